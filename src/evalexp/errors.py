@@ -1,0 +1,137 @@
+"""Typed exceptions and warnings of evalexp.
+
+Every refusal of bad input derives from :class:`InputError`, itself an
+:class:`EvalexpError`; the CLI turns any :class:`EvalexpError` into a message on
+stderr and exit status 2. Messages name the file, the column and the first
+offending rows (source line number and participant identifier), in the form::
+
+    cohort.csv: column 'rupture_date': rupture before contract start in 2 rows: line 7 (id P0005), line 12 (id P0010)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+#: How many offending rows a message lists before it says "and N more".
+MAX_ROWS_SHOWN = 5
+
+
+class EvalexpError(Exception):
+    """Base class of every error evalexp raises on purpose."""
+
+
+class PlanError(EvalexpError):
+    """The analysis plan (TOML) is missing a required key or has an invalid value."""
+
+
+class AnalysisError(EvalexpError):
+    """An analysis cannot be computed on these data (e.g. no event at all)."""
+
+
+def format_rows(rows: Sequence[tuple[int, str]], total: int | None = None) -> str:
+    """Format ``(line, participant_id)`` pairs as ``line 7 (id P0005), ...``."""
+    total = len(rows) if total is None else total
+    shown = ", ".join(f"line {line} (id {pid})" for line, pid in rows[:MAX_ROWS_SHOWN])
+    more = total - min(len(rows), MAX_ROWS_SHOWN)
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+class InputError(EvalexpError):
+    """Bad input data: names the file, the column and the first rows at fault.
+
+    Parameters
+    ----------
+    file : str
+        The source file as given by the user.
+    column : str or None
+        The column at fault (its name in the source file when it differs from
+        the canonical one, as ``'Date rupture' (rupture_date)``).
+    problem : str
+        What is wrong, in plain words.
+    rows : sequence of (int, str)
+        ``(line number in the source file, participant id)`` of offending rows;
+        line numbers count the header as line 1.
+    total : int, optional
+        Number of offending rows when ``rows`` holds only the first few.
+    """
+
+    def __init__(self, file: str, column: str | None, problem: str,
+                 rows: Sequence[tuple[int, str]] = (), total: int | None = None):
+        self.file = str(file)
+        self.column = column
+        self.problem = problem
+        self.rows = list(rows)
+        self.total = len(self.rows) if total is None else total
+        where = f"{self.file}: " + (f"column '{column}': " if column else "")
+        message = where + problem
+        if self.rows:
+            message += f" in {self.total} row{'s' if self.total != 1 else ''}: " + format_rows(self.rows, self.total)
+        super().__init__(message)
+
+
+class UnreadableFileError(InputError):
+    """The file does not exist, has an unsupported format, or cannot be decoded."""
+
+
+class EmptyFileError(InputError):
+    """The file has no data rows."""
+
+
+class MissingColumnError(InputError):
+    """A required column is absent (after the plan's column mapping)."""
+
+
+class UnmappedArmError(InputError):
+    """An arm label that neither the canonical labels nor the plan's ``[arms]`` map."""
+
+
+class EmptyArmError(InputError):
+    """One of the two arms has no participant."""
+
+
+class DuplicateIdError(InputError):
+    """The same ``participant_id`` appears on more than one row."""
+
+
+class DateParseError(InputError):
+    """A date that is neither ISO ``YYYY-MM-DD`` nor French ``DD/MM/YYYY``."""
+
+
+class AmbiguousDateError(DateParseError):
+    """A date column whose format cannot be told (e.g. only ``01/02/2011``-like
+    values that could be month-first) and that the plan does not fix."""
+
+
+class InvalidValueError(InputError):
+    """A value outside its column's domain (e.g. ``support_received`` not 0/1)."""
+
+
+class RuptureBeforeStartError(InputError):
+    """``rupture_date < contract_start``."""
+
+
+class FollowupBeforeStartError(InputError):
+    """``followup_end < contract_start``."""
+
+
+@dataclass(frozen=True)
+class DataWarning:
+    """A non-fatal oddity found at load time, kept on the cohort and shown in
+    the report's data-quality annex (counts only, no identifiers there).
+
+    Attributes
+    ----------
+    code : str
+        Stable machine-readable code, e.g. ``"rupture_after_planned_end"``.
+    column : str or None
+        Canonical column concerned.
+    count : int
+        Number of rows concerned.
+    message : str
+        Human-readable English message (with source lines, for the console).
+    """
+
+    code: str
+    column: str | None
+    count: int
+    message: str
