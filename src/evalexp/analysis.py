@@ -1,0 +1,134 @@
+"""The whole pre-specified analysis of a cohort, composed in one pass.
+
+:func:`analyze` runs, in this order, each part that the plan requests and
+returns an :class:`Analysis` whose :meth:`Analysis.to_dict` is ``results.json``
+(CONTRACT.md section 4, ``schema_version`` 1, extended with the integrity keys
+``consort``, ``balance``, ``attrition``, ``compliance``, ``subgroups``,
+``fidelity``, ``power`` and ``data_quality``):
+
+1. data quality of the loaded cohort (:mod:`evalexp.quality`);
+2. the primary survival analysis of ruptures (:mod:`evalexp.survival`);
+3. competing risks by initiative, when the plan names ``causes`` (:mod:`evalexp.competing`);
+4. experiment integrity and employment outcomes (:mod:`evalexp.integrity`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from . import __version__
+from .cohort import Cohort
+from .competing.analysis import CompetingRisksAnalysis, analyze_competing
+from .integrity.attrition import AttritionResult, attrition
+from .integrity.balance import BalanceTable, baseline_balance
+from .integrity.compliance import ComplianceResult, complier_effects
+from .integrity.consort import ConsortFlow, consort_flow
+from .integrity.fidelity import FidelityResult, fidelity
+from .integrity.outcomes import BinaryOutcomes, binary_outcomes
+from .integrity.power import PowerResult, power_for_cohort
+from .integrity.subgroups import SubgroupEffects, subgroup_effects
+from .plan import Plan
+from .quality import QualitySummary, quality_summary
+from .results import Result
+from .survival.analysis import SurvivalAnalysis, analyze_survival
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Analysis(Result):
+    """Every result of the plan for one cohort. Parts the plan does not request are ``None``."""
+
+    plan: Plan
+    n: dict[str, int]
+    events: dict[str, int]
+    quality: QualitySummary
+    consort: ConsortFlow
+    survival: SurvivalAnalysis
+    power: PowerResult
+    competing: CompetingRisksAnalysis | None = None
+    outcomes: BinaryOutcomes | None = None
+    balance: BalanceTable | None = None
+    attrition: AttritionResult | None = None
+    compliance: ComplianceResult | None = None
+    subgroups: SubgroupEffects | None = None
+    fidelity: FidelityResult | None = None
+
+    title = "evalexp analysis"
+
+    def parts(self) -> dict[str, Result]:
+        """The results objects present, by their ``results.json`` key, in reading order."""
+        named = {
+            "data_quality": self.quality, "consort": self.consort, "balance": self.balance,
+            "attrition": self.attrition, "survival": self.survival, "competing_risks": self.competing,
+            "binary_outcomes": self.outcomes, "compliance": self.compliance,
+            "subgroups": self.subgroups, "fidelity": self.fidelity, "power": self.power,
+        }
+        return {key: part for key, part in named.items() if part is not None}
+
+    def to_dict(self) -> dict[str, Any]:
+        """``results.json``: CONTRACT.md section 4 plus the integrity keys."""
+        out: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "title": self.plan.title,
+            "software": {"evalexp": __version__},
+            "alpha": self.plan.inference.alpha,
+            "n": dict(self.n),
+            "events": dict(self.events),
+        }
+        for key, part in self.parts().items():
+            out[key] = part.to_dict()
+        return out
+
+    def tidy(self) -> pd.DataFrame:
+        """All parts' tidy tables stacked, with a ``part`` column first."""
+        frames = [part.tidy().assign(part=key) for key, part in self.parts().items()]
+        frame = pd.concat(frames, ignore_index=True)
+        return frame[["part", *[c for c in frame.columns if c != "part"]]]
+
+    def summary(self) -> str:
+        head = f"{self.plan.title}\n{'=' * len(self.plan.title)}\n" + \
+            f"n: treatment {self.n['treatment']}, control {self.n['control']}; " + \
+            f"ruptures: treatment {self.events['treatment']}, control {self.events['control']}"
+        return "\n\n".join([head, *(part.summary() for part in self.parts().values())])
+
+    def _repr_html_(self) -> str:
+        return "".join(part._repr_html_() for part in self.parts().values())
+
+
+def analyze(cohort: Cohort, plan: Plan, *, progress: bool = False) -> Analysis:
+    """Run the plan's analysis on a loaded cohort.
+
+    Parameters
+    ----------
+    cohort : Cohort
+        From :func:`evalexp.load.load_cohort` with the same plan.
+    plan : Plan
+        From :func:`evalexp.plan.load_plan`.
+    progress : bool
+        Show a progress bar on stderr for the long steps (randomisation inference).
+
+    Returns
+    -------
+    Analysis
+    """
+    survival = analyze_survival(cohort, plan, progress=progress)
+    columns = cohort.data.columns
+    return Analysis(
+        plan=plan,
+        n=cohort.n,
+        events=cohort.events,
+        quality=quality_summary(cohort),
+        consort=consort_flow(cohort, plan),
+        survival=survival,
+        power=power_for_cohort(cohort, plan),
+        competing=analyze_competing(cohort, plan) if plan.survival.causes else None,
+        outcomes=binary_outcomes(cohort, plan) if plan.outcomes.binary else None,
+        balance=baseline_balance(cohort, plan) if plan.balance_covariates else None,
+        attrition=attrition(cohort, plan),
+        compliance=complier_effects(cohort, plan) if "support_received" in columns else None,
+        subgroups=subgroup_effects(cohort, plan) if plan.integrity.subgroups else None,
+        fidelity=fidelity(cohort, plan) if plan.integrity.meetings else None,
+    )

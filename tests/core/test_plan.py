@@ -1,0 +1,127 @@
+"""The analysis plan: CONTRACT.md section 2, its defaults and its guard rails."""
+import pytest
+
+from evalexp.errors import PlanError
+from evalexp.plan import load_plan, plan_from_dict
+
+CONTRACT_EXAMPLE = '''
+title = "AGIR — Loire-Atlantique"
+language = "fr"
+
+[columns]
+"Identifiant" = "participant_id"
+
+[arms]
+treatment = ["AGIR", "accompagné"]
+control = ["témoin"]
+
+[survival]
+horizon_days = 365
+landmarks_days = [90, 180, 365]
+covariates = ["age", "female"]
+strata = "stratum"
+cluster = "site"
+causes = "rupture_initiative"
+
+[outcomes]
+binary = ["employed_6m"]
+
+[inference]
+alpha = 0.05
+permutations = 10000
+seed = 20101001
+'''
+
+
+@pytest.fixture
+def plan_file(tmp_path):
+    path = tmp_path / "plan.toml"
+    path.write_text(CONTRACT_EXAMPLE, encoding="utf-8")
+    return path
+
+
+def test_the_contract_example_loads_with_every_key(plan_file):
+    plan = load_plan(plan_file)
+    assert plan.title == "AGIR — Loire-Atlantique"
+    assert plan.columns == {"Identifiant": "participant_id"}
+    assert plan.arms == {"treatment": ("AGIR", "accompagné"), "control": ("témoin",)}
+    assert plan.survival.covariates == ("age", "female")
+    assert (plan.survival.strata, plan.survival.cluster, plan.survival.causes) == \
+        ("stratum", "site", "rupture_initiative")
+    assert plan.outcomes.binary == ("employed_6m",)
+    assert (plan.inference.alpha, plan.inference.permutations, plan.inference.seed) == (0.05, 10000, 20101001)
+
+
+def test_optional_keys_take_their_documented_defaults():
+    plan = plan_from_dict({"title": "t", "survival": {"horizon_days": 180}})
+    assert plan.language == "fr"
+    assert plan.survival.landmarks_days == (90, 180, 365)
+    assert plan.survival.strata is None and plan.survival.cluster is None and plan.survival.causes is None
+    assert plan.survival.ties == "efron"
+    assert plan.inference.statistics == ("logrank",)
+    assert plan.outcomes.multiplicity == "holm"
+    assert plan.integrity.attrition_boundary == "cautious"
+    assert plan.report.suppression_threshold == 11
+
+
+def test_balance_and_adjustment_covariates_default_to_the_cox_covariates():
+    plan = plan_from_dict({"title": "t", "survival": {"horizon_days": 1, "covariates": ["age"]}})
+    assert plan.balance_covariates == ("age",)
+    assert plan.adjust_covariates == ("age",)
+
+
+def test_empty_strata_string_means_no_strata():
+    plan = plan_from_dict({"title": "t", "survival": {"horizon_days": 1, "strata": ""}})
+    assert plan.survival.strata is None
+
+
+def test_missing_title_is_refused():
+    with pytest.raises(PlanError, match="^<plan>: missing required key 'title'$"):
+        plan_from_dict({"survival": {"horizon_days": 365}})
+
+
+def test_missing_horizon_is_refused():
+    with pytest.raises(PlanError, match=r"^<plan>: missing required key 'horizon_days' in \[survival\]$"):
+        plan_from_dict({"title": "t", "survival": {}})
+
+
+def test_unknown_key_is_refused_with_the_known_ones():
+    with pytest.raises(PlanError, match=r"unknown key 'horizon' in \[survival\] \(known: causes, cluster"):
+        plan_from_dict({"title": "t", "survival": {"horizon": 365}})
+
+
+def test_wrong_type_is_refused():
+    with pytest.raises(PlanError, match=r"key 'permutations' in \[inference\] must be int, got '100'"):
+        plan_from_dict({"title": "t", "survival": {"horizon_days": 1}, "inference": {"permutations": "100"}})
+
+
+def test_language_outside_fr_en_is_refused():
+    with pytest.raises(PlanError, match="'language' must be one of fr, en, got 'de'"):
+        plan_from_dict({"title": "t", "language": "de", "survival": {"horizon_days": 1}})
+
+
+def test_unknown_arm_in_arms_table_is_refused():
+    with pytest.raises(PlanError, match="'\\[arms\\] key' must be one of treatment, control, got 'placebo'"):
+        plan_from_dict({"title": "t", "arms": {"placebo": ["x"]}, "survival": {"horizon_days": 1}})
+
+
+def test_alpha_outside_the_unit_interval_is_refused():
+    with pytest.raises(PlanError, match="'alpha' in \\[inference\\] must be between 0 and 1, got 1.5"):
+        plan_from_dict({"title": "t", "survival": {"horizon_days": 1}, "inference": {"alpha": 1.5}})
+
+
+def test_unknown_randomisation_statistic_is_refused():
+    with pytest.raises(PlanError, match="'statistics' must be one of logrank, cox_score, rmst, got 'wilcoxon'"):
+        plan_from_dict({"title": "t", "survival": {"horizon_days": 1}, "inference": {"statistics": ["wilcoxon"]}})
+
+
+def test_invalid_toml_names_the_file(tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text("title = \n", encoding="utf-8")
+    with pytest.raises(PlanError, match=f"^{path}: not valid TOML"):
+        load_plan(path)
+
+
+def test_absent_plan_file_names_the_file(tmp_path):
+    with pytest.raises(PlanError, match="absent.toml: cannot read the plan"):
+        load_plan(tmp_path / "absent.toml")
