@@ -1,0 +1,77 @@
+# Reference values for tests/competing, produced with R 4.2 / survival 3.5 / cmprsk 2.2.
+# Run from the repository root:  Rscript tests/reference/competing/make_reference.R
+# Writes tests/reference/competing/reference.json and exports the public data sets used to
+# tests/reference/data/<name>.csv (only when the file does not exist yet: pbc.csv is shared).
+#
+# Data sets (the Python tests derive the same columns from the exported CSV):
+#   pbc   first 312 rows (the randomised trial); status 0 censored, 1 transplant, 2 death;
+#         group = trt (1 D-penicillamine, 2 placebo); strata = sex.  Days, few ties.
+#   mgus2 time = ptime if progression (pstat 1) else futime; status 1 = progression (PCM),
+#         2 = death without progression, 0 = censored; group = sex; strata = age >= 70.
+#         Months: heavy ties between and within causes.
+#   tiny  the hand-computable example of tests/competing/test_cif.py.
+suppressPackageStartupMessages({library(survival); library(cmprsk); library(jsonlite)})
+options(digits = 17)
+datadir <- "tests/reference/data"
+export <- function(df, name) {
+  path <- file.path(datadir, paste0(name, ".csv"))
+  if (!file.exists(path)) write.csv(df, path, row.names = FALSE, na = "")
+}
+
+pbc <- survival::pbc
+export(pbc, "pbc")
+pbc <- pbc[1:312, ]
+pbc <- data.frame(time = pbc$time, status = pbc$status, group = pbc$trt, strata = pbc$sex)
+
+mg <- survival::mgus2
+export(mg, "mgus2")
+mg <- data.frame(time = ifelse(mg$pstat == 0, mg$futime, mg$ptime),
+                 status = ifelse(mg$pstat == 0, 2 * mg$death, 1),
+                 group = as.integer(mg$sex == "M"), strata = as.integer(mg$age >= 70))
+
+tiny <- data.frame(time   = c(1, 2, 2, 2, 3, 4, 4, 5, 6, 7),
+                   status = c(1, 1, 2, 0, 0, 1, 2, 1, 0, 2),
+                   group  = c(0, 1, 0, 1, 0, 1, 0, 1, 0, 1),
+                   strata = c(1, 1, 1, 1, 1, 2, 2, 2, 2, 2))
+
+reference <- function(d, times) {
+  out <- list(times = times)
+  ci <- cuminc(d$time, d$status, d$group)
+  cis <- cuminc(d$time, d$status, d$group, strata = d$strata)
+  tp <- timepoints(ci, times)
+  causes <- sort(unique(d$status[d$status != 0]))
+  groups <- sort(unique(d$group))
+  # survival's multi-state Aalen-Johansen, per group
+  ms <- survfit(Surv(time, factor(status, levels = c(0, causes))) ~ group, data = d)
+  for (k in causes) {
+    key <- as.character(k)
+    cause <- list(
+      gray = list(statistic = unname(ci$Tests[key, "stat"]), p_value = unname(ci$Tests[key, "pv"])),
+      gray_strata = list(statistic = unname(cis$Tests[key, "stat"]), p_value = unname(cis$Tests[key, "pv"])))
+    for (g in groups) {
+      curve <- ci[[paste(g, k)]]
+      rows <- paste(g, k)
+      sm <- summary(ms[match(g, groups), ], times = times, extend = TRUE)
+      cause[[paste0("group_", g)]] <- list(
+        step_time = curve$time, step_est = curve$est, step_var = curve$var,
+        at_est = unname(tp$est[rows, ]), at_var = unname(tp$var[rows, ]),
+        survfit_pstate = unname(sm$pstate[, match(key, sm$states)]))
+    }
+    fit <- crr(d$time, d$status, cov1 = d$group, failcode = k)
+    tight <- crr(d$time, d$status, cov1 = d$group, failcode = k, gtol = 1e-12)
+    cause$crr <- list(coef = unname(fit$coef), se = unname(sqrt(diag(fit$var))),
+                      converged = fit$converged)
+    cause$crr_tight <- list(coef = unname(tight$coef), se = unname(sqrt(diag(tight$var))))
+    out[[paste0("cause_", key)]] <- cause
+  }
+  out
+}
+
+ref <- list(
+  versions = list(R = R.version.string, survival = as.character(packageVersion("survival")),
+                  cmprsk = as.character(packageVersion("cmprsk"))),
+  pbc = reference(pbc, c(365, 730, 1461, 2922, 4000)),
+  mgus2 = reference(mg, c(12, 60, 120, 240, 400)),
+  tiny = reference(tiny, c(1, 2, 3, 4, 5, 6, 7)))
+write_json(ref, "tests/reference/competing/reference.json", digits = NA, auto_unbox = TRUE,
+           pretty = TRUE)
