@@ -401,7 +401,8 @@ def simulate_to_file(path: str | Path, n: int = 150, seed: int = 1, hazard_ratio
     """Simulate a cohort and write it to ``path`` with its truth beside it.
 
     The cohort goes to ``path`` as CSV (UTF-8, ``,``-separated, ISO dates, empty
-    cells for missing values) or Parquet (suffix ``.parquet``), the truth to
+    cells for missing values, no quotes: generated values never hold a comma or a
+    quote) or Parquet (suffix ``.parquet``), the truth to
     ``<stem>.truth.json`` in the same directory. Both are written atomically
     (temporary sibling, then rename); Arrow writes the CSV in record batches.
 
@@ -417,7 +418,10 @@ def simulate_to_file(path: str | Path, n: int = 150, seed: int = 1, hazard_ratio
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         if suffix == ".csv":
-            pa_csv.write_csv(table, tmp, pa_csv.WriteOptions(batch_size=65536, quoting_style="needed"))
+            with open(tmp, "wb") as handle:
+                handle.write((",".join(table.column_names) + "\n").encode())
+                pa_csv.write_csv(table, handle, pa_csv.WriteOptions(include_header=False, batch_size=65536,
+                                                                   quoting_style="none"))
         else:
             pq.write_table(table, tmp)
         tmp.replace(path)
