@@ -1,0 +1,115 @@
+"""Statistical disclosure control of the report's tables and figures.
+
+French statistical secrecy for data on individuals hides every count below a
+threshold (11 by default, ``plan.report.suppression_threshold``), what is
+derived from it, and enough neighbouring cells that a hidden one cannot be
+recovered from the row and column totals.
+
+Rules applied by the report
+---------------------------
+1. *Primary suppression*: a count ``c`` with ``c < threshold`` (zero
+   included) is shown as ``"<threshold"``.
+2. *Secondary suppression* (:func:`suppression_mask`): in a table whose row and
+   column totals are published, a row or column with exactly one hidden cell
+   gets its smallest visible cell hidden too; repeated until nothing changes
+   (a fixed point: every row and column then has zero or at least two hidden
+   cells, so no hidden cell equals a total minus visible cells).
+3. *Derived figures*: a percentage is hidden with its numerator's or its
+   denominator's cell (:func:`share_hidden`); a Kaplan-Meier or cumulative
+   incidence curve is drawn only while the number at risk is at least the
+   threshold (:func:`truncate_at_risk`), and a landmark estimate is published
+   only when its number at risk is.
+4. No participant identifier is ever written: the report reads aggregated
+   results only; :func:`find_identifiers` is the check the tests run on every
+   output.
+
+``results.json`` is the statistical output of the analysis (estimates, their
+standard errors and the counts of the contract) and is written complete: it
+is meant for the evaluator and for reproduction, not for publication; the
+manifest says so.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+
+def primary_mask(counts: np.ndarray | pd.DataFrame, threshold: int) -> np.ndarray:
+    """Cells below ``threshold`` (rule 1), as a boolean array of the same shape."""
+    values = np.asarray(counts, dtype=float)
+    return values < threshold
+
+
+def suppression_mask(counts: np.ndarray | pd.DataFrame, threshold: int) -> np.ndarray:
+    """Primary and secondary suppression of a two-way table of counts (rules 1 and 2).
+
+    Parameters
+    ----------
+    counts : array-like of shape (r, c)
+        The body of a table whose row and column totals are published
+        (a 1-D array is one row).
+    threshold : int
+        Counts strictly below it are hidden.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape of ``counts``
+        ``True`` where the cell must be shown as ``"<threshold"``.
+
+    Notes
+    -----
+    While some row or column has exactly one hidden cell and at least one
+    visible cell, the smallest visible cell of that row or column (the first
+    in reading order on ties) is hidden. A row or column with a single cell
+    cannot be protected by a neighbour: its total equals the cell, and is
+    hidden by rule 1 whenever the cell is.
+    """
+    values = np.atleast_2d(np.asarray(counts, dtype=float))
+    mask = values < threshold
+    changed = True
+    while changed:
+        changed = False
+        for axis in (1, 0):
+            lines = mask if axis == 1 else mask.T
+            vals = values if axis == 1 else values.T
+            for i in range(lines.shape[0]):
+                if lines[i].sum() == 1 and (~lines[i]).any():
+                    visible = np.where(~lines[i], vals[i], np.inf)
+                    lines[i, int(np.argmin(visible))] = True
+                    changed = True
+    return mask.reshape(np.shape(counts)) if np.ndim(counts) == 1 else mask
+
+
+def share_hidden(numerator: int, denominator: int, threshold: int) -> bool:
+    """Whether a percentage ``numerator / denominator`` must be hidden (rule 3).
+
+    It is hidden when either count, or the complement ``denominator -
+    numerator`` (which the percentage and the denominator reveal), is below
+    the threshold.
+    """
+    return min(numerator, denominator, denominator - numerator) < threshold
+
+
+def truncate_at_risk(table: pd.DataFrame, threshold: int, *, at_risk: str = "n_risk") -> pd.DataFrame:
+    """The rows of a step table drawn under rule 3: up to the last time with ``at_risk >= threshold``.
+
+    Times are kept while the number at risk is at least ``threshold``; the curve
+    stops at the first time it falls below (the rows after it are dropped).
+    """
+    ok = table[at_risk].to_numpy() >= threshold
+    stop = len(ok) if ok.all() else int(np.argmin(ok))
+    return table.iloc[:stop]
+
+
+def at_risk_counts(time: np.ndarray, ticks: Iterable[float]) -> np.ndarray:
+    """Number at risk (``time >= tick``) at each tick, as R's ``summary(survfit, times=)`` gives it."""
+    sorted_time = np.sort(np.asarray(time, dtype=float))
+    ticks = np.asarray(list(ticks), dtype=float)
+    return len(sorted_time) - np.searchsorted(sorted_time, ticks, side="left")
+
+
+def find_identifiers(text: str, identifiers: Iterable[str]) -> list[str]:
+    """The identifiers (pseudonyms or raw ids) that occur in ``text``; empty when the text is clean."""
+    return sorted({ident for ident in identifiers if ident and ident in text})

@@ -1,0 +1,411 @@
+"""Words and number formats of the report, in French and English.
+
+French follows the Imprimerie nationale conventions the public administration
+uses: decimal comma, a narrow no-break space (U+202F) as thousands separator and
+before ``%``, dates ``DD/MM/YYYY``. English is conventional: decimal point,
+comma thousands separator, ``%`` attached, ISO dates.
+
+Every label of the report and of its figures comes from :data:`STRINGS`
+through :meth:`Formatter.t`, so that a missing translation is a ``KeyError``
+found by the tests, never a mixed-language report.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+
+#: Narrow no-break space (French thousands separator and space before %).
+NNBSP = "\u202f"
+
+STRINGS: dict[str, dict[str, str]] = {
+    "fr": {
+        # cover and fixed parts
+        "report_kind": "Rapport d'évaluation",
+        "funder": "Financeur",
+        "evaluator": "Évaluateur",
+        "date": "Date",
+        "not_given": "non renseigné",
+        "disclaimer_title": "Avertissement",
+        "disclaimer": (
+            "Ce rapport d'évaluation engage la seule responsabilité de ses auteurs et ne reflète pas "
+            "nécessairement la position du financeur. Les résultats portent sur la population et la "
+            "période de l'expérimentation ; leur transposition à d'autres publics ou territoires "
+            "demande prudence. Conformément au secret statistique, tout effectif inférieur à "
+            "{threshold} est masqué (« <{threshold} »), ainsi que les chiffres qui permettraient de le "
+            "retrouver."),
+        # sections
+        "sec_summary": "Fiche synthétique",
+        "sec_experiment": "L'expérimentation et le diagramme CONSORT",
+        "sec_balance": "Équilibre des groupes à l'entrée",
+        "sec_attrition": "Attrition",
+        "sec_primary": "Résultat principal : les ruptures de contrat",
+        "sec_competing": "Ruptures selon l'initiative",
+        "sec_outcomes": "Insertion dans l'emploi",
+        "sec_compliance": "Recours à l'accompagnement",
+        "sec_subgroups": "Sous-groupes",
+        "sec_fidelity": "Mise en œuvre de la méthode d'accompagnement",
+        "sec_power": "Puissance et effet minimal détectable",
+        "sec_lessons": "Enseignements pour les politiques publiques",
+        "sec_methods": "Méthodes et conventions",
+        "sec_quality": "Annexe : qualité des données",
+        # summary sentences
+        "summary_main": (
+            "À {months} mois, {risk_t} des jeunes accompagnés avaient rompu leur contrat contre "
+            "{risk_c} dans le groupe témoin, soit {diff} {direction} (IC à {level} : {ci})."),
+        "summary_main_hidden": (
+            "À {months} mois, la part des contrats rompus dans chaque groupe n'est pas publiée : "
+            "trop peu de jeunes restaient suivis (secret statistique)."),
+        "points_less": "points de moins",
+        "points_more": "points de plus",
+        "summary_hr": (
+            "Le rapport des risques instantanés de rupture (accompagnés / témoins) est de {hr} "
+            "(IC à {level} : {ci} ; p = {p}) ; la p-valeur de randomisation est de {p_ri}."),
+        "summary_sig": "Cette différence est statistiquement significative au seuil de {alpha}.",
+        "summary_nonsig": "Cette différence n'est pas statistiquement significative au seuil de {alpha}.",
+        "summary_cohort": (
+            "L'expérimentation a réparti au hasard {n} jeunes : {n_t} accompagnés et {n_c} témoins ; "
+            "{e_t} ruptures ont été observées chez les accompagnés et {e_c} chez les témoins."),
+        "summary_mde": (
+            "Avec {events} ruptures observées, l'étude ne pouvait détecter (puissance {power}, "
+            "seuil {alpha}) qu'un rapport des risques inférieur ou égal à {mde_hr}, soit une baisse "
+            "d'au moins {mde_rd} points de la part des ruptures à {months} mois."),
+        "summary_outcome": "{outcome} : {p_t} chez les accompagnés contre {p_c} chez les témoins ({diff} points, IC à {level} : {ci}).",
+        # tables, axes, legends
+        "arm": "Groupe",
+        "treatment": "Accompagnés",
+        "control": "Témoins",
+        "total": "Total",
+        "days": "Jours depuis le début du contrat",
+        "at_risk": "Effectifs à risque",
+        "survival_prob": "Part des contrats non rompus",
+        "cif": "Incidence cumulée des ruptures",
+        "hr": "Rapport des risques (HR)",
+        "hr_short": "HR",
+        "ci": "IC",
+        "p_value": "p",
+        "estimate": "Estimation",
+        "quantity": "Indicateur",
+        "value": "Valeur",
+        "n": "Effectif",
+        "events": "Ruptures",
+        "censored": "Censurés",
+        "median": "Médiane (jours)",
+        "not_reached": "non atteinte",
+        "hidden_note": "« <{threshold} » : effectif masqué (secret statistique).",
+        "curve_note": (
+            "Les courbes s'arrêtent lorsque moins de {threshold} jeunes restent suivis ; "
+            "bandes : intervalles de confiance à {level} (log-log)."),
+        "km_at": "Part des contrats rompus à {day} jours",
+        "cox_unadj": "Modèle de Cox non ajusté",
+        "cox_adj": "Modèle de Cox ajusté ({covariates})",
+        "robust_se": "erreurs types robustes par grappe",
+        "logrank": "Test du log-rank",
+        "ph_test": "Test de proportionnalité des risques (Schoenfeld)",
+        "rmst": "Durée moyenne sans rupture sur {tau} jours (RMST), différence en jours",
+        "risk_diff": "Différence de risque de rupture à {day} jours (points)",
+        "ri": "Inférence par randomisation ({stat}, {perm} permutations), p",
+        "ph_ok": "L'hypothèse de risques proportionnels n'est pas rejetée (p = {p}).",
+        "ph_rejected": "L'hypothèse de risques proportionnels est rejetée (p = {p}) : le HR est une moyenne sur la période ; la RMST et la différence de risque restent valides.",
+        "love_x": "Différence standardisée (accompagnés − témoins)",
+        "wwc_note": "Seuils du What Works Clearinghouse : 0,05 (équivalence) et 0,25 (au-delà, l'équilibre échoue).",
+        "covariate": "Caractéristique",
+        "std_diff": "Différence standardisée",
+        "wwc_rating": "Appréciation WWC",
+        "satisfies": "équivalence",
+        "adjustment required": "ajustement nécessaire",
+        "fails": "échec",
+        "outcome": "Indicateur",
+        "difference_pts": "Différence (points)",
+        "difference": "Différence",
+        "share": "Part",
+        "observed": "Observés",
+        "difference_axis": "Différence accompagnés − témoins (points de pourcentage)",
+        "subgroup": "Sous-groupe",
+        "interaction_p": "p d'interaction",
+        "forest_x": "Rapport des risques de rupture (échelle log)",
+        "favours_t": "← moins de ruptures chez les accompagnés",
+        "meeting": "Entretien tripartite",
+        "held": "Tenu",
+        "on_time": "Dans les délais",
+        "overall_attr": "Attrition globale",
+        "diff_attr": "Attrition différentielle",
+        "boundary": "Appréciation WWC ({boundary})",
+        "cautious": "prudente",
+        "optimistic": "optimiste",
+        "low": "faible",
+        "high": "élevée",
+        "mde_hr": "HR minimal détectable",
+        "mde_rd": "Différence de risque minimale détectable (points)",
+        "events_needed": "Ruptures observées",
+        "power": "Puissance",
+        "lessons_placeholder": (
+            "[À compléter par l'évaluateur : validité externe, transférabilité, conditions d'une "
+            "généralisation. Cette section se renseigne dans le plan d'analyse, clé "
+            "report.lessons.]"),
+        "consort_assessed": "Randomisés",
+        "consort_allocated": "Affectés",
+        "consort_received": "Ont reçu l'accompagnement",
+        "consort_lost": "Suivi interrompu avant {horizon} jours",
+        "consort_analysed": "Analysés (rupture)",
+        "consort_enrolment": "Inclusion",
+        "consort_allocation": "Affectation",
+        "consort_followup": "Suivi",
+        "consort_analysis": "Analyse",
+        "warning": "Avertissement",
+        "rows": "Lignes concernées",
+        "no_warning": "Aucune anomalie non bloquante n'a été relevée au chargement.",
+        "quality_intro": "Anomalies non bloquantes relevées au chargement du fichier (nombres de lignes uniquement).",
+        "cause": "Initiative",
+        "employer": "Employeur",
+        "apprentice": "Jeune",
+        "mutual": "Commun accord",
+        "trial_period": "Période d'essai",
+        "unknown": "Inconnue",
+        "gray": "Test de Gray, p",
+        "cs_hr": "HR spécifique à la cause",
+        "fg_shr": "SHR de Fine et Gray",
+        "first_stage": "Part ayant reçu l'accompagnement",
+        "itt": "Effet de l'affectation (ITT)",
+        "cace": "Effet sur les bénéficiaires (CACE)",
+        "rupture_by_meetings": "Part des ruptures selon le nombre d'entretiens tenus (descriptif, non causal)",
+        "meetings_held": "Entretiens tenus",
+        "contents": "Sommaire",
+        "figure": "Figure",
+        "generated_by": "Produit par evalexp {version}",
+    },
+    "en": {
+        "report_kind": "Evaluation report",
+        "funder": "Funder",
+        "evaluator": "Evaluator",
+        "date": "Date",
+        "not_given": "not given",
+        "disclaimer_title": "Disclaimer",
+        "disclaimer": (
+            "This evaluation report is the sole responsibility of its authors and does not "
+            "necessarily reflect the position of the funder. The results concern the population and "
+            "period of the experiment; transferring them to other groups or territories calls for "
+            "caution. Under statistical secrecy, every count below {threshold} is hidden "
+            "(\"<{threshold}\"), and so are the figures that would let it be recovered."),
+        "sec_summary": "Summary",
+        "sec_experiment": "The experiment and its CONSORT diagram",
+        "sec_balance": "Baseline balance",
+        "sec_attrition": "Attrition",
+        "sec_primary": "Primary result: contract ruptures",
+        "sec_competing": "Ruptures by initiative",
+        "sec_outcomes": "Employment outcomes",
+        "sec_compliance": "Take-up of the support",
+        "sec_subgroups": "Subgroups",
+        "sec_fidelity": "Fidelity of the support method",
+        "sec_power": "Power and minimum detectable effect",
+        "sec_lessons": "Lessons for public policy",
+        "sec_methods": "Methods and conventions",
+        "sec_quality": "Annex: data quality",
+        "summary_main": (
+            "At {months} months, {risk_t} of supported young people had broken their contract "
+            "against {risk_c} in the control group: {diff} {direction} ({level} CI {ci})."),
+        "summary_main_hidden": (
+            "At {months} months, the share of broken contracts in each group is not published: "
+            "too few young people were still followed (statistical secrecy)."),
+        "points_less": "points less",
+        "points_more": "points more",
+        "summary_hr": (
+            "The hazard ratio of rupture (supported / control) is {hr} ({level} CI {ci}; p = {p}); "
+            "the randomisation-inference p-value is {p_ri}."),
+        "summary_sig": "This difference is statistically significant at the {alpha} level.",
+        "summary_nonsig": "This difference is not statistically significant at the {alpha} level.",
+        "summary_cohort": (
+            "The experiment randomised {n} young people: {n_t} supported and {n_c} controls; "
+            "{e_t} ruptures were observed among the supported and {e_c} among the controls."),
+        "summary_mde": (
+            "With {events} observed ruptures, the study could only detect (power {power}, level "
+            "{alpha}) a hazard ratio of {mde_hr} or below, that is a fall of at least {mde_rd} "
+            "points in the share of ruptures at {months} months."),
+        "summary_outcome": "{outcome}: {p_t} among the supported against {p_c} among controls ({diff} points, {level} CI {ci}).",
+        "arm": "Group",
+        "treatment": "Supported",
+        "control": "Control",
+        "total": "Total",
+        "days": "Days since contract start",
+        "at_risk": "Number at risk",
+        "survival_prob": "Share of contracts not broken",
+        "cif": "Cumulative incidence of ruptures",
+        "hr": "Hazard ratio (HR)",
+        "hr_short": "HR",
+        "ci": "CI",
+        "p_value": "p",
+        "estimate": "Estimate",
+        "quantity": "Quantity",
+        "value": "Value",
+        "n": "N",
+        "events": "Ruptures",
+        "censored": "Censored",
+        "median": "Median (days)",
+        "not_reached": "not reached",
+        "hidden_note": "\"<{threshold}\": count hidden (statistical secrecy).",
+        "curve_note": (
+            "Curves stop where fewer than {threshold} young people remain followed; bands: "
+            "{level} confidence intervals (log-log)."),
+        "km_at": "Share of contracts broken at {day} days",
+        "cox_unadj": "Unadjusted Cox model",
+        "cox_adj": "Adjusted Cox model ({covariates})",
+        "robust_se": "cluster-robust standard errors",
+        "logrank": "Log-rank test",
+        "ph_test": "Proportional-hazards test (Schoenfeld)",
+        "rmst": "Restricted mean time without rupture over {tau} days (RMST), difference in days",
+        "risk_diff": "Difference in rupture risk at {day} days (points)",
+        "ri": "Randomisation inference ({stat}, {perm} permutations), p",
+        "ph_ok": "The proportional-hazards assumption is not rejected (p = {p}).",
+        "ph_rejected": "The proportional-hazards assumption is rejected (p = {p}): the HR is an average over the period; the RMST and the risk difference remain valid.",
+        "love_x": "Standardised difference (supported − control)",
+        "wwc_note": "What Works Clearinghouse thresholds: 0.05 (equivalence) and 0.25 (beyond it, balance fails).",
+        "covariate": "Characteristic",
+        "std_diff": "Standardised difference",
+        "wwc_rating": "WWC rating",
+        "satisfies": "satisfies",
+        "adjustment required": "adjustment required",
+        "fails": "fails",
+        "outcome": "Outcome",
+        "difference_pts": "Difference (points)",
+        "difference": "Difference",
+        "share": "Share",
+        "observed": "Observed",
+        "difference_axis": "Difference supported − control (percentage points)",
+        "subgroup": "Subgroup",
+        "interaction_p": "Interaction p",
+        "forest_x": "Hazard ratio of rupture (log scale)",
+        "favours_t": "← fewer ruptures among the supported",
+        "meeting": "Tripartite meeting",
+        "held": "Held",
+        "on_time": "On time",
+        "overall_attr": "Overall attrition",
+        "diff_attr": "Differential attrition",
+        "boundary": "WWC rating ({boundary})",
+        "cautious": "cautious",
+        "optimistic": "optimistic",
+        "low": "low",
+        "high": "high",
+        "mde_hr": "Minimum detectable HR",
+        "mde_rd": "Minimum detectable risk difference (points)",
+        "events_needed": "Observed ruptures",
+        "power": "Power",
+        "lessons_placeholder": (
+            "[To be completed by the evaluator: external validity, transferability, conditions for "
+            "scaling up. This section is filled from the analysis plan, key report.lessons.]"),
+        "consort_assessed": "Randomised",
+        "consort_allocated": "Allocated",
+        "consort_received": "Received the support",
+        "consort_lost": "Follow-up ended before {horizon} days",
+        "consort_analysed": "Analysed (rupture)",
+        "consort_enrolment": "Enrolment",
+        "consort_allocation": "Allocation",
+        "consort_followup": "Follow-up",
+        "consort_analysis": "Analysis",
+        "warning": "Warning",
+        "rows": "Rows concerned",
+        "no_warning": "No non-blocking anomaly was found at load time.",
+        "quality_intro": "Non-blocking anomalies found when loading the file (row counts only).",
+        "cause": "Initiative",
+        "employer": "Employer",
+        "apprentice": "Young person",
+        "mutual": "Mutual agreement",
+        "trial_period": "Trial period",
+        "unknown": "Unknown",
+        "gray": "Gray's test, p",
+        "cs_hr": "Cause-specific HR",
+        "fg_shr": "Fine-Gray SHR",
+        "first_stage": "Share who received the support",
+        "itt": "Effect of assignment (ITT)",
+        "cace": "Effect on those supported (CACE)",
+        "rupture_by_meetings": "Share of ruptures by number of meetings held (descriptive, not causal)",
+        "meetings_held": "Meetings held",
+        "contents": "Contents",
+        "figure": "Figure",
+        "generated_by": "Produced by evalexp {version}",
+    },
+}
+
+
+class Formatter:
+    """Translate labels and format numbers, percentages and dates for one language.
+
+    Parameters
+    ----------
+    language : {"fr", "en"}
+    threshold : int
+        The suppression threshold, shown as ``"<threshold"`` for hidden counts.
+    """
+
+    def __init__(self, language: str, threshold: int = 11) -> None:
+        if language not in STRINGS:
+            raise ValueError(f"unsupported report language {language!r}")
+        self.language = language
+        self.threshold = threshold
+        self._strings = STRINGS[language]
+
+    def t(self, key: str, **values: object) -> str:
+        """The label ``key`` in the report language, with ``{placeholders}`` filled."""
+        text = self._strings[key]
+        return text.format(**values) if values else text
+
+    def label(self, key: str) -> str:
+        """A data label (cause, arm, rating): translated if known, else as it is."""
+        return self._strings.get(key, key)
+
+    @property
+    def hidden(self) -> str:
+        """What a suppressed count shows: ``<11`` for the default threshold."""
+        return f"<{self.threshold}"
+
+    def number(self, value: float | None, digits: int = 2) -> str:
+        """A decimal number with ``digits`` decimals; ``"–"`` when missing."""
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
+            return "–"
+        text = f"{value:,.{digits}f}"
+        if self.language == "fr":
+            text = text.replace(",", NNBSP).replace(".", ",")
+        return text.replace("-", "−")
+
+    def integer(self, value: int | None) -> str:
+        """A whole number with thousands separators."""
+        return self.number(value, 0)
+
+    def count(self, value: int | None, hidden: bool = False) -> str:
+        """A count, or the suppression mark when ``hidden``."""
+        return self.hidden if hidden else self.integer(value)
+
+    def percent(self, share: float | None, digits: int = 1) -> str:
+        """A share (0-1) as a percentage: ``12,5 %`` (narrow no-break space) or ``12.5%``."""
+        if share is None or not math.isfinite(share):
+            return "–"
+        sep = NNBSP if self.language == "fr" else ""
+        return f"{self.number(100 * share, digits)}{sep}%"
+
+    def points(self, share: float | None, digits: int = 1) -> str:
+        """A difference of shares (0-1) in percentage points, signed."""
+        if share is None or not math.isfinite(share):
+            return "–"
+        sign = "+" if share > 0 else ""
+        return sign + self.number(100 * share, digits)
+
+    def ci(self, low: float | None, high: float | None, digits: int = 2, scale: float = 1.0) -> str:
+        """A confidence interval ``[low ; high]`` (French) or ``[low, high]`` (English)."""
+        lo = None if low is None else low * scale
+        hi = None if high is None else high * scale
+        sep = " ; " if self.language == "fr" else ", "
+        return f"[{self.number(lo, digits)}{sep}{self.number(hi, digits)}]"
+
+    def pvalue(self, p: float | None) -> str:
+        """A p-value: three decimals, ``< 0,001`` below that."""
+        if p is None or not math.isfinite(p):
+            return "–"
+        if p < 0.001:
+            return f"<{NNBSP if self.language == 'fr' else ' '}{self.number(0.001, 3)}"
+        return self.number(p, 3)
+
+    def level(self, alpha: float) -> str:
+        """The confidence level of ``alpha`` as a percentage: ``95 %``."""
+        return self.percent(1 - alpha, 0)
+
+    def date(self, value: _dt.date | _dt.datetime) -> str:
+        """``DD/MM/YYYY`` in French, ISO ``YYYY-MM-DD`` in English."""
+        return value.strftime("%d/%m/%Y" if self.language == "fr" else "%Y-%m-%d")

@@ -1,0 +1,152 @@
+"""Render a :class:`~evalexp.report.document.Document` as a paginated A4 PDF with reportlab.
+
+reportlab (platypus) installs from PyPI alone, with no system library. The
+text font is DejaVu Sans, shipped with matplotlib, embedded in the file: it
+has the narrow no-break space (U+202F) of French number formatting and the
+minus sign (U+2212), which the PDF base-14 fonts lack. Figures are the PNG
+renderings, scaled to the text width.
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import matplotlib
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import (Image, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate,
+                                Spacer, Table, TableStyle)
+
+from . import document as d
+
+FONT, FONT_BOLD, FONT_ITALIC = "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique"
+INK = colors.HexColor("#1d2733")
+MUTED = colors.HexColor("#5a6675")
+ACCENT = colors.HexColor("#0072B2")
+RULE = colors.HexColor("#d5dbe3")
+SHADE = colors.HexColor("#f4f6fa")
+
+
+def _register_fonts() -> None:
+    if FONT in pdfmetrics.getRegisteredFontNames():
+        return
+    ttf = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    for name in (FONT, FONT_BOLD, FONT_ITALIC):
+        pdfmetrics.registerFont(TTFont(name, str(ttf / f"{name}.ttf")))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC,
+                                  boldItalic=FONT_BOLD)
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=13.5, textColor=INK,
+                          alignment=TA_LEFT, spaceAfter=5)
+    return {
+        "body": base,
+        "lead": ParagraphStyle("lead", parent=base, fontSize=10.5, leading=15, spaceAfter=7),
+        "note": ParagraphStyle("note", parent=base, fontSize=8, leading=10.5, textColor=MUTED),
+        "placeholder": ParagraphStyle("placeholder", parent=base, backColor=colors.HexColor("#fff6df"),
+                                      borderColor=colors.HexColor("#c99a2e"), borderWidth=0.6,
+                                      borderPadding=5, spaceBefore=4, spaceAfter=9),
+        "kind": ParagraphStyle("kind", parent=base, fontSize=10, textColor=MUTED, spaceAfter=8),
+        "title": ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=22, leading=27,
+                                spaceAfter=14),
+        "h2": ParagraphStyle("h2", parent=base, fontName=FONT_BOLD, fontSize=14, leading=18,
+                             spaceBefore=4, spaceAfter=8, textColor=INK),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=8, leading=10, spaceAfter=0),
+        "cellnum": ParagraphStyle("cellnum", parent=base, fontSize=8, leading=10, spaceAfter=0,
+                                  alignment=2),
+        "head": ParagraphStyle("head", parent=base, fontName=FONT_BOLD, fontSize=8, leading=10,
+                               spaceAfter=0),
+        "caption": ParagraphStyle("caption", parent=base, fontName=FONT_BOLD, fontSize=8.5,
+                                  leading=11, spaceAfter=3),
+        "figcaption": ParagraphStyle("figcaption", parent=base, fontSize=8, leading=10.5,
+                                     textColor=MUTED, spaceAfter=9),
+        "disclaimer": ParagraphStyle("disclaimer", parent=base, fontSize=8.5, leading=12,
+                                     backColor=SHADE, borderPadding=7, spaceBefore=20),
+    }
+
+
+def _table(block: d.Table, width: float, styles: dict[str, ParagraphStyle]) -> list:
+    head = [Paragraph(escape(h), styles["head"]) for h in block.header]
+    rows = [[Paragraph(escape(c), styles["cell"] if i == 0 else styles["cellnum"])
+             for i, c in enumerate(row)] for row in block.rows]
+    ncol = len(block.header)
+    first = width * (0.42 if ncol > 2 else 0.6)
+    widths = [first] + [(width - first) / (ncol - 1)] * (ncol - 1) if ncol > 1 else [width]
+    table = Table([head, *rows], colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    out: list = []
+    if block.caption:
+        out.append(Paragraph(escape(block.caption), styles["caption"]))
+    out.append(table)
+    if block.note:
+        out.append(Spacer(1, 3))
+        out.append(Paragraph(escape(block.note), styles["note"]))
+    out.append(Spacer(1, 8))
+    return out
+
+
+def _figure(block: d.Figure, width: float, max_height: float, styles) -> list:
+    scale = min(width / block.width_in, max_height / block.height_in)
+    image = Image(io.BytesIO(block.png), width=block.width_in * scale, height=block.height_in * scale)
+    return [KeepTogether([image, Paragraph(escape(block.caption), styles["figcaption"])])]
+
+
+def render_pdf(doc: d.Document) -> bytes:
+    """The report as PDF bytes: a cover page, then each section from a new page, page numbers."""
+    _register_fonts()
+    styles = _styles()
+    buffer = io.BytesIO()
+    margin = 18 * mm
+    template = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=margin, rightMargin=margin,
+                                 topMargin=margin, bottomMargin=margin, title=doc.title,
+                                 author="", subject=doc.subtitle, creator="evalexp",
+                                 lang=doc.language, invariant=True)
+    width = A4[0] - 2 * margin
+    max_height = A4[1] - 2 * margin - 30 * mm
+
+    def footer(canvas, pdf_doc) -> None:
+        canvas.saveState()
+        canvas.setFont(FONT, 7.5)
+        canvas.setFillColor(MUTED)
+        canvas.drawString(margin, 10 * mm, doc.title)
+        canvas.drawRightString(A4[0] - margin, 10 * mm, str(pdf_doc.page))
+        canvas.restoreState()
+
+    story: list = [Spacer(1, 40 * mm), Paragraph(escape(doc.subtitle), styles["kind"]),
+                   Paragraph(escape(doc.title), styles["title"])]
+    cover = Table([[Paragraph(escape(k), styles["note"]), Paragraph(escape(v), styles["body"])]
+                   for k, v in doc.cover], colWidths=[35 * mm, width - 35 * mm], hAlign="LEFT")
+    cover.setStyle(TableStyle([("LINEABOVE", (0, 0), (-1, 0), 2, ACCENT),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    story += [cover, Paragraph(f"<b>{escape(doc.disclaimer_title)}.</b> {escape(doc.disclaimer)}",
+                               styles["disclaimer"])]
+    story.append(Spacer(1, 10))
+    story.append(Paragraph(escape(doc.contents_title), styles["h2"]))
+    for i, section in enumerate(doc.sections, start=1):
+        story.append(Paragraph(f"{i}. {escape(section.title)}", styles["body"]))
+    for i, section in enumerate(doc.sections, start=1):
+        story += [PageBreak(), Paragraph(f"{i}. {escape(section.title)}", styles["h2"])]
+        for block in section.blocks:
+            if isinstance(block, d.Paragraph):
+                story.append(Paragraph(escape(block.text), styles[block.kind]))
+            elif isinstance(block, d.Table):
+                story += _table(block, width, styles)
+            else:
+                story += _figure(block, width, max_height, styles)
+    if doc.footer:
+        story += [Spacer(1, 12), Paragraph(escape(doc.footer), styles["note"])]
+    template.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue()
