@@ -288,7 +288,8 @@ class BinaryOutcomes(Result):
 
 # --------------------------------------------------------------------------- estimation
 
-def _binary_column(data: pd.DataFrame, name: str) -> pd.Series:
+def binary_column(data: pd.DataFrame, name: str) -> pd.Series:
+    """The 0/1 outcome ``name`` as floats, NaN where not observed; refuses other values."""
     if name not in data:
         raise AnalysisError(f"binary outcome '{name}' is not a column of the cohort")
     values = pd.to_numeric(data[name], errors="coerce").where(data[name].notna())
@@ -308,7 +309,8 @@ def _woolf(y: np.ndarray, treated: np.ndarray, alpha: float) -> WaldEstimate:
     return WaldEstimate(float(np.log(a * d / (b * c))), float(np.sqrt((1 / cells).sum())), alpha)
 
 
-def _neyman(y: np.ndarray, treated: np.ndarray, alpha: float) -> WaldEstimate:
+def neyman_difference(y: np.ndarray, treated: np.ndarray, alpha: float) -> WaldEstimate:
+    """Difference in means treatment − control with the Neyman SE ``sqrt(s1²/n1 + s0²/n0)``."""
     y1, y0 = y[treated == 1], y[treated == 0]
     if min(len(y1), len(y0)) < 2:
         return WaldEstimate(float(np.mean(y1) - np.mean(y0)) if len(y1) and len(y0) else np.nan,
@@ -355,10 +357,10 @@ def binary_outcomes(cohort: Cohort, plan: Plan) -> BinaryOutcomes:
 
     partial = []
     for name in plan.outcomes.binary:
-        y_all = _binary_column(data, name).to_numpy()
+        y_all = binary_column(data, name).to_numpy()
         seen = ~np.isnan(y_all)
         y, treated = y_all[seen], treated_all[seen]
-        difference = _neyman(y, treated, alpha)
+        difference = neyman_difference(y, treated, alpha)
         cluster_robust = None
         if cluster:
             beta, cov = robust_ols(np.column_stack([np.ones_like(y), treated]), y, clusters_all[seen])
