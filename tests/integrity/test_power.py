@@ -4,6 +4,7 @@ Reference numbers come from tests/reference/integrity/design_power.R (R 4.2, pwr
 in design_power.json beside it; DOMAIN.md's figures are checked as stated there.
 """
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -181,3 +182,14 @@ def test_power_command_text_names_both_methods(capsys):
     assert main(["power", "--hr", "0.6"]) == 0
     text = capsys.readouterr().out
     assert "Schoenfeld" in text and "Freedman" in text
+
+
+def test_simulated_power_detects_a_strong_effect_in_almost_every_trial():
+    # HR 0.3 with 400 participants (~90 ruptures): Schoenfeld power > 0.999
+    share, se = pw.simulated_power(0.3, 400, simulations=20, seed=1)
+    assert share >= 0.9
+    assert se == pytest.approx(math.sqrt(share * (1 - share) / 20), abs=1e-15)
+
+
+def test_simulated_power_is_reproducible_from_its_seed():
+    assert pw.simulated_power(0.6, 100, simulations=5, seed=7) == pw.simulated_power(0.6, 100, simulations=5, seed=7)

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from ..cohort import Cohort
+from ..cohort import Cohort, derive_survival
 from ..errors import AnalysisError, EvalexpError
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
@@ -189,7 +189,8 @@ def simulated_power(hazard_ratio: float, n: int, *, simulations: int, seed: int 
     """Power of the unstratified log-rank test by simulation with the synthetic generator.
 
     Draws ``simulations`` cohorts with :func:`evalexp.simulate.simulate` (``n`` participants,
-    true hazard ratio ``hazard_ratio``, seeds ``seed, seed + 1, ...``), tests each with the
+    true hazard ratio ``hazard_ratio``, seeds ``seed, seed + 1, ...``; its own baseline hazards,
+    not a control rate), tests each over the whole follow-up with the
     log-rank test (statsmodels ``survdiff``, = R ``survdiff``) and returns
     ``(share rejected at alpha, Monte Carlo standard error)``.
     """
@@ -201,10 +202,10 @@ def simulated_power(hazard_ratio: float, n: int, *, simulations: int, seed: int 
         raise EvalexpError(f"the number of simulations must be positive, got {simulations}")
     rejected = 0
     for k in range(simulations):
-        data = simulate(n=n, seed=seed + k, hazard_ratio=hazard_ratio).data
+        data = derive_survival(simulate(n=n, seed=seed + k, hazard_ratio=hazard_ratio).data)
         _, p_value = survdiff(data["time_days"].to_numpy(float), data["event"].to_numpy(float),
                               data["treated"].to_numpy())
-        rejected += p_value < alpha
+        rejected += int(p_value < alpha)
     share = rejected / simulations
     return share, math.sqrt(share * (1 - share) / simulations)
 
