@@ -1,61 +1,18 @@
-"""Shared fixtures of the survival tests: R reference values and the public data sets.
+"""Fixture of the survival tests: the R reference values.
 
-The reference numbers come from ``tests/reference/survival/make_reference.R`` (R 4.2,
-survival 3.5) and are read from ``reference.json``; the data sets are R's own, exported
-to ``tests/reference/data/*.csv`` by the same script. Each analysis set below is derived
-exactly as in the R script.
+They come from ``tests/reference/survival/make_reference.R`` (R 4.2, survival 3.5) and are
+read from ``reference.json``; see :mod:`refdata` for the data sets.
 """
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pytest
 
-REFERENCE = Path(__file__).resolve().parents[1] / "reference"
-
-
-def _read(name: str) -> pd.DataFrame:
-    return pd.read_csv(REFERENCE / "data" / f"{name}.csv")
-
-
-def load_dataset(name: str) -> pd.DataFrame:
-    """Analysis data with columns ``time``, ``event``, ``treated`` (+ the raw columns)."""
-    if name == "veteran":
-        df = _read("veteran")
-        df["event"] = df["status"]
-        df["treated"] = (df["trt"] == 2).astype(int)
-    elif name == "colon":
-        df = _read("colon")
-        df = df[(df["etype"] == 2) & (df["rx"] != "Lev")].reset_index(drop=True)
-        df["event"] = df["status"]
-        df["treated"] = (df["rx"] == "Lev+5FU").astype(int)
-    elif name == "rats":
-        df = _read("rats")
-        df["event"] = df["status"]
-        df["treated"] = df["rx"]
-    elif name == "pbc":
-        df = _read("pbc").iloc[:312].reset_index(drop=True)
-        df["event"] = (df["status"] == 2).astype(int)
-        df["treated"] = (df["trt"] == 2).astype(int)
-    elif name == "ovarian":
-        df = _read("ovarian")
-        df["time"] = df["futime"]
-        df["event"] = df["fustat"]
-        df["treated"] = (df["rx"] == 2).astype(int)
-    else:
-        raise KeyError(name)
-    return df
+from .refdata import REFERENCE
 
 
 @pytest.fixture(scope="session")
 def reference() -> dict:
     """All R reference values, keyed by data set."""
     return json.loads((REFERENCE / "survival" / "reference.json").read_text())
-
-
-def r_array(values) -> np.ndarray:
-    """An R vector from the JSON (``null`` -> NaN)."""
-    return np.array([np.nan if v is None else v for v in np.atleast_1d(values)], dtype=float)

@@ -11,7 +11,7 @@ from evalexp.errors import AnalysisError
 from evalexp.survival.cox import cox_ph
 from evalexp.survival.design import design_matrix
 
-from conftest import load_dataset
+from .refdata import load_dataset
 
 RTOL = 1e-6
 

@@ -5,7 +5,7 @@ from lifelines import KaplanMeierFitter
 
 from evalexp.survival.km import kaplan_meier
 
-from conftest import load_dataset, r_array
+from .refdata import load_dataset, r_array
 
 DATASETS = ["veteran", "colon", "rats", "pbc", "ovarian"]
 ARMS = [0, 1]

@@ -5,7 +5,7 @@ from scipy import stats
 
 from evalexp.survival.risk import risk_difference
 
-from conftest import load_dataset, r_array
+from .refdata import load_dataset, r_array
 
 
 @pytest.mark.parametrize("name", ["veteran", "colon", "rats", "pbc", "ovarian"])
