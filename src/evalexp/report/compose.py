@@ -1,0 +1,348 @@
+"""Compose the funders' report (a :class:`~evalexp.report.document.Document`) from an analysis.
+
+The order is the one of French experimentation-fund (FEJ) evaluation reports:
+cover, disclaimer, one-page summary, the experiment (CONSORT), baseline
+balance, attrition, the primary result, ruptures by initiative, employment
+outcomes, take-up, subgroups, fidelity, power, lessons for public policy,
+methods, and the data-quality annex. A section whose analysis the plan does not
+request is left out.
+
+Numbers in the text and tables come from ``analysis.to_dict()`` (the stable
+results contract) where it has them; curves come from the step tables of the
+results objects. Every count and every figure derived from one goes through
+the rules of :mod:`evalexp.report.disclosure`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..cohort import Cohort
+from ..plan import Plan
+from . import figures
+from .disclosure import share_hidden, suppression_mask
+from .document import Block, Document, Paragraph, Section, Table, render_figure
+from .i18n import Formatter
+
+ARMS = ("treatment", "control")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every section reads: the analysis, its JSON, the cohort, the plan and the formatter."""
+
+    analysis: Any
+    results: dict[str, Any]
+    cohort: Cohort
+    plan: Plan
+    fmt: Formatter
+
+    @property
+    def threshold(self) -> int:
+        return self.fmt.threshold
+
+    @property
+    def level(self) -> str:
+        return self.fmt.level(self.plan.inference.alpha)
+
+    def at_risk(self, arm: str, day: float) -> int:
+        """Number at risk in ``arm`` at ``day`` (from the KM step table)."""
+        table = self.analysis.survival.km[arm].table
+        return int(figures.at_risk_at(table, np.array([float(day)]))[0])
+
+    def count_cells(self, counts: np.ndarray) -> list[list[str]]:
+        """Counts formatted with primary and secondary suppression (rows x columns)."""
+        counts = np.atleast_2d(np.asarray(counts))
+        mask = suppression_mask(counts, self.threshold)
+        return [[self.fmt.count(int(c), bool(h)) for c, h in zip(row, hid)]
+                for row, hid in zip(counts, mask)]
+
+
+def _hidden_note(ctx: Context) -> Paragraph:
+    return Paragraph(ctx.fmt.t("hidden_note", threshold=ctx.threshold), "note")
+
+
+def _est_ci(ctx: Context, block: dict[str, Any] | None, key: str = "hr", digits: int = 2) -> tuple[str, str, str]:
+    if not block:
+        return "–", "–", "–"
+    return (ctx.fmt.number(block.get(key), digits), ctx.fmt.ci(block.get("ci_low"), block.get("ci_high"), digits),
+            ctx.fmt.pvalue(block.get("p_value")))
+
+
+# ----------------------------------------------------------------------------- summary
+
+def _horizon_risks(ctx: Context) -> tuple[dict[str, Any], bool]:
+    rd = ctx.results["survival"]["risk_difference"]
+    hidden = any(ctx.at_risk(arm, rd["day"]) < ctx.threshold for arm in ARMS)
+    return rd, hidden
+
+
+def summary_section(ctx: Context) -> Section:
+    fmt, res = ctx.fmt, ctx.results
+    n, events = res["n"], res["events"]
+    cells = ctx.count_cells(np.array([[events["treatment"], events["control"]]]))[0]
+    blocks: list[Block] = [Paragraph(fmt.t(
+        "summary_cohort", n=fmt.integer(n["treatment"] + n["control"]), n_t=fmt.integer(n["treatment"]),
+        n_c=fmt.integer(n["control"]), e_t=cells[0], e_c=cells[1]), "lead")]
+    rd, hidden = _horizon_risks(ctx)
+    months = round(rd["day"] / 30.4375)
+    if hidden or rd["difference"] is None:
+        blocks.append(Paragraph(fmt.t("summary_main_hidden", months=months), "lead"))
+    else:
+        diff = rd["difference"]
+        blocks.append(Paragraph(fmt.t(
+            "summary_main", months=months, risk_t=fmt.percent(rd["treatment"]), risk_c=fmt.percent(rd["control"]),
+            diff=fmt.number(abs(100 * diff), 1), direction=fmt.t("points_less" if diff < 0 else "points_more"),
+            level=ctx.level, ci=fmt.ci(rd["ci_low"], rd["ci_high"], 1, scale=100)), "lead"))
+        significant = rd["ci_low"] is not None and (rd["ci_low"] > 0 or rd["ci_high"] < 0)
+        blocks.append(Paragraph(fmt.t("summary_sig" if significant else "summary_nonsig",
+                                      alpha=fmt.percent(ctx.plan.inference.alpha, 0)), "lead"))
+    cox = res["survival"]["cox"]["unadjusted"]
+    ri = res["survival"].get("randomization_inference") or {}
+    blocks.append(Paragraph(fmt.t("summary_hr", hr=fmt.number(cox["hr"]), level=ctx.level,
+                                  ci=fmt.ci(cox["ci_low"], cox["ci_high"]), p=fmt.pvalue(cox["p_value"]),
+                                  p_ri=fmt.pvalue(ri.get("p_value"))), "lead"))
+    for name, out in (res.get("binary_outcomes") or {}).items():
+        if not _outcome_hidden(ctx, out):
+            blocks.append(Paragraph(fmt.t(
+                "summary_outcome", outcome=name, p_t=fmt.percent(out["treatment"]), p_c=fmt.percent(out["control"]),
+                diff=fmt.points(out["difference"]), level=ctx.level,
+                ci=fmt.ci(out["ci_low"], out["ci_high"], 1, scale=100))))
+    power = res.get("power")
+    if power and power["hazard_ratio"]["minimum_detectable"] is not None:
+        rd_mde = power["risk_difference"]["minimum_detectable"]
+        blocks.append(Paragraph(fmt.t(
+            "summary_mde", events=fmt.integer(power["events"]), power=fmt.percent(power["power"], 0),
+            alpha=fmt.percent(power["alpha"], 0), mde_hr=fmt.number(power["hazard_ratio"]["minimum_detectable"]),
+            mde_rd=fmt.number(None if rd_mde is None else 100 * abs(rd_mde), 1), months=months)))
+    return Section("summary", fmt.t("sec_summary"), tuple(blocks))
+
+
+# ----------------------------------------------------------------------------- primary result
+
+def primary_section(ctx: Context) -> Section:
+    fmt, plan = ctx.fmt, ctx.plan
+    surv = ctx.results["survival"]
+    alpha = plan.inference.alpha
+    tables = {arm: ctx.analysis.survival.km[arm].table for arm in ARMS}
+    fig = render_figure(figures.km_figure(tables, fmt, alpha=alpha), "km",
+                        f"{fmt.t('survival_prob')} — {fmt.t('curve_note', threshold=ctx.threshold, level=ctx.level)}")
+    days = sorted(set(plan.survival.landmarks_days) | {plan.survival.horizon_days})
+    header = (fmt.t("quantity"), fmt.t("treatment"), fmt.t("control"))
+    rows: list[tuple[str, ...]] = []
+    for day in days:
+        cells_risk, cells_share = [], []
+        for arm in ARMS:
+            at_risk = ctx.at_risk(arm, day)
+            hidden = at_risk < ctx.threshold
+            cells_risk.append(fmt.count(at_risk, hidden))
+            km = ctx.analysis.survival.km[arm]
+            if hidden:
+                cells_share.append(fmt.hidden)
+            else:
+                s = km.survival_at(day)
+                point = km.at([day]).iloc[0]
+                cells_share.append(f"{fmt.percent(1 - s)} {fmt.ci(1 - point['ci_high'], 1 - point['ci_low'], 1, scale=100)}")
+        rows.append((f"{fmt.t('at_risk')} ({day} j)" if fmt.language == "fr" else f"{fmt.t('at_risk')} (day {day})",
+                     *cells_risk))
+        rows.append((fmt.t("km_at", day=day), *cells_share))
+    medians = []
+    for arm in ARMS:
+        median = ctx.analysis.survival.km[arm].median_
+        medians.append(fmt.t("not_reached") if median is None or not np.isfinite(median) else fmt.integer(median))
+    rows.append((fmt.t("median"), *medians))
+    landmark = Table(header, tuple(rows), caption=fmt.t("sec_primary"))
+
+    effect_rows: list[tuple[str, ...]] = []
+    cox = surv["cox"]
+    robust = f" — {fmt.t('robust_se')}" if cox["unadjusted"].get("robust") else ""
+    effect_rows.append((fmt.t("cox_unadj") + robust, *_est_ci(ctx, cox["unadjusted"])))
+    if cox.get("adjusted"):
+        label = fmt.t("cox_adj", covariates=", ".join(cox["adjusted"].get("covariates", plan.survival.covariates)))
+        effect_rows.append((label + robust, *_est_ci(ctx, cox["adjusted"])))
+    rmst = surv["rmst"]
+    effect_rows.append((fmt.t("rmst", tau=rmst["tau_days"]), fmt.number(rmst["difference"], 1),
+                        fmt.ci(rmst["ci_low"], rmst["ci_high"], 1), fmt.pvalue(rmst["p_value"])))
+    rd, hidden = _horizon_risks(ctx)
+    if hidden:
+        effect_rows.append((fmt.t("risk_diff", day=rd["day"]), fmt.hidden, fmt.hidden, "–"))
+    else:
+        effect_rows.append((fmt.t("risk_diff", day=rd["day"]), fmt.points(rd["difference"]),
+                            fmt.ci(rd["ci_low"], rd["ci_high"], 1, scale=100), fmt.pvalue(rd.get("p_value"))))
+    lr = surv["logrank"]
+    effect_rows.append((fmt.t("logrank"), fmt.number(lr["statistic"]), "–", fmt.pvalue(lr["p_value"])))
+    for ri in surv.get("randomization_inference_all") or [surv["randomization_inference"]]:
+        effect_rows.append((fmt.t("ri", stat=ri["statistic"], perm=fmt.integer(ri["permutations"])), "–", "–",
+                            fmt.pvalue(ri["p_value"])))
+    ph = surv["ph_test"]
+    effect_rows.append((fmt.t("ph_test"), fmt.number(ph["statistic"]), "–", fmt.pvalue(ph["p_value"])))
+    effects = Table((fmt.t("quantity"), fmt.t("estimate"), f"{fmt.t('ci')} {ctx.level}", fmt.t("p_value")),
+                    tuple(effect_rows))
+    ph_text = fmt.t("ph_rejected" if ph["p_value"] is not None and ph["p_value"] < plan.inference.alpha else "ph_ok",
+                    p=fmt.pvalue(ph["p_value"]))
+    return Section("primary", fmt.t("sec_primary"),
+                   (fig, landmark, _hidden_note(ctx), effects, Paragraph(ph_text)))
+
+
+# ----------------------------------------------------------------------------- competing risks
+
+def competing_section(ctx: Context) -> Section | None:
+    block = ctx.results.get("competing_risks")
+    if not block:
+        return None
+    fmt = ctx.fmt
+    competing = ctx.analysis.competing
+    stops = {arm: figures.curve_stop(ctx.analysis.survival.km[arm].table, ctx.threshold) for arm in ARMS}
+    fig = render_figure(figures.cif_figure(competing.cif_table(), stops, fmt), "cif",
+                        f"{fmt.t('cif')} — {fmt.t('curve_note', threshold=ctx.threshold, level=ctx.level)}")
+    data = ctx.cohort.data
+    column = ctx.plan.survival.causes
+    causes = sorted(block)
+    ruptured = data[data["event"] == 1]
+    cause_of = ruptured[column].fillna("unknown").astype(str)
+    counts = np.array([[int(((cause_of == c) & (ruptured["arm"] == arm)).sum()) for arm in ARMS] for c in causes])
+    cells = ctx.count_cells(counts)
+    mask = suppression_mask(counts, ctx.threshold)
+    rows = []
+    for i, cause in enumerate(causes):
+        entry = block[cause]
+        hr, hr_ci, _ = _est_ci(ctx, entry.get("cause_specific_cox"))
+        shr, shr_ci, _ = _est_ci(ctx, entry.get("fine_gray"), key="shr")
+        gray = (entry.get("gray_test") or {}).get("p_value")
+        hidden_any = bool(mask[i].any())
+        rows.append((fmt.label(cause), *cells[i],
+                     fmt.hidden if hidden_any else f"{hr} {hr_ci}",
+                     fmt.hidden if hidden_any else f"{shr} {shr_ci}",
+                     fmt.hidden if hidden_any else fmt.pvalue(gray)))
+    header = (fmt.t("cause"), f"{fmt.t('events')} — {fmt.t('treatment')}", f"{fmt.t('events')} — {fmt.t('control')}",
+              f"{fmt.t('cs_hr')} [{fmt.t('ci')}]", f"{fmt.t('fg_shr')} [{fmt.t('ci')}]", fmt.t("gray"))
+    return Section("competing", fmt.t("sec_competing"), (fig, Table(header, tuple(rows)), _hidden_note(ctx)))
+
+
+# ----------------------------------------------------------------------------- employment outcomes
+
+def _outcome_hidden(ctx: Context, out: dict[str, Any]) -> bool:
+    """A difference of shares is hidden when either arm's share is (rule 3 of disclosure)."""
+    for arm in ARMS:
+        n_obs = out["n_observed"][arm]
+        share = out[arm]
+        if share is None or share_hidden(int(round(share * n_obs)), n_obs, ctx.threshold):
+            return True
+    return False
+
+
+def outcomes_section(ctx: Context) -> Section | None:
+    block = ctx.results.get("binary_outcomes")
+    if not block:
+        return None
+    fmt = ctx.fmt
+    rows, shown = [], []
+    for name, out in block.items():
+        obs = ctx.count_cells(np.array([[out["n_observed"]["treatment"], out["n_observed"]["control"]]]))[0]
+        if _outcome_hidden(ctx, out):
+            rows.append((name, fmt.hidden, fmt.hidden, *obs, fmt.hidden, fmt.hidden, "–", "–"))
+            continue
+        shown.append({"label": name, "difference": out["difference"], "ci_low": out["ci_low"],
+                      "ci_high": out["ci_high"]})
+        rows.append((name, fmt.percent(out["treatment"]), fmt.percent(out["control"]), *obs,
+                     fmt.points(out["difference"]), fmt.ci(out["ci_low"], out["ci_high"], 1, scale=100),
+                     fmt.pvalue(out["p_value"]), fmt.pvalue(out.get("p_adjusted"))))
+    method = next(iter(block.values())).get("multiplicity", ctx.plan.outcomes.multiplicity)
+    header = (fmt.t("outcome"), f"{fmt.t('share')} — {fmt.t('treatment')}", f"{fmt.t('share')} — {fmt.t('control')}",
+              f"{fmt.t('observed')} — {fmt.t('treatment')}", f"{fmt.t('observed')} — {fmt.t('control')}",
+              fmt.t("difference_pts"), f"{fmt.t('ci')} {ctx.level}", fmt.t("p_value"), f"p ({method})")
+    blocks: list[Block] = []
+    if shown:
+        blocks.append(render_figure(figures.effects_figure(pd.DataFrame(shown), fmt), "outcomes",
+                                    f"{fmt.t('difference_axis')}, {fmt.t('ci')} {ctx.level}"))
+    blocks += [Table(header, tuple(rows)), _hidden_note(ctx)]
+    return Section("outcomes", fmt.t("sec_outcomes"), tuple(blocks))
+
+
+# ----------------------------------------------------------------------------- compliance
+
+def compliance_section(ctx: Context) -> Section | None:
+    block = ctx.results.get("compliance")
+    if not block:
+        return None
+    fmt = ctx.fmt
+    first = block["first_stage"]
+    n = first["n"]
+    rows = []
+    takers = [int(round((first[arm] or 0) * n[arm])) for arm in ARMS]
+    hidden = [share_hidden(takers[i], n[arm], ctx.threshold) for i, arm in enumerate(ARMS)]
+    rows.append((fmt.t("first_stage"), *(fmt.hidden if h else fmt.percent(first[arm]) for h, arm in zip(hidden, ARMS)),
+                 "–" if any(hidden) else fmt.points(first["estimate"])))
+    table_1 = Table((fmt.t("quantity"), fmt.t("treatment"), fmt.t("control"), fmt.t("difference_pts")), tuple(rows))
+    effect_rows = []
+    rupture = block.get("rupture_risk")
+    if rupture:
+        for key in ("itt", "cace"):
+            est = rupture[key]
+            effect_rows.append((f"{fmt.t(key)} — {fmt.t('risk_diff', day=rupture['day'])}", fmt.points(est["estimate"]),
+                                fmt.ci(est["ci_low"], est["ci_high"], 1, scale=100), fmt.pvalue(est["p_value"])))
+    for name, entry in (block.get("binary_outcomes") or {}).items():
+        for key in ("itt", "cace"):
+            est = entry[key]
+            effect_rows.append((f"{fmt.t(key)} — {name}", fmt.points(est["estimate"]),
+                                fmt.ci(est["ci_low"], est["ci_high"], 1, scale=100), fmt.pvalue(est["p_value"])))
+    table_2 = Table((fmt.t("quantity"), fmt.t("difference_pts"), f"{fmt.t('ci')} {ctx.level}", fmt.t("p_value")),
+                    tuple(effect_rows))
+    return Section("compliance", fmt.t("sec_compliance"), (table_1, table_2, _hidden_note(ctx)))
+
+
+# ----------------------------------------------------------------------------- power
+
+def power_section(ctx: Context) -> Section | None:
+    block = ctx.results.get("power")
+    if not block:
+        return None
+    fmt = ctx.fmt
+    mde_rd = block["risk_difference"]["minimum_detectable"]
+    rows = ((fmt.t("events_needed"), fmt.integer(block["events"])),
+            (fmt.t("power"), fmt.percent(block["power"], 0)),
+            (fmt.t("mde_hr"), fmt.number(block["hazard_ratio"]["minimum_detectable"])),
+            (fmt.t("mde_rd"), fmt.number(None if mde_rd is None else 100 * abs(mde_rd), 1)))
+    return Section("power", fmt.t("sec_power"), (Table((fmt.t("quantity"), fmt.t("value")), rows),))
+
+
+# ----------------------------------------------------------------------------- lessons, methods, annex
+
+def lessons_section(ctx: Context) -> Section:
+    text = ctx.plan.report.lessons.strip()
+    blocks = tuple(Paragraph(p.strip()) for p in text.split("\n\n") if p.strip()) if text else \
+        (Paragraph(ctx.fmt.t("lessons_placeholder"), "placeholder"),)
+    return Section("lessons", ctx.fmt.t("sec_lessons"), blocks)
+
+
+SECTIONS: tuple[Callable[[Context], Section | None], ...] = (
+    summary_section, primary_section, competing_section, outcomes_section, compliance_section,
+    power_section, lessons_section,
+)
+
+
+def compose(analysis: Any, cohort: Cohort, plan: Plan, *, results: dict[str, Any] | None = None,
+            today: dt.date | None = None) -> Document:
+    """The report document of ``analysis`` (sections in FEJ order, absent analyses left out).
+
+    ``results`` is ``analysis.to_dict()`` when already computed; ``today`` the cover date
+    (default: the UTC date).
+    """
+    fmt = Formatter(plan.language, plan.report.suppression_threshold)
+    results = analysis.to_dict() if results is None else results
+    ctx = Context(analysis=analysis, results=results, cohort=cohort, plan=plan, fmt=fmt)
+    sections = tuple(s for s in (build(ctx) for build in SECTIONS) if s is not None)
+    today = today or dt.datetime.now(dt.timezone.utc).date()
+    cover = ((fmt.t("funder"), plan.report.funder or fmt.t("not_given")),
+             (fmt.t("evaluator"), plan.report.evaluator or fmt.t("not_given")),
+             (fmt.t("date"), fmt.date(today)))
+    return Document(language=plan.language, title=plan.title, subtitle=fmt.t("report_kind"), cover=cover,
+                    disclaimer_title=fmt.t("disclaimer_title"),
+                    disclaimer=fmt.t("disclaimer", threshold=fmt.threshold),
+                    contents_title=fmt.t("contents"), sections=sections,
+                    footer=fmt.t("generated_by", version=__version__))
