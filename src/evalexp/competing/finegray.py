@@ -122,6 +122,10 @@ class FineGrayResult(Result):
                 f"variance, Wald {100 * (1 - self.alpha):g}% CI on the log scale (R cmprsk::crr).")
 
 
+_SINGULAR = ("Fine-Gray: singular information matrix (monotone likelihood: no failure of the cause "
+             "in one group, or a constant covariate)")
+
+
 def _design(X: Any, n: int) -> tuple[np.ndarray, tuple[str, ...]]:
     if isinstance(X, pd.DataFrame):
         terms = tuple(str(c) for c in X.columns)
@@ -271,7 +275,7 @@ def fine_gray(time: Any, status: Any, X: Any, *, cause: Any = 1, cencode: Any = 
         try:
             step = np.linalg.solve(information, score)
         except np.linalg.LinAlgError:
-            raise AnalysisError("Fine-Gray: singular information matrix") from None
+            raise AnalysisError(_SINGULAR) from None
         for _ in range(30):
             new_loglik, new_score, new_information = problem.loglik_score_information(beta + step)
             if np.isfinite(new_loglik) and new_loglik >= loglik - 1e-12 * abs(loglik):
@@ -282,11 +286,12 @@ def fine_gray(time: Any, status: Any, X: Any, *, cause: Any = 1, cencode: Any = 
         if np.max(np.abs(step)) < tol * max(1.0, np.max(np.abs(beta))):
             break
     else:
-        raise AnalysisError(f"Fine-Gray: no convergence in {max_iter} iterations (monotone likelihood?)")
+        raise AnalysisError(f"Fine-Gray: no convergence in {max_iter} iterations (monotone likelihood: "
+                            "no failure of the cause in one group?)")
     try:
         inverse = np.linalg.inv(information)
     except np.linalg.LinAlgError:
-        raise AnalysisError("Fine-Gray: singular information matrix") from None
+        raise AnalysisError(_SINGULAR) from None
     psi = problem.influence(beta)
     cov = inverse @ (psi.T @ psi) @ inverse
     return FineGrayResult(cause=cause, terms=terms, coef=beta, cov=cov, information=information,

@@ -10,6 +10,7 @@
 #         2 = death without progression, 0 = censored; group = sex; strata = age >= 70.
 #         Months: heavy ties between and within causes.
 #   tiny  the hand-computable example of tests/competing/test_cif.py.
+# cluster = id %% 25 (an arbitrary grouping, to exercise the cluster-robust cause-specific Cox).
 suppressPackageStartupMessages({library(survival); library(cmprsk); library(jsonlite)})
 options(digits = 17)
 datadir <- "tests/reference/data"
@@ -21,20 +22,23 @@ export <- function(df, name) {
 pbc <- survival::pbc
 export(pbc, "pbc")
 pbc <- pbc[1:312, ]
-pbc <- data.frame(time = pbc$time, status = pbc$status, group = pbc$trt, strata = pbc$sex)
+pbc <- data.frame(time = pbc$time, status = pbc$status, group = pbc$trt, strata = pbc$sex,
+                  cluster = pbc$id %% 25)
 
 mg <- survival::mgus2
 export(mg, "mgus2")
 mg <- data.frame(time = ifelse(mg$pstat == 0, mg$futime, mg$ptime),
                  status = ifelse(mg$pstat == 0, 2 * mg$death, 1),
-                 group = as.integer(mg$sex == "M"), strata = as.integer(mg$age >= 70))
+                 group = as.integer(mg$sex == "M"), strata = as.integer(mg$age >= 70),
+                 cluster = mg$id %% 25)
 
 tiny <- data.frame(time   = c(1, 2, 2, 2, 3, 4, 4, 5, 6, 7),
                    status = c(1, 1, 2, 0, 0, 1, 2, 1, 0, 2),
                    group  = c(0, 1, 0, 1, 0, 1, 0, 1, 0, 1),
-                   strata = c(1, 1, 1, 1, 1, 2, 2, 2, 2, 2))
+                   strata = c(1, 1, 1, 1, 1, 2, 2, 2, 2, 2),
+                   cluster = c(1, 2, 3, 1, 2, 3, 1, 2, 3, 1))
 
-reference <- function(d, times) {
+reference <- function(d, times, cox = TRUE) {
   out <- list(times = times)
   ci <- cuminc(d$time, d$status, d$group)
   cis <- cuminc(d$time, d$status, d$group, strata = d$strata)
@@ -62,6 +66,14 @@ reference <- function(d, times) {
     cause$crr <- list(coef = unname(fit$coef), se = unname(sqrt(diag(fit$var))),
                       converged = fit$converged)
     cause$crr_tight <- list(coef = unname(tight$coef), se = unname(sqrt(diag(tight$var))))
+    # cause-specific Cox (other causes censored), Efron ties: plain, and stratified + clustered
+    if (cox) {
+      plain <- coxph(Surv(time, status == k) ~ group, data = d, ties = "efron")
+      sc <- coxph(Surv(time, status == k) ~ group + strata(strata), data = d, ties = "efron",
+                  cluster = cluster)
+      cause$cox <- list(coef = unname(coef(plain)), se = unname(sqrt(diag(vcov(plain)))))
+      cause$cox_strata_cluster <- list(coef = unname(coef(sc)), se = unname(sqrt(diag(vcov(sc)))))
+    }
     out[[paste0("cause_", key)]] <- cause
   }
   out
@@ -72,6 +84,9 @@ ref <- list(
                   cmprsk = as.character(packageVersion("cmprsk"))),
   pbc = reference(pbc, c(365, 730, 1461, 2922, 4000)),
   mgus2 = reference(mg, c(12, 60, 120, 240, 400)),
-  tiny = reference(tiny, c(1, 2, 3, 4, 5, 6, 7)))
+  tiny = reference(tiny, c(1, 2, 3, 4, 5, 6, 7), cox = FALSE))  # tiny: too small for Cox
+two <- crr(mg$time, mg$status, cov1 = cbind(group = mg$group, strata = mg$strata), failcode = 1,
+           gtol = 1e-12)
+ref$mgus2$crr_two_covariates <- list(coef = unname(two$coef), var = as.vector(two$var))
 write_json(ref, "tests/reference/competing/reference.json", digits = NA, auto_unbox = TRUE,
            pretty = TRUE)
