@@ -296,6 +296,32 @@ def compliance_section(ctx: Context) -> Section | None:
     return Section("compliance", fmt.t("sec_compliance"), (table_1, table_2, _hidden_note(ctx)))
 
 
+# ----------------------------------------------------------------------------- subgroups
+
+def subgroups_section(ctx: Context) -> Section | None:
+    block = ctx.results.get("subgroups")
+    if not block or not block.get("variables"):
+        return None
+    fmt = ctx.fmt
+    fig = render_figure(figures.forest_plot(ctx.analysis.subgroups.forest(), fmt), "subgroups",
+                        f"{fmt.t('forest_x')}, {fmt.t('ci')} {ctx.level}")
+    rows = []
+    for variable, entry in block["variables"].items():
+        levels = list(entry["levels"].items())
+        n_cells = ctx.count_cells(np.array([[lv["n"][arm] for arm in ARMS] for _, lv in levels]))
+        e_cells = ctx.count_cells(np.array([[lv["events"][arm] for arm in ARMS] for _, lv in levels]))
+        for i, (level, lv) in enumerate(levels):
+            n_total = lv["n"]["treatment"] + lv["n"]["control"]
+            hr = "–" if n_total < ctx.threshold or not lv.get("cox") else \
+                f"{fmt.number(lv['cox']['hr'])} {fmt.ci(lv['cox']['ci_low'], lv['cox']['ci_high'])}"
+            p = fmt.pvalue(entry["interaction"]["p_value"]) if i == 0 else ""
+            rows.append((f"{variable} = {level}", *n_cells[i], *e_cells[i], hr, p))
+    header = (fmt.t("subgroup"), f"{fmt.t('n')} — {fmt.t('treatment')}", f"{fmt.t('n')} — {fmt.t('control')}",
+              f"{fmt.t('events')} — {fmt.t('treatment')}", f"{fmt.t('events')} — {fmt.t('control')}",
+              f"{fmt.t('hr_short')} [{fmt.t('ci')}]", fmt.t("interaction_p"))
+    return Section("subgroups", fmt.t("sec_subgroups"), (fig, Table(header, tuple(rows)), _hidden_note(ctx)))
+
+
 # ----------------------------------------------------------------------------- power
 
 def power_section(ctx: Context) -> Section | None:
@@ -322,7 +348,7 @@ def lessons_section(ctx: Context) -> Section:
 
 SECTIONS: tuple[Callable[[Context], Section | None], ...] = (
     summary_section, primary_section, competing_section, outcomes_section, compliance_section,
-    power_section, lessons_section,
+    subgroups_section, power_section, lessons_section,
 )
 
 

@@ -3,8 +3,10 @@
 reportlab (platypus) installs from PyPI alone, with no system library. The
 text font is DejaVu Sans, shipped with matplotlib, embedded in the file: it
 has the narrow no-break space (U+202F) of French number formatting and the
-minus sign (U+2212), which the PDF base-14 fonts lack. Figures are the PNG
-renderings, scaled to the text width.
+minus sign (U+2212), which the PDF base-14 fonts lack. reportlab breaks lines
+at U+202F as at any space, so the PDF writes it as U+00A0 (no-break space),
+which keeps a number with its ``%``. Figures are the PNG renderings, scaled to
+the text width.
 """
 from __future__ import annotations
 
@@ -31,6 +33,11 @@ MUTED = colors.HexColor("#5a6675")
 ACCENT = colors.HexColor("#0072B2")
 RULE = colors.HexColor("#d5dbe3")
 SHADE = colors.HexColor("#f4f6fa")
+
+
+def _text(value: str) -> str:
+    """Text for a reportlab paragraph: XML-escaped, narrow no-break spaces made unbreakable."""
+    return escape(value).replace("\u202f", "\u00a0")
 
 
 def _register_fonts() -> None:
@@ -73,8 +80,8 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _table(block: d.Table, width: float, styles: dict[str, ParagraphStyle]) -> list:
-    head = [Paragraph(escape(h), styles["head"]) for h in block.header]
-    rows = [[Paragraph(escape(c), styles["cell"] if i == 0 else styles["cellnum"])
+    head = [Paragraph(_text(h), styles["head"]) for h in block.header]
+    rows = [[Paragraph(_text(c), styles["cell"] if i == 0 else styles["cellnum"])
              for i, c in enumerate(row)] for row in block.rows]
     ncol = len(block.header)
     first = width * (0.42 if ncol > 2 else 0.6)
@@ -89,11 +96,11 @@ def _table(block: d.Table, width: float, styles: dict[str, ParagraphStyle]) -> l
     ]))
     out: list = []
     if block.caption:
-        out.append(Paragraph(escape(block.caption), styles["caption"]))
+        out.append(Paragraph(_text(block.caption), styles["caption"]))
     out.append(table)
     if block.note:
         out.append(Spacer(1, 3))
-        out.append(Paragraph(escape(block.note), styles["note"]))
+        out.append(Paragraph(_text(block.note), styles["note"]))
     out.append(Spacer(1, 8))
     return out
 
@@ -101,7 +108,7 @@ def _table(block: d.Table, width: float, styles: dict[str, ParagraphStyle]) -> l
 def _figure(block: d.Figure, width: float, max_height: float, styles) -> list:
     scale = min(width / block.width_in, max_height / block.height_in)
     image = Image(io.BytesIO(block.png), width=block.width_in * scale, height=block.height_in * scale)
-    return [KeepTogether([image, Paragraph(escape(block.caption), styles["figcaption"])])]
+    return [KeepTogether([image, Paragraph(_text(block.caption), styles["figcaption"])])]
 
 
 def render_pdf(doc: d.Document) -> bytes:
@@ -125,28 +132,28 @@ def render_pdf(doc: d.Document) -> bytes:
         canvas.drawRightString(A4[0] - margin, 10 * mm, str(pdf_doc.page))
         canvas.restoreState()
 
-    story: list = [Spacer(1, 40 * mm), Paragraph(escape(doc.subtitle), styles["kind"]),
-                   Paragraph(escape(doc.title), styles["title"])]
-    cover = Table([[Paragraph(escape(k), styles["note"]), Paragraph(escape(v), styles["body"])]
+    story: list = [Spacer(1, 40 * mm), Paragraph(_text(doc.subtitle), styles["kind"]),
+                   Paragraph(_text(doc.title), styles["title"])]
+    cover = Table([[Paragraph(_text(k), styles["note"]), Paragraph(_text(v), styles["body"])]
                    for k, v in doc.cover], colWidths=[35 * mm, width - 35 * mm], hAlign="LEFT")
     cover.setStyle(TableStyle([("LINEABOVE", (0, 0), (-1, 0), 2, ACCENT),
                                ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    story += [cover, Paragraph(f"<b>{escape(doc.disclaimer_title)}.</b> {escape(doc.disclaimer)}",
+    story += [cover, Paragraph(f"<b>{_text(doc.disclaimer_title)}.</b> {_text(doc.disclaimer)}",
                                styles["disclaimer"])]
     story.append(Spacer(1, 10))
-    story.append(Paragraph(escape(doc.contents_title), styles["h2"]))
+    story.append(Paragraph(_text(doc.contents_title), styles["h2"]))
     for i, section in enumerate(doc.sections, start=1):
-        story.append(Paragraph(f"{i}. {escape(section.title)}", styles["body"]))
+        story.append(Paragraph(f"{i}. {_text(section.title)}", styles["body"]))
     for i, section in enumerate(doc.sections, start=1):
-        story += [PageBreak(), Paragraph(f"{i}. {escape(section.title)}", styles["h2"])]
+        story += [PageBreak(), Paragraph(f"{i}. {_text(section.title)}", styles["h2"])]
         for block in section.blocks:
             if isinstance(block, d.Paragraph):
-                story.append(Paragraph(escape(block.text), styles[block.kind]))
+                story.append(Paragraph(_text(block.text), styles[block.kind]))
             elif isinstance(block, d.Table):
                 story += _table(block, width, styles)
             else:
                 story += _figure(block, width, max_height, styles)
     if doc.footer:
-        story += [Spacer(1, 12), Paragraph(escape(doc.footer), styles["note"])]
+        story += [Spacer(1, 12), Paragraph(_text(doc.footer), styles["note"])]
     template.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
