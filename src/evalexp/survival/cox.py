@@ -131,6 +131,7 @@ class _Evaluation:
     w: np.ndarray
     den: np.ndarray
     xbar: np.ndarray
+    inv: np.ndarray          # per block: sum_l 1/den
     cum_inv: np.ndarray      # per block: sum over blocks <= k of sum_l 1/den
     frac_inv: np.ndarray     # per block: sum_l f/den
 
@@ -156,7 +157,16 @@ def evaluate(cd: CoxData, beta: np.ndarray) -> _Evaluation:
     score = cd.event @ cd.X - xbar.sum(axis=0)
     row_weight = w * cum_inv[cd.block] - dw * frac_inv[cd.block]
     information = (cd.X * row_weight[:, None]).T @ cd.X - xbar.T @ xbar
-    return _Evaluation(loglik, score, information, w, den, xbar, cum_inv, frac_inv)
+    return _Evaluation(loglik, score, information, w, den, xbar, inv, cum_inv, frac_inv)
+
+
+def weighted_information(cd: CoxData, ev: _Evaluation, h: np.ndarray) -> np.ndarray:
+    """``sum_k h_k I_k``: the information contributions of the tied sets weighted by ``h`` (per block).
+
+    With ``h = 1`` this is the information matrix; cox.zph uses ``h = g`` and ``g^2``.
+    """
+    row_weight = ev.w * _cumulate(cd, h * ev.inv)[cd.block] - ev.w * cd.event * (h * ev.frac_inv)[cd.block]
+    return (cd.X * row_weight[:, None]).T @ cd.X - (ev.xbar * h[cd.slot_block][:, None]).T @ ev.xbar
 
 
 def score_residuals(cd: CoxData, ev: _Evaluation) -> np.ndarray:
