@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalexp.cohort import Cohort
+from evalexp.cohort import Cohort, derive_survival
 from evalexp.errors import AnalysisError
 from evalexp.integrity.subgroups import SubgroupEffects, subgroup_effects, subgroup_levels
-from evalexp.plan import plan_from_dict
+from evalexp.plan import load_plan, plan_from_dict
 
 REF = Path(__file__).parents[1] / "reference" / "integrity"
 R = json.loads((REF / "effects_colon.json").read_text())["subgroups"]
@@ -97,8 +97,18 @@ def test_interaction_with_cluster_uses_robust_variance(variable):
     # R: coxph(Surv ~ treated * g, cluster = site)
     out = subgroup_effects(colon_cohort(), make_plan(cluster="site"))
     test = next(t for t in out.tests if t.variable == variable)
-    assert test.statistic == pytest.approx(R[r_name(variable)]["wald_cluster"], rel=1e-6)
-    assert all(lv.robust for lv in out.levels)
+    assert test.statistic == pytest.approx(R[r_name(variable)]["wald_cluster"], rel=TOL)
+    assert test.robust and all(lv.robust for lv in out.levels)
+
+
+def test_fewer_than_20_clusters_fall_back_to_model_based_variance():
+    # 19 clusters: the sandwich is not used; the statistic is the plain coxph one
+    data = colon_cohort().data.assign(site=lambda d: d["id"] % 19)
+    out = subgroup_effects(Cohort(data), make_plan(cluster="site"))
+    test = next(t for t in out.tests if t.variable == "sex")
+    assert not test.robust and not any(lv.robust for lv in out.levels)
+    assert test.statistic == pytest.approx(R["sex"]["wald"], rel=TOL)
+    assert out.to_dict()["variables"]["sex"]["interaction"]["robust"] is False
 
 
 @pytest.mark.parametrize("variable", ["sex", "node4", "patient_age"])
@@ -155,3 +165,17 @@ def test_to_dict_and_summary(result):
     assert d["variables"]["patient_age"]["definition"] == "cut at 61 (the median)"
     json.dumps(d, allow_nan=False)
     assert "exploratory" in result.summary()
+
+
+def test_demo_cohort_smoke():
+    demo = Path(__file__).parents[2] / "data" / "synthetic"
+    data = pd.read_csv(demo / "agir_demo.csv",
+                       parse_dates=["contract_start", "contract_end_planned", "followup_end", "rupture_date"])
+    plan = load_plan(demo / "agir_demo.toml")
+    out = subgroup_effects(Cohort(derive_survival(data)), plan)
+    forest = out.forest()
+    assert set(forest["variable"]) == set(plan.integrity.subgroups)
+    assert forest.groupby("variable")["n"].sum().eq(len(data)).all()
+    # 4 sites only: no cluster-robust variance within subgroups
+    assert not any(t.robust for t in out.tests)
+    json.dumps(out.to_dict(), allow_nan=False)

@@ -11,17 +11,22 @@ For each column of ``plan.integrity.subgroups`` the participants are split into 
 
 Per level: participants and ruptures per arm; the hazard ratio of rupture, treatment vs
 control, from a Cox model fitted within the level (Efron ties, Wald CI; stratified by
-``plan.survival.strata`` and cluster-robust on ``plan.survival.cluster`` as the primary
-model; R ``coxph(Surv(time, status) ~ treated, subset = level)``), not estimable (null)
-when an arm of the level has no rupture; the risk difference ``(1 − S₁(h)) − (1 − S₀(h))``
+``plan.survival.strata`` as the primary model; R ``coxph(Surv(time, status) ~ treated,
+subset = level)``), not estimable (null) when an arm of the level has no rupture; the risk difference ``(1 − S₁(h)) − (1 − S₀(h))``
 at ``plan.survival.horizon_days`` (Kaplan-Meier, Greenwood, Wald CI).
 
 Interaction test, per subgroup column: Wald chi-square of the ``treated × level``
-coefficients of ``coxph(Surv ~ treated * factor(level))`` (same strata, robust variance
-with a cluster), ``L − 1`` degrees of freedom; levels where an arm has no rupture are
+coefficients of ``coxph(Surv ~ treated * factor(level))`` (same strata), ``L − 1``
+degrees of freedom; levels where an arm has no rupture are
 left out of that model (their interaction is infinite). A significant interaction is
 evidence of effect heterogeneity, not a licence to report the subgroup effect as causal
 beyond what the pre-specified plan says.
+
+Clustering: with ``plan.survival.cluster``, a model uses the cluster-robust sandwich
+(R ``coxph(..., cluster = )``) only when the participants it is fitted on span at least
+:data:`MIN_CLUSTERS` clusters; with fewer, the sandwich is unreliable (rank at most G − 1,
+over-rejection; Cameron & Miller 2015, J. Human Resources 50(2)) and the model-based
+variance is used. Each estimate and test says which (``robust``).
 """
 from __future__ import annotations
 
@@ -45,6 +50,8 @@ from .outcomes import WaldEstimate
 MAX_LEVELS = 10
 #: The age band limit (years) of the column named ``age``.
 AGE_CUT = 21
+#: Fewest clusters for which a subgroup model uses the cluster-robust variance.
+MIN_CLUSTERS = 20
 
 
 def subgroup_levels(values: pd.Series, name: str) -> tuple[pd.Series, str]:
@@ -121,6 +128,7 @@ class InteractionTest:
     statistic: float
     df: int
     levels_tested: tuple[str, ...]
+    robust: bool = False
 
     @property
     def p_value(self) -> float:
@@ -128,7 +136,8 @@ class InteractionTest:
 
     def to_dict(self) -> dict[str, Any]:
         return {"test": "wald", "statistic": json_number(self.statistic), "df": self.df,
-                "p_value": json_number(self.p_value), "levels_tested": list(self.levels_tested)}
+                "p_value": json_number(self.p_value), "levels_tested": list(self.levels_tested),
+                "robust": self.robust}
 
 
 @dataclass(frozen=True)
@@ -145,7 +154,8 @@ class SubgroupEffects(Result):
     def conventions(self) -> str:
         return (f"Hazard ratio from a Cox model within each level (Efron ties, Wald {1 - self.alpha:.0%} CI); "
                 f"risk difference by day {self.day} from Kaplan-Meier curves (Greenwood); interaction: "
-                "Wald test of treated x subgroup in a Cox model. Subgroup effects are exploratory.")
+                f"Wald test of treated x subgroup in a Cox model. Cluster-robust variance only with at least "
+                f"{MIN_CLUSTERS} clusters. Subgroup effects are exploratory.")
 
     def forest(self) -> pd.DataFrame:
         """Forest-plot data: variable, level, n, estimate (hazard ratio), ci_low, ci_high, interaction_p."""
@@ -181,6 +191,8 @@ class SubgroupEffects(Result):
 def _cox(frame: pd.DataFrame, X: pd.DataFrame, plan: Plan):
     strata = frame[plan.survival.strata].to_numpy() if plan.survival.strata else None
     cluster = frame[plan.survival.cluster].to_numpy() if plan.survival.cluster else None
+    if cluster is not None and pd.Series(cluster).nunique() < MIN_CLUSTERS:
+        cluster = None
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         try:
@@ -195,18 +207,18 @@ def _level_effect(frame: pd.DataFrame, variable: str, level: str, plan: Plan) ->
     by_arm = {arm: frame[frame["treated"] == flag] for arm, flag in (("treatment", 1), ("control", 0))}
     n = {arm: len(part) for arm, part in by_arm.items()}
     events = {arm: int(part["event"].sum()) for arm, part in by_arm.items()}
-    log_hr = None
+    log_hr, robust = None, False
     if min(events.values()) > 0:
         fit = _cox(frame, frame[["treated"]].astype(float), plan)
         if fit is not None:
             log_hr = WaldEstimate(float(fit.params_["treated"]), float(fit.se_["treated"]), alpha)
+            robust = fit.robust
     if min(n.values()) > 0:
         rd = risk_difference(frame["time_days"], frame["event"], frame["treated"], day, alpha=alpha)
         risks, diff = (rd.treatment, rd.control), WaldEstimate(rd.difference, rd.se, alpha)
     else:
         risks, diff = (np.nan, np.nan), WaldEstimate(np.nan, np.nan, alpha)
-    return SubgroupLevel(variable, level, n, events, log_hr, plan.survival.cluster is not None,
-                         *risks, diff)
+    return SubgroupLevel(variable, level, n, events, log_hr, robust, *risks, diff)
 
 
 def _interaction(frame: pd.DataFrame, labels: pd.Series, levels: list[str], variable: str,
@@ -230,7 +242,7 @@ def _interaction(frame: pd.DataFrame, labels: pd.Series, levels: list[str], vari
     b = fit.params_.to_numpy()[idx]
     V = fit.var_[np.ix_(idx, idx)]
     statistic = float(b @ np.linalg.solve(V, b))
-    return InteractionTest(variable, definition, statistic, len(idx), tuple(estimable))
+    return InteractionTest(variable, definition, statistic, len(idx), tuple(estimable), fit.robust)
 
 
 def subgroup_effects(cohort: Cohort, plan: Plan) -> SubgroupEffects:
