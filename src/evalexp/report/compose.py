@@ -123,6 +123,34 @@ def summary_section(ctx: Context) -> Section:
     return Section("summary", fmt.t("sec_summary"), tuple(blocks))
 
 
+# ----------------------------------------------------------------------------- balance
+
+def balance_section(ctx: Context) -> Section | None:
+    block = ctx.results.get("balance")
+    if not block or not block.get("covariates"):
+        return None
+    fmt = ctx.fmt
+    love = ctx.analysis.balance.love_plot_data().rename(columns={"term": "label", "std_difference": "std_diff"})
+    fig = render_figure(figures.love_plot(love, fmt), "balance", f"{fmt.t('love_x')}. {fmt.t('wwc_note')}")
+    rows = []
+    for row in block["covariates"]:
+        label = row["covariate"] if row["level"] is None else f"{row['covariate']} = {row['level']}"
+        cells = []
+        for arm in ARMS:
+            part = row[arm]
+            if row["kind"] == "continuous":
+                hidden = part["n"] < ctx.threshold
+                cells.append(fmt.hidden if hidden else fmt.number(part["mean"], 2))
+            else:
+                count = int(round((part["mean"] or 0) * part["n"]))
+                cells.append(fmt.hidden if share_hidden(count, part["n"], ctx.threshold) else fmt.percent(part["mean"]))
+        rows.append((label, *cells, fmt.number(row["std_difference"], 3), fmt.label(row["rating"])))
+    header = (fmt.t("covariate"), f"{fmt.t('mean_or_share')} — {fmt.t('treatment')}",
+              f"{fmt.t('mean_or_share')} — {fmt.t('control')}", fmt.t("std_diff"), fmt.t("wwc_rating"))
+    return Section("balance", fmt.t("sec_balance"),
+                   (fig, Table(header, tuple(rows)), Paragraph(fmt.t("wwc_note"), "note"), _hidden_note(ctx)))
+
+
 # ----------------------------------------------------------------------------- primary result
 
 def primary_section(ctx: Context) -> Section:
@@ -322,6 +350,42 @@ def subgroups_section(ctx: Context) -> Section | None:
     return Section("subgroups", fmt.t("sec_subgroups"), (fig, Table(header, tuple(rows)), _hidden_note(ctx)))
 
 
+# ----------------------------------------------------------------------------- fidelity
+
+def fidelity_section(ctx: Context) -> Section | None:
+    block = ctx.results.get("fidelity")
+    if not block:
+        return None
+    fmt, thr = ctx.fmt, ctx.threshold
+    rows = []
+    for meeting in block["meetings"].values():
+        due = meeting["due"]
+        held_hidden = share_hidden(meeting["held"], due, thr)
+        on_time_hidden = share_hidden(meeting["on_time"], due, thr)
+        rows.append((fmt.label(meeting["label"]), fmt.count(due, due < thr),
+                     fmt.count(meeting["held"], held_hidden), fmt.count(meeting["on_time"], on_time_hidden),
+                     fmt.hidden if held_hidden else fmt.percent(meeting["share_held"]),
+                     fmt.hidden if on_time_hidden else fmt.percent(meeting["share_on_time"])))
+    everything = block["all_on_time"]
+    all_hidden = share_hidden(everything["on_time"], everything["due"], thr)
+    rows.append((fmt.t("all_on_time"), fmt.count(everything["due"], everything["due"] < thr), "–",
+                 fmt.count(everything["on_time"], all_hidden), "–",
+                 fmt.hidden if all_hidden else fmt.percent(everything["share"])))
+    meetings = Table((fmt.t("meeting"), fmt.t("due"), fmt.t("held"), fmt.t("on_time"), fmt.t("share_held"),
+                      fmt.t("share_on_time")), tuple(rows))
+    by = block["ruptures_by_meetings"]["rows"]
+    n_mask = suppression_mask(np.array([[r["n"]] for r in by]), thr)[:, 0] if by else []
+    by_rows = []
+    for r, n_hidden in zip(by, n_mask):
+        hidden = bool(n_hidden) or share_hidden(r["ruptures"], r["n"], thr)
+        by_rows.append((fmt.integer(r["meetings_held"]), fmt.count(r["n"], bool(n_hidden)),
+                        fmt.count(r["ruptures"], hidden), fmt.hidden if hidden else fmt.percent(r["share"])))
+    by_table = Table((fmt.t("meetings_held"), fmt.t("n"), fmt.t("events"), fmt.t("share")), tuple(by_rows),
+                     caption=fmt.t("rupture_by_meetings"))
+    return Section("fidelity", fmt.t("sec_fidelity"),
+                   (Paragraph(fmt.t("fidelity_intro")), meetings, by_table, _hidden_note(ctx)))
+
+
 # ----------------------------------------------------------------------------- power
 
 def power_section(ctx: Context) -> Section | None:
@@ -346,9 +410,61 @@ def lessons_section(ctx: Context) -> Section:
     return Section("lessons", ctx.fmt.t("sec_lessons"), blocks)
 
 
+def methods_section(ctx: Context) -> Section:
+    fmt, plan, res = ctx.fmt, ctx.plan, ctx.results
+    sv = plan.survival
+    strata = fmt.t("m_strata", strata=sv.strata) if sv.strata else ""
+    cluster = fmt.t("m_cluster", cluster=sv.cluster) if sv.cluster else ""
+    texts = [
+        fmt.t("m_km", level=ctx.level),
+        fmt.t("m_logrank", strata=strata),
+        fmt.t("m_cox", ties=sv.ties, strata=strata, cluster=cluster,
+              covariates=", ".join(sv.covariates) or fmt.t("none")),
+        fmt.t("m_ph"),
+        fmt.t("m_rmst", tau=sv.horizon_days),
+        fmt.t("m_rd", day=sv.horizon_days),
+        fmt.t("m_ri", perm=fmt.integer(plan.inference.permutations), seed=plan.inference.seed),
+    ]
+    if res.get("competing_risks"):
+        texts.append(fmt.t("m_competing"))
+    if res.get("binary_outcomes"):
+        texts.append(fmt.t("m_outcomes", method=plan.outcomes.multiplicity))
+    if res.get("balance"):
+        texts.append(fmt.t("m_balance"))
+    if res.get("attrition"):
+        texts.append(fmt.t("m_attrition", boundary=fmt.t(plan.integrity.attrition_boundary)))
+    if res.get("power"):
+        texts.append(fmt.t("m_power"))
+    texts.append(fmt.t("m_disclosure", threshold=ctx.threshold))
+    return Section("methods", fmt.t("sec_methods"), tuple(Paragraph(t) for t in texts))
+
+
+def quality_section(ctx: Context) -> Section:
+    fmt = ctx.fmt
+    data = ctx.cohort.data
+    counts = np.array([[int((data["arm"] == arm).sum()) for arm in ARMS],
+                       [int(((data["arm"] == arm) & (data["event"] == 1)).sum()) for arm in ARMS],
+                       [int(((data["arm"] == arm) & (data["event"] == 0)).sum()) for arm in ARMS]])
+    # events + censored = n: the n row is the column total of the two rows below it
+    body = ctx.count_cells(counts[1:])
+    n_row = ctx.count_cells(counts[:1])[0]
+    arms_table = Table((fmt.t("quantity"), fmt.t("treatment"), fmt.t("control")),
+                       ((fmt.t("n"), *n_row), (fmt.t("events"), *body[0]), (fmt.t("censored"), *body[1])))
+    warnings = ctx.cohort.warnings
+    blocks: list[Block] = [Paragraph(fmt.t("quality_intro")), arms_table]
+    if warnings:
+        rows = tuple((w.code.replace("_", " "), w.column or "–", fmt.count(w.count, w.count < ctx.threshold))
+                     for w in warnings)
+        blocks.append(Table((fmt.t("warning"), fmt.t("covariate"), fmt.t("rows")), rows))
+    else:
+        blocks.append(Paragraph(fmt.t("no_warning")))
+    blocks.append(_hidden_note(ctx))
+    return Section("quality", fmt.t("sec_quality"), tuple(blocks))
+
+
 SECTIONS: tuple[Callable[[Context], Section | None], ...] = (
-    summary_section, primary_section, competing_section, outcomes_section, compliance_section,
-    subgroups_section, power_section, lessons_section,
+    summary_section, balance_section, primary_section, competing_section, outcomes_section,
+    compliance_section, subgroups_section, fidelity_section, power_section, lessons_section, methods_section, quality_section,
 )
 
 
