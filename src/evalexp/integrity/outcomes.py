@@ -11,8 +11,9 @@ For each 0/1 outcome named in ``plan.outcomes.binary`` (missing = not observed):
   plan's adjustment covariates centred on the fitted sample, and their interactions
   with ``treated``; HC2 standard error, or Bell-McCaffrey CR2 clustered on
   ``plan.survival.cluster`` when the plan names one (R ``estimatr::lm_lin``).
-  Categorical covariates enter as dummies (first level dropped); rows with a missing
-  covariate are dropped from that fit.
+  Categorical covariates enter as dummies (first level dropped,
+  :func:`evalexp.survival.design.design_matrix`); rows with a missing covariate are
+  dropped from that fit.
 * **Odds ratio**: Woolf's log odds ratio ``log(ad/bc)`` with SE ``sqrt(1/a+1/b+1/c+1/d)``
   and Wald CI (identical to the unadjusted logistic regression, R ``glm(y ~ treated,
   binomial)``); when a cell is zero, 0.5 is added to every cell (Haldane-Anscombe).
@@ -42,6 +43,7 @@ from ..cohort import Cohort
 from ..errors import AnalysisError
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
+from ..survival.design import design_matrix
 
 @dataclass(frozen=True)
 class WaldEstimate:
@@ -139,24 +141,6 @@ def robust_ols(X: np.ndarray, y: np.ndarray, clusters: np.ndarray | None = None
             score = Xg.T @ (adjust @ resid[rows])
             meat += np.outer(score, score)
     return beta, bread @ meat @ bread
-
-
-def covariate_matrix(data: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
-    """Numeric design columns for ``columns``: numeric and boolean as they are,
-    others as dummies of their levels (first level, in sorted order, dropped).
-    Missing values stay missing (NaN in every column of that covariate)."""
-    parts = []
-    for col in columns:
-        if col not in data:
-            raise AnalysisError(f"covariate '{col}' is not a column of the cohort")
-        values = data[col]
-        if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
-            parts.append(values.astype(float).rename(col))
-        else:
-            dummies = pd.get_dummies(values, prefix=col, prefix_sep="=", drop_first=True, dtype=float)
-            dummies.loc[values.isna()] = np.nan
-            parts.append(dummies)
-    return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=data.index)
 
 
 def cluster_labels(data: pd.DataFrame, column: str) -> np.ndarray:
@@ -347,11 +331,13 @@ def binary_outcomes(cohort: Cohort, plan: Plan) -> BinaryOutcomes:
     AnalysisError
         An outcome or covariate column is absent, or an outcome has values other than 0/1.
     """
-    data = cohort.data
+    data = cohort.data.reset_index(drop=True)
     alpha = plan.inference.alpha
     covariates = tuple(plan.adjust_covariates)
     cluster = plan.survival.cluster
-    design = covariate_matrix(data, covariates)
+    for col in covariates:
+        if col not in data:
+            raise AnalysisError(f"covariate '{col}' is not a column of the cohort")
     treated_all = data["treated"].to_numpy()
     clusters_all = cluster_labels(data, cluster) if cluster else None
 
@@ -367,9 +353,10 @@ def binary_outcomes(cohort: Cohort, plan: Plan) -> BinaryOutcomes:
             cluster_robust = WaldEstimate(float(beta[1]), float(np.sqrt(cov[1, 1])), alpha)
         lin, lin_n = None, 0
         if covariates:
-            rows = seen & design.notna().all(axis=1).to_numpy()
-            lin_n = int(rows.sum())
-            X = lin_design(treated_all[rows], design.to_numpy()[rows])
+            design = design_matrix(data[seen], covariates)
+            rows = data.index.get_indexer(design.index)
+            lin_n = len(rows)
+            X = lin_design(treated_all[rows], design.to_numpy())
             beta, cov = robust_ols(X, y_all[rows], clusters_all[rows] if cluster else None)
             lin = WaldEstimate(float(beta[1]), float(np.sqrt(cov[1, 1])), alpha)
         partial.append(dict(outcome=name, treatment=float(np.mean(y[treated == 1])) if (treated == 1).any() else np.nan,
