@@ -1,0 +1,278 @@
+"""Load a cohort: read, map, convert, validate, pseudonymise, derive.
+
+:func:`load_cohort` is the only way from a file to a :class:`~evalexp.cohort.Cohort`
+(:func:`load_frame` the way from a DataFrame in memory); the raw participant
+identifiers never leave this module except in error messages.
+
+Steps
+-----
+1. :func:`evalexp.readers.read_table` (any supported format).
+2. The plan's ``[columns]`` renames source columns to canonical names.
+3. Columns: required and plan-named columns must exist (:mod:`evalexp.validate`).
+4. Identifiers: none missing, none repeated; arms mapped by ``[arms]``.
+5. Dates: the canonical date columns, the plan's meeting columns and any other
+   column whose every value looks like a date. ISO ``YYYY-MM-DD`` is always
+   read; ``DD/MM/YYYY`` is read day first only with evidence: the plan's
+   ``[data] date_format`` (any strptime format), or a value of some date column
+   of the file whose first field exceeds 12. Slash dates without that evidence
+   raise :class:`~evalexp.errors.AmbiguousDateError`; other values
+   :class:`~evalexp.errors.DateParseError`. A time of day after a date is
+   dropped. Native dates (Excel, Parquet, Stata, SAS) are taken as they are.
+6. Numbers: a text column whose every value is a number becomes numeric
+   (``int64`` when whole and complete, else ``float64``); spaces, U+00A0 and
+   U+202F are thousands separators and ``,`` is a decimal mark (so ``1,234``
+   reads 1.234). ``participant_id``, ``arm``, ``rupture_initiative``,
+   ``stratum`` and ``site`` stay text.
+7. Checks: dates in order, ``support_received`` and the plan's binary outcomes
+   0/1; warnings for non-fatal oddities.
+8. Pseudonyms (:mod:`evalexp.pseudonym`), then
+   :func:`evalexp.cohort.derive_survival`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .cohort import Cohort, derive_survival
+from .errors import AmbiguousDateError, DateParseError, EmptyFileError, UnreadableFileError
+from .plan import Plan, default_plan
+from .pseudonym import new_key, pseudonymise
+from .readers import RawTable, read_table
+from .validate import (DATE_COLUMNS, TEXT_COLUMNS, Table, check_binary, check_columns, check_dates, check_ids,
+                       data_warnings, map_arms, plan_columns)
+
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_SLASH = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?")
+_THOUSANDS = re.compile("[ \u00a0\u202f]")
+_DATE_TYPES = (dt.date, np.datetime64)
+
+
+def _is_text(column: pd.Series) -> bool:
+    return column.dtype == object or isinstance(column.dtype, pd.StringDtype)
+
+
+def _looks_like_dates(column: pd.Series) -> bool:
+    values = column.dropna().unique()
+    if len(values) == 0:
+        return False
+    return all(isinstance(v, _DATE_TYPES) or (isinstance(v, str) and (_ISO.fullmatch(v) or _SLASH.fullmatch(v)))
+               for v in values)
+
+
+class _DateReader:
+    """Parse the date columns of one table with one day-first decision."""
+
+    def __init__(self, table: Table, columns: list[str], date_format: str):
+        self.table = table
+        self.format = date_format
+        self.dayfirst_evidence = None
+        slash_columns = []
+        for column in columns:
+            uniques = [u for u in table.data[column].dropna().unique() if isinstance(u, str)]
+            firsts = [int(m.group(1)) for m in map(_SLASH.fullmatch, uniques) if m]
+            if firsts:
+                slash_columns.append(column)
+            if self.dayfirst_evidence is None and any(f > 12 for f in firsts):
+                self.dayfirst_evidence = column
+        if slash_columns and date_format == "auto" and self.dayfirst_evidence is None:
+            column = slash_columns[0]
+            mask = table.data[column].map(lambda v: isinstance(v, str) and bool(_SLASH.fullmatch(v))).to_numpy()
+            raise table.refuse(
+                AmbiguousDateError, column,
+                f"slash dates that could be DD/MM/YYYY or MM/DD/YYYY (no day above 12 in "
+                f"{', '.join(repr(table.label(c)) for c in slash_columns)}); set [data] date_format = "
+                f"\"%d/%m/%Y\" in the plan", mask)
+
+    def _parse_text(self, value: str) -> pd.Timestamp | None:
+        if m := _ISO.fullmatch(value):
+            year, month, day = (int(g) for g in m.groups())
+        elif self.format != "auto":
+            try:
+                return pd.Timestamp(dt.datetime.strptime(value, self.format)).normalize()
+            except ValueError:
+                return None
+        elif m := _SLASH.fullmatch(value):
+            day, month, year = (int(g) for g in m.groups())
+        else:
+            return None
+        try:
+            return pd.Timestamp(year=year, month=month, day=day)
+        except (ValueError, OverflowError):
+            return None
+
+    def parse(self, column: str) -> pd.Series:
+        """The column as ``datetime64[ns]`` (NaT where missing); raises on a bad value."""
+        values = self.table.data[column]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            if values.dt.tz is not None:
+                values = values.dt.tz_localize(None)
+            return values.dt.normalize().astype("datetime64[ns]")
+        codes, uniques = pd.factorize(values)
+        parsed = []
+        for u in uniques:
+            if isinstance(u, str):
+                parsed.append(self._parse_text(u))
+            elif isinstance(u, _DATE_TYPES):
+                try:
+                    parsed.append(pd.Timestamp(u).normalize())
+                except (ValueError, OverflowError):
+                    parsed.append(None)
+            else:
+                parsed.append(None)
+        bad_unique = np.array([p is None or pd.isna(p) for p in parsed] + [False], dtype=bool)
+        bad = bad_unique[codes]
+        if bad.any():
+            shown = ", ".join(repr(str(v)) for v in pd.unique(values[bad])[:3])
+            expected = (f"'{self.format}' or YYYY-MM-DD" if self.format != "auto"
+                        else "YYYY-MM-DD or DD/MM/YYYY")
+            raise self.table.refuse(DateParseError, column, f"unparseable date {shown} (expected {expected})", bad)
+        result = np.array([p.to_datetime64() for p in parsed] + [np.datetime64("NaT")], dtype="datetime64[ns]")
+        return pd.Series(result[codes], index=values.index)
+
+
+def _to_number(value) -> float:
+    if isinstance(value, str):
+        text = _THOUSANDS.sub("", value)
+        if "," in text and "." not in text:
+            text = text.replace(",", ".", 1)
+        try:
+            return float(text) if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", text) else np.nan
+        except ValueError:
+            return np.nan
+    if isinstance(value, (bool, np.bool_, int, np.integer, float, np.floating)):
+        return float(value)
+    return np.nan
+
+
+def _numeric(column: pd.Series) -> pd.Series | None:
+    """The column as numbers if every value is one, else ``None``."""
+    if pd.api.types.is_bool_dtype(column):
+        column = column.astype(np.int64)
+    if not pd.api.types.is_numeric_dtype(column):
+        codes, uniques = pd.factorize(column)
+        numbers = np.array([_to_number(u) for u in uniques] + [np.nan])
+        if np.isnan(numbers[:-1]).any():
+            return None
+        column = pd.Series(numbers[codes], index=column.index)
+    values = column.to_numpy(dtype=float)
+    if not np.isnan(values).any() and np.all(values == np.round(values)) and np.all(np.abs(values) < 2**53):
+        return pd.Series(values.astype(np.int64), index=column.index)
+    return pd.Series(values, index=column.index)
+
+
+def _text(value) -> str | float:
+    if isinstance(value, str):
+        return value
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+        return np.nan
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _as_text(column: pd.Series) -> pd.Series:
+    codes, uniques = pd.factorize(column)
+    texts = np.array([_text(u) for u in uniques] + [np.nan], dtype=object)
+    return pd.Series(texts[codes], index=column.index, dtype=object)
+
+
+def _rename(raw: RawTable, plan: Plan) -> tuple[pd.DataFrame, dict[str, str]]:
+    renamed = [plan.columns.get(name, name) for name in raw.data.columns]
+    seen = {name for name in renamed if renamed.count(name) > 1}
+    if seen:
+        clash = sorted(seen)[0]
+        sources = [src for src, new in zip(raw.data.columns, renamed) if new == clash]
+        raise UnreadableFileError(raw.source, None, f"columns {', '.join(repr(s) for s in sources)} would all "
+                                                    f"become '{clash}' under the plan's [columns]")
+    names = {new: src for src, new in zip(raw.data.columns, renamed) if new != src}
+    return raw.data.set_axis(renamed, axis=1), names
+
+
+def _load(raw: RawTable, plan: Plan | None, key: bytes | None) -> Cohort:
+    plan = plan or default_plan()
+    if len(raw.data) == 0:
+        raise EmptyFileError(raw.source, None, "no data rows (only a header)")
+    data, names = _rename(raw, plan)
+    ids = data["participant_id"] if "participant_id" in data else pd.Series("?", index=data.index)
+    raw_ids = _as_text(ids).fillna("?").to_numpy()
+    table = Table(data, raw.lines, raw_ids, raw.source, names)
+    check_columns(table, plan)
+
+    converted: dict[str, pd.Series] = {}
+    for column in TEXT_COLUMNS:
+        if column in data:
+            converted[column] = _as_text(data[column])
+    table = Table(data.assign(**converted), raw.lines, raw_ids, raw.source, names)
+    check_ids(table)
+    converted["arm"] = map_arms(table, plan)
+
+    date_columns = [c for c in data.columns if c in DATE_COLUMNS or c in plan.integrity.meetings
+                    or (c not in TEXT_COLUMNS and (pd.api.types.is_datetime64_any_dtype(data[c])
+                                                   or (_is_text(data[c]) and _looks_like_dates(data[c]))))]
+    dates = _DateReader(table, date_columns, plan.data.date_format)
+    for column in date_columns:
+        converted[column] = dates.parse(column)
+    for column in data.columns:
+        if column not in converted:
+            numbers = _numeric(data[column])
+            converted[column] = numbers if numbers is not None else _as_text(data[column])
+    data = pd.DataFrame(converted, index=data.index)[list(data.columns)]
+    if "rupture_date" not in data:
+        data["rupture_date"] = pd.Series(pd.NaT, index=data.index, dtype="datetime64[ns]")
+    table = Table(data, raw.lines, raw_ids, raw.source, names)
+
+    for column in ("support_received", *plan.outcomes.binary):
+        if column in data:
+            check_binary(table, column)
+    check_dates(table)
+    warnings = data_warnings(table, plan)
+
+    data["participant_id"] = pseudonymise(data["participant_id"], key or new_key())
+    return Cohort(data=derive_survival(data).reset_index(drop=True), source=raw.source, warnings=tuple(warnings))
+
+
+def load_cohort(path: str | Path, plan: Plan | None = None, *, key: bytes | None = None) -> Cohort:
+    """Read, check and pseudonymise a cohort file.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV, XLSX, Parquet, DTA or SAS7BDAT file (see :mod:`evalexp.readers`).
+    plan : Plan, optional
+        Maps columns and arm labels and names the columns to check; default:
+        canonical names and labels (:func:`evalexp.plan.default_plan`).
+    key : bytes, optional
+        Key of the HMAC-SHA256 pseudonyms; default a random key (pseudonyms
+        then differ from run to run).
+
+    Returns
+    -------
+    Cohort
+        Canonical columns with pseudonymised ``participant_id``, the derived
+        ``end``, ``event``, ``time_days``, ``treated``, and the warnings.
+
+    Raises
+    ------
+    InputError
+        A subclass per problem (see :mod:`evalexp.validate`); the message names
+        the file, the column and the first rows (line, participant id).
+    """
+    plan = plan or default_plan()
+    return _load(read_table(path, sheet=plan.data.sheet), plan, key)
+
+
+def load_frame(data: pd.DataFrame, plan: Plan | None = None, source: str = "<memory>",
+               key: bytes | None = None) -> Cohort:
+    """:func:`load_cohort` for a DataFrame in memory (notebooks, tests, simulations).
+
+    Row ``i`` (0-based position) is reported as line ``i + 2``, as if the
+    frame were written to CSV with a header.
+    """
+    frame = data.reset_index(drop=True).copy()
+    frame.columns = [str(c) for c in frame.columns]
+    raw = RawTable(frame, np.arange(len(frame), dtype=np.int64) + 2, source, "frame")
+    return _load(raw, plan, key)

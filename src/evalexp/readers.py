@@ -1,0 +1,222 @@
+"""Read a cohort file into a raw table: cells as found, and where each row came from.
+
+Formats, by suffix:
+
+- ``.csv`` / ``.txt``: separator ``,``, ``;`` or tab, the one most frequent on
+  the header line (outside quotes); encoding UTF-8 (with or without BOM),
+  else cp1252; any line ends (LF, CRLF, CR); quoted fields may hold
+  separators and line breaks. Cells stay strings, stripped of surrounding
+  spaces; conversion (dates, decimal commas, no-break-space thousands
+  separators) happens in :mod:`evalexp.load`.
+- ``.xlsx``: openpyxl, first row = header, native cell values (numbers, dates).
+- ``.parquet``: pyarrow; ``.dta``: :func:`pandas.read_stata` (dates converted);
+  ``.sas7bdat``: :func:`pandas.read_sas` (encoding inferred, date formats converted).
+
+Missing cells are ``None``; in text cells ``""``, ``NA``, ``N/A``, ``NaN`` and
+``.`` (Stata's missing value) count as missing.
+
+Line numbers (:attr:`RawTable.lines`) count the header as line 1: for CSV the
+physical line on which the record starts (quoted line breaks counted), for
+Excel the sheet row, for the other formats the row index + 2.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import EmptyFileError, UnreadableFileError
+
+#: Text cells read as missing values.
+MISSING_MARKERS = frozenset({"", "NA", "N/A", "NaN", "."})
+SEPARATORS = (",", ";", "\t")
+FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".dta": "dta",
+           ".sas7bdat": "sas7bdat"}
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """The cells of a cohort file, before any mapping or conversion.
+
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        Object columns under the source's header names; strings for CSV,
+        native values (numbers, datetimes) for the other formats; ``None`` or
+        NaN/NaT for missing cells.
+    lines : numpy.ndarray of int
+        Source line of every row (header = line 1).
+    source : str
+        The path as given.
+    format : str
+        ``csv``, ``xlsx``, ``parquet``, ``dta`` or ``sas7bdat``.
+    encoding, separator : str or None
+        Detected text encoding and field separator (CSV only).
+    """
+
+    data: pd.DataFrame
+    lines: np.ndarray
+    source: str
+    format: str
+    encoding: str | None = None
+    separator: str | None = None
+
+
+def _decode(raw: bytes, source: str) -> tuple[str, str]:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFileError(source, None, "cannot decode the file as UTF-8 or cp1252 text")
+
+
+def _separator(header: str) -> str:
+    """The separator most frequent on the header line outside quotes (``,`` on ties)."""
+    outside = "".join(header.split('"')[::2])
+    counts = [outside.count(sep) for sep in SEPARATORS]
+    return SEPARATORS[int(np.argmax(counts))]
+
+
+def _header(names: list[str], source: str) -> list[str]:
+    names = [name.strip().lstrip("\ufeff").strip() for name in names]
+    if any(not name for name in names):
+        raise UnreadableFileError(source, None, f"empty column name in the header (column {names.index('') + 1})")
+    seen = {name for name in names if names.count(name) > 1}
+    if seen:
+        raise UnreadableFileError(source, None, f"duplicate column names in the header: {', '.join(sorted(seen))}")
+    return names
+
+
+def _cell(value: str) -> str | None:
+    value = value.strip()
+    return None if value in MISSING_MARKERS else value
+
+
+def _clean_text(data: pd.DataFrame) -> pd.DataFrame:
+    """Strip text cells and turn the missing markers into ``None`` (column by column)."""
+    for name in data.columns:
+        column = data[name].str.strip()
+        data[name] = column.where(~column.isin(MISSING_MARKERS), None)
+    return data
+
+
+def _read_csv(path: Path, source: str) -> RawTable:
+    text, encoding = _decode(path.read_bytes(), source)
+    if "\x00" in text:
+        raise UnreadableFileError(source, None, "the file holds NUL bytes: not a text (CSV) file")
+    first_line = io.StringIO(text, newline="").readline()
+    if not first_line.strip():
+        raise EmptyFileError(source, None, "the file is empty (no header, no data rows)")
+    sep = _separator(first_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        names = _header(next(reader), source)
+        width = len(names)
+        rows, lines = [], []
+        previous = reader.line_num
+        for record in reader:
+            start, previous = previous + 1, reader.line_num
+            if not "".join(record).strip():
+                continue
+            if len(record) != width:
+                if "".join(record[width:]).strip():
+                    raise UnreadableFileError(
+                        source, None, f"line {start} has {len(record)} fields, the header has {width} "
+                                      f"(separator '{sep}')")
+                record = record[:width] + [""] * (width - len(record))
+            rows.append(record)
+            lines.append(start)
+    except csv.Error as exc:
+        raise UnreadableFileError(source, None, f"malformed CSV near line {reader.line_num}: {exc}") from None
+    data = pd.DataFrame(rows, columns=names, dtype=object) if rows else pd.DataFrame(columns=names, dtype=object)
+    return RawTable(_clean_text(data), np.array(lines, dtype=np.int64), source, "csv", encoding, sep)
+
+
+def _read_xlsx(path: Path, source: str, sheet: str | int) -> RawTable:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many unrelated types on a bad file
+        raise UnreadableFileError(source, None, f"cannot open as an Excel workbook: {exc}") from None
+    try:
+        try:
+            ws = book.worksheets[sheet] if isinstance(sheet, int) else book[sheet]
+        except (IndexError, KeyError):
+            raise UnreadableFileError(source, None, f"no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})") from None
+        rows_iter = ws.iter_rows(values_only=True)
+        header = next(rows_iter, None)
+        if header is None or all(v is None for v in header):
+            raise EmptyFileError(source, None, "the sheet is empty (no header, no data rows)")
+        names = list(header)
+        while names and names[-1] is None:
+            names.pop()
+        names = _header(["" if v is None else str(v) for v in names], source)
+        width = len(names)
+        rows, lines = [], []
+        for row_number, row in enumerate(rows_iter, start=2):
+            row = list(row[:width]) + [None] * max(0, width - len(row))
+            row = [_cell(v) if isinstance(v, str) else v for v in row]
+            if all(v is None for v in row):
+                continue
+            rows.append(row)
+            lines.append(row_number)
+    finally:
+        book.close()
+    data = pd.DataFrame(rows, columns=names, dtype=object) if rows else pd.DataFrame(columns=names, dtype=object)
+    return RawTable(data, np.array(lines, dtype=np.int64), source, "xlsx")
+
+
+def _read_binary(path: Path, source: str, fmt: str) -> RawTable:
+    try:
+        if fmt == "parquet":
+            data = pd.read_parquet(path)
+        elif fmt == "dta":
+            data = pd.read_stata(path, convert_dates=True, convert_categoricals=True)
+        else:
+            data = pd.read_sas(path, format="sas7bdat", encoding="infer")
+    except Exception as exc:  # each reader raises its own family of exceptions on a bad file
+        raise UnreadableFileError(source, None, f"cannot read as {fmt}: {exc}") from None
+    data = data.reset_index(drop=True)
+    data.columns = _header([str(c) for c in data.columns], source)
+    for name in data.columns:
+        if data[name].dtype == object or isinstance(data[name].dtype, (pd.CategoricalDtype, pd.StringDtype)):
+            data[name] = data[name].astype(object).map(lambda v: _cell(v) if isinstance(v, str) else v)
+    return RawTable(data, np.arange(len(data), dtype=np.int64) + 2, source, fmt)
+
+
+def read_table(path: str | Path, *, sheet: str | int = 0) -> RawTable:
+    """Read a cohort file as found (see the module docstring for formats and conventions).
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.csv``/``.txt``, ``.xlsx``, ``.parquet``, ``.dta`` or ``.sas7bdat``.
+    sheet : str or int
+        Excel sheet, by name or 0-based index.
+
+    Raises
+    ------
+    UnreadableFileError
+        Missing file, unsupported suffix, undecodable or malformed content.
+    EmptyFileError
+        No header at all (a header without rows gives an empty table).
+    """
+    path = Path(path)
+    source = str(path)
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise UnreadableFileError(source, None, f"unsupported file type '{path.suffix}' "
+                                                f"(known: {', '.join(sorted(FORMATS))})")
+    if not path.is_file():
+        raise UnreadableFileError(source, None, "no such file")
+    if fmt == "csv":
+        return _read_csv(path, source)
+    if fmt == "xlsx":
+        return _read_xlsx(path, source, sheet)
+    return _read_binary(path, source, fmt)
