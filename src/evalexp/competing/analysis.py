@@ -270,9 +270,10 @@ def analyze_competing(cohort: Cohort, plan: Plan) -> CompetingRisksAnalysis | No
     status = cause.map(codes).fillna(0).to_numpy(dtype=np.int64)
     time = data["time_days"].to_numpy(dtype=float)
     treated = data["treated"].to_numpy(dtype=np.int64)
-    strata = (_column(data, plan, plan.survival.strata, "strata").astype(str).to_numpy()
+    # integer codes (a missing label is a level of its own): fast for Gray's test and the Cox model
+    strata = (pd.factorize(_column(data, plan, plan.survival.strata, "strata"), use_na_sentinel=False)[0]
               if plan.survival.strata else None)
-    cluster = (_column(data, plan, plan.survival.cluster, "cluster").astype(str).to_numpy()
+    cluster = (pd.factorize(_column(data, plan, plan.survival.cluster, "cluster"), use_na_sentinel=False)[0]
                if plan.survival.cluster else None)
     alpha = plan.inference.alpha
     by_cause = {label: analyze_cause(time, status, treated, codes[label], label, strata=strata,

@@ -84,11 +84,9 @@ class GrayTest(Result):
 
 def _stratum_scores(time: np.ndarray, group: np.ndarray, failed: np.ndarray, of_cause: np.ndarray,
                     ng: int, rho: float) -> tuple[np.ndarray, np.ndarray]:
-    """Scores (ng,) and variance (ng, ng) of one stratum (all groups; crst's s and v)."""
-    order = np.argsort(time, kind="stable")
-    time, group, failed, of_cause = time[order], group[order], failed[order], of_cause[order]
-    _, inverse = np.unique(time, return_inverse=True)
-    n_times = inverse.max() + 1
+    """Scores (ng,) and variance (ng, ng) of one stratum (all groups; crst's s and v); rows sorted by time."""
+    inverse = np.concatenate(([0], np.cumsum(time[1:] != time[:-1])))  # distinct-time index (sorted)
+    n_times = inverse[-1] + 1
     counts = np.zeros((n_times, ng))
     d1 = np.zeros((n_times, ng))
     d2 = np.zeros((n_times, ng))
@@ -181,7 +179,7 @@ def gray_test(time: Any, status: Any, group: Any, *, cause: Any = 1, strata: Any
     group = np.asarray(group)
     if group.shape != time.shape:
         raise AnalysisError("group must have one value per subject")
-    labels, group_code = np.unique(group, return_inverse=True)
+    group_code, labels = pd.factorize(group, sort=True)
     ng = labels.size
     if ng < 2:
         raise AnalysisError("Gray's test needs at least two groups")
@@ -190,12 +188,15 @@ def gray_test(time: Any, status: Any, group: Any, *, cause: Any = 1, strata: Any
         strata = np.asarray(strata)
         if strata.shape != time.shape:
             raise AnalysisError("strata must have one value per subject")
-        _, strata_code = np.unique(strata.astype(str), return_inverse=True)
+        strata_code = pd.factorize(strata)[0]
     else:
         strata_code = np.zeros(time.size, dtype=np.int64)
+    order = np.argsort(time, kind="stable")
+    time, failed, of_cause = time[order], failed[order], of_cause[order]
+    group_code, strata_code = group_code[order], strata_code[order]
     score = np.zeros(ng)
     variance = np.zeros((ng, ng))
-    for k in np.unique(strata_code):
+    for k in range(strata_code.max() + 1):
         rows = strata_code == k
         s, v = _stratum_scores(time[rows], group_code[rows], failed[rows], of_cause[rows], ng, rho)
         score += s
@@ -207,5 +208,5 @@ def gray_test(time: Any, status: Any, group: Any, *, cause: Any = 1, strata: Any
         statistic = float(score @ np.linalg.solve(variance, score))
     p_value = float(stats.chi2.sf(statistic, ng - 1)) if np.isfinite(statistic) else float("nan")
     return GrayTest(cause=cause, statistic=statistic, df=ng - 1, p_value=p_value,
-                    groups=tuple(labels.tolist()), score=score, variance=variance,
+                    groups=tuple(np.asarray(labels).tolist()), score=score, variance=variance,
                     stratified=stratified, rho=rho)
