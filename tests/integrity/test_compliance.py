@@ -30,8 +30,8 @@ def colon_cohort() -> Cohort:
     return Cohort(data)
 
 
-def make_plan(horizon: int = 1826, binary=("dead_5y", "recur_2y")):
-    return plan_from_dict({"title": "colon", "survival": {"horizon_days": horizon},
+def make_plan(horizon: int = 1826, binary=("dead_5y", "recur_2y"), cluster: str = ""):
+    return plan_from_dict({"title": "colon", "survival": {"horizon_days": horizon, "cluster": cluster},
                            "outcomes": {"binary": list(binary)}})
 
 
@@ -58,6 +58,25 @@ def test_binary_cace_equals_iv_robust_hc2(result, outcome):
     assert cace["estimate"] == pytest.approx(ref["estimate"], rel=TOL)
     assert cace["se"] == pytest.approx(ref["se"], rel=TOL)
     assert (cace["ci_low"], cace["ci_high"]) == pytest.approx((ref["ci_low"], ref["ci_high"]), rel=TOL)
+
+
+@pytest.mark.parametrize("outcome", ["dead_5y", "recur_2y"])
+def test_clustered_cace_equals_iv_robust_cr2(outcome):
+    # R: iv_robust(y ~ support_received | treated, clusters = site, se_type = "CR2");
+    #    lm_robust(y ~ treated, clusters = site, se_type = "CR2") for the ITT and the first stage
+    block = complier_effects(colon_cohort(), make_plan(cluster="site")).to_dict()["binary_outcomes"][outcome]
+    assert block["se_type"] == "CR2"
+    assert block["cace"]["estimate"] == pytest.approx(R[outcome]["cace_cr2"]["estimate"], rel=TOL)
+    assert block["cace"]["se"] == pytest.approx(R[outcome]["cace_cr2"]["se"], rel=TOL)
+    assert block["itt"]["se"] == pytest.approx(R[outcome]["dim_cr2"]["se"], rel=TOL)
+    assert block["first_stage"]["se"] == pytest.approx(R[outcome]["first_stage_cr2_se"], rel=TOL)
+
+
+def test_clustered_first_stage_uses_cr2():
+    # R: lm_robust(support_received ~ treated, data = d, clusters = site, se_type = "CR2")
+    first = complier_effects(colon_cohort(), make_plan(cluster="site")).to_dict()["first_stage"]
+    assert first["se_type"] == "CR2"
+    assert first["se"] == pytest.approx(R["first_stage"]["se_cr2"], rel=TOL)
 
 
 @pytest.mark.parametrize("outcome", ["dead_5y", "recur_2y"])

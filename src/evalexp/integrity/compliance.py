@@ -4,12 +4,17 @@ Assignment (``treated``) is the instrument for take-up (``support_received``, 0/
 Participants whose take-up is missing are left out of every estimate here.
 
 * **First stage**: take-up share by arm and its difference, Neyman (HC2) SE.
+* With ``plan.survival.cluster``, every SE of the binary-outcome and first-stage
+  estimates is the CR2 one clustered on it (R ``lm_robust`` / ``iv_robust(clusters =,
+  se_type = "CR2")``); the rupture-risk estimates stay unclustered (as the contract's
+  ``risk_difference``).
 * **Binary outcomes** (``plan.outcomes.binary``), among participants with the outcome
   observed: ITT = difference in proportions (Neyman SE); CACE = the Wald / two-stage
   least-squares estimate ``ITT / first stage``, with the HC2 sandwich of 2SLS
   ``(X̂'X̂)⁻¹ X̂' diag(e_i² / (1 − h_ii)) X̂ (X̂'X̂)⁻¹``, ``X̂`` the first-stage fit of
   ``[1, D]``, ``e = y − Xβ`` the structural residuals, ``h_ii`` the leverages of
-  ``[1, Z]`` (R ``estimatr::iv_robust(y ~ support_received | treated, se_type = "HC2")``).
+  ``[1, Z]`` (R ``estimatr::iv_robust(y ~ support_received | treated, se_type = "HC2")``);
+  with ``plan.survival.cluster``, the CR2 sandwich clustered on it (``se_type = "CR2"``).
 * **Rupture risk at the horizon** (``plan.survival.horizon_days``): ITT = Kaplan-Meier
   risk difference ``(1 − S₁(h)) − (1 − S₀(h))`` with Greenwood variances (as the
   contract's ``risk_difference``); CACE = ITT / first stage, delta-method variance::
@@ -39,25 +44,24 @@ from ..cohort import Cohort
 from ..errors import AnalysisError
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
-from .outcomes import WaldEstimate, binary_column, neyman_difference
+from .outcomes import (WaldEstimate, binary_column, cluster_labels, neyman_difference, robust_covariance,
+                       robust_ols)
 
 
-def iv_hc2(y: np.ndarray, received: np.ndarray, assigned: np.ndarray) -> tuple[float, float]:
+def iv_robust(y: np.ndarray, received: np.ndarray, assigned: np.ndarray,
+              clusters: np.ndarray | None = None) -> tuple[float, float]:
     """Just-identified 2SLS of ``y`` on ``[1, received]`` instrumented by ``[1, assigned]``.
 
-    Returns the coefficient of ``received`` and its HC2 standard error (the convention
-    of R ``estimatr::iv_robust(se_type = "HC2")``; see the module docstring).
+    Returns the coefficient of ``received`` and its HC2 standard error, or CR2 with
+    ``clusters`` (the sandwich of :func:`~evalexp.integrity.outcomes.robust_covariance`
+    on the first-stage fitted design ``X̂`` and the structural residuals ``y − Xβ``; R
+    ``estimatr::iv_robust(se_type = "HC2" / "CR2")``).
     """
     Z = np.column_stack([np.ones(len(y)), assigned]).astype(float)
     X = np.column_stack([np.ones(len(y)), received]).astype(float)
-    zz_inv = np.linalg.inv(Z.T @ Z)
-    X_hat = Z @ (zz_inv @ (Z.T @ X))
+    X_hat = Z @ np.linalg.solve(Z.T @ Z, Z.T @ X)
     beta = np.linalg.solve(Z.T @ X, Z.T @ y)
-    resid = y - X @ beta
-    leverage = np.einsum("ij,jk,ik->i", Z, zz_inv, Z)
-    bread = np.linalg.inv(X_hat.T @ X_hat)
-    meat = (X_hat * (resid ** 2 / (1 - leverage))[:, None]).T @ X_hat
-    cov = bread @ meat @ bread
+    cov = robust_covariance(X_hat, y - X @ beta, clusters)
     return float(beta[1]), float(np.sqrt(cov[1, 1]))
 
 
@@ -133,11 +137,13 @@ class ComplianceResult(Result):
     n : dict
         Participants with take-up observed, by arm.
     binary : tuple of ComplierEffect
-        One per binary outcome of the plan (2SLS, HC2).
+        One per binary outcome of the plan (2SLS, HC2 or CR2).
     rupture : ComplierEffect
         Rupture risk at ``day`` (KM, delta method).
     day : int
     alpha : float
+    cluster : str or None
+        Column of the CR2 clusters.
     """
 
     take_up: dict[str, float]
@@ -147,12 +153,18 @@ class ComplianceResult(Result):
     rupture: ComplierEffect
     day: int
     alpha: float
+    cluster: str | None = None
 
     title = "Compliance: intention-to-treat and complier effects"
 
+    @property
+    def se_type(self) -> str:
+        """``"CR2"`` (clustered) or ``"HC2"``: the SE of the binary-outcome and first-stage estimates."""
+        return "CR2" if self.cluster else "HC2"
+
     def conventions(self) -> str:
         return ("Instrument: random assignment; treatment received: support_received. CACE = ITT / "
-                "first stage. Binary outcomes: 2SLS with HC2 SE (estimatr::iv_robust). Rupture risk at "
+                f"first stage. Binary outcomes: 2SLS with {self.se_type} SE (estimatr::iv_robust). Rupture risk at "
                 f"day {self.day}: Kaplan-Meier ITT with Greenwood variance, delta-method SE for the CACE. "
                 f"Normal CI at {1 - self.alpha:.0%}.")
 
@@ -169,8 +181,8 @@ class ComplianceResult(Result):
             "instrument": "arm", "treatment_received": "support_received",
             "first_stage": {"treatment": json_number(self.take_up["treatment"]),
                             "control": json_number(self.take_up["control"]),
-                            **self.first_stage.to_dict(), "n": dict(self.n)},
-            "binary_outcomes": {e.outcome: {**e.to_dict(), "se_type": "HC2"} for e in self.binary},
+                            **self.first_stage.to_dict(), "n": dict(self.n), "se_type": self.se_type},
+            "binary_outcomes": {e.outcome: {**e.to_dict(), "se_type": self.se_type} for e in self.binary},
             "rupture_risk": {"day": self.day, **self.rupture.to_dict(),
                              "variance": "Greenwood (ITT); delta method with binomial take-up (CACE)"},
         }
@@ -203,18 +215,27 @@ def _rupture_effect(data: pd.DataFrame, day: int, alpha: float) -> ComplierEffec
     return ComplierEffect("rupture_risk", itt, first, cace, counts["treatment"], counts["control"])
 
 
-def _binary_effect(data: pd.DataFrame, name: str, alpha: float) -> ComplierEffect:
+def _difference(y: np.ndarray, assigned: np.ndarray, alpha: float, clusters: np.ndarray | None) -> WaldEstimate:
+    """Treatment − control difference in means: Neyman SE, or CR2 with clusters."""
+    if clusters is None:
+        return neyman_difference(y, assigned, alpha)
+    beta, cov = robust_ols(np.column_stack([np.ones(len(y)), assigned]), y, clusters)
+    return WaldEstimate(float(beta[1]), float(np.sqrt(cov[1, 1])), alpha)
+
+
+def _binary_effect(data: pd.DataFrame, name: str, alpha: float, clusters: np.ndarray | None) -> ComplierEffect:
     y = binary_column(data, name).to_numpy()
     seen = ~np.isnan(y)
     y = y[seen]
     assigned = data["treated"].to_numpy()[seen]
     received = data["support_received"].to_numpy(dtype=float)[seen]
-    itt = neyman_difference(y, assigned, alpha)
-    first = neyman_difference(received, assigned, alpha)
+    clusters = None if clusters is None else clusters[seen]
+    itt = _difference(y, assigned, alpha, clusters)
+    first = _difference(received, assigned, alpha, clusters)
     if first.estimate == 0 or not np.isfinite(first.estimate):
         cace = WaldEstimate(np.nan, np.nan, alpha)
     else:
-        cace = WaldEstimate(*iv_hc2(y, received, assigned), alpha)
+        cace = WaldEstimate(*iv_robust(y, received, assigned, clusters), alpha)
     return ComplierEffect(name, itt, first, cace, int((assigned == 1).sum()), int((assigned == 0).sum()))
 
 
@@ -252,9 +273,10 @@ def complier_effects(cohort: Cohort, plan: Plan) -> ComplianceResult | None:
         raise AnalysisError("support_received is recorded for no participant of one arm")
     take_up = {arm: float(data.loc[data["treated"] == flag, "support_received"].mean())
                for arm, flag in (("treatment", 1), ("control", 0))}
-    first = neyman_difference(data["support_received"].to_numpy(), data["treated"].to_numpy(), alpha)
+    clusters = cluster_labels(data, plan.survival.cluster) if plan.survival.cluster else None
+    first = _difference(data["support_received"].to_numpy(dtype=float), data["treated"].to_numpy(), alpha, clusters)
     return ComplianceResult(
         take_up=take_up, first_stage=first, n=counts,
-        binary=tuple(_binary_effect(data, name, alpha) for name in plan.outcomes.binary),
+        binary=tuple(_binary_effect(data, name, alpha, clusters) for name in plan.outcomes.binary),
         rupture=_rupture_effect(data, plan.survival.horizon_days, alpha),
-        day=plan.survival.horizon_days, alpha=alpha)
+        day=plan.survival.horizon_days, alpha=alpha, cluster=plan.survival.cluster)

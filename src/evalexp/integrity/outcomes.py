@@ -97,34 +97,27 @@ def _inverse_sqrt_psd(matrix: np.ndarray) -> np.ndarray:
     return (vectors * inv_sqrt) @ vectors.T
 
 
-def robust_ols(X: np.ndarray, y: np.ndarray, clusters: np.ndarray | None = None
-               ) -> tuple[np.ndarray, np.ndarray]:
-    """OLS coefficients with the HC2, or with clusters the CR2, covariance matrix.
+def robust_covariance(X: np.ndarray, resid: np.ndarray, clusters: np.ndarray | None = None) -> np.ndarray:
+    """HC2, or with clusters CR2, sandwich covariance for the design ``X`` and residuals ``resid``.
 
     HC2: ``B X' diag(e_i² / (1 − h_ii)) X B`` with ``B = (X'X)^{-1}`` and ``h_ii`` the
     leverages. CR2 (Bell-McCaffrey): ``B Σ_g X_g' A_g e_g e_g' A_g X_g B`` with
     ``A_g = (I − X_g B X_g')^{-1/2}`` (symmetric square root; a pseudo-inverse when
     singular), no further small-sample factor — as R ``estimatr::lm_robust(se_type =
-    "HC2" / "CR2")``. A rank-deficient ``X`` is handled with the pseudo-inverse.
+    "HC2" / "CR2")``. For two-stage least squares pass the first-stage fitted design and
+    the structural residuals (as ``estimatr::iv_robust``). A rank-deficient ``X`` is
+    handled with the pseudo-inverse.
 
     Parameters
     ----------
     X : (n, p) array
         Design matrix, intercept included.
-    y : (n,) array
+    resid : (n,) array
     clusters : (n,) array, optional
         Cluster labels; None for HC2.
-
-    Returns
-    -------
-    beta : (p,) array
-    cov : (p, p) array
     """
     X = np.asarray(X, dtype=float)
-    y = np.asarray(y, dtype=float)
     bread = np.linalg.pinv(X.T @ X)
-    beta = bread @ (X.T @ y)
-    resid = y - X @ beta
     if clusters is None:
         leverage = np.einsum("ij,jk,ik->i", X, bread, X)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -140,7 +133,22 @@ def robust_ols(X: np.ndarray, y: np.ndarray, clusters: np.ndarray | None = None
             adjust = _inverse_sqrt_psd(np.eye(len(rows)) - Xg @ bread @ Xg.T)
             score = Xg.T @ (adjust @ resid[rows])
             meat += np.outer(score, score)
-    return beta, bread @ meat @ bread
+    return bread @ meat @ bread
+
+
+def robust_ols(X: np.ndarray, y: np.ndarray, clusters: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """OLS coefficients and their HC2 (CR2 with clusters) covariance, see :func:`robust_covariance`.
+
+    Returns
+    -------
+    beta : (p,) array
+    cov : (p, p) array
+    """
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
+    beta = np.linalg.pinv(X.T @ X) @ (X.T @ y)
+    return beta, robust_covariance(X, y - X @ beta, clusters)
 
 
 def cluster_labels(data: pd.DataFrame, column: str) -> np.ndarray:

@@ -49,6 +49,9 @@ for (y in c("dead_5y", "recur_2y")) {
   iv <- iv_robust(as.formula(paste(y, "~ support_received | treated")), data = d, se_type = "HC2")
   iv0 <- iv_robust(as.formula(paste(y, "~ support_received | treated")), data = d, se_type = "HC0")
   fs <- lm_robust(support_received ~ treated, data = obs, se_type = "HC2")
+  iv_cr2 <- iv_robust(as.formula(paste(y, "~ support_received | treated")), data = d,
+                      clusters = site, se_type = "CR2")
+  fs_cr2 <- lm_robust(support_received ~ treated, data = obs, clusters = site, se_type = "CR2")
   out[[y]] <- list(
     # difference_in_means(dead_5y ~ treated, data = d): HC2 = Neyman SE; CI/p recomputed normal
     treatment = mean(obs[[y]][obs$treated == 1]), control = mean(obs[[y]][obs$treated == 0]),
@@ -66,7 +69,10 @@ for (y in c("dead_5y", "recur_2y")) {
     cace = est(unname(coef(iv)["support_received"]), unname(iv$std.error["support_received"])),
     cace_hc0_se = unname(iv0$std.error["support_received"]),
     # lm_robust(support_received ~ treated, data = observed, se_type = "HC2")
-    first_stage = est(unname(coef(fs)["treated"]), unname(fs$std.error["treated"]))
+    first_stage = est(unname(coef(fs)["treated"]), unname(fs$std.error["treated"])),
+    # iv_robust(..., clusters = site, se_type = "CR2"); lm_robust(support_received ~ treated, CR2)
+    cace_cr2 = est(unname(coef(iv_cr2)["support_received"]), unname(iv_cr2$std.error["support_received"])),
+    first_stage_cr2_se = unname(fs_cr2$std.error["treated"])
   )
 }
 p <- c(out$dead_5y$dim$p_value, out$recur_2y$dim$p_value)
@@ -77,7 +83,9 @@ out$p_bh <- p.adjust(p, method = "BH")
 fs <- lm_robust(support_received ~ treated, data = d, se_type = "HC2")
 out$first_stage <- c(est(unname(coef(fs)["treated"]), unname(fs$std.error["treated"])),
                      list(treatment = mean(d$support_received[d$treated == 1]),
-                          control = mean(d$support_received[d$treated == 0])))
+                          control = mean(d$support_received[d$treated == 0]),
+                          se_cr2 = unname(lm_robust(support_received ~ treated, data = d, clusters = site,
+                                                    se_type = "CR2")$std.error["treated"])))
 
 # KM risk of death by day 1826 per arm (Greenwood), for the survival ITT and CACE
 for (h in c(1826, 365)) {
