@@ -233,7 +233,7 @@ def analyze_cause(time: np.ndarray, status: np.ndarray, treated: np.ndarray, cau
             csc = cox_ph(time, (status == cause).astype(int), X, strata=strata, cluster=cluster,
                          ties=ties, alpha=alpha).ratio("treated")
             fg = fine_gray(time, status, X, cause=cause, alpha=alpha)
-        except AnalysisError as exc:
+        except (AnalysisError, np.linalg.LinAlgError) as exc:
             note = str(exc)
             csc = fg = None
     return CauseAnalysis(cause=label, cif=cif, gray=gray, cause_specific_cox=csc, fine_gray=fg,
