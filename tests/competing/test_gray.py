@@ -55,3 +55,13 @@ def test_one_group_is_refused():
 def test_to_dict_has_contract_keys():
     d = dataset("tiny")
     assert set(gray_test(d["time"], d["status"], d["group"]).to_dict()) >= {"statistic", "p_value"}
+
+
+@pytest.mark.parametrize("name,cause", CASES)
+def test_weight_exponent_rho_matches_cuminc(name, cause):
+    # R: cuminc(time, status, group, strata = strata, rho = 1)$Tests
+    d = dataset(name)
+    ref = reference()[name][f"cause_{cause}"]["gray_strata_rho1"]
+    result = gray_test(d["time"], d["status"], d["group"], cause=cause, strata=d["strata"], rho=1.0)
+    assert result.statistic == pytest.approx(ref["statistic"], rel=1e-6)
+    assert result.p_value == pytest.approx(ref["p_value"], rel=1e-6)

@@ -42,6 +42,7 @@ reference <- function(d, times, cox = TRUE) {
   out <- list(times = times)
   ci <- cuminc(d$time, d$status, d$group)
   cis <- cuminc(d$time, d$status, d$group, strata = d$strata)
+  cir <- cuminc(d$time, d$status, d$group, strata = d$strata, rho = 1)
   tp <- timepoints(ci, times)
   causes <- sort(unique(d$status[d$status != 0]))
   groups <- sort(unique(d$group))
@@ -51,7 +52,8 @@ reference <- function(d, times, cox = TRUE) {
     key <- as.character(k)
     cause <- list(
       gray = list(statistic = unname(ci$Tests[key, "stat"]), p_value = unname(ci$Tests[key, "pv"])),
-      gray_strata = list(statistic = unname(cis$Tests[key, "stat"]), p_value = unname(cis$Tests[key, "pv"])))
+      gray_strata = list(statistic = unname(cis$Tests[key, "stat"]), p_value = unname(cis$Tests[key, "pv"])),
+      gray_strata_rho1 = list(statistic = unname(cir$Tests[key, "stat"]), p_value = unname(cir$Tests[key, "pv"])))
     for (g in groups) {
       curve <- ci[[paste(g, k)]]
       rows <- paste(g, k)
