@@ -125,3 +125,8 @@ def test_unknown_covariate_is_an_analysis_error():
     cohort = Cohort(pd.DataFrame({"arm": ["treatment", "control"], "x": [1.0, 2.0]}))
     with pytest.raises(AnalysisError, match="'age'"):
         baseline_balance(cohort, plan(["age"]))
+
+
+def test_summary_shows_means_differences_and_ratings(colon):
+    text = baseline_balance(colon, plan(["age", "sex"])).summary()
+    assert "adjustment required" in text and "satisfies" in text and "59.7" in text

@@ -120,6 +120,14 @@ class BalanceTable(Result):
         return pd.DataFrame({"term": self.terms(), "std_difference": d, "abs_difference": d.abs(),
                              "rating": self.table["rating"]})
 
+    def summary(self) -> str:
+        shown = pd.DataFrame({"term": self.terms(), "treatment": self.table["mean_treatment"],
+                              "control": self.table["mean_control"], "std_difference": self.table["std_difference"],
+                              "measure": self.table["measure"], "rating": self.table["rating"],
+                              "adjusted": self.table["adjusted"]})
+        table = shown.to_string(index=False, float_format=lambda x: f"{x:.4g}")
+        return "\n".join([self.title, "=" * len(self.title), table, "", self.conventions()])
+
     def tidy(self) -> pd.DataFrame:
         return tidy_frame([{"term": term, "estimate": d}
                            for term, d in zip(self.terms(), self.table["std_difference"])])

@@ -41,6 +41,7 @@ from .. import __version__
 from .._files import atomic_write_text
 from ..errors import DuplicateIdError, EvalexpError, InvalidValueError, MissingColumnError
 from ..plan import Plan, load_plan
+from ..readers import read_table
 from ..results import Result, tidy_frame
 
 METHOD = "complete randomisation within strata"
@@ -307,31 +308,11 @@ def audit_path(out: str | Path) -> Path:
 
 
 def read_roster(path: str | Path, plan: Plan | None = None) -> pd.DataFrame:
-    """Read a roster file as text columns (CSV ``,`` or ``;``, UTF-8 or cp1252; XLSX; Parquet).
-
-    Every cell is kept as text so identifiers such as ``007`` are not turned into numbers;
-    the plan's ``[columns]`` mapping renames source columns to canonical names.
+    """Read a roster file with :func:`evalexp.readers.read_table` (CSV cells kept as text, so
+    identifiers such as ``007`` stay as written); the plan's ``[columns]`` mapping renames
+    source columns to canonical names.
     """
-    path = Path(path)
-    if not path.exists():
-        raise EvalexpError(f"{path}: no such roster file")
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".xlsx", ".xls"):
-            frame = pd.read_excel(path, dtype=str)
-        elif suffix == ".parquet":
-            frame = pd.read_parquet(path).astype("string").astype(object)
-        else:
-            raw = path.read_bytes()
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = raw.decode("cp1252")
-            header = text.split("\n", 1)[0]
-            sep = ";" if header.count(";") > header.count(",") else ","
-            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""])
-    except (OSError, ValueError) as exc:
-        raise EvalexpError(f"{path}: cannot read the roster: {exc}") from None
+    frame = read_table(path, sheet=plan.data.sheet if plan is not None else 0).data
     if plan is not None and plan.columns:
         frame = frame.rename(columns={src: canon for src, canon in plan.columns.items() if src in frame.columns})
     return frame
