@@ -25,7 +25,8 @@ from .. import __version__
 from ..cohort import Cohort
 from ..plan import Plan
 from . import figures
-from .disclosure import share_hidden, suppression_mask
+from ..competing.analysis import rupture_causes
+from .disclosure import collapse_small_categories, share_hidden, suppression_mask
 from .document import Block, Document, Paragraph, Section, Table, render_figure
 from .i18n import Formatter
 
@@ -145,10 +146,9 @@ def balance_section(ctx: Context) -> Section | None:
                 count = int(round((part["mean"] or 0) * part["n"]))
                 cells.append(fmt.hidden if share_hidden(count, part["n"], ctx.threshold) else fmt.percent(part["mean"]))
         rows.append((label, *cells, fmt.number(row["std_difference"], 3), fmt.label(row["rating"])))
-    header = (fmt.t("covariate"), f"{fmt.t('mean_or_share')} — {fmt.t('treatment')}",
-              f"{fmt.t('mean_or_share')} — {fmt.t('control')}", fmt.t("std_diff"), fmt.t("wwc_rating"))
+    header = (fmt.t("covariate"), fmt.t("treatment"), fmt.t("control"), fmt.t("std_diff"), fmt.t("wwc_rating"))
     return Section("balance", fmt.t("sec_balance"),
-                   (fig, Table(header, tuple(rows)), Paragraph(fmt.t("wwc_note"), "note"), _hidden_note(ctx)))
+                   (fig, Table(header, tuple(rows), caption=fmt.t("balance_caption")), _hidden_note(ctx)))
 
 
 # ----------------------------------------------------------------------------- primary result
@@ -164,27 +164,23 @@ def primary_section(ctx: Context) -> Section:
     header = (fmt.t("quantity"), fmt.t("treatment"), fmt.t("control"))
     rows: list[tuple[str, ...]] = []
     for day in days:
-        cells_risk, cells_share = [], []
+        cells = []
         for arm in ARMS:
             at_risk = ctx.at_risk(arm, day)
-            hidden = at_risk < ctx.threshold
-            cells_risk.append(fmt.count(at_risk, hidden))
             km = ctx.analysis.survival.km[arm]
-            if hidden:
-                cells_share.append(fmt.hidden)
+            if at_risk < ctx.threshold:
+                cells.append(f"{fmt.hidden} ({fmt.hidden})")
             else:
-                s = km.survival_at(day)
                 point = km.at([day]).iloc[0]
-                cells_share.append(f"{fmt.percent(1 - s)} {fmt.ci(1 - point['ci_high'], 1 - point['ci_low'], 1, scale=100)}")
-        rows.append((f"{fmt.t('at_risk')} ({day} j)" if fmt.language == "fr" else f"{fmt.t('at_risk')} (day {day})",
-                     *cells_risk))
-        rows.append((fmt.t("km_at", day=day), *cells_share))
+                ci = fmt.ci(1 - point["ci_high"], 1 - point["ci_low"], 1, scale=100)
+                cells.append(f"{fmt.percent(1 - km.survival_at(day))} {ci} ({fmt.integer(at_risk)})")
+        rows.append((fmt.t("km_at", day=day), *cells))
     medians = []
     for arm in ARMS:
         median = ctx.analysis.survival.km[arm].median_
         medians.append(fmt.t("not_reached") if median is None or not np.isfinite(median) else fmt.integer(median))
     rows.append((fmt.t("median"), *medians))
-    landmark = Table(header, tuple(rows), caption=fmt.t("sec_primary"))
+    landmark = Table(header, tuple(rows), caption=fmt.t("km_table", level=ctx.level))
 
     effect_rows: list[tuple[str, ...]] = []
     cox = surv["cox"]
@@ -224,32 +220,31 @@ def competing_section(ctx: Context) -> Section | None:
     if not block:
         return None
     fmt = ctx.fmt
-    competing = ctx.analysis.competing
-    stops = {arm: figures.curve_stop(ctx.analysis.survival.km[arm].table, ctx.threshold) for arm in ARMS}
-    fig = render_figure(figures.cif_figure(competing.cif_table(), stops, fmt), "cif",
-                        f"{fmt.t('cif')} — {fmt.t('curve_note', threshold=ctx.threshold, level=ctx.level)}")
-    data = ctx.cohort.data
-    column = ctx.plan.survival.causes
     causes = sorted(block)
-    ruptured = data[data["event"] == 1]
-    cause_of = ruptured[column].fillna("unknown").astype(str)
-    counts = np.array([[int(((cause_of == c) & (ruptured["arm"] == arm)).sum()) for arm in ARMS] for c in causes])
-    cells = ctx.count_cells(counts)
-    mask = suppression_mask(counts, ctx.threshold)
+    cause_of = rupture_causes(ctx.cohort, ctx.plan)
+    arm = ctx.cohort.data["arm"]
+    counts = pd.DataFrame({a: [int(((cause_of == c) & (arm == a)).sum()) for c in causes] for a in ARMS},
+                          index=causes)
+    groups = collapse_small_categories(counts, ctx.threshold, fmt.t("other_causes"))
+    if len(set(groups.values())) == 1:
+        groups = {c: fmt.t("all_causes") for c in causes}
+    groups = {c: fmt.label(g) for c, g in groups.items()}
+    stops = {a: figures.curve_stop(ctx.analysis.survival.km[a].table, ctx.threshold) for a in ARMS}
+    cif = figures.combine_causes(ctx.analysis.competing.cif_table(), groups)
+    fig = render_figure(figures.cif_figure(cif, stops, fmt), "cif",
+                        f"{fmt.t('cif')}. {fmt.t('cif_note', threshold=ctx.threshold)}")
+    cells = ctx.count_cells(counts.to_numpy())
     rows = []
     for i, cause in enumerate(causes):
         entry = block[cause]
         hr, hr_ci, _ = _est_ci(ctx, entry.get("cause_specific_cox"))
         shr, shr_ci, _ = _est_ci(ctx, entry.get("fine_gray"), key="shr")
-        gray = (entry.get("gray_test") or {}).get("p_value")
-        hidden_any = bool(mask[i].any())
-        rows.append((fmt.label(cause), *cells[i],
-                     fmt.hidden if hidden_any else f"{hr} {hr_ci}",
-                     fmt.hidden if hidden_any else f"{shr} {shr_ci}",
-                     fmt.hidden if hidden_any else fmt.pvalue(gray)))
-    header = (fmt.t("cause"), f"{fmt.t('events')} — {fmt.t('treatment')}", f"{fmt.t('events')} — {fmt.t('control')}",
-              f"{fmt.t('cs_hr')} [{fmt.t('ci')}]", f"{fmt.t('fg_shr')} [{fmt.t('ci')}]", fmt.t("gray"))
-    return Section("competing", fmt.t("sec_competing"), (fig, Table(header, tuple(rows)), _hidden_note(ctx)))
+        rows.append((fmt.label(cause), *cells[i], f"{hr} {hr_ci}", f"{shr} {shr_ci}",
+                     fmt.pvalue((entry.get("gray_test") or {}).get("p_value"))))
+    header = (fmt.t("cause"), fmt.t("treatment"), fmt.t("control"), f"{fmt.t('cs_hr')} [{fmt.t('ci')}]",
+              f"{fmt.t('fg_shr')} [{fmt.t('ci')}]", fmt.t("gray_short"))
+    return Section("competing", fmt.t("sec_competing"),
+                   (fig, Table(header, tuple(rows), caption=fmt.t("cause_caption")), _hidden_note(ctx)))
 
 
 # ----------------------------------------------------------------------------- employment outcomes
@@ -273,22 +268,21 @@ def outcomes_section(ctx: Context) -> Section | None:
     for name, out in block.items():
         obs = ctx.count_cells(np.array([[out["n_observed"]["treatment"], out["n_observed"]["control"]]]))[0]
         if _outcome_hidden(ctx, out):
-            rows.append((name, fmt.hidden, fmt.hidden, *obs, fmt.hidden, fmt.hidden, "–", "–"))
+            rows.append((name, *(f"{fmt.hidden} ({fmt.t('n')} {o})" for o in obs), fmt.hidden, "–", "–"))
             continue
         shown.append({"label": name, "difference": out["difference"], "ci_low": out["ci_low"],
                       "ci_high": out["ci_high"]})
-        rows.append((name, fmt.percent(out["treatment"]), fmt.percent(out["control"]), *obs,
-                     fmt.points(out["difference"]), fmt.ci(out["ci_low"], out["ci_high"], 1, scale=100),
+        rows.append((name, *(f"{fmt.percent(out[arm])} ({fmt.t('n')} {o})" for arm, o in zip(ARMS, obs)),
+                     f"{fmt.points(out['difference'])} {fmt.ci(out['ci_low'], out['ci_high'], 1, scale=100)}",
                      fmt.pvalue(out["p_value"]), fmt.pvalue(out.get("p_adjusted"))))
     method = next(iter(block.values())).get("multiplicity", ctx.plan.outcomes.multiplicity)
-    header = (fmt.t("outcome"), f"{fmt.t('share')} — {fmt.t('treatment')}", f"{fmt.t('share')} — {fmt.t('control')}",
-              f"{fmt.t('observed')} — {fmt.t('treatment')}", f"{fmt.t('observed')} — {fmt.t('control')}",
-              fmt.t("difference_pts"), f"{fmt.t('ci')} {ctx.level}", fmt.t("p_value"), f"p ({method})")
+    header = (fmt.t("outcome"), fmt.t("treatment"), fmt.t("control"),
+              f"{fmt.t('difference_pts')} [{fmt.t('ci')} {ctx.level}]", fmt.t("p_value"), f"p ({method})")
     blocks: list[Block] = []
     if shown:
         blocks.append(render_figure(figures.effects_figure(pd.DataFrame(shown), fmt), "outcomes",
                                     f"{fmt.t('difference_axis')}, {fmt.t('ci')} {ctx.level}"))
-    blocks += [Table(header, tuple(rows)), _hidden_note(ctx)]
+    blocks += [Table(header, tuple(rows), caption=fmt.t("outcomes_caption")), _hidden_note(ctx)]
     return Section("outcomes", fmt.t("sec_outcomes"), tuple(blocks))
 
 
@@ -343,11 +337,11 @@ def subgroups_section(ctx: Context) -> Section | None:
             hr = "–" if n_total < ctx.threshold or not lv.get("cox") else \
                 f"{fmt.number(lv['cox']['hr'])} {fmt.ci(lv['cox']['ci_low'], lv['cox']['ci_high'])}"
             p = fmt.pvalue(entry["interaction"]["p_value"]) if i == 0 else ""
-            rows.append((f"{variable} = {level}", *n_cells[i], *e_cells[i], hr, p))
-    header = (fmt.t("subgroup"), f"{fmt.t('n')} — {fmt.t('treatment')}", f"{fmt.t('n')} — {fmt.t('control')}",
-              f"{fmt.t('events')} — {fmt.t('treatment')}", f"{fmt.t('events')} — {fmt.t('control')}",
-              f"{fmt.t('hr_short')} [{fmt.t('ci')}]", fmt.t("interaction_p"))
-    return Section("subgroups", fmt.t("sec_subgroups"), (fig, Table(header, tuple(rows)), _hidden_note(ctx)))
+            rows.append((f"{variable} = {level}", *(f"{n} / {e}" for n, e in zip(n_cells[i], e_cells[i])), hr, p))
+    header = (fmt.t("subgroup"), fmt.t("treatment"), fmt.t("control"), f"{fmt.t('hr_short')} [{fmt.t('ci')}]",
+              fmt.t("interaction_p"))
+    return Section("subgroups", fmt.t("sec_subgroups"),
+                   (fig, Table(header, tuple(rows), caption=fmt.t("subgroup_caption")), _hidden_note(ctx)))
 
 
 # ----------------------------------------------------------------------------- fidelity

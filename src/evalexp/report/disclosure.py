@@ -19,7 +19,10 @@ Rules applied by the report
    incidence curve is drawn only while the number at risk is at least the
    threshold (:func:`truncate_at_risk`), and a landmark estimate is published
    only when its number at risk is.
-4. No participant identifier is ever written: the report reads aggregated
+4. *Small categories*: a category (a rupture cause) whose count is below the
+   threshold in some arm is merged with the next smallest ones into one
+   group (:func:`collapse_small_categories`) before its curve is drawn.
+5. No participant identifier is ever written: the report reads aggregated
    results only; :func:`find_identifiers` is the check the tests run on every
    output.
 
@@ -90,6 +93,37 @@ def share_hidden(numerator: int, denominator: int, threshold: int) -> bool:
     the threshold.
     """
     return min(numerator, denominator, denominator - numerator) < threshold
+
+
+def collapse_small_categories(counts: pd.DataFrame, threshold: int, other: str) -> dict[str, str]:
+    """Merge categories until each group reaches ``threshold`` in every column (rule 4).
+
+    Parameters
+    ----------
+    counts : DataFrame
+        One row per category, one column per arm.
+    other : str
+        Label of the merged group.
+
+    Returns
+    -------
+    dict
+        category -> group label (itself, or ``other``). The categories whose
+        smallest count is below the threshold are merged into ``other``, the
+        smallest first; while ``other`` is still below the threshold in some
+        column, the next smallest category joins it. When every category ends
+        in ``other`` the group is all ruptures.
+    """
+    order = counts.min(axis=1).sort_values(kind="stable").index.tolist()
+    merged: list[str] = []
+    for category in order:
+        group = counts.loc[merged].sum() if merged else None
+        if counts.loc[category].min() >= threshold and (group is None or group.min() >= threshold):
+            break
+        merged.append(category)
+    if len(merged) == 1 and len(order) > 1:
+        merged.append(order[1])
+    return {c: (other if c in merged else c) for c in counts.index}
 
 
 def truncate_at_risk(table: pd.DataFrame, threshold: int, *, at_risk: str = "n_risk") -> pd.DataFrame:

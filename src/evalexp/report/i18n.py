@@ -189,6 +189,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "m_strata": ", stratifié sur « {strata} »",
         "m_cluster": ", erreurs types robustes par grappe « {cluster} »",
         "none": "aucun",
+        "other_causes": "Autres initiatives (regroupées)",
+        "all_causes": "Toutes initiatives (regroupées)",
+        "cif_note": "Les initiatives de moins de {threshold} ruptures dans un groupe sont regroupées ; les courbes s'arrêtent lorsque moins de {threshold} jeunes restent suivis.",
+        "km_table": "Estimations de Kaplan-Meier par groupe : part [IC à {level}] (effectif à risque)",
+        "balance_caption": "Moyennes (variables continues) ou parts, par groupe",
+        "outcomes_caption": "Parts parmi les jeunes observés, par groupe",
+        "cause_caption": "Ruptures par initiative et par groupe ; rapports des risques accompagnés / témoins",
+        "gray_short": "Gray, p",
+        "subgroup_caption": "Effectifs / ruptures par groupe ; rapport des risques de rupture accompagnés / témoins",
         "start of the contract": "1. Début du contrat",
         "after the first month": "2. Après le premier mois",
         "before the end or at six months": "3. Avant la fin ou à six mois",
@@ -363,6 +372,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "m_strata": ", stratified by '{strata}'",
         "m_cluster": ", cluster-robust standard errors on '{cluster}'",
         "none": "none",
+        "other_causes": "Other initiatives (grouped)",
+        "all_causes": "All initiatives (grouped)",
+        "cif_note": "Initiatives with fewer than {threshold} ruptures in a group are grouped; curves stop where fewer than {threshold} people remain followed.",
+        "km_table": "Kaplan-Meier estimates by group: share [{level} CI] (number at risk)",
+        "balance_caption": "Means (continuous variables) or shares, by group",
+        "outcomes_caption": "Shares among those observed, by group",
+        "cause_caption": "Ruptures by initiative and group; hazard ratios supported / control",
+        "gray_short": "Gray, p",
+        "subgroup_caption": "N / ruptures by group; hazard ratio of rupture supported / control",
         "start of the contract": "1. Start of the contract",
         "after the first month": "2. After the first month",
         "before the end or at six months": "3. Before the end or at six months",
@@ -411,6 +429,7 @@ class Formatter:
         """A decimal number with ``digits`` decimals; ``"–"`` when missing."""
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
             return "–"
+        value = round(float(value), digits) + 0.0  # + 0.0 turns -0.0 into 0.0
         text = f"{value:,.{digits}f}"
         if self.language == "fr":
             text = text.replace(",", NNBSP).replace(".", ",")

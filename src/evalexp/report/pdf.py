@@ -70,6 +70,8 @@ def _styles() -> dict[str, ParagraphStyle]:
                                   alignment=2),
         "head": ParagraphStyle("head", parent=base, fontName=FONT_BOLD, fontSize=8, leading=10,
                                spaceAfter=0),
+        "headnum": ParagraphStyle("headnum", parent=base, fontName=FONT_BOLD, fontSize=8, leading=10,
+                                  spaceAfter=0, alignment=2),
         "caption": ParagraphStyle("caption", parent=base, fontName=FONT_BOLD, fontSize=8.5,
                                   leading=11, spaceAfter=3),
         "figcaption": ParagraphStyle("figcaption", parent=base, fontSize=8, leading=10.5,
@@ -79,13 +81,29 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+def _column_widths(block: d.Table, width: float, padding: float = 14.0) -> list[float]:
+    """Column widths: each value column as wide as its longest cell (and header word); the label
+    column takes the rest, at least a quarter of the width (value columns shrink, wrapping at
+    spaces, when they do not fit)."""
+    def natural(texts: list[str], font: str) -> float:
+        return max((pdfmetrics.stringWidth(t.replace("\u202f", "\u00a0"), font, 8) for t in texts), default=0.0)
+
+    values = []
+    for j in range(1, len(block.header)):
+        cells = [row[j] for row in block.rows]
+        words = block.header[j].split()
+        values.append(max(natural(cells, FONT), natural(words, FONT_BOLD)) + padding)
+    room = width - max(0.25 * width, width - sum(values))
+    scale = min(1.0, room / sum(values)) if values else 1.0
+    values = [v * scale for v in values]
+    return [width - sum(values), *values]
+
+
 def _table(block: d.Table, width: float, styles: dict[str, ParagraphStyle]) -> list:
-    head = [Paragraph(_text(h), styles["head"]) for h in block.header]
+    head = [Paragraph(_text(h), styles["head"] if i == 0 else styles["headnum"]) for i, h in enumerate(block.header)]
     rows = [[Paragraph(_text(c), styles["cell"] if i == 0 else styles["cellnum"])
              for i, c in enumerate(row)] for row in block.rows]
-    ncol = len(block.header)
-    first = width * (0.42 if ncol > 2 else 0.6)
-    widths = [first] + [(width - first) / (ncol - 1)] * (ncol - 1) if ncol > 1 else [width]
+    widths = _column_widths(block, width)
     table = Table([head, *rows], colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, 0), SHADE),
