@@ -17,7 +17,9 @@ Steps
    of the file whose first field exceeds 12. Slash dates without that evidence
    raise :class:`~evalexp.errors.AmbiguousDateError`; other values
    :class:`~evalexp.errors.DateParseError`. A time of day after a date is
-   dropped. Native dates (Excel, Parquet, Stata, SAS) are taken as they are.
+   dropped. Native dates (Excel, Parquet, Stata, SAS) are taken as they are;
+   whole numbers in a date column of a SAS file are SAS dates (days since
+   1960-01-01), as pandas does not always see a SAS column's date format.
 6. Numbers: a text column whose every value is a number becomes numeric
    (``int64`` when whole and complete, else ``float64``); spaces, U+00A0 and
    U+202F are thousands separators and ``,`` is a decimal mark (so ``1,234``
@@ -49,6 +51,7 @@ _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\
 _SLASH = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?")
 _THOUSANDS = re.compile("[ \u00a0\u202f]")
 _DATE_TYPES = (dt.date, np.datetime64)
+_SAS_EPOCH = pd.Timestamp("1960-01-01")
 
 
 def _is_text(column: pd.Series) -> bool:
@@ -66,9 +69,10 @@ def _looks_like_dates(column: pd.Series) -> bool:
 class _DateReader:
     """Parse the date columns of one table with one day-first decision."""
 
-    def __init__(self, table: Table, columns: list[str], date_format: str):
+    def __init__(self, table: Table, columns: list[str], date_format: str, sas: bool = False):
         self.table = table
         self.format = date_format
+        self.sas = sas
         self.dayfirst_evidence = None
         slash_columns = []
         for column in columns:
@@ -121,6 +125,8 @@ class _DateReader:
                     parsed.append(pd.Timestamp(u).normalize())
                 except (ValueError, OverflowError):
                     parsed.append(None)
+            elif self.sas and isinstance(u, (float, int, np.number)) and float(u).is_integer():
+                parsed.append(_SAS_EPOCH + pd.Timedelta(days=int(u)))
             else:
                 parsed.append(None)
         bad_unique = np.array([p is None or pd.isna(p) for p in parsed] + [False], dtype=bool)
@@ -213,7 +219,7 @@ def _load(raw: RawTable, plan: Plan | None, key: bytes | None) -> Cohort:
     date_columns = [c for c in data.columns if c in DATE_COLUMNS or c in plan.integrity.meetings
                     or (c not in TEXT_COLUMNS and (pd.api.types.is_datetime64_any_dtype(data[c])
                                                    or (_is_text(data[c]) and _looks_like_dates(data[c]))))]
-    dates = _DateReader(table, date_columns, plan.data.date_format)
+    dates = _DateReader(table, date_columns, plan.data.date_format, sas=raw.format == "sas7bdat")
     for column in date_columns:
         converted[column] = dates.parse(column)
     for column in data.columns:
