@@ -13,7 +13,8 @@ from scipy import stats
 
 from evalexp.cohort import Cohort, derive_survival
 from evalexp.errors import AnalysisError
-from evalexp.integrity.attrition import (CAUTIOUS_BOUNDARY, OPTIMISTIC_BOUNDARY, attrition, imbens_manski_ci,
+from evalexp.integrity.attrition import (CAUTIOUS_BOUNDARY, OPTIMISTIC_BOUNDARY, attrition, censored_at_extraction,
+                                         imbens_manski_ci,
                                          lee_bounds_binary, lost_to_followup, max_differential, overall_row,
                                          rate_attrition)
 from evalexp.plan import plan_from_dict
@@ -166,3 +167,16 @@ def test_to_dict_is_json_ready_and_tidy_has_the_stable_columns():
 def test_unknown_binary_outcome_is_an_analysis_error():
     with pytest.raises(AnalysisError, match="'employed_12m'"):
         attrition(cohort_with_outcome(outcome(0, 1, 1), outcome(0, 1, 1)), plan(["employed_12m"]))
+
+
+def test_censoring_at_the_data_extraction_is_not_attrition():
+    # extraction = latest followup_end (day 300): A observed to it before day 365 -> censored, not lost;
+    # B stopped on day 200 before the extraction -> lost
+    start = pd.Timestamp("2020-01-01")
+    frame = pd.DataFrame({"participant_id": ["A", "B", "C"], "arm": ["treatment", "control", "control"],
+                          "contract_start": start, "contract_end_planned": start + pd.Timedelta(days=700),
+                          "followup_end": [start + pd.Timedelta(days=d) for d in (300, 200, 300)],
+                          "rupture_date": pd.NaT})
+    data = derive_survival(frame)
+    assert lost_to_followup(data, 365).tolist() == [False, True, False]
+    assert censored_at_extraction(data, 365).tolist() == [True, False, True]

@@ -110,3 +110,18 @@ def test_to_dict_is_json_ready_and_tidy_has_the_stable_columns(cohort):
 def test_unknown_binary_outcome_is_an_analysis_error(cohort):
     with pytest.raises(AnalysisError, match="'qualification'"):
         consort_flow(cohort, plan(["qualification"]))
+
+
+def test_censoring_at_extraction_is_shown_apart_from_losses(cohort):
+    # in the fixture the extraction (latest follow-up end) is day 700, after everyone's horizon;
+    # cutting the data at day 300 makes day 300 the extraction, before the 365-day horizon
+    flow = consort_flow(cohort, plan())
+    assert flow.censored_at_extraction == {"treatment": 0, "control": 0}
+    data = cohort.data.copy()
+    cut = day(300)
+    data["followup_end"] = data["followup_end"].where(data["followup_end"] < cut, cut)
+    flow = consort_flow(Cohort(derive_survival(data.drop(columns=["end", "event", "time_days", "treated"]))), plan())
+    # T1 rupture day 30; T2 lost day 100; T3, T4 cut at extraction; C2 lost day 50; C1, C3 cut; C4 ended day 200
+    assert flow.lost_to_followup == {"treatment": 1, "control": 1}
+    assert flow.censored_at_extraction == {"treatment": 2, "control": 2}
+    assert flow.to_dict()["censored_at_extraction"] == {"treatment": 2, "control": 2}

@@ -96,7 +96,8 @@ def test_domain_75_vs_75_detects_a_17_point_drop_from_25_percent():
 
 def test_min_detectable_hr_inverts_schoenfeld_events():
     for hr in (0.3, 0.5, 0.8):
-        assert pw.min_detectable_hazard_ratio(pw.schoenfeld_events(hr, ratio=2), ratio=2) == pytest.approx(hr, rel=1e-12)
+        events = pw.schoenfeld_events(hr, ratio=2)
+        assert pw.min_detectable_hazard_ratio(events, ratio=2) == pytest.approx(hr, rel=1e-12)
 
 
 def test_schoenfeld_power_at_required_events_is_the_target():

@@ -4,12 +4,15 @@ Who has attrited
 ----------------
 - Survival outcome (contract rupture): a participant is *lost to follow-up* when no
   rupture was observed and observation stopped before the earlier of the planned end of
-  the contract and the analysis horizon::
+  the contract and the analysis horizon, and before the data extraction date::
 
       event == 0  and  followup_end < min(contract_end_planned, contract_start + horizon_days)
+                  and  followup_end < max(followup_end)
 
   (their rupture status at the horizon, or at the end of a shorter contract, is unknown;
-  they stay in the survival analysis as censored, but count as attrition here).
+  they stay in the survival analysis as censored, but count as attrition here). The
+  extraction date is the latest ``followup_end`` of the cohort: participants observed up
+  to it are censored administratively, by design, and are not attrition.
 - Binary follow-up outcome: the outcome is missing.
 
 Rates
@@ -99,11 +102,26 @@ def rate_attrition(overall: float, differential: float, boundary: str = "cautiou
     return "low" if limit is not None and 100 * abs(differential) <= limit + 1e-9 else "high"
 
 
-def lost_to_followup(data: pd.DataFrame, horizon_days: int) -> np.ndarray:
-    """Participants lost to follow-up for the survival outcome (module docstring), as a boolean array."""
+def _censored_early(data: pd.DataFrame, horizon_days: int) -> pd.Series:
     target = np.minimum(data["contract_end_planned"],
                         data["contract_start"] + pd.Timedelta(days=int(horizon_days)))
-    return ((data["event"] == 0) & (data["followup_end"] < target)).to_numpy()
+    return (data["event"] == 0) & (data["followup_end"] < target)
+
+
+def lost_to_followup(data: pd.DataFrame, horizon_days: int) -> np.ndarray:
+    """Participants lost to follow-up for the survival outcome (module docstring), as a boolean array.
+
+    No rupture observed, observation ended before the earlier of the planned contract end
+    and the horizon, and before the data extraction date (the latest ``followup_end`` of
+    the cohort: participants observed up to it are censored administratively, not lost).
+    """
+    return (_censored_early(data, horizon_days) & (data["followup_end"] < data["followup_end"].max())).to_numpy()
+
+
+def censored_at_extraction(data: pd.DataFrame, horizon_days: int) -> np.ndarray:
+    """Participants observed until the data extraction date that came before their horizon
+    or planned end, without rupture (administrative censoring, not attrition)."""
+    return (_censored_early(data, horizon_days) & (data["followup_end"] >= data["followup_end"].max())).to_numpy()
 
 
 def lee_bounds_binary(y_t: np.ndarray, y_c: np.ndarray) -> tuple[float, float, str, float]:
@@ -178,10 +196,11 @@ class AttritionResult(Result):
     title = "Attrition"
 
     def conventions(self) -> str:
-        return (f"WWC Standards Handbook v4.1 Table II.1, {self.boundary} boundary (overall rounded to whole percent, "
-                f"no interpolation). Survival: lost to follow-up before the earlier of the planned end and day "
-                f"{self.horizon_days} without rupture; binary outcomes: missing. Lee (2009) bounds with bootstrap "
-                f"SEs ({LEE_BOOTSTRAP} replicates within arm) and the Imbens-Manski {1 - self.alpha:.0%} interval.")
+        return (f"WWC Standards Handbook v4.1 Table II.1, {self.boundary} boundary (overall rounded to whole "
+                "percent, no interpolation). Survival: no rupture and follow-up ended before the data extraction "
+                f"and before the earlier of the planned end and day {self.horizon_days}; binary outcomes: missing. "
+                f"Lee (2009) bounds with bootstrap SEs ({LEE_BOOTSTRAP} replicates within arm) and the "
+                f"Imbens-Manski {1 - self.alpha:.0%} interval.")
 
     def tidy(self) -> pd.DataFrame:
         rows = []
@@ -232,7 +251,8 @@ class AttritionResult(Result):
             outcomes[row.outcome] = entry
         return {"standard": "WWC Standards Handbook v4.1, Table II.1", "boundary": self.boundary,
                 "definitions": {"survival": f"no rupture observed and follow-up ended before the earlier of the "
-                                            f"planned contract end and day {self.horizon_days}",
+                                            f"planned contract end and day {self.horizon_days}, and before the "
+                                            "data extraction date (latest follow-up end)",
                                 "binary": "outcome missing"},
                 "outcomes": outcomes}
 

@@ -112,7 +112,8 @@ class BalanceTable(Result):
 
     def terms(self) -> list[str]:
         """Row labels: ``covariate`` or ``covariate[level]``."""
-        return [c if level is None else f"{c}[{level}]" for c, level in zip(self.table["covariate"], self.table["level"])]
+        return [c if level is None else f"{c}[{level}]"
+                for c, level in zip(self.table["covariate"], self.table["level"])]
 
     def love_plot_data(self) -> pd.DataFrame:
         """``term``, ``std_difference``, ``abs_difference``, ``rating``: one point per row, thresholds 0.05 and 0.25."""

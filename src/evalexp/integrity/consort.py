@@ -8,9 +8,11 @@ Stages and counts (CONSORT 2010, item 13a and the flow diagram):
   did not receive it (``0``), unknown (missing) — when the cohort has the column. In the
   control arm a participant who received the support is a crossover.
 - *Follow-up*: lost to follow-up for the rupture outcome — no rupture observed and
-  observation ended before the earlier of the planned contract end and the horizon
-  (:func:`evalexp.integrity.attrition.lost_to_followup`); the reason recorded in the
-  data is the end of observation, not why it ended.
+  observation ended before the earlier of the planned contract end and the horizon, and
+  before the data extraction date (:func:`evalexp.integrity.attrition.lost_to_followup`);
+  the data record the end of observation, not why it ended. Shown beside it, not as a
+  loss: participants censored at the data extraction before their horizon
+  (:func:`evalexp.integrity.attrition.censored_at_extraction`).
 - *Analysis*: the rupture outcome is analysed by intention to treat for every randomised
   participant (those lost to follow-up are censored, none excluded); each binary outcome is
   analysed among participants whose outcome is known (excluded: outcome missing).
@@ -27,7 +29,7 @@ from ..cohort import Cohort
 from ..errors import AnalysisError
 from ..plan import Plan
 from ..results import Result, tidy_frame
-from .attrition import lost_to_followup
+from .attrition import censored_at_extraction, lost_to_followup
 
 ARMS = ("treatment", "control")
 PRIMARY = "rupture"
@@ -50,6 +52,8 @@ class ConsortFlow(Result):
         without a ``support_received`` column.
     lost_to_followup : dict
         Lost to follow-up for the rupture outcome, per arm.
+    censored_at_extraction : dict
+        Observed until the data extraction, which came before their horizon, per arm.
     analysed, excluded : dict
         Per outcome (``rupture`` first, then the plan's binary outcomes), per arm.
     reasons : dict
@@ -62,6 +66,7 @@ class ConsortFlow(Result):
     assigned: dict[str, int]
     support: dict[str, dict[str, int]] | None
     lost_to_followup: dict[str, int]
+    censored_at_extraction: dict[str, int]
     analysed: dict[str, dict[str, int]]
     excluded: dict[str, dict[str, int]]
     reasons: dict[str, str]
@@ -70,9 +75,10 @@ class ConsortFlow(Result):
     title = "CONSORT flow"
 
     def conventions(self) -> str:
-        return (f"CONSORT 2010. Lost to follow-up: no rupture observed and observation ended before the earlier of "
-                f"the planned contract end and day {self.horizon_days}; the rupture outcome is analysed by intention "
-                "to treat (lost participants censored); binary outcomes among participants with a known outcome.")
+        return ("CONSORT 2010. Lost to follow-up: no rupture observed and observation ended before the data "
+                f"extraction and before the earlier of the planned contract end and day {self.horizon_days}; the "
+                "rupture outcome is analysed by intention to treat (lost participants censored); binary outcomes "
+                "among participants with a known outcome.")
 
     def table(self) -> pd.DataFrame:
         """Long table: ``stage``, ``item``, ``outcome``, ``arm``, ``n``, ``reason``."""
@@ -84,6 +90,8 @@ class ConsortFlow(Result):
                     rows.append(("allocation", f"support_{item}", None, arm, self.support[item][arm], None))
             rows.append(("follow-up", "lost_to_followup", PRIMARY, arm, self.lost_to_followup[arm],
                          self.reasons["lost_to_followup"]))
+            rows.append(("follow-up", "censored_at_extraction", PRIMARY, arm, self.censored_at_extraction[arm],
+                         self.reasons["censored_at_extraction"]))
             for outcome in self.analysed:
                 rows.append(("analysis", "analysed", outcome, arm, self.analysed[outcome][arm], None))
                 rows.append(("analysis", "excluded", outcome, arm, self.excluded[outcome][arm],
@@ -114,7 +122,11 @@ class ConsortFlow(Result):
             boxes.append({"stage": "follow-up", "arm": arm, "key": "lost_to_followup",
                           "label": "Lost to follow-up", "n": self.lost_to_followup[arm],
                           "details": [{"key": "lost_reason", "label": self.reasons["lost_to_followup"],
-                                       "n": self.lost_to_followup[arm]}]})
+                                       "n": self.lost_to_followup[arm]},
+                                      {"key": "censored_at_extraction",
+                                       "label": "Followed until the data extraction, before the horizon "
+                                                "(censored, not lost)",
+                                       "n": self.censored_at_extraction[arm]}]})
         for arm in ARMS:
             for outcome in self.analysed:
                 label = "Analysed: rupture (intention to treat)" if outcome == PRIMARY else f"Analysed: {outcome}"
@@ -126,7 +138,8 @@ class ConsortFlow(Result):
 
     def tidy(self) -> pd.DataFrame:
         table = self.table()
-        terms = [f"{item}:{arm}" if outcome is None or item == "lost_to_followup" else f"{item}[{outcome}]:{arm}"
+        terms = [f"{item}:{arm}" if outcome is None or item in ("lost_to_followup", "censored_at_extraction")
+                 else f"{item}[{outcome}]:{arm}"
                  for item, outcome, arm in zip(table["item"], table["outcome"], table["arm"])]
         return tidy_frame([{"term": term, "estimate": n} for term, n in zip(terms, table["n"])])
 
@@ -134,6 +147,7 @@ class ConsortFlow(Result):
         return {"assigned": dict(self.assigned),
                 "support": None if self.support is None else {k: dict(v) for k, v in self.support.items()},
                 "lost_to_followup": dict(self.lost_to_followup),
+                "censored_at_extraction": dict(self.censored_at_extraction),
                 "analysed": {k: dict(v) for k, v in self.analysed.items()},
                 "excluded": {k: dict(v) for k, v in self.excluded.items()},
                 "reasons": dict(self.reasons),
@@ -160,8 +174,9 @@ def consort_flow(cohort: Cohort, plan: Plan) -> ConsortFlow:
     horizon = plan.survival.horizon_days
     analysed = {PRIMARY: _by_arm(everyone, treated)}
     excluded = {PRIMARY: _by_arm(~everyone, treated)}
-    reasons = {"lost_to_followup": f"follow-up ended before the planned end of the contract and day {horizon}, "
-                                   "without rupture",
+    reasons = {"lost_to_followup": f"follow-up ended before the planned end of the contract, day {horizon} "
+                                   "and the data extraction, without rupture",
+               "censored_at_extraction": f"data extracted before day {horizon} or the planned end of the contract",
                PRIMARY: "none (intention to treat; participants lost to follow-up are censored)"}
     for outcome in plan.outcomes.binary:
         if outcome not in data.columns:
@@ -172,4 +187,5 @@ def consort_flow(cohort: Cohort, plan: Plan) -> ConsortFlow:
         reasons[outcome] = "outcome missing"
     return ConsortFlow(assigned=_by_arm(everyone, treated), support=support,
                        lost_to_followup=_by_arm(lost_to_followup(data, horizon), treated),
+                       censored_at_extraction=_by_arm(censored_at_extraction(data, horizon), treated),
                        analysed=analysed, excluded=excluded, reasons=reasons, horizon_days=horizon)
