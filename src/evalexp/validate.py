@@ -191,7 +191,7 @@ def check_binary(table: Table, column: str) -> None:
     else:
         bad = values.notna().to_numpy() & ~values.isin([0, 1]).to_numpy()
     if bad.any():
-        shown = ", ".join(repr(v) for v in pd.unique(values[bad])[:MAX_ROWS_SHOWN])
+        shown = ", ".join(repr(v) if isinstance(v, str) else f"{v:g}" for v in pd.unique(values[bad])[:MAX_ROWS_SHOWN])
         raise table.refuse(InvalidValueError, column, f"values must be 0 or 1 (or empty), found {shown}", bad)
 
 
