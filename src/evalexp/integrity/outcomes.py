@@ -88,13 +88,10 @@ class WaldEstimate:
 
 # --------------------------------------------------------------------------- robust OLS
 
-def _inverse_sqrt_psd(matrix: np.ndarray) -> np.ndarray:
-    """``M^{-1/2}`` of a symmetric positive semi-definite matrix (zero on its null space)."""
+def _sqrt_psd(matrix: np.ndarray) -> np.ndarray:
+    """Symmetric square root of a positive semi-definite matrix."""
     values, vectors = np.linalg.eigh(matrix)
-    keep = values > 1e-12 * max(values.max(initial=0.0), 1.0)
-    inv_sqrt = np.zeros_like(values)
-    inv_sqrt[keep] = 1.0 / np.sqrt(values[keep])
-    return (vectors * inv_sqrt) @ vectors.T
+    return (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
 
 
 def robust_covariance(X: np.ndarray, resid: np.ndarray, clusters: np.ndarray | None = None) -> np.ndarray:
@@ -124,15 +121,24 @@ def robust_covariance(X: np.ndarray, resid: np.ndarray, clusters: np.ndarray | N
             weight = np.where(leverage < 1 - 1e-10, resid ** 2 / (1 - leverage), 0.0)
         meat = (X * weight[:, None]).T @ X
     else:
+        # H_gg = X_g B X_g' has rank <= p: with R = B^{1/2}, R X_g'X_g R = V diag(λ) V' and
+        # U = X_g R V λ^{-1/2}, H_gg = U diag(λ) U', so (I − H_gg)^{-1/2} = I + U diag(f) U' with
+        # f = (1 − λ)^{-1/2} − 1 (−1 where λ = 1: pseudo-inverse). Only p × p matrices per
+        # cluster: X_g' A_g e_g = X_g'e_g + X_g'X_g R V λ^{-1/2} f λ^{-1/2} V' R X_g'e_g.
+        root = _sqrt_psd(bread)
         codes = pd.factorize(pd.Series(clusters), use_na_sentinel=False)[0]
         order = np.argsort(codes, kind="stable")
-        bounds = np.flatnonzero(np.diff(codes[order])) + 1
-        meat = np.zeros((X.shape[1], X.shape[1]))
-        for rows in np.split(order, bounds):
-            Xg = X[rows]
-            adjust = _inverse_sqrt_psd(np.eye(len(rows)) - Xg @ bread @ Xg.T)
-            score = Xg.T @ (adjust @ resid[rows])
-            meat += np.outer(score, score)
+        edges = np.r_[0, np.flatnonzero(np.diff(codes[order])) + 1, len(order)]
+        Xs, es = X[order], resid[order]
+        cross = np.stack([Xs[a:b].T @ Xs[a:b] for a, b in zip(edges[:-1], edges[1:])])
+        xe = np.add.reduceat(Xs * es[:, None], edges[:-1], axis=0)
+        lam, V = np.linalg.eigh(root @ cross @ root)
+        remaining = 1.0 - lam
+        factor = np.where(remaining > 1e-12, 1.0 / np.sqrt(np.where(remaining > 1e-12, remaining, 1.0)), 0.0) - 1.0
+        scale = np.where(lam > 1e-12, factor / np.where(lam > 1e-12, lam, 1.0), 0.0)
+        projected = np.einsum("gji,jk,gk->gi", V, root, xe, optimize=True) * scale
+        scores = xe + np.einsum("gij,jk,gkl,gl->gi", cross, root, V, projected, optimize=True)
+        meat = scores.T @ scores
     return bread @ meat @ bread
 
 
