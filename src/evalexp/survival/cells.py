@@ -97,7 +97,12 @@ def build_cells(time, event, treated, strata=None) -> Cells:
 
 
 class CellStatistics:
-    """The statistics of :class:`Cells` as functions of treated counts ``x`` of shape (B, S, K + 1, 2).
+    """The statistics of :class:`Cells` as functions of treated counts per non-empty cell.
+
+    ``x`` has shape (M, B): M = ``len(self.cell_ids)`` non-empty cells in (stratum,
+    interval, event) order, B draws (:meth:`observed` gives the actual assignment).
+    Reverse cumulative sums over the cells of a stratum give the treated at risk at the
+    (stratum, event time) pairs with events; the statistics are sums over those pairs.
 
     Parameters
     ----------
@@ -109,46 +114,73 @@ class CellStatistics:
     """
 
     def __init__(self, cells: Cells, *, ties: str = "efron", tau: float | None = None):
+        if ties not in ("efron", "breslow"):
+            raise ValueError(f"ties must be 'efron' or 'breslow', not {ties!r}")
         self.cells = cells
-        n = cells.at_risk()
-        d = cells.deaths()
-        self.n, self.d = n, d
+        S, K1, _ = cells.counts.shape
+        flat = cells.counts.ravel()
+        ids = np.flatnonzero(flat)
+        self.cell_ids = ids
+        cell_k = (ids // 2) % K1
+        # (stratum, event time) pairs with events: n, d and where their counts are
+        n_all, d_all = cells.at_risk(), cells.deaths()
+        s_ev, k_ev = np.nonzero(d_all)
+        self.n, self.d = n_all[s_ev, k_ev], d_all[s_ev, k_ev]
+        self._first = np.searchsorted(ids, (s_ev * K1 + k_ev + 1) * 2)          # first cell at risk
+        self._end = np.searchsorted(ids, (s_ev + 1) * K1 * 2)                  # stratum's end
+        self._death_cell = np.searchsorted(ids, (s_ev * K1 + k_ev + 1) * 2 + 1)
+        n, d = self.n, self.d
         with np.errstate(divide="ignore", invalid="ignore"):
-            self._lr_a = np.where(n > 0, d / n, 0.0)
+            self._lr_a = d / n
             self._lr_v = np.where(n > 1, d * (n - d) / (n * n * (n - 1)), 0.0)
-        # Efron slots of every (s, k) with events: den_l = n - f_l d, f_l = l / d (0 for Breslow)
-        flat_d = d.ravel().astype(np.int64)
-        owner = np.repeat(np.arange(flat_d.size), flat_d)
-        first = np.cumsum(flat_d) - flat_d
-        rank = np.arange(owner.size) - first[owner]
-        f = rank / flat_d[owner] if ties == "efron" else np.zeros(owner.size)
-        den = n.ravel()[owner] - f * flat_d[owner]
+        # Efron slots of every pair: den_l = n - f_l d, f_l = l / d (0 for Breslow)
+        di = d.astype(np.int64)
+        owner = np.repeat(np.arange(di.size), di)
+        rank = np.arange(owner.size) - (np.cumsum(di) - di)[owner]
+        f = rank / di[owner] if ties == "efron" else np.zeros(owner.size)
+        den = n[owner] - f * di[owner]
 
-        def per_cell(weights):
-            return np.bincount(owner, weights=weights, minlength=flat_d.size).reshape(d.shape)
+        def per_pair(weights):
+            return np.bincount(owner, weights=weights, minlength=di.size)
 
-        self._a0, self._a1 = per_cell(1.0 / den), per_cell(f / den)
-        self._b0, self._b1, self._b2 = per_cell(1.0 / den ** 2), per_cell(f / den ** 2), per_cell(f * f / den ** 2)
+        self._a0, self._a1 = per_pair(1.0 / den), per_pair(f / den)
+        self._b0, self._b1, self._b2 = per_pair(1.0 / den ** 2), per_pair(f / den ** 2), per_pair(f * f / den ** 2)
         self.tau = tau
         if tau is not None:
             t = cells.event_times
-            self._k_tau = int(np.searchsorted(t, tau, side="right"))
-            nodes = np.r_[0.0, t[:self._k_tau]]
-            self._widths = np.diff(np.r_[nodes, tau])
-            self._n_pooled = n.sum(axis=0)[:self._k_tau]
-            self._d_pooled = d.sum(axis=0)[:self._k_tau]
+            k_tau = int(np.searchsorted(t, tau, side="right"))
+            self._widths = np.diff(np.r_[0.0, t[:k_tau], tau])
+            # pooled over strata: cells sorted by (interval, events first); reverse cumulative
+            # sums from the first cell of interval k give the treated at risk at t_k, and up
+            # to its first censored cell, the treated events at t_k
+            key = 2 * cell_k + 1 - ids % 2
+            self._by_k = np.argsort(key, kind="stable")
+            self._first_k = np.searchsorted(key[self._by_k], 2 * np.arange(1, k_tau + 1))
+            self._first_censored_k = np.searchsorted(key[self._by_k], 2 * np.arange(1, k_tau + 1) + 1)
+            self._n_pooled = n_all.sum(axis=0)[:k_tau]
+            self._d_pooled = d_all.sum(axis=0)[:k_tau]
+
+    def observed(self) -> np.ndarray:
+        """Treated counts of the actual assignment, shape (M, 1)."""
+        return self.cells.treated.ravel()[self.cell_ids][:, None].astype(float)
+
+    def _arm_counts(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Treated at risk n1 and treated events d1 at each (stratum, event time) pair, (pairs, B)."""
+        tail = self._tail_sums(x)
+        m = x.shape[0]
+        return tail[m - self._first] - tail[m - self._end], x[self._death_cell].astype(float)
 
     @staticmethod
-    def _arm_counts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return _at_risk(x), x[..., 1:, 1].astype(float)
+    def _tail_sums(x: np.ndarray) -> np.ndarray:
+        """``tail[j]`` = sum of the last j rows of x (float), shape (M + 1, B)."""
+        tail = np.zeros((x.shape[0] + 1, x.shape[1]))
+        np.cumsum(x[::-1], axis=0, out=tail[1:])
+        return tail
 
     def logrank_parts(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Treated observed O, expected E and the variance V, summed over strata, each (B,)."""
         n1, d1 = self._arm_counts(x)
-        observed = d1.sum(axis=(-2, -1))
-        expected = (n1 * self._lr_a).sum(axis=(-2, -1))
-        variance = (n1 * (self.n - n1) * self._lr_v).sum(axis=(-2, -1))
-        return observed, expected, variance
+        return d1.sum(axis=0), self._lr_a @ n1, self._lr_v @ (n1 * (self.n[:, None] - n1))
 
     def logrank(self, x: np.ndarray) -> np.ndarray:
         """(Stratified) Mantel-Haenszel chi-square ``(O - E)^2 / V`` (R ``survdiff``)."""
@@ -163,22 +195,24 @@ class CellStatistics:
         ``I = sum_l p_l (1 - p_l)`` (R ``coxph(...)$score``); with Breslow ``f_l = 0``.
         """
         n1, d1 = self._arm_counts(x)
-        mean = n1 * self._a0 - d1 * self._a1
-        square = n1 * n1 * self._b0 - 2.0 * n1 * d1 * self._b1 + d1 * d1 * self._b2
-        score = (d1 - mean).sum(axis=(-2, -1))
-        info = (mean - square).sum(axis=(-2, -1))
+        mean = n1 * self._a0[:, None] - d1 * self._a1[:, None]
+        square = n1 * n1 * self._b0[:, None] - 2.0 * n1 * d1 * self._b1[:, None] + d1 * d1 * self._b2[:, None]
+        score = (d1 - mean).sum(axis=0)
+        info = (mean - square).sum(axis=0)
         with np.errstate(divide="ignore", invalid="ignore"):
             return score ** 2 / info
 
     def rmst_difference(self, x: np.ndarray) -> np.ndarray:
         """RMST(tau) of the treated KM minus the control KM (strata pooled), (B,)."""
-        n1, d1 = self._arm_counts(x)
-        n1 = n1.sum(axis=-2)[..., :self._k_tau]
-        d1 = d1.sum(axis=-2)[..., :self._k_tau]
-        return self._area(n1, d1) - self._area(self._n_pooled - n1, self._d_pooled - d1)
+        tail = self._tail_sums(x[self._by_k])
+        m = x.shape[0]
+        n1 = tail[m - self._first_k]
+        d1 = n1 - tail[m - self._first_censored_k]
+        return self._area(n1, d1) - self._area(self._n_pooled[:, None] - n1, self._d_pooled[:, None] - d1)
 
     def _area(self, n: np.ndarray, d: np.ndarray) -> np.ndarray:
+        """Area under the KM curve up to tau from at-risk and event counts (K_tau, B)."""
         with np.errstate(divide="ignore", invalid="ignore"):
             log_factor = np.where(n > 0, np.log1p(-np.where(n > 0, d / n, 0.0)), 0.0)
-        surv = np.exp(np.cumsum(log_factor, axis=-1))
-        return self._widths[0] + (surv * self._widths[1:]).sum(axis=-1)
+        surv = np.exp(np.cumsum(log_factor, axis=0))
+        return self._widths[0] + self._widths[1:] @ surv

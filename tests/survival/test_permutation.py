@@ -1,0 +1,111 @@
+"""Randomisation inference: exact enumeration, the two sampling routes, p-value convention."""
+import itertools
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from evalexp.survival.cells import CellStatistics, build_cells
+from evalexp.survival.logrank import logrank_test
+from evalexp.survival.permutation import _Sampler, randomization_inference
+
+from .refdata import load_dataset
+
+# a small stratified trial: 2 strata of 6, 3 treated in each -> C(6,3)^2 = 400 assignments
+TIME = np.array([3, 5, 5, 8, 12, 15, 2, 4, 6, 6, 9, 11])
+EVENT = np.array([1, 1, 0, 1, 1, 0, 1, 0, 1, 1, 1, 0])
+STRATA = np.array([0] * 6 + [1] * 6)
+TREATED = np.array([1, 1, 0, 1, 0, 0, 1, 1, 0, 0, 1, 0])
+
+
+def _exact_p(statistic: str) -> float:
+    """Exact randomisation p over the 400 within-stratum assignments (>= with 1e-9 tolerance)."""
+    def value(arm):
+        cells = build_cells(TIME, EVENT, arm, STRATA)
+        calc = CellStatistics(cells, tau=10)
+        x = calc.observed()
+        return {"logrank": calc.logrank, "cox_score": calc.cox_score,
+                "rmst": lambda v: np.abs(calc.rmst_difference(v))}[statistic](x)[0]
+
+    observed = value(TREATED)
+    values = []
+    for a in itertools.combinations(range(6), 3):
+        for b in itertools.combinations(range(6), 3):
+            arm = np.zeros(12, dtype=int)
+            arm[list(a)] = 1
+            arm[[6 + i for i in b]] = 1
+            values.append(value(arm))
+    return float(np.mean(np.array(values) >= observed * (1 - 1e-9)))
+
+
+@pytest.mark.parametrize("statistic", ["logrank", "cox_score", "rmst"])
+@pytest.mark.parametrize("method", ["permute", "hypergeometric"])
+def test_p_value_agrees_with_exact_enumeration(statistic, method):
+    # B = 20000: Monte Carlo SE <= 0.0036; tolerance 4 SE
+    exact = _exact_p(statistic)
+    (ri,) = randomization_inference(TIME, EVENT, TREATED, strata=STRATA, statistics=[statistic],
+                                    permutations=20000, seed=7, tau=10, method=method)
+    assert abs(ri.p_value - exact) < 4 * np.sqrt(exact * (1 - exact) / 20000) + 1e-4
+
+
+def test_observed_statistic_is_the_stratified_logrank():
+    (ri,) = randomization_inference(TIME, EVENT, TREATED, strata=STRATA, permutations=10, seed=1)
+    assert ri.observed == pytest.approx(logrank_test(TIME, EVENT, TREATED, strata=STRATA).statistic, rel=1e-12)
+
+
+@pytest.mark.parametrize("method", ["permute", "hypergeometric"])
+def test_draws_keep_each_stratum_arm_size(method):
+    df = load_dataset("veteran")
+    cells = build_cells(df["time"], df["event"], df["treated"], df["celltype"])
+    calc = CellStatistics(cells)
+    sampler = _Sampler(cells, calc.cell_ids, method)
+    x = sampler.draw(np.random.default_rng(3), 200)
+    for lo, hi, m in sampler.strata:
+        assert np.all(x[lo:hi].sum(axis=0) == m)
+    assert np.all(x <= sampler.colors[:, None]) and np.all(x >= 0)
+
+
+def test_hypergeometric_route_has_the_permutation_distribution():
+    # the two routes must draw the same null distribution of the stratified log-rank:
+    # two-sample Kolmogorov-Smirnov on 4000 + 4000 draws, and the 50/90/99% quantiles
+    df = load_dataset("veteran")
+    cells = build_cells(df["time"], df["event"], df["treated"], df["celltype"])
+    calc = CellStatistics(cells)
+    draws = {m: calc.logrank(_Sampler(cells, calc.cell_ids, m).draw(np.random.default_rng(11), 4000))
+             for m in ("permute", "hypergeometric")}
+    assert stats.ks_2samp(draws["permute"], draws["hypergeometric"]).pvalue > 0.01
+    q = [0.5, 0.9, 0.99]
+    np.testing.assert_allclose(np.quantile(draws["permute"], q), np.quantile(draws["hypergeometric"], q),
+                               rtol=0.15)
+    # and both are close to the asymptotic chi-square(1) null
+    np.testing.assert_allclose(np.quantile(draws["hypergeometric"], q), stats.chi2.ppf(q, 1), rtol=0.15)
+
+
+def test_p_value_is_one_plus_exceedances_over_one_plus_b():
+    (ri,) = randomization_inference(TIME, EVENT, TREATED, strata=STRATA, permutations=500, seed=2)
+    assert ri.p_value == (1 + ri.exceed) / 501
+
+
+def test_same_seed_same_p_and_other_seed_other_draws():
+    df = load_dataset("veteran")
+    args = (df["time"], df["event"], df["treated"])
+    a = randomization_inference(*args, permutations=2000, seed=5)[0]
+    b = randomization_inference(*args, permutations=2000, seed=5)[0]
+    c = randomization_inference(*args, permutations=2000, seed=6)[0]
+    assert a.p_value == b.p_value
+    assert a.exceed != c.exceed
+
+
+def test_several_statistics_share_the_draws_and_report_in_order():
+    df = load_dataset("rats")
+    out = randomization_inference(df["time"], df["event"], df["treated"], statistics=["rmst", "logrank"],
+                                  permutations=300, seed=1, tau=100)
+    assert [r.statistic for r in out] == ["rmst", "logrank"]
+    assert out[0].to_dict()["permutations"] == 300
+
+
+def test_rmst_needs_tau_and_unknown_statistics_are_refused():
+    with pytest.raises(ValueError, match="tau"):
+        randomization_inference(TIME, EVENT, TREATED, statistics=["rmst"], permutations=10)
+    with pytest.raises(ValueError, match="unknown"):
+        randomization_inference(TIME, EVENT, TREATED, statistics=["wilcoxon"], permutations=10)
