@@ -226,3 +226,13 @@ def test_demo_cohort_smoke():
         assert block["n_observed"]["treatment"] == int(data.loc[data["arm"] == "treatment", name].notna().sum())
         assert block["lin"]["se_type"] == "CR2" and block["cluster_robust"]["cluster"] == "site"
     json.dumps(d, allow_nan=False)
+
+
+def test_robust_ols_cr2_when_clusters_nest_dummies_equals_estimatr():
+    # R: lm_robust(dead_5y ~ treated + factor(extent), clusters = extent, se_type = "CR2"):
+    # each dummy lives in one cluster, so I - H_gg is singular (pseudo-inverse square root)
+    data = colon_cohort().data.dropna(subset=["dead_5y"])
+    X = np.column_stack([np.ones(len(data)), data["treated"]]
+                        + [(data["extent"] == k).astype(float) for k in ("2", "3", "4")])
+    _, cov = robust_ols(X, data["dead_5y"].to_numpy(), clusters=data["extent"].to_numpy())
+    np.testing.assert_allclose(np.sqrt(np.diag(cov)), R["cr2_singular_se"], rtol=1e-8)

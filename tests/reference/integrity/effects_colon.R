@@ -75,6 +75,10 @@ for (y in c("dead_5y", "recur_2y")) {
     first_stage_cr2_se = unname(fs_cr2$std.error["treated"])
   )
 }
+# CR2 when clusters coincide with dummies (I - H_gg singular: estimatr uses a pseudo-inverse)
+sing <- lm_robust(dead_5y ~ treated + factor(extent), data = d, clusters = extent, se_type = "CR2")
+out$cr2_singular_se <- unname(sing$std.error)
+
 p <- c(out$dead_5y$dim$p_value, out$recur_2y$dim$p_value)
 out$p_holm <- p.adjust(p, method = "holm")
 out$p_bh <- p.adjust(p, method = "BH")
