@@ -28,7 +28,7 @@ from . import figures
 from ..competing.analysis import rupture_causes
 from .disclosure import collapse_small_categories, share_hidden, suppression_mask
 from .document import Block, Document, Paragraph, Section, Table, render_figure
-from .i18n import Formatter
+from .i18n import SECONDARY, Formatter
 
 ARMS = ("treatment", "control")
 
@@ -56,12 +56,24 @@ class Context:
         table = self.analysis.survival.km[arm].table
         return int(figures.at_risk_at(table, np.array([float(day)]))[0])
 
-    def count_cells(self, counts: np.ndarray) -> list[list[str]]:
-        """Counts formatted with primary and secondary suppression (rows x columns)."""
+    def count_cells(self, counts: np.ndarray, *, row_totals: bool = True,
+                    column_totals: bool = True) -> list[list[str]]:
+        """Counts formatted with primary and secondary suppression (rows x columns; see
+        :func:`~evalexp.report.disclosure.suppression_mask` for the published totals)."""
         counts = np.atleast_2d(np.asarray(counts))
-        mask = suppression_mask(counts, self.threshold)
+        mask = suppression_mask(counts, self.threshold, row_totals=row_totals, column_totals=column_totals)
         return [[self.fmt.count(int(c), bool(h)) for c, h in zip(row, hid)]
                 for row, hid in zip(counts, mask)]
+
+
+def _share(ctx: Context, count: int, n: int, share: float | None, hidden: bool | None = None) -> str:
+    """A share ``count / n`` as a percentage, or its mark when hidden (by default when
+    :func:`share_hidden`): ``"<11"`` when the count itself is small, ``"s"`` otherwise."""
+    if hidden is None:
+        hidden = share_hidden(count, n, ctx.threshold)
+    if not hidden:
+        return ctx.fmt.percent(share)
+    return ctx.fmt.hidden if count < ctx.threshold else SECONDARY
 
 
 def _hidden_note(ctx: Context) -> Paragraph:
@@ -124,28 +136,127 @@ def summary_section(ctx: Context) -> Section:
     return Section("summary", fmt.t("sec_summary"), tuple(blocks))
 
 
+# ----------------------------------------------------------------------------- experiment (CONSORT)
+
+def experiment_section(ctx: Context) -> Section | None:
+    block = ctx.results.get("consort")
+    if not block:
+        return None
+    fmt, thr = ctx.fmt, ctx.threshold
+    horizon = block["horizon_days"]
+    assigned = block["assigned"]
+    support = block.get("support")
+    table_rows: list[tuple[str, ...]] = []
+    flow: dict[str, dict[str, int | None]] = {arm: {"allocated": assigned[arm]} for arm in ARMS}
+    hidden: dict[str, dict[str, bool]] = {arm: {} for arm in ARMS}
+    table_rows.append((fmt.t("consort_allocated"), *ctx.count_cells(np.array([[assigned[a] for a in ARMS]]))[0]))
+    if support:
+        # column totals (allocated) are published; row totals (across arms) are not
+        counts = np.array([[support[key][a] for a in ARMS] for key in ("received", "not_received")])
+        mask = suppression_mask(counts, thr, row_totals=False)
+        cells = ctx.count_cells(counts, row_totals=False)
+        table_rows += [(fmt.t("consort_received"), *cells[0]), (fmt.t("consort_not_received"), *cells[1])]
+        for j, arm in enumerate(ARMS):
+            flow[arm]["received"] = int(counts[0, j])
+            hidden[arm]["received"] = bool(mask[0, j])
+    for key, label in (("lost_to_followup", fmt.t("consort_lost", horizon=horizon)),
+                       ("censored_at_extraction", fmt.t("consort_censored", horizon=horizon))):
+        counts = np.array([[block[key][a] for a in ARMS]])
+        table_rows.append((label, *ctx.count_cells(counts)[0]))
+    for arm in ARMS:
+        flow[arm]["lost"] = block["lost_to_followup"][arm]
+        hidden[arm]["lost"] = block["lost_to_followup"][arm] < thr
+        flow[arm]["analysed"] = block["analysed"]["rupture"][arm]
+        hidden[arm]["analysed"] = block["analysed"]["rupture"][arm] < thr
+    for outcome, by_arm in block["analysed"].items():
+        name = fmt.t("rupture") if outcome == "rupture" else outcome
+        table_rows.append((fmt.t("consort_analysed_outcome", outcome=name),
+                           *ctx.count_cells(np.array([[by_arm[a] for a in ARMS]]))[0]))
+    total = sum(assigned.values())
+    fig = render_figure(figures.consort_figure(total, flow, fmt, horizon=horizon, hidden=hidden), "consort",
+                        fmt.t("consort_caption"))
+    intro = Paragraph(fmt.t("experiment_intro", n=fmt.integer(total), n_t=fmt.integer(assigned["treatment"]),
+                            n_c=fmt.integer(assigned["control"])))
+    table = Table((fmt.t("stage"), fmt.t("treatment"), fmt.t("control")), tuple(table_rows),
+                  caption=fmt.t("consort_caption"))
+    return Section("experiment", fmt.t("sec_experiment"), (intro, fig, table, _hidden_note(ctx)))
+
+
+# ----------------------------------------------------------------------------- attrition
+
+def attrition_section(ctx: Context) -> Section | None:
+    block = ctx.results.get("attrition")
+    if not block or not block.get("outcomes"):
+        return None
+    fmt, thr = ctx.fmt, ctx.threshold
+    rows = []
+    for outcome, entry in block["outcomes"].items():
+        name = fmt.t("attrition_survival") if entry["kind"] == "survival" else outcome
+        hidden = [share_hidden(entry["attrited"][arm], entry["n"][arm], thr) for arm in ARMS]
+        rates = [_share(ctx, entry["attrited"][arm], entry["n"][arm], entry["rate"][arm]) for arm in ARMS]
+        # the overall and differential rates would give back a hidden arm's rate
+        overall = SECONDARY if any(hidden) else fmt.percent(entry["overall"])
+        differential = SECONDARY if any(hidden) else fmt.number(
+            None if entry["differential"] is None else 100 * entry["differential"], 1)
+        lee = entry.get("lee_bounds")
+        lee_text = "–" if not lee else fmt.ci(lee["lower"], lee["upper"], 1, scale=100)
+        rows.append((name, *rates, overall, differential, fmt.label(entry["rating"]), lee_text))
+    boundary = fmt.t(block["boundary"])
+    header = (fmt.t("outcome"), fmt.t("treatment"), fmt.t("control"), fmt.t("overall_attr"), fmt.t("diff_attr"),
+              fmt.t("boundary", boundary=boundary), fmt.t("lee"))
+    return Section("attrition", fmt.t("sec_attrition"),
+                   (Table(header, tuple(rows), caption=fmt.t("attr_caption", boundary=boundary)), _hidden_note(ctx)))
+
+
 # ----------------------------------------------------------------------------- balance
+
+def _balance_hidden(ctx: Context, rows: list[dict[str, Any]]) -> list[list[bool]]:
+    """Which arm shares of the balance rows to hide: binary rows by :func:`share_hidden`, the levels
+    of a categorical covariate by suppression within each arm (the levels' counts add up to the arm)."""
+    hidden: list[list[bool]] = []
+    i = 0
+    while i < len(rows):
+        row = rows[i]
+        if row["kind"] == "continuous":
+            hidden.append([row[arm]["n"] < ctx.threshold for arm in ARMS])
+            i += 1
+            continue
+        if row["kind"] == "binary":
+            hidden.append([share_hidden(int(round((row[a]["mean"] or 0) * row[a]["n"])), row[a]["n"], ctx.threshold)
+                           for a in ARMS])
+            i += 1
+            continue
+        block = [r for r in rows[i:] if r["covariate"] == row["covariate"]]
+        counts = np.array([[int(round((r[a]["mean"] or 0) * r[a]["n"])) for a in ARMS] for r in block])
+        hidden += suppression_mask(counts, ctx.threshold, row_totals=False).tolist()
+        i += len(block)
+    return hidden
+
 
 def balance_section(ctx: Context) -> Section | None:
     block = ctx.results.get("balance")
     if not block or not block.get("covariates"):
         return None
     fmt = ctx.fmt
-    love = ctx.analysis.balance.love_plot_data().rename(columns={"term": "label", "std_difference": "std_diff"})
-    fig = render_figure(figures.love_plot(love, fmt), "balance", f"{fmt.t('love_x')}. {fmt.t('wwc_note')}")
-    rows = []
-    for row in block["covariates"]:
+    covariates = block["covariates"]
+    hidden = _balance_hidden(ctx, covariates)
+    rows, love = [], []
+    for row, hid in zip(covariates, hidden):
         label = row["covariate"] if row["level"] is None else f"{row['covariate']} = {row['level']}"
         cells = []
-        for arm in ARMS:
+        for arm, h in zip(ARMS, hid):
             part = row[arm]
             if row["kind"] == "continuous":
-                hidden = part["n"] < ctx.threshold
-                cells.append(fmt.hidden if hidden else fmt.number(part["mean"], 2))
+                cells.append(fmt.hidden if h else fmt.number(part["mean"], 2))
             else:
-                count = int(round((part["mean"] or 0) * part["n"]))
-                cells.append(fmt.hidden if share_hidden(count, part["n"], ctx.threshold) else fmt.percent(part["mean"]))
-        rows.append((label, *cells, fmt.number(row["std_difference"], 3), fmt.label(row["rating"])))
+                cells.append(_share(ctx, int(round((part["mean"] or 0) * part["n"])), part["n"], part["mean"], h))
+        # one hidden share and the standardised difference would give it back
+        lone = sum(hid) == 1
+        if not lone:
+            love.append({"label": label, "std_diff": row["std_difference"]})
+        rows.append((label, *cells, SECONDARY if lone else fmt.number(row["std_difference"], 3),
+                     fmt.label(row["rating"])))
+    fig = render_figure(figures.love_plot(pd.DataFrame(love), fmt), "balance", f"{fmt.t('love_x')}. {fmt.t('wwc_note')}")
     header = (fmt.t("covariate"), fmt.t("treatment"), fmt.t("control"), fmt.t("std_diff"), fmt.t("wwc_rating"))
     return Section("balance", fmt.t("sec_balance"),
                    (fig, Table(header, tuple(rows), caption=fmt.t("balance_caption")), _hidden_note(ctx)))
@@ -268,7 +379,9 @@ def outcomes_section(ctx: Context) -> Section | None:
     for name, out in block.items():
         obs = ctx.count_cells(np.array([[out["n_observed"]["treatment"], out["n_observed"]["control"]]]))[0]
         if _outcome_hidden(ctx, out):
-            rows.append((name, *(f"{fmt.hidden} ({fmt.t('n')} {o})" for o in obs), fmt.hidden, "–", "–"))
+            shares = [_share(ctx, int(round((out[arm] or 0) * out["n_observed"][arm])), out["n_observed"][arm],
+                             out[arm]) for arm in ARMS]
+            rows.append((name, *(f"{v} ({fmt.t('n')} {o})" for v, o in zip(shares, obs)), SECONDARY, "–", "–"))
             continue
         shown.append({"label": name, "difference": out["difference"], "ci_low": out["ci_low"],
                       "ci_high": out["ci_high"]})
@@ -298,8 +411,8 @@ def compliance_section(ctx: Context) -> Section | None:
     rows = []
     takers = [int(round((first[arm] or 0) * n[arm])) for arm in ARMS]
     hidden = [share_hidden(takers[i], n[arm], ctx.threshold) for i, arm in enumerate(ARMS)]
-    rows.append((fmt.t("first_stage"), *(fmt.hidden if h else fmt.percent(first[arm]) for h, arm in zip(hidden, ARMS)),
-                 "–" if any(hidden) else fmt.points(first["estimate"])))
+    rows.append((fmt.t("first_stage"), *(_share(ctx, k, n[arm], first[arm]) for k, arm in zip(takers, ARMS)),
+                 SECONDARY if any(hidden) else fmt.points(first["estimate"])))
     table_1 = Table((fmt.t("quantity"), fmt.t("treatment"), fmt.t("control"), fmt.t("difference_pts")), tuple(rows))
     effect_rows = []
     rupture = block.get("rupture_risk")
@@ -358,13 +471,13 @@ def fidelity_section(ctx: Context) -> Section | None:
         on_time_hidden = share_hidden(meeting["on_time"], due, thr)
         rows.append((fmt.label(meeting["label"]), fmt.count(due, due < thr),
                      fmt.count(meeting["held"], held_hidden), fmt.count(meeting["on_time"], on_time_hidden),
-                     fmt.hidden if held_hidden else fmt.percent(meeting["share_held"]),
-                     fmt.hidden if on_time_hidden else fmt.percent(meeting["share_on_time"])))
+                     _share(ctx, meeting["held"], due, meeting["share_held"]),
+                     _share(ctx, meeting["on_time"], due, meeting["share_on_time"])))
     everything = block["all_on_time"]
     all_hidden = share_hidden(everything["on_time"], everything["due"], thr)
     rows.append((fmt.t("all_on_time"), fmt.count(everything["due"], everything["due"] < thr), "–",
                  fmt.count(everything["on_time"], all_hidden), "–",
-                 fmt.hidden if all_hidden else fmt.percent(everything["share"])))
+                 _share(ctx, everything["on_time"], everything["due"], everything["share"])))
     meetings = Table((fmt.t("meeting"), fmt.t("due"), fmt.t("held"), fmt.t("on_time"), fmt.t("share_held"),
                       fmt.t("share_on_time")), tuple(rows))
     by = block["ruptures_by_meetings"]["rows"]
@@ -373,7 +486,7 @@ def fidelity_section(ctx: Context) -> Section | None:
     for r, n_hidden in zip(by, n_mask):
         hidden = bool(n_hidden) or share_hidden(r["ruptures"], r["n"], thr)
         by_rows.append((fmt.integer(r["meetings_held"]), fmt.count(r["n"], bool(n_hidden)),
-                        fmt.count(r["ruptures"], hidden), fmt.hidden if hidden else fmt.percent(r["share"])))
+                        fmt.count(r["ruptures"], hidden), _share(ctx, r["ruptures"], r["n"], r["share"], hidden)))
     by_table = Table((fmt.t("meetings_held"), fmt.t("n"), fmt.t("events"), fmt.t("share")), tuple(by_rows),
                      caption=fmt.t("rupture_by_meetings"))
     return Section("fidelity", fmt.t("sec_fidelity"),
@@ -457,8 +570,9 @@ def quality_section(ctx: Context) -> Section:
 
 
 SECTIONS: tuple[Callable[[Context], Section | None], ...] = (
-    summary_section, balance_section, primary_section, competing_section, outcomes_section,
-    compliance_section, subgroups_section, fidelity_section, power_section, lessons_section, methods_section, quality_section,
+    summary_section, experiment_section, balance_section, attrition_section, primary_section,
+    competing_section, outcomes_section, compliance_section, subgroups_section, fidelity_section,
+    power_section, lessons_section, methods_section, quality_section,
 )
 
 

@@ -13,7 +13,9 @@ Rules applied by the report
    column totals are published, a row or column with exactly one hidden cell
    gets its smallest visible cell hidden too; repeated until nothing changes
    (a fixed point: every row and column then has zero or at least two hidden
-   cells, so no hidden cell equals a total minus visible cells).
+   cells, so no hidden cell equals a total minus visible cells). These cells
+   are not small: they are shown with a distinct mark (``"s"``, *secret*), so
+   that ``"<11"`` always means fewer than 11.
 3. *Derived figures*: a percentage is hidden with its numerator's or its
    denominator's cell (:func:`share_hidden`); a Kaplan-Meier or cumulative
    incidence curve is drawn only while the number at risk is at least the
@@ -45,36 +47,42 @@ def primary_mask(counts: np.ndarray | pd.DataFrame, threshold: int) -> np.ndarra
     return values < threshold
 
 
-def suppression_mask(counts: np.ndarray | pd.DataFrame, threshold: int) -> np.ndarray:
+def suppression_mask(counts: np.ndarray | pd.DataFrame, threshold: int, *, row_totals: bool = True,
+                     column_totals: bool = True) -> np.ndarray:
     """Primary and secondary suppression of a two-way table of counts (rules 1 and 2).
 
     Parameters
     ----------
     counts : array-like of shape (r, c)
-        The body of a table whose row and column totals are published
-        (a 1-D array is one row).
+        The body of a table (a 1-D array is one row).
     threshold : int
         Counts strictly below it are hidden.
+    row_totals, column_totals : bool
+        Whether the totals of each row (across columns) and of each column
+        (down the rows) are published, here or elsewhere in the report; only
+        published totals need protecting.
 
     Returns
     -------
     numpy.ndarray of bool, shape of ``counts``
-        ``True`` where the cell must be shown as ``"<threshold"``.
+        ``True`` where the cell must be hidden: :func:`primary_mask` cells are
+        shown as ``"<threshold"``, the others (secondary) with a distinct mark.
 
     Notes
     -----
-    While some row or column has exactly one hidden cell and at least one
-    visible cell, the smallest visible cell of that row or column (the first
-    in reading order on ties) is hidden. A row or column with a single cell
-    cannot be protected by a neighbour: its total equals the cell, and is
-    hidden by rule 1 whenever the cell is.
+    While some protected line (row or column) has exactly one hidden cell and
+    at least one visible cell, the smallest visible cell of that line (the
+    first in reading order on ties) is hidden. A line with a single cell cannot
+    be protected by a neighbour: its total equals the cell, and is hidden by
+    rule 1 whenever the cell is.
     """
     values = np.atleast_2d(np.asarray(counts, dtype=float))
     mask = values < threshold
+    axes = [axis for axis, published in ((1, row_totals), (0, column_totals)) if published]
     changed = True
     while changed:
         changed = False
-        for axis in (1, 0):
+        for axis in axes:
             lines = mask if axis == 1 else mask.T
             vals = values if axis == 1 else values.T
             for i in range(lines.shape[0]):

@@ -16,6 +16,8 @@ import math
 
 #: Narrow no-break space (French thousands separator and space before %).
 NNBSP = "\u202f"
+#: Mark of a count hidden by secondary suppression (*secret*), not because it is small.
+SECONDARY = "s"
 
 STRINGS: dict[str, dict[str, str]] = {
     "fr": {
@@ -91,7 +93,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "censored": "Censurés",
         "median": "Médiane (jours)",
         "not_reached": "non atteinte",
-        "hidden_note": "« <{threshold} » : effectif masqué (secret statistique).",
+        "hidden_note": "« <{threshold} » : effectif inférieur à {threshold}, masqué ; « s » : effectif masqué pour qu'un effectif inférieur à {threshold} ne puisse être retrouvé par différence (secret statistique).",
         "curve_note": (
             "Les courbes s'arrêtent lorsque moins de {threshold} jeunes restent suivis ; "
             "bandes : intervalles de confiance à {level} (log-log)."),
@@ -185,10 +187,20 @@ STRINGS: dict[str, dict[str, str]] = {
         "m_balance": "Équilibre : différences standardisées du What Works Clearinghouse (g de Hedges corrigé pour les variables continues, indice de Cox pour les binaires).",
         "m_attrition": "Attrition : taux global et différentiel comparés à la borne {boundary} du What Works Clearinghouse (Standards Handbook v4.1).",
         "m_power": "Effet minimal détectable : formule de Schoenfeld pour le rapport des risques, test de l'arc sinus pour la différence de risque (R pwr).",
-        "m_disclosure": "Secret statistique : tout effectif inférieur à {threshold} est masqué, ainsi que les parts qui en dérivent ; lorsqu'une seule case d'une ligne ou d'une colonne est masquée, la plus petite autre case l'est aussi, jusqu'à stabilité ; les courbes s'arrêtent quand moins de {threshold} jeunes restent à risque. Le fichier results.json, sortie statistique complète destinée à l'évaluateur, n'est pas soumis à ce masquage.",
+        "m_disclosure": "Secret statistique : tout effectif inférieur à {threshold} est masqué, ainsi que les parts qui en dérivent ; lorsqu'une seule case d'une ligne ou d'une colonne est masquée, la plus petite autre case l'est aussi, jusqu'à stabilité ; les courbes s'arrêtent quand moins de {threshold} jeunes restent à risque ; les initiatives de rupture trop rares sont regroupées. Les estimations de modèles (rapports des risques, différences, intervalles, p) ne sont pas masquées. Le fichier results.json, sortie statistique complète destinée à l'évaluateur, n'est pas soumis à ce masquage.",
         "m_strata": ", stratifié sur « {strata} »",
         "m_cluster": ", erreurs types robustes par grappe « {cluster} »",
         "none": "aucun",
+        "consort_not_received": "N'ont pas reçu l'accompagnement",
+        "consort_censored": "Suivis jusqu'à l'extraction des données, avant {horizon} jours (censurés)",
+        "consort_analysed_outcome": "Analysés : {outcome}",
+        "consort_caption": "Flux CONSORT par groupe",
+        "stage": "Étape",
+        "experiment_intro": "{n} jeunes ont été répartis au hasard entre le groupe accompagné ({n_t}) et le groupe témoin ({n_c}). L'analyse principale porte sur tous les jeunes randomisés, dans leur groupe d'affectation (intention de traiter) ; les suivis interrompus sont censurés.",
+        "rupture": "rupture",
+        "attr_caption": "Attrition par indicateur : taux par groupe, global et différentiel (points), appréciation selon la borne {boundary} du WWC",
+        "lee": "Bornes de Lee (points)",
+        "attrition_survival": "rupture (perdus de vue avant l'horizon)",
         "other_causes": "Autres initiatives (regroupées)",
         "all_causes": "Toutes initiatives (regroupées)",
         "cif_note": "Les initiatives de moins de {threshold} ruptures dans un groupe sont regroupées ; les courbes s'arrêtent lorsque moins de {threshold} jeunes restent suivis.",
@@ -276,7 +288,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "censored": "Censored",
         "median": "Median (days)",
         "not_reached": "not reached",
-        "hidden_note": "\"<{threshold}\": count hidden (statistical secrecy).",
+        "hidden_note": "\"<{threshold}\": count below {threshold}, hidden; \"s\": count hidden so that a count below {threshold} cannot be recovered by difference (statistical secrecy).",
         "curve_note": (
             "Curves stop where fewer than {threshold} young people remain followed; bands: "
             "{level} confidence intervals (log-log)."),
@@ -368,10 +380,20 @@ STRINGS: dict[str, dict[str, str]] = {
         "m_balance": "Balance: What Works Clearinghouse standardised differences (Hedges' g with small-sample correction for continuous variables, Cox index for binary ones).",
         "m_attrition": "Attrition: overall and differential rates against the What Works Clearinghouse {boundary} boundary (Standards Handbook v4.1).",
         "m_power": "Minimum detectable effect: Schoenfeld's formula for the hazard ratio, arcsine test for the risk difference (R pwr).",
-        "m_disclosure": "Statistical secrecy: every count below {threshold} is hidden, and so are the shares derived from it; when a row or column has a single hidden cell, its smallest other cell is hidden too, until nothing changes; curves stop where fewer than {threshold} people remain at risk. The results.json file, the complete statistical output meant for the evaluator, is not suppressed.",
+        "m_disclosure": "Statistical secrecy: every count below {threshold} is hidden, and so are the shares derived from it; when a row or column has a single hidden cell, its smallest other cell is hidden too, until nothing changes; curves stop where fewer than {threshold} people remain at risk; rare rupture initiatives are grouped. Model estimates (hazard ratios, differences, intervals, p-values) are not suppressed. The results.json file, the complete statistical output meant for the evaluator, is not suppressed.",
         "m_strata": ", stratified by '{strata}'",
         "m_cluster": ", cluster-robust standard errors on '{cluster}'",
         "none": "none",
+        "consort_not_received": "Did not receive the support",
+        "consort_censored": "Followed until the data extraction, before day {horizon} (censored)",
+        "consort_analysed_outcome": "Analysed: {outcome}",
+        "consort_caption": "CONSORT flow by group",
+        "stage": "Stage",
+        "experiment_intro": "{n} young people were randomised between the supported group ({n_t}) and the control group ({n_c}). The primary analysis includes every randomised young person in the group they were assigned to (intention to treat); interrupted follow-ups are censored.",
+        "rupture": "rupture",
+        "attr_caption": "Attrition by outcome: rates by group, overall and differential (points), rating against the WWC {boundary} boundary",
+        "lee": "Lee bounds (points)",
+        "attrition_survival": "rupture (lost before the horizon)",
         "other_causes": "Other initiatives (grouped)",
         "all_causes": "All initiatives (grouped)",
         "cif_note": "Initiatives with fewer than {threshold} ruptures in a group are grouped; curves stop where fewer than {threshold} people remain followed.",
@@ -440,8 +462,11 @@ class Formatter:
         return self.number(value, 0)
 
     def count(self, value: int | None, hidden: bool = False) -> str:
-        """A count, or the suppression mark when ``hidden``."""
-        return self.hidden if hidden else self.integer(value)
+        """A count; when ``hidden``, ``"<threshold"`` if it is below the threshold, else ``"s"``
+        (hidden by secondary suppression)."""
+        if not hidden:
+            return self.integer(value)
+        return self.hidden if value is None or value < self.threshold else SECONDARY
 
     def percent(self, share: float | None, digits: int = 1) -> str:
         """A share (0-1) as a percentage: ``12,5 %`` (narrow no-break space) or ``12.5%``."""

@@ -82,21 +82,20 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _column_widths(block: d.Table, width: float, padding: float = 14.0) -> list[float]:
-    """Column widths: each value column as wide as its longest cell (and header word); the label
-    column takes the rest, at least a quarter of the width (value columns shrink, wrapping at
-    spaces, when they do not fit)."""
+    """Column widths: each value column as wide as its longest cell and its longest header word;
+    the label column takes the rest, at least a fifth of the width. When that does not fit, the
+    cells' share of the value columns shrinks (they wrap at spaces), never below the header words."""
     def natural(texts: list[str], font: str) -> float:
         return max((pdfmetrics.stringWidth(t.replace("\u202f", "\u00a0"), font, 8) for t in texts), default=0.0)
 
-    values = []
-    for j in range(1, len(block.header)):
-        cells = [row[j] for row in block.rows]
-        words = block.header[j].split()
-        values.append(max(natural(cells, FONT), natural(words, FONT_BOLD)) + padding)
-    room = width - max(0.25 * width, width - sum(values))
-    scale = min(1.0, room / sum(values)) if values else 1.0
-    values = [v * scale for v in values]
-    return [width - sum(values), *values]
+    words = [natural(block.header[j].split(), FONT_BOLD) + padding for j in range(1, len(block.header))]
+    cells = [max(natural([row[j] for row in block.rows], FONT) + padding, w)
+             for j, w in zip(range(1, len(block.header)), words)]
+    room = 0.8 * width
+    if sum(cells) > room and sum(cells) > sum(words):
+        share = max(0.0, min(1.0, (room - sum(words)) / (sum(cells) - sum(words))))
+        cells = [w + share * (c - w) for w, c in zip(words, cells)]
+    return [max(width - sum(cells), 0.15 * width), *cells]
 
 
 def _table(block: d.Table, width: float, styles: dict[str, ParagraphStyle]) -> list:
