@@ -236,3 +236,13 @@ def test_robust_ols_cr2_when_clusters_nest_dummies_equals_estimatr():
                         + [(data["extent"] == k).astype(float) for k in ("2", "3", "4")])
     _, cov = robust_ols(X, data["dead_5y"].to_numpy(), clusters=data["extent"].to_numpy())
     np.testing.assert_allclose(np.sqrt(np.diag(cov)), R["cr2_singular_se"], rtol=1e-8)
+
+
+def test_outcome_observed_in_one_arm_only_gives_nulls_not_an_error():
+    data = colon_cohort().data.copy()
+    data.loc[data["treated"] == 0, "recur_2y"] = np.nan
+    d = binary_outcomes(Cohort(data), make_plan(adjust=COVARIATES)).to_dict()["recur_2y"]
+    assert d["n_observed"] == {"treatment": 299, "control": 0}
+    assert d["control"] is None and d["difference"] is None and d["lin"]["estimate"] is None
+    assert d["odds_ratio"]["odds_ratio"] is None
+    json.dumps(d, allow_nan=False)

@@ -299,6 +299,8 @@ def binary_column(data: pd.DataFrame, name: str) -> pd.Series:
 
 
 def _woolf(y: np.ndarray, treated: np.ndarray, alpha: float) -> WaldEstimate:
+    if len(np.unique(treated)) < 2:
+        return WaldEstimate(np.nan, np.nan, alpha)
     cells = np.array([np.sum((treated == 1) & (y == 1)), np.sum((treated == 1) & (y == 0)),
                       np.sum((treated == 0) & (y == 1)), np.sum((treated == 0) & (y == 0))], float)
     if (cells == 0).any():
@@ -370,12 +372,15 @@ def binary_outcomes(cohort: Cohort, plan: Plan) -> BinaryOutcomes:
             design = design_matrix(data[seen], covariates)
             rows = data.index.get_indexer(design.index)
             lin_n = len(rows)
-            X = lin_design(treated_all[rows], design.to_numpy())
-            beta, cov = robust_ols(X, y_all[rows], clusters_all[rows] if cluster else None)
-            lin = WaldEstimate(float(beta[1]), float(np.sqrt(cov[1, 1])), alpha)
-        partial.append(dict(outcome=name, treatment=float(np.mean(y[treated == 1])) if (treated == 1).any() else np.nan,
-                            control=float(np.mean(y[treated == 0])) if (treated == 0).any() else np.nan,
-                            n_treatment=int((treated == 1).sum()), n_control=int((treated == 0).sum()),
+            lin = WaldEstimate(np.nan, np.nan, alpha)
+            if len(np.unique(treated_all[rows])) == 2:
+                X = lin_design(treated_all[rows], design.to_numpy())
+                beta, cov = robust_ols(X, y_all[rows], clusters_all[rows] if cluster else None)
+                lin = WaldEstimate(float(beta[1]), float(np.sqrt(cov[1, 1])), alpha)
+        y1, y0 = y[treated == 1], y[treated == 0]
+        partial.append(dict(outcome=name, treatment=float(y1.mean()) if len(y1) else np.nan,
+                            control=float(y0.mean()) if len(y0) else np.nan,
+                            n_treatment=len(y1), n_control=len(y0),
                             difference=difference, cluster_robust=cluster_robust, lin=lin, lin_n=lin_n,
                             log_odds_ratio=_woolf(y, treated, alpha)))
     p = np.array([item["difference"].p_value for item in partial])
