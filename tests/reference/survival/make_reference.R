@@ -153,5 +153,30 @@ ref$ovarian <- list(
 )
 
 ref$meta <- list(R = R.version.string, survival = as.character(packageVersion("survival")))
+
+# The synthetic AGIR demonstration cohort (columns copied from data/synthetic/agir_demo.csv
+# to tests/reference/survival/agir_demo_subset.csv): the whole analyze_survival() pipeline,
+# with the contract's derivation of time and event from the dates done here independently.
+demo <- read.csv("tests/reference/survival/agir_demo_subset.csv", stringsAsFactors = FALSE)
+for (v in c("contract_start", "contract_end_planned", "followup_end", "rupture_date"))
+  demo[[v]] <- as.Date(ifelse(demo[[v]] == "", NA, demo[[v]]))
+demo$end <- pmin(demo$contract_end_planned, demo$followup_end)
+demo$event <- as.integer(!is.na(demo$rupture_date) & demo$rupture_date <= demo$end)
+demo$time <- as.numeric(ifelse(demo$event == 1, demo$rupture_date, demo$end) - as.numeric(demo$contract_start))
+demo$treated <- as.integer(demo$arm == "treatment")
+fd <- survfit(Surv(time, event) ~ treated, data = demo, conf.type = "log-log")
+cu <- coxph(Surv(time, event) ~ treated + strata(stratum), cluster = site, data = demo)
+ca <- coxph(Surv(time, event) ~ treated + age + female + factor(diploma) + strata(stratum), cluster = site, data = demo)
+sd <- summary(fd, times = 365, extend = TRUE)
+ref_demo <- list(
+  km = km_block(fd, c(90, 180, 365)), km_times = c(90, 180, 365),
+  logrank_strat = unname(survdiff(Surv(time, event) ~ treated + strata(stratum), data = demo)$chisq),
+  cox_unadjusted = cox_block(cu), cox_adjusted = cox_block(ca),
+  zph = zph_block(cu),
+  rmst = rmst_block(fd, 365),
+  risk_365 = list(risk = 1 - sd$surv, se = sd$std.err),
+  n = nrow(demo), events = sum(demo$event)
+)
+ref$agir_demo <- ref_demo
 writeLines(toJSON(ref, digits = NA, auto_unbox = TRUE, na = "null", pretty = FALSE),
            "tests/reference/survival/reference.json")

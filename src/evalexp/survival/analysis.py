@@ -1,0 +1,199 @@
+"""The primary survival analysis of a cohort, as the plan pre-specifies it (CONTRACT.md section 4).
+
+:func:`analyze_survival` reads ``time_days``, ``event`` and ``treated`` of
+``cohort.data`` and the plan's ``[survival]`` and ``[inference]`` sections, and
+returns a :class:`SurvivalAnalysis` whose :meth:`~SurvivalAnalysis.to_dict` is the
+contract's ``survival`` block:
+
+- ``km``: Kaplan-Meier per arm at the landmark days (log-log CI, number at risk);
+- ``logrank``: Mantel-Haenszel, stratified by ``strata`` when the plan names it;
+- ``cox``: ``unadjusted`` (treated) and ``adjusted`` (treated + covariates, complete
+  cases), Efron ties by default, stratified by ``strata``, cluster-robust with ``cluster``;
+- ``ph_test``: cox.zph global test of the unadjusted model, flag ``rejected`` at alpha;
+- ``rmst`` and ``risk_difference`` at ``horizon_days``;
+- ``randomization_inference``: the log-rank one when requested (else the first
+  statistic); all of them in ``randomization_inference_all``.
+
+Extra keys: ``km_median`` (median and CI per arm), ``cox.*.n`` / ``n_dropped``,
+``notes`` (complete-case drops, missing strata/cluster labels).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..cohort import Cohort
+from ..errors import AnalysisError
+from ..plan import Plan
+from ..results import Result, json_number
+from .cox import CoxResult, cox_ph
+from .design import design_matrix
+from .km import KaplanMeier, kaplan_meier
+from .logrank import LogRankTest, logrank_test
+from .permutation import RandomizationTest, randomization_inference
+from .risk import RiskDifference, risk_difference
+from .rmst import RMST, rmst_difference
+from .zph import PHTest, cox_zph
+
+ARMS = ("treatment", "control")
+MISSING_LABEL = "(missing)"
+
+
+@dataclass(frozen=True, eq=False)
+class SurvivalAnalysis(Result):
+    """All survival results of a cohort.
+
+    Attributes
+    ----------
+    km : dict
+        ``{"treatment": KaplanMeier, "control": KaplanMeier}``.
+    logrank : LogRankTest
+    cox_unadjusted : CoxResult
+    cox_adjusted : CoxResult or None
+        None when the plan has no covariates.
+    ph_test : PHTest
+    rmst : RMST
+    risk_difference : RiskDifference
+    randomization : list of RandomizationTest
+    landmarks_days : tuple of int
+    covariates : tuple of str
+    notes : tuple of str
+        What was dropped or recoded (complete cases, missing labels).
+    """
+
+    km: dict[str, KaplanMeier]
+    logrank: LogRankTest
+    cox_unadjusted: CoxResult
+    cox_adjusted: CoxResult | None
+    ph_test: PHTest
+    rmst: RMST
+    risk_difference: RiskDifference
+    randomization: list[RandomizationTest]
+    landmarks_days: tuple[int, ...]
+    covariates: tuple[str, ...]
+    adjusted_dropped: int = 0
+    notes: tuple[str, ...] = ()
+    title: str = field(default="Survival analysis of contract ruptures", repr=False)
+
+    def tidy(self) -> pd.DataFrame:
+        """Hazard ratios (log scale), RMST and risk differences, tests — one row each."""
+        frames = [self.cox_unadjusted.tidy().iloc[[0]].assign(term="cox_unadjusted: treated")]
+        if self.cox_adjusted is not None:
+            frames.append(self.cox_adjusted.tidy().iloc[[0]].assign(term="cox_adjusted: treated"))
+        frames += [self.rmst.tidy().iloc[[2]].assign(term=f"rmst difference (tau {self.rmst.tau_days})"),
+                   self.risk_difference.tidy().iloc[[2]].assign(term=f"risk difference (day {self.risk_difference.day})"),
+                   self.logrank.tidy().assign(term="logrank"),
+                   self.ph_test.tidy().iloc[[-1]].assign(term="ph_test (global)")]
+        frames += [r.tidy().assign(term=f"randomization: {r.statistic}") for r in self.randomization]
+        return pd.concat(frames, ignore_index=True)
+
+    def _randomization_primary(self) -> RandomizationTest:
+        for r in self.randomization:
+            if r.statistic == "logrank":
+                return r
+        return self.randomization[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contract's ``survival`` block (plus the extra keys listed in the module docstring)."""
+        cox: dict[str, Any] = {"unadjusted": {**self.cox_unadjusted.ratio("treated"),
+                                              "n": self.cox_unadjusted.n, "events": self.cox_unadjusted.n_events}}
+        if self.cox_adjusted is not None:
+            cox["adjusted"] = {**self.cox_adjusted.ratio("treated"), "covariates": list(self.covariates),
+                               "n": self.cox_adjusted.n, "events": self.cox_adjusted.n_events,
+                               "n_dropped": self.adjusted_dropped}
+        out = {
+            "km": {arm: self.km[arm].points(self.landmarks_days) for arm in ARMS},
+            "km_median": {arm: {"median": json_number(self.km[arm].median_),
+                                "ci_low": json_number(self.km[arm].median_ci_low_),
+                                "ci_high": json_number(self.km[arm].median_ci_high_)} for arm in ARMS},
+            "logrank": self.logrank.to_dict(),
+            "cox": cox,
+            "ph_test": self.ph_test.to_dict(),
+            "rmst": self.rmst.to_dict(),
+            "risk_difference": self.risk_difference.to_dict(),
+        }
+        if self.randomization:
+            out["randomization_inference"] = self._randomization_primary().to_dict()
+            out["randomization_inference_all"] = [r.to_dict() for r in self.randomization]
+        out["notes"] = list(self.notes)
+        return out
+
+    def conventions(self) -> str:
+        return "\n".join(part.conventions() for part in
+                         (self.km["treatment"], self.logrank, self.cox_unadjusted, self.ph_test, self.rmst,
+                          self.risk_difference, *self.randomization[:1]))
+
+
+def _labels(data: pd.DataFrame, column: str | None, role: str, notes: list[str]) -> np.ndarray | None:
+    """Stratum or cluster labels of a plan column, a missing label becoming its own level."""
+    if column is None:
+        return None
+    if column not in data.columns:
+        raise AnalysisError(f"the plan's {role} column '{column}' is not in the cohort")
+    values = data[column].astype(object)
+    missing = int(values.isna().sum())
+    if missing:
+        notes.append(f"{missing} rows with no {role} label ('{column}') form their own {role}")
+        values = values.where(values.notna(), MISSING_LABEL)
+    return values.astype(str).to_numpy()
+
+
+def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> SurvivalAnalysis:
+    """Run the plan's primary survival analysis on a cohort.
+
+    Parameters
+    ----------
+    cohort : Cohort
+        Its ``data`` holds ``time_days``, ``event``, ``treated`` and the plan's
+        strata, cluster and covariate columns.
+    plan : Plan
+    progress : bool
+        Progress bar on stderr for a long randomisation inference.
+    """
+    data = cohort.data
+    sv, inf = plan.survival, plan.inference
+    alpha = inf.alpha
+    notes: list[str] = []
+    time = data["time_days"].to_numpy(dtype=float)
+    event = data["event"].to_numpy(dtype=float)
+    treated = data["treated"].to_numpy(dtype=np.int64)
+    if event.sum() == 0:
+        raise AnalysisError("no rupture observed in the cohort: no survival analysis is possible")
+    strata = _labels(data, sv.strata, "stratum", notes)
+    cluster = _labels(data, sv.cluster, "cluster", notes)
+    km = {arm: kaplan_meier(time[treated == flag], event[treated == flag], alpha=alpha)
+          for arm, flag in (("treatment", 1), ("control", 0))}
+    unadjusted = cox_ph(time, event, pd.DataFrame({"treated": treated.astype(float)}), strata=strata,
+                        cluster=cluster, ties=sv.ties, alpha=alpha)
+    adjusted, dropped = None, 0
+    if sv.covariates:
+        missing = [c for c in sv.covariates if c not in data.columns]
+        if missing:
+            raise AnalysisError(f"covariates of the plan not in the cohort: {missing}")
+        X = design_matrix(data.assign(treated=treated), ["treated", *sv.covariates])
+        rows = data.index.get_indexer(X.index)
+        dropped = int(X.attrs["n_dropped"])
+        if dropped:
+            notes.append(f"adjusted Cox model: {dropped} rows with a missing covariate dropped (complete cases)")
+        adjusted = cox_ph(time[rows], event[rows], X, strata=None if strata is None else strata[rows],
+                          cluster=None if cluster is None else cluster[rows], ties=sv.ties, alpha=alpha)
+    randomization = randomization_inference(
+        time, event, treated, strata=strata, statistics=inf.statistics, permutations=inf.permutations,
+        seed=inf.seed, ties=sv.ties, tau=sv.horizon_days, progress=progress) if inf.statistics else []
+    return SurvivalAnalysis(
+        km=km,
+        logrank=logrank_test(time, event, treated, strata=strata),
+        cox_unadjusted=unadjusted,
+        cox_adjusted=adjusted,
+        ph_test=cox_zph(unadjusted, alpha=alpha),
+        rmst=rmst_difference(time, event, treated, sv.horizon_days, alpha=alpha),
+        risk_difference=risk_difference(time, event, treated, sv.horizon_days, alpha=alpha),
+        randomization=randomization,
+        landmarks_days=tuple(int(d) for d in sv.landmarks_days),
+        covariates=tuple(sv.covariates),
+        adjusted_dropped=dropped,
+        notes=tuple(notes),
+    )

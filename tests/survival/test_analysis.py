@@ -1,0 +1,114 @@
+"""analyze_survival on the synthetic AGIR demo cohort against R, and the contract's survival block."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evalexp.cohort import Cohort, derive_survival
+from evalexp.errors import AnalysisError
+from evalexp.plan import plan_from_dict
+from evalexp.survival.analysis import analyze_survival
+
+from .refdata import REFERENCE, r_array
+
+RTOL = 1e-6
+CHECKER = Path("/work/shared/tools/check_results.py")
+
+
+def _cohort() -> Cohort:
+    dates = ["contract_start", "contract_end_planned", "followup_end", "rupture_date"]
+    data = pd.read_csv(REFERENCE / "survival" / "agir_demo_subset.csv", parse_dates=dates)
+    return Cohort(derive_survival(data), source="agir_demo_subset.csv")
+
+
+def _plan(**survival):
+    base = {"horizon_days": 365, "landmarks_days": [90, 180, 365], "covariates": ["age", "female", "diploma"],
+            "strata": "stratum", "cluster": "site"}
+    base.update(survival)
+    return plan_from_dict({"title": "test", "survival": base,
+                           "inference": {"permutations": 2000, "seed": 3,
+                                         "statistics": ["logrank", "cox_score", "rmst"]}})
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return analyze_survival(_cohort(), _plan())
+
+
+def test_cox_models_match_r(reference, demo):
+    # R: coxph(Surv(time, event) ~ treated [+ age + female + factor(diploma)] + strata(stratum),
+    #          cluster = site); robust var (fit$var) and naive var
+    r = reference["agir_demo"]
+    for fit, key in ((demo.cox_unadjusted, "cox_unadjusted"), (demo.cox_adjusted, "cox_adjusted")):
+        coef = r_array(r[key]["coef"])
+        p = coef.size
+        assert fit.params_["treated"] == pytest.approx(coef[0], rel=RTOL)
+        assert fit.var_[0, 0] == pytest.approx(np.reshape(r[key]["var"], (p, p))[0][0], rel=RTOL)
+        assert fit.naive_var_[0, 0] == pytest.approx(np.reshape(r[key]["naive_var"], (p, p))[0][0], rel=RTOL)
+        assert fit.robust
+
+
+def test_km_logrank_zph_rmst_and_risk_match_r(reference, demo):
+    r = reference["agir_demo"]
+    out = demo.to_dict()
+    for arm, key in (("treatment", "arm1"), ("control", "arm0")):
+        # R: summary(survfit(..., conf.type = "log-log"), times = c(90, 180, 365))
+        np.testing.assert_allclose([p["survival"] for p in out["km"][arm]], r_array(r["km"][key]["surv"]), rtol=RTOL)
+        np.testing.assert_allclose([p["ci_low"] for p in out["km"][arm]], r_array(r["km"][key]["lower"]), rtol=RTOL)
+        assert [p["at_risk"] for p in out["km"][arm]] == r_array(r["km"][key]["n_risk"]).tolist()
+    # R: survdiff(... + strata(stratum))$chisq; cox.zph(unadjusted)$table["GLOBAL", ]
+    assert out["logrank"]["statistic"] == pytest.approx(r["logrank_strat"], rel=RTOL)
+    assert out["ph_test"]["statistic"] == pytest.approx(r_array(r["zph"]["chisq"])[-1], rel=RTOL)
+    # R: summary(fit, rmean = 365)$table (rows treated = 0, 1)
+    assert [out["rmst"]["control"], out["rmst"]["treatment"]] == pytest.approx(r["rmst"]["rmean"], rel=RTOL)
+    assert out["rmst"]["se"] == pytest.approx(np.hypot(*r["rmst"]["se"]), rel=RTOL)
+    # R: 1 - summary(fit, times = 365)$surv and std.err
+    risk = r_array(r["risk_365"]["risk"])
+    assert out["risk_difference"]["difference"] == pytest.approx(risk[1] - risk[0], rel=RTOL)
+    assert out["risk_difference"]["se"] == pytest.approx(np.hypot(*r["risk_365"]["se"]), rel=RTOL)
+
+
+def test_to_dict_is_a_valid_contract_survival_block(demo, tmp_path):
+    doc = {"schema_version": 1, "n": {"treatment": 75, "control": 75}, "events": {"treatment": 1, "control": 1},
+           "survival": demo.to_dict()}
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(doc, allow_nan=False))
+    run = subprocess.run([sys.executable, str(CHECKER), str(path)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_randomization_block_is_the_logrank_one_and_all_are_listed(demo):
+    out = demo.to_dict()
+    assert out["randomization_inference"]["statistic"] == "logrank"
+    assert [r["statistic"] for r in out["randomization_inference_all"]] == ["logrank", "cox_score", "rmst"]
+    assert out["randomization_inference"]["permutations"] == 2000
+
+
+def test_adjusted_model_uses_complete_cases_and_says_so():
+    cohort = _cohort()
+    data = cohort.data.copy()
+    data.loc[data.index[:5], "age"] = np.nan
+    result = analyze_survival(Cohort(data), _plan())
+    assert result.cox_adjusted.n == len(data) - 5
+    assert result.cox_unadjusted.n == len(data)
+    assert result.to_dict()["cox"]["adjusted"]["n_dropped"] == 5
+    assert any("5 rows" in note for note in result.notes)
+
+
+def test_without_covariates_strata_or_cluster():
+    result = analyze_survival(_cohort(), _plan(covariates=[], strata="", cluster=""))
+    out = result.to_dict()
+    assert result.cox_adjusted is None and "adjusted" not in out["cox"]
+    assert out["logrank"]["stratified"] is False
+    assert out["cox"]["unadjusted"]["robust"] is False
+
+
+def test_no_rupture_is_an_analysis_error():
+    cohort = _cohort()
+    data = cohort.data.assign(event=0)
+    with pytest.raises(AnalysisError, match="no rupture"):
+        analyze_survival(Cohort(data), _plan())
