@@ -51,18 +51,25 @@ def _version(name: str) -> str | None:
         return None
 
 
+def _file_record(path: str | Path | None, fallback: str) -> dict[str, Any]:
+    """``{"path", "sha256"}`` of an input file (``sha256`` None when it is not a file on disk)."""
+    source = Path(path) if path else Path(fallback)
+    return {"path": str(source), "sha256": sha256_file(source) if source.is_file() else None}
+
+
 def manifest(plan: Plan, *, cohort: Cohort, cohort_path: str | Path | None, plan_path: str | Path | None,
              command_line: Sequence[str] | None, outputs: dict[str, bytes]) -> dict[str, Any]:
-    """The reproducibility record of a report run (``manifest.json``)."""
+    """The reproducibility record of a report run (``manifest.json``).
+
+    The input and the plan are identified by their SHA-256 (``cohort_path`` and
+    ``plan_path``, or else ``cohort.source`` and ``plan.source`` when they name files).
+    """
     return {
         "evalexp": __version__,
         "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "command_line": list(command_line) if command_line is not None else None,
-        "input": {"path": str(cohort_path) if cohort_path else cohort.source,
-                  "sha256": sha256_file(cohort_path) if cohort_path else None,
-                  "rows": len(cohort)},
-        "plan": {"path": str(plan_path) if plan_path else plan.source,
-                 "sha256": sha256_file(plan_path) if plan_path else None},
+        "input": {**_file_record(cohort_path, cohort.source), "rows": len(cohort)},
+        "plan": _file_record(plan_path, plan.source),
         "seed": plan.inference.seed,
         "permutations": plan.inference.permutations,
         "language": plan.language,

@@ -316,7 +316,7 @@ def primary_section(ctx: Context) -> Section:
                             fmt.pvalue(ri["p_value"])))
     ph = surv["ph_test"]
     effect_rows.append((fmt.t("ph_test"), fmt.number(ph["statistic"]), "–", fmt.pvalue(ph["p_value"])))
-    effects = Table((fmt.t("quantity"), fmt.t("estimate"), f"{fmt.t('ci')} {ctx.level}", fmt.t("p_value")),
+    effects = Table((fmt.t("quantity"), fmt.t("estimate"), fmt.t("ci_level", level=ctx.level), fmt.t("p_value")),
                     tuple(effect_rows))
     ph_text = fmt.t("ph_rejected" if ph["p_value"] is not None and ph["p_value"] < plan.inference.alpha else "ph_ok",
                     p=fmt.pvalue(ph["p_value"]))
@@ -390,11 +390,11 @@ def outcomes_section(ctx: Context) -> Section | None:
                      fmt.pvalue(out["p_value"]), fmt.pvalue(out.get("p_adjusted"))))
     method = next(iter(block.values())).get("multiplicity", ctx.plan.outcomes.multiplicity)
     header = (fmt.t("outcome"), fmt.t("treatment"), fmt.t("control"),
-              f"{fmt.t('difference_pts')} [{fmt.t('ci')} {ctx.level}]", fmt.t("p_value"), f"p ({method})")
+              f"{fmt.t('difference_pts')} [{fmt.t('ci_level', level=ctx.level)}]", fmt.t("p_value"), f"p ({method})")
     blocks: list[Block] = []
     if shown:
         blocks.append(render_figure(figures.effects_figure(pd.DataFrame(shown), fmt), "outcomes",
-                                    f"{fmt.t('difference_axis')}, {fmt.t('ci')} {ctx.level}"))
+                                    f"{fmt.t('difference_axis')}, {fmt.t('ci_level', level=ctx.level)}"))
     blocks += [Table(header, tuple(rows), caption=fmt.t("outcomes_caption")), _hidden_note(ctx)]
     return Section("outcomes", fmt.t("sec_outcomes"), tuple(blocks))
 
@@ -426,7 +426,7 @@ def compliance_section(ctx: Context) -> Section | None:
             est = entry[key]
             effect_rows.append((f"{fmt.t(key)} — {name}", fmt.points(est["estimate"]),
                                 fmt.ci(est["ci_low"], est["ci_high"], 1, scale=100), fmt.pvalue(est["p_value"])))
-    table_2 = Table((fmt.t("quantity"), fmt.t("difference_pts"), f"{fmt.t('ci')} {ctx.level}", fmt.t("p_value")),
+    table_2 = Table((fmt.t("quantity"), fmt.t("difference_pts"), fmt.t("ci_level", level=ctx.level), fmt.t("p_value")),
                     tuple(effect_rows))
     return Section("compliance", fmt.t("sec_compliance"), (table_1, table_2, _hidden_note(ctx)))
 
@@ -439,7 +439,7 @@ def subgroups_section(ctx: Context) -> Section | None:
         return None
     fmt = ctx.fmt
     fig = render_figure(figures.forest_plot(ctx.analysis.subgroups.forest(), fmt), "subgroups",
-                        f"{fmt.t('forest_x')}, {fmt.t('ci')} {ctx.level}")
+                        f"{fmt.t('forest_x')}, {fmt.t('ci_level', level=ctx.level)}")
     rows = []
     for variable, entry in block["variables"].items():
         levels = list(entry["levels"].items())

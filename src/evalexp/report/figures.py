@@ -284,8 +284,9 @@ def forest_plot(forest: pd.DataFrame, fmt: Formatter) -> Figure:
                      np.nan, True))
         for rec in part.itertuples():
             if rec.n >= fmt.threshold:
-                text = (f"{fmt.number(rec.estimate)} {fmt.ci(rec.ci_low, rec.ci_high)}   "
-                        f"{fmt.t('n')} {fmt.integer(int(rec.n))}")
+                estimate = f"{fmt.number(rec.estimate)} {fmt.ci(rec.ci_low, rec.ci_high)}" \
+                    if np.isfinite(rec.estimate) else "–"
+                text = f"{estimate}   {fmt.t('n')} {fmt.integer(int(rec.n))}"
                 rows.append((str(rec.level), text, rec.estimate, rec.ci_low, rec.ci_high, False))
             else:
                 rows.append((str(rec.level), f"{fmt.t('n')} {fmt.hidden}", np.nan, np.nan, np.nan, False))
