@@ -3,14 +3,26 @@
 Modules, one idea each:
 
 - :mod:`.km` — Kaplan-Meier curves (Greenwood, log-log CI, median);
+- :mod:`.logrank` — Mantel-Haenszel log-rank test, stratified;
 - :mod:`.cox` — Cox model (Efron/Breslow, strata, cluster-robust sandwich);
+- :mod:`.zph` — proportional-hazards test (R survival 3.x cox.zph);
+- :mod:`.rmst` — restricted mean survival time and its difference;
+- :mod:`.risk` — risk difference at a day;
 - :mod:`.design` — design matrices (dummies, complete cases);
-- :mod:`.risk` — risk difference at a day.
+- :mod:`.cells` — cell counts and the statistics computed from them;
+- :mod:`.permutation` — randomisation inference;
+- :mod:`.analysis` — the plan's whole survival analysis of a cohort.
 """
+from .analysis import SurvivalAnalysis, analyze_survival
 from .cox import CoxResult, cox_ph
 from .design import design_matrix
 from .km import KaplanMeier, kaplan_meier
+from .logrank import LogRankTest, logrank_test
+from .permutation import RandomizationTest, randomization_inference
 from .risk import RiskDifference, risk_difference
+from .rmst import RMST, rmst_difference
+from .zph import PHTest, cox_zph
 
-__all__ = ["CoxResult", "KaplanMeier", "RiskDifference", "cox_ph", "design_matrix",
-           "kaplan_meier", "risk_difference"]
+__all__ = ["CoxResult", "KaplanMeier", "LogRankTest", "PHTest", "RMST", "RandomizationTest", "RiskDifference",
+           "SurvivalAnalysis", "analyze_survival", "cox_ph", "cox_zph", "design_matrix", "kaplan_meier",
+           "logrank_test", "randomization_inference", "risk_difference", "rmst_difference"]
