@@ -1,0 +1,267 @@
+"""build_report end to end on the demo cohort: outputs, sections, languages, disclosure, atomicity."""
+import dataclasses
+import hashlib
+import json
+import re
+from html import unescape
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pypdfium2 as pdfium
+import pytest
+
+from evalexp.analysis import analyze
+from evalexp.cli import main
+from evalexp.load import load_cohort, load_frame
+from evalexp.plan import load_plan
+from evalexp.report import build_report
+from evalexp.simulate import simulate
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_CSV = ROOT / "data" / "synthetic" / "agir_demo.csv"
+DEMO_PLAN = ROOT / "data" / "synthetic" / "agir_demo.toml"
+PERMUTATIONS = 200
+
+FR_SECTIONS = ["summary", "experiment", "balance", "attrition", "primary", "competing", "outcomes",
+               "compliance", "subgroups", "fidelity", "power", "lessons", "methods", "quality"]
+
+
+def _plan(**changes):
+    plan = load_plan(DEMO_PLAN)
+    return dataclasses.replace(plan, inference=dataclasses.replace(plan.inference, permutations=PERMUTATIONS),
+                               **changes)
+
+
+class _Page(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.lang, self.sections, self.urls, self.h2 = None, [], [], []
+        self._h2 = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "html":
+            self.lang = attrs.get("lang")
+        if tag == "section":
+            self.sections.append(attrs["id"])
+        self.urls += [v for k, v in attrs.items() if k in ("src", "href", "srcset", "action") and v]
+        self._h2 = tag == "h2"
+
+    def handle_data(self, data):
+        if self._h2:
+            self.h2.append(data)
+            self._h2 = False
+
+
+def _parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def _pdf_text(path: Path) -> str:
+    pdf = pdfium.PdfDocument(path.read_bytes())
+    return "\n".join(page.get_textpage().get_text_range() for page in pdf)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    plan = _plan()
+    cohort = load_cohort(DEMO_CSV, plan)
+    return cohort, plan, analyze(cohort, plan)
+
+
+@pytest.fixture(scope="module")
+def report_fr(demo, tmp_path_factory):
+    cohort, plan, analysis = demo
+    out = tmp_path_factory.mktemp("fr") / "report"
+    build_report(cohort, plan, out, cohort_path=DEMO_CSV, plan_path=DEMO_PLAN,
+                 command_line=["evalexp", "report", "x"], progress=False, analysis=analysis)
+    return out
+
+
+@pytest.fixture(scope="module")
+def report_en(demo, tmp_path_factory):
+    cohort, plan, analysis = demo
+    plan_en = dataclasses.replace(plan, language="en")
+    out = tmp_path_factory.mktemp("en") / "report"
+    build_report(cohort, plan_en, out, progress=False, analysis=analysis)
+    return out
+
+
+def test_report_directory_holds_every_output(report_fr):
+    names = {str(p.relative_to(report_fr)) for p in report_fr.rglob("*") if p.is_file()}
+    assert {"report.html", "report.pdf", "results.json", "manifest.json"} <= names
+    figures = {n for n in names if n.startswith("figures/")}
+    stems = {Path(n).stem for n in figures}
+    assert {"consort", "balance", "km", "cif", "outcomes", "subgroups"} <= stems
+    assert figures == {f"figures/{s}.{ext}" for s in stems for ext in ("png", "svg")}
+
+
+def test_sections_follow_the_funder_order(report_fr):
+    assert _parse(report_fr / "report.html").sections == FR_SECTIONS
+
+
+def test_html_language_and_headings_follow_the_plan(report_fr, report_en):
+    fr, en = _parse(report_fr / "report.html"), _parse(report_en / "report.html")
+    assert (fr.lang, en.lang) == ("fr", "en")
+    assert "5. Résultat principal : les ruptures de contrat" in fr.h2
+    assert "5. Primary result: contract ruptures" in en.h2
+
+
+def test_html_has_no_external_url(report_fr):
+    page = _parse(report_fr / "report.html")
+    assert all(url.startswith(("#", "data:")) for url in page.urls)
+    html = (report_fr / "report.html").read_text(encoding="utf-8")
+    assert not re.search(r"url\(\s*['\"]?(https?:|//)", html)
+    assert not re.search(r"@import", html)
+
+
+def test_french_report_uses_french_number_formats(report_fr):
+    text = (report_fr / "report.html").read_text(encoding="utf-8")
+    assert re.search(r"\d+,\d\u202f%", text)
+    assert re.search(r"\d{2}/\d{2}/\d{4}", text)
+    assert not re.search(r"\d+\.\d\u202f?%", text)
+
+
+def test_no_participant_identifier_in_any_output(demo, report_fr, report_en):
+    cohort, _, _ = demo
+    pseudonyms = set(cohort.data["participant_id"].astype(str))
+    raw = set(pd.read_csv(DEMO_CSV, usecols=["participant_id"])["participant_id"].astype(str))
+    identifiers = pseudonyms | raw
+    for out in (report_fr, report_en):
+        texts = [p.read_text(encoding="utf-8") for p in out.rglob("*") if p.suffix in (".html", ".json", ".svg")]
+        texts.append(_pdf_text(out / "report.pdf"))
+        for text in texts:
+            assert not [i for i in identifiers if i in text]
+
+
+def test_results_json_is_what_evalexp_analyze_writes(report_fr, tmp_path):
+    plan_file = tmp_path / "plan.toml"
+    plan_file.write_text(DEMO_PLAN.read_text(encoding="utf-8").replace(
+        "permutations = 10000", f"permutations = {PERMUTATIONS}"), encoding="utf-8")
+    assert main(["analyze", str(DEMO_CSV), "--plan", str(plan_file), "--json", str(tmp_path / "r.json"),
+                 "--quiet"]) == 0
+    assert (tmp_path / "r.json").read_bytes() == (report_fr / "results.json").read_bytes()
+
+
+def test_manifest_identifies_inputs_and_software(report_fr):
+    record = json.loads((report_fr / "manifest.json").read_text(encoding="utf-8"))
+    assert record["input"]["sha256"] == hashlib.sha256(DEMO_CSV.read_bytes()).hexdigest()
+    assert record["plan"]["sha256"] == hashlib.sha256(DEMO_PLAN.read_bytes()).hexdigest()
+    assert record["seed"] == 20101001 and record["command_line"] == ["evalexp", "report", "x"]
+    assert record["dependencies"]["reportlab"] and record["created_utc"].endswith("+00:00")
+    assert record["outputs"]["report.pdf"] == hashlib.sha256((report_fr / "report.pdf").read_bytes()).hexdigest()
+
+
+def test_pdf_pages_are_all_non_blank(report_fr):
+    pdf = pdfium.PdfDocument((report_fr / "report.pdf").read_bytes())
+    assert len(pdf) >= 1 + len(FR_SECTIONS)
+    for page in pdf:
+        pixels = np.asarray(page.render(scale=0.4).to_pil().convert("L"))
+        assert (pixels < 200).mean() > 0.002
+
+
+def test_summary_states_the_effect_in_points_and_the_minimum_detectable_effect(report_fr, demo):
+    text = _pdf_text(report_fr / "report.pdf")
+    rd = demo[2].to_dict()["survival"]["risk_difference"]
+    assert re.search(r"À 12 mois, [\d,]+ % des jeunes accompagnés avaient rompu leur contrat", text)
+    assert f"{abs(100 * rd['difference']):.1f}".replace(".", ",") + " points de moins" in text
+    assert "ne pouvait détecter" in text
+
+
+def test_sections_not_requested_are_left_out(tmp_path):
+    plan = _plan(survival=dataclasses.replace(_plan().survival, causes=None),
+                 outcomes=dataclasses.replace(_plan().outcomes, binary=()),
+                 integrity=dataclasses.replace(_plan().integrity, subgroups=(), meetings=()))
+    cohort = load_cohort(DEMO_CSV, plan)
+    build_report(cohort, plan, tmp_path / "r", progress=False)
+    sections = _parse(tmp_path / "r" / "report.html").sections
+    assert not {"competing", "outcomes", "subgroups", "fidelity"} & set(sections)
+    assert not (tmp_path / "r" / "figures" / "cif.png").exists()
+
+
+def test_lessons_come_from_the_plan_or_a_marked_placeholder(report_fr, demo, tmp_path):
+    assert "[À compléter par l'évaluateur" in unescape((report_fr / "report.html").read_text(encoding="utf-8"))
+    cohort, plan, analysis = demo
+    plan = dataclasses.replace(plan, report=dataclasses.replace(plan.report, lessons="Généraliser avec prudence."))
+    build_report(cohort, plan, tmp_path / "r", progress=False, analysis=analysis)
+    html = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    assert "Généraliser avec prudence." in html and "À compléter" not in html
+
+
+def test_failure_leaves_the_previous_report_untouched(report_fr, demo, monkeypatch, tmp_path):
+    import shutil
+
+    import evalexp.report.build as build
+    out = tmp_path / "report"
+    shutil.copytree(report_fr, out)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def broken(doc):
+        raise RuntimeError("PDF engine failed")
+    monkeypatch.setattr(build, "render_pdf", broken)
+    with pytest.raises(RuntimeError):
+        build_report(demo[0], demo[1], out, progress=False, analysis=demo[2])
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["report"]
+
+
+def test_progress_is_shown_on_stderr(demo, tmp_path, capsys):
+    build_report(demo[0], demo[1], tmp_path / "r", progress=True, analysis=demo[2])
+    err = capsys.readouterr().err
+    assert "[1/6]" in err and "[6/6]" not in err and "done in" in err
+
+
+def test_cli_report_builds_the_report(tmp_path):
+    plan_file = tmp_path / "plan.toml"
+    plan_file.write_text(DEMO_PLAN.read_text(encoding="utf-8").replace(
+        "permutations = 10000", f"permutations = {PERMUTATIONS}"), encoding="utf-8")
+    assert main(["report", str(DEMO_CSV), "--plan", str(plan_file), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    record = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert (tmp_path / "out" / "report.pdf").stat().st_size > 0
+    assert record["command_line"][0] == "evalexp"        # then sys.argv[1:], here pytest's own
+    assert record["input"]["path"] == str(DEMO_CSV)
+
+
+# --------------------------------------------------------------------------- disclosure on a tiny cohort
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """40 participants: every arm has fewer than 11 ruptures; curves and at-risk counts are cut."""
+    plan = _plan(outcomes=dataclasses.replace(_plan().outcomes, binary=()),
+                 integrity=dataclasses.replace(_plan().integrity, subgroups=(), meetings=()))
+    cohort = load_frame(simulate(40, seed=5).data, plan)
+    out = tmp_path_factory.mktemp("tiny") / "report"
+    build_report(cohort, plan, out, progress=False)
+    return cohort, out
+
+
+def test_tiny_cohort_counts_below_threshold_are_hidden(tiny):
+    cohort, out = tiny
+    events = cohort.events
+    assert max(events.values()) < 11
+    html = (out / "report.html").read_text(encoding="utf-8")
+    quality = html[html.index('<section id="quality">'):]
+    rows = re.findall(r"<tr><th scope=\"row\">([^<]*)</th>((?:<td>[^<]*</td>)+)</tr>", quality)
+    cells = {label: re.findall(r"<td>([^<]*)</td>", tds) for label, tds in rows}
+    assert cells["Ruptures"] == ["&lt;11", "&lt;11"]
+    # censored = n - ruptures would reveal the ruptures: hidden by secondary suppression
+    assert cells["Censurés"] == ["s", "s"]
+
+
+def test_tiny_cohort_summary_withholds_the_shares(tiny):
+    _, out = tiny
+    text = _pdf_text(out / "report.pdf")
+    assert "n'est pas publiée" in text
+    assert "avaient rompu leur contrat contre" not in text
+
+
+def test_tiny_cohort_at_risk_table_shows_marks(tiny):
+    cohort, out = tiny
+    svg = (out / "figures" / "km.svg").read_bytes()
+    assert svg.startswith(b"<?xml")
+    text = (out / "report.html").read_text(encoding="utf-8")
+    assert "&lt;11" in text
