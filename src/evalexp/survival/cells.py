@@ -127,12 +127,15 @@ class CellStatistics:
         s_ev, k_ev = np.nonzero(d_all)
         self.n, self.d = n_all[s_ev, k_ev], d_all[s_ev, k_ev]
         self._first = np.searchsorted(ids, (s_ev * K1 + k_ev + 1) * 2)          # first cell at risk
-        self._end = np.searchsorted(ids, (s_ev + 1) * K1 * 2)                  # stratum's end
         self._death_cell = np.searchsorted(ids, (s_ev * K1 + k_ev + 1) * 2 + 1)
+        later = np.r_[np.cumsum(cells.arm_sizes[::-1])[::-1][1:], 0].astype(float)
+        self._later_treated = later[s_ev]
+        self._event_rows = (ids % 2).astype(float)
         n, d = self.n, self.d
         with np.errstate(divide="ignore", invalid="ignore"):
             self._lr_a = d / n
             self._lr_v = np.where(n > 1, d * (n - d) / (n * n * (n - 1)), 0.0)
+        self._lr_vn = self._lr_v * n
         # Efron slots of every pair: den_l = n - f_l d, f_l = l / d (0 for Breslow)
         di = d.astype(np.int64)
         owner = np.repeat(np.arange(di.size), di)
@@ -164,11 +167,14 @@ class CellStatistics:
         """Treated counts of the actual assignment, shape (M, 1)."""
         return self.cells.treated.ravel()[self.cell_ids][:, None].astype(float)
 
-    def _arm_counts(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Treated at risk n1 and treated events d1 at each (stratum, event time) pair, (pairs, B)."""
+    def _at_risk_treated(self, x: np.ndarray) -> np.ndarray:
+        """Treated at risk n1 at each (stratum, event time) pair, (pairs, B).
+
+        ``n1`` = treated in the stratum's cells from the pair's interval on: a tail sum of x
+        minus the treated of the later strata (a constant, the arm sizes being fixed).
+        """
         tail = self._tail_sums(x)
-        m = x.shape[0]
-        return tail[m - self._first] - tail[m - self._end], x[self._death_cell].astype(float)
+        return tail[x.shape[0] - self._first] - self._later_treated[:, None]
 
     @staticmethod
     def _tail_sums(x: np.ndarray) -> np.ndarray:
@@ -178,9 +184,13 @@ class CellStatistics:
         return tail
 
     def logrank_parts(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Treated observed O, expected E and the variance V, summed over strata, each (B,)."""
-        n1, d1 = self._arm_counts(x)
-        return d1.sum(axis=0), self._lr_a @ n1, self._lr_v @ (n1 * (self.n[:, None] - n1))
+        """Treated observed O, expected E and the variance V, summed over strata, each (B,).
+
+        ``O = sum d1``, ``E = sum n1 d / n``, ``V = sum n1 (n - n1) d (n - d) / (n^2 (n - 1))``.
+        """
+        n1 = self._at_risk_treated(x)
+        observed = self._event_rows @ x
+        return observed, self._lr_a @ n1, self._lr_vn @ n1 - self._lr_v @ (n1 * n1)
 
     def logrank(self, x: np.ndarray) -> np.ndarray:
         """(Stratified) Mantel-Haenszel chi-square ``(O - E)^2 / V`` (R ``survdiff``)."""
@@ -194,7 +204,7 @@ class CellStatistics:
         With Efron ties ``p_l = (n1 - f_l d1) / (n - f_l d)``, ``U = sum (d1 - sum_l p_l)``,
         ``I = sum_l p_l (1 - p_l)`` (R ``coxph(...)$score``); with Breslow ``f_l = 0``.
         """
-        n1, d1 = self._arm_counts(x)
+        n1, d1 = self._at_risk_treated(x), x[self._death_cell]
         mean = n1 * self._a0[:, None] - d1 * self._a1[:, None]
         square = n1 * n1 * self._b0[:, None] - 2.0 * n1 * d1 * self._b1[:, None] + d1 * d1 * self._b2[:, None]
         score = (d1 - mean).sum(axis=0)
