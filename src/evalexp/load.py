@@ -181,6 +181,9 @@ def _text(value) -> str | float:
 
 
 def _as_text(column: pd.Series) -> pd.Series:
+    """Text cells (numbers written without a spurious ``.0``), NaN where missing."""
+    if column.dtype == object and pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
+        return column.where(column.notna(), np.nan)
     codes, uniques = pd.factorize(column)
     texts = np.array([_text(u) for u in uniques] + [np.nan], dtype=object)
     return pd.Series(texts[codes], index=column.index, dtype=object)

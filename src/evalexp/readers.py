@@ -5,7 +5,9 @@ Formats, by suffix:
 - ``.csv`` / ``.txt``: separator ``,``, ``;`` or tab, the one most frequent on
   the header line (outside quotes); encoding UTF-8 (with or without BOM),
   else cp1252; any line ends (LF, CRLF, CR); quoted fields may hold
-  separators and line breaks. Cells stay strings, stripped of surrounding
+  separators and line breaks. Arrow's parser reads files whose records are
+  one line each; the :mod:`csv` module the others (quoted line breaks, short
+  rows, which are padded). Cells stay strings, stripped of surrounding
   spaces; conversion (dates, decimal commas, no-break-space thousands
   separators) happens in :mod:`evalexp.load`.
 - ``.xlsx``: openpyxl, first row = header, native cell values (numbers, dates).
@@ -22,18 +24,24 @@ Excel the sheet row, for the other formats the row index + 2.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from .errors import EmptyFileError, UnreadableFileError
 
 #: Text cells read as missing values.
 MISSING_MARKERS = frozenset({"", "NA", "N/A", "NaN", "."})
 SEPARATORS = (",", ";", "\t")
+#: Characters other than CR and LF that :meth:`str.splitlines` treats as line breaks.
+_OTHER_LINE_BREAKS = ("\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
 FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".dta": "dta",
            ".sas7bdat": "sas7bdat"}
 
@@ -105,14 +113,8 @@ def _clean_text(data: pd.DataFrame) -> pd.DataFrame:
     return data
 
 
-def _read_csv(path: Path, source: str) -> RawTable:
-    text, encoding = _decode(path.read_bytes(), source)
-    if "\x00" in text:
-        raise UnreadableFileError(source, None, "the file holds NUL bytes: not a text (CSV) file")
-    first_line = io.StringIO(text, newline="").readline()
-    if not first_line.strip():
-        raise EmptyFileError(source, None, "the file is empty (no header, no data rows)")
-    sep = _separator(first_line)
+def _records_python(text: str, sep: str, source: str) -> tuple[list[str], pd.DataFrame, np.ndarray]:
+    """Header, cells and start lines by the :mod:`csv` module (any quoting, exact line numbers)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     try:
         names = _header(next(reader), source)
@@ -134,7 +136,56 @@ def _read_csv(path: Path, source: str) -> RawTable:
     except csv.Error as exc:
         raise UnreadableFileError(source, None, f"malformed CSV near line {reader.line_num}: {exc}") from None
     data = pd.DataFrame(rows, columns=names, dtype=object) if rows else pd.DataFrame(columns=names, dtype=object)
-    return RawTable(_clean_text(data), np.array(lines, dtype=np.int64), source, "csv", encoding, sep)
+    return names, _clean_text(data), np.array(lines, dtype=np.int64)
+
+
+def _records_arrow(text: str, sep: str, source: str) -> tuple[list[str], pd.DataFrame, np.ndarray] | None:
+    """The same as :func:`_records_python`, by Arrow's C++ parser, when every record is one line.
+
+    Returns ``None`` (use the csv module) when the header spans lines, a row
+    has another number of fields than the header, a quoted field holds a line
+    break, or the text holds characters that :meth:`str.splitlines` would
+    count as line breaks.
+    """
+    first_line = io.StringIO(text, newline="").readline().rstrip("\r\n")
+    if first_line.count('"') % 2 or any(c in text for c in _OTHER_LINE_BREAKS):
+        return None
+    names = _header(next(csv.reader([first_line], delimiter=sep)), source)
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except pa.ArrowInvalid:
+        return None
+    physical = np.fromiter(map(len, text.splitlines()), dtype=np.int64)
+    lines = np.flatnonzero(physical > 0)[1:] + 1
+    if len(lines) != table.num_rows:
+        return None
+    missing = pa.array(sorted(MISSING_MARKERS))
+    cleaned = {}
+    for name in names:
+        column = pc.utf8_trim_whitespace(table[name])
+        cleaned[name] = pc.if_else(pc.is_in(column, value_set=missing), pa.scalar(None, pa.string()), column)
+    table = pa.table(cleaned)
+    keep = functools.reduce(pc.or_, (pc.is_valid(column) for column in table.columns))
+    if not pc.all(keep).as_py():  # rows whose every field is empty, like blank lines
+        table, lines = table.filter(keep), lines[keep.to_numpy(zero_copy_only=False)]
+    return names, table.to_pandas(), lines
+
+
+def _read_csv(path: Path, source: str) -> RawTable:
+    text, encoding = _decode(path.read_bytes(), source)
+    if "\x00" in text:
+        raise UnreadableFileError(source, None, "the file holds NUL bytes: not a text (CSV) file")
+    first_line = io.StringIO(text, newline="").readline()
+    if not first_line.strip():
+        raise EmptyFileError(source, None, "the file is empty (no header, no data rows)")
+    sep = _separator(first_line)
+    names, data, lines = _records_arrow(text, sep, source) or _records_python(text, sep, source)
+    return RawTable(data, lines, source, "csv", encoding, sep)
 
 
 def _read_xlsx(path: Path, source: str, sheet: str | int) -> RawTable:

@@ -116,3 +116,19 @@ def test_sas7bdat_written_by_haven_loads_the_demo_identically(demo_plan, demo):
     """tests/data/agir_demo.sas7bdat: tests/reference/foundation/write_sas.R (haven::write_sas)."""
     cohort = load_cohort(ROOT / "tests" / "data" / "agir_demo.sas7bdat", demo_plan, key=KEY)
     pd.testing.assert_frame_equal(cohort.data, demo.data)
+
+
+@pytest.mark.parametrize("lines", [
+    ["a;b;c", "1;x ; ", ";;", "", "NA;2,5;é", "4;5;6"],
+    ['"a","b"', '"1","two"', '"3",""'],
+])
+def test_arrow_and_csv_module_parsers_agree(lines):
+    """The fast path (Arrow, one line per record) and the csv module give the same table and lines."""
+    from evalexp.readers import _records_arrow, _records_python
+
+    text = "\r\n".join(lines) + "\r\n"
+    sep = ";" if ";" in lines[0] else ","
+    names, data, where = _records_arrow(text, sep, "f.csv")
+    names_py, data_py, where_py = _records_python(text, sep, "f.csv")
+    assert names == names_py and where.tolist() == where_py.tolist()
+    pd.testing.assert_frame_equal(data, data_py)
