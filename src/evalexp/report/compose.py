@@ -256,7 +256,8 @@ def balance_section(ctx: Context) -> Section | None:
             love.append({"label": label, "std_diff": row["std_difference"]})
         rows.append((label, *cells, SECONDARY if lone else fmt.number(row["std_difference"], 3),
                      fmt.label(row["rating"])))
-    fig = render_figure(figures.love_plot(pd.DataFrame(love), fmt), "balance", f"{fmt.t('love_x')}. {fmt.t('wwc_note')}")
+    fig = render_figure(figures.love_plot(pd.DataFrame(love), fmt), "balance",
+                        f"{fmt.t('love_x')}. {fmt.t('wwc_note')}")
     header = (fmt.t("covariate"), fmt.t("treatment"), fmt.t("control"), fmt.t("std_diff"), fmt.t("wwc_rating"))
     return Section("balance", fmt.t("sec_balance"),
                    (fig, Table(header, tuple(rows), caption=fmt.t("balance_caption")), _hidden_note(ctx)))
@@ -271,25 +272,29 @@ def primary_section(ctx: Context) -> Section:
     tables = {arm: ctx.analysis.survival.km[arm].table for arm in ARMS}
     fig = render_figure(figures.km_figure(tables, fmt, alpha=alpha), "km",
                         f"{fmt.t('survival_prob')} — {fmt.t('curve_note', threshold=ctx.threshold, level=ctx.level)}")
-    days = sorted(set(plan.survival.landmarks_days) | {plan.survival.horizon_days})
     header = (fmt.t("quantity"), fmt.t("treatment"), fmt.t("control"))
     rows: list[tuple[str, ...]] = []
-    for day in days:
+    points = {arm: {p["day"]: p for p in surv["km"][arm]} for arm in ARMS}
+    for day in sorted(points["treatment"]):
         cells = []
         for arm in ARMS:
-            at_risk = ctx.at_risk(arm, day)
-            km = ctx.analysis.survival.km[arm]
-            if at_risk < ctx.threshold:
+            point = points[arm][day]
+            if point["at_risk"] < ctx.threshold or point["survival"] is None:
                 cells.append(f"{fmt.hidden} ({fmt.hidden})")
             else:
-                point = km.at([day]).iloc[0]
-                ci = fmt.ci(1 - point["ci_high"], 1 - point["ci_low"], 1, scale=100)
-                cells.append(f"{fmt.percent(1 - km.survival_at(day))} {ci} ({fmt.integer(at_risk)})")
+                ci = fmt.ci(1 - point["ci_high"], 1 - point["ci_low"], 1, scale=100) \
+                    if point["ci_low"] is not None else ""
+                cells.append(f"{fmt.percent(1 - point['survival'])} {ci} ({fmt.integer(point['at_risk'])})")
         rows.append((fmt.t("km_at", day=day), *cells))
     medians = []
     for arm in ARMS:
-        median = ctx.analysis.survival.km[arm].median_
-        medians.append(fmt.t("not_reached") if median is None or not np.isfinite(median) else fmt.integer(median))
+        m = surv.get("km_median", {}).get(arm) or {}
+        if m.get("median") is None:
+            medians.append(fmt.t("not_reached"))
+        elif ctx.at_risk(arm, m["median"]) < ctx.threshold:
+            medians.append(fmt.hidden)
+        else:
+            medians.append(f"{fmt.integer(m['median'])} {fmt.ci(m.get('ci_low'), m.get('ci_high'), 0)}")
     rows.append((fmt.t("median"), *medians))
     landmark = Table(header, tuple(rows), caption=fmt.t("km_table", level=ctx.level))
 
