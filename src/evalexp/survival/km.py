@@ -10,6 +10,7 @@ fall to 0.5 or below, with R's midpoint rule when a curve is flat at exactly 0.5
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterable
 
 import numpy as np
@@ -91,7 +92,8 @@ class KaplanMeier(Result):
     alpha : float
         1 - confidence level of the bands.
     median_, median_ci_low_, median_ci_high_ : float
-        Median survival time and its confidence limits (NaN when not reached).
+        Median survival time and its confidence limits (NaN when not reached),
+        computed on first access.
     """
 
     time: np.ndarray
@@ -101,10 +103,30 @@ class KaplanMeier(Result):
     surv: np.ndarray
     greenwood: np.ndarray
     alpha: float = 0.05
-    median_: float = float("nan")
-    median_ci_low_: float = float("nan")
-    median_ci_high_: float = float("nan")
     title: str = field(default="Kaplan-Meier estimate", repr=False)
+
+    @cached_property
+    def _median(self) -> tuple[float, float, float]:
+        lower, upper = loglog_ci(self.surv, np.sqrt(self.greenwood), self.alpha)
+        x = np.concatenate([[0.0], self.time])
+        return (_findq(x, np.concatenate([[0.0], 1.0 - self.surv]), 0.5),
+                _findq(x, np.concatenate([[0.0], 1.0 - lower]), 0.5),
+                _findq(x, np.concatenate([[0.0], 1.0 - upper]), 0.5))
+
+    @property
+    def median_(self) -> float:
+        """Median survival time (NaN when the curve does not reach 0.5)."""
+        return self._median[0]
+
+    @property
+    def median_ci_low_(self) -> float:
+        """Lower confidence limit of the median: first time the lower band reaches 0.5 (R quantile.survfit)."""
+        return self._median[1]
+
+    @property
+    def median_ci_high_(self) -> float:
+        """Upper confidence limit of the median (NaN when the lower band does not reach 0.5)."""
+        return self._median[2]
 
     @property
     def n(self) -> int:
@@ -215,10 +237,5 @@ def kaplan_meier(time, event, *, alpha: float = 0.05) -> KaplanMeier:
         surv = np.cumprod(1.0 - events / n_risk)
         increment = np.where(events > 0, events / (n_risk * (n_risk - events)), 0.0)
     greenwood = np.cumsum(increment)
-    lower, upper = loglog_ci(surv, np.sqrt(greenwood), alpha)
-    x = np.concatenate([[0.0], times])
     return KaplanMeier(time=times, n_risk=n_risk, n_event=events, n_censor=total - events,
-                       surv=surv, greenwood=greenwood, alpha=alpha,
-                       median_=_findq(x, np.concatenate([[0.0], 1.0 - surv]), 0.5),
-                       median_ci_low_=_findq(x, np.concatenate([[0.0], 1.0 - lower]), 0.5),
-                       median_ci_high_=_findq(x, np.concatenate([[0.0], 1.0 - upper]), 0.5))
+                       surv=surv, greenwood=greenwood, alpha=alpha)

@@ -132,18 +132,17 @@ class _Sampler:
 
     @property
     def per_draw(self) -> int:
-        return 2 * self.size + (self.n if self.method == "permute" else 0)
+        return 2 * self.size
 
     def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
         x = np.zeros((self.size, size))
         if self.method == "permute":
-            uniform = rng.random((self.n, size))
             start = 0
             for lo, hi, m in self.strata:
                 count = int(self.colors[lo:hi].sum())
                 left = np.full(size, float(m))
                 for j in range(start, start + count):
-                    treated = uniform[j] * (start + count - j) < left
+                    treated = rng.random(size) * (start + count - j) < left
                     left -= treated
                     x[self.subject_cell[j]] += treated
                 start += count
