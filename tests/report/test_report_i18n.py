@@ -66,3 +66,9 @@ def test_points_are_signed():
 def test_unknown_language_is_refused():
     with pytest.raises(ValueError, match="language"):
         Formatter("de")
+
+
+def test_p_in_running_text_reads_naturally():
+    assert Formatter("en").p_equals(0.0123) == "p = 0.012"
+    assert Formatter("en").p_equals(1e-5) == "p < 0.001"
+    assert Formatter("fr").p_equals(1e-5) == f"p <{NNBSP}0,001"

@@ -118,8 +118,8 @@ def summary_section(ctx: Context) -> Section:
     cox = res["survival"]["cox"]["unadjusted"]
     ri = res["survival"].get("randomization_inference") or {}
     blocks.append(Paragraph(fmt.t("summary_hr", hr=fmt.number(cox["hr"]), level=ctx.level,
-                                  ci=fmt.ci(cox["ci_low"], cox["ci_high"]), p=fmt.pvalue(cox["p_value"]),
-                                  p_ri=fmt.pvalue(ri.get("p_value"))), "lead"))
+                                  ci=fmt.ci(cox["ci_low"], cox["ci_high"]), p=fmt.p_equals(cox["p_value"]),
+                                  p_ri=fmt.p_equals(ri.get("p_value"))), "lead"))
     for name, out in (res.get("binary_outcomes") or {}).items():
         if not _outcome_hidden(ctx, out):
             blocks.append(Paragraph(fmt.t(
@@ -324,7 +324,7 @@ def primary_section(ctx: Context) -> Section:
     effects = Table((fmt.t("quantity"), fmt.t("estimate"), fmt.t("ci_level", level=ctx.level), fmt.t("p_value")),
                     tuple(effect_rows))
     ph_text = fmt.t("ph_rejected" if ph["p_value"] is not None and ph["p_value"] < plan.inference.alpha else "ph_ok",
-                    p=fmt.pvalue(ph["p_value"]))
+                    p=fmt.p_equals(ph["p_value"]))
     return Section("primary", fmt.t("sec_primary"),
                    (fig, landmark, _hidden_note(ctx), effects, Paragraph(ph_text)))
 

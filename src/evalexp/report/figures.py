@@ -127,7 +127,7 @@ def km_figure(tables: Mapping[str, pd.DataFrame], fmt: Formatter, *, alpha: floa
     risk_ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: fmt.integer(x)))
     risk_ax.set_xlabel(fmt.t("days"), fontsize=9)
     risk_ax.set_title(fmt.t("at_risk"), fontsize=8.5, loc="left", pad=2)
-    risk_ax.tick_params(axis="y", length=0, pad=16)
+    risk_ax.tick_params(axis="y", length=0, pad=24)
     risk_ax.tick_params(axis="x", labelsize=9)
     for side in ("top", "right", "left"):
         risk_ax.spines[side].set_visible(False)

@@ -61,7 +61,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "points_more": "points de plus",
         "summary_hr": (
             "Le rapport des risques instantanés de rupture (accompagnés / témoins) est de {hr} "
-            "(IC à {level} : {ci} ; p = {p}) ; la p-valeur de randomisation est de {p_ri}."),
+            "(IC à {level} : {ci} ; {p}) ; inférence par randomisation : {p_ri}."),
         "summary_sig": "Cette différence est statistiquement significative au seuil de {alpha}.",
         "summary_nonsig": "Cette différence n'est pas statistiquement significative au seuil de {alpha}.",
         "summary_cohort": (
@@ -107,8 +107,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "rmst": "Durée moyenne sans rupture sur {tau} jours (RMST), différence en jours",
         "risk_diff": "Différence de risque de rupture à {day} jours (points)",
         "ri": "Inférence par randomisation ({stat}, {perm} permutations), p",
-        "ph_ok": "L'hypothèse de risques proportionnels n'est pas rejetée (p = {p}).",
-        "ph_rejected": "L'hypothèse de risques proportionnels est rejetée (p = {p}) : le HR est une moyenne sur la période ; la RMST et la différence de risque restent valides.",
+        "ph_ok": "L'hypothèse de risques proportionnels n'est pas rejetée ({p}).",
+        "ph_rejected": "L'hypothèse de risques proportionnels est rejetée ({p}) : le HR est une moyenne sur la période ; la RMST et la différence de risque restent valides.",
         "love_x": "Différence standardisée (accompagnés − témoins)",
         "wwc_note": "Seuils du What Works Clearinghouse : 0,05 (équivalence) et 0,25 (au-delà, l'équilibre échoue).",
         "covariate": "Caractéristique",
@@ -257,8 +257,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "points_less": "points less",
         "points_more": "points more",
         "summary_hr": (
-            "The hazard ratio of rupture (supported / control) is {hr} ({level} CI {ci}; p = {p}); "
-            "the randomisation-inference p-value is {p_ri}."),
+            "The hazard ratio of rupture (supported / control) is {hr} ({level} CI {ci}; {p}); "
+            "randomisation inference: {p_ri}."),
         "summary_sig": "This difference is statistically significant at the {alpha} level.",
         "summary_nonsig": "This difference is not statistically significant at the {alpha} level.",
         "summary_cohort": (
@@ -303,8 +303,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "rmst": "Restricted mean time without rupture over {tau} days (RMST), difference in days",
         "risk_diff": "Difference in rupture risk at {day} days (points)",
         "ri": "Randomisation inference ({stat}, {perm} permutations), p",
-        "ph_ok": "The proportional-hazards assumption is not rejected (p = {p}).",
-        "ph_rejected": "The proportional-hazards assumption is rejected (p = {p}): the HR is an average over the period; the RMST and the risk difference remain valid.",
+        "ph_ok": "The proportional-hazards assumption is not rejected ({p}).",
+        "ph_rejected": "The proportional-hazards assumption is rejected ({p}): the HR is an average over the period; the RMST and the risk difference remain valid.",
         "love_x": "Standardised difference (supported − control)",
         "wwc_note": "What Works Clearinghouse thresholds: 0.05 (equivalence) and 0.25 (beyond it, balance fails).",
         "covariate": "Characteristic",
@@ -498,6 +498,11 @@ class Formatter:
         if p < 0.001:
             return f"<{NNBSP if self.language == 'fr' else ' '}{self.number(0.001, 3)}"
         return self.number(p, 3)
+
+    def p_equals(self, p: float | None) -> str:
+        """``p = 0,012`` or ``p < 0,001``, for running text."""
+        text = self.pvalue(p)
+        return f"p {text}" if text.startswith("<") else f"p = {text}"
 
     def level(self, alpha: float) -> str:
         """The confidence level of ``alpha`` as a percentage: ``95 %``."""
