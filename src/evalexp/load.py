@@ -50,6 +50,7 @@ from .validate import (DATE_COLUMNS, TEXT_COLUMNS, Table, check_binary, check_co
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _SLASH = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?")
 _THOUSANDS = re.compile("[ \u00a0\u202f]")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _DATE_TYPES = (dt.date, np.datetime64)
 _SAS_EPOCH = pd.Timestamp("1960-01-01")
 
@@ -73,16 +74,14 @@ class _DateReader:
         self.table = table
         self.format = date_format
         self.sas = sas
-        self.dayfirst_evidence = None
-        slash_columns = []
+        slash_columns, day_above_12 = [], False
         for column in columns:
             uniques = [u for u in table.data[column].dropna().unique() if isinstance(u, str)]
             firsts = [int(m.group(1)) for m in map(_SLASH.fullmatch, uniques) if m]
             if firsts:
                 slash_columns.append(column)
-            if self.dayfirst_evidence is None and any(f > 12 for f in firsts):
-                self.dayfirst_evidence = column
-        if slash_columns and date_format == "auto" and self.dayfirst_evidence is None:
+                day_above_12 = day_above_12 or max(firsts) > 12
+        if slash_columns and date_format == "auto" and not day_above_12:
             column = slash_columns[0]
             mask = table.data[column].map(lambda v: isinstance(v, str) and bool(_SLASH.fullmatch(v))).to_numpy()
             raise table.refuse(
@@ -129,7 +128,7 @@ class _DateReader:
                 parsed.append(_SAS_EPOCH + pd.Timedelta(days=int(u)))
             else:
                 parsed.append(None)
-        bad_unique = np.array([p is None or pd.isna(p) for p in parsed] + [False], dtype=bool)
+        bad_unique = np.array([p is None for p in parsed] + [False], dtype=bool)
         bad = bad_unique[codes]
         if bad.any():
             shown = ", ".join(repr(str(v)) for v in pd.unique(values[bad])[:3])
@@ -141,17 +140,17 @@ class _DateReader:
 
 
 def _to_number(value) -> float:
+    """A finite number from a text or numeric cell, else NaN."""
     if isinstance(value, str):
         text = _THOUSANDS.sub("", value)
         if "," in text and "." not in text:
             text = text.replace(",", ".", 1)
-        try:
-            return float(text) if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", text) else np.nan
-        except ValueError:
-            return np.nan
-    if isinstance(value, (bool, np.bool_, int, np.integer, float, np.floating)):
-        return float(value)
-    return np.nan
+        number = float(text) if _NUMBER.fullmatch(text) else np.nan
+    elif isinstance(value, (bool, np.bool_, int, np.integer, float, np.floating)):
+        number = float(value)
+    else:
+        number = np.nan
+    return number if np.isfinite(number) else np.nan
 
 
 def _numeric(column: pd.Series) -> pd.Series | None:
@@ -165,7 +164,7 @@ def _numeric(column: pd.Series) -> pd.Series | None:
             return None
         column = pd.Series(numbers[codes], index=column.index)
     values = column.to_numpy(dtype=float)
-    if not np.isnan(values).any() and np.all(values == np.round(values)) and np.all(np.abs(values) < 2**53):
+    if np.isfinite(values).all() and np.all(values == np.round(values)) and np.all(np.abs(values) < 2**53):
         return pd.Series(values.astype(np.int64), index=column.index)
     return pd.Series(values, index=column.index)
 

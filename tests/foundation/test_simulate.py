@@ -65,6 +65,13 @@ def test_every_recorded_rupture_has_a_cause_and_only_then():
     assert set(data["rupture_initiative"].dropna()) == set(CAUSES)
 
 
+def test_trial_period_ruptures_happen_in_the_first_30_days(large):
+    _, data = large
+    trial = data[data["rupture_initiative"] == "trial_period"]
+    assert len(trial) > 1000 and trial["time_days"].max() == 30
+    assert (data.loc[data["rupture_initiative"] != "trial_period", "time_days"] > 30).any()
+
+
 def test_support_and_meetings_only_for_the_treatment_arm():
     data = simulate(n=5_000, seed=4).data
     control = data[data["arm"] == "control"]
