@@ -45,7 +45,7 @@ from .plan import Plan, default_plan
 from .pseudonym import new_key, pseudonymise
 from .readers import RawTable, read_table
 from .validate import (DATE_COLUMNS, TEXT_COLUMNS, Table, check_binary, check_columns, check_dates, check_ids,
-                       data_warnings, map_arms, plan_columns)
+                       data_warnings, map_arms)
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _SLASH = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?")

@@ -199,7 +199,8 @@ def _read_xlsx(path: Path, source: str, sheet: str | int) -> RawTable:
         try:
             ws = book.worksheets[sheet] if isinstance(sheet, int) else book[sheet]
         except (IndexError, KeyError):
-            raise UnreadableFileError(source, None, f"no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})") from None
+            raise UnreadableFileError(source, None,
+                                      f"no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})") from None
         rows_iter = ws.iter_rows(values_only=True)
         header = next(rows_iter, None)
         if header is None or all(v is None for v in header):

@@ -2,7 +2,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from _foundation import DEMO, EXPORT, EXPORT_PLAN, HEADER, KEY, ROWS
+from _foundation import EXPORT, EXPORT_PLAN, HEADER, KEY, ROWS
 
 from evalexp.errors import AmbiguousDateError, DateParseError
 from evalexp.load import load_cohort, load_frame
@@ -81,7 +81,8 @@ def test_time_of_day_is_dropped(write_csv):
 
 def test_decimal_comma_and_no_break_space_thousands(write_csv):
     header = HEADER.replace(",", ";") + ";age;income"
-    rows = [r.replace(",", ";") + v for r, v in zip(ROWS, [";21,5;1\u00a0234,5", ";18;2\u202f000", ";19,0;10", ";20;7"])]
+    cells = [";21,5;1\u00a0234,5", ";18;2\u202f000", ";19,0;10", ";20;7"]
+    rows = [r.replace(",", ";") + v for r, v in zip(ROWS, cells)]
     data = load_cohort(write_csv([header, *rows]), key=KEY).data
     assert data["age"].tolist() == [21.5, 18.0, 19.0, 20.0]
     assert data["income"].tolist() == [1234.5, 2000.0, 10.0, 7.0]

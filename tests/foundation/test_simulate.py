@@ -1,7 +1,6 @@
 """The synthetic-cohort generator: reproducible, canonical, and true to its stated truth."""
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 from lifelines import CoxPHFitter, KaplanMeierFitter
