@@ -132,3 +132,13 @@ def test_arrow_and_csv_module_parsers_agree(lines):
     names_py, data_py, where_py = _records_python(text, sep, "f.csv")
     assert names == names_py and where.tolist() == where_py.tolist()
     pd.testing.assert_frame_equal(data, data_py)
+
+
+def test_excel_sheet_by_name(tmp_path):
+    path = tmp_path / "c.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"a": [1]}).to_excel(writer, sheet_name="notes", index=False)
+        pd.DataFrame({"b": ["x", "y"]}).to_excel(writer, sheet_name="cohorte", index=False)
+    assert read_table(path, sheet="cohorte").data["b"].tolist() == ["x", "y"]
+    with pytest.raises(UnreadableFileError, match="no sheet 'other' \\(sheets: notes, cohorte\\)"):
+        read_table(path, sheet="other")

@@ -174,3 +174,17 @@ def test_missing_outcome_values_warn_per_column(write_csv):
 def test_clean_file_has_no_warning(write_csv):
     cohort, _ = _load(write_csv, ROWS)
     assert cohort.warnings == ()
+
+
+def test_rupture_after_followup_end_warns_and_is_censored(write_csv):
+    rows = [ROWS[0].replace("2012-03-31,", "2010-06-30,2010-09-01"), *ROWS[1:]]
+    cohort, _ = _load(write_csv, rows)
+    assert _codes(cohort)["rupture_after_followup_end"].count == 1
+    assert cohort.data["event"].iloc[0] == 0
+
+
+def test_cause_without_rupture_warns(write_csv):
+    rows = [r + c for r, c in zip(ROWS, [",mutual", ",employer", ",apprentice", ","])]
+    cohort, _ = _load(write_csv, rows, header=HEADER + ",rupture_initiative",
+                      plan=_plan(survival={"horizon_days": 365, "causes": "rupture_initiative"}))
+    assert _codes(cohort)["cause_without_rupture"].message.endswith("in 1 row (line 2)")
