@@ -65,6 +65,12 @@ class Context:
         return [[self.fmt.count(int(c), bool(h)) for c, h in zip(row, hid)]
                 for row, hid in zip(counts, mask)]
 
+    def part_cells(self, part: dict[str, int], whole: dict[str, int]) -> list[str]:
+        """The counts ``part[arm]`` of a published ``whole[arm]``, each hidden with its complement
+        ``whole - part`` (the two cells of an arm's column add up to the whole)."""
+        counts = np.array([[part[a] for a in ARMS], [whole[a] - part[a] for a in ARMS]])
+        return self.count_cells(counts, row_totals=False)[0]
+
 
 def _share(ctx: Context, count: int, n: int, share: float | None, hidden: bool | None = None) -> str:
     """A share ``count / n`` as a percentage, or its mark when hidden (by default when
@@ -169,9 +175,12 @@ def experiment_section(ctx: Context) -> Section | None:
         flow[arm]["analysed"] = block["analysed"]["rupture"][arm]
         hidden[arm]["analysed"] = block["analysed"]["rupture"][arm] < thr
     for outcome, by_arm in block["analysed"].items():
+        # the primary analysis is by intention to treat: no one is excluded by design (a
+        # structural zero, not a small count); the other outcomes hide with their missing count
+        cells = ctx.count_cells(np.array([[by_arm[a] for a in ARMS]]))[0] if outcome == "rupture" \
+            else ctx.part_cells(by_arm, assigned)
         name = fmt.t("rupture") if outcome == "rupture" else outcome
-        table_rows.append((fmt.t("consort_analysed_outcome", outcome=name),
-                           *ctx.count_cells(np.array([[by_arm[a] for a in ARMS]]))[0]))
+        table_rows.append((fmt.t("consort_analysed_outcome", outcome=name), *cells))
     total = sum(assigned.values())
     fig = render_figure(figures.consort_figure(total, flow, fmt, horizon=horizon, hidden=hidden), "consort",
                         fmt.t("consort_caption"))
@@ -382,7 +391,7 @@ def outcomes_section(ctx: Context) -> Section | None:
     fmt = ctx.fmt
     rows, shown = [], []
     for name, out in block.items():
-        obs = ctx.count_cells(np.array([[out["n_observed"]["treatment"], out["n_observed"]["control"]]]))[0]
+        obs = ctx.part_cells(out["n_observed"], ctx.results["n"])
         if _outcome_hidden(ctx, out):
             shares = [_share(ctx, int(round((out[arm] or 0) * out["n_observed"][arm])), out["n_observed"][arm],
                              out[arm]) for arm in ARMS]

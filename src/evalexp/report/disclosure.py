@@ -21,6 +21,10 @@ Rules applied by the report
    incidence curve is drawn only while the number at risk is at least the
    threshold (:func:`truncate_at_risk`), and a landmark estimate is published
    only when its number at risk is.
+   A count that is part of a published whole (participants observed for an
+   outcome, out of those randomised) is hidden with its complement (the
+   missing ones). The only zero shown is a structural one: under intention to
+   treat, everyone randomised is analysed for the primary outcome.
 4. *Small categories*: a category (a rupture cause) whose count is below the
    threshold in some arm is merged with the next smallest ones into one
    group (:func:`collapse_small_categories`) before its curve is drawn.
