@@ -162,7 +162,7 @@ class KaplanMeier(Result):
         number of subjects with time >= day. Before the first observed time S = 1
         with a degenerate band [1, 1].
         """
-        days = np.asarray(list(days) if not np.ndim(days) == 0 else [days], dtype=float)
+        days = np.atleast_1d(np.asarray(days, dtype=float))
         idx = self._index(days)
         before = idx < 0
         safe = np.where(before, 0, idx)
