@@ -71,7 +71,9 @@ STRINGS: dict[str, dict[str, str]] = {
             "Avec {events} ruptures observées, l'étude ne pouvait détecter (puissance {power}, "
             "seuil {alpha}) qu'un rapport des risques inférieur ou égal à {mde_hr}, soit une baisse "
             "d'au moins {mde_rd} points de la part des ruptures à {months} mois."),
-        "summary_outcome": "{outcome} : {p_t} chez les accompagnés contre {p_c} chez les témoins ({diff} points, IC à {level} : {ci}).",
+        "summary_outcome": (
+            "{outcome} : {p_t} chez les accompagnés contre {p_c} chez les témoins ({diff} points, IC à "
+            "{level} : {ci})."),
         # tables, axes, legends
         "arm": "Groupe",
         "treatment": "Accompagnés",
@@ -94,7 +96,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "censored": "Censurés",
         "median": "Médiane (jours)",
         "not_reached": "non atteinte",
-        "hidden_note": "« <{threshold} » : effectif inférieur à {threshold}, masqué ; « s » : effectif masqué pour qu'un effectif inférieur à {threshold} ne puisse être retrouvé par différence (secret statistique).",
+        "hidden_note": (
+            "« <{threshold} » : effectif inférieur à {threshold}, masqué ; « s » : effectif masqué pour "
+            "qu'un effectif inférieur à {threshold} ne puisse être retrouvé par différence (secret "
+            "statistique)."),
         "curve_note": (
             "Les courbes s'arrêtent lorsque moins de {threshold} jeunes restent suivis ; "
             "bandes : intervalles de confiance à {level} (log-log)."),
@@ -108,9 +113,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "risk_diff": "Différence de risque de rupture à {day} jours (points)",
         "ri": "Inférence par randomisation ({stat}, {perm} permutations), p",
         "ph_ok": "L'hypothèse de risques proportionnels n'est pas rejetée ({p}).",
-        "ph_rejected": "L'hypothèse de risques proportionnels est rejetée ({p}) : le HR est une moyenne sur la période ; la RMST et la différence de risque restent valides.",
+        "ph_rejected": (
+            "L'hypothèse de risques proportionnels est rejetée ({p}) : le HR est une moyenne sur la "
+            "période ; la RMST et la différence de risque restent valides."),
         "love_x": "Différence standardisée (accompagnés − témoins)",
-        "wwc_note": "Seuils du What Works Clearinghouse : 0,05 (équivalence) et 0,25 (au-delà, l'équilibre échoue).",
+        "wwc_note": (
+            "Seuils du What Works Clearinghouse : 0,05 (équivalence) et 0,25 (au-delà, l'équilibre "
+            "échoue)."),
         "covariate": "Caractéristique",
         "std_diff": "Différence standardisée",
         "wwc_rating": "Appréciation WWC",
@@ -157,7 +166,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "warning": "Avertissement",
         "rows": "Lignes concernées",
         "no_warning": "Aucune anomalie non bloquante n'a été relevée au chargement.",
-        "quality_intro": "Anomalies non bloquantes relevées au chargement du fichier (nombres de lignes uniquement).",
+        "quality_intro": (
+            "Anomalies non bloquantes relevées au chargement du fichier (nombres de lignes uniquement)."),
         "cause": "Initiative",
         "employer": "Employeur",
         "apprentice": "Jeune",
@@ -170,25 +180,56 @@ STRINGS: dict[str, dict[str, str]] = {
         "first_stage": "Part ayant reçu l'accompagnement",
         "itt": "Effet de l'affectation (ITT)",
         "cace": "Effet sur les bénéficiaires (CACE)",
-        "rupture_by_meetings": "Part des ruptures selon le nombre d'entretiens tenus (descriptif, non causal)",
+        "rupture_by_meetings": (
+            "Part des ruptures selon le nombre d'entretiens tenus (descriptif, non causal)"),
         "meetings_held": "Entretiens tenus",
         "contents": "Sommaire",
         "figure": "Figure",
         "generated_by": "Produit par evalexp {version}",
         # methods
-        "m_km": "Courbes de Kaplan-Meier par groupe, variance de Greenwood, intervalles de confiance à {level} de type log-log (R survfit, conf.type = \"log-log\") ; effectifs à risque au jour indiqué.",
+        "m_km": (
+            "Courbes de Kaplan-Meier par groupe, variance de Greenwood, intervalles de confiance à "
+            "{level} de type log-log (R survfit, conf.type = \"log-log\") ; effectifs à risque au jour "
+            "indiqué."),
         "m_logrank": "Test du log-rank de Mantel-Haenszel (R survdiff){strata}.",
-        "m_cox": "Modèle de Cox, traitement des ex aequo {ties}, intervalle et p de Wald{strata}{cluster} ; modèle ajusté : {covariates}.",
-        "m_ph": "Test global de proportionnalité des risques sur les résidus de Schoenfeld du modèle non ajusté (R cox.zph, transformation KM).",
-        "m_rmst": "RMST : aire sous la courbe de Kaplan-Meier jusqu'à {tau} jours, variance de type Greenwood (R survRM2), différence accompagnés − témoins, IC de Wald.",
+        "m_cox": (
+            "Modèle de Cox, traitement des ex aequo {ties}, intervalle et p de Wald{strata}{cluster} ; "
+            "modèle ajusté : {covariates}."),
+        "m_ph": (
+            "Test global de proportionnalité des risques sur les résidus de Schoenfeld du modèle non "
+            "ajusté (R cox.zph, transformation KM)."),
+        "m_rmst": (
+            "RMST : aire sous la courbe de Kaplan-Meier jusqu'à {tau} jours, variance de type Greenwood "
+            "(R survRM2), différence accompagnés − témoins, IC de Wald."),
         "m_rd": "Différence de risque : 1 − S({day}) par groupe, variances de Greenwood, IC de Wald.",
-        "m_ri": "Inférence par randomisation : {perm} nouvelles affectations aléatoires au sein des strates (graine {seed}), tailles des groupes fixées ; p = (1 + #{{stat* ≥ stat}}) / (1 + permutations).",
-        "m_competing": "Risques concurrents par initiative : incidence cumulée d'Aalen-Johansen (R cmprsk::cuminc), test de Gray, modèle de Cox spécifique à la cause (autres causes censurées), modèle de Fine et Gray (R cmprsk::crr).",
-        "m_outcomes": "Indicateurs binaires : différence de proportions parmi les observés, erreur type de Neyman (HC2), IC et p par approximation normale ; correction de multiplicité : {method}.",
-        "m_balance": "Équilibre : différences standardisées du What Works Clearinghouse (g de Hedges corrigé pour les variables continues, indice de Cox pour les binaires).",
-        "m_attrition": "Attrition : taux global et différentiel comparés à la borne {boundary} du What Works Clearinghouse (Standards Handbook v4.1).",
-        "m_power": "Effet minimal détectable : formule de Schoenfeld pour le rapport des risques, test de l'arc sinus pour la différence de risque (R pwr).",
-        "m_disclosure": "Secret statistique : tout effectif inférieur à {threshold} est masqué, ainsi que les parts qui en dérivent ; lorsqu'une seule case d'une ligne ou d'une colonne est masquée, la plus petite autre case l'est aussi, jusqu'à stabilité ; les courbes s'arrêtent quand moins de {threshold} jeunes restent à risque ; les initiatives de rupture trop rares sont regroupées. Les estimations de modèles (rapports des risques, différences, intervalles, p) ne sont pas masquées. Le fichier results.json, sortie statistique complète destinée à l'évaluateur, n'est pas soumis à ce masquage.",
+        "m_ri": (
+            "Inférence par randomisation : {perm} nouvelles affectations aléatoires au sein des strates "
+            "(graine {seed}), tailles des groupes fixées ; p = (1 + #{{stat* ≥ stat}}) / (1 + "
+            "permutations)."),
+        "m_competing": (
+            "Risques concurrents par initiative : incidence cumulée d'Aalen-Johansen (R cmprsk::cuminc), "
+            "test de Gray, modèle de Cox spécifique à la cause (autres causes censurées), modèle de Fine "
+            "et Gray (R cmprsk::crr)."),
+        "m_outcomes": (
+            "Indicateurs binaires : différence de proportions parmi les observés, erreur type de Neyman "
+            "(HC2), IC et p par approximation normale ; correction de multiplicité : {method}."),
+        "m_balance": (
+            "Équilibre : différences standardisées du What Works Clearinghouse (g de Hedges corrigé pour "
+            "les variables continues, indice de Cox pour les binaires)."),
+        "m_attrition": (
+            "Attrition : taux global et différentiel comparés à la borne {boundary} du What Works "
+            "Clearinghouse (Standards Handbook v4.1)."),
+        "m_power": (
+            "Effet minimal détectable : formule de Schoenfeld pour le rapport des risques, test de l'arc "
+            "sinus pour la différence de risque (R pwr)."),
+        "m_disclosure": (
+            "Secret statistique : tout effectif inférieur à {threshold} est masqué, ainsi que les parts "
+            "qui en dérivent ; lorsqu'une seule case d'une ligne ou d'une colonne est masquée, la plus "
+            "petite autre case l'est aussi, jusqu'à stabilité ; les courbes s'arrêtent quand moins de "
+            "{threshold} jeunes restent à risque ; les initiatives de rupture trop rares sont regroupées. "
+            "Les estimations de modèles (rapports des risques, différences, intervalles, p) ne sont pas "
+            "masquées. Le fichier results.json, sortie statistique complète destinée à l'évaluateur, "
+            "n'est pas soumis à ce masquage."),
         "m_strata": ", stratifié sur « {strata} »",
         "m_cluster": ", erreurs types robustes par grappe « {cluster} »",
         "none": "aucun",
@@ -197,20 +238,28 @@ STRINGS: dict[str, dict[str, str]] = {
         "consort_analysed_outcome": "Analysés : {outcome}",
         "consort_caption": "Flux CONSORT par groupe",
         "stage": "Étape",
-        "experiment_intro": "{n} jeunes ont été répartis au hasard entre le groupe accompagné ({n_t}) et le groupe témoin ({n_c}). L'analyse principale porte sur tous les jeunes randomisés, dans leur groupe d'affectation (intention de traiter) ; les suivis interrompus sont censurés.",
+        "experiment_intro": (
+            "{n} jeunes ont été répartis au hasard entre le groupe accompagné ({n_t}) et le groupe témoin "
+            "({n_c}). L'analyse principale porte sur tous les jeunes randomisés, dans leur groupe "
+            "d'affectation (intention de traiter) ; les suivis interrompus sont censurés."),
         "rupture": "rupture",
-        "attr_caption": "Attrition par indicateur : taux par groupe, global et différentiel (points), appréciation selon la borne {boundary} du WWC",
+        "attr_caption": (
+            "Attrition par indicateur : taux par groupe, global et différentiel (points), appréciation "
+            "selon la borne {boundary} du WWC"),
         "lee": "Bornes de Lee (points)",
         "attrition_survival": "rupture (perdus de vue avant l'horizon)",
         "other_causes": "Autres initiatives (regroupées)",
         "all_causes": "Toutes initiatives (regroupées)",
-        "cif_note": "Les initiatives de moins de {threshold} ruptures dans un groupe sont regroupées ; les courbes s'arrêtent lorsque moins de {threshold} jeunes restent suivis.",
+        "cif_note": (
+            "Les initiatives de moins de {threshold} ruptures dans un groupe sont regroupées ; les "
+            "courbes s'arrêtent lorsque moins de {threshold} jeunes restent suivis."),
         "km_table": "Estimations de Kaplan-Meier par groupe : part [IC à {level}] (effectif à risque)",
         "balance_caption": "Moyennes (variables continues) ou parts, par groupe",
         "outcomes_caption": "Parts parmi les jeunes observés, par groupe",
         "cause_caption": "Ruptures par initiative et par groupe ; rapports des risques accompagnés / témoins",
         "gray_short": "Gray, p",
-        "subgroup_caption": "Effectifs / ruptures par groupe ; rapport des risques de rupture accompagnés / témoins",
+        "subgroup_caption": (
+            "Effectifs / ruptures par groupe ; rapport des risques de rupture accompagnés / témoins"),
         "start of the contract": "1. Début du contrat",
         "after the first month": "2. Après le premier mois",
         "before the end or at six months": "3. Avant la fin ou à six mois",
@@ -218,7 +267,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "share_held": "Part tenus",
         "share_on_time": "Part dans les délais",
         "all_on_time": "Les trois entretiens dans les délais",
-        "fidelity_intro": "Groupe accompagné : entretiens tripartites (jeune, employeur, conseiller) dus, tenus et tenus dans les délais. Un entretien prévu après une rupture n'est pas dû.",
+        "fidelity_intro": (
+            "Groupe accompagné : entretiens tripartites (jeune, employeur, conseiller) dus, tenus et "
+            "tenus dans les délais. Un entretien prévu après une rupture n'est pas dû."),
         "mean_or_share": "Moyenne ou part",
     },
     "en": {
@@ -268,7 +319,9 @@ STRINGS: dict[str, dict[str, str]] = {
             "With {events} observed ruptures, the study could only detect (power {power}, level "
             "{alpha}) a hazard ratio of {mde_hr} or below, that is a fall of at least {mde_rd} "
             "points in the share of ruptures at {months} months."),
-        "summary_outcome": "{outcome}: {p_t} among the supported against {p_c} among controls ({diff} points, {level} CI {ci}).",
+        "summary_outcome": (
+            "{outcome}: {p_t} among the supported against {p_c} among controls ({diff} points, {level} CI "
+            "{ci})."),
         "arm": "Group",
         "treatment": "Supported",
         "control": "Control",
@@ -290,7 +343,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "censored": "Censored",
         "median": "Median (days)",
         "not_reached": "not reached",
-        "hidden_note": "\"<{threshold}\": count below {threshold}, hidden; \"s\": count hidden so that a count below {threshold} cannot be recovered by difference (statistical secrecy).",
+        "hidden_note": (
+            "\"<{threshold}\": count below {threshold}, hidden; \"s\": count hidden so that a count below "
+            "{threshold} cannot be recovered by difference (statistical secrecy)."),
         "curve_note": (
             "Curves stop where fewer than {threshold} young people remain followed; bands: "
             "{level} confidence intervals (log-log)."),
@@ -304,9 +359,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "risk_diff": "Difference in rupture risk at {day} days (points)",
         "ri": "Randomisation inference ({stat}, {perm} permutations), p",
         "ph_ok": "The proportional-hazards assumption is not rejected ({p}).",
-        "ph_rejected": "The proportional-hazards assumption is rejected ({p}): the HR is an average over the period; the RMST and the risk difference remain valid.",
+        "ph_rejected": (
+            "The proportional-hazards assumption is rejected ({p}): the HR is an average over the period; "
+            "the RMST and the risk difference remain valid."),
         "love_x": "Standardised difference (supported − control)",
-        "wwc_note": "What Works Clearinghouse thresholds: 0.05 (equivalence) and 0.25 (beyond it, balance fails).",
+        "wwc_note": (
+            "What Works Clearinghouse thresholds: 0.05 (equivalence) and 0.25 (beyond it, balance fails)."),
         "covariate": "Characteristic",
         "std_diff": "Standardised difference",
         "wwc_rating": "WWC rating",
@@ -370,19 +428,45 @@ STRINGS: dict[str, dict[str, str]] = {
         "contents": "Contents",
         "figure": "Figure",
         "generated_by": "Produced by evalexp {version}",
-        "m_km": "Kaplan-Meier curves by arm, Greenwood variance, {level} log-log confidence intervals (R survfit, conf.type = \"log-log\"); number at risk on the day shown.",
+        "m_km": (
+            "Kaplan-Meier curves by arm, Greenwood variance, {level} log-log confidence intervals (R "
+            "survfit, conf.type = \"log-log\"); number at risk on the day shown."),
         "m_logrank": "Mantel-Haenszel log-rank test (R survdiff){strata}.",
-        "m_cox": "Cox model, {ties} ties, Wald interval and p{strata}{cluster}; adjusted model: {covariates}.",
-        "m_ph": "Global Schoenfeld-residual test of proportional hazards of the unadjusted model (R cox.zph, KM transform).",
-        "m_rmst": "RMST: area under the Kaplan-Meier curve up to {tau} days, Greenwood-type variance (R survRM2), difference supported − control, Wald CI.",
+        "m_cox": (
+            "Cox model, {ties} ties, Wald interval and p{strata}{cluster}; adjusted model: {covariates}."),
+        "m_ph": (
+            "Global Schoenfeld-residual test of proportional hazards of the unadjusted model (R cox.zph, "
+            "KM transform)."),
+        "m_rmst": (
+            "RMST: area under the Kaplan-Meier curve up to {tau} days, Greenwood-type variance (R "
+            "survRM2), difference supported − control, Wald CI."),
         "m_rd": "Risk difference: 1 − S({day}) by arm, Greenwood variances, Wald CI.",
-        "m_ri": "Randomisation inference: {perm} re-randomisations within strata (seed {seed}), arm sizes fixed; p = (1 + #{{stat* ≥ stat}}) / (1 + permutations).",
-        "m_competing": "Competing risks by initiative: Aalen-Johansen cumulative incidence (R cmprsk::cuminc), Gray's test, cause-specific Cox model (other causes censored), Fine-Gray model (R cmprsk::crr).",
-        "m_outcomes": "Binary outcomes: difference in proportions among those observed, Neyman (HC2) standard error, normal-approximation CI and p; multiplicity adjustment: {method}.",
-        "m_balance": "Balance: What Works Clearinghouse standardised differences (Hedges' g with small-sample correction for continuous variables, Cox index for binary ones).",
-        "m_attrition": "Attrition: overall and differential rates against the What Works Clearinghouse {boundary} boundary (Standards Handbook v4.1).",
-        "m_power": "Minimum detectable effect: Schoenfeld's formula for the hazard ratio, arcsine test for the risk difference (R pwr).",
-        "m_disclosure": "Statistical secrecy: every count below {threshold} is hidden, and so are the shares derived from it; when a row or column has a single hidden cell, its smallest other cell is hidden too, until nothing changes; curves stop where fewer than {threshold} people remain at risk; rare rupture initiatives are grouped. Model estimates (hazard ratios, differences, intervals, p-values) are not suppressed. The results.json file, the complete statistical output meant for the evaluator, is not suppressed.",
+        "m_ri": (
+            "Randomisation inference: {perm} re-randomisations within strata (seed {seed}), arm sizes "
+            "fixed; p = (1 + #{{stat* ≥ stat}}) / (1 + permutations)."),
+        "m_competing": (
+            "Competing risks by initiative: Aalen-Johansen cumulative incidence (R cmprsk::cuminc), "
+            "Gray's test, cause-specific Cox model (other causes censored), Fine-Gray model (R "
+            "cmprsk::crr)."),
+        "m_outcomes": (
+            "Binary outcomes: difference in proportions among those observed, Neyman (HC2) standard "
+            "error, normal-approximation CI and p; multiplicity adjustment: {method}."),
+        "m_balance": (
+            "Balance: What Works Clearinghouse standardised differences (Hedges' g with small-sample "
+            "correction for continuous variables, Cox index for binary ones)."),
+        "m_attrition": (
+            "Attrition: overall and differential rates against the What Works Clearinghouse {boundary} "
+            "boundary (Standards Handbook v4.1)."),
+        "m_power": (
+            "Minimum detectable effect: Schoenfeld's formula for the hazard ratio, arcsine test for the "
+            "risk difference (R pwr)."),
+        "m_disclosure": (
+            "Statistical secrecy: every count below {threshold} is hidden, and so are the shares derived "
+            "from it; when a row or column has a single hidden cell, its smallest other cell is hidden "
+            "too, until nothing changes; curves stop where fewer than {threshold} people remain at risk; "
+            "rare rupture initiatives are grouped. Model estimates (hazard ratios, differences, "
+            "intervals, p-values) are not suppressed. The results.json file, the complete statistical "
+            "output meant for the evaluator, is not suppressed."),
         "m_strata": ", stratified by '{strata}'",
         "m_cluster": ", cluster-robust standard errors on '{cluster}'",
         "none": "none",
@@ -391,14 +475,21 @@ STRINGS: dict[str, dict[str, str]] = {
         "consort_analysed_outcome": "Analysed: {outcome}",
         "consort_caption": "CONSORT flow by group",
         "stage": "Stage",
-        "experiment_intro": "{n} young people were randomised between the supported group ({n_t}) and the control group ({n_c}). The primary analysis includes every randomised young person in the group they were assigned to (intention to treat); interrupted follow-ups are censored.",
+        "experiment_intro": (
+            "{n} young people were randomised between the supported group ({n_t}) and the control group "
+            "({n_c}). The primary analysis includes every randomised young person in the group they were "
+            "assigned to (intention to treat); interrupted follow-ups are censored."),
         "rupture": "rupture",
-        "attr_caption": "Attrition by outcome: rates by group, overall and differential (points), rating against the WWC {boundary} boundary",
+        "attr_caption": (
+            "Attrition by outcome: rates by group, overall and differential (points), rating against the "
+            "WWC {boundary} boundary"),
         "lee": "Lee bounds (points)",
         "attrition_survival": "rupture (lost before the horizon)",
         "other_causes": "Other initiatives (grouped)",
         "all_causes": "All initiatives (grouped)",
-        "cif_note": "Initiatives with fewer than {threshold} ruptures in a group are grouped; curves stop where fewer than {threshold} people remain followed.",
+        "cif_note": (
+            "Initiatives with fewer than {threshold} ruptures in a group are grouped; curves stop where "
+            "fewer than {threshold} people remain followed."),
         "km_table": "Kaplan-Meier estimates by group: share [{level} CI] (number at risk)",
         "balance_caption": "Means (continuous variables) or shares, by group",
         "outcomes_caption": "Shares among those observed, by group",
@@ -412,7 +503,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "share_held": "Share held",
         "share_on_time": "Share on time",
         "all_on_time": "All three meetings on time",
-        "fidelity_intro": "Supported group: tripartite meetings (young person, employer, adviser) due, held, and held on time. A meeting that would fall after a rupture is not due.",
+        "fidelity_intro": (
+            "Supported group: tripartite meetings (young person, employer, adviser) due, held, and held "
+            "on time. A meeting that would fall after a rupture is not due."),
         "mean_or_share": "Mean or share",
     },
 }
