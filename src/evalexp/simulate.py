@@ -375,8 +375,9 @@ def simulate(n: int = 150, seed: int = 1, hazard_ratio: float = 0.6, *, n_strata
     for column in ("contract_start", "contract_end_planned", "followup_end", "rupture_date", "assigned_on",
                    *MEETINGS):
         data[column] = data[column].astype("datetime64[ns]")
-    missing_p = {name: {"control": float(np.clip(attrition - differential_attrition / 2, 0, 1) * scale),
-                        "treatment": float(np.clip(attrition + differential_attrition / 2, 0, 1) * scale)}
+    wave_6m = {"control": np.clip(attrition - differential_attrition / 2, 0, 1),
+               "treatment": np.clip(attrition + differential_attrition / 2, 0, 1)}
+    missing_p = {name: {arm: float(min(1.0, p * scale)) for arm, p in wave_6m.items()}
                  for name, scale in (("employed_6m", 1.0), ("employed_12m", 1.5), ("qualification", 1.5))}
     truth = _truth(hazard_ratio, take_up, missing_p, seed, n, n_sites, n_strata)
     return SimulatedCohort(data=data, truth=truth)

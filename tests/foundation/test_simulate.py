@@ -123,10 +123,14 @@ def test_outcome_differences_match_truth(large):
 
 
 def test_differential_attrition_is_applied():
-    data = simulate(n=100_000, seed=8, attrition=0.2, differential_attrition=0.1).data
-    missing = data["employed_6m"].isna().groupby(data["arm"]).mean()
+    sim = simulate(n=100_000, seed=8, attrition=0.2, differential_attrition=0.1)
+    missing = sim.data["employed_6m"].isna().groupby(sim.data["arm"]).mean()
     assert missing["treatment"] == pytest.approx(0.25, abs=0.01)  # binomial SE 0.002
     assert missing["control"] == pytest.approx(0.15, abs=0.01)
+    missing_12m = sim.data["employed_12m"].isna().groupby(sim.data["arm"]).mean()
+    truth = sim.truth["missing_probability"]["employed_12m"]
+    assert truth == pytest.approx({"treatment": 0.375, "control": 0.225})
+    assert missing_12m.to_dict() == pytest.approx(truth, abs=0.01)
 
 
 def test_truth_is_json_ready():
