@@ -7,10 +7,8 @@ from lifelines import CoxPHFitter, KaplanMeierFitter
 
 from evalexp.cohort import derive_survival
 from evalexp.errors import EvalexpError
+from evalexp.plan import CANONICAL_COLUMNS
 from evalexp.simulate import CAUSES, simulate, simulate_to_file
-
-CANONICAL = ["participant_id", "arm", "contract_start", "contract_end_planned", "followup_end",
-             "rupture_date", "rupture_initiative", "stratum", "site", "assigned_on", "support_received"]
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +28,7 @@ def test_different_seeds_give_different_cohorts():
 
 def test_data_has_the_canonical_columns_and_ids():
     data = simulate(n=150, seed=1).data
-    assert list(data.columns[:len(CANONICAL)]) == CANONICAL
+    assert tuple(data.columns[:len(CANONICAL_COLUMNS)]) == CANONICAL_COLUMNS
     assert data["participant_id"].iloc[0] == "P000001"
     assert data["participant_id"].is_unique
 
