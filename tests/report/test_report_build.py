@@ -277,3 +277,14 @@ def test_observed_counts_are_hidden_with_their_missing_complement(demo, report_f
         observed = int((data["arm"] == arm).sum()) - missing
         expected = "&lt;11" if observed < 11 else "s" if missing < 11 else str(observed)
         assert cell == expected
+
+
+def test_an_identifier_reaching_an_output_stops_the_build(demo, monkeypatch, tmp_path):
+    import evalexp.report.build as build
+    from evalexp.errors import EvalexpError
+    cohort, plan, analysis = demo
+    leaked = cohort.data["participant_id"].iloc[3]
+    monkeypatch.setattr(build, "render_html", lambda doc: f"<html><p>{leaked}</p></html>")
+    with pytest.raises(EvalexpError, match="report.html: would contain 1 participant identifier"):
+        build_report(cohort, plan, tmp_path / "r", progress=False, analysis=analysis)
+    assert not (tmp_path / "r").exists()

@@ -2,7 +2,7 @@
 import numpy as np
 import pandas as pd
 
-from evalexp.report.disclosure import (at_risk_counts, find_identifiers, primary_mask, share_hidden,
+from evalexp.report.disclosure import (find_identifiers, primary_mask, share_hidden,
                                        suppression_mask, truncate_at_risk)
 
 
@@ -55,10 +55,6 @@ def test_curve_is_cut_where_the_number_at_risk_falls_below_threshold():
     assert truncate_at_risk(table, 11)["time"].tolist() == [1, 5]
 
 
-def test_at_risk_counts_are_the_number_with_time_at_or_after_the_day():
-    # R: summary(survfit(Surv(c(1, 3, 3, 7, 10), rep(1, 5)) ~ 1), times = c(0, 3, 8))$n.risk == c(5, 4, 1)
-    assert at_risk_counts(np.array([1, 3, 3, 7, 10]), [0, 3, 8]).tolist() == [5, 4, 1]
-
-
-def test_identifiers_found_in_text():
-    assert find_identifiers("row ps_abc and ps_def", ["ps_abc", "ps_zzz"]) == ["ps_abc"]
+def test_identifiers_found_in_text_as_whole_tokens():
+    assert find_identifiers("row ps_abc, and ps_def", ["ps_abc", "ps_zzz"]) == ["ps_abc"]
+    assert find_identifiers("<td>P000012</td>", ["P000012", "P00001"]) == ["P000012"]

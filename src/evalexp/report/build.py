@@ -17,8 +17,10 @@ from typing import Any, Sequence
 from .. import __version__
 from .._files import staged_directory
 from ..cohort import Cohort
+from ..errors import EvalexpError
 from ..plan import Plan
 from .compose import compose
+from .disclosure import find_identifiers
 from .html import render_html
 from .pdf import render_pdf
 from .progress import Steps
@@ -81,6 +83,17 @@ def manifest(plan: Plan, *, cohort: Cohort, cohort_path: str | Path | None, plan
     }
 
 
+def _check_no_identifiers(outputs: dict[str, bytes], cohort: Cohort) -> None:
+    """Refuse to write a text output that holds a participant identifier (pseudonym)."""
+    ids = cohort.data["participant_id"].astype(str)
+    for name, data in outputs.items():
+        if name.endswith((".html", ".json", ".svg")):
+            found = find_identifiers(data.decode("utf-8"), ids)
+            if found:
+                raise EvalexpError(f"{name}: would contain {len(found)} participant identifier(s); "
+                                   "nothing written")
+
+
 def build_report(cohort: Cohort, plan: Plan, out_dir: str | Path, *, cohort_path: str | Path | None = None,
                  plan_path: str | Path | None = None, command_line: Sequence[str] | None = None,
                  progress: bool = True, analysis: Any = None) -> Path:
@@ -135,6 +148,7 @@ def build_report(cohort: Cohort, plan: Plan, out_dir: str | Path, *, cohort_path
     record = manifest(plan, cohort=cohort, cohort_path=cohort_path, plan_path=plan_path,
                       command_line=command_line, outputs=outputs)
     outputs["manifest.json"] = (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    _check_no_identifiers(outputs, cohort)
     out_dir = Path(out_dir)
     with staged_directory(out_dir) as stage:
         for name, data in outputs.items():

@@ -78,7 +78,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "arm": "Groupe",
         "treatment": "Accompagnés",
         "control": "Témoins",
-        "total": "Total",
         "days": "Jours depuis le début du contrat",
         "at_risk": "Effectifs à risque",
         "survival_prob": "Part des contrats non rompus",
@@ -130,7 +129,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "difference_pts": "Différence (points)",
         "difference": "Différence",
         "share": "Part",
-        "observed": "Observés",
         "difference_axis": "Différence accompagnés − témoins (points de pourcentage)",
         "subgroup": "Sous-groupe",
         "interaction_p": "p d'interaction",
@@ -174,7 +172,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "mutual": "Commun accord",
         "trial_period": "Période d'essai",
         "unknown": "Inconnue",
-        "gray": "Test de Gray, p",
         "cs_hr": "HR spécifique à la cause",
         "fg_shr": "SHR de Fine et Gray",
         "first_stage": "Part ayant reçu l'accompagnement",
@@ -184,7 +181,6 @@ STRINGS: dict[str, dict[str, str]] = {
             "Part des ruptures selon le nombre d'entretiens tenus (descriptif, non causal)"),
         "meetings_held": "Entretiens tenus",
         "contents": "Sommaire",
-        "figure": "Figure",
         "generated_by": "Produit par evalexp {version}",
         # methods
         "m_km": (
@@ -270,7 +266,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "fidelity_intro": (
             "Groupe accompagné : entretiens tripartites (jeune, employeur, conseiller) dus, tenus et "
             "tenus dans les délais. Un entretien prévu après une rupture n'est pas dû."),
-        "mean_or_share": "Moyenne ou part",
     },
     "en": {
         "report_kind": "Evaluation report",
@@ -325,7 +320,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "arm": "Group",
         "treatment": "Supported",
         "control": "Control",
-        "total": "Total",
         "days": "Days since contract start",
         "at_risk": "Number at risk",
         "survival_prob": "Share of contracts not broken",
@@ -375,7 +369,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "difference_pts": "Difference (points)",
         "difference": "Difference",
         "share": "Share",
-        "observed": "Observed",
         "difference_axis": "Difference supported − control (percentage points)",
         "subgroup": "Subgroup",
         "interaction_p": "Interaction p",
@@ -417,7 +410,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "mutual": "Mutual agreement",
         "trial_period": "Trial period",
         "unknown": "Unknown",
-        "gray": "Gray's test, p",
         "cs_hr": "Cause-specific HR",
         "fg_shr": "Fine-Gray SHR",
         "first_stage": "Share who received the support",
@@ -426,7 +418,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "rupture_by_meetings": "Share of ruptures by number of meetings held (descriptive, not causal)",
         "meetings_held": "Meetings held",
         "contents": "Contents",
-        "figure": "Figure",
         "generated_by": "Produced by evalexp {version}",
         "m_km": (
             "Kaplan-Meier curves by arm, Greenwood variance, {level} log-log confidence intervals (R "
@@ -506,7 +497,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "fidelity_intro": (
             "Supported group: tripartite meetings (young person, employer, adviser) due, held, and held "
             "on time. A meeting that would fall after a rupture is not due."),
-        "mean_or_share": "Mean or share",
     },
 }
 
