@@ -571,12 +571,11 @@ def quality_section(ctx: Context) -> Section:
     n_row = ctx.count_cells(counts[:1])[0]
     arms_table = Table((fmt.t("quantity"), fmt.t("treatment"), fmt.t("control")),
                        ((fmt.t("n"), *n_row), (fmt.t("events"), *body[0]), (fmt.t("censored"), *body[1])))
-    warnings = ctx.cohort.warnings
-    blocks: list[Block] = [Paragraph(fmt.t("quality_intro")), arms_table]
-    if warnings:
-        rows = tuple((w.code.replace("_", " "), w.column or "–", fmt.count(w.count, w.count < ctx.threshold))
-                     for w in warnings)
-        blocks.append(Table((fmt.t("warning"), fmt.t("covariate"), fmt.t("rows")), rows))
+    blocks: list[Block] = [arms_table, Paragraph(fmt.t("quality_intro"))]
+    if ctx.cohort.warnings:
+        rows = tuple((fmt.label(f"w_{w.code}", w.code.replace("_", " ")), w.column or "–", fmt.count(w.count, w.count < ctx.threshold))
+                     for w in ctx.cohort.warnings)
+        blocks.append(Table((fmt.t("warning"), fmt.t("column"), fmt.t("rows")), rows))
     else:
         blocks.append(Paragraph(fmt.t("no_warning")))
     blocks.append(_hidden_note(ctx))

@@ -244,6 +244,13 @@ STRINGS: dict[str, dict[str, str]] = {
             "selon la borne {boundary} du WWC"),
         "lee": "Bornes de Lee (points)",
         "attrition_survival": "rupture (perdus de vue avant l'horizon)",
+        "w_cause_without_rupture": "Initiative renseignée sans rupture observée",
+        "w_followup_before_planned_end": "Suivi arrêté avant la fin prévue du contrat (censuré)",
+        "w_missing_values": "Valeurs manquantes",
+        "w_rupture_after_followup_end": "Rupture après la fin du suivi (censurée)",
+        "w_rupture_after_planned_end": "Rupture après la fin prévue du contrat (censurée)",
+        "w_rupture_without_cause": "Rupture sans initiative renseignée",
+        "column": "Colonne",
         "other_causes": "Autres initiatives (regroupées)",
         "all_causes": "Toutes initiatives (regroupées)",
         "cif_note": (
@@ -476,6 +483,13 @@ STRINGS: dict[str, dict[str, str]] = {
             "WWC {boundary} boundary"),
         "lee": "Lee bounds (points)",
         "attrition_survival": "rupture (lost before the horizon)",
+        "w_cause_without_rupture": "Initiative given without an observed rupture",
+        "w_followup_before_planned_end": "Follow-up ended before the planned end of the contract (censored)",
+        "w_missing_values": "Missing values",
+        "w_rupture_after_followup_end": "Rupture after the end of follow-up (censored)",
+        "w_rupture_after_planned_end": "Rupture after the planned end of the contract (censored)",
+        "w_rupture_without_cause": "Rupture without a recorded initiative",
+        "column": "Column",
         "other_causes": "Other initiatives (grouped)",
         "all_causes": "All initiatives (grouped)",
         "cif_note": (
@@ -523,9 +537,9 @@ class Formatter:
         text = self._strings[key]
         return text.format(**values) if values else text
 
-    def label(self, key: str) -> str:
-        """A data label (cause, arm, rating): translated if known, else as it is."""
-        return self._strings.get(key, key)
+    def label(self, key: str, default: str | None = None) -> str:
+        """A data label (cause, arm, rating): translated if known, else ``default`` (or ``key``)."""
+        return self._strings.get(key, key if default is None else default)
 
     @property
     def hidden(self) -> str:
