@@ -277,9 +277,8 @@ def balance_section(ctx: Context) -> Section | None:
 def primary_section(ctx: Context) -> Section:
     fmt, plan = ctx.fmt, ctx.plan
     surv = ctx.results["survival"]
-    alpha = plan.inference.alpha
     tables = {arm: ctx.analysis.survival.km[arm].table for arm in ARMS}
-    fig = render_figure(figures.km_figure(tables, fmt, alpha=alpha), "km",
+    fig = render_figure(figures.km_figure(tables, fmt), "km",
                         f"{fmt.t('survival_prob')} — {fmt.t('curve_note', threshold=ctx.threshold, level=ctx.level)}")
     header = (fmt.t("quantity"), fmt.t("treatment"), fmt.t("control"))
     rows: list[tuple[str, ...]] = []

@@ -65,8 +65,7 @@ def _step_curve(table: pd.DataFrame, threshold: int, columns: tuple[str, ...]) -
     return pd.concat([curve, last], ignore_index=True)
 
 
-def km_figure(tables: Mapping[str, pd.DataFrame], fmt: Formatter, *, alpha: float = 0.05,
-              max_time: float | None = None) -> Figure:
+def km_figure(tables: Mapping[str, pd.DataFrame], fmt: Formatter, *, max_time: float | None = None) -> Figure:
     """Kaplan-Meier curves by arm with confidence bands and an aligned number-at-risk table.
 
     Parameters
@@ -76,8 +75,6 @@ def km_figure(tables: Mapping[str, pd.DataFrame], fmt: Formatter, *, alpha: floa
         (``SurvivalAnalysis.km[arm].table``).
     fmt : Formatter
         Language and suppression threshold.
-    alpha : float
-        Shown in no label, kept for the caption's level.
     max_time : float, optional
         Right end of the time axis (default: the last tabulated time).
 
