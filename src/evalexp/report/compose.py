@@ -132,14 +132,24 @@ def summary_section(ctx: Context) -> Section:
                 "summary_outcome", outcome=name, p_t=fmt.percent(out["treatment"]), p_c=fmt.percent(out["control"]),
                 diff=fmt.points(out["difference"]), level=ctx.level,
                 ci=fmt.ci(out["ci_low"], out["ci_high"], 1, scale=100))))
-    power = res.get("power")
-    if power and power["hazard_ratio"]["minimum_detectable"] is not None:
-        rd_mde = power["risk_difference"]["minimum_detectable"]
-        blocks.append(Paragraph(fmt.t(
-            "summary_mde", events=fmt.integer(power["events"]), power=fmt.percent(power["power"], 0),
-            alpha=fmt.percent(power["alpha"], 0), mde_hr=fmt.number(power["hazard_ratio"]["minimum_detectable"]),
-            mde_rd=fmt.number(None if rd_mde is None else 100 * abs(rd_mde), 1), months=months)))
+    mde = _mde_sentence(ctx)
+    if mde:
+        blocks.append(mde)
     return Section("summary", fmt.t("sec_summary"), tuple(blocks))
+
+
+def _mde_sentence(ctx: Context) -> Paragraph | None:
+    """'With N ruptures, the study could only detect HR <= x, a fall of y points', from the power block."""
+    power = ctx.results.get("power")
+    if not power or power["hazard_ratio"]["minimum_detectable"] is None:
+        return None
+    fmt = ctx.fmt
+    rd = power["risk_difference"]
+    return Paragraph(fmt.t(
+        "summary_mde", events=fmt.integer(power["events"]), power=fmt.percent(power["power"], 0),
+        alpha=fmt.percent(power["alpha"], 0), mde_hr=fmt.number(power["hazard_ratio"]["minimum_detectable"]),
+        mde_rd=fmt.number(None if rd["minimum_detectable"] is None else 100 * abs(rd["minimum_detectable"]), 1),
+        months=round(rd["day"] / 30.4375)))
 
 
 # ----------------------------------------------------------------------------- experiment (CONSORT)
@@ -518,7 +528,9 @@ def power_section(ctx: Context) -> Section | None:
             (fmt.t("power"), fmt.percent(block["power"], 0)),
             (fmt.t("mde_hr"), fmt.number(block["hazard_ratio"]["minimum_detectable"])),
             (fmt.t("mde_rd"), fmt.number(None if mde_rd is None else 100 * abs(mde_rd), 1)))
-    return Section("power", fmt.t("sec_power"), (Table((fmt.t("quantity"), fmt.t("value")), rows),))
+    mde = _mde_sentence(ctx)
+    return Section("power", fmt.t("sec_power"),
+                   (*((mde,) if mde else ()), Table((fmt.t("quantity"), fmt.t("value")), rows)))
 
 
 # ----------------------------------------------------------------------------- lessons, methods, annex
