@@ -43,7 +43,7 @@ from .cells import Cells, CellStatistics, build_cells
 
 STATISTICS = ("logrank", "cox_score", "rmst")
 #: Target number of array elements per chunk (bounds memory to a few hundred MB).
-CHUNK_ELEMENTS = 4_000_000
+CHUNK_ELEMENTS = 12_000_000
 #: Threads drawing chunks (numpy releases the GIL while sampling and in array operations).
 WORKERS = max(1, min(2, os.cpu_count() or 1))
 #: Relative tolerance of ``T* >= T``.
@@ -103,15 +103,16 @@ def _chunk_size(per_draw: int, total: int) -> int:
     return int(max(1, min(total, CHUNK_ELEMENTS // max(per_draw, 1))))
 
 
-def _hypergeometric_is_cheaper(n: int, cells: int, permutations: int) -> bool:
+def _hypergeometric_is_cheaper(n: int, largest_stratum: int, cells: int, permutations: int) -> bool:
     """Cost model of the two routes (seconds measured on 2 cores, numpy 2.x).
 
-    permute: a Python step per subject and chunk (~15 us) plus ~10 ns per subject and draw;
-    hypergeometric: ~95 ns per non-empty cell and draw.
+    permute: a Python step per subject of the largest stratum and chunk (~10 us) plus ~10 ns
+    per subject and draw; hypergeometric: ~150 ns per non-empty cell and draw (numpy's
+    sampler and the bookkeeping).
     """
     chunks = -(-permutations // _chunk_size(2 * cells, permutations))
-    permute = n * chunks * 15e-6 + permutations * n * 10e-9
-    return permutations * cells * 95e-9 < permute
+    permute = largest_stratum * chunks * 10e-6 + permutations * n * 10e-9
+    return permutations * cells * 150e-9 < permute
 
 
 class _Sampler:
@@ -119,7 +120,7 @@ class _Sampler:
 
     ``permute``: subjects of a stratum (sorted by cell) are assigned one after the other,
     treated with probability (treated left) / (subjects left) — a uniform draw among the
-    assignments with the stratum's arm sizes, vectorised over the B draws.
+    assignments with the stratum's arm sizes — vectorised over the B draws and the strata.
     ``hypergeometric``: numpy's multivariate hypergeometric over the stratum's cells.
     """
 
@@ -127,7 +128,9 @@ class _Sampler:
         n = cells.cell.size
         per_stratum = cells.counts.shape[1] * cells.counts.shape[2]
         if method == "auto":
-            method = "hypergeometric" if _hypergeometric_is_cheaper(n, cell_ids.size, permutations) else "permute"
+            largest = int(cells.counts.sum(axis=(1, 2)).max())
+            cheaper = _hypergeometric_is_cheaper(n, largest, cell_ids.size, permutations)
+            method = "hypergeometric" if cheaper else "permute"
         if method not in ("permute", "hypergeometric"):
             raise ValueError(f"method must be 'auto', 'permute' or 'hypergeometric', not {method!r}")
         self.method = method
@@ -137,8 +140,11 @@ class _Sampler:
         bounds = np.searchsorted(cell_ids, np.arange(cells.n_strata + 1) * per_stratum)
         arm_sizes = cells.arm_sizes
         self.strata = [(int(bounds[s]), int(bounds[s + 1]), int(arm_sizes[s])) for s in range(cells.n_strata)]
-        # cell (row of x) of each subject, subjects sorted by cell
+        # cell (row of x) of each subject, subjects sorted by cell (so grouped by stratum)
         self.subject_cell = np.repeat(np.arange(self.size), self.colors)
+        self.arm_sizes = arm_sizes
+        self.stratum_n = cells.counts.sum(axis=(1, 2))
+        self.stratum_first = np.r_[0, np.cumsum(self.stratum_n)[:-1]]
 
     @property
     def per_draw(self) -> int:
@@ -147,15 +153,13 @@ class _Sampler:
     def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
         x = np.zeros((self.size, size))
         if self.method == "permute":
-            start = 0
-            for lo, hi, m in self.strata:
-                count = int(self.colors[lo:hi].sum())
-                left = np.full(size, float(m))
-                for j in range(start, start + count):
-                    treated = rng.random(size) * (start + count - j) < left
-                    left -= treated
-                    x[self.subject_cell[j]] += treated
-                start += count
+            # step j re-assigns the j-th subject of every stratum at once
+            left = np.repeat(self.arm_sizes[:, None].astype(float), size, axis=1)
+            for j in range(int(self.stratum_n.max())):
+                active = np.flatnonzero(self.stratum_n > j)
+                treated = rng.random((active.size, size)) * (self.stratum_n[active, None] - j) < left[active]
+                left[active] -= treated
+                x[self.subject_cell[self.stratum_first[active] + j]] += treated
             return x
         for lo, hi, m in self.strata:
             if hi > lo:
