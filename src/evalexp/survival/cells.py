@@ -9,9 +9,10 @@ of treated subjects in each cell, ``x[s, k, e]``:
 - treated at risk at ``t_k`` in stratum s: ``n1[s, k] = sum_{k' >= k} sum_e x[s, k', e]``;
 - treated events at ``t_k``: ``d1[s, k] = x[s, k, 1]``.
 
-So the statistics below take ``x`` with a leading axis of B re-randomisations and are
-evaluated for all of them with array operations (used by :mod:`.logrank` for the
-observed data and by :mod:`.permutation` for the randomisation distribution).
+So :class:`CellStatistics` takes the treated counts of the M non-empty cells for B
+re-randomisations at once, an (M, B) array, and evaluates each statistic for all of
+them with cumulative sums, gathers and matrix-vector products (used by :mod:`.logrank`
+for the observed data and by :mod:`.permutation` for the randomisation distribution).
 """
 from __future__ import annotations
 
@@ -37,15 +38,12 @@ class Cells:
         Observed treated subjects per cell.
     cell : ndarray (n,)
         Flat cell index of each subject (input order), ``(s * (K + 1) + k) * 2 + e``.
-    stratum : ndarray (n,)
-        Stratum code of each subject.
     """
 
     event_times: np.ndarray
     counts: np.ndarray
     treated: np.ndarray
     cell: np.ndarray
-    stratum: np.ndarray
 
     @property
     def n_strata(self) -> int:
@@ -65,10 +63,10 @@ class Cells:
         return self.counts[:, 1:, 1].astype(float)
 
 
-def _at_risk(x: np.ndarray) -> np.ndarray:
-    """At risk at each event time from cell counts ``(..., K + 1, 2)`` -> ``(..., K)``."""
-    total = x.sum(axis=-1)
-    return np.flip(np.cumsum(np.flip(total, axis=-1), axis=-1), axis=-1)[..., 1:].astype(float)
+def _at_risk(counts: np.ndarray) -> np.ndarray:
+    """At risk at each event time from cell counts (S, K + 1, 2) -> (S, K)."""
+    total = counts.sum(axis=-1)
+    return np.cumsum(total[:, ::-1], axis=1)[:, ::-1][:, 1:].astype(float)
 
 
 def build_cells(time, event, treated, strata=None) -> Cells:
@@ -93,7 +91,7 @@ def build_cells(time, event, treated, strata=None) -> Cells:
     counts = np.bincount(cell, minlength=size).reshape(n_strata, n_k, 2)
     treated_counts = np.bincount(cell, weights=arm.astype(float), minlength=size)
     treated_counts = np.rint(treated_counts).astype(np.int64).reshape(n_strata, n_k, 2)
-    return Cells(event_times=event_times, counts=counts, treated=treated_counts, cell=cell, stratum=codes)
+    return Cells(event_times=event_times, counts=counts, treated=treated_counts, cell=cell)
 
 
 class CellStatistics:
@@ -117,7 +115,7 @@ class CellStatistics:
         if ties not in ("efron", "breslow"):
             raise ValueError(f"ties must be 'efron' or 'breslow', not {ties!r}")
         self.cells = cells
-        S, K1, _ = cells.counts.shape
+        K1 = cells.counts.shape[1]
         flat = cells.counts.ravel()
         ids = np.flatnonzero(flat)
         self.cell_ids = ids
