@@ -38,3 +38,14 @@ def test_successful_stage_replaces_the_previous_content(tmp_path):
     with staged_directory(final) as stage:
         (stage / "new.html").write_text("new")
     assert [p.name for p in final.iterdir()] == ["new.html"]
+
+
+def test_staged_directory_gets_ordinary_permissions(tmp_path):
+    import os
+    umask = os.umask(0o022)
+    try:
+        with staged_directory(tmp_path / "report"):
+            pass
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "report").stat().st_mode & 0o777 == 0o755
