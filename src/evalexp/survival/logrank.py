@@ -61,7 +61,8 @@ def logrank_test(time, event, treated, *, strata=None) -> LogRankTest:
     [+ strata(s)])``.
     """
     cells = build_cells(time, event, treated, strata)
-    observed, expected, variance = CellStatistics(cells).logrank_parts(cells.treated[None])
+    calc = CellStatistics(cells)
+    observed, expected, variance = calc.logrank_parts(calc.observed())
     stat = float((observed[0] - expected[0]) ** 2 / variance[0])
     return LogRankTest(statistic=stat, p_value=float(stats.chi2.sf(stat, 1)), observed=float(observed[0]),
                        expected=float(expected[0]), variance=float(variance[0]),
