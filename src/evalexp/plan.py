@@ -13,6 +13,12 @@ Sections and defaults::
     [columns]  "source name" = "canonical name"
     [arms]     treatment = ["label", ...], control = ["label", ...]
 
+    [labels]                         # how the report names variables (default: the column name)
+    employed_6m = "En emploi à 6 mois"
+    [value_labels.female]            # how the report names a variable's values
+    "0" = "Homme"
+    "1" = "Femme"
+
     [data]
     date_format = "auto"             # auto | "%d/%m/%Y" | "%Y-%m-%d" | any strptime format
     sheet = 0                        # Excel sheet (name or index)
@@ -125,6 +131,8 @@ class Plan:
     language: str = "fr"
     columns: dict[str, str] = field(default_factory=dict)
     arms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     data: DataPlan = DataPlan()
     outcomes: OutcomesPlan = OutcomesPlan()
     inference: InferencePlan = InferencePlan()
@@ -153,7 +161,8 @@ _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
                   "power": (float, int)},
     "report": {"suppression_threshold": int, "funder": str, "evaluator": str, "lessons": str},
 }
-_TOP = {"title": str, "language": str, "columns": dict, "arms": dict, **{s: dict for s in _SECTIONS}}
+_TOP = {"title": str, "language": str, "columns": dict, "arms": dict, "labels": dict, "value_labels": dict,
+        **{s: dict for s in _SECTIONS}}
 
 
 def load_plan(path: str | Path) -> Plan:
@@ -219,6 +228,15 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
             raise PlanError(f"{source}: [arms] {arm} must be a list of labels, got {labels!r}")
         arms[arm] = tuple(str(label) for label in labels)
 
+    labels = raw.get("labels", {})
+    if not all(isinstance(v, str) for v in labels.values()):
+        raise PlanError(f"{source}: [labels] values must be strings, got {labels!r}")
+    value_labels: dict[str, dict[str, str]] = {}
+    for column, table in raw.get("value_labels", {}).items():
+        if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+            raise PlanError(f"{source}: [value_labels.{column}] must map values to strings, got {table!r}")
+        value_labels[column] = dict(table)
+
     s = raw.get("survival", {})
     if "horizon_days" not in s:
         raise PlanError(f"{source}: missing required key 'horizon_days' in [survival]")
@@ -276,6 +294,7 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
     report = ReportPlan(**r)
     d = raw.get("data", {})
     return Plan(title=raw["title"], language=language, columns=dict(columns), arms=arms,
+                labels=dict(labels), value_labels=value_labels,
                 data=DataPlan(**d), survival=survival, outcomes=outcomes, inference=inference,
                 integrity=integrity, report=report, source=source)
 

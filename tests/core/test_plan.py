@@ -125,3 +125,16 @@ def test_invalid_toml_names_the_file(tmp_path):
 def test_absent_plan_file_names_the_file(tmp_path):
     with pytest.raises(PlanError, match="absent.toml: cannot read the plan"):
         load_plan(tmp_path / "absent.toml")
+
+
+def test_labels_name_variables_and_their_values_for_the_report():
+    plan = plan_from_dict({"title": "t", "survival": {"horizon_days": 1},
+                           "labels": {"employed_6m": "En emploi à 6 mois"},
+                           "value_labels": {"female": {"0": "Homme", "1": "Femme"}}})
+    assert plan.labels == {"employed_6m": "En emploi à 6 mois"}
+    assert plan.value_labels == {"female": {"0": "Homme", "1": "Femme"}}
+
+
+def test_value_labels_must_be_tables_of_strings():
+    with pytest.raises(PlanError, match=r"\[value_labels.female\] must map values to strings"):
+        plan_from_dict({"title": "t", "survival": {"horizon_days": 1}, "value_labels": {"female": {"0": 1}}})

@@ -270,7 +270,8 @@ def test_tiny_cohort_at_risk_table_shows_marks(tiny):
 def test_observed_counts_are_hidden_with_their_missing_complement(demo, report_fr):
     cohort, plan, _ = demo
     html = (report_fr / "report.html").read_text(encoding="utf-8")
-    row = re.search(r"Analysés : employed_6m</th><td>([^<]*)</td><td>([^<]*)</td>", html).groups()
+    label = re.escape(plan.labels.get("employed_6m", "employed_6m"))
+    row = re.search(rf"Analysés : {label}</th><td>([^<]*)</td><td>([^<]*)</td>", html).groups()
     data = cohort.data
     for cell, arm in zip(row, ("treatment", "control")):
         missing = int(data.loc[data["arm"] == arm, "employed_6m"].isna().sum())

@@ -129,7 +129,7 @@ def summary_section(ctx: Context) -> Section:
     for name, out in (res.get("binary_outcomes") or {}).items():
         if not _outcome_hidden(ctx, out):
             blocks.append(Paragraph(fmt.t(
-                "summary_outcome", outcome=name, p_t=fmt.percent(out["treatment"]), p_c=fmt.percent(out["control"]),
+                "summary_outcome", outcome=fmt.var(name), p_t=fmt.percent(out["treatment"]), p_c=fmt.percent(out["control"]),
                 diff=fmt.points(out["difference"]), level=ctx.level,
                 ci=fmt.ci(out["ci_low"], out["ci_high"], 1, scale=100))))
     mde = _mde_sentence(ctx)
@@ -189,7 +189,7 @@ def experiment_section(ctx: Context) -> Section | None:
         # structural zero, not a small count); the other outcomes hide with their missing count
         cells = ctx.count_cells(np.array([[by_arm[a] for a in ARMS]]))[0] if outcome == "rupture" \
             else ctx.part_cells(by_arm, assigned)
-        name = fmt.t("rupture") if outcome == "rupture" else outcome
+        name = fmt.t("rupture") if outcome == "rupture" else fmt.var(outcome)
         table_rows.append((fmt.t("consort_analysed_outcome", outcome=name), *cells))
     total = sum(assigned.values())
     fig = render_figure(figures.consort_figure(total, flow, fmt, horizon=horizon, hidden=hidden), "consort",
@@ -210,7 +210,7 @@ def attrition_section(ctx: Context) -> Section | None:
     fmt, thr = ctx.fmt, ctx.threshold
     rows = []
     for outcome, entry in block["outcomes"].items():
-        name = fmt.t("attrition_survival") if entry["kind"] == "survival" else outcome
+        name = fmt.t("attrition_survival") if entry["kind"] == "survival" else fmt.var(outcome)
         hidden = [share_hidden(entry["attrited"][arm], entry["n"][arm], thr) for arm in ARMS]
         rates = [_share(ctx, entry["attrited"][arm], entry["n"][arm], entry["rate"][arm]) for arm in ARMS]
         # the overall and differential rates would give back a hidden arm's rate
@@ -261,7 +261,7 @@ def balance_section(ctx: Context) -> Section | None:
     hidden = _balance_hidden(ctx, covariates)
     rows, love = [], []
     for row, hid in zip(covariates, hidden):
-        label = row["covariate"] if row["level"] is None else f"{row['covariate']} = {row['level']}"
+        label = fmt.var(row["covariate"]) if row["level"] is None else fmt.var_level(row["covariate"], row["level"])
         cells = []
         for arm, h in zip(ARMS, hid):
             part = row[arm]
@@ -321,7 +321,8 @@ def primary_section(ctx: Context) -> Section:
     robust = f" — {fmt.t('robust_se')}" if cox["unadjusted"].get("robust") else ""
     effect_rows.append((fmt.t("cox_unadj") + robust, *_est_ci(ctx, cox["unadjusted"])))
     if cox.get("adjusted"):
-        label = fmt.t("cox_adj", covariates=", ".join(cox["adjusted"].get("covariates", plan.survival.covariates)))
+        label = fmt.t("cox_adj", covariates=", ".join(
+            fmt.var(c) for c in cox["adjusted"].get("covariates", plan.survival.covariates)))
         effect_rows.append((label + robust, *_est_ci(ctx, cox["adjusted"])))
     rmst = surv["rmst"]
     effect_rows.append((fmt.t("rmst", tau=rmst["tau_days"]), fmt.number(rmst["difference"], 1),
@@ -404,11 +405,11 @@ def outcomes_section(ctx: Context) -> Section | None:
         if _outcome_hidden(ctx, out):
             shares = [_share(ctx, int(round((out[arm] or 0) * out["n_observed"][arm])), out["n_observed"][arm],
                              out[arm]) for arm in ARMS]
-            rows.append((name, *(f"{v} ({fmt.t('n')} {o})" for v, o in zip(shares, obs)), SECONDARY, "–", "–"))
+            rows.append((fmt.var(name), *(f"{v} ({fmt.t('n')} {o})" for v, o in zip(shares, obs)), SECONDARY, "–", "–"))
             continue
-        shown.append({"label": name, "difference": out["difference"], "ci_low": out["ci_low"],
+        shown.append({"label": fmt.var(name), "difference": out["difference"], "ci_low": out["ci_low"],
                       "ci_high": out["ci_high"]})
-        rows.append((name, *(f"{fmt.percent(out[arm])} ({fmt.t('n')} {o})" for arm, o in zip(ARMS, obs)),
+        rows.append((fmt.var(name), *(f"{fmt.percent(out[arm])} ({fmt.t('n')} {o})" for arm, o in zip(ARMS, obs)),
                      f"{fmt.points(out['difference'])} {fmt.ci(out['ci_low'], out['ci_high'], 1, scale=100)}",
                      fmt.pvalue(out["p_value"]), fmt.pvalue(out.get("p_adjusted"))))
     method = next(iter(block.values())).get("multiplicity", ctx.plan.outcomes.multiplicity)
@@ -447,7 +448,7 @@ def compliance_section(ctx: Context) -> Section | None:
     for name, entry in (block.get("binary_outcomes") or {}).items():
         for key in ("itt", "cace"):
             est = entry[key]
-            effect_rows.append((f"{fmt.t(key)} — {name}", fmt.points(est["estimate"]),
+            effect_rows.append((f"{fmt.t(key)} — {fmt.var(name)}", fmt.points(est["estimate"]),
                                 fmt.ci(est["ci_low"], est["ci_high"], 1, scale=100), fmt.pvalue(est["p_value"])))
     table_2 = Table((fmt.t("quantity"), fmt.t("difference_pts"), fmt.t("ci_level", level=ctx.level), fmt.t("p_value")),
                     tuple(effect_rows))
@@ -473,7 +474,7 @@ def subgroups_section(ctx: Context) -> Section | None:
             hr = "–" if n_total < ctx.threshold or not lv.get("cox") else \
                 f"{fmt.number(lv['cox']['hr'])} {fmt.ci(lv['cox']['ci_low'], lv['cox']['ci_high'])}"
             p = fmt.pvalue(entry["interaction"]["p_value"]) if i == 0 else ""
-            rows.append((f"{variable} = {level}", *(f"{n} / {e}" for n, e in zip(n_cells[i], e_cells[i])), hr, p))
+            rows.append((fmt.var_level(variable, level), *(f"{n} / {e}" for n, e in zip(n_cells[i], e_cells[i])), hr, p))
     header = (fmt.t("subgroup"), fmt.t("treatment"), fmt.t("control"), f"{fmt.t('hr_short')} [{fmt.t('ci')}]",
               fmt.t("interaction_p"))
     return Section("subgroups", fmt.t("sec_subgroups"),
@@ -551,7 +552,7 @@ def methods_section(ctx: Context) -> Section:
         fmt.t("m_km", level=ctx.level),
         fmt.t("m_logrank", strata=strata),
         fmt.t("m_cox", ties=sv.ties, strata=strata, cluster=cluster,
-              covariates=", ".join(sv.covariates) or fmt.t("none")),
+              covariates=", ".join(fmt.var(c) for c in sv.covariates) or fmt.t("none")),
         fmt.t("m_ph"),
         fmt.t("m_rmst", tau=sv.horizon_days),
         fmt.t("m_rd", day=sv.horizon_days),
@@ -607,7 +608,7 @@ def compose(analysis: Any, cohort: Cohort, plan: Plan, *, results: dict[str, Any
     ``results`` is ``analysis.to_dict()`` when already computed; ``today`` the cover date
     (default: the UTC date).
     """
-    fmt = Formatter(plan.language, plan.report.suppression_threshold)
+    fmt = Formatter(plan.language, plan.report.suppression_threshold, plan.labels, plan.value_labels)
     results = analysis.to_dict() if results is None else results
     ctx = Context(analysis=analysis, results=results, cohort=cohort, plan=plan, fmt=fmt)
     sections = tuple(s for s in (build(ctx) for build in SECTIONS) if s is not None)

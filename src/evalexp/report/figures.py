@@ -277,16 +277,16 @@ def forest_plot(forest: pd.DataFrame, fmt: Formatter) -> Figure:
     rows: list[tuple[str, str, float, float, float, bool]] = []
     for variable, part in forest.groupby("variable", sort=False):
         p = part["interaction_p"].iloc[0]
-        rows.append((f"{variable}  ({fmt.t('interaction_p')} {fmt.pvalue(p)})", "", np.nan, np.nan,
+        rows.append((f"{fmt.var(variable)}  ({fmt.t('interaction_p')} {fmt.pvalue(p)})", "", np.nan, np.nan,
                      np.nan, True))
         for rec in part.itertuples():
             if rec.n >= fmt.threshold:
                 estimate = f"{fmt.number(rec.estimate)} {fmt.ci(rec.ci_low, rec.ci_high)}" \
                     if np.isfinite(rec.estimate) else "–"
                 text = f"{estimate}   {fmt.t('n')} {fmt.integer(int(rec.n))}"
-                rows.append((str(rec.level), text, rec.estimate, rec.ci_low, rec.ci_high, False))
+                rows.append((fmt.value(variable, rec.level), text, rec.estimate, rec.ci_low, rec.ci_high, False))
             else:
-                rows.append((str(rec.level), f"{fmt.t('n')} {fmt.hidden}", np.nan, np.nan, np.nan, False))
+                rows.append((fmt.value(variable, rec.level), f"{fmt.t('n')} {fmt.hidden}", np.nan, np.nan, np.nan, False))
     fig = Figure(figsize=(WIDTH, 1.0 + 0.3 * len(rows)), layout="constrained")
     ax = fig.add_subplot()
     y = np.arange(len(rows))[::-1]

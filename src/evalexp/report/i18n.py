@@ -525,12 +525,29 @@ class Formatter:
         The suppression threshold, shown as ``"<threshold"`` for hidden counts.
     """
 
-    def __init__(self, language: str, threshold: int = 11) -> None:
+    def __init__(self, language: str, threshold: int = 11, labels: dict[str, str] | None = None,
+                 value_labels: dict[str, dict[str, str]] | None = None) -> None:
         if language not in STRINGS:
             raise ValueError(f"unsupported report language {language!r}")
         self.language = language
         self.threshold = threshold
+        self.labels = dict(labels or {})
+        self.value_labels = {column: dict(table) for column, table in (value_labels or {}).items()}
         self._strings = STRINGS[language]
+
+    def var(self, column: str) -> str:
+        """How the report names a data column: the plan's ``[labels]`` entry, else the column name."""
+        return self.labels.get(column, column)
+
+    def value(self, column: str, level: object) -> str:
+        """How the report names a value of a column: the plan's ``[value_labels.<column>]`` entry, else
+        the value itself."""
+        return self.value_labels.get(column, {}).get(str(level), str(level))
+
+    def var_level(self, column: str, level: object) -> str:
+        """A level of a categorical variable, ``Diplôme : bac`` (fr) or ``Diploma: bac`` (en)."""
+        sep = "\u00a0: " if self.language == "fr" else ": "
+        return f"{self.var(column)}{sep}{self.value(column, level)}"
 
     def t(self, key: str, **values: object) -> str:
         """The label ``key`` in the report language, with ``{placeholders}`` filled."""
