@@ -176,10 +176,10 @@ class _Progress:
         self.start = _time.perf_counter()
 
     def update(self, done: int) -> None:
-        if not self.enabled or done >= self.total:
+        if not self.enabled:
             return
         elapsed = _time.perf_counter() - self.start
-        if self.shown or elapsed * self.total / max(done, 1) > 2.0:
+        if self.shown or (done < self.total and elapsed * self.total / max(done, 1) > 2.0):
             self.shown = True
             filled = int(30 * done / self.total)
             sys.stderr.write(f"\rrandomisation inference [{'#' * filled}{' ' * (30 - filled)}] "
