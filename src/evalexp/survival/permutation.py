@@ -135,7 +135,6 @@ class _Sampler:
             raise ValueError(f"method must be 'auto', 'permute' or 'hypergeometric', not {method!r}")
         self.method = method
         self.size = cell_ids.size
-        self.n = n
         self.colors = cells.counts.ravel()[cell_ids]
         bounds = np.searchsorted(cell_ids, np.arange(cells.n_strata + 1) * per_stratum)
         arm_sizes = cells.arm_sizes
