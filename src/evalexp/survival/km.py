@@ -125,7 +125,7 @@ class KaplanMeier(Result):
 
     @property
     def median_ci_high_(self) -> float:
-        """Upper confidence limit of the median (NaN when the lower band does not reach 0.5)."""
+        """Upper confidence limit of the median: first time the upper band reaches 0.5 (NaN if never)."""
         return self._median[2]
 
     @property

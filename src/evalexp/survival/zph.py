@@ -82,7 +82,7 @@ def cox_zph(fit: CoxResult, *, alpha: float | None = None) -> PHTest:
         Level of the ``rejected`` flag (default: the fit's alpha).
     """
     cd = fit.data_
-    ev = evaluate(cd, (fit.params_.to_numpy()))
+    ev = evaluate(cd, fit.params_.to_numpy())
     km = kaplan_meier(cd.time, cd.event)
     before = np.searchsorted(km.time, cd.time, side="left") - 1  # last KM time < t
     g_row = 1.0 - np.where(before >= 0, km.surv[np.maximum(before, 0)], 1.0)
