@@ -121,3 +121,10 @@ def test_worker_threads_do_not_change_the_result(monkeypatch):
     monkeypatch.setattr(permutation, "WORKERS", 2)
     threaded = randomization_inference(*args, strata=df["celltype"], permutations=3000, seed=9)[0]
     assert serial.exceed == threaded.exceed
+
+
+def test_undefined_observed_statistic_gives_no_p_value():
+    # one event, in a risk set of one: the log-rank variance is 0, the statistic undefined
+    (ri,) = randomization_inference([1, 2, 3, 4], [0, 0, 0, 1], [1, 0, 1, 0], permutations=50, seed=1)
+    assert np.isnan(ri.observed) and np.isnan(ri.p_value)
+    assert ri.to_dict()["p_value"] is None

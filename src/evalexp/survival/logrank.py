@@ -63,7 +63,8 @@ def logrank_test(time, event, treated, *, strata=None) -> LogRankTest:
     cells = build_cells(time, event, treated, strata)
     calc = CellStatistics(cells)
     observed, expected, variance = calc.logrank_parts(calc.observed())
-    stat = float((observed[0] - expected[0]) ** 2 / variance[0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = float((observed[0] - expected[0]) ** 2 / variance[0])  # NaN when V = 0
     return LogRankTest(statistic=stat, p_value=float(stats.chi2.sf(stat, 1)), observed=float(observed[0]),
                        expected=float(expected[0]), variance=float(variance[0]),
                        stratified=strata is not None, n_strata=cells.n_strata)

@@ -2,7 +2,7 @@
 
 The statistics depend on the arm only through the treated counts per cell (see
 :mod:`.cells`), so one re-randomisation is one draw of those counts, and B draws are
-a (B, S, K + 1, 2) array on which the statistics are computed at once:
+an (M cells, B) array on which the statistics are computed at once:
 
 - ``method="permute"``: re-assign the arm subject by subject within each stratum
   (treated with probability treated-left / subjects-left, which draws uniformly among
@@ -17,9 +17,10 @@ a (B, S, K + 1, 2) array on which the statistics are computed at once:
 
 Both draw from the same distribution (tested). Draws are made in chunks (bounded
 memory), each chunk from its own generator spawned from ``SeedSequence(seed)``, so
-results are reproducible (and the same with or without the worker threads). ``p = (1 + #{T* >= T}) / (1 + B)``, with a relative
-tolerance of 1e-9 on the comparison (re-randomisations equivalent to the observed one
-give the same statistic up to rounding).
+results are reproducible (and the same with or without the worker threads).
+``p = (1 + #{T* >= T}) / (1 + B)``, with a relative tolerance of 1e-9 on the comparison
+(re-randomisations equivalent to the observed one give the same statistic up to
+rounding); p is NaN when the observed statistic is undefined (e.g. a zero variance).
 
 Statistics: ``"logrank"`` (stratified Mantel-Haenszel chi-square, O - E and V
 recomputed for every draw); ``"cox_score"`` (score chi-square ``U(0)^2 / I(0)`` of the
@@ -263,5 +264,6 @@ def randomization_inference(time, event, treated, *, strata=None,
             bar.update(done)
     bar.close()
     return [RandomizationTest(statistic=name, observed=observed[name], permutations=permutations,
-                              p_value=(1 + exceed[name]) / (1 + permutations), exceed=exceed[name],
-                              method=sampler.method, seed=seed) for name in statistics]
+                              p_value=(1 + exceed[name]) / (1 + permutations) if np.isfinite(observed[name])
+                              else float("nan"), exceed=exceed[name], method=sampler.method, seed=seed)
+            for name in statistics]
