@@ -44,3 +44,67 @@ def test_simulated_file_validates(tmp_path, capsys):
     out = tmp_path / "sim.csv"
     main(["simulate", "--n", "60", "--out", str(out)])
     assert main(["validate", str(out)]) == 0
+
+
+def _table_part(text: str) -> list[str]:
+    """The summary's counts table (between the title and the missing-values line)."""
+    lines = text.splitlines()
+    return lines[2:lines.index("") if "" in lines else len(lines)]
+
+
+def test_validate_prints_the_same_counts_for_both_demo_files(capsys):
+    from _foundation import DEMO_PLAN
+
+    assert main(["validate", str(DEMO), "--plan", str(DEMO_PLAN)]) == 0
+    canonical = capsys.readouterr().out
+    assert main(["validate", str(EXPORT), "--plan", str(EXPORT_PLAN)]) == 0
+    french = capsys.readouterr().out
+    assert _table_part(canonical) == _table_part(french)
+    assert "ruptures (events)                    15      26    41" in canonical
+    assert canonical.count("\n  - ") == french.count("\n  - ") == 4  # same warnings
+
+
+def test_analyze_refuses_bad_input_with_status_2_and_writes_no_json(write_csv, tmp_path, capsys):
+    from _foundation import DEMO_PLAN
+
+    path = write_csv([HEADER, *ROWS, ROWS[0]])
+    out = tmp_path / "results.json"
+    assert main(["analyze", str(path), "--plan", str(DEMO_PLAN), "--json", str(out)]) == 2
+    assert not out.exists()
+    assert capsys.readouterr().err.startswith(f"evalexp analyze: error: {path}: column '")
+
+
+def test_report_refuses_bad_input_with_status_2_and_writes_no_folder(write_csv, tmp_path, capsys):
+    from _foundation import DEMO_PLAN
+
+    path = write_csv([HEADER, *ROWS, ROWS[0]])
+    out = tmp_path / "report"
+    assert main(["report", str(path), "--plan", str(DEMO_PLAN), "--out", str(out), "--quiet"]) == 2
+    assert not out.exists()
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_analyze_refuses_a_bad_plan_with_status_2(tmp_path, capsys):
+    plan = tmp_path / "plan.toml"
+    plan.write_text('title = "t"\n[survival]\nhorizon = 365\n', encoding="utf-8")
+    out = tmp_path / "results.json"
+    assert main(["analyze", str(DEMO), "--plan", str(plan), "--json", str(out)]) == 2
+    assert not out.exists()
+    assert "unknown key 'horizon' in [survival]" in capsys.readouterr().err
+
+
+def test_analyze_writes_results_that_pass_the_contract_checker(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from _foundation import DEMO_PLAN
+
+    out = tmp_path / "results.json"
+    assert main(["analyze", str(DEMO), "--plan", str(DEMO_PLAN), "--json", str(out), "--quiet"]) == 0
+    checker = Path(__file__).resolve().parents[3] / "shared" / "tools" / "check_results.py"
+    result = json.loads(out.read_text())
+    assert result["schema_version"] == 1 and result["n"] == {"treatment": 75, "control": 75}
+    if checker.exists():  # the shared checker stands beside the repository (CI and developers)
+        run = subprocess.run([sys.executable, str(checker), str(out)], capture_output=True, text=True)
+        assert run.stdout.strip().splitlines()[-1] == "ok", run.stdout
