@@ -289,3 +289,25 @@ def test_an_identifier_reaching_an_output_stops_the_build(demo, monkeypatch, tmp
     with pytest.raises(EvalexpError, match="report.html: would contain 1 participant identifier"):
         build_report(cohort, plan, tmp_path / "r", progress=False, analysis=analysis)
     assert not (tmp_path / "r").exists()
+
+
+def _primary_notes(document):
+    primary = next(s for s in document.sections if s.key == "primary")
+    return [b.text for b in primary.blocks if getattr(b, "kind", None) == "note"]
+
+
+def test_primary_result_warns_when_few_clusters_carry_the_robust_errors():
+    from evalexp.report.compose import compose
+
+    plan = _plan(survival=dataclasses.replace(load_plan(DEMO_PLAN).survival, cluster="site"))
+    cohort = load_cohort(DEMO_CSV, plan)
+    notes = _primary_notes(compose(analyze(cohort, plan), cohort, plan))
+    assert ("Attention : les erreurs types robustes reposent sur 4 grappes seulement ; en dessous "
+            "de 20 grappes, elles sont souvent trop petites et les intervalles trop étroits.") in notes
+
+
+def test_primary_result_has_no_cluster_warning_without_a_cluster(demo):
+    from evalexp.report.compose import compose
+
+    cohort, plan, analysis = demo
+    assert not any("grappes" in note for note in _primary_notes(compose(analysis, cohort, plan)))

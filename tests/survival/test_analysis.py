@@ -16,7 +16,8 @@ from evalexp.survival.analysis import analyze_survival
 from .refdata import REFERENCE, r_array
 
 RTOL = 1e-6
-CHECKER = Path("/work/shared/tools/check_results.py")
+# the contract's checker, in the shared/ folder that stands beside the repository
+CHECKER = Path(__file__).resolve().parents[3] / "shared" / "tools" / "check_results.py"
 
 
 def _cohort() -> Cohort:
@@ -112,3 +113,17 @@ def test_no_rupture_is_an_analysis_error():
     data = cohort.data.assign(event=0)
     with pytest.raises(AnalysisError, match="no rupture"):
         analyze_survival(Cohort(data), _plan())
+
+
+def test_few_clusters_are_noted_and_counted(demo):
+    # the demo has 4 sites: the sandwich on 4 clusters is unreliable (FEW_CLUSTERS = 20)
+    out = demo.to_dict()
+    assert out["cox"]["unadjusted"]["n_clusters"] == 4
+    assert ("cluster-robust standard errors rest on only 4 clusters ('site'); "
+            "with fewer than 20 they tend to be too small") in out["notes"]
+
+
+def test_no_cluster_count_without_a_cluster():
+    out = analyze_survival(_cohort(), _plan(cluster="", covariates=[])).to_dict()
+    assert "n_clusters" not in out["cox"]["unadjusted"]
+    assert not any("clusters" in note for note in out["notes"])

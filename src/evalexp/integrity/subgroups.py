@@ -24,7 +24,7 @@ beyond what the pre-specified plan says.
 
 Clustering: with ``plan.survival.cluster``, a model uses the cluster-robust sandwich
 (R ``coxph(..., cluster = )``) only when the participants it is fitted on span at least
-:data:`MIN_CLUSTERS` clusters; with fewer, the sandwich is unreliable (rank at most G − 1,
+:data:`evalexp.survival.cox.FEW_CLUSTERS` (20) clusters; with fewer, the sandwich is unreliable (rank at most G − 1,
 over-rejection; Cameron & Miller 2015, J. Human Resources 50(2)) and the model-based
 variance is used. Each estimate and test says which (``robust``).
 """
@@ -42,7 +42,7 @@ from ..cohort import Cohort
 from ..errors import AnalysisError
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
-from ..survival.cox import cox_ph
+from ..survival.cox import FEW_CLUSTERS, cox_ph
 from ..survival.risk import risk_difference
 from .outcomes import WaldEstimate
 
@@ -50,8 +50,6 @@ from .outcomes import WaldEstimate
 MAX_LEVELS = 10
 #: The age band limit (years) of the column named ``age``.
 AGE_CUT = 21
-#: Fewest clusters for which a subgroup model uses the cluster-robust variance.
-MIN_CLUSTERS = 20
 
 
 def subgroup_levels(values: pd.Series, name: str) -> tuple[pd.Series, str]:
@@ -155,7 +153,7 @@ class SubgroupEffects(Result):
         return (f"Hazard ratio from a Cox model within each level (Efron ties, Wald {1 - self.alpha:.0%} CI); "
                 f"risk difference by day {self.day} from Kaplan-Meier curves (Greenwood); interaction: "
                 f"Wald test of treated x subgroup in a Cox model. Cluster-robust variance only with at least "
-                f"{MIN_CLUSTERS} clusters. Subgroup effects are exploratory.")
+                f"{FEW_CLUSTERS} clusters. Subgroup effects are exploratory.")
 
     def forest(self) -> pd.DataFrame:
         """Forest-plot data: variable, level, n, estimate (hazard ratio), ci_low, ci_high, interaction_p."""
@@ -191,7 +189,7 @@ class SubgroupEffects(Result):
 def _cox(frame: pd.DataFrame, X: pd.DataFrame, plan: Plan):
     strata = frame[plan.survival.strata].to_numpy() if plan.survival.strata else None
     cluster = frame[plan.survival.cluster].to_numpy() if plan.survival.cluster else None
-    if cluster is not None and pd.Series(cluster).nunique() < MIN_CLUSTERS:
+    if cluster is not None and pd.Series(cluster).nunique() < FEW_CLUSTERS:
         cluster = None
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)

@@ -23,9 +23,10 @@ import pandas as pd
 
 from .. import __version__
 from ..cohort import Cohort
-from ..plan import Plan
-from . import figures
 from ..competing.analysis import rupture_causes
+from ..plan import Plan
+from ..survival.cox import FEW_CLUSTERS
+from . import figures
 from .disclosure import collapse_small_categories, share_hidden, suppression_mask
 from .document import Block, Document, Paragraph, Section, Table, render_figure
 from .i18n import SECONDARY, Formatter
@@ -344,8 +345,11 @@ def primary_section(ctx: Context) -> Section:
                     tuple(effect_rows))
     ph_text = fmt.t("ph_rejected" if ph["p_value"] is not None and ph["p_value"] < plan.inference.alpha else "ph_ok",
                     p=fmt.p_equals(ph["p_value"]))
-    return Section("primary", fmt.t("sec_primary"),
-                   (fig, landmark, _hidden_note(ctx), effects, Paragraph(ph_text)))
+    blocks: list[Block] = [fig, landmark, _hidden_note(ctx), effects, Paragraph(ph_text)]
+    n_clusters = cox["unadjusted"].get("n_clusters")
+    if n_clusters is not None and n_clusters < FEW_CLUSTERS:
+        blocks.append(Paragraph(fmt.t("few_clusters", g=n_clusters, min=FEW_CLUSTERS), "note"))
+    return Section("primary", fmt.t("sec_primary"), tuple(blocks))
 
 
 # ----------------------------------------------------------------------------- competing risks

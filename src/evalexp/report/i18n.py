@@ -106,6 +106,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "cox_unadj": "Modèle de Cox non ajusté",
         "cox_adj": "Modèle de Cox ajusté ({covariates})",
         "robust_se": "erreurs types robustes par grappe",
+        "few_clusters": "Attention : les erreurs types robustes reposent sur {g} grappes seulement ; en dessous "
+                        "de {min} grappes, elles sont souvent trop petites et les intervalles trop étroits.",
         "logrank": "Test du log-rank",
         "ph_test": "Test de proportionnalité des risques (Schoenfeld)",
         "rmst": "Durée moyenne sans rupture sur {tau} jours (RMST), différence en jours",
@@ -354,6 +356,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "cox_unadj": "Unadjusted Cox model",
         "cox_adj": "Adjusted Cox model ({covariates})",
         "robust_se": "cluster-robust standard errors",
+        "few_clusters": "Caution: the cluster-robust standard errors rest on only {g} clusters; with fewer "
+                        "than {min} clusters they tend to be too small and the intervals too narrow.",
         "logrank": "Log-rank test",
         "ph_test": "Proportional-hazards test (Schoenfeld)",
         "rmst": "Restricted mean time without rupture over {tau} days (RMST), difference in days",

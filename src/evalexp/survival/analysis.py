@@ -29,7 +29,7 @@ from ..cohort import Cohort
 from ..errors import AnalysisError
 from ..plan import Plan
 from ..results import Result, json_number
-from .cox import CoxResult, cox_ph
+from .cox import FEW_CLUSTERS, CoxResult, cox_ph
 from .design import design_matrix
 from .km import KaplanMeier, kaplan_meier
 from .logrank import LogRankTest, logrank_test
@@ -168,6 +168,9 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
           for arm, flag in (("treatment", 1), ("control", 0))}
     unadjusted = cox_ph(time, event, pd.DataFrame({"treated": treated.astype(float)}), strata=strata,
                         cluster=cluster, ties=sv.ties, alpha=alpha)
+    if unadjusted.robust and unadjusted.n_clusters < FEW_CLUSTERS:
+        notes.append(f"cluster-robust standard errors rest on only {unadjusted.n_clusters} clusters "
+                     f"('{sv.cluster}'); with fewer than {FEW_CLUSTERS} they tend to be too small")
     adjusted, dropped = None, 0
     if sv.covariates:
         missing = [c for c in sv.covariates if c not in data.columns]
