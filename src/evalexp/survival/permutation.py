@@ -105,15 +105,18 @@ def _chunk_size(per_draw: int, total: int) -> int:
 
 
 def _hypergeometric_is_cheaper(n: int, largest_stratum: int, cells: int, permutations: int) -> bool:
-    """Cost model of the two routes (seconds measured on 2 cores, numpy 2.x).
+    """Cost model of the two routes (seconds measured on an idle 2-core machine, numpy 2.x,
+    two worker threads, log-rank statistic included).
 
-    permute: a Python step per subject of the largest stratum and chunk (~10 us) plus ~10 ns
-    per subject and draw; hypergeometric: ~150 ns per non-empty cell and draw (numpy's
-    sampler and the bookkeeping).
+    permute: a Python step per subject of the largest stratum and chunk (~10 us) plus ~11 ns
+    per subject and draw; hypergeometric: ~75 ns per non-empty cell and draw (numpy's
+    sampler and the bookkeeping). Measured with 10,000 draws on simulated cohorts: at
+    n = 10^4 (2,837 cells) permute 1.1 s, hypergeometric 2.0 s; at n = 10^5 (9,843 cells)
+    permute 11.5 s, hypergeometric 7.1 s.
     """
     chunks = -(-permutations // _chunk_size(2 * cells, permutations))
-    permute = largest_stratum * chunks * 10e-6 + permutations * n * 10e-9
-    return permutations * cells * 150e-9 < permute
+    permute = largest_stratum * chunks * 10e-6 + permutations * n * 11e-9
+    return permutations * cells * 75e-9 < permute
 
 
 class _Sampler:
