@@ -97,13 +97,21 @@ def test_ratio_is_the_contract_object(reference):
     # hr = exp(coef), Wald CI exp(coef -/+ 1.959964 se), p = 2 * pnorm(-|z|)
     fit = _fit("rats", "cox_cluster")
     ratio = fit.ratio("treated")
-    assert list(ratio) == ["log_hr", "se", "hr", "ci_low", "ci_high", "p_value", "robust"]
+    assert list(ratio) == ["log_hr", "se", "hr", "ci_low", "ci_high", "p_value", "robust", "n_clusters"]
+    assert ratio["n_clusters"] == 100  # R: length(unique(rats$litter))
     r = reference["rats"]["cox_cluster"]
     beta, se = float(np.ravel(r["coef"])[0]), float(np.sqrt(np.ravel(r["var"])[0]))
     assert ratio["robust"] is True
     np.testing.assert_allclose([ratio["hr"], ratio["ci_low"], ratio["ci_high"]],
                                np.exp([beta, beta - 1.959963984540054 * se, beta + 1.959963984540054 * se]),
                                rtol=1e-9)
+
+
+def test_ratio_of_a_model_based_fit_has_no_cluster_count():
+    df = load_dataset("rats")
+    ratio = cox_ph(df["time"], df["event"], df[["treated"]]).ratio("treated")
+    assert list(ratio) == ["log_hr", "se", "hr", "ci_low", "ci_high", "p_value", "robust"]
+    assert ratio["robust"] is False
 
 
 def test_row_order_does_not_change_the_fit():
