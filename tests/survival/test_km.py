@@ -110,3 +110,12 @@ def test_points_follow_the_contract():
 def test_bad_event_coding_is_refused():
     with pytest.raises(ValueError, match="0/1"):
         kaplan_meier([1, 2], [1, 2])
+
+
+def test_empty_curve_is_one_with_nobody_at_risk():
+    # an arm with no subject (e.g. a subgroup): S = 1 everywhere, no one at risk, no median
+    fit = kaplan_meier([], [])
+    at = fit.at([0, 30])
+    assert at["survival"].tolist() == [1.0, 1.0] and at["at_risk"].tolist() == [0, 0]
+    assert [p["at_risk"] for p in fit.points([30])] == [0]
+    assert np.isnan(fit.median_)

@@ -165,15 +165,16 @@ class KaplanMeier(Result):
         days = np.atleast_1d(np.asarray(days, dtype=float))
         idx = self._index(days)
         before = idx < 0
-        safe = np.where(before, 0, idx)
-        surv = np.where(before, 1.0, self.surv[safe] if self.surv.size else 1.0)
-        gw = np.where(before, 0.0, self.greenwood[safe] if self.surv.size else 0.0)
+        # prepend the state before the first time (S = 1, Greenwood sum 0) so that index 0
+        # is "before" and every gather is valid, also for an empty curve
+        surv = np.r_[1.0, self.surv][idx + 1]
+        gw = np.r_[0.0, self.greenwood][idx + 1]
         lower, upper = loglog_ci(surv, np.sqrt(gw), self.alpha)
         lower = np.where(before, 1.0, lower)
         upper = np.where(before, 1.0, upper)
-        # subjects with time >= day: n_risk at the first table time >= day
+        # subjects with time >= day: n_risk at the first table time >= day (0 after the last)
         nxt = np.searchsorted(self.time, days, side="left")
-        at_risk = np.where(nxt < self.time.size, self.n_risk[np.minimum(nxt, self.time.size - 1)], 0)
+        at_risk = np.r_[self.n_risk, 0.0][nxt]
         return pd.DataFrame({"day": days, "survival": surv, "std_err": surv * np.sqrt(gw),
                              "ci_low": lower, "ci_high": upper, "at_risk": at_risk.astype(np.int64)})
 
