@@ -65,3 +65,11 @@ def test_weight_exponent_rho_matches_cuminc(name, cause):
     result = gray_test(d["time"], d["status"], d["group"], cause=cause, strata=d["strata"], rho=1.0)
     assert result.statistic == pytest.approx(ref["statistic"], rel=1e-6)
     assert result.p_value == pytest.approx(ref["p_value"], rel=1e-6)
+
+
+def test_missing_group_or_stratum_label_is_refused():
+    # a missing label must not be scored in some group or silently left out
+    with pytest.raises(AnalysisError, match="group has missing"):
+        gray_test([1, 2, 3, 4, 5], [1, 1, 0, 1, 2], [0, 1, np.nan, 0, 1])
+    with pytest.raises(AnalysisError, match="strata has missing"):
+        gray_test([1, 2, 3, 4, 5], [1, 1, 0, 1, 2], [0, 1, 1, 0, 1], strata=[1, 1, None, 2, 2])

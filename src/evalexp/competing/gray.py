@@ -173,13 +173,16 @@ def gray_test(time: Any, status: Any, group: Any, *, cause: Any = 1, strata: Any
     Raises
     ------
     AnalysisError
-        Fewer than two groups, or inputs of different lengths.
+        Fewer than two groups, inputs of different lengths, or a missing group or stratum
+        label (pandas would code it -1: counted in the last group or dropped).
     """
     time, failed, of_cause = competing_arrays(time, status, cause, cencode)
     group = np.asarray(group)
     if group.shape != time.shape:
         raise AnalysisError("group must have one value per subject")
     group_code, labels = pd.factorize(group, sort=True)
+    if (group_code < 0).any():
+        raise AnalysisError("group has missing values")
     ng = labels.size
     if ng < 2:
         raise AnalysisError("Gray's test needs at least two groups")
@@ -189,6 +192,8 @@ def gray_test(time: Any, status: Any, group: Any, *, cause: Any = 1, strata: Any
         if strata.shape != time.shape:
             raise AnalysisError("strata must have one value per subject")
         strata_code = pd.factorize(strata)[0]
+        if (strata_code < 0).any():
+            raise AnalysisError("strata has missing values (code them as a level of their own)")
     else:
         strata_code = np.zeros(time.size, dtype=np.int64)
     order = np.argsort(time, kind="stable")
