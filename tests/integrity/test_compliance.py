@@ -192,3 +192,12 @@ def test_demo_cohort_smoke():
     assert set(d["binary_outcomes"]) == set(plan.outcomes.binary)
     assert d["rupture_risk"]["day"] == plan.survival.horizon_days
     json.dumps(d, allow_nan=False)
+
+
+def test_clustered_outcome_observed_in_one_arm_gives_null_effects_not_an_error():
+    data = colon_cohort().data.copy()
+    data.loc[data["treated"] == 0, "recur_2y"] = np.nan
+    block = complier_effects(Cohort(data), make_plan(cluster="site")).to_dict()["binary_outcomes"]["recur_2y"]
+    assert block["itt"]["estimate"] is None and block["first_stage"]["estimate"] is None
+    assert block["cace"]["estimate"] is None
+    json.dumps(block, allow_nan=False)

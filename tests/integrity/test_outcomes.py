@@ -246,3 +246,13 @@ def test_outcome_observed_in_one_arm_only_gives_nulls_not_an_error():
     assert d["control"] is None and d["difference"] is None and d["lin"]["estimate"] is None
     assert d["odds_ratio"]["odds_ratio"] is None
     json.dumps(d, allow_nan=False)
+
+
+def test_outcome_observed_in_one_arm_only_has_no_cluster_robust_difference():
+    # with X = [1, T] and T constant the pseudo-inverse would split the mean between the two
+    # coefficients (a "difference" of mean / 2): the CR2 difference must be null instead
+    data = colon_cohort().data.copy()
+    data.loc[data["treated"] == 0, "recur_2y"] = np.nan
+    d = binary_outcomes(Cohort(data), make_plan(cluster="site")).to_dict()["recur_2y"]
+    assert d["cluster_robust"]["estimate"] is None and d["cluster_robust"]["se"] is None
+    json.dumps(d, allow_nan=False)

@@ -44,8 +44,8 @@ from ..cohort import Cohort
 from ..errors import AnalysisError
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
-from .outcomes import (WaldEstimate, binary_column, cluster_labels, neyman_difference, robust_covariance,
-                       robust_ols)
+from .outcomes import (WaldEstimate, binary_column, cluster_labels, cr2_difference, neyman_difference,
+                       robust_covariance)
 
 
 def iv_robust(y: np.ndarray, received: np.ndarray, assigned: np.ndarray,
@@ -219,8 +219,7 @@ def _difference(y: np.ndarray, assigned: np.ndarray, alpha: float, clusters: np.
     """Treatment − control difference in means: Neyman SE, or CR2 with clusters."""
     if clusters is None:
         return neyman_difference(y, assigned, alpha)
-    beta, cov = robust_ols(np.column_stack([np.ones(len(y)), assigned]), y, clusters)
-    return WaldEstimate(float(beta[1]), float(np.sqrt(cov[1, 1])), alpha)
+    return cr2_difference(y, assigned, clusters, alpha)
 
 
 def _binary_effect(data: pd.DataFrame, name: str, alpha: float, clusters: np.ndarray | None) -> ComplierEffect:

@@ -167,6 +167,15 @@ def cluster_labels(data: pd.DataFrame, column: str) -> np.ndarray:
     return labels
 
 
+def cr2_difference(y: np.ndarray, treated: np.ndarray, clusters: np.ndarray, alpha: float) -> WaldEstimate:
+    """Treatment − control difference in means with the CR2 SE of ``lm_robust(y ~ treated,
+    clusters =, se_type = "CR2")``; undefined (NaN) when an arm has no observation."""
+    if not ((treated == 1).any() and (treated == 0).any()):
+        return WaldEstimate(np.nan, np.nan, alpha)
+    beta, cov = robust_ols(np.column_stack([np.ones(len(y)), treated]), y, clusters)
+    return WaldEstimate(float(beta[1]), float(np.sqrt(cov[1, 1])), alpha)
+
+
 def lin_design(treated: np.ndarray, covariates: np.ndarray) -> np.ndarray:
     """``[1, T, Xc, T·Xc]`` with ``Xc`` the covariates centred on their sample means;
     constant columns are dropped. The coefficient of ``T`` (column 1) is Lin's estimate."""
@@ -365,8 +374,7 @@ def binary_outcomes(cohort: Cohort, plan: Plan) -> BinaryOutcomes:
         difference = neyman_difference(y, treated, alpha)
         cluster_robust = None
         if cluster:
-            beta, cov = robust_ols(np.column_stack([np.ones_like(y), treated]), y, clusters_all[seen])
-            cluster_robust = WaldEstimate(float(beta[1]), float(np.sqrt(cov[1, 1])), alpha)
+            cluster_robust = cr2_difference(y, treated, clusters_all[seen], alpha)
         lin, lin_n = None, 0
         if covariates:
             design = design_matrix(data[seen], covariates)
