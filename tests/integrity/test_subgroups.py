@@ -179,3 +179,21 @@ def test_demo_cohort_smoke():
     # 4 sites only: no cluster-robust variance within subgroups
     assert not any(t.robust for t in out.tests)
     json.dumps(out.to_dict(), allow_nan=False)
+
+
+@pytest.mark.parametrize("role", ["strata", "cluster"])
+def test_missing_stratum_or_cluster_labels_form_a_level_of_their_own(role):
+    # as the primary analysis: the rows without a label are one stratum / cluster, so the fit
+    # equals the one where they carry an explicit common label (no crash on NaN labels)
+    column = "extent" if role == "strata" else "site"
+    data = colon_cohort().data.copy()
+    data[column] = data[column].astype(object)
+    data.loc[data.index[:30], column] = np.nan
+    labelled = data.assign(**{column: data[column].where(data[column].notna(), "none")})
+    got = subgroup_effects(Cohort(data), make_plan(**{role: column}))
+    expected = subgroup_effects(Cohort(labelled), make_plan(**{role: column}))
+    for a, b in zip(got.tests, expected.tests):
+        assert np.isfinite(a.statistic) and a.statistic == pytest.approx(b.statistic, rel=1e-12)
+    for a, b in zip(got.levels, expected.levels):
+        assert a.log_hr.estimate == pytest.approx(b.log_hr.estimate, rel=1e-12)
+        assert a.log_hr.se == pytest.approx(b.log_hr.se, rel=1e-12)

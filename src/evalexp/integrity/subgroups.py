@@ -27,6 +27,9 @@ Clustering: with ``plan.survival.cluster``, a model uses the cluster-robust sand
 :data:`evalexp.survival.cox.FEW_CLUSTERS` (20) clusters; with fewer, the sandwich is unreliable (rank at most G − 1,
 over-rejection; Cameron & Miller 2015, J. Human Resources 50(2)) and the model-based
 variance is used. Each estimate and test says which (``robust``).
+
+Missing stratum or cluster labels form one stratum / cluster of their own, as in the
+primary survival analysis (:mod:`evalexp.survival.analysis`).
 """
 from __future__ import annotations
 
@@ -42,6 +45,7 @@ from ..cohort import Cohort
 from ..errors import AnalysisError
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
+from ..survival.analysis import MISSING_LABEL
 from ..survival.cox import FEW_CLUSTERS, cox_ph
 from ..survival.risk import risk_difference
 from .outcomes import WaldEstimate
@@ -186,9 +190,17 @@ class SubgroupEffects(Result):
         return out
 
 
+def _labels(frame: pd.DataFrame, column: str | None) -> np.ndarray | None:
+    """Stratum or cluster labels; a missing label is a level of its own (as in the primary analysis)."""
+    if not column:
+        return None
+    values = frame[column].astype(object)
+    return values.where(values.notna(), MISSING_LABEL).astype(str).to_numpy()
+
+
 def _cox(frame: pd.DataFrame, X: pd.DataFrame, plan: Plan):
-    strata = frame[plan.survival.strata].to_numpy() if plan.survival.strata else None
-    cluster = frame[plan.survival.cluster].to_numpy() if plan.survival.cluster else None
+    strata = _labels(frame, plan.survival.strata)
+    cluster = _labels(frame, plan.survival.cluster)
     if cluster is not None and pd.Series(cluster).nunique() < FEW_CLUSTERS:
         cluster = None
     with warnings.catch_warnings():
