@@ -133,3 +133,15 @@ def test_demo_cohort_smoke():
     for m in d["meetings"].values():
         assert 0 <= m["on_time"] <= m["held"] <= m["due"] <= out.n
     assert sum(row["n"] for row in d["ruptures_by_meetings"]["rows"]) == out.n
+
+
+def test_end_meeting_of_a_short_contract_run_to_its_end_is_due_and_missed():
+    # D = 180: due at min(183, 166) = 166, window 136..180; the contract ran to day 180
+    # (time_days = D) without the end meeting: due, not held. Before the window closes
+    # (rupture on day 150) it is not due.
+    data = hand_cohort().data
+    extra = data.iloc[[0, 0]].assign(participant_id=["q1", "q2"], contract_end_planned=day(180),
+                                      time_days=[180, 150], event=[0, 1], m_end=None)
+    out = fidelity(Cohort(pd.concat([data, extra], ignore_index=True)), make_plan())
+    m = out.to_dict()["meetings"]["m_end"]
+    assert (m["due"], m["held"], m["on_time"]) == (3 + 1, 2, 2)

@@ -18,10 +18,11 @@ meeting   due                          on time
 3 end     ``d3 = min(183, D − 14)``    ``d3 − 30`` to ``min(d3 + 30, D)``
 ========  ===========================  ==========================================
 
-A meeting is **due** when the participant was still in contract and followed up after
-its window closed (``time_days`` > the window's last day), or when it was held on time.
-A meeting that would fall after a rupture (or after the end of follow-up) is *not due*,
-not missed. Shares are among participants for whom the meeting was due: held at all (any
+A meeting is **due** when the participant was in contract and followed up until the last
+day of its window (``time_days`` >= that day; a contract that ran to its planned end ``D``
+is followed up to ``D``, the last day of the end meeting's window when ``D < 197``), or
+when it was held on time. A meeting whose window had not closed by a rupture (or by the
+end of follow-up) is *not due*, not missed. Shares are among participants for whom the meeting was due: held at all (any
 date) and held on time, with Wilson score 1 − alpha intervals (R ``prop.test(correct =
 FALSE)``'s interval).
 
@@ -206,7 +207,7 @@ def fidelity(cohort: Cohort, plan: Plan) -> FidelityResult:
         day = (_as_dates(part[name], name) - start).dt.days.to_numpy(dtype=float)
         held = ~np.isnan(day)
         on_time = held & (day >= low) & (day <= high)
-        due = on_time | (exit_day > high)
+        due = on_time | (exit_day >= high)
         held_all.append(held)
         on_time_all.append(on_time)
         due_all.append(due)
