@@ -197,3 +197,15 @@ def test_missing_stratum_or_cluster_labels_form_a_level_of_their_own(role):
     for a, b in zip(got.levels, expected.levels):
         assert a.log_hr.estimate == pytest.approx(b.log_hr.estimate, rel=1e-12)
         assert a.log_hr.se == pytest.approx(b.log_hr.se, rel=1e-12)
+
+
+def test_subgroup_nested_in_the_strata_keeps_its_interaction_test():
+    # R (effects_subgroup_in_strata.R): coxph(Surv(time_days, event) ~ treated * factor(extent)
+    #   + strata(extent)) -- the extent main effects are NA (absorbed), the 3 interactions remain
+    ref = json.loads((REF / "effects_subgroup_in_strata.json").read_text())
+    plan = plan_from_dict({"title": "t", "survival": {"horizon_days": 1826, "strata": "extent"},
+                           "integrity": {"subgroups": ["extent"]}})
+    test = subgroup_effects(colon_cohort(), plan).tests[0]
+    assert test.df == ref["df"] == 3
+    assert test.statistic == pytest.approx(ref["wald"], rel=TOL)
+    assert test.p_value == pytest.approx(ref["p_value"], rel=TOL)

@@ -18,7 +18,10 @@ at ``plan.survival.horizon_days`` (Kaplan-Meier, Greenwood, Wald CI).
 Interaction test, per subgroup column: Wald chi-square of the ``treated × level``
 coefficients of ``coxph(Surv ~ treated * factor(level))`` (same strata), ``L − 1``
 degrees of freedom; levels where an arm has no rupture are
-left out of that model (their interaction is infinite). A significant interaction is
+left out of that model (their interaction is infinite). A level indicator constant within
+every stratum (a subgroup column nested in the strata, e.g. the strata column itself) is
+absorbed by the stratification and left out of the model, as R leaves its coefficient
+``NA``; its interaction with ``treated`` stays. A significant interaction is
 evidence of effect heterogeneity, not a licence to report the subgroup effect as causal
 beyond what the pre-specified plan says.
 
@@ -240,11 +243,14 @@ def _interaction(frame: pd.DataFrame, labels: pd.Series, levels: list[str], vari
         return InteractionTest(variable, definition, np.nan, 0, tuple(estimable))
     frame, labels = frame[keep], labels[keep]
     treated = frame["treated"].astype(float)
+    strata = _labels(frame, plan.survival.strata)
+    indicators = {lv: (labels == lv).astype(float) for lv in estimable[1:]}
     X = {"treated": treated}
-    for lv in estimable[1:]:
-        X[f"level[{lv}]"] = (labels == lv).astype(float)
-    for lv in estimable[1:]:
-        X[f"treated:level[{lv}]"] = treated * X[f"level[{lv}]"]
+    for lv, level in indicators.items():
+        if strata is None or (level.groupby(strata).nunique() > 1).any():
+            X[f"level[{lv}]"] = level
+    for lv, level in indicators.items():
+        X[f"treated:level[{lv}]"] = treated * level
     fit = _cox(frame, pd.DataFrame(X), plan)
     if fit is None:
         return InteractionTest(variable, definition, np.nan, 0, tuple(estimable))
