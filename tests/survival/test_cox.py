@@ -3,6 +3,8 @@
 Every case below is a coxph() call of tests/reference/survival/make_reference.R; the JSON key
 names it. Tolerance 1e-6 relative (observed agreement is ~1e-9 or better).
 """
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -152,3 +154,27 @@ def test_constant_covariate_is_an_analysis_error():
 def test_unknown_ties_method_is_refused():
     with pytest.raises(ValueError, match="ties"):
         cox_ph([1, 2], [1, 1], np.array([0.0, 1.0]), ties="exact")
+
+
+def test_no_event_in_one_group_is_a_monotone_likelihood_error():
+    # every event in x = 1: beta runs to +infinity until the information underflows
+    with pytest.raises(AnalysisError, match="monotone likelihood"):
+        cox_ph([1, 2, 3, 4, 5, 6], [1, 1, 1, 0, 0, 0], pd.DataFrame({"x": [1.0, 1, 1, 0, 0, 0]}))
+
+
+def test_infinite_stratified_coefficient_warns_as_r_does():
+    # within each stratum the x = 1 subjects fail first: R coxph(Surv(time, event) ~ x + strata(s))
+    # warns "Loglik converged before variable 1; coefficient may be infinite"
+    time = [1, 2, 3, 4, 5, 6, 10, 11, 12]
+    event = [1, 1, 0, 0, 0, 0, 1, 1, 0]
+    x = pd.DataFrame({"x": [1.0, 1, 0, 0, 1, 1, 0, 0, 0]})
+    with pytest.warns(RuntimeWarning, match="monotone likelihood"):
+        cox_ph(time, event, x, strata=[0, 0, 0, 0, 1, 1, 1, 1, 1])
+
+
+def test_finite_coefficients_do_not_warn():
+    # veteran, ~ treated + karno (karno rescaled): finite coefficients, R gives no warning
+    df = load_dataset("veteran")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        cox_ph(df["time"], df["event"], df[["treated", "karno"]] * [1, 10])

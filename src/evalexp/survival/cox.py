@@ -41,6 +41,11 @@ MAX_ITER = 50
 #: fall back to the model-based variance.
 FEW_CLUSTERS = 20
 STEP_TOL = 1e-10
+#: Monotone likelihood (an infinite coefficient, e.g. no event in one group of a stratum):
+#: Newton-Raphson "converges" once exp(-|beta|) underflows, with the information of that
+#: coefficient collapsed to ~1e-16 of its value at beta = 0. A finite estimate keeps far
+#: more (a binary covariate would need |beta| ~ 18, HR ~ 10^8, to fall below 1e-8).
+MONOTONE_TOL = 1e-8
 
 
 @dataclass(frozen=True, eq=False)
@@ -209,8 +214,14 @@ def _solve_newton(cd: CoxData) -> tuple[np.ndarray, _Evaluation, _Evaluation, in
         try:
             step = linalg.solve(ev.information, ev.score, assume_a="pos")
         except (linalg.LinAlgError, ValueError) as exc:
-            raise AnalysisError("Cox model: singular information matrix "
-                                "(a covariate is constant or collinear)") from exc
+            # singular at beta = 0: the design is; non-singular there, it stays so at any
+            # finite beta (positive weights), so a later failure is an underflow on the
+            # way to an infinite coefficient
+            if iteration == 1:
+                raise AnalysisError("Cox model: singular information matrix "
+                                    "(a covariate is constant or collinear)") from exc
+            raise AnalysisError("Cox model: monotone likelihood, a coefficient is infinite "
+                                "(e.g. no event in one group)") from exc
         candidate = evaluate(cd, beta + step)
         halvings = 0
         while not candidate.loglik >= ev.loglik - 1e-12 * abs(ev.loglik) and halvings < 30:
@@ -338,6 +349,20 @@ def cox_ph(time, event, X, *, strata=None, cluster=None, ties: str = "efron",
     Returns
     -------
     CoxResult
+
+    Raises
+    ------
+    AnalysisError
+        No event; a singular information matrix at beta = 0 (constant or collinear
+        covariates); an information matrix that vanishes on the way to an infinite
+        coefficient.
+
+    Warns
+    -----
+    RuntimeWarning
+        No convergence in ``MAX_ITER`` iterations, or a monotone likelihood (an infinite
+        coefficient, detected as its information falling below ``MONOTONE_TOL`` times its
+        value at beta = 0), as R warns "coefficient may be infinite".
     """
     if isinstance(X, pd.DataFrame):
         terms = tuple(str(c) for c in X.columns)
@@ -350,6 +375,13 @@ def cox_ph(time, event, X, *, strata=None, cluster=None, ties: str = "efron",
     if n_events == 0:
         raise AnalysisError("Cox model: no event in the data")
     beta, ev, null, iterations = _solve_newton(cd)
+    collapsed = np.diag(ev.information) < MONOTONE_TOL * np.diag(null.information)
+    if collapsed.any():
+        # R coxph: "Loglik converged before variable ...; coefficient may be infinite"
+        warnings.warn(f"Cox model: monotone likelihood, the coefficient of "
+                      f"{', '.join(np.array(terms)[collapsed])} is infinite (e.g. no event in one "
+                      "group of every stratum); its estimate and SE are meaningless",
+                      RuntimeWarning, stacklevel=2)
     naive_var = linalg.inv(ev.information)
     naive_var = (naive_var + naive_var.T) / 2.0
     try:
