@@ -162,3 +162,21 @@ def test_missing_causes_column_is_refused():
     plan = _plan(causes="initiative")
     with pytest.raises(AnalysisError, match="initiative"):
         analyze_competing(_cohort("tiny"), plan)
+
+
+def test_infinite_stratified_cox_is_null_and_fine_gray_is_kept():
+    # cause "pcm": 2 ruptures per arm, but within each stratum the treated rupture first, so
+    # the stratified cause-specific Cox coefficient is infinite (R coxph warns "coefficient
+    # may be infinite"); the unstratified Fine-Gray model is finite and is reported
+    data = pd.DataFrame({
+        "treated": [1, 1, 0, 0, 1, 1, 0, 0, 0],
+        "event": [1, 1, 0, 0, 1, 1, 1, 1, 0],
+        "time_days": [1, 2, 3, 4, 5, 6, 10, 11, 12],
+        "rupture_initiative": ["pcm", "pcm", None, None, "death", "death", "pcm", "pcm", None],
+        "stratum": ["a"] * 4 + ["b"] * 5,
+    })
+    block = analyze_competing(Cohort(data), _plan(strata="stratum")).to_dict()["pcm"]
+    assert block["events"] == {"treatment": 2, "control": 2}
+    assert block["cause_specific_cox"]["log_hr"] is None
+    assert "cause-specific Cox" in block["note"] and "monotone" in block["note"]
+    assert block["fine_gray"]["log_shr"] is not None

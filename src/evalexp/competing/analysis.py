@@ -18,10 +18,13 @@ the loader has already warned about), with arm as the only covariate:
 Small causes: when a cause has no rupture in one of the arms, both hazard-ratio models
 are undefined (monotone likelihood, the estimate runs to ±∞): their numbers are
 ``null`` and a ``note`` says why. The incidences and Gray's test are still reported.
-A model that fails for another reason (singular information) is reported the same way.
+A model that fails for another reason (singular information, no convergence, or a
+cause-specific Cox coefficient that is infinite within strata although both arms have
+ruptures) is reported the same way, on its own: the other model keeps its numbers.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -229,13 +232,20 @@ def analyze_cause(time: np.ndarray, status: np.ndarray, treated: np.ndarray, cau
     csc = fg = None
     if not note:
         X = pd.DataFrame({"treated": treated.astype(float)})
+        failures = []
+        with warnings.catch_warnings():
+            # non-convergence or an infinite coefficient (stratified monotone likelihood)
+            warnings.simplefilter("error", RuntimeWarning)
+            try:
+                csc = cox_ph(time, (status == cause).astype(int), X, strata=strata, cluster=cluster,
+                             ties=ties, alpha=alpha).ratio("treated")
+            except (AnalysisError, RuntimeWarning) as exc:
+                failures.append(f"cause-specific Cox: {exc}")
         try:
-            csc = cox_ph(time, (status == cause).astype(int), X, strata=strata, cluster=cluster,
-                         ties=ties, alpha=alpha).ratio("treated")
             fg = fine_gray(time, status, X, cause=cause, alpha=alpha)
-        except (AnalysisError, np.linalg.LinAlgError) as exc:
-            note = str(exc)
-            csc = fg = None
+        except AnalysisError as exc:
+            failures.append(str(exc))
+        note = "; ".join(failures)
     return CauseAnalysis(cause=label, cif=cif, gray=gray, cause_specific_cox=csc, fine_gray=fg,
                          landmarks=tuple(landmarks), events=events, robust=cluster is not None, note=note)
 
