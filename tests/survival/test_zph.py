@@ -63,3 +63,10 @@ def test_to_dict_holds_the_contract_keys_and_the_flag():
     out = _zph("rats", ["treated"], None, "efron").to_dict()
     assert {"statistic", "p_value", "rejected"} <= set(out)
     assert out["df"] == 1
+
+
+def test_single_event_time_gives_an_undefined_test_not_a_crash():
+    # g(t) centred over the events is 0 when all events share one time: no information on x*g
+    fit = cox_ph([1, 1, 3, 4, 5, 6], [1, 1, 0, 0, 0, 0], np.array([1.0, 0, 1, 0, 1, 0]))
+    z = cox_zph(fit)
+    assert np.isnan(z.statistic) and z.to_dict()["statistic"] is None and not z.rejected

@@ -70,6 +70,16 @@ class PHTest(Result):
                 f"R survival 3.x cox.zph; rejected when p < {self.alpha:g}.")
 
 
+def _quadratic_form(u_g: np.ndarray, info: np.ndarray, keep: list[int]) -> float:
+    """``u' M^-1 u`` with ``u = (0, u_g)`` and M the ``keep`` block of ``info``; NaN when M is
+    singular (e.g. a single event time: g is then 0 at every event)."""
+    u = np.r_[np.zeros(len(keep) - u_g.size), u_g]
+    try:
+        return float(u @ linalg.solve(info[np.ix_(keep, keep)], u, assume_a="sym"))
+    except linalg.LinAlgError:
+        return float("nan")
+
+
 def cox_zph(fit: CoxResult, *, alpha: float | None = None) -> PHTest:
     """Proportional-hazards test of a fitted Cox model, as R ``cox.zph(fit)`` (survival 3.x).
 
@@ -96,14 +106,8 @@ def cox_zph(fit: CoxResult, *, alpha: float | None = None) -> PHTest:
     info[:p, :p] = ev.information
     info[:p, p:] = info[p:, :p] = weighted_information(cd, ev, g)
     info[p:, p:] = weighted_information(cd, ev, g * g)
-    chisq = []
-    for j in range(p):
-        keep = list(range(p)) + [p + j]
-        u = np.zeros(p + 1)
-        u[-1] = u_g[j]
-        chisq.append(float(u @ linalg.solve(info[np.ix_(keep, keep)], u, assume_a="sym")))
-    u = np.r_[np.zeros(p), u_g]
-    chisq.append(float(u @ linalg.solve(info, u, assume_a="sym")))
+    chisq = [_quadratic_form(u_g[[j]], info, list(range(p)) + [p + j]) for j in range(p)]
+    chisq.append(_quadratic_form(u_g, info, list(range(2 * p))))
     dfs = [1] * p + [p]
     table = pd.DataFrame({"chisq": chisq, "df": dfs, "p": stats.chi2.sf(chisq, dfs)},
                          index=list(fit.terms) + ["GLOBAL"])
