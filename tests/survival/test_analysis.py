@@ -127,3 +127,19 @@ def test_no_cluster_count_without_a_cluster():
     out = analyze_survival(_cohort(), _plan(cluster="", covariates=[])).to_dict()
     assert "n_clusters" not in out["cox"]["unadjusted"]
     assert not any("clusters" in note for note in out["notes"])
+
+
+def test_an_empty_arm_is_an_analysis_error():
+    data = _cohort().data
+    with pytest.raises(AnalysisError, match="no participant in the control arm"):
+        analyze_survival(Cohort(data[data["treated"] == 1]), _plan())
+
+
+def test_a_repeated_row_index_does_not_misalign_the_adjusted_model():
+    # the complete cases are taken by position: a cohort whose index repeats gives the same fit
+    data = _cohort().data
+    data.loc[data.index[:5], "age"] = np.nan
+    plain = analyze_survival(Cohort(data), _plan())
+    repeated = analyze_survival(Cohort(data.set_index(np.zeros(len(data), dtype=int))), _plan())
+    assert repeated.cox_adjusted.n == len(data) - 5
+    np.testing.assert_allclose(repeated.cox_adjusted.params_, plain.cox_adjusted.params_, rtol=1e-12)

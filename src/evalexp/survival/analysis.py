@@ -162,6 +162,9 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
     treated = data["treated"].to_numpy(dtype=np.int64)
     if event.sum() == 0:
         raise AnalysisError("no rupture observed in the cohort: no survival analysis is possible")
+    for arm, flag in (("treatment", 1), ("control", 0)):
+        if not (treated == flag).any():
+            raise AnalysisError(f"no participant in the {arm} arm: no comparison is possible")
     strata = _labels(data, sv.strata, "stratum", notes)
     cluster = _labels(data, sv.cluster, "cluster", notes)
     km = {arm: kaplan_meier(time[treated == flag], event[treated == flag], alpha=alpha)
@@ -176,8 +179,9 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
         missing = [c for c in sv.covariates if c not in data.columns]
         if missing:
             raise AnalysisError(f"covariates of the plan not in the cohort: {missing}")
-        X = design_matrix(data.assign(treated=treated), ["treated", *sv.covariates])
-        rows = data.index.get_indexer(X.index)
+        # positional index, so the kept rows are positions even if cohort.data's index repeats
+        X = design_matrix(data.assign(treated=treated).reset_index(drop=True), ["treated", *sv.covariates])
+        rows = X.index.to_numpy()
         dropped = int(X.attrs["n_dropped"])
         if dropped:
             notes.append(f"adjusted Cox model: {dropped} rows with a missing covariate dropped (complete cases)")
