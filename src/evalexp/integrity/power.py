@@ -36,7 +36,6 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
@@ -44,6 +43,7 @@ from ..cohort import Cohort, derive_survival
 from ..errors import AnalysisError, EvalexpError
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
+from ..survival.risk import risk_difference
 
 
 def _z_sum(alpha: float, power: float) -> float:
@@ -274,16 +274,6 @@ class PowerResult(Result):
         }
 
 
-def _km_rupture_share(time: np.ndarray, event: np.ndarray, day: int) -> float:
-    """``1 - S(day)`` of the Kaplan-Meier estimator (product over event days ``<= day``)."""
-    days, index = np.unique(time, return_inverse=True)
-    leaving = np.bincount(index, minlength=len(days))
-    events = np.bincount(index, weights=event, minlength=len(days))
-    at_risk = len(time) - np.concatenate(([0], np.cumsum(leaving)[:-1]))
-    keep = days <= day
-    return float(1 - np.prod(1 - events[keep] / at_risk[keep]))
-
-
 def power_for_cohort(cohort: Cohort, plan: Plan) -> PowerResult:
     """The minimum detectable effects of the experiment being evaluated.
 
@@ -299,9 +289,8 @@ def power_for_cohort(cohort: Cohort, plan: Plan) -> PowerResult:
     events = int(data["event"].sum())
     ratio = n["treatment"] / n["control"]
     mde_hr = min_detectable_hazard_ratio(events, alpha=alpha, power=target, ratio=ratio) if events else None
-    control = data[data["arm"] == "control"]
     horizon = plan.survival.horizon_days
-    control_rate = _km_rupture_share(control["time_days"].to_numpy(), control["event"].to_numpy(float), horizon)
+    control_rate = risk_difference(data["time_days"], data["event"], data["treated"], horizon).control
     mde_rd = treated_rate = None
     if 0 < control_rate < 1:
         mde_rd, treated_rate = min_detectable_risk_difference(
