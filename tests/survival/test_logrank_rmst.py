@@ -75,3 +75,8 @@ def test_cell_rmst_difference_equals_the_km_one(reference, name):
     ours = calc.rmst_difference(calc.observed())[0]
     assert ours == pytest.approx(rmst_difference(df["time"], df["event"], df["treated"], tau).difference,
                                  rel=1e-10)
+
+
+def test_rmst_refuses_an_arm_coding_other_than_zero_one():
+    with pytest.raises(ValueError, match="treated must be coded 0/1"):
+        rmst_difference([1, 2, 3, 4], [1, 1, 0, 1], [1, 2, 1, 2], 3)

@@ -37,3 +37,10 @@ def test_alpha_sets_the_interval_level():
     narrow = risk_difference(df["time"], df["event"], df["treated"], 90, alpha=0.10)
     assert wide.ci_high - wide.ci_low == pytest.approx(
         (narrow.ci_high - narrow.ci_low) * stats.norm.isf(0.005) / stats.norm.isf(0.05), rel=1e-12)
+
+
+@pytest.mark.parametrize("treated", [[1, 2, 1, 2], [1, 1, 1, 1]])
+def test_arm_must_be_coded_zero_one_with_both_arms(treated):
+    # a 1/2 coding read as booleans would put everyone in the treatment arm
+    with pytest.raises(ValueError, match="treated must"):
+        risk_difference([1, 2, 3, 4], [1, 1, 0, 1], treated, 3)

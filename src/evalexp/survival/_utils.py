@@ -1,8 +1,11 @@
-"""Small numerical helpers shared by the survival modules (not public API)."""
+"""Helpers shared by the survival modules (not public API): input checks, Wald tests, arm contrasts."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from scipy import stats
+
+from ..results import Result, tidy_frame
 
 
 def as_float_array(values, name: str) -> np.ndarray:
@@ -23,6 +26,20 @@ def as_event_array(values, n: int) -> np.ndarray:
     return arr
 
 
+def as_arm_array(values, n: int) -> np.ndarray:
+    """The 0/1 arm indicator as a boolean array of length ``n`` (True = treatment).
+
+    Raises ``ValueError`` unless it is coded 0/1 and both arms have a subject (a 1/2
+    coding read as booleans would put everyone in the treatment arm).
+    """
+    arr = np.asarray(values, dtype=float).ravel()
+    if arr.shape[0] != n or not np.all((arr == 0) | (arr == 1)):
+        raise ValueError("treated must be coded 0/1, one value per row")
+    if arr.min() == arr.max():
+        raise ValueError("treated must have subjects in both arms")
+    return arr == 1
+
+
 def z_value(alpha: float) -> float:
     """The two-sided normal quantile ``z_{1 - alpha/2}``."""
     return float(stats.norm.isf(alpha / 2.0))
@@ -36,3 +53,21 @@ def wald(estimate: float, se: float, alpha: float) -> tuple[float, float, float,
     stat = estimate / se
     p = float(2.0 * stats.norm.sf(abs(stat)))
     return float(stat), p, float(estimate - z * se), float(estimate + z * se)
+
+
+class ArmContrast(Result):
+    """Mixin of the per-arm estimates and their difference (RMST, risk difference).
+
+    The dataclass provides ``treatment``, ``control``, ``se_treatment``, ``se_control``,
+    ``difference``, ``se``, ``p_value``, ``ci_low`` and ``ci_high``.
+    """
+
+    def tidy(self) -> pd.DataFrame:
+        """Rows treatment, control (estimate and SE) and difference (Wald statistic, p, CI)."""
+        stat = self.difference / self.se if self.se > 0 else float("nan")
+        return tidy_frame([
+            {"term": "treatment", "estimate": self.treatment, "std_error": self.se_treatment},
+            {"term": "control", "estimate": self.control, "std_error": self.se_control},
+            {"term": "difference", "estimate": self.difference, "std_error": self.se, "statistic": stat,
+             "p_value": self.p_value, "ci_low": self.ci_low, "ci_high": self.ci_high},
+        ])

@@ -5,15 +5,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from ..results import Result, json_number, tidy_frame
-from ._utils import as_event_array, as_float_array, wald
+from ..results import json_number
+from ._utils import ArmContrast, as_arm_array, as_event_array, as_float_array, wald
 from .km import kaplan_meier
 
 
 @dataclass(frozen=True)
-class RiskDifference(Result):
+class RiskDifference(ArmContrast):
     """Risk of an event by ``day`` per arm and the difference treatment - control.
 
     Attributes
@@ -40,15 +39,6 @@ class RiskDifference(Result):
     se_control: float
     alpha: float = 0.05
     title: str = field(default="Risk difference (Kaplan-Meier)", repr=False)
-
-    def tidy(self) -> pd.DataFrame:
-        stat = self.difference / self.se if self.se > 0 else float("nan")
-        return tidy_frame([
-            {"term": "treatment", "estimate": self.treatment, "std_error": self.se_treatment},
-            {"term": "control", "estimate": self.control, "std_error": self.se_control},
-            {"term": "difference", "estimate": self.difference, "std_error": self.se, "statistic": stat,
-             "p_value": self.p_value, "ci_low": self.ci_low, "ci_high": self.ci_high},
-        ])
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's ``risk_difference`` object (plus ``p_value``)."""
@@ -83,7 +73,7 @@ def risk_difference(time, event, treated, day: int, *, alpha: float = 0.05) -> R
     """
     time = as_float_array(time, "time")
     event = as_event_array(event, time.size)
-    arm = np.asarray(treated).ravel().astype(bool)
+    arm = as_arm_array(treated, time.size)
     fits = {a: kaplan_meier(time[arm == a], event[arm == a], alpha=alpha) for a in (True, False)}
     risk = {a: 1.0 - fits[a].survival_at(day) for a in fits}
     var = {a: fits[a].variance_at(day) for a in fits}

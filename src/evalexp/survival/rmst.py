@@ -5,10 +5,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from ..results import Result, json_number, tidy_frame
-from ._utils import as_event_array, as_float_array, wald
+from ..results import json_number
+from ._utils import ArmContrast, as_arm_array, as_event_array, as_float_array, wald
 from .km import KaplanMeier, kaplan_meier
 
 
@@ -34,7 +33,7 @@ def restricted_mean(km: KaplanMeier, tau: float) -> tuple[float, float]:
 
 
 @dataclass(frozen=True)
-class RMST(Result):
+class RMST(ArmContrast):
     """RMST per arm at ``tau_days`` and the difference treatment - control.
 
     Attributes
@@ -60,15 +59,6 @@ class RMST(Result):
     alpha: float = 0.05
     title: str = field(default="Restricted mean survival time", repr=False)
 
-    def tidy(self) -> pd.DataFrame:
-        stat = self.difference / self.se if self.se > 0 else float("nan")
-        return tidy_frame([
-            {"term": "treatment", "estimate": self.treatment, "std_error": self.se_treatment},
-            {"term": "control", "estimate": self.control, "std_error": self.se_control},
-            {"term": "difference", "estimate": self.difference, "std_error": self.se, "statistic": stat,
-             "p_value": self.p_value, "ci_low": self.ci_low, "ci_high": self.ci_high},
-        ])
-
     def to_dict(self) -> dict[str, Any]:
         """The contract's ``rmst`` object (plus per-arm standard errors)."""
         return {"tau_days": int(self.tau_days), "treatment": json_number(self.treatment),
@@ -90,7 +80,7 @@ def rmst_difference(time, event, treated, tau: float, *, alpha: float = 0.05) ->
     """
     time = as_float_array(time, "time")
     event = as_event_array(event, time.size)
-    arm = np.asarray(treated).ravel().astype(bool)
+    arm = as_arm_array(treated, time.size)
     (m1, s1), (m0, s0) = (restricted_mean(kaplan_meier(time[arm == a], event[arm == a]), tau)
                           for a in (True, False))
     diff = m1 - m0
