@@ -194,3 +194,22 @@ def test_simulated_power_detects_a_strong_effect_in_almost_every_trial():
 
 def test_simulated_power_is_reproducible_from_its_seed():
     assert pw.simulated_power(0.6, 100, simulations=5, seed=7) == pw.simulated_power(0.6, 100, simulations=5, seed=7)
+
+
+def test_no_detectable_reduction_when_even_zero_falls_short_of_the_power():
+    # 10 vs 10, control 5 %: a drop to 0 % has h = 2 asin(sqrt(.05)) = 0.451 and power
+    # 0.25 < 0.8 (closed form below), so no reduction is detectable: NaN, not "5 points"
+    h_zero = pw.cohens_h(0.05, 0.0)
+    assert pw.two_proportions_power(h_zero, 10, 10) < 0.8
+    drop, treated = pw.min_detectable_risk_difference(10, 10, 0.05)
+    assert math.isnan(drop) and math.isnan(treated)
+
+
+def test_design_with_too_few_expected_ruptures_reports_no_detectable_effect():
+    # n = 4, control 1 %: at most 0.02 ruptures expected; no hazard ratio reaches 80 % power
+    result = pw.power_calculation(n=4, control_rate=0.01)
+    out = result.to_dict()
+    assert out["minimum_detectable"]["hazard_ratio"] is None
+    assert out["minimum_detectable"]["risk_difference"] is None
+    json.dumps(out, allow_nan=False)
+    assert "none" in result.summary()

@@ -160,14 +160,17 @@ def min_detectable_risk_difference(n_treatment: float, n_control: float, control
 
     Returns ``(difference, treated_rate)``: the magnitude ``control_rate - treated_rate`` of
     the detectable reduction and the treated-arm rate it implies,
-    ``treated_rate = sin((2 asin(sqrt(p_c)) - h) / 2)^2`` (0 when ``h`` exceeds the scale).
+    ``treated_rate = sin((2 asin(sqrt(p_c)) - h) / 2)^2``; both NaN when ``h`` exceeds
+    ``2 asin(sqrt(p_c))``, i.e. not even a drop to 0 % reaches ``power``.
     75 vs 75, control 25 %: h = 0.4575, treated 8.4 %, a 16.6-point reduction.
     """
     if not 0 < control_rate < 1:
         raise EvalexpError(f"the control rate must be between 0 and 1, got {control_rate}")
     h = min_detectable_effect_size_h(n_treatment, n_control, alpha=alpha, power=power)
     angle = 2 * math.asin(math.sqrt(control_rate)) - h
-    treated = math.sin(angle / 2) ** 2 if angle > 0 else 0.0
+    if angle <= 0:
+        return math.nan, math.nan
+    treated = math.sin(angle / 2) ** 2
     return control_rate - treated, treated
 
 
@@ -176,11 +179,14 @@ def min_detectable_hazard_ratio_for_n(n: int, control_rate: float, *, alpha: flo
     """Smallest protective hazard ratio detectable with ``n`` participants.
 
     The root in HR of ``schoenfeld_events(HR) = n * expected_event_probability(control_rate, HR)``:
-    the events expected under that very HR give it power ``power``.
+    the events expected under that very HR give it power ``power``. NaN when there is no
+    root above ``1e-9`` (too few events expected for any hazard ratio to be detectable).
     """
     def gap(hr: float) -> float:
         return schoenfeld_events(hr, alpha=alpha, power=power, ratio=ratio) - \
             n * expected_event_probability(control_rate, hr, ratio)
+    if gap(1e-9) >= 0:
+        return math.nan
     return float(optimize.brentq(gap, 1e-9, 1 - 1e-9, xtol=1e-14, rtol=1e-14))
 
 
@@ -281,7 +287,8 @@ def power_for_cohort(cohort: Cohort, plan: Plan) -> PowerResult:
     reduction of the rupture share at ``plan.survival.horizon_days`` detectable with the
     observed arm sizes given the control arm's observed (Kaplan-Meier) share. Both use the
     plan's ``alpha`` and ``integrity.power`` and the observed allocation ratio; either is
-    ``None`` when undefined (no rupture, control share 0 or 1).
+    ``None`` when undefined (no rupture; control share 0 or 1; not even a drop to 0 %
+    detectable).
     """
     data = cohort.data
     n = cohort.n
@@ -295,6 +302,8 @@ def power_for_cohort(cohort: Cohort, plan: Plan) -> PowerResult:
     if 0 < control_rate < 1:
         mde_rd, treated_rate = min_detectable_risk_difference(
             n["treatment"], n["control"], control_rate, alpha=alpha, power=target)
+        if math.isnan(mde_rd):
+            mde_rd = treated_rate = None
     return PowerResult(alpha=alpha, power=target, n=n, events=events, horizon_days=horizon,
                        control_rate=control_rate, mde_hazard_ratio=mde_hr,
                        mde_risk_difference=mde_rd, mde_treatment_rate=treated_rate)
@@ -379,9 +388,13 @@ class PowerCalculation(Result):
             if self.power_at_n is not None:
                 lines.append(f"With n = {self.n}: power {self.power_at_n:.3f} for HR {self.hazard_ratio:g} "
                              "(Schoenfeld, expected events)")
-            lines.append(f"With n = {self.n}: minimum detectable hazard ratio {self.mde_hazard_ratio:.3f}; "
-                         f"minimum detectable reduction of the rupture share {100 * self.mde_risk_difference:.1f} "
-                         f"points ({100 * self.control_rate:.1f} % -> {100 * self.mde_treatment_rate:.1f} %)")
+            hr = ("none (too few ruptures expected)" if math.isnan(self.mde_hazard_ratio)
+                  else f"{self.mde_hazard_ratio:.3f}")
+            rd = (f"none (not even {100 * self.control_rate:.1f} % -> 0 %)" if math.isnan(self.mde_risk_difference)
+                  else f"{100 * self.mde_risk_difference:.1f} points ({100 * self.control_rate:.1f} % -> "
+                       f"{100 * self.mde_treatment_rate:.1f} %)")
+            lines.append(f"With n = {self.n}: minimum detectable hazard ratio {hr}; "
+                         f"minimum detectable reduction of the rupture share {rd}")
         if self.simulations:
             lines.append(f"Simulated power ({self.simulations} trials, log-rank): {self.simulated_power:.3f} "
                          f"(Monte Carlo SE {self.simulated_power_se:.3f})")
