@@ -143,3 +143,10 @@ def test_a_repeated_row_index_does_not_misalign_the_adjusted_model():
     repeated = analyze_survival(Cohort(data.set_index(np.zeros(len(data), dtype=int))), _plan())
     assert repeated.cox_adjusted.n == len(data) - 5
     np.testing.assert_allclose(repeated.cox_adjusted.params_, plain.cox_adjusted.params_, rtol=1e-12)
+
+
+def test_horizon_beyond_an_arm_follow_up_is_noted():
+    # R summary(survfit, rmean = 2000) carries the curve flat; survRM2::rmst2 refuses such a tau
+    result = analyze_survival(_cohort(), _plan(horizon_days=2000, landmarks_days=[90]))
+    assert sum("carried flat to day 2000" in note for note in result.notes) == 2
+    assert not any("carried flat" in note for note in analyze_survival(_cohort(), _plan()).notes)

@@ -15,7 +15,8 @@ contract's ``survival`` block:
   statistic); all of them in ``randomization_inference_all``.
 
 Extra keys: ``km_median`` (median and CI per arm), ``cox.*.n`` / ``n_dropped``,
-``notes`` (complete-case drops, missing strata/cluster labels).
+``notes`` (complete-case drops, missing strata/cluster labels, few clusters, an arm
+whose follow-up ends before ``horizon_days``).
 """
 from __future__ import annotations
 
@@ -169,6 +170,11 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
     cluster = _labels(data, sv.cluster, "cluster", notes)
     km = {arm: kaplan_meier(time[treated == flag], event[treated == flag], alpha=alpha)
           for arm, flag in (("treatment", 1), ("control", 0))}
+    for arm in ARMS:
+        last = float(km[arm].time[-1])
+        if last < sv.horizon_days:
+            notes.append(f"{arm} arm followed up to day {last:g} only: its curve is carried flat to day "
+                         f"{sv.horizon_days} for the RMST and the risk difference (survRM2 would refuse)")
     unadjusted = cox_ph(time, event, pd.DataFrame({"treated": treated.astype(float)}), strata=strata,
                         cluster=cluster, ties=sv.ties, alpha=alpha)
     if unadjusted.robust and unadjusted.n_clusters < FEW_CLUSTERS:
