@@ -1,6 +1,7 @@
 """analyze_competing: the contract's competing_risks block, checked end to end against R on mgus2."""
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -180,3 +181,12 @@ def test_infinite_stratified_cox_is_null_and_fine_gray_is_kept():
     assert block["cause_specific_cox"]["log_hr"] is None
     assert "cause-specific Cox" in block["note"] and "monotone" in block["note"]
     assert block["fine_gray"]["log_shr"] is not None
+
+
+def test_tidy_survives_a_ratio_with_null_limits():
+    # an upper limit exp(beta + z se) that overflows is None in the (JSON-ready) Cox ratio object
+    part = analyze_competing(_cohort(), _plan())["pcm"]
+    ratio = {**part.cause_specific_cox, "ci_high": None}
+    row = dataclasses.replace(part, cause_specific_cox=ratio).tidy().iloc[-2]
+    assert row["term"] == "pcm: cause-specific log HR"
+    assert np.isnan(row["ci_high"]) and row["estimate"] == pytest.approx(ratio["log_hr"], rel=1e-15)

@@ -120,10 +120,13 @@ class CauseAnalysis(Result):
                                      ("Fine-Gray log subdistribution HR", fg, "log_shr")):
             row: dict[str, Any] = {"term": f"{self.cause}: {term}"}
             if ratio is not None:
-                se = ratio["se"]
-                row.update(estimate=ratio[log_key], std_error=se, p_value=ratio["p_value"],
-                           statistic=ratio[log_key] / se if se else np.nan,
-                           ci_low=np.log(ratio["ci_low"]), ci_high=np.log(ratio["ci_high"]))
+                # the Cox ratio object is JSON-ready: None for a non-finite number
+                v = {k: np.nan if ratio[k] is None else float(ratio[k])
+                     for k in (log_key, "se", "p_value", "ci_low", "ci_high")}
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    row.update(estimate=v[log_key], std_error=v["se"], p_value=v["p_value"],
+                               statistic=v[log_key] / v["se"] if v["se"] > 0 else np.nan,
+                               ci_low=np.log(v["ci_low"]), ci_high=np.log(v["ci_high"]))
             rows.append(row)
         return tidy_frame(rows)
 
