@@ -96,7 +96,9 @@ def test_report_directory_holds_every_output(report_fr):
     assert {"report.html", "report.pdf", "results.json", "manifest.json"} <= names
     figures = {n for n in names if n.startswith("figures/")}
     stems = {Path(n).stem for n in figures}
-    assert {"consort", "balance", "km", "cif", "outcomes", "subgroups"} <= stems
+    # no outcomes figure on the demo: fewer than 11 answers are missing in some arm, so every
+    # difference of shares is withheld (tests/report/test_report_compose_disclosure.py draws it)
+    assert {"consort", "balance", "km", "cif", "subgroups"} <= stems
     assert figures == {f"figures/{s}.{ext}" for s in stems for ext in ("png", "svg")}
 
 

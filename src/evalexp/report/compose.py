@@ -66,11 +66,17 @@ class Context:
         return [[self.fmt.count(int(c), bool(h)) for c, h in zip(row, hid)]
                 for row, hid in zip(counts, mask)]
 
-    def part_cells(self, part: dict[str, int], whole: dict[str, int]) -> list[str]:
-        """The counts ``part[arm]`` of a published ``whole[arm]``, each hidden with its complement
-        ``whole - part`` (the two cells of an arm's column add up to the whole)."""
+    def part_mask(self, part: dict[str, int], whole: dict[str, int]) -> np.ndarray:
+        """Which counts ``part[arm]`` of a published ``whole[arm]`` to hide: the two-row table
+        (part, complement ``whole - part``) with both totals protected, as the column totals are
+        the arms and the row total of the complement (e.g. missing values of a column) is
+        published in the data-quality annex."""
         counts = np.array([[part[a] for a in ARMS], [whole[a] - part[a] for a in ARMS]])
-        return self.count_cells(counts, row_totals=False)[0]
+        return suppression_mask(counts, self.threshold)[0]
+
+    def part_cells(self, part: dict[str, int], whole: dict[str, int]) -> list[str]:
+        """The counts ``part[arm]`` of a published ``whole[arm]``, hidden by :meth:`part_mask`."""
+        return [self.fmt.count(int(part[a]), bool(h)) for a, h in zip(ARMS, self.part_mask(part, whole))]
 
 
 def _share(ctx: Context, count: int, n: int, share: float | None, hidden: bool | None = None) -> str:
@@ -105,7 +111,8 @@ def _horizon_risks(ctx: Context) -> tuple[dict[str, Any], bool]:
 def summary_section(ctx: Context) -> Section:
     fmt, res = ctx.fmt, ctx.results
     n, events = res["n"], res["events"]
-    cells = ctx.count_cells(np.array([[events["treatment"], events["control"]]]))[0]
+    # as in the data-quality annex: ruptures and censored contracts add up to each arm
+    cells = ctx.count_cells(np.array([[events[a] for a in ARMS], [n[a] - events[a] for a in ARMS]]))[0]
     blocks: list[Block] = [Paragraph(fmt.t(
         "summary_cohort", n=fmt.integer(n["treatment"] + n["control"]), n_t=fmt.integer(n["treatment"]),
         n_c=fmt.integer(n["control"]), e_t=cells[0], e_c=cells[1]), "lead")]
@@ -166,7 +173,11 @@ def experiment_section(ctx: Context) -> Section | None:
     table_rows: list[tuple[str, ...]] = []
     flow: dict[str, dict[str, int | None]] = {arm: {"allocated": assigned[arm]} for arm in ARMS}
     hidden: dict[str, dict[str, bool]] = {arm: {} for arm in ARMS}
-    table_rows.append((fmt.t("consort_allocated"), *ctx.count_cells(np.array([[assigned[a] for a in ARMS]]))[0]))
+    allocated = np.array([[assigned[a] for a in ARMS]])
+    table_rows.append((fmt.t("consort_allocated"), *ctx.count_cells(allocated)[0]))
+    # the diagram hides what the table hides
+    for j, hid in enumerate(suppression_mask(allocated, thr)[0]):
+        hidden[ARMS[j]]["allocated"] = bool(hid)
     if support:
         # column totals (allocated) are published; row totals (across arms) are not
         counts = np.array([[support[key][a] for a in ARMS] for key in ("received", "not_received")])
@@ -180,11 +191,13 @@ def experiment_section(ctx: Context) -> Section | None:
                        ("censored_at_extraction", fmt.t("consort_censored", horizon=horizon))):
         counts = np.array([[block[key][a] for a in ARMS]])
         table_rows.append((label, *ctx.count_cells(counts)[0]))
-    for arm in ARMS:
-        flow[arm]["lost"] = block["lost_to_followup"][arm]
-        hidden[arm]["lost"] = block["lost_to_followup"][arm] < thr
-        flow[arm]["analysed"] = block["analysed"]["rupture"][arm]
-        hidden[arm]["analysed"] = block["analysed"]["rupture"][arm] < thr
+    lost = np.array([[block["lost_to_followup"][a] for a in ARMS]])
+    analysed = np.array([[block["analysed"]["rupture"][a] for a in ARMS]])
+    for j, arm in enumerate(ARMS):
+        flow[arm]["lost"] = int(lost[0, j])
+        hidden[arm]["lost"] = bool(suppression_mask(lost, thr)[0, j])
+        flow[arm]["analysed"] = int(analysed[0, j])
+        hidden[arm]["analysed"] = bool(suppression_mask(analysed, thr)[0, j])
     for outcome, by_arm in block["analysed"].items():
         # the primary analysis is by intention to treat: no one is excluded by design (a
         # structural zero, not a small count); the other outcomes hide with their missing count
@@ -270,17 +283,20 @@ def balance_section(ctx: Context) -> Section | None:
                 cells.append(fmt.hidden if h else fmt.number(part["mean"], 2))
             else:
                 cells.append(_share(ctx, int(round((part["mean"] or 0) * part["n"])), part["n"], part["mean"], h))
-        # one hidden share and the standardised difference would give it back
-        lone = sum(hid) == 1
-        if not lone:
+        # the standardised difference and one share give the other back; with both shares hidden,
+        # the difference (to three decimals) still pins the two small counts down
+        withheld = any(hid)
+        if not withheld:
             love.append({"label": label, "std_diff": row["std_difference"]})
-        rows.append((label, *cells, SECONDARY if lone else fmt.number(row["std_difference"], 3),
+        rows.append((label, *cells, SECONDARY if withheld else fmt.number(row["std_difference"], 3),
                      fmt.label(row["rating"])))
-    fig = render_figure(figures.love_plot(pd.DataFrame(love), fmt), "balance",
-                        f"{fmt.t('love_x')}. {fmt.t('wwc_note')}")
+    blocks: list[Block] = []
+    if love:
+        blocks.append(render_figure(figures.love_plot(pd.DataFrame(love), fmt), "balance",
+                                    f"{fmt.t('love_x')}. {fmt.t('wwc_note')}"))
     header = (fmt.t("covariate"), fmt.t("treatment"), fmt.t("control"), fmt.t("std_diff"), fmt.t("wwc_rating"))
-    return Section("balance", fmt.t("sec_balance"),
-                   (fig, Table(header, tuple(rows), caption=fmt.t("balance_caption")), _hidden_note(ctx)))
+    blocks += [Table(header, tuple(rows), caption=fmt.t("balance_caption")), _hidden_note(ctx)]
+    return Section("balance", fmt.t("sec_balance"), tuple(blocks))
 
 
 # ----------------------------------------------------------------------------- primary result
@@ -388,14 +404,19 @@ def competing_section(ctx: Context) -> Section | None:
 
 # ----------------------------------------------------------------------------- employment outcomes
 
+def _outcome_shares_hidden(ctx: Context, out: dict[str, Any]) -> list[bool]:
+    """Per arm, whether the share of an outcome is hidden (rule 3 of disclosure): with its
+    numerator or complement (:func:`share_hidden`), or with its denominator, the number observed
+    (:meth:`Context.part_mask`): a share ``k / n`` printed to 0.1 % gives ``n`` back."""
+    observed_hidden = ctx.part_mask(out["n_observed"], ctx.results["n"])
+    return [out[arm] is None or bool(observed_hidden[j])
+            or share_hidden(int(round(out[arm] * out["n_observed"][arm])), out["n_observed"][arm], ctx.threshold)
+            for j, arm in enumerate(ARMS)]
+
+
 def _outcome_hidden(ctx: Context, out: dict[str, Any]) -> bool:
-    """A difference of shares is hidden when either arm's share is (rule 3 of disclosure)."""
-    for arm in ARMS:
-        n_obs = out["n_observed"][arm]
-        share = out[arm]
-        if share is None or share_hidden(int(round(share * n_obs)), n_obs, ctx.threshold):
-            return True
-    return False
+    """A difference of shares is hidden when either arm's share is."""
+    return any(_outcome_shares_hidden(ctx, out))
 
 
 def outcomes_section(ctx: Context) -> Section | None:
@@ -406,9 +427,10 @@ def outcomes_section(ctx: Context) -> Section | None:
     rows, shown = [], []
     for name, out in block.items():
         obs = ctx.part_cells(out["n_observed"], ctx.results["n"])
-        if _outcome_hidden(ctx, out):
+        hidden = _outcome_shares_hidden(ctx, out)
+        if any(hidden):
             shares = [_share(ctx, int(round((out[arm] or 0) * out["n_observed"][arm])), out["n_observed"][arm],
-                             out[arm]) for arm in ARMS]
+                             out[arm], h) for arm, h in zip(ARMS, hidden)]
             rows.append((fmt.var(name), *(f"{v} ({fmt.t('n')} {o})" for v, o in zip(shares, obs)), SECONDARY, "–", "–"))
             continue
         shown.append({"label": fmt.var(name), "difference": out["difference"], "ci_low": out["ci_low"],
@@ -439,21 +461,28 @@ def compliance_section(ctx: Context) -> Section | None:
     rows = []
     takers = [int(round((first[arm] or 0) * n[arm])) for arm in ARMS]
     hidden = [share_hidden(takers[i], n[arm], ctx.threshold) for i, arm in enumerate(ARMS)]
+    # no take-up in the control arm is a structural zero (the support is not offered there): the
+    # first stage is then the treatment arm's take-up, hidden with it
+    first_hidden = hidden[0] or (takers[1] > 0 and hidden[1])
     rows.append((fmt.t("first_stage"), *(_share(ctx, k, n[arm], first[arm]) for k, arm in zip(takers, ARMS)),
-                 SECONDARY if any(hidden) else fmt.points(first["estimate"])))
+                 SECONDARY if first_hidden else fmt.points(first["estimate"])))
     table_1 = Table((fmt.t("quantity"), fmt.t("treatment"), fmt.t("control"), fmt.t("difference_pts")), tuple(rows))
-    effect_rows = []
+    # ITT is hidden where the outcome section hides it; CACE = ITT / first stage would give a
+    # hidden first stage (take-up) back from the ITT, and a hidden ITT back from the first stage
+    effects: list[tuple[str, dict[str, Any], bool]] = []
     rupture = block.get("rupture_risk")
     if rupture:
-        for key in ("itt", "cace"):
-            est = rupture[key]
-            effect_rows.append((f"{fmt.t(key)} — {fmt.t('risk_diff', day=rupture['day'])}", fmt.points(est["estimate"]),
-                                fmt.ci(est["ci_low"], est["ci_high"], 1, scale=100), fmt.pvalue(est["p_value"])))
+        effects.append((fmt.t("risk_diff", day=rupture["day"]), rupture, _horizon_risks(ctx)[1]))
+    outcomes = ctx.results.get("binary_outcomes") or {}
     for name, entry in (block.get("binary_outcomes") or {}).items():
-        for key in ("itt", "cace"):
+        effects.append((fmt.var(name), entry, name not in outcomes or _outcome_hidden(ctx, outcomes[name])))
+    effect_rows = []
+    for label, entry, itt_hidden in effects:
+        for key, hide in (("itt", itt_hidden), ("cace", itt_hidden or first_hidden)):
             est = entry[key]
-            effect_rows.append((f"{fmt.t(key)} — {fmt.var(name)}", fmt.points(est["estimate"]),
-                                fmt.ci(est["ci_low"], est["ci_high"], 1, scale=100), fmt.pvalue(est["p_value"])))
+            effect_rows.append((f"{fmt.t(key)} — {label}", *((SECONDARY, SECONDARY, "–") if hide else (
+                fmt.points(est["estimate"]), fmt.ci(est["ci_low"], est["ci_high"], 1, scale=100),
+                fmt.pvalue(est["p_value"])))))
     table_2 = Table((fmt.t("quantity"), fmt.t("difference_pts"), fmt.t("ci_level", level=ctx.level), fmt.t("p_value")),
                     tuple(effect_rows))
     return Section("compliance", fmt.t("sec_compliance"), (table_1, table_2, _hidden_note(ctx)))
@@ -492,24 +521,32 @@ def fidelity_section(ctx: Context) -> Section | None:
     if not block:
         return None
     fmt, thr = ctx.fmt, ctx.threshold
+    # a number due is part of the treatment arm (published): hidden with its complement, as the
+    # first meeting is due to every recipient, whom the CONSORT table may hide; what is counted
+    # among those due (held, on time, their shares) is hidden with it
+    arm_size = ctx.results["n"]["treatment"]
+
+    def among_due(due: int, count: int, share: float | None) -> tuple[bool, str, str]:
+        due_hidden = share_hidden(due, arm_size, thr)
+        hidden = due_hidden or share_hidden(count, due, thr)
+        return due_hidden, fmt.count(count, hidden), _share(ctx, count, due, share, hidden)
+
     rows = []
     for meeting in block["meetings"].values():
         due = meeting["due"]
-        held_hidden = share_hidden(meeting["held"], due, thr)
-        on_time_hidden = share_hidden(meeting["on_time"], due, thr)
-        rows.append((fmt.label(meeting["label"]), fmt.count(due, due < thr),
-                     fmt.count(meeting["held"], held_hidden), fmt.count(meeting["on_time"], on_time_hidden),
-                     _share(ctx, meeting["held"], due, meeting["share_held"]),
-                     _share(ctx, meeting["on_time"], due, meeting["share_on_time"])))
+        due_hidden, held, share_held = among_due(due, meeting["held"], meeting["share_held"])
+        _, on_time, share_on_time = among_due(due, meeting["on_time"], meeting["share_on_time"])
+        rows.append((fmt.label(meeting["label"]), fmt.count(due, due_hidden), held, on_time, share_held,
+                     share_on_time))
     everything = block["all_on_time"]
-    all_hidden = share_hidden(everything["on_time"], everything["due"], thr)
-    rows.append((fmt.t("all_on_time"), fmt.count(everything["due"], everything["due"] < thr), "–",
-                 fmt.count(everything["on_time"], all_hidden), "–",
-                 _share(ctx, everything["on_time"], everything["due"], everything["share"])))
+    due_hidden, on_time, share_on_time = among_due(everything["due"], everything["on_time"], everything["share"])
+    rows.append((fmt.t("all_on_time"), fmt.count(everything["due"], due_hidden), "–", on_time, "–", share_on_time))
     meetings = Table((fmt.t("meeting"), fmt.t("due"), fmt.t("held"), fmt.t("on_time"), fmt.t("share_held"),
                       fmt.t("share_on_time")), tuple(rows))
     by = block["ruptures_by_meetings"]["rows"]
-    n_mask = suppression_mask(np.array([[r["n"]] for r in by]), thr)[:, 0] if by else []
+    # the rows add up to the recipients; with the non-recipients they add up to the arm (published)
+    n_column = np.array([[r["n"]] for r in by] + [[arm_size - sum(r["n"] for r in by)]])
+    n_mask = suppression_mask(n_column, thr)[:-1, 0]
     by_rows = []
     for r, n_hidden in zip(by, n_mask):
         hidden = bool(n_hidden) or share_hidden(r["ruptures"], r["n"], thr)
