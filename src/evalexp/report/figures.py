@@ -253,8 +253,8 @@ def effects_figure(effects: pd.DataFrame, fmt: Formatter) -> Figure:
     ax = fig.add_subplot()
     y = np.arange(len(frame))
     ax.axvline(0, color="#555555", linewidth=0.8)
-    ax.errorbar(100 * frame["difference"], y,
-                xerr=[100 * (frame["difference"] - frame["ci_low"]), 100 * (frame["ci_high"] - frame["difference"])],
+    difference, low, high = (frame[c].to_numpy(dtype=float) for c in ("difference", "ci_low", "ci_high"))
+    ax.errorbar(100 * difference, y, xerr=[100 * (difference - low), 100 * (high - difference)],
                 fmt="o", color=ARM_COLOURS["treatment"], ecolor="#555555", capsize=3, markersize=6)
     ax.set_yticks(y, frame["label"], fontsize=9)
     ax.set_ylim(-0.6, len(frame) - 0.4)
