@@ -78,7 +78,6 @@ OPTIMISTIC_BOUNDARY = (
 BOUNDARIES = {"cautious": CAUTIOUS_BOUNDARY, "optimistic": OPTIMISTIC_BOUNDARY}
 #: Bootstrap replicates of the Lee bounds' standard errors.
 LEE_BOOTSTRAP = 2000
-ARMS = ("treatment", "control")
 
 
 def overall_row(overall: float) -> int:

@@ -1,6 +1,6 @@
 # Reference values for evalexp.integrity.balance (tests/integrity/test_balance.py).
 # Run: Rscript tests/reference/integrity/design_balance.R  (R 4.2) -> design_balance.json
-# Data: survival::colon (exported as tests/reference/data/colon.csv), recurrence rows
+# Data: survival::colon (exported as tests/reference/data/colon.csv), death rows
 # (etype == 2), arms Lev+5FU ("treatment") vs Obs ("control"). WWC Procedures Handbook v4.1,
 # Appendix E formulas written out in R:
 #   Hedges' g = omega (m_t - m_c) / sqrt(((n_t-1) s_t^2 + (n_c-1) s_c^2) / (n_t + n_c - 2))
