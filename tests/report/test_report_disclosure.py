@@ -2,7 +2,7 @@
 import numpy as np
 import pandas as pd
 
-from evalexp.report.disclosure import (find_identifiers, primary_mask, share_hidden,
+from evalexp.report.disclosure import (collapse_small_categories, find_identifiers, primary_mask, share_hidden,
                                        suppression_mask, truncate_at_risk)
 
 
@@ -58,3 +58,18 @@ def test_curve_is_cut_where_the_number_at_risk_falls_below_threshold():
 def test_identifiers_found_in_text_as_whole_tokens():
     assert find_identifiers("row ps_abc, and ps_def", ["ps_abc", "ps_zzz"]) == ["ps_abc"]
     assert find_identifiers("<td>P000012</td>", ["P000012", "P00001"]) == ["P000012"]
+
+
+def test_small_categories_merge_until_the_group_reaches_the_threshold():
+    counts = pd.DataFrame({"treatment": [30, 4, 9, 20], "control": [25, 6, 12, 40]},
+                          index=["employer", "mutual", "trial", "apprentice"])
+    # mutual (4) is small; mutual + trial = 13 and 18 reach 11 in both arms; the others stay
+    assert collapse_small_categories(counts, 11, "other") == {
+        "employer": "employer", "mutual": "other", "trial": "other", "apprentice": "apprentice"}
+
+
+def test_categories_all_large_are_kept_and_all_small_are_merged():
+    large = pd.DataFrame({"t": [11, 20], "c": [30, 12]}, index=["a", "b"])
+    assert collapse_small_categories(large, 11, "other") == {"a": "a", "b": "b"}
+    small = pd.DataFrame({"t": [2, 3, 4], "c": [1, 2, 3]}, index=["a", "b", "c"])
+    assert set(collapse_small_categories(small, 11, "other").values()) == {"other"}

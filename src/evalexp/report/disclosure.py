@@ -124,8 +124,9 @@ def collapse_small_categories(counts: pd.DataFrame, threshold: int, other: str) 
         category -> group label (itself, or ``other``). The categories whose
         smallest count is below the threshold are merged into ``other``, the
         smallest first; while ``other`` is still below the threshold in some
-        column, the next smallest category joins it. When every category ends
-        in ``other`` the group is all ruptures.
+        column, the next smallest category joins it (so a small category never
+        stands alone in ``other``). When every category ends in ``other`` the
+        group is all ruptures.
     """
     order = counts.min(axis=1).sort_values(kind="stable").index.tolist()
     merged: list[str] = []
@@ -134,8 +135,6 @@ def collapse_small_categories(counts: pd.DataFrame, threshold: int, other: str) 
         if counts.loc[category].min() >= threshold and (group is None or group.min() >= threshold):
             break
         merged.append(category)
-    if len(merged) == 1 and len(order) > 1:
-        merged.append(order[1])
     return {c: (other if c in merged else c) for c in counts.index}
 
 
