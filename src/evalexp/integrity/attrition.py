@@ -50,9 +50,9 @@ import pandas as pd
 from scipy import optimize, stats
 
 from ..cohort import Cohort
-from ..errors import AnalysisError
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
+from .outcomes import binary_column
 
 #: WWC Standards Handbook v4.1, Table II.1: highest differential attrition (percentage
 #: points) for low attrition, by overall attrition (whole percent, from 0). The cautious
@@ -298,7 +298,8 @@ def attrition(cohort: Cohort, plan: Plan) -> AttritionResult:
     Raises
     ------
     AnalysisError
-        A binary outcome named by the plan is not a column of the cohort.
+        A binary outcome named by the plan is not a column of the cohort, or has values
+        other than 0, 1 and missing.
     """
     data = cohort.data
     boundary = plan.integrity.attrition_boundary
@@ -308,9 +309,7 @@ def attrition(cohort: Cohort, plan: Plan) -> AttritionResult:
     lee_rows = []
     rng = np.random.default_rng(plan.inference.seed)
     for outcome in plan.outcomes.binary:
-        if outcome not in data.columns:
-            raise AnalysisError(f"binary outcome '{outcome}' is not a column of the cohort")
-        y = pd.to_numeric(data[outcome], errors="coerce").to_numpy(float)
+        y = binary_column(data, outcome).to_numpy()
         rows.append(_attrition_row(outcome, "binary", np.isnan(y), treated, boundary))
         lee_rows.append(_lee_row(outcome, y, treated, rng, plan.inference.alpha))
     lee = pd.DataFrame(lee_rows, columns=["outcome", "trimmed_arm", "trim_share", "lower", "upper", "se_lower",
