@@ -56,8 +56,7 @@ class CoxData:
     with the same time; a *slot* is one event of a block (Efron expansion).
     """
 
-    X: np.ndarray            # (n, p) centred covariates, sorted
-    center: np.ndarray       # (p,) column means subtracted
+    X: np.ndarray            # (n, p) covariates minus their means (β, I unchanged), sorted
     time: np.ndarray         # (n,) sorted times
     event: np.ndarray        # (n,) sorted 0/1 as float
     order: np.ndarray        # (n,) sorted position -> input row
@@ -92,8 +91,7 @@ def prepare(time, event, X, strata=None, ties: str = "efron") -> CoxData:
             raise ValueError("strata must have one non-missing label per row")
     order = np.lexsort((time, codes))
     time_s, event_s, codes_s = time[order], event[order], codes[order]
-    center = X.mean(axis=0)
-    Xs = X[order] - center
+    Xs = X[order] - X.mean(axis=0)
     new_block = np.ones(n, dtype=bool)
     new_block[1:] = (time_s[1:] != time_s[:-1]) | (codes_s[1:] != codes_s[:-1])
     block_start = np.flatnonzero(new_block)
@@ -108,7 +106,7 @@ def prepare(time, event, X, strata=None, ties: str = "efron") -> CoxData:
     first_slot = np.cumsum(d) - d
     rank = np.arange(slot_block.size) - first_slot[slot_block]
     slot_frac = rank / d[slot_block] if ties == "efron" else np.zeros(slot_block.size)
-    return CoxData(X=Xs, center=center, time=time_s, event=event_s, order=order, block=block,
+    return CoxData(X=Xs, time=time_s, event=event_s, order=order, block=block,
                    block_start=block_start, block_events=block_events, strata_blocks=strata_blocks,
                    slot_block=slot_block, slot_frac=slot_frac, ties=ties)
 
