@@ -130,3 +130,15 @@ def test_consort_diagram_hides_what_its_table_hides(monkeypatch, lost, expected)
     rows = _rows(experiment_section(_ctx({"consort": consort})))
     assert (seen["treatment"], seen["control"]) == expected
     assert next(v for k, v in rows.items() if k.startswith("Follow-up ended")) == expected
+
+
+def test_attrition_rates_protect_each_other_against_the_published_total():
+    """14 and 10 missing of 75: the annex publishes 24 missing, so 14/75 = 18.7 % is hidden too."""
+    from evalexp.report.compose import attrition_section
+
+    entry = {"kind": "binary", "n": N, "attrited": {"treatment": 14, "control": 10},
+             "rate": {"treatment": 14 / 75, "control": 10 / 75}, "overall": 24 / 150, "differential": 4 / 75,
+             "rating": "low", "lee_bounds": None}
+    attrition = {"boundary": "cautious", "outcomes": {"y": entry}}
+    rows = _rows(attrition_section(_ctx({"attrition": attrition})))
+    assert rows["y"][:4] == ("s", "<11", "s", "s")

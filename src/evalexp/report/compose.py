@@ -225,8 +225,12 @@ def attrition_section(ctx: Context) -> Section | None:
     rows = []
     for outcome, entry in block["outcomes"].items():
         name = fmt.t("attrition_survival") if entry["kind"] == "survival" else fmt.var(outcome)
-        hidden = [share_hidden(entry["attrited"][arm], entry["n"][arm], thr) for arm in ARMS]
-        rates = [_share(ctx, entry["attrited"][arm], entry["n"][arm], entry["rate"][arm]) for arm in ARMS]
+        # the attrited of both arms add up to the missing values the annex publishes
+        attrited_hidden = ctx.part_mask(entry["attrited"], entry["n"])
+        hidden = [bool(attrited_hidden[j]) or share_hidden(entry["attrited"][arm], entry["n"][arm], thr)
+                  for j, arm in enumerate(ARMS)]
+        rates = [_share(ctx, entry["attrited"][arm], entry["n"][arm], entry["rate"][arm], h)
+                 for arm, h in zip(ARMS, hidden)]
         # the overall and differential rates would give back a hidden arm's rate
         overall = SECONDARY if any(hidden) else fmt.percent(entry["overall"])
         differential = SECONDARY if any(hidden) else fmt.number(
