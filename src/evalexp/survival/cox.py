@@ -1,8 +1,8 @@
 """Cox proportional-hazards model: Efron or Breslow ties, strata, cluster-robust variance.
 
-The partial likelihood is maximised by Newton-Raphson to full convergence (as R
-``coxph``, which stops at a relative log-likelihood change of 1e-9; here the step
-must also be below 1e-10, so coefficients agree with R to about 1e-9).
+The partial likelihood is maximised by Newton-Raphson with step halving, from beta = 0,
+until the largest step is below ``STEP_TOL * max(1, max|beta|)`` (R ``coxph`` stops at a
+relative log-likelihood change of 1e-9 instead; coefficients agree with R to about 1e-9).
 
 Every sum over a risk set is a reverse cumulative sum over the subjects sorted by
 (stratum, time); every quantity accumulated over the event times a subject is at
