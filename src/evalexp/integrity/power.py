@@ -396,7 +396,8 @@ class PowerCalculation(Result):
             lines.append(f"With n = {self.n}: minimum detectable hazard ratio {hr}; "
                          f"minimum detectable reduction of the rupture share {rd}")
         if self.simulations:
-            lines.append(f"Simulated power ({self.simulations} trials, log-rank): {self.simulated_power:.3f} "
+            lines.append(f"Simulated power ({self.simulations} synthetic AGIR-like trials, 1:1, the generator's "
+                         f"own rupture rates, log-rank): {self.simulated_power:.3f} "
                          f"(Monte Carlo SE {self.simulated_power_se:.3f})")
         return "\n".join(lines + ["", self.conventions()])
 
@@ -422,7 +423,8 @@ def power_calculation(*, hazard_ratio: float | None = None, n: int | None = None
         Two-sided level, target power, allocation ratio treated : control.
     simulations : int
         With ``hazard_ratio`` and ``n``, also the log-rank power over this many simulated
-        trials (:func:`simulated_power`, seeds from ``seed``).
+        trials (:func:`simulated_power`, seeds from ``seed``): the generator's 1:1
+        allocation (``ratio`` must be 1) and its own rupture rates, not ``control_rate``.
     """
     if hazard_ratio is None and n is None:
         raise EvalexpError("give a target hazard ratio (--hr), a sample size (--n), or both")
@@ -430,6 +432,8 @@ def power_calculation(*, hazard_ratio: float | None = None, n: int | None = None
         raise EvalexpError(f"the sample size must be at least 4, got {n}")
     if simulations and (hazard_ratio is None or n is None):
         raise EvalexpError("simulated power needs both a hazard ratio (--hr) and a sample size (--n)")
+    if simulations and ratio != 1:
+        raise EvalexpError(f"simulated power uses the synthetic generator's 1:1 allocation, not {ratio:g}:1")
     expected_event_probability(control_rate, 1.0, ratio)  # checks control_rate and ratio
     _z_sum(alpha, power)
     fields: dict[str, Any] = {}
