@@ -167,6 +167,7 @@ def cif_figure(cif: pd.DataFrame, stops: Mapping[str, float], fmt: Formatter,
     if max_time is None:
         max_time = float(cif["time"].max())
     fig = Figure(figsize=(WIDTH, 3.4), layout="constrained")
+    fig.get_layout_engine().set(wspace=0.06)  # room between "720" of one panel and "0" of the next
     axes = fig.subplots(1, 2, sharey=True)
     top = 0.0
     for ax, arm in zip(axes, ARMS):
