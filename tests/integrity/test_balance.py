@@ -130,3 +130,14 @@ def test_unknown_covariate_is_an_analysis_error():
 def test_summary_shows_means_differences_and_ratings(colon):
     text = baseline_balance(colon, plan(["age", "sex"])).summary()
     assert "adjustment required" in text and "satisfies" in text and "59.7" in text
+
+
+def test_boolean_covariate_with_missing_values_is_binary():
+    # True/False with a gap is an object column: still one Cox-index row, not two mirror levels
+    # hand: treated 2/3 True, control 1/4 True (the gap left out); N = 7, omega = 1 - 3/19
+    cohort = Cohort(pd.DataFrame({"arm": ["treatment", "control"] * 4,
+                                  "b": [True, False, None, True, False, False, True, False]}))
+    table = baseline_balance(cohort, plan(["b"])).table
+    assert len(table) == 1 and table.iloc[0]["kind"] == "binary"
+    expected = (math.log(2) - math.log(1 / 3)) / 1.65 * (1 - 3 / 19)
+    assert table.iloc[0]["std_difference"] == pytest.approx(expected, rel=1e-14)

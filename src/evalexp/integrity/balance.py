@@ -18,7 +18,8 @@ with the same ``omega``. When a proportion is 0 or 1 the log odds are infinite; 
 cell counts of that covariate's 2 x 2 table then get 0.5 added to each cell
 (``p = (k + 0.5) / (n + 1)``, Haldane-Anscombe), which keeps the index finite.
 
-A covariate is *binary* when its known values are all 0/1 (or boolean); *categorical*
+A covariate is *binary* when its known values are all 0/1 or all booleans (a boolean
+column with missing values has the object dtype); *categorical*
 when it is not numeric (strings, categories); *continuous* otherwise.
 
 Ratings (WWC baseline equivalence): ``|d| <= 0.05`` "satisfies", ``0.05 < |d| <= 0.25``
@@ -151,7 +152,8 @@ class BalanceTable(Result):
 
 def _kind(values: pd.Series) -> str:
     known = values.dropna()
-    if pd.api.types.is_bool_dtype(values) or (pd.api.types.is_numeric_dtype(values) and known.isin([0, 1]).all()):
+    boolean = pd.api.types.is_bool_dtype(values) or known.map(lambda v: isinstance(v, (bool, np.bool_))).all()
+    if boolean or (pd.api.types.is_numeric_dtype(values) and known.isin([0, 1]).all()):
         return "binary"
     if pd.api.types.is_numeric_dtype(values):
         return "continuous"
