@@ -128,10 +128,16 @@ def check_columns(table: Table, plan: Plan) -> None:
             missing.append(column)
             why[column] = reason
     if missing:
+        # a column the plan's [columns] expects under a source name is named by both
+        expected = {canonical: source for source, canonical in plan.columns.items()}
+
+        def label(column: str) -> str:
+            return f"{expected[column]} ({column})" if column in expected else table.label(column)
+
         first = missing[0]
-        listed = "; ".join(f"'{table.label(c)}' ({why[c]})" for c in missing)
+        listed = "; ".join(f"'{label(c)}' ({why[c]})" for c in missing)
         available = ", ".join(f"'{c}'" for c in list(table.names.get(c, c) for c in table.data.columns)[:30])
-        raise MissingColumnError(table.source, table.label(first),
+        raise MissingColumnError(table.source, label(first),
                                  f"missing column{'s' if len(missing) > 1 else ''}: {listed}; "
                                  f"the file has {available}")
 

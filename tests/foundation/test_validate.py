@@ -48,7 +48,8 @@ def test_missing_column_renamed_by_the_plan_shows_both_names(write_csv):
     plan = _plan(columns={"Date fin suivi": "followup_end"})
     header = HEADER.replace("followup_end", "fin")
     message = _refusal(write_csv, MissingColumnError, ROWS, header=header, plan=plan)
-    assert "'followup_end' (required)" in message
+    assert "column 'Date fin suivi (followup_end)': missing column: 'Date fin suivi (followup_end)' (required)" \
+        in message
 
 
 def test_unmapped_arm_label(write_csv):
