@@ -150,3 +150,10 @@ def test_horizon_beyond_an_arm_follow_up_is_noted():
     result = analyze_survival(_cohort(), _plan(horizon_days=2000, landmarks_days=[90]))
     assert sum("carried flat to day 2000" in note for note in result.notes) == 2
     assert not any("carried flat" in note for note in analyze_survival(_cohort(), _plan()).notes)
+
+
+def test_single_level_categorical_covariate_is_refused():
+    # it would get no dummy column, so the "adjusted" model would silently leave it out
+    data = _cohort().data.assign(diploma="none")
+    with pytest.raises(AnalysisError, match=r"single value.*\['diploma'\]"):
+        analyze_survival(Cohort(data), _plan())

@@ -188,6 +188,12 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
         # positional index, so the kept rows are positions even if cohort.data's index repeats
         X = design_matrix(data.assign(treated=treated).reset_index(drop=True), ["treated", *sv.covariates])
         rows = X.index.to_numpy()
+        # a categorical covariate with one level gets no dummy: refuse it, as cox_ph refuses a
+        # constant numeric one, rather than fit a model without it that claims to adjust for it
+        absent = [c for c in sv.covariates if c not in X.columns and not X.columns.str.startswith(f"{c}[").any()]
+        if absent:
+            raise AnalysisError(f"covariates with a single value among the complete cases cannot be "
+                                f"adjusted for: {absent}")
         dropped = int(X.attrs["n_dropped"])
         if dropped:
             notes.append(f"adjusted Cox model: {dropped} rows with a missing covariate dropped (complete cases)")
