@@ -129,3 +129,9 @@ def test_string_causes_and_custom_censoring_code():
 def test_negative_time_is_refused():
     with pytest.raises(AnalysisError, match="non-negative"):
         cumulative_incidence([-1, 2], [1, 0], 1)
+
+
+def test_missing_status_is_refused():
+    # NaN differs from the censoring code: it must not count as a failure from another cause
+    with pytest.raises(AnalysisError, match="status has missing"):
+        cumulative_incidence([1, 2, 3], [1, np.nan, 0], 1)

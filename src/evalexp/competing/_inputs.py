@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..errors import AnalysisError
 
@@ -20,7 +21,8 @@ def competing_arrays(time: Any, status: Any, cause: Any, cencode: Any = 0,
     Raises
     ------
     AnalysisError
-        Lengths differ, a time is missing, negative or infinite, or the data are empty.
+        Lengths differ, a time is missing, negative or infinite, a status is missing, or the
+        data are empty.
     """
     time = np.asarray(time, dtype=float)
     status = np.asarray(status)
@@ -30,6 +32,9 @@ def competing_arrays(time: Any, status: Any, cause: Any, cencode: Any = 0,
         raise AnalysisError("no observations")
     if not np.all(np.isfinite(time)) or np.any(time < 0):
         raise AnalysisError("times must be finite and non-negative")
+    if pd.isna(status).any():
+        # NaN != cencode: it would count as a failure from some other cause
+        raise AnalysisError("status has missing values (code censoring as cencode)")
     failed = (status != cencode).astype(np.int64)
     of_cause = (status == cause).astype(np.int64)
     return time, failed, of_cause
