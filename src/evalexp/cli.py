@@ -71,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("randomize", help="assign a roster to arms within strata, with an audit record",
                        description="Complete randomisation within strata with a fixed allocation ratio; "
-                                   "writes the assignment and an audit record (ASSIGNMENT.audit.json). "
+                                   "writes the assignment and an audit record beside it (assignment.csv -> "
+                                   "assignment.audit.json). "
                                    "With --verify, re-derive the assignment and check it was not altered.")
     p.add_argument("roster", type=Path, help="roster file (participant_id and the stratum column)")
     p.add_argument("--plan", type=Path, default=None, help="plan (strata column, seed)")
