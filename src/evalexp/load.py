@@ -26,7 +26,8 @@ Steps
    reads 1.234). ``participant_id``, ``arm``, ``rupture_initiative``,
    ``stratum`` and ``site`` stay text.
 7. Checks: dates in order, ``support_received`` and the plan's binary outcomes
-   0/1; warnings for non-fatal oddities.
+   0/1; warnings for non-fatal oddities, among them a covariate read as text
+   because a few of its values are not numbers.
 8. Pseudonyms (:mod:`evalexp.pseudonym`), then
    :func:`evalexp.cohort.derive_survival`.
 """
@@ -188,6 +189,31 @@ def _as_text(column: pd.Series) -> pd.Series:
     return pd.Series(texts[codes], index=column.index, dtype=object)
 
 
+def _mostly_numeric_warnings(table: Table, plan: Plan) -> list:
+    """Warn about covariates read as text whose values are mostly numbers.
+
+    One value that is not a number (``2O`` for ``20``, ``n.c.``) makes a whole
+    column text, and a text covariate enters a model as categorical: the
+    offending rows are listed (code ``not_a_number``) when at least half of the
+    column's values are numbers. Covariates: those of ``[survival]``,
+    ``[outcomes] adjust`` and ``[integrity] balance`` / ``subgroups``.
+    """
+    covariates = (*plan.survival.covariates, *plan.outcomes.adjust, *plan.integrity.balance,
+                  *plan.integrity.subgroups)
+    found = []
+    for column in dict.fromkeys(covariates):
+        values = table.data[column]
+        if column in TEXT_COLUMNS or not _is_text(values):
+            continue
+        present = values.notna().to_numpy()
+        is_number = values.map(lambda v: isinstance(v, str) and not np.isnan(_to_number(v))).to_numpy()
+        if 2 * is_number.sum() >= present.sum() > is_number.sum():
+            found.append(table.warning("not_a_number", column, "value that is not a number in a mostly numeric "
+                                       "column (the column is read as text, i.e. categorical)",
+                                       present & ~is_number))
+    return found
+
+
 def _rename(raw: RawTable, plan: Plan) -> tuple[pd.DataFrame, dict[str, str]]:
     renamed = [plan.columns.get(name, name) for name in raw.data.columns]
     seen = {name for name in renamed if renamed.count(name) > 1}
@@ -237,7 +263,7 @@ def _load(raw: RawTable, plan: Plan | None, key: bytes | None) -> Cohort:
         if column in data:
             check_binary(table, column)
     check_dates(table)
-    warnings = data_warnings(table, plan)
+    warnings = data_warnings(table, plan) + _mostly_numeric_warnings(table, plan)
 
     data["participant_id"] = pseudonymise(data["participant_id"], key or new_key())
     return Cohort(data=derive_survival(data).reset_index(drop=True), source=raw.source, warnings=tuple(warnings))

@@ -112,3 +112,18 @@ def test_rupture_date_column_is_optional(write_csv):
     rows = [r.rsplit(",", 1)[0] for r in ROWS]
     cohort = load_cohort(write_csv([header, *rows]), key=KEY)
     assert cohort.data["event"].sum() == 0
+
+
+def test_covariate_with_a_stray_non_number_warns_with_its_lines(write_csv):
+    rows = [r + f",{age}" for r, age in zip(ROWS, ["21", "2O", "19.5", "22"])]
+    plan = plan_from_dict({"title": "t", "survival": {"horizon_days": 365, "covariates": ["age"]}})
+    cohort = load_cohort(write_csv([HEADER + ",age", *rows]), plan, key=KEY)
+    assert cohort.data["age"].tolist() == ["21", "2O", "19.5", "22"]  # read as text, as found
+    warning = next(w for w in cohort.warnings if w.code == "not_a_number")
+    assert warning.column == "age" and warning.count == 1
+    assert warning.message.endswith("column 'age': value that is not a number in a mostly numeric column "
+                                    "(the column is read as text, i.e. categorical) in 1 row (line 3)")
+
+
+def test_text_covariate_does_not_warn(demo):
+    assert not any(w.code == "not_a_number" for w in demo.warnings)
