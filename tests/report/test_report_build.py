@@ -174,6 +174,14 @@ def test_summary_states_the_effect_in_points_and_the_minimum_detectable_effect(r
     assert "ne pouvait détecter" in text
 
 
+def test_summary_says_which_outcomes_are_withheld(report_fr, demo):
+    """Every demo outcome has fewer than 11 missing answers in an arm: each is named as withheld."""
+    _, plan, _ = demo
+    text = " ".join(_pdf_text(report_fr / "report.pdf").split())
+    for name in plan.outcomes.binary:
+        assert f"{plan.labels.get(name, name)} : résultat non publié" in text
+
+
 def test_sections_not_requested_are_left_out(tmp_path):
     plan = _plan(survival=dataclasses.replace(_plan().survival, causes=None),
                  outcomes=dataclasses.replace(_plan().outcomes, binary=()),

@@ -135,7 +135,9 @@ def summary_section(ctx: Context) -> Section:
                                   ci=fmt.ci(cox["ci_low"], cox["ci_high"]), p=fmt.p_equals(cox["p_value"]),
                                   p_ri=fmt.p_equals(ri.get("p_value"))), "lead"))
     for name, out in (res.get("binary_outcomes") or {}).items():
-        if not _outcome_hidden(ctx, out):
+        if _outcome_hidden(ctx, out):
+            blocks.append(Paragraph(fmt.t("summary_outcome_hidden", outcome=fmt.var(name), threshold=ctx.threshold)))
+        else:
             blocks.append(Paragraph(fmt.t(
                 "summary_outcome", outcome=fmt.var(name), p_t=fmt.percent(out["treatment"]), p_c=fmt.percent(out["control"]),
                 diff=fmt.points(out["difference"]), level=ctx.level,

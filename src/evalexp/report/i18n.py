@@ -74,6 +74,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "summary_outcome": (
             "{outcome} : {p_t} chez les accompagnés contre {p_c} chez les témoins ({diff} points, IC à "
             "{level} : {ci})."),
+        "summary_outcome_hidden": (
+            "{outcome} : résultat non publié, car il permettrait de retrouver un effectif inférieur à "
+            "{threshold} (secret statistique)."),
         # tables, axes, legends
         "arm": "Groupe",
         "treatment": "Accompagnés",
@@ -327,6 +330,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "summary_outcome": (
             "{outcome}: {p_t} among the supported against {p_c} among controls ({diff} points, {level} CI "
             "{ci})."),
+        "summary_outcome_hidden": (
+            "{outcome}: result not published, as it would reveal a count below {threshold} (statistical "
+            "secrecy)."),
         "arm": "Group",
         "treatment": "Supported",
         "control": "Control",
