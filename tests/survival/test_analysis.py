@@ -157,3 +157,19 @@ def test_single_level_categorical_covariate_is_refused():
     data = _cohort().data.assign(diploma="none")
     with pytest.raises(AnalysisError, match=r"single value.*\['diploma'\]"):
         analyze_survival(Cohort(data), _plan())
+
+
+def test_no_rupture_in_one_arm_gives_null_hazard_ratios_and_keeps_the_rest():
+    # R: coxph() warns "Loglik converged before variable 1; coefficient may be infinite"
+    data = _cohort().data.copy()
+    treated = data["treated"] == 1
+    data.loc[treated, "event"] = 0
+    out = analyze_survival(Cohort(data), _plan()).to_dict()
+    for model in ("unadjusted", "adjusted"):
+        ratio = out["cox"][model]
+        assert ratio["estimable"] is False and ratio["robust"] is True
+        assert [ratio[k] for k in ("log_hr", "se", "hr", "ci_low", "ci_high", "p_value")] == [None] * 6
+    assert out["ph_test"]["statistic"] is None
+    assert out["logrank"]["statistic"] > 0 and out["risk_difference"]["treatment"] == 0.0
+    assert any(note.startswith("no rupture in the treatment arm") for note in out["notes"])
+    json.dumps(out, allow_nan=False)

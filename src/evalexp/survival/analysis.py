@@ -41,6 +41,8 @@ from .zph import PHTest, cox_zph
 
 ARMS = ("treatment", "control")
 MISSING_LABEL = "(missing)"
+#: The contract's ratio numbers when the hazard ratio is not estimable.
+NOT_ESTIMABLE = dict.fromkeys(("log_hr", "se", "hr", "ci_low", "ci_high", "p_value"))
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,42 +54,51 @@ class SurvivalAnalysis(Result):
     km : dict
         ``{"treatment": KaplanMeier, "control": KaplanMeier}``.
     logrank : LogRankTest
-    cox_unadjusted : CoxResult
+    cox_unadjusted : CoxResult or None
+        None when an arm has no rupture: the likelihood is then monotone and the hazard
+        ratio not estimable (R ``coxph`` warns that the coefficient "may be infinite");
+        ``to_dict()`` gives the contract's ratio object with null numbers and a note.
     cox_adjusted : CoxResult or None
-        None when the plan has no covariates.
-    ph_test : PHTest
+        None when the plan has no covariates, or when an arm has no rupture.
+    ph_test : PHTest or None
+        None when the Cox model is not estimable.
     rmst : RMST
     risk_difference : RiskDifference
     randomization : list of RandomizationTest
     landmarks_days : tuple of int
     covariates : tuple of str
+    robust : bool
+        Whether the plan asks for cluster-robust standard errors.
     notes : tuple of str
         What was dropped or recoded (complete cases, missing labels).
     """
 
     km: dict[str, KaplanMeier]
     logrank: LogRankTest
-    cox_unadjusted: CoxResult
+    cox_unadjusted: CoxResult | None
     cox_adjusted: CoxResult | None
-    ph_test: PHTest
+    ph_test: PHTest | None
     rmst: RMST
     risk_difference: RiskDifference
     randomization: list[RandomizationTest]
     landmarks_days: tuple[int, ...]
     covariates: tuple[str, ...]
+    robust: bool = False
     adjusted_dropped: int = 0
     notes: tuple[str, ...] = ()
     title: str = field(default="Survival analysis of contract ruptures", repr=False)
 
     def tidy(self) -> pd.DataFrame:
         """Hazard ratios (log scale), RMST and risk differences, tests — one row each."""
-        frames = [self.cox_unadjusted.tidy().iloc[[0]].assign(term="cox_unadjusted: treated")]
-        if self.cox_adjusted is not None:
-            frames.append(self.cox_adjusted.tidy().iloc[[0]].assign(term="cox_adjusted: treated"))
+        frames = []
+        for name, fit in (("cox_unadjusted", self.cox_unadjusted), ("cox_adjusted", self.cox_adjusted)):
+            if fit is not None:
+                frames.append(fit.tidy().iloc[[0]].assign(term=f"{name}: treated"))
         frames += [self.rmst.tidy().iloc[[2]].assign(term=f"rmst difference (tau {self.rmst.tau_days})"),
                    self.risk_difference.tidy().iloc[[2]].assign(term=f"risk difference (day {self.risk_difference.day})"),
-                   self.logrank.tidy().assign(term="logrank"),
-                   self.ph_test.tidy().iloc[[-1]].assign(term="ph_test (global)")]
+                   self.logrank.tidy().assign(term="logrank")]
+        if self.ph_test is not None:
+            frames.append(self.ph_test.tidy().iloc[[-1]].assign(term="ph_test (global)"))
         frames += [r.tidy().assign(term=f"randomization: {r.statistic}") for r in self.randomization]
         return pd.concat(frames, ignore_index=True)
 
@@ -99,8 +110,14 @@ class SurvivalAnalysis(Result):
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's ``survival`` block (plus the extra keys listed in the module docstring)."""
-        cox: dict[str, Any] = {"unadjusted": {**self.cox_unadjusted.ratio("treated"),
-                                              "n": self.cox_unadjusted.n, "events": self.cox_unadjusted.n_events}}
+        if self.cox_unadjusted is None:
+            cox: dict[str, Any] = {"unadjusted": {**NOT_ESTIMABLE, "robust": self.robust, "estimable": False}}
+            if self.covariates:
+                cox["adjusted"] = {**NOT_ESTIMABLE, "robust": self.robust, "estimable": False,
+                                   "covariates": list(self.covariates)}
+        else:
+            cox = {"unadjusted": {**self.cox_unadjusted.ratio("treated"),
+                                  "n": self.cox_unadjusted.n, "events": self.cox_unadjusted.n_events}}
         if self.cox_adjusted is not None:
             cox["adjusted"] = {**self.cox_adjusted.ratio("treated"), "covariates": list(self.covariates),
                                "n": self.cox_adjusted.n, "events": self.cox_adjusted.n_events,
@@ -112,7 +129,8 @@ class SurvivalAnalysis(Result):
                                 "ci_high": json_number(self.km[arm].median_ci_high_)} for arm in ARMS},
             "logrank": self.logrank.to_dict(),
             "cox": cox,
-            "ph_test": self.ph_test.to_dict(),
+            "ph_test": ({"statistic": None, "p_value": None, "rejected": False} if self.ph_test is None
+                        else self.ph_test.to_dict()),
             "rmst": self.rmst.to_dict(),
             "risk_difference": self.risk_difference.to_dict(),
         }
@@ -123,9 +141,9 @@ class SurvivalAnalysis(Result):
         return out
 
     def conventions(self) -> str:
-        return "\n".join(part.conventions() for part in
-                         (self.km["treatment"], self.logrank, self.cox_unadjusted, self.ph_test, self.rmst,
-                          self.risk_difference, *self.randomization[:1]))
+        parts = (self.km["treatment"], self.logrank, self.cox_unadjusted, self.ph_test, self.rmst,
+                 self.risk_difference, *self.randomization[:1])
+        return "\n".join(part.conventions() for part in parts if part is not None)
 
 
 def _labels(data: pd.DataFrame, column: str | None, role: str, notes: list[str]) -> np.ndarray | None:
@@ -175,13 +193,19 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
         if last < sv.horizon_days:
             notes.append(f"{arm} arm followed up to day {last:g} only: its curve is carried flat to day "
                          f"{sv.horizon_days} for the RMST and the risk difference (survRM2 would refuse)")
-    unadjusted = cox_ph(time, event, pd.DataFrame({"treated": treated.astype(float)}), strata=strata,
-                        cluster=cluster, ties=sv.ties, alpha=alpha)
-    if unadjusted.robust and unadjusted.n_clusters < FEW_CLUSTERS:
+    without = [arm for arm, flag in (("treatment", 1), ("control", 0)) if event[treated == flag].sum() == 0]
+    if without:
+        notes.append(f"no rupture in the {without[0]} arm: the hazard ratio is not estimable (monotone "
+                     f"likelihood), so the Cox models and the proportional-hazards test are null")
+        unadjusted = None
+    else:
+        unadjusted = cox_ph(time, event, pd.DataFrame({"treated": treated.astype(float)}), strata=strata,
+                            cluster=cluster, ties=sv.ties, alpha=alpha)
+    if unadjusted is not None and unadjusted.robust and unadjusted.n_clusters < FEW_CLUSTERS:
         notes.append(f"cluster-robust standard errors rest on only {unadjusted.n_clusters} clusters "
                      f"('{sv.cluster}'); with fewer than {FEW_CLUSTERS} they tend to be too small")
     adjusted, dropped = None, 0
-    if sv.covariates:
+    if sv.covariates and unadjusted is not None:
         missing = [c for c in sv.covariates if c not in data.columns]
         if missing:
             raise AnalysisError(f"covariates of the plan not in the cohort: {missing}")
@@ -207,12 +231,13 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
         logrank=logrank_test(time, event, treated, strata=strata),
         cox_unadjusted=unadjusted,
         cox_adjusted=adjusted,
-        ph_test=cox_zph(unadjusted, alpha=alpha),
+        ph_test=None if unadjusted is None else cox_zph(unadjusted, alpha=alpha),
         rmst=rmst_difference(time, event, treated, sv.horizon_days, alpha=alpha),
         risk_difference=risk_difference(time, event, treated, sv.horizon_days, alpha=alpha),
         randomization=randomization,
         landmarks_days=tuple(int(d) for d in sv.landmarks_days),
         covariates=tuple(sv.covariates),
+        robust=cluster is not None,
         adjusted_dropped=dropped,
         notes=tuple(notes),
     )
