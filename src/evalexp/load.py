@@ -206,7 +206,8 @@ def _mostly_numeric_warnings(table: Table, plan: Plan) -> list:
         if column in TEXT_COLUMNS or not _is_text(values):
             continue
         present = values.notna().to_numpy()
-        is_number = values.map(lambda v: isinstance(v, str) and not np.isnan(_to_number(v))).to_numpy()
+        codes, uniques = pd.factorize(values)
+        is_number = np.array([isinstance(u, str) and not np.isnan(_to_number(u)) for u in uniques] + [False])[codes]
         if 2 * is_number.sum() >= present.sum() > is_number.sum():
             found.append(table.warning("not_a_number", column, "value that is not a number in a mostly numeric "
                                        "column (the column is read as text, i.e. categorical)",
