@@ -222,7 +222,8 @@ def test_failure_leaves_the_previous_report_untouched(report_fr, demo, monkeypat
 def test_progress_is_shown_on_stderr(demo, tmp_path, capsys):
     build_report(demo[0], demo[1], tmp_path / "r", progress=True, analysis=demo[2])
     err = capsys.readouterr().err
-    assert "[1/6]" in err and "[6/6]" not in err and "done in" in err
+    # five steps: analysis, figures and document, HTML, PDF, manifest and files
+    assert "[1/5]" in err and "[5/5] manifest and files" in err and "done in" in err
 
 
 def test_cli_report_builds_the_report(tmp_path):

@@ -124,7 +124,7 @@ def build_report(cohort: Cohort, plan: Plan, out_dir: str | Path, *, cohort_path
     pathlib.Path
         ``out_dir``.
     """
-    steps = Steps(6, enabled=progress)
+    steps = Steps(5, enabled=progress)
     if analysis is None:
         from ..analysis import analyze
 
