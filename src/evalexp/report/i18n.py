@@ -248,7 +248,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "Attrition par indicateur : taux par groupe, global et différentiel (points), appréciation "
             "selon la borne {boundary} du WWC"),
         "lee": "Bornes de Lee (points)",
-        "attrition_survival": "rupture (perdus de vue avant l'horizon)",
+        "attrition_survival": "Rupture (perdus de vue avant l'horizon)",
         "w_cause_without_rupture": "Initiative renseignée sans rupture observée",
         "w_followup_before_planned_end": "Suivi arrêté avant la fin prévue du contrat (censuré)",
         "w_missing_values": "Valeurs manquantes",
@@ -493,7 +493,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "Attrition by outcome: rates by group, overall and differential (points), rating against the "
             "WWC {boundary} boundary"),
         "lee": "Lee bounds (points)",
-        "attrition_survival": "rupture (lost before the horizon)",
+        "attrition_survival": "Rupture (lost before the horizon)",
         "w_cause_without_rupture": "Initiative given without an observed rupture",
         "w_followup_before_planned_end": "Follow-up ended before the planned end of the contract (censored)",
         "w_missing_values": "Missing values",
