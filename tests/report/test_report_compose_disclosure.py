@@ -9,7 +9,7 @@ import pytest
 
 from evalexp.plan import load_plan
 from evalexp.report.compose import (Context, balance_section, compliance_section, experiment_section,
-                                    fidelity_section, outcomes_section)
+                                    fidelity_section, outcomes_section, subgroups_section)
 from evalexp.report.document import Table
 from evalexp.report.i18n import Formatter
 
@@ -142,3 +142,26 @@ def test_attrition_rates_protect_each_other_against_the_published_total():
     attrition = {"boundary": "cautious", "outcomes": {"y": entry}}
     rows = _rows(attrition_section(_ctx({"attrition": attrition})))
     assert rows["y"][:4] == ("s", "<11", "s", "s")
+
+
+def test_subgroup_ruptures_are_hidden_when_few_contracts_are_left_unbroken(monkeypatch):
+    """20 contracts, 12 ruptures: 12 and 20 would give 8 unbroken; 12 is hidden, and its row partner too."""
+    import evalexp.report.compose as compose
+    from matplotlib.figure import Figure
+
+    monkeypatch.setattr(compose.figures, "forest_plot", lambda forest, fmt: Figure())
+
+    class Subgroups:
+        def forest(self):
+            return None
+
+    level = {"n": {"treatment": 20, "control": 55}, "events": {"treatment": 12, "control": 20},
+             "cox": {"hr": 0.8, "ci_low": 0.4, "ci_high": 1.6}}
+    other = {"n": {"treatment": 55, "control": 20}, "events": {"treatment": 15, "control": 11},
+             "cox": {"hr": 0.8, "ci_low": 0.4, "ci_high": 1.6}}
+    block = {"variables": {"female": {"levels": {"0": level, "1": other}, "interaction": {"p_value": 0.5}}}}
+    ctx = _ctx({"subgroups": block})
+    ctx = Context(analysis=type("A", (), {"subgroups": Subgroups()})(), results=ctx.results, cohort=None,
+                  plan=ctx.plan, fmt=ctx.fmt)
+    table = next(b for b in subgroups_section(ctx).blocks if isinstance(b, Table))
+    assert [row[1:3] for row in table.rows] == [("20 / s", "55 / s"), ("55 / s", "20 / s")]

@@ -57,12 +57,15 @@ class Context:
         table = self.analysis.survival.km[arm].table
         return int(figures.at_risk_at(table, np.array([float(day)]))[0])
 
-    def count_cells(self, counts: np.ndarray, *, row_totals: bool = True,
-                    column_totals: bool = True) -> list[list[str]]:
+    def count_cells(self, counts: np.ndarray, *, row_totals: bool = True, column_totals: bool = True,
+                    also_hide: np.ndarray | None = None) -> list[list[str]]:
         """Counts formatted with primary and secondary suppression (rows x columns; see
-        :func:`~evalexp.report.disclosure.suppression_mask` for the published totals)."""
+        :func:`~evalexp.report.disclosure.suppression_mask` for the published totals).
+        ``also_hide`` marks cells to hide as if they were small (e.g. a count whose complement
+        in a published whole is small), before secondary suppression."""
         counts = np.atleast_2d(np.asarray(counts))
-        mask = suppression_mask(counts, self.threshold, row_totals=row_totals, column_totals=column_totals)
+        basis = counts if also_hide is None else np.where(np.atleast_2d(also_hide), -1, counts)
+        mask = suppression_mask(basis, self.threshold, row_totals=row_totals, column_totals=column_totals)
         return [[self.fmt.count(int(c), bool(h)) for c, h in zip(row, hid)]
                 for row, hid in zip(counts, mask)]
 
@@ -506,8 +509,11 @@ def subgroups_section(ctx: Context) -> Section | None:
     rows = []
     for variable, entry in block["variables"].items():
         levels = list(entry["levels"].items())
-        n_cells = ctx.count_cells(np.array([[lv["n"][arm] for arm in ARMS] for _, lv in levels]))
-        e_cells = ctx.count_cells(np.array([[lv["events"][arm] for arm in ARMS] for _, lv in levels]))
+        n = np.array([[lv["n"][arm] for arm in ARMS] for _, lv in levels])
+        events = np.array([[lv["events"][arm] for arm in ARMS] for _, lv in levels])
+        n_cells = ctx.count_cells(n)
+        # a cell's ruptures and its size give the contracts not broken: hidden when fewer than the threshold
+        e_cells = ctx.count_cells(events, also_hide=n - events < ctx.threshold)
         for i, (level, lv) in enumerate(levels):
             n_total = lv["n"]["treatment"] + lv["n"]["control"]
             hr = "–" if n_total < ctx.threshold or not lv.get("cox") else \
