@@ -322,3 +322,20 @@ def test_primary_result_has_no_cluster_warning_without_a_cluster(demo):
 
     cohort, plan, analysis = demo
     assert not any("grappes" in note for note in _primary_notes(compose(analysis, cohort, plan)))
+
+
+def test_kaplan_meier_shares_are_withheld_when_an_arm_has_fewer_than_11_ruptures():
+    """No rupture in the supported arm (hazard ratio ~0): '0,0 %' would reveal the count that the
+    summary hides as '<11', so the 12-month shares and their difference are withheld."""
+    from evalexp.report.compose import compose
+
+    plan = _plan()
+    cohort = load_frame(simulate(150, seed=3, hazard_ratio=1e-9).data, plan)
+    assert cohort.events["treatment"] == 0 and cohort.events["control"] >= 11
+    document = compose(analyze(cohort, plan), cohort, plan)
+    summary = " ".join(b.text for b in document.sections[0].blocks)
+    assert "la part des contrats rompus dans chaque groupe n'est pas publiée" in summary
+    primary = next(s for s in document.sections if s.key == "primary")
+    landmarks = next(b for b in primary.blocks if getattr(b, "header", None) and len(b.rows[0]) == 3)
+    assert all(row[1].startswith("<11 (") for row in landmarks.rows[:-1])  # every landmark, not the median
+    assert not any(row[1].startswith("<11 (<11)") for row in landmarks.rows[:2])  # 75 at risk are not '<11'

@@ -57,6 +57,13 @@ class Context:
         table = self.analysis.survival.km[arm].table
         return int(figures.at_risk_at(table, np.array([float(day)]))[0])
 
+    def landmark_hidden(self, arm: str, day: float) -> bool:
+        """Whether the Kaplan-Meier share of ``arm`` at ``day`` is withheld: fewer than the threshold
+        at risk, or fewer ruptures by then (``1 - S`` is then about ``ruptures / n``: 0,0 % gave 0 back)."""
+        table = self.analysis.survival.km[arm].table
+        ruptures = int(table.loc[table["time"] <= day, "n_event"].sum())
+        return self.at_risk(arm, day) < self.threshold or ruptures < self.threshold
+
     def count_cells(self, counts: np.ndarray, *, row_totals: bool = True, column_totals: bool = True,
                     also_hide: np.ndarray | None = None) -> list[list[str]]:
         """Counts formatted with primary and secondary suppression (rows x columns; see
@@ -107,7 +114,7 @@ def _est_ci(ctx: Context, block: dict[str, Any] | None, key: str = "hr", digits:
 
 def _horizon_risks(ctx: Context) -> tuple[dict[str, Any], bool]:
     rd = ctx.results["survival"]["risk_difference"]
-    hidden = any(ctx.at_risk(arm, rd["day"]) < ctx.threshold for arm in ARMS)
+    hidden = any(ctx.landmark_hidden(arm, rd["day"]) for arm in ARMS)
     return rd, hidden
 
 
@@ -323,8 +330,9 @@ def primary_section(ctx: Context) -> Section:
         cells = []
         for arm in ARMS:
             point = points[arm][day]
-            if point["at_risk"] < ctx.threshold or point["survival"] is None:
-                cells.append(f"{fmt.hidden} ({fmt.hidden})")
+            if ctx.landmark_hidden(arm, day) or point["survival"] is None:
+                at_risk = point["at_risk"]
+                cells.append(f"{fmt.hidden} ({fmt.count(at_risk, at_risk < ctx.threshold)})")
             else:
                 ci = fmt.ci(1 - point["ci_high"], 1 - point["ci_low"], 1, scale=100) \
                     if point["ci_low"] is not None else ""

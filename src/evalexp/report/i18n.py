@@ -56,7 +56,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "{risk_c} dans le groupe témoin, soit {diff} {direction} (IC à {level} : {ci})."),
         "summary_main_hidden": (
             "À {months} mois, la part des contrats rompus dans chaque groupe n'est pas publiée : "
-            "trop peu de jeunes restaient suivis (secret statistique)."),
+            "trop peu de jeunes restaient suivis ou avaient rompu (secret statistique)."),
         "points_less": "points de moins",
         "points_more": "points de plus",
         "summary_hr": (
@@ -227,7 +227,9 @@ STRINGS: dict[str, dict[str, str]] = {
             "Secret statistique : tout effectif inférieur à {threshold} est masqué, ainsi que les parts "
             "qui en dérivent ; lorsqu'une seule case d'une ligne ou d'une colonne est masquée, la plus "
             "petite autre case l'est aussi, jusqu'à stabilité ; les courbes s'arrêtent quand moins de "
-            "{threshold} jeunes restent à risque ; les initiatives de rupture trop rares sont regroupées. "
+            "{threshold} jeunes restent à risque ; une part de Kaplan-Meier n'est publiée qu'avec au moins "
+            "{threshold} jeunes à risque et {threshold} ruptures ; les initiatives de rupture trop rares sont "
+            "regroupées. "
             "Les estimations de modèles (rapports des risques, différences, intervalles, p) ne sont pas "
             "masquées. Le fichier results.json, sortie statistique complète destinée à l'évaluateur, "
             "n'est pas soumis à ce masquage."),
@@ -312,7 +314,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "against {risk_c} in the control group: {diff} {direction} ({level} CI {ci})."),
         "summary_main_hidden": (
             "At {months} months, the share of broken contracts in each group is not published: "
-            "too few young people were still followed (statistical secrecy)."),
+            "too few young people were still followed or had broken their contract (statistical secrecy)."),
         "points_less": "points less",
         "points_more": "points more",
         "summary_hr": (
@@ -473,7 +475,9 @@ STRINGS: dict[str, dict[str, str]] = {
             "Statistical secrecy: every count below {threshold} is hidden, and so are the shares derived "
             "from it; when a row or column has a single hidden cell, its smallest other cell is hidden "
             "too, until nothing changes; curves stop where fewer than {threshold} people remain at risk; "
-            "rare rupture initiatives are grouped. Model estimates (hazard ratios, differences, "
+            "a Kaplan-Meier share is published only with at least {threshold} people at risk and "
+            "{threshold} ruptures; rare rupture initiatives are grouped. Model estimates (hazard ratios, "
+            "differences, "
             "intervals, p-values) are not suppressed. The results.json file, the complete statistical "
             "output meant for the evaluator, is not suppressed."),
         "m_strata": ", stratified by '{strata}'",
