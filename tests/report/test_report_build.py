@@ -339,3 +339,22 @@ def test_kaplan_meier_shares_are_withheld_when_an_arm_has_fewer_than_11_ruptures
     landmarks = next(b for b in primary.blocks if getattr(b, "header", None) and len(b.rows[0]) == 3)
     assert all(row[1].startswith("<11 (") for row in landmarks.rows[:-1])  # every landmark, not the median
     assert not any(row[1].startswith("<11 (<11)") for row in landmarks.rows[:2])  # 75 at risk are not '<11'
+
+
+def test_no_rupture_in_one_arm_is_explained_not_shown_as_dashes():
+    from evalexp.report.compose import compose
+
+    plan = _plan()
+    data = load_cohort(DEMO_CSV, plan).data.copy()
+    data.loc[data["treated"] == 1, ["event"]] = 0
+    cohort = load_frame(data.drop(columns=["end", "event", "time_days", "treated"])
+                        .assign(rupture_date=data["rupture_date"].where(data["treated"] == 0)), plan)
+    document = compose(analyze(cohort, plan), cohort, plan)
+    texts = [b.text for s in document.sections if s.key in ("summary", "primary")
+             for b in s.blocks if hasattr(b, "text")]
+    expected = ("Aucune rupture n'a été observée dans l'un des groupes : le rapport des risques instantanés "
+                "n'est pas estimable (vraisemblance monotone) et le test de proportionnalité ne s'applique "
+                "pas ; les autres indicateurs restent valides (inférence par randomisation : p = 0,005).")
+    # no re-randomisation of the 200 reaches the observed log-rank: p = 1 / 201
+    assert texts.count(expected) == 2
+    assert not any("(p = –)" in t or "est de –" in t for t in texts)

@@ -141,9 +141,12 @@ def summary_section(ctx: Context) -> Section:
                                       alpha=fmt.percent(ctx.plan.inference.alpha, 0)), "lead"))
     cox = res["survival"]["cox"]["unadjusted"]
     ri = res["survival"].get("randomization_inference") or {}
-    blocks.append(Paragraph(fmt.t("summary_hr", hr=fmt.number(cox["hr"]), level=ctx.level,
-                                  ci=fmt.ci(cox["ci_low"], cox["ci_high"]), p=fmt.p_equals(cox["p_value"]),
-                                  p_ri=fmt.p_equals(ri.get("p_value"))), "lead"))
+    if cox.get("estimable", True):
+        blocks.append(Paragraph(fmt.t("summary_hr", hr=fmt.number(cox["hr"]), level=ctx.level,
+                                      ci=fmt.ci(cox["ci_low"], cox["ci_high"]), p=fmt.p_equals(cox["p_value"]),
+                                      p_ri=fmt.p_equals(ri.get("p_value"))), "lead"))
+    else:
+        blocks.append(Paragraph(_hr_not_estimable(ctx), "lead"))
     for name, out in (res.get("binary_outcomes") or {}).items():
         if _outcome_hidden(ctx, out):
             blocks.append(Paragraph(fmt.t("summary_outcome_hidden", outcome=fmt.var(name), threshold=ctx.threshold)))
@@ -317,6 +320,13 @@ def balance_section(ctx: Context) -> Section | None:
 
 # ----------------------------------------------------------------------------- primary result
 
+def _hr_not_estimable(ctx: Context) -> str:
+    """Why there is no hazard ratio (an arm without rupture), with the randomisation p if any."""
+    ri = ctx.results["survival"].get("randomization_inference")
+    p_ri = "" if not ri else f" ({ctx.fmt.t('ri_p_short')} {ctx.fmt.p_equals(ri['p_value'])})"
+    return ctx.fmt.t("hr_not_estimable", p_ri=p_ri)
+
+
 def primary_section(ctx: Context) -> Section:
     fmt, plan = ctx.fmt, ctx.plan
     surv = ctx.results["survival"]
@@ -376,8 +386,11 @@ def primary_section(ctx: Context) -> Section:
     effect_rows.append((fmt.t("ph_test"), fmt.number(ph["statistic"]), "–", fmt.pvalue(ph["p_value"])))
     effects = Table((fmt.t("quantity"), fmt.t("estimate"), fmt.t("ci_level", level=ctx.level), fmt.t("p_value")),
                     tuple(effect_rows))
-    ph_text = fmt.t("ph_rejected" if ph["p_value"] is not None and ph["p_value"] < plan.inference.alpha else "ph_ok",
-                    p=fmt.p_equals(ph["p_value"]))
+    if cox["unadjusted"].get("estimable", True):
+        ph_text = fmt.t("ph_rejected" if ph["p_value"] is not None and ph["p_value"] < plan.inference.alpha
+                        else "ph_ok", p=fmt.p_equals(ph["p_value"]))
+    else:
+        ph_text = _hr_not_estimable(ctx)
     blocks: list[Block] = [fig, landmark, _hidden_note(ctx), effects, Paragraph(ph_text)]
     n_clusters = cox["unadjusted"].get("n_clusters")
     if n_clusters is not None and n_clusters < FEW_CLUSTERS:

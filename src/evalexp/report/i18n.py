@@ -117,6 +117,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "risk_diff": "Différence de risque de rupture à {day} jours (points)",
         "ri": "Inférence par randomisation ({stat}, {perm} permutations), p",
         "ph_ok": "L'hypothèse de risques proportionnels n'est pas rejetée ({p}).",
+        "ri_p_short": "inférence par randomisation :",
+        "hr_not_estimable": "Aucune rupture n'a été observée dans l'un des groupes : le rapport des risques "
+                            "instantanés n'est pas estimable (vraisemblance monotone) et le test de "
+                            "proportionnalité ne s'applique pas ; les autres indicateurs restent valides"
+                            "{p_ri}.",
         "ph_rejected": (
             "L'hypothèse de risques proportionnels est rejetée ({p}) : le HR est une moyenne sur la "
             "période ; la RMST et la différence de risque restent valides."),
@@ -373,6 +378,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "risk_diff": "Difference in rupture risk at {day} days (points)",
         "ri": "Randomisation inference ({stat}, {perm} permutations), p",
         "ph_ok": "The proportional-hazards assumption is not rejected ({p}).",
+        "ri_p_short": "randomisation inference:",
+        "hr_not_estimable": "No rupture was observed in one of the arms: the hazard ratio is not estimable "
+                            "(monotone likelihood) and the proportional-hazards test does not apply; the "
+                            "other measures remain valid{p_ri}.",
         "ph_rejected": (
             "The proportional-hazards assumption is rejected ({p}): the HR is an average over the period; "
             "the RMST and the risk difference remain valid."),
