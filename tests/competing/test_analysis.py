@@ -190,3 +190,20 @@ def test_tidy_survives_a_ratio_with_null_limits():
     row = dataclasses.replace(part, cause_specific_cox=ratio).tidy().iloc[-2]
     assert row["term"] == "pcm: cause-specific log HR"
     assert np.isnan(row["ci_high"]) and row["estimate"] == pytest.approx(ratio["log_hr"], rel=1e-15)
+
+
+def test_few_clusters_are_noted_for_the_cause_specific_cox():
+    cohort = _cohort()
+    g = cohort.data["stratum"].nunique()
+    assert g < 20
+    out = analyze_competing(cohort, _plan(cluster="stratum")).to_dict()
+    for cause in CAUSES:
+        assert out[cause]["cause_specific_cox"]["n_clusters"] == g
+        assert out[cause]["note"] == (f"cause-specific Cox: cluster-robust standard errors rest on only {g} "
+                                      "clusters; with fewer than 20 they tend to be too small")
+
+
+def test_enough_clusters_leave_no_note(stratified):
+    for cause in CAUSES:
+        assert stratified[cause]["cause_specific_cox"]["n_clusters"] >= 20
+        assert "note" not in stratified[cause]

@@ -35,7 +35,7 @@ from ..cohort import Cohort
 from ..errors import AnalysisError
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
-from ..survival.cox import cox_ph
+from ..survival.cox import FEW_CLUSTERS, cox_ph
 from .cif import CumulativeIncidence, cumulative_incidence
 from .finegray import FineGrayResult, fine_gray
 from .gray import GrayTest, gray_test
@@ -248,6 +248,9 @@ def analyze_cause(time: np.ndarray, status: np.ndarray, treated: np.ndarray, cau
             fg = fine_gray(time, status, X, cause=cause, alpha=alpha)
         except AnalysisError as exc:
             failures.append(str(exc))
+        if csc is not None and csc.get("n_clusters", FEW_CLUSTERS) < FEW_CLUSTERS:
+            failures.append(f"cause-specific Cox: cluster-robust standard errors rest on only "
+                            f"{csc['n_clusters']} clusters; with fewer than {FEW_CLUSTERS} they tend to be too small")
         note = "; ".join(failures)
     return CauseAnalysis(cause=label, cif=cif, gray=gray, cause_specific_cox=csc, fine_gray=fg,
                          landmarks=tuple(landmarks), events=events, robust=cluster is not None, note=note)
