@@ -1,5 +1,7 @@
-"""`evalexp validate` and `evalexp simulate`: exit 0 on success, 2 on bad input, nothing written."""
+"""The CLI: exit 0 on success, 2 on bad input or plan (message on stderr), nothing written."""
 import json
+import subprocess
+import sys
 
 from _foundation import DEMO, EXPORT, EXPORT_PLAN, HEADER, ROWS
 
@@ -93,18 +95,12 @@ def test_analyze_refuses_a_bad_plan_with_status_2(tmp_path, capsys):
     assert "unknown key 'horizon' in [survival]" in capsys.readouterr().err
 
 
-def test_analyze_writes_results_that_pass_the_contract_checker(tmp_path):
-    import subprocess
-    import sys
-    from pathlib import Path
-
+def test_analyze_writes_results_that_pass_the_contract_checker(tmp_path, contract_checker):
     from _foundation import DEMO_PLAN
 
     out = tmp_path / "results.json"
     assert main(["analyze", str(DEMO), "--plan", str(DEMO_PLAN), "--json", str(out), "--quiet"]) == 0
-    checker = Path(__file__).resolve().parents[3] / "shared" / "tools" / "check_results.py"
     result = json.loads(out.read_text())
     assert result["schema_version"] == 1 and result["n"] == {"treatment": 75, "control": 75}
-    # the contract's checker, in the shared/ folder that stands beside the repository
-    run = subprocess.run([sys.executable, str(checker), str(out)], capture_output=True, text=True)
+    run = subprocess.run([sys.executable, str(contract_checker), str(out)], capture_output=True, text=True)
     assert run.stdout.strip().splitlines()[-1] == "ok", run.stdout + run.stderr

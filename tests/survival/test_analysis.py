@@ -2,7 +2,6 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,8 +15,6 @@ from evalexp.survival.analysis import analyze_survival
 from .refdata import REFERENCE, r_array
 
 RTOL = 1e-6
-# the contract's checker, in the shared/ folder that stands beside the repository
-CHECKER = Path(__file__).resolve().parents[3] / "shared" / "tools" / "check_results.py"
 
 
 def _cohort() -> Cohort:
@@ -73,12 +70,12 @@ def test_km_logrank_zph_rmst_and_risk_match_r(reference, demo):
     assert out["risk_difference"]["se"] == pytest.approx(np.hypot(*r["risk_365"]["se"]), rel=RTOL)
 
 
-def test_to_dict_is_a_valid_contract_survival_block(demo, tmp_path):
+def test_to_dict_is_a_valid_contract_survival_block(demo, tmp_path, contract_checker):
     doc = {"schema_version": 1, "n": {"treatment": 75, "control": 75}, "events": {"treatment": 1, "control": 1},
            "survival": demo.to_dict()}
     path = tmp_path / "results.json"
     path.write_text(json.dumps(doc, allow_nan=False))
-    run = subprocess.run([sys.executable, str(CHECKER), str(path)], capture_output=True, text=True)
+    run = subprocess.run([sys.executable, str(contract_checker), str(path)], capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
 
 
