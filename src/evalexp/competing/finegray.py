@@ -56,19 +56,19 @@ class FineGrayResult(Result):
         The cause modelled.
     terms : tuple of str
         Covariate names.
-    coef : numpy.ndarray
-        log subdistribution hazard ratios β.
-    cov : numpy.ndarray
-        crr's sandwich covariance of β.
-    information : numpy.ndarray
+    params_ : numpy.ndarray
+        log subdistribution hazard ratios β (R ``crr()$coef``).
+    var_ : numpy.ndarray
+        crr's sandwich covariance of β (R ``crr()$var``).
+    information_ : numpy.ndarray
         Observed information at β.
-    loglik : float
+    loglik_ : float
         Log pseudo-likelihood at β.
     n : int
         Subjects.
     n_events : int
         Failures from the cause.
-    n_iter : int
+    n_iter_ : int
         Newton iterations.
     alpha : float
         1 − confidence level.
@@ -76,13 +76,13 @@ class FineGrayResult(Result):
 
     cause: Any
     terms: tuple[str, ...]
-    coef: np.ndarray
-    cov: np.ndarray
-    information: np.ndarray
-    loglik: float
+    params_: np.ndarray
+    var_: np.ndarray
+    information_: np.ndarray
+    loglik_: float
     n: int
     n_events: int
-    n_iter: int
+    n_iter_: int
     alpha: float = 0.05
     _z: float = field(init=False, repr=False)
 
@@ -92,14 +92,14 @@ class FineGrayResult(Result):
         object.__setattr__(self, "_z", float(stats.norm.isf(self.alpha / 2)))
 
     @property
-    def se(self) -> np.ndarray:
+    def se_(self) -> np.ndarray:
         """Robust (sandwich) standard errors, as crr's ``sqrt(diag(var))``."""
-        return np.sqrt(np.diag(self.cov))
+        return np.sqrt(np.diag(self.var_))
 
     def ratio(self, term: str | None = None) -> dict[str, float]:
         """``{log_shr, se, shr, ci_low, ci_high, p_value}`` of one term (Wald CI and p)."""
         j = 0 if term is None else self.terms.index(term)
-        b, se = float(self.coef[j]), float(self.se[j])
+        b, se = float(self.params_[j]), float(self.se_[j])
         return {"log_shr": b, "se": se, "shr": float(np.exp(b)),
                 "ci_low": float(np.exp(b - self._z * se)), "ci_high": float(np.exp(b + self._z * se)),
                 "p_value": float(2 * stats.norm.sf(abs(b / se)))}
@@ -107,7 +107,7 @@ class FineGrayResult(Result):
     def tidy(self) -> pd.DataFrame:
         rows = []
         for j, term in enumerate(self.terms):
-            b, se = self.coef[j], self.se[j]
+            b, se = self.params_[j], self.se_[j]
             rows.append({"term": term, "estimate": b, "std_error": se, "statistic": b / se,
                          "p_value": 2 * stats.norm.sf(abs(b / se)),
                          "ci_low": b - self._z * se, "ci_high": b + self._z * se})
@@ -294,6 +294,6 @@ def fine_gray(time: Any, status: Any, X: Any, *, cause: Any = 1, cencode: Any = 
         raise AnalysisError(_SINGULAR) from None
     psi = problem.influence(beta)
     cov = inverse @ (psi.T @ psi) @ inverse
-    return FineGrayResult(cause=cause, terms=terms, coef=beta, cov=cov, information=information,
-                          loglik=loglik, n=int(time.size), n_events=int(of_cause.sum()),
-                          n_iter=n_iter, alpha=alpha)
+    return FineGrayResult(cause=cause, terms=terms, params_=beta, var_=cov, information_=information,
+                          loglik_=loglik, n=int(time.size), n_events=int(of_cause.sum()),
+                          n_iter_=n_iter, alpha=alpha)
