@@ -212,6 +212,11 @@ def _read_xlsx(path: Path, source: str, sheet: str | int) -> RawTable:
         width = len(names)
         rows, lines = [], []
         for row_number, row in enumerate(rows_iter, start=2):
+            beyond = [v for v in row[width:] if v is not None and str(v).strip()]
+            if beyond:  # as a CSV line with more fields than its header is refused
+                raise UnreadableFileError(
+                    source, None, f"row {row_number} has a value beyond the header's {width} columns "
+                                  f"({beyond[0]!r}): a column without a name")
             row = list(row[:width]) + [None] * max(0, width - len(row))
             row = [_cell(v) if isinstance(v, str) else v for v in row]
             if all(v is None for v in row):

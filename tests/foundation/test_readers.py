@@ -142,3 +142,30 @@ def test_excel_sheet_by_name(tmp_path):
     assert read_table(path, sheet="cohorte").data["b"].tolist() == ["x", "y"]
     with pytest.raises(UnreadableFileError, match="no sheet 'other' \\(sheets: notes, cohorte\\)"):
         read_table(path, sheet="other")
+
+
+def test_excel_value_beyond_the_header_is_refused_like_a_csv_extra_field(tmp_path):
+    from openpyxl import Workbook
+
+    path = tmp_path / "c.xlsx"
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["a", "b"])
+    sheet.append([1, "x"])
+    sheet.append([2, "y", "stray"])
+    book.save(path)
+    with pytest.raises(UnreadableFileError, match=r"c\.xlsx: row 3 has a value beyond the header's 2 columns "
+                                                  r"\('stray'\): a column without a name$"):
+        read_table(path)
+
+
+def test_excel_empty_cells_beyond_the_header_are_ignored(tmp_path):
+    from openpyxl import Workbook
+
+    path = tmp_path / "c.xlsx"
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["a", "b"])
+    sheet.append([1, "x", None, " "])
+    book.save(path)
+    assert read_table(path).data.shape == (1, 2)
