@@ -9,8 +9,8 @@ from typing import TextIO
 class Steps:
     """Announce the numbered steps of a run on ``stream`` (silent when ``enabled`` is false).
 
-    Each :meth:`start` prints ``[i/n] label (t s)`` where ``t`` is the time elapsed
-    since the run began; other progress bars (randomisation inference) may print
+    Each :meth:`start` prints ``[i/n] label… (at t s)`` where ``t`` is the time elapsed
+    since the run began, when the step starts; other progress bars (randomisation inference) may print
     between two steps without breaking the display.
     """
 
@@ -24,7 +24,7 @@ class Steps:
     def start(self, label: str) -> None:
         """Announce the next step."""
         self.done += 1
-        self._write(f"[{self.done}/{self.total}] {label} ({time.perf_counter() - self._t0:.1f} s)\n")
+        self._write(f"[{self.done}/{self.total}] {label}… (at {time.perf_counter() - self._t0:.1f} s)\n")
 
     def finish(self, message: str) -> None:
         """Print the total time and ``message``."""
