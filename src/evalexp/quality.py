@@ -29,6 +29,7 @@ from .cohort import Cohort
 from .errors import DataWarning
 from .plan import ARMS
 from .results import Result, json_number, tidy_frame
+from .survival.km import kaplan_meier
 
 CENSORING_REASONS = ("planned_end", "extraction", "lost")
 _DERIVED = ("end", "event", "time_days", "treated")
@@ -42,21 +43,10 @@ def reverse_km_median(time: np.ndarray, event: np.ndarray) -> float:
 
     The median is the smallest time at which the curve is at most 1/2; where
     it equals 1/2 exactly on an interval, the midpoint of that interval (R
-    ``survfit``'s convention). NaN if the curve never reaches 1/2.
+    ``survfit``'s convention, as :attr:`evalexp.survival.km.KaplanMeier.median_`).
+    NaN if the curve never reaches 1/2.
     """
-    censored = 1 - np.asarray(event)
-    times = np.unique(time)
-    at_risk = len(time) - np.searchsorted(np.sort(time), times, side="left")
-    d = np.bincount(np.searchsorted(times, time), weights=censored, minlength=len(times))
-    surv = np.cumprod(1 - d / at_risk)
-    below = np.flatnonzero(surv <= 0.5 + 1e-12)
-    if len(below) == 0:
-        return float("nan")
-    first = below[0]
-    if abs(surv[first] - 0.5) < 1e-12 and first + 1 < len(times):
-        later = np.flatnonzero(surv < 0.5 - 1e-12)
-        return float((times[first] + times[later[0]]) / 2) if len(later) else float(times[first])
-    return float(times[first])
+    return kaplan_meier(np.asarray(time, dtype=float), 1 - np.asarray(event)).median_
 
 
 @dataclass(frozen=True)
