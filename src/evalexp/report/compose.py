@@ -54,8 +54,7 @@ class Context:
 
     def at_risk(self, arm: str, day: float) -> int:
         """Number at risk in ``arm`` at ``day`` (from the KM step table)."""
-        table = self.analysis.survival.km[arm].table
-        return int(figures.at_risk_at(table, np.array([float(day)]))[0])
+        return int(self.analysis.survival.km[arm].at([day])["at_risk"].iloc[0])
 
     def landmark_hidden(self, arm: str, day: float) -> bool:
         """Whether the Kaplan-Meier share of ``arm`` at ``day`` is withheld: fewer than the threshold
