@@ -10,6 +10,7 @@ Modules, one idea each:
 - :mod:`.risk` — risk difference at a day;
 - :mod:`.design` — design matrices (dummies, complete cases);
 - :mod:`.cells` — cell counts and the statistics computed from them;
+- :mod:`.resample` — exact draws of the re-randomisation distribution of cell counts;
 - :mod:`.permutation` — randomisation inference;
 - :mod:`.analysis` — the plan's whole survival analysis of a cohort.
 """

@@ -10,8 +10,8 @@ of treated subjects in each cell, ``x[s, k, e]``:
 - treated events at ``t_k``: ``d1[s, k] = x[s, k, 1]``.
 
 So :class:`CellStatistics` takes the treated counts of the M non-empty cells for B
-re-randomisations at once, an (M, B) array, and evaluates each statistic for all of
-them with cumulative sums, gathers and matrix-vector products (used by :mod:`.logrank`
+re-randomisations at once, a (B, M) array (one draw per row), and evaluates each
+statistic for all of them with cumulative sums, gathers and matrix-vector products (used by :mod:`.logrank`
 for the observed data and by :mod:`.permutation` for the randomisation distribution).
 """
 from __future__ import annotations
@@ -97,10 +97,11 @@ def build_cells(time, event, treated, strata=None) -> Cells:
 class CellStatistics:
     """The statistics of :class:`Cells` as functions of treated counts per non-empty cell.
 
-    ``x`` has shape (M, B): M = ``len(self.cell_ids)`` non-empty cells in (stratum,
-    interval, event) order, B draws (:meth:`observed` gives the actual assignment).
+    ``x`` has shape (B, M): B draws, M = ``len(self.cell_ids)`` non-empty cells in
+    (stratum, interval, event) order (:meth:`observed` gives the actual assignment).
     Reverse cumulative sums over the cells of a stratum give the treated at risk at the
     (stratum, event time) pairs with events; the statistics are sums over those pairs.
+    Rows are independent, so a few draws at a time keep the work in the CPU cache.
 
     Parameters
     ----------
@@ -162,23 +163,23 @@ class CellStatistics:
             self._d_pooled = d_all.sum(axis=0)[:k_tau]
 
     def observed(self) -> np.ndarray:
-        """Treated counts of the actual assignment, shape (M, 1)."""
-        return self.cells.treated.ravel()[self.cell_ids][:, None].astype(float)
+        """Treated counts of the actual assignment, shape (1, M)."""
+        return self.cells.treated.ravel()[self.cell_ids][None, :].astype(float)
 
     def _at_risk_treated(self, x: np.ndarray) -> np.ndarray:
-        """Treated at risk n1 at each (stratum, event time) pair, (pairs, B).
+        """Treated at risk n1 at each (stratum, event time) pair, (B, pairs).
 
         ``n1`` = treated in the stratum's cells from the pair's interval on: a tail sum of x
         minus the treated of the later strata (a constant, the arm sizes being fixed).
         """
         tail = self._tail_sums(x)
-        return tail[x.shape[0] - self._first] - self._later_treated[:, None]
+        return tail[:, x.shape[1] - self._first] - self._later_treated
 
     @staticmethod
     def _tail_sums(x: np.ndarray) -> np.ndarray:
-        """``tail[j]`` = sum of the last j rows of x (float), shape (M + 1, B)."""
-        tail = np.zeros((x.shape[0] + 1, x.shape[1]))
-        np.cumsum(x[::-1], axis=0, out=tail[1:])
+        """``tail[:, j]`` = sum of the last j columns of x (float), shape (B, M + 1)."""
+        tail = np.zeros((x.shape[0], x.shape[1] + 1))
+        np.cumsum(x[:, ::-1], axis=1, out=tail[:, 1:])
         return tail
 
     def logrank_parts(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -187,8 +188,8 @@ class CellStatistics:
         ``O = sum d1``, ``E = sum n1 d / n``, ``V = sum n1 (n - n1) d (n - d) / (n^2 (n - 1))``.
         """
         n1 = self._at_risk_treated(x)
-        observed = self._event_rows @ x
-        return observed, self._lr_a @ n1, self._lr_vn @ n1 - self._lr_v @ (n1 * n1)
+        observed = x @ self._event_rows
+        return observed, n1 @ self._lr_a, n1 @ self._lr_vn - (n1 * n1) @ self._lr_v
 
     def logrank(self, x: np.ndarray) -> np.ndarray:
         """(Stratified) Mantel-Haenszel chi-square ``(O - E)^2 / V`` (R ``survdiff``)."""
@@ -202,25 +203,25 @@ class CellStatistics:
         With Efron ties ``p_l = (n1 - f_l d1) / (n - f_l d)``, ``U = sum (d1 - sum_l p_l)``,
         ``I = sum_l p_l (1 - p_l)`` (R ``coxph(...)$score``); with Breslow ``f_l = 0``.
         """
-        n1, d1 = self._at_risk_treated(x), x[self._death_cell]
-        mean = n1 * self._a0[:, None] - d1 * self._a1[:, None]
-        square = n1 * n1 * self._b0[:, None] - 2.0 * n1 * d1 * self._b1[:, None] + d1 * d1 * self._b2[:, None]
-        score = (d1 - mean).sum(axis=0)
-        info = (mean - square).sum(axis=0)
+        n1, d1 = self._at_risk_treated(x), x[:, self._death_cell]
+        mean = n1 * self._a0 - d1 * self._a1
+        square = n1 * n1 * self._b0 - 2.0 * n1 * d1 * self._b1 + d1 * d1 * self._b2
+        score = (d1 - mean).sum(axis=1)
+        info = (mean - square).sum(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             return score ** 2 / info
 
     def rmst_difference(self, x: np.ndarray) -> np.ndarray:
         """RMST(tau) of the treated KM minus the control KM (strata pooled), (B,)."""
-        tail = self._tail_sums(x[self._by_k])
-        m = x.shape[0]
-        n1 = tail[m - self._first_k]
-        d1 = n1 - tail[m - self._first_censored_k]
-        return self._area(n1, d1) - self._area(self._n_pooled[:, None] - n1, self._d_pooled[:, None] - d1)
+        tail = self._tail_sums(x[:, self._by_k])
+        m = x.shape[1]
+        n1 = tail[:, m - self._first_k]
+        d1 = n1 - tail[:, m - self._first_censored_k]
+        return self._area(n1, d1) - self._area(self._n_pooled - n1, self._d_pooled - d1)
 
     def _area(self, n: np.ndarray, d: np.ndarray) -> np.ndarray:
-        """Area under the KM curve up to tau from at-risk and event counts (K_tau, B)."""
+        """Area under the KM curve up to tau from at-risk and event counts (B, K_tau)."""
         with np.errstate(divide="ignore", invalid="ignore"):
             log_factor = np.where(n > 0, np.log1p(-np.where(n > 0, d / n, 0.0)), 0.0)
-        surv = np.exp(np.cumsum(log_factor, axis=0))
-        return self._widths[0] + self._widths[1:] @ surv
+        surv = np.exp(np.cumsum(log_factor, axis=1))
+        return self._widths[0] + surv @ self._widths[1:]

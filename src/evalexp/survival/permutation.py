@@ -2,21 +2,13 @@
 
 The statistics depend on the arm only through the treated counts per cell (see
 :mod:`.cells`), so one re-randomisation is one draw of those counts, and B draws are
-an (M cells, B) array on which the statistics are computed at once:
+an (M cells, B) array on which the statistics are computed at once. The draws come
+from one of the exact samplers of :mod:`.resample` (``method="permute"``,
+``"hypergeometric"`` or ``"bernoulli"``; ``"auto"`` picks the cheapest by a cost model).
 
-- ``method="permute"``: re-assign the arm subject by subject within each stratum
-  (treated with probability treated-left / subjects-left, which draws uniformly among
-  the assignments with the stratum's arm sizes), vectorised over the draws, and count
-  the treated per cell;
-- ``method="hypergeometric"``: draw the cell counts directly: under re-randomisation
-  within stratum s the treated counts over its cells are multivariate hypergeometric
-  (``m_s`` treated among the stratum's ``n_s`` subjects), which costs O(cells), not
-  O(n), per draw — the route for large n;
-- ``method="auto"``: the route that a cost model (:func:`_hypergeometric_is_cheaper`) expects
-  to be faster.
-
-Both draw from the same distribution (tested). Draws are made in chunks (bounded
-memory), each chunk from its own generator spawned from ``SeedSequence(seed)``, so
+All draw from the same distribution (tested). Draws are made in chunks (bounded
+memory, and the sampler's preferred block: the Bernoulli sampler and the statistics
+then run on a few draws at a time, in the CPU cache), each chunk from its own generator spawned from ``SeedSequence(seed)``, so
 results are reproducible (and the same with or without the worker threads).
 ``p = (1 + #{T* >= T}) / (1 + B)``, with a relative tolerance of 1e-9 on the comparison
 (re-randomisations equivalent to the observed one give the same statistic up to
@@ -40,7 +32,8 @@ import numpy as np
 import pandas as pd
 
 from ..results import Result, json_number, tidy_frame
-from .cells import Cells, CellStatistics, build_cells
+from .cells import CellStatistics, build_cells
+from .resample import sampler as make_sampler
 
 STATISTICS = ("logrank", "cox_score", "rmst")
 #: Target number of array elements per chunk (bounds memory to a few hundred MB).
@@ -67,7 +60,7 @@ class RandomizationTest(Result):
     exceed : int
         ``#{T* >= T}``.
     method : str
-        ``"permute"`` or ``"hypergeometric"``.
+        The sampler of :mod:`.resample`: ``"permute"``, ``"hypergeometric"`` or ``"bernoulli"``.
     seed : int
     """
 
@@ -100,75 +93,8 @@ class RandomizationTest(Result):
                 f"({self.method}), seed {self.seed}; p = (1 + #{{T* >= T}}) / (1 + B).")
 
 
-def _chunk_size(per_draw: int, total: int) -> int:
-    return int(max(1, min(total, CHUNK_ELEMENTS // max(per_draw, 1))))
-
-
-def _hypergeometric_is_cheaper(n: int, largest_stratum: int, cells: int, permutations: int) -> bool:
-    """Cost model of the two routes (seconds measured on an idle 2-core machine, numpy 2.x,
-    two worker threads, log-rank statistic included).
-
-    permute: a Python step per subject of the largest stratum and chunk (~10 us) plus ~11 ns
-    per subject and draw; hypergeometric: ~75 ns per non-empty cell and draw (numpy's
-    sampler and the bookkeeping). Measured with 10,000 draws on simulated cohorts: at
-    n = 10^4 (2,837 cells) permute 1.1 s, hypergeometric 2.0 s; at n = 10^5 (9,843 cells)
-    permute 11.5 s, hypergeometric 7.1 s.
-    """
-    chunks = -(-permutations // _chunk_size(2 * cells, permutations))
-    permute = largest_stratum * chunks * 10e-6 + permutations * n * 11e-9
-    return permutations * cells * 75e-9 < permute
-
-
-class _Sampler:
-    """Draws treated counts per non-empty cell, (M, B), under re-randomisation within strata.
-
-    ``permute``: subjects of a stratum (sorted by cell) are assigned one after the other,
-    treated with probability (treated left) / (subjects left) — a uniform draw among the
-    assignments with the stratum's arm sizes — vectorised over the B draws and the strata.
-    ``hypergeometric``: numpy's multivariate hypergeometric over the stratum's cells.
-    """
-
-    def __init__(self, cells: Cells, cell_ids: np.ndarray, method: str, permutations: int = 10_000):
-        n = cells.cell.size
-        per_stratum = cells.counts.shape[1] * cells.counts.shape[2]
-        if method == "auto":
-            largest = int(cells.counts.sum(axis=(1, 2)).max())
-            cheaper = _hypergeometric_is_cheaper(n, largest, cell_ids.size, permutations)
-            method = "hypergeometric" if cheaper else "permute"
-        if method not in ("permute", "hypergeometric"):
-            raise ValueError(f"method must be 'auto', 'permute' or 'hypergeometric', not {method!r}")
-        self.method = method
-        self.size = cell_ids.size
-        self.colors = cells.counts.ravel()[cell_ids]
-        bounds = np.searchsorted(cell_ids, np.arange(cells.n_strata + 1) * per_stratum)
-        arm_sizes = cells.arm_sizes
-        self.strata = [(int(bounds[s]), int(bounds[s + 1]), int(arm_sizes[s])) for s in range(cells.n_strata)]
-        # cell (row of x) of each subject, subjects sorted by cell (so grouped by stratum)
-        self.subject_cell = np.repeat(np.arange(self.size), self.colors)
-        self.arm_sizes = arm_sizes
-        self.stratum_n = cells.counts.sum(axis=(1, 2))
-        self.stratum_first = np.r_[0, np.cumsum(self.stratum_n)[:-1]]
-
-    @property
-    def per_draw(self) -> int:
-        return 2 * self.size
-
-    def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        x = np.zeros((self.size, size))
-        if self.method == "permute":
-            # step j re-assigns the j-th subject of every stratum at once
-            left = np.repeat(self.arm_sizes[:, None].astype(float), size, axis=1)
-            for j in range(int(self.stratum_n.max())):
-                active = np.flatnonzero(self.stratum_n > j)
-                treated = rng.random((active.size, size)) * (self.stratum_n[active, None] - j) < left[active]
-                left[active] -= treated
-                x[self.subject_cell[self.stratum_first[active] + j]] += treated
-            return x
-        for lo, hi, m in self.strata:
-            if hi > lo:
-                x[lo:hi] = rng.multivariate_hypergeometric(self.colors[lo:hi], m, size=size,
-                                                           method="marginals").T
-        return x
+def _chunk_size(per_draw: int, block: int, total: int) -> int:
+    return int(max(1, min(total, block, CHUNK_ELEMENTS // max(per_draw, 1))))
 
 
 class _Progress:
@@ -217,7 +143,8 @@ def randomization_inference(time, event, treated, *, strata=None,
         Ties of the Cox score statistic.
     tau : float
         Horizon of the RMST statistic (required for ``"rmst"``).
-    method : {"auto", "permute", "hypergeometric"}
+    method : {"auto", "permute", "hypergeometric", "bernoulli"}
+        The exact sampler of the draws (:mod:`.resample`); ``"auto"``: the cheapest.
     progress : bool
         Show a progress bar on stderr when the run lasts more than about 2 s.
     """
@@ -245,8 +172,8 @@ def randomization_inference(time, event, treated, *, strata=None,
 
     observed = {k: float(v[0]) for k, v in evaluate(calc.observed()).items()}
     threshold = {k: v - TIE_TOLERANCE * abs(v) for k, v in observed.items()}
-    sampler = _Sampler(cells, calc.cell_ids, method, permutations)
-    chunk = _chunk_size(sampler.per_draw, permutations)
+    sampler = make_sampler(cells, calc.cell_ids, method)
+    chunk = _chunk_size(2 * sampler.size, sampler.block, permutations)
     sizes = [min(chunk, permutations - start) for start in range(0, permutations, chunk)]
     seeds = np.random.SeedSequence(seed).spawn(len(sizes))
 
