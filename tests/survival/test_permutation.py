@@ -83,16 +83,17 @@ def test_rmst_needs_tau_and_unknown_statistics_are_refused():
         randomization_inference(TIME, EVENT, TREATED, statistics=["wilcoxon"], permutations=10)
 
 
-def test_worker_threads_do_not_change_the_result(monkeypatch):
+@pytest.mark.parametrize("method", ["permute", "hypergeometric", "bernoulli"])
+def test_worker_threads_do_not_change_the_result(monkeypatch, method):
     import evalexp.survival.permutation as permutation
     df = load_dataset("veteran")
     args = (df["time"], df["event"], df["treated"])
     monkeypatch.setattr(permutation, "CHUNK_ELEMENTS", 20_000)  # several chunks
     monkeypatch.setattr(permutation, "WORKERS", 1)
-    serial = randomization_inference(*args, strata=df["celltype"], permutations=3000, seed=9)[0]
+    serial = randomization_inference(*args, strata=df["celltype"], permutations=3000, seed=9, method=method)[0]
     monkeypatch.setattr(permutation, "WORKERS", 2)
-    threaded = randomization_inference(*args, strata=df["celltype"], permutations=3000, seed=9)[0]
-    assert serial.exceed == threaded.exceed
+    threaded = randomization_inference(*args, strata=df["celltype"], permutations=3000, seed=9, method=method)[0]
+    assert serial.method == method and serial.exceed == threaded.exceed
 
 
 def test_undefined_observed_statistic_gives_no_p_value():
