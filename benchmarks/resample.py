@@ -17,9 +17,10 @@ import time
 import numpy as np
 from scipy import stats
 
-from evalexp.cohort import derive_survival
-from evalexp.simulate import simulate
+from survival import data_of  # benchmarks/survival.py: the same simulated cohorts
+
 from evalexp.survival.cells import CellStatistics, build_cells
+from evalexp.survival.permutation import _chunk_size
 from evalexp.survival.resample import SAMPLERS, sampler
 
 SIZES = [150, 1_000, 10_000, 100_000, 1_000_000]
@@ -28,7 +29,7 @@ LIMIT = {"permute": 20_000, "hypergeometric": 10 ** 7, "bernoulli": 10 ** 7}
 
 
 def seconds_per_10k(s, draws: int) -> float:
-    block = min(s.block, 6_000_000 // s.size, draws)
+    block = _chunk_size(2 * s.size, s.block, draws)  # the chunks randomization_inference uses
     rng = np.random.default_rng(1)
     start = time.perf_counter()
     for _ in range(draws // block):
@@ -43,8 +44,8 @@ def main() -> None:
     print(f"{'n':>9} {'cells':>7}" + "".join(f"{m:>16}" for m in SAMPLERS) + f"{'auto':>16}{'KS p':>8}"
           + "   (s per 10,000 draws)")
     for n in [s for s in SIZES if s <= args.max_n]:
-        d = derive_survival(simulate(n=n, seed=1).data)
-        cells = build_cells(d["time_days"].astype(float), d["event"], d["treated"], d["stratum"])
+        d = data_of(n)
+        cells = build_cells(d["time"], d["event"], d["treated"], d["stratum"])
         calc = CellStatistics(cells)
         draws = 10_000 if n <= 10_000 else 1_000
         row = [f"{seconds_per_10k(sampler(cells, calc.cell_ids, m), draws):>16.3f}" if n <= LIMIT[m]
