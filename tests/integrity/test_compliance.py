@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalexp.cohort import Cohort, derive_survival
+from evalexp.cohort import Cohort
 from evalexp.errors import AnalysisError
 from evalexp.integrity.compliance import ComplianceResult, complier_effects, km_risk_influence
 from evalexp.survival.risk import risk_difference
-from evalexp.plan import load_plan, plan_from_dict
+from evalexp.plan import plan_from_dict
 
 REF = Path(__file__).parents[1] / "reference" / "integrity"
 R = json.loads((REF / "effects_colon.json").read_text())
@@ -181,12 +181,9 @@ def test_rupture_itt_is_the_survival_risk_difference_of_the_contract(result):
     assert itt.se == pytest.approx(rd.se, rel=1e-10)
 
 
-def test_demo_cohort_smoke():
-    demo = Path(__file__).parents[2] / "data" / "synthetic"
-    data = pd.read_csv(demo / "agir_demo.csv",
-                       parse_dates=["contract_start", "contract_end_planned", "followup_end", "rupture_date"])
-    plan = load_plan(demo / "agir_demo.toml")
-    out = complier_effects(Cohort(derive_survival(data)), plan)
+def test_demo_cohort_smoke(demo):
+    plan = demo.plan
+    out = complier_effects(demo.cohort, plan)
     d = out.to_dict()
     assert d["first_stage"]["control"] == 0.0  # one-sided non-compliance in the simulator
     assert set(d["binary_outcomes"]) == set(plan.outcomes.binary)

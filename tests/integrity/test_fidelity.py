@@ -7,20 +7,18 @@ end min(183, D - 14) +/- 30 and not after the planned end D).
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
-from evalexp.cohort import Cohort, derive_survival
+from evalexp.cohort import Cohort
 from evalexp.errors import AnalysisError
 from evalexp.integrity.fidelity import FidelityResult, fidelity
-from evalexp.plan import load_plan, plan_from_dict
+from evalexp.plan import plan_from_dict
 
 MEETINGS = ["m_start", "m_month", "m_end"]
-DEMO = Path(__file__).parents[2] / "data" / "synthetic"
 
 
 def day(n: int | None) -> pd.Timestamp:
@@ -123,11 +121,9 @@ def test_meeting_values_must_be_dates():
         fidelity(Cohort(data), make_plan())
 
 
-def test_demo_cohort_smoke():
-    data = pd.read_csv(DEMO / "agir_demo.csv",
-                       parse_dates=["contract_start", "contract_end_planned", "followup_end", "rupture_date"])
-    plan = load_plan(DEMO / "agir_demo.toml")
-    out = fidelity(Cohort(derive_survival(data)), plan)
+def test_demo_cohort_smoke(demo):
+    data = demo.data
+    out = fidelity(demo.cohort, demo.plan)
     d = out.to_dict()
     assert out.n == int(((data["arm"] == "treatment") & (data["support_received"] == 1)).sum())
     for m in d["meetings"].values():

@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from evalexp.cohort import Cohort, derive_survival
+from evalexp.cohort import Cohort
 from evalexp.errors import AnalysisError
 from evalexp.integrity.outcomes import BinaryOutcomes, binary_outcomes, robust_ols
-from evalexp.plan import load_plan, plan_from_dict
+from evalexp.plan import plan_from_dict
 
 REF = Path(__file__).parents[1] / "reference" / "integrity"
 R = json.loads((REF / "effects_colon.json").read_text())
@@ -215,12 +215,9 @@ def test_rows_with_a_missing_covariate_leave_the_lin_fit_only():
     assert out["dead_5y"].n_treatment + out["dead_5y"].n_control == int(seen.sum())
 
 
-def test_demo_cohort_smoke():
-    demo = Path(__file__).parents[2] / "data" / "synthetic"
-    data = pd.read_csv(demo / "agir_demo.csv",
-                       parse_dates=["contract_start", "contract_end_planned", "followup_end", "rupture_date"])
-    plan = load_plan(demo / "agir_demo.toml")
-    d = binary_outcomes(Cohort(derive_survival(data)), plan).to_dict()
+def test_demo_cohort_smoke(demo):
+    data, plan = demo.data, demo.plan
+    d = binary_outcomes(demo.cohort, plan).to_dict()
     assert list(d) == list(plan.outcomes.binary)
     for name, block in d.items():
         assert block["n_observed"]["treatment"] == int(data.loc[data["arm"] == "treatment", name].notna().sum())

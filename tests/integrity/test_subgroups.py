@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalexp.cohort import Cohort, derive_survival
+from evalexp.cohort import Cohort
 from evalexp.errors import AnalysisError
 from evalexp.integrity.subgroups import SubgroupEffects, subgroup_effects, subgroup_levels
-from evalexp.plan import load_plan, plan_from_dict
+from evalexp.plan import plan_from_dict
 
 REF = Path(__file__).parents[1] / "reference" / "integrity"
 R = json.loads((REF / "effects_colon.json").read_text())["subgroups"]
@@ -167,12 +167,9 @@ def test_to_dict_and_summary(result):
     assert "exploratory" in result.summary()
 
 
-def test_demo_cohort_smoke():
-    demo = Path(__file__).parents[2] / "data" / "synthetic"
-    data = pd.read_csv(demo / "agir_demo.csv",
-                       parse_dates=["contract_start", "contract_end_planned", "followup_end", "rupture_date"])
-    plan = load_plan(demo / "agir_demo.toml")
-    out = subgroup_effects(Cohort(derive_survival(data)), plan)
+def test_demo_cohort_smoke(demo):
+    data, plan = demo.data, demo.plan
+    out = subgroup_effects(demo.cohort, plan)
     forest = out.forest()
     assert set(forest["variable"]) == set(plan.integrity.subgroups)
     assert forest.groupby("variable")["n"].sum().eq(len(data)).all()
