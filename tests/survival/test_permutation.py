@@ -3,7 +3,6 @@ import itertools
 
 import numpy as np
 import pytest
-from scipy import stats
 
 from evalexp.survival.cells import CellStatistics, build_cells
 from evalexp.survival.logrank import logrank_test
