@@ -20,6 +20,7 @@ import pandas as pd
 
 from . import __version__
 from .cohort import Cohort
+from .fingerprint import cohort_fingerprint
 from .competing.analysis import CompetingRisksAnalysis, analyze_competing
 from .integrity.attrition import AttritionResult, attrition
 from .integrity.balance import BalanceTable, baseline_balance
@@ -55,6 +56,8 @@ class Analysis(Result):
     compliance: ComplianceResult | None = None
     subgroups: SubgroupEffects | None = None
     fidelity: FidelityResult | None = None
+    #: :func:`evalexp.fingerprint.cohort_fingerprint` of the cohort analysed (not in results.json).
+    cohort_fingerprint: str | None = None
 
     title = "evalexp analysis"
 
@@ -131,4 +134,5 @@ def analyze(cohort: Cohort, plan: Plan, *, progress: bool = False) -> Analysis:
         compliance=complier_effects(cohort, plan) if "support_received" in columns else None,
         subgroups=subgroup_effects(cohort, plan) if plan.integrity.subgroups else None,
         fidelity=fidelity(cohort, plan) if plan.integrity.meetings else None,
+        cohort_fingerprint=cohort_fingerprint(cohort),
     )
