@@ -237,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             raise
         message = _system_error(exc)
+    except MemoryError:
+        message = "not enough memory for this run (a smaller sample size, fewer simulations or permutations?)"
     except Exception as exc:  # noqa: BLE001 - the last barrier before a traceback (CONTRACT.md section 5)
         if debug:
             raise

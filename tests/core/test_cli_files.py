@@ -173,6 +173,18 @@ def test_ctrl_c_during_the_analysis_exits_130_and_leaves_the_tree_as_it_was(inpu
     assert snapshot(tmp_path) == before
 
 
+class _Terminal:
+    def isatty(self):
+        return True
+
+
+def test_progress_needs_a_terminal_and_no_quiet(monkeypatch):
+    import argparse
+    monkeypatch.setattr(sys, "stderr", _Terminal())
+    assert cli._progress(argparse.Namespace(quiet=False)) is True
+    assert cli._progress(argparse.Namespace(quiet=True)) is False
+
+
 # --------------------------------------------------------------------------- analyze --json
 
 
@@ -333,6 +345,15 @@ def test_a_system_error_names_the_path_and_the_reason(capsys, monkeypatch):
     monkeypatch.delenv("EVALEXP_DEBUG", raising=False)
     assert main(["power"]) == 2
     assert capsys.readouterr().err == "evalexp power: error: /data/cohort.csv: Permission denied\n"
+
+
+def test_running_out_of_memory_is_said_plainly(capsys, monkeypatch):
+    def huge(args):
+        raise MemoryError("Unable to allocate 745. GiB")
+    monkeypatch.setitem(cli.COMMANDS, "power", huge)
+    assert main(["power"]) == 2
+    assert capsys.readouterr().err == ("evalexp power: error: not enough memory for this run (a smaller sample "
+                                       "size, fewer simulations or permutations?)\n")
 
 
 def test_ctrl_c_is_exit_130(capsys, monkeypatch):
