@@ -185,6 +185,17 @@ def test_progress_needs_a_terminal_and_no_quiet(monkeypatch):
     assert cli._progress(argparse.Namespace(quiet=True)) is False
 
 
+def test_the_randomisation_bar_writes_no_carriage_return_off_a_terminal(capsys, monkeypatch):
+    from evalexp.survival.permutation import _Progress
+    bar = _Progress(10, enabled=True)
+    monkeypatch.setattr(bar, "start", bar.start - 100)  # a long run: the bar would show on a terminal
+    bar.update(5)
+    bar.close()
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(sys, "stderr", _Terminal())
+    assert _Progress(10, enabled=True).enabled and not _Progress(10, enabled=False).enabled
+
+
 # --------------------------------------------------------------------------- analyze --json
 
 
