@@ -5,7 +5,7 @@ and never a Python traceback: bad input (an :class:`~evalexp.errors.EvalexpError
 an output that may not or cannot be written, a system error (the path and the
 system's reason), or an internal error (its type and message; set the environment
 variable ``EVALEXP_DEBUG=1`` to get the Python traceback instead). Exit status 130
-on Ctrl-C, with no temporary file left behind. Outputs follow
+on Ctrl-C and 143 on SIGTERM, with no temporary file left behind. Outputs follow
 :mod:`evalexp._files`: written whole or not at all, replacing only evalexp's own
 files; ``--json -`` writes to standard output. Progress is shown on stderr only
 when it is a terminal, and never with ``--quiet``.
@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from . import __version__
@@ -24,6 +26,9 @@ from .errors import ArgumentError, EvalexpError
 
 #: Exit status of a run interrupted by Ctrl-C (128 + SIGINT, the shell's convention).
 EXIT_INTERRUPTED = 130
+
+#: Exit status of a run stopped by SIGTERM (128 + SIGTERM), e.g. by ``timeout`` or a job scheduler.
+EXIT_TERMINATED = 143
 
 #: Environment variable that makes an internal error show its Python traceback.
 DEBUG_VARIABLE = "EVALEXP_DEBUG"
@@ -219,10 +224,27 @@ def _stdout_closed() -> None:
     os.close(devnull)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM: unwind like Ctrl-C (temporary files removed on the way), exit status 143."""
+    print("\nevalexp: terminated", file=sys.stderr)
+    raise SystemExit(EXIT_TERMINATED)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``evalexp`` script; returns the exit status (module docstring)."""
     args = build_parser().parse_args(argv)
     debug = os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if on_main_thread else None
+    try:
+        return _run(args, debug)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace, debug: bool) -> int:
+    """Run the command; turn every failure into its exit status and one paragraph on stderr."""
     try:
         COMMANDS[args.command](args)
     except KeyboardInterrupt:

@@ -147,8 +147,11 @@ def test_report_on_a_full_disk_keeps_the_previous_report(inputs, own_report, tmp
     assert err == f"evalexp report: error: {out}: cannot write: {ENOSPC}; nothing was written\n"
 
 
-def test_ctrl_c_during_the_analysis_exits_130_and_leaves_the_tree_as_it_was(inputs, own_report, tmp_path):
-    """SIGINT to ``evalexp report`` once it shows its first step on a terminal (a pseudo-terminal here)."""
+@pytest.mark.parametrize("signum, status, last", [(signal.SIGINT, 130, "evalexp report: interrupted"),
+                                                  (signal.SIGTERM, 143, "evalexp: terminated")])
+def test_a_signal_during_the_analysis_leaves_the_tree_as_it_was(inputs, own_report, tmp_path, signum, status, last):
+    """Ctrl-C (SIGINT) or SIGTERM to ``evalexp report`` once it shows its first step on a terminal
+    (a pseudo-terminal here): exit 130 or 143, no traceback, nothing changed, no temporary file."""
     (tmp_path / "plan.toml").write_text(PLAN.replace("permutations = 50", "permutations = 20000000"))
     shutil.copytree(own_report, tmp_path / "report")
     before = snapshot(tmp_path)
@@ -161,14 +164,14 @@ def test_ctrl_c_during_the_analysis_exits_130_and_leaves_the_tree_as_it_was(inpu
     seen = b""
     while b"[1/5] analysis" not in seen and process.poll() is None:
         seen += _read_terminal(master, 60)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signum)
     process.wait(timeout=300)
     while chunk := _read_terminal(master, 1):
         seen += chunk
     os.close(master)
     text = seen.decode("utf-8", "replace")
-    assert process.returncode == 130, text
-    assert "[1/5] analysis" in text and text.rstrip().endswith("evalexp report: interrupted")
+    assert process.returncode == status, text
+    assert "[1/5] analysis" in text and text.rstrip().endswith(last)
     assert "Traceback" not in text
     assert snapshot(tmp_path) == before
 
