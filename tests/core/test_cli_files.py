@@ -320,6 +320,10 @@ def test_simulate_replaces_only_a_cohort_it_simulated(tmp_path, capsys):
 @pytest.mark.parametrize("args, message", [
     (["--hr", "0.5", "--ratio", "-1"], "the allocation ratio must be a positive finite number, got -1.0"),
     (["--n", "100", "--ratio", "0"], "the allocation ratio must be a positive finite number, got 0.0"),
+    (["--n", "100", "--ratio", "1e16"], "the allocation ratio must be between 0.001 and 1000, got 1e+16"),
+    (["--hr", "0.5", "--control-rate", "1e-300", "--ratio", "402"],
+     "the expected rupture share 2.48e-303 is too small for a sample size: 6.6e+03 ruptures would need more "
+     "participants than can be counted"),
     (["--hr", "inf"], "the hazard ratio must be a positive finite number different from 1, got inf"),
     (["--hr", "nan"], "the hazard ratio must be a positive finite number different from 1, got nan"),
     (["--hr", "1"], "the hazard ratio must be a positive finite number different from 1, got 1.0"),
@@ -422,3 +426,27 @@ def test_the_same_cohort_under_another_key_or_language_matches(small, inputs):
     cohort, plan, analysis = small
     again = load_cohort(inputs / "cohort.csv", plan, key=b"another key")
     check_analysis_matches(analysis, again, dataclasses.replace(plan, language="en"))
+
+
+# --------------------------------------------------------------------------- any option values
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_ANY_FLOAT = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([0.0, 1.0, -1.0, 1e-300]),
+                       st.floats(min_value=1e-4, max_value=0.9999))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(hr=st.one_of(st.none(), _ANY_FLOAT), n=st.one_of(st.none(), st.integers(-5, 10**9)),
+       control_rate=_ANY_FLOAT, alpha=_ANY_FLOAT, power=_ANY_FLOAT, ratio=_ANY_FLOAT)
+def test_power_never_fails_with_an_internal_error(capsys, hr, n, control_rate, alpha, power, ratio):
+    args = ["power", f"--control-rate={control_rate!r}", f"--alpha={alpha!r}", f"--power={power!r}",
+            f"--ratio={ratio!r}", "--json"]
+    args += [f"--hr={hr!r}"] if hr is not None else []
+    args += [f"--n={n}"] if n is not None else []
+    status = main(args)
+    err = capsys.readouterr().err
+    assert status in (0, 2) and "internal error" not in err and "Traceback" not in err, (args, err)
+    assert (status == 0) == (err == "")

@@ -50,6 +50,9 @@ from ..survival.risk import risk_difference
 #: and Freedman's formula overflows).
 HAZARD_RATIO_RANGE = (1e-6, 1e6)
 
+#: Allocation ratios treated : control accepted (beyond, one arm is empty in floating point).
+RATIO_RANGE = (1e-3, 1e3)
+
 
 def _z_sum(alpha: float, power: float) -> float:
     if not 0 < alpha < 1 or not 0 < power < 1:
@@ -63,6 +66,9 @@ def _z_sum(alpha: float, power: float) -> float:
 def _treated_share(ratio: float) -> float:
     if not (ratio > 0 and math.isfinite(ratio)):
         raise ArgumentError(f"the allocation ratio must be a positive finite number, got {ratio}")
+    if not RATIO_RANGE[0] <= ratio <= RATIO_RANGE[1]:
+        raise ArgumentError(f"the allocation ratio must be between {RATIO_RANGE[0]:g} and {RATIO_RANGE[1]:g}, "
+                            f"got {ratio:g}")
     return ratio / (1.0 + ratio)
 
 
@@ -139,6 +145,9 @@ def sample_size(events: float, event_probability: float, ratio: float = 1.0) -> 
     if not 0 < event_probability <= 1:
         raise EvalexpError(f"the event probability must be in (0, 1], got {event_probability}")
     total = events / event_probability
+    if not math.isfinite(total * max(ratio, 1.0)):
+        raise ArgumentError(f"the expected rupture share {event_probability:.3g} is too small for a sample size: "
+                            f"{events:.3g} ruptures would need more participants than can be counted")
     n_t = math.ceil(total * ratio / (1 + ratio) - 1e-9)
     n_c = math.ceil(total / (1 + ratio) - 1e-9)
     return {"treatment": n_t, "control": n_c, "total": n_t + n_c}
