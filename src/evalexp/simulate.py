@@ -80,6 +80,10 @@ from .errors import ArgumentError, EvalexpError
 #: Version of the generating model (bump when the model changes).
 MODEL_VERSION = 1
 
+#: Latent rupture times are capped here (100 years, far beyond any contract and follow-up), so
+#: that a tiny hazard ratio cannot overflow the dates of ruptures that are never observed anyway.
+NEVER_OBSERVED_DAYS = 36525.0
+
 #: The mark of a truth record written by :func:`simulate_to_file`.
 GENERATOR = "evalexp simulate"
 
@@ -329,7 +333,7 @@ def simulate(n: int = 150, seed: int = 1, hazard_ratio: float = 0.6, *, n_strata
     lp = _log_hr_covariates(AGE_TENTHS[age_i], female, qpv, diploma, sector, size)
     multiplier = np.exp(lp) * hazard_ratio ** treated
     latent_t = _invert_cumhaz(rng.exponential(size=n) / multiplier)
-    rupture_day = np.floor(latent_t).astype(np.int64) + 1
+    rupture_day = np.floor(np.minimum(latent_t, NEVER_OBSERVED_DAYS)).astype(np.int64) + 1
     breaks, _, _ = _baseline_cumhaz()
     piece = np.searchsorted(breaks, latent_t, side="right") - 1
     cause_hazard = np.array([BASELINE_HAZARD[c] for c in CAUSES])[:, piece]

@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from _tree import leftovers, snapshot
 
@@ -295,6 +296,14 @@ def test_an_assignment_and_its_record_are_written_together_or_not_at_all(inputs,
 def test_simulate_refuses_bad_options(tmp_path, capsys, args, message):
     err = _refused(["simulate", *args, "--out", str(tmp_path / "sim.csv")], capsys, tmp_path)
     assert err == f"evalexp simulate: error: {message}\n"
+
+
+def test_simulate_with_a_tiny_hazard_ratio_has_no_treated_rupture(tmp_path, capsys):
+    """Latent times beyond 100 years are capped: no date overflow, and no rupture is observed in that arm."""
+    assert main(["simulate", "--n", "60", "--hr", "1e-30", "--out", str(tmp_path / "sim.csv")]) == 0
+    data = pd.read_csv(tmp_path / "sim.csv")
+    assert data.loc[data["arm"] == "treatment", "rupture_date"].isna().all()
+    assert data.loc[data["arm"] == "control", "rupture_date"].notna().any()
 
 
 def test_simulate_replaces_only_a_cohort_it_simulated(tmp_path, capsys):
