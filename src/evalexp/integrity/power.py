@@ -448,6 +448,14 @@ def power_calculation(*, hazard_ratio: float | None = None, n: int | None = None
         With ``hazard_ratio`` and ``n``, also the log-rank power over this many simulated
         trials (:func:`simulated_power`, seeds from ``seed``): the generator's 1:1
         allocation (``ratio`` must be 1) and its own rupture rates, not ``control_rate``.
+
+    Raises
+    ------
+    ArgumentError
+        An option outside its domain: ``hazard_ratio`` not finite, not in
+        :data:`HAZARD_RATIO_RANGE` or equal to 1; ``ratio`` not in :data:`RATIO_RANGE`;
+        ``control_rate``, ``alpha`` or ``power`` not in (0, 1), or ``power <= alpha``;
+        ``n < 4``; ``simulations < 0``; a sample size beyond any number.
     """
     if hazard_ratio is None and n is None:
         raise ArgumentError("give a target hazard ratio (--hr), a sample size (--n), or both")
