@@ -9,7 +9,7 @@ The pipeline reads top to bottom: load -> cohort -> analysis -> results -> repor
     results.to_dict()                      # results.json, CONTRACT.md section 4
 
     from evalexp.report import build_report   # matplotlib is imported only there
-    build_report(cohort, plan, "reports/demo")  # a new, empty or earlier evalexp report folder
+    build_report(cohort, plan, "reports/demo")
 
 The estimators are in :mod:`evalexp.survival`, :mod:`evalexp.competing` and
 :mod:`evalexp.integrity`; each returns a frozen results object with
@@ -19,10 +19,10 @@ __version__ = "0.1.0"
 
 from .analysis import Analysis, analyze
 from .cohort import Cohort
-from .errors import EvalexpError, InputError, OutputError, PlanError
+from .errors import EvalexpError, InputError, PlanError
 from .load import load_cohort, load_frame
 from .plan import Plan, load_plan
 from .simulate import simulate
 
-__all__ = ["Analysis", "Cohort", "EvalexpError", "InputError", "OutputError", "Plan", "PlanError", "analyze",
+__all__ = ["Analysis", "Cohort", "EvalexpError", "InputError", "Plan", "PlanError", "analyze",
            "load_cohort", "load_frame", "load_plan", "simulate", "__version__"]
