@@ -178,6 +178,8 @@ def build_report(cohort: Cohort, plan: Plan, out_dir: str | Path, *, cohort_path
     outputs["manifest.json"] = (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     _check_no_identifiers(outputs, cohort)
     out_dir = Path(out_dir)
+    # Every file of the folder goes through ``outputs``: the manifest lists them with their SHA-256,
+    # and a file it does not list would make the folder foreign to the next run (refused).
     with staged_directory(out_dir, inputs=inputs) as stage:
         write_tree(stage, outputs)
     steps.finish(str(out_dir / "report.html"))
