@@ -201,6 +201,24 @@ def check_target(target: Target) -> Path:
     return path
 
 
+def _move_all(temps: Sequence[Path], paths: Sequence[Path]) -> None:
+    """Move each temporary file onto its path; if a move fails, remove the files this call created.
+
+    (A file replaced before the failure keeps its new content: the previous one was evalexp's own.)
+    """
+    created: list[Path] = []
+    try:
+        for temp, path in zip(temps, paths):
+            new = not path.exists()
+            os.replace(temp, path)
+            if new:
+                created.append(path)
+    except OSError:
+        for path in created:
+            path.unlink(missing_ok=True)
+        raise
+
+
 @contextmanager
 def staged_files(targets: Sequence[Target]) -> Iterator[list[Path]]:
     """Yield one temporary file per target; move them all into place if the block succeeds.
@@ -225,11 +243,11 @@ def staged_files(targets: Sequence[Target]) -> Iterator[list[Path]]:
             for target in targets:
                 check_target(target)
             with interrupts_deferred():
-                for temp, path in zip(temps, paths):
-                    os.replace(temp, path)
+                _move_all(temps, paths)
         except OSError as exc:
-            named = {str(temp): path for temp, path in zip(temps, paths)}
-            raise output_error(named.get(str(exc.filename), paths[0] if paths else "?"), exc) from None
+            named = {**{str(path): path for path in paths}, **{str(temp): path for temp, path in zip(temps, paths)}}
+            culprit = named.get(str(exc.filename)) or named.get(str(exc.filename2)) or (paths[0] if paths else "?")
+            raise output_error(culprit, exc) from None
     finally:
         for temp in temps:
             temp.unlink(missing_ok=True)

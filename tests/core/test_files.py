@@ -286,3 +286,17 @@ def test_ctrl_c_during_the_swap_is_held_until_it_is_complete(tmp_path, monkeypat
             (stage / "new.html").write_text("new")
     assert [p.name for p in final.iterdir()] == ["new.html"]
     assert leftovers(tmp_path) == []
+
+
+def test_a_failed_move_removes_the_files_already_moved_into_place(tmp_path, monkeypatch):
+    replace = os.replace
+
+    def second_move_fails(source, target):
+        if str(target).endswith(".audit.json"):
+            raise OSError(errno.EIO, os.strerror(errno.EIO), str(target))
+        replace(source, target)
+    monkeypatch.setattr(os, "replace", second_move_fails)
+    with pytest.raises(OutputError) as error:
+        write_files({Target(tmp_path / "a.csv"): b"a", Target(tmp_path / "a.audit.json"): b"{}"})
+    assert str(error.value) == f"{tmp_path / 'a.audit.json'}: cannot write: Input/output error; nothing was written"
+    assert list(tmp_path.iterdir()) == []
