@@ -300,3 +300,29 @@ def test_a_failed_move_removes_the_files_already_moved_into_place(tmp_path, monk
         write_files({Target(tmp_path / "a.csv"): b"a", Target(tmp_path / "a.audit.json"): b"{}"})
     assert str(error.value) == f"{tmp_path / 'a.audit.json'}: cannot write: Input/output error; nothing was written"
     assert list(tmp_path.iterdir()) == []
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_NAMES = st.sampled_from(["report.html", "report.pdf", "results.json", "figures/km.svg", "figures/km.png",
+                          "figures/cif.svg", "tables/t1.csv"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(own=st.sets(_NAMES, min_size=1), edited=st.sets(_NAMES), added=st.sets(_NAMES), removed=st.sets(_NAMES))
+def test_foreign_entries_are_exactly_what_someone_else_changed(tmp_path_factory, own, edited, added, removed):
+    folder = _own_report(tmp_path_factory.mktemp("t") / "report", {name: name.encode() for name in own})
+    edited, removed = (edited & own) - removed, removed & own
+    added = added - own
+    for name in removed:
+        (folder / name).unlink()
+    for name in edited:
+        (folder / name).write_bytes(b"changed")
+    for name in added:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(b"mine")
+    own_dirs = {n.split("/")[0] for n in own if "/" in n}
+    new_dirs = {n.split("/")[0] + "/" for n in added if "/" in n and n.split("/")[0] not in own_dirs}
+    expected = sorted(edited | {n for n in added if "/" not in n or n.split("/")[0] in own_dirs} | new_dirs)
+    assert foreign_entries(folder) == expected
