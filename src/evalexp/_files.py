@@ -293,6 +293,31 @@ def atomic_write_text(path: str | Path, text: str) -> None:
 # --------------------------------------------------------------------------- report folders
 
 
+#: The manifest's key holding the SHA-256 of the manifest itself without that key (:func:`seal_manifest`).
+SEAL = "manifest_sha256"
+
+
+def _manifest_bytes(record: dict) -> bytes:
+    return (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def seal_manifest(record: dict) -> bytes:
+    """``manifest.json``'s bytes: ``record`` (2-space indented JSON, UTF-8, final newline) with
+    :data:`SEAL`, the SHA-256 of those bytes without it, so that an edit of the manifest is seen."""
+    body = {key: value for key, value in record.items() if key != SEAL}
+    return _manifest_bytes({**body, SEAL: hashlib.sha256(_manifest_bytes(body)).hexdigest()})
+
+
+def _manifest_intact(folder: Path, record: dict) -> bool:
+    """The manifest's bytes are what :func:`seal_manifest` wrote (a manifest from before the seal passes)."""
+    if SEAL not in record:
+        return True
+    try:
+        return (folder / MANIFEST).read_bytes() == seal_manifest(record)
+    except OSError:
+        return False
+
+
 def own_files(folder: str | Path) -> dict[str, str] | None:
     """The files a report folder's manifest says evalexp wrote, ``{relative name: sha256}``.
 
@@ -316,15 +341,15 @@ def foreign_entries(folder: str | Path) -> list[str]:
     """The entries of ``folder`` evalexp did not write, as relative names (folders end in ``/``).
 
     An entry is evalexp's own when the folder's manifest (:func:`own_files`) lists it
-    with the SHA-256 of its current bytes (the manifest itself, and the folders that
-    hold listed files, are evalexp's too). Anything else is foreign: a file added,
+    with the SHA-256 of its current bytes; the manifest itself when its bytes are
+    still sealed (:func:`seal_manifest`); the folders that hold listed files. Anything else is foreign: a file added,
     edited or renamed by someone, a symbolic link, an extra folder; every entry of a
     folder without an evalexp manifest is foreign. An empty folder has none.
     """
     folder = Path(folder)
     outputs = own_files(folder) or {}
     allowed_dirs = {"/".join(Path(name).parts[:i]) for name in outputs for i in range(1, len(Path(name).parts))}
-    if outputs:
+    if outputs and _manifest_intact(folder, read_json_object(folder / MANIFEST) or {}):
         outputs = {**outputs, MANIFEST: ""}
     foreign: list[str] = []
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):

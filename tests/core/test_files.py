@@ -9,7 +9,7 @@ from _tree import leftovers, snapshot
 
 from evalexp import _files
 from evalexp._files import (Target, atomic_write_text, check_report_dir, foreign_entries, is_results_file,
-                            staged_directory, write_files, write_output)
+                            seal_manifest, staged_directory, write_files, write_output)
 from evalexp.errors import OutputError
 
 
@@ -21,7 +21,7 @@ def _own_report(folder, files=None):
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_bytes(data)
     manifest = {"generator": "evalexp", "outputs": {n: hashlib.sha256(d).hexdigest() for n, d in files.items()}}
-    (folder / "manifest.json").write_text(json.dumps(manifest))
+    (folder / "manifest.json").write_bytes(seal_manifest(manifest))
     return folder
 
 
@@ -171,7 +171,7 @@ def test_an_empty_folder_is_used(tmp_path):
 def test_a_report_from_before_the_generator_key_is_recognised(tmp_path):
     final = _own_report(tmp_path / "report", {"report.html": b"x"})
     manifest = json.loads((final / "manifest.json").read_text())
-    del manifest["generator"]
+    del manifest["generator"], manifest["manifest_sha256"]
     (final / "manifest.json").write_text(json.dumps({**manifest, "evalexp": "0.1.0"}))
     assert foreign_entries(final) == []
 
@@ -183,6 +183,8 @@ def test_a_report_from_before_the_generator_key_is_recognised(tmp_path):
     (lambda d: (d / "drafts").mkdir(), ["drafts/"]),
     (lambda d: (d / "link").symlink_to(d.parent), ["link/"]),
     (lambda d: (d / "manifest.json").write_text('{"outputs": {}}'), ["figures/", "manifest.json", "report.html"]),
+    (lambda d: (d / "manifest.json").write_text((d / "manifest.json").read_text().replace("{", '{"note": "mine", ', 1)),
+     ["manifest.json"]),
     (lambda d: (d / "manifest.json").unlink(), ["figures/", "report.html"]),
 ])
 def test_a_folder_with_anything_evalexp_did_not_write_is_refused_and_untouched(tmp_path, change, foreign):

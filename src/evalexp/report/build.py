@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from .. import __version__
-from .._files import check_report_dir, sha256_file, staged_directory, write_tree
+from .._files import check_report_dir, seal_manifest, sha256_file, staged_directory, write_tree
 from ..cohort import Cohort
 from ..errors import EvalexpError
 from ..fingerprint import check_analysis_matches
@@ -74,9 +74,10 @@ def manifest(plan: Plan, *, cohort: Cohort, cohort_path: str | Path | None, plan
     The input and the plan are identified by their base name and SHA-256 (``cohort_path``
     and ``plan_path``, or else ``cohort.source`` and ``plan.source`` when they name files);
     no absolute path, user or host name is recorded (paths in the command line are
-    reduced to their base names). ``"generator": "evalexp"`` and ``outputs`` (every other
-    file of the folder, by name relative to it, with its SHA-256) let a later run
-    recognise the folder as evalexp's own (:func:`evalexp._files.foreign_entries`).
+    reduced to their base names). ``"generator": "evalexp"``, ``outputs`` (every other
+    file of the folder, by name relative to it, with its SHA-256) and the manifest's own
+    SHA-256 added when it is written (:func:`evalexp._files.seal_manifest`) let a later run
+    recognise the folder as evalexp's own, unedited (:func:`evalexp._files.foreign_entries`).
     """
     return {
         "generator": "evalexp",
@@ -175,7 +176,7 @@ def build_report(cohort: Cohort, plan: Plan, out_dir: str | Path, *, cohort_path
     steps.start("manifest and files")
     record = manifest(plan, cohort=cohort, cohort_path=cohort_path, plan_path=plan_path,
                       command_line=command_line, outputs=outputs)
-    outputs["manifest.json"] = (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    outputs["manifest.json"] = seal_manifest(record)
     _check_no_identifiers(outputs, cohort)
     out_dir = Path(out_dir)
     # Every file of the folder goes through ``outputs``: the manifest lists them with their SHA-256,
