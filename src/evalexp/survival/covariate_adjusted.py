@@ -31,18 +31,33 @@ Both equations are solved by Newton's method to ``|step| < 1e-12`` (``dU/dtheta 
 without the ties factor, exactly). Under simple randomisation and under permuted blocks within
 the analysis strata the same formulas hold (the paper's Theorems 1-2: the stratified adjusted
 test is valid under any covariate-adaptive randomisation that balances within those strata);
-the scheme is recorded, and permuted blocks without analysis strata are refused.
+the scheme is recorded (permuted blocks without analysis strata are blocks over the whole
+trial, the one-stratum case).
+
+:func:`covariate_adjusted` adds the augmented RMST and risk differences of :mod:`.augmented`
+and returns the :class:`CovariateAdjusted` result (CONTRACT section 8,
+``survival.covariate_adjusted``).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
-from ._utils import as_arm_array, as_event_array, as_float_array
-from .cells import build_cells
+from ..errors import AnalysisError
+from ..results import Result, json_number, tidy_frame
 
+from ._utils import as_arm_array, as_event_array, as_float_array, wald
+from .augmented import AugmentedContrast, augmented_contrast
+from .cells import build_cells
+from .design import design_matrix
+from .projection import group_centred, stratum_covariance, within_arm_slopes
+
+#: Randomisation schemes of the plan's ``[survival] randomization``.
+SCHEMES = ("permuted_blocks", "simple")
 #: Convergence of the Newton iterations on the log hazard ratio.
 TOLERANCE = 1e-12
 MAX_ITERATIONS = 100
@@ -132,44 +147,6 @@ def derived_outcomes(data: _Data, theta: float) -> np.ndarray:
     return data.event * jump_w - compensator
 
 
-def group_centred(x: np.ndarray, groups: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
-    """``x`` (rows, p) minus its group means, and the group sizes (n_groups,)."""
-    sizes = np.bincount(groups, minlength=n_groups).astype(float)
-    means = np.empty((n_groups, x.shape[1]))
-    for j in range(x.shape[1]):
-        means[:, j] = np.bincount(groups, weights=x[:, j], minlength=n_groups)
-    means /= np.maximum(sizes, 1.0)[:, None]
-    return x - means[groups], sizes
-
-
-def within_arm_slopes(outcome: np.ndarray, x: np.ndarray, arm: np.ndarray, stratum: np.ndarray,
-                      n_strata: int) -> tuple[np.ndarray, np.ndarray]:
-    """OLS slopes of ``outcome`` on ``x`` within each arm, one intercept per stratum: (beta_0, beta_1).
-
-    Solved by ``lstsq``: with collinear columns the fitted values (all that the adjustment
-    uses) are still the projection, where R's ``lm.fit(singular.ok = FALSE)`` stops.
-    """
-    betas = []
-    for a in (0, 1):
-        rows = arm == a
-        xc, _ = group_centred(x[rows], stratum[rows], n_strata)
-        yc, _ = group_centred(outcome[rows, None], stratum[rows], n_strata)
-        betas.append(np.linalg.lstsq(xc.T @ xc, xc.T @ yc[:, 0], rcond=None)[0])
-    return betas[0], betas[1]
-
-
-def stratum_covariance(x: np.ndarray, stratum: np.ndarray, n_strata: int) -> np.ndarray:
-    """``Sigma_X = sum_s (n_s / N) cov_s(X)`` over strata with n_s > 1 (N their total).
-
-    ``cov_s`` has the ``n_s - 1`` denominator (R ``cov``), as RobinCar2's weighted sum.
-    """
-    xc, sizes = group_centred(x, stratum, n_strata)
-    n_s = sizes[stratum]
-    used = n_s > 1
-    weight = np.where(used, n_s / np.where(used, n_s - 1.0, 1.0), 0.0) / sizes[sizes > 1].sum()
-    return (xc * weight[:, None]).T @ xc
-
-
 def _adjustment(outcome: np.ndarray, x: np.ndarray, data: _Data) -> tuple[float, float]:
     """``n`` times the score shift and ``n`` times the variance reduction (module docstring)."""
     beta0, beta1 = within_arm_slopes(outcome, x, data.arm, data.stratum, data.n_strata)
@@ -254,3 +231,122 @@ def fit_hazard_ratio(time, event, treated, x: np.ndarray | None = None, *, strat
                           z_p_value=float(2.0 * stats.norm.sf(abs(z))), log_hr_unadjusted=float(theta_u),
                           se_unadjusted=float(se_unadjusted), z_unadjusted=float(z_unadjusted), n=n,
                           n_strata=data.n_strata)
+
+
+@dataclass(frozen=True)
+class CovariateAdjusted(Result):
+    """Covariate-adjusted robust analysis: log-rank test, marginal log HR, augmented RMST and risk.
+
+    Attributes
+    ----------
+    covariates : tuple of str
+    strata : str or None
+        The strata column (the analysis is stratified by it, and its levels enter the
+        augmentation's covariates).
+    randomization : {"permuted_blocks", "simple"}
+    hazard : HazardRatioFit
+    rmst, risk_difference : AugmentedContrast
+    n, n_dropped : int
+        Complete cases used, rows dropped for a missing covariate.
+    alpha : float
+    """
+
+    covariates: tuple[str, ...]
+    strata: str | None
+    randomization: str
+    hazard: HazardRatioFit
+    rmst: AugmentedContrast
+    risk_difference: AugmentedContrast
+    n: int
+    n_dropped: int
+    alpha: float = 0.05
+    title: str = field(default="Covariate-adjusted robust inference (Ye, Shao & Yi 2024)", repr=False)
+
+    @property
+    def log_hr_wald(self) -> tuple[float, float, float, float]:
+        """Wald statistic, p-value and CI (log scale) of the adjusted log hazard ratio."""
+        return wald(self.hazard.log_hr, self.hazard.se, self.alpha)
+
+    @property
+    def equivalent_participants(self) -> float:
+        """``n ((SE_unadjusted / SE_adjusted)^2 - 1)``: the extra participants an unadjusted analysis
+        would need for the adjusted log HR's precision (SEs of the same stratified estimator)."""
+        return self.n * ((self.hazard.se_unadjusted / self.hazard.se) ** 2 - 1.0)
+
+    def tidy(self) -> pd.DataFrame:
+        stat, p, low, high = self.log_hr_wald
+        rows = [{"term": "log_hr (adjusted)", "estimate": self.hazard.log_hr, "std_error": self.hazard.se,
+                 "statistic": stat, "p_value": p, "ci_low": low, "ci_high": high},
+                {"term": "logrank z (adjusted)", "statistic": self.hazard.z, "p_value": self.hazard.z_p_value}]
+        frame = tidy_frame(rows)
+        extra = [part.tidy().iloc[[2]].assign(term=f"{part.measure} difference (augmented, day {part.day})")
+                 for part in (self.rmst, self.risk_difference)]
+        return pd.concat([frame, *extra], ignore_index=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        """CONTRACT section 8's ``survival.covariate_adjusted`` (plus ``hr``, ``unadjusted``,
+        ``precision_gain``, ``randomization``, ``n``, ``n_dropped``)."""
+        _, p, low, high = self.log_hr_wald
+        h = self.hazard
+        return {
+            "method": "ye-shao-yi", "covariates": list(self.covariates), "strata": self.strata,
+            "randomization": self.randomization, "n": self.n, "n_dropped": self.n_dropped,
+            "logrank": {"statistic": json_number(h.z), "p_value": json_number(h.z_p_value)},
+            "log_hr": {"estimate": json_number(h.log_hr), "se": json_number(h.se), "ci_low": json_number(low),
+                       "ci_high": json_number(high), "p_value": json_number(p)},
+            "hr": {"estimate": json_number(np.exp(h.log_hr)), "ci_low": json_number(np.exp(low)),
+                   "ci_high": json_number(np.exp(high))},
+            "unadjusted": {"log_hr": json_number(h.log_hr_unadjusted), "se": json_number(h.se_unadjusted),
+                           "logrank_statistic": json_number(h.z_unadjusted)},
+            "precision_gain": {"variance_ratio": json_number((h.se_unadjusted / h.se) ** 2),
+                               "equivalent_participants": json_number(round(self.equivalent_participants))},
+            "rmst": self.rmst.to_dict(),
+            "risk_difference": self.risk_difference.to_dict(),
+        }
+
+    def conventions(self) -> str:
+        strata = f", stratified by '{self.strata}'" if self.strata else ""
+        return (f"Ye-Shao-Yi covariate-adjusted log-rank test and marginal log HR (R RobinCar2::robin_surv, "
+                f"Breslow risk sets{strata}; {self.randomization.replace('_', ' ')} randomisation); "
+                f"robust SE, Wald CI on the log scale.\n{self.rmst.conventions()}\n{self.risk_difference.conventions()}")
+
+
+def covariate_adjusted(time, event, treated, covariates: pd.DataFrame, *, strata=None, strata_name: str | None = None,
+                       randomization: str = "simple", horizon_days: int, alpha: float = 0.05) -> CovariateAdjusted:
+    """The plan's covariate-adjusted robust analysis (complete cases on the covariates).
+
+    Parameters
+    ----------
+    time, event, treated : array-like
+        One value per row of ``covariates``.
+    covariates : pandas.DataFrame
+        The plan's covariates, numeric or categorical (dummies, first sorted level the
+        reference, :func:`.design.design_matrix`); rows with a missing value are dropped.
+    strata : array-like, optional
+        Stratum labels (no missing label), ``strata_name`` their column.
+    randomization : {"permuted_blocks", "simple"}
+    horizon_days : int
+        Day of the augmented RMST (tau) and risk difference.
+    alpha : float
+    """
+    if randomization not in SCHEMES:
+        raise ValueError(f"randomization must be one of {SCHEMES}, not {randomization!r}")
+    frame = covariates.reset_index(drop=True)
+    design = design_matrix(frame, list(frame.columns))
+    absent = [c for c in frame.columns if c not in design.columns and not design.columns.str.startswith(f"{c}[").any()]
+    if absent:
+        raise AnalysisError(f"covariates with a single value among the complete cases cannot be adjusted for: {absent}")
+    rows = design.index.to_numpy()
+    time = as_float_array(time, "time")[rows]
+    event = as_event_array(event, frame.shape[0])[rows]
+    arm = as_arm_array(treated, frame.shape[0])[rows].astype(np.int64)
+    labels = None if strata is None else np.asarray(strata).ravel()[rows]
+    x = design.to_numpy(dtype=float)
+    hazard = fit_hazard_ratio(time, event, arm, x, strata=labels)
+    # the augmentation adjusts for the strata as covariates (their dummies), as ANHECOVA needs
+    # under permuted blocks within strata
+    x_aug = x if labels is None else np.hstack([x, design_matrix(pd.DataFrame({"s": labels}), ["s"]).to_numpy()])
+    parts = {m: augmented_contrast(time, event, arm, x_aug, horizon_days, m, alpha=alpha) for m in ("rmst", "risk")}
+    return CovariateAdjusted(covariates=tuple(frame.columns), strata=strata_name, randomization=randomization,
+                             hazard=hazard, rmst=parts["rmst"], risk_difference=parts["risk"], n=int(rows.size),
+                             n_dropped=int(design.attrs["n_dropped"]), alpha=alpha)
