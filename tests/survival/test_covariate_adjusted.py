@@ -19,6 +19,7 @@ from evalexp.survival.covariate_adjusted import covariate_adjusted, fit_hazard_r
 from evalexp.survival.design import design_matrix
 from evalexp.survival.km import kaplan_meier
 from evalexp.survival.logrank import logrank_test
+from evalexp.survival.projection import ArmProjection
 from evalexp.survival.risk import risk_difference
 from evalexp.survival.rmst import rmst_difference
 
@@ -134,11 +135,16 @@ def test_influence_functions_are_the_martingale_sums(measure):
     assert abs(psi.sum()) < 1e-8
 
 
+def _projection(x, arm, stratum=None):
+    stratum = np.zeros(arm.size, dtype=int) if stratum is None else stratum
+    return ArmProjection(x, arm, stratum, int(stratum.max()) + 1)
+
+
 def test_augmented_contrasts_without_covariates_are_the_unadjusted_ones():
     df = _dataset("colon_death")
     args = (df["time"].to_numpy(float), df["event"].to_numpy(float), df["treated"].to_numpy())
-    none = np.zeros((len(df), 0))
-    rmst, risk = augmented_contrast(*args, none, 1825, "rmst"), augmented_contrast(*args, none, 1825, "risk")
+    none = _projection(np.zeros((len(df), 0)), args[2])
+    rmst, risk = augmented_contrast(*args[:2], none, 1825, "rmst"), augmented_contrast(*args[:2], none, 1825, "risk")
     plain_rmst, plain_risk = rmst_difference(*args, 1825), risk_difference(*args, 1825)
     for mine, plain in ((rmst, plain_rmst), (risk, plain_risk)):
         assert mine.difference == pytest.approx(plain.difference, rel=1e-12)
@@ -150,8 +156,9 @@ def test_augmented_contrasts_move_towards_balance_and_are_coding_invariant():
     df = _dataset("colon_death")
     args = (df["time"].to_numpy(float), df["event"].to_numpy(float), df["treated"].to_numpy())
     x = design_matrix(df, ["age", "sex", "nodes", "extent"]).to_numpy()
-    rmst = augmented_contrast(*args, x, 1825, "rmst")
-    recoded = augmented_contrast(*args, np.column_stack([x * 2.0 - 1.0, x[:, :2]]), 1825, "rmst")
+    rmst = augmented_contrast(*args[:2], _projection(x, args[2]), 1825, "rmst")
+    recoded = augmented_contrast(*args[:2], _projection(np.column_stack([x * 2.0 - 1.0, x[:, :2]]), args[2]), 1825,
+                                 "rmst")
     assert (recoded.difference, recoded.se) == pytest.approx((rmst.difference, rmst.se), rel=1e-9)
     assert rmst.se < rmst.unadjusted_se
     assert rmst.difference != pytest.approx(rmst.unadjusted_difference, rel=1e-3)

@@ -42,7 +42,7 @@ import numpy as np
 from ..results import json_number
 from ._utils import ArmContrast, wald
 from .km import kaplan_meier
-from .projection import within_arm_slopes
+from .projection import ArmProjection
 from .rmst import restricted_mean
 
 
@@ -120,38 +120,40 @@ def influence(time: np.ndarray, event: np.ndarray, tau: float, measure: str) -> 
     return float(estimate), float(variance), psi
 
 
-def augmented_contrast(time, event, treated, x: np.ndarray, tau: int, measure: str, *,
+def augmented_contrast(time, event, projection: ArmProjection, tau: int, measure: str, *,
                        alpha: float = 0.05) -> AugmentedContrast:
     """Augmented difference (treatment - control) of ``measure`` ("rmst" or "risk") at ``tau``.
 
+    ``mu_a^adj = mu_hat_a + mean_all(f_a) - mean_a(f_a)``, f_a the within-arm fit of psi on
+    the covariates with stratum intercepts (:class:`.projection.ArmProjection`); this is the
+    module docstring's ``mu_hat_a - (xbar_a - xbar)' beta_a`` with the strata's dummies among
+    the covariates, and ``beta_a' S_a beta_a``, ``(beta_1 - beta_0)' S (beta_1 - beta_0)`` are
+    the variances of ``f_a`` within arm a and of ``f_1 - f_0`` overall.
+
     Parameters
     ----------
-    time, event, treated : ndarray
-        Complete cases; treated 0/1.
-    x : ndarray (n, p)
-        Covariate design, strata dummies included (p = 0: the unadjusted estimate).
+    time, event : ndarray
+        Complete cases.
+    projection : ArmProjection
+        Arms, strata and covariates of the same rows (p = 0 and one stratum: unadjusted).
     tau : int
     measure : {"rmst", "risk"}
     alpha : float
     """
-    arm = np.asarray(treated).astype(np.int64)
+    arm = projection.arm
     n = arm.size
     est, var, psi = {}, {}, np.empty(n)
     for a in (0, 1):
         rows = arm == a
         est[a], var[a], psi[rows] = influence(time[rows], event[rows], tau, measure)
-    beta = within_arm_slopes(psi, x, arm, np.zeros(n, dtype=np.int64), 1)
-    xbar = x.mean(axis=0)
+    fitted = projection.fitted(psi)
     adjusted, arm_var, explained = {}, {}, {}
-    cov_all = np.cov(x, rowvar=False, bias=True).reshape(x.shape[1], x.shape[1])
     for a in (0, 1):
-        xa = x[arm == a]
-        n_a = xa.shape[0]
-        adjusted[a] = est[a] - float((xa.mean(axis=0) - xbar) @ beta[a])
-        explained[a] = float(beta[a] @ np.cov(xa, rowvar=False, bias=True).reshape(cov_all.shape) @ beta[a]) / n_a
-        arm_var[a] = var[a] - explained[a] + float(beta[a] @ cov_all @ beta[a]) / n
-    contrast = beta[1] - beta[0]
-    total_var = var[1] + var[0] - explained[1] - explained[0] + float(contrast @ cov_all @ contrast) / n
+        f, rows = fitted[a], arm == a
+        adjusted[a] = est[a] + float(f.mean() - f[rows].mean())
+        explained[a] = float(f[rows].var()) / rows.sum()
+        arm_var[a] = var[a] - explained[a] + float(f.var()) / n
+    total_var = var[1] + var[0] - explained[1] - explained[0] + float((fitted[1] - fitted[0]).var()) / n
     diff = adjusted[1] - adjusted[0]
     se = float(np.sqrt(total_var))
     _, p, low, high = wald(diff, se, alpha)

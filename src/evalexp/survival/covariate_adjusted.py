@@ -54,7 +54,7 @@ from ._utils import as_arm_array, as_event_array, as_float_array, wald
 from .augmented import AugmentedContrast, augmented_contrast
 from .cells import build_cells
 from .design import design_matrix
-from .projection import group_centred, stratum_covariance, within_arm_slopes
+from .projection import ArmProjection
 
 #: Randomisation schemes of the plan's ``[survival] randomization``.
 SCHEMES = ("permuted_blocks", "simple")
@@ -147,16 +147,22 @@ def derived_outcomes(data: _Data, theta: float) -> np.ndarray:
     return data.event * jump_w - compensator
 
 
-def _adjustment(outcome: np.ndarray, x: np.ndarray, data: _Data) -> tuple[float, float]:
+def _adjustment(outcome: np.ndarray, projection: ArmProjection) -> tuple[float, float]:
     """``n`` times the score shift and ``n`` times the variance reduction (module docstring)."""
-    beta0, beta1 = within_arm_slopes(outcome, x, data.arm, data.stratum, data.n_strata)
-    xc, _ = group_centred(x, data.stratum, data.n_strata)
-    shift = float(np.sum(np.where(data.arm == 1, xc @ beta1, -(xc @ beta0))))
-    b = beta0 + beta1
-    pi = float(data.arm.mean())
-    n = data.arm.size
-    reduction = pi * (1.0 - pi) * float(b @ stratum_covariance(x, data.stratum, data.n_strata) @ b) * n
-    return shift, reduction
+    beta0, beta1 = projection.slopes(outcome)
+    stratum, arm, n_strata = projection.stratum, projection.arm, projection.n_strata
+    size = np.bincount(stratum, minlength=n_strata).astype(float)
+    shift = 0.0
+    for a, sign, beta in ((1, 1.0, beta1), (0, -1.0, beta0)):
+        v = projection.x @ beta
+        mean = np.bincount(stratum, weights=v, minlength=n_strata) / np.maximum(size, 1.0)
+        shift += sign * float(np.sum(np.where(arm == a, v - mean[stratum], 0.0)))
+    # b' Sigma_X b = sum_s (n_s / N) var_s(x' b), over strata with n_s > 1
+    size, squares = projection.within_stratum(projection.x @ (beta0 + beta1))
+    used = size > 1
+    quadratic = float(np.sum(size[used] / size[used].sum() * squares[used] / (size[used] - 1.0)))
+    pi = float(arm.mean())
+    return shift, pi * (1.0 - pi) * quadratic * arm.size
 
 
 @dataclass(frozen=True)
@@ -213,17 +219,22 @@ def fit_hazard_ratio(time, event, treated, x: np.ndarray | None = None, *, strat
     x = np.zeros((n, 0)) if x is None else np.asarray(x, dtype=float).reshape(n, -1)
     if not np.all(np.isfinite(x)):
         raise ValueError("covariates have missing or infinite values")
+    return _fit(data, ArmProjection(x, data.arm, data.stratum, data.n_strata))
+
+
+def _fit(data: _Data, projection: ArmProjection) -> HazardRatioFit:
+    n = data.arm.size
     risk = data.risk
     u0, v0 = risk.score(0.0, ties=True)
     z_unadjusted = u0 / np.sqrt(v0)
     theta_u = risk.solve(0.0)
     se_unadjusted = 1.0 / np.sqrt(risk.score(theta_u, ties=False)[1])
-    if x.shape[1] == 0:
+    if projection.x.shape[1] == 0:
         log_hr, se, z = theta_u, se_unadjusted, z_unadjusted
     else:
-        shift0, reduction0 = _adjustment(derived_outcomes(data, 0.0), x, data)
+        shift0, reduction0 = _adjustment(derived_outcomes(data, 0.0), projection)
         z = (u0 - shift0) / np.sqrt(v0 - reduction0)
-        shift, reduction = _adjustment(derived_outcomes(data, theta_u), x, data)
+        shift, reduction = _adjustment(derived_outcomes(data, theta_u), projection)
         log_hr = risk.solve(shift)
         info = risk.score(log_hr, ties=False)[1]
         se = float(np.sqrt((info - reduction) / info ** 2))
@@ -341,12 +352,12 @@ def covariate_adjusted(time, event, treated, covariates: pd.DataFrame, *, strata
     event = as_event_array(event, frame.shape[0])[rows]
     arm = as_arm_array(treated, frame.shape[0])[rows].astype(np.int64)
     labels = None if strata is None else np.asarray(strata).ravel()[rows]
-    x = design.to_numpy(dtype=float)
-    hazard = fit_hazard_ratio(time, event, arm, x, strata=labels)
-    # the augmentation adjusts for the strata as covariates (their dummies), as ANHECOVA needs
-    # under permuted blocks within strata
-    x_aug = x if labels is None else np.hstack([x, design_matrix(pd.DataFrame({"s": labels}), ["s"]).to_numpy()])
-    parts = {m: augmented_contrast(time, event, arm, x_aug, horizon_days, m, alpha=alpha) for m in ("rmst", "risk")}
+    data = _prepare(time, event, arm, labels)
+    projection = ArmProjection(design.to_numpy(dtype=float), data.arm, data.stratum, data.n_strata)
+    hazard = _fit(data, projection)
+    # the augmentation has the same stratum intercepts (the strata's dummies among the
+    # covariates), as ANHECOVA needs under permuted blocks within strata
+    parts = {m: augmented_contrast(time, event, projection, horizon_days, m, alpha=alpha) for m in ("rmst", "risk")}
     return CovariateAdjusted(covariates=tuple(frame.columns), strata=strata_name, randomization=randomization,
                              hazard=hazard, rmst=parts["rmst"], risk_difference=parts["risk"], n=int(rows.size),
                              n_dropped=int(design.attrs["n_dropped"]), alpha=alpha)
