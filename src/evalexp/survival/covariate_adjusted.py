@@ -54,7 +54,7 @@ from ._utils import as_arm_array, as_event_array, as_float_array, wald
 from .augmented import AugmentedContrast, augmented_contrast
 from .cells import build_cells
 from .design import design_matrix
-from .projection import ArmProjection
+from .projection import ArmProjection, Grouped
 
 #: Randomisation schemes of the plan's ``[survival] randomization``.
 SCHEMES = ("permuted_blocks", "simple")
@@ -97,17 +97,17 @@ class _Risk:
 
 @dataclass(frozen=True)
 class _Data:
-    """Per-subject codes (arm, stratum, number of pooled event times <= time) and the risk sets."""
+    """Per-subject codes (arm, stratum, group of the derived outcome) and the risk sets."""
 
     arm: np.ndarray        # 0/1 int
-    event: np.ndarray      # 0/1 float
     stratum: np.ndarray    # codes 0..S-1
-    k: np.ndarray          # number of pooled event times <= time
     risk: _Risk
     n1_all: np.ndarray     # (S, K) treated at risk at every pooled event time
     n0_all: np.ndarray
     d_all: np.ndarray
     n_strata: int
+    group: np.ndarray      # (stratum, interval, event, arm) group of each subject
+    n_groups: int
 
 
 def _prepare(time, event, treated, strata) -> _Data:
@@ -116,7 +116,6 @@ def _prepare(time, event, treated, strata) -> _Data:
     arm = as_arm_array(treated, time.size).astype(np.int64)
     cells = build_cells(time, event, arm, strata)
     stratum = (cells.cell // 2) // cells.counts.shape[1]
-    k = (cells.cell // 2) % cells.counts.shape[1]
     treated_counts = cells.treated.sum(axis=-1)
     n1_all = np.cumsum(treated_counts[:, ::-1], axis=1)[:, ::-1][:, 1:].astype(float)
     n_all = cells.at_risk()
@@ -124,12 +123,18 @@ def _prepare(time, event, treated, strata) -> _Data:
     d1_all = cells.treated[:, 1:, 1].astype(float)
     keep = np.nonzero(d_all)
     risk = _Risk(n1=n1_all[keep], n0=(n_all - n1_all)[keep], d=d_all[keep], d1=d1_all[keep])
-    return _Data(arm=arm, event=event, stratum=stratum, k=k, risk=risk, n1_all=n1_all,
-                 n0_all=n_all - n1_all, d_all=d_all, n_strata=cells.n_strata)
+    return _Data(arm=arm, stratum=stratum, risk=risk, n1_all=n1_all,
+                 n0_all=n_all - n1_all, d_all=d_all, n_strata=cells.n_strata, group=cells.cell * 2 + arm,
+                 n_groups=cells.counts.size * 2)
 
 
 def derived_outcomes(data: _Data, theta: float) -> np.ndarray:
-    """RobinCar2's derived outcome ``O_i`` of every subject at ``theta`` (module docstring)."""
+    """RobinCar2's derived outcome ``O`` at ``theta`` (module docstring), per subject group.
+
+    ``O_i`` depends on subject i only through its stratum, the number k of the stratum's event
+    times up to its time, its event indicator and its arm: the value for group
+    ``(s * (K + 1) + k) * 4 + 2 e + a`` (:attr:`_Data.group`).
+    """
     e1 = np.exp(theta) * data.n1_all
     total = e1 + data.n0_all
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -137,32 +142,26 @@ def derived_outcomes(data: _Data, theta: float) -> np.ndarray:
         w1 = np.where(total > 0, data.n0_all / total, 0.0)
         w0 = np.where(total > 0, e1 / total, 0.0)
     zero = np.zeros((data.d_all.shape[0], 1))
-    # cumulative compensators up to and including each pooled event time, per stratum: column k
-    # holds the sum over the first k event times, so subject column k = #event times <= time
-    comp1 = np.hstack([zero, np.cumsum(w1 * hazard, axis=1)])
-    comp0 = np.hstack([zero, np.cumsum(w0 * hazard, axis=1)])
-    s, k, a = data.stratum, data.k, data.arm
-    jump_w = np.where(a == 1, np.hstack([zero, w1])[s, k], np.hstack([zero, w0])[s, k])
-    compensator = np.where(a == 1, np.exp(theta) * comp1[s, k], comp0[s, k])
-    return data.event * jump_w - compensator
+    out = np.empty((data.d_all.shape[0], data.d_all.shape[1] + 1, 2, 2))
+    for a, w, scale in ((0, w0, 1.0), (1, w1, np.exp(theta))):
+        # column k: sums over the stratum's first k event times (those <= the subject's time)
+        compensator = scale * np.hstack([zero, np.cumsum(w * hazard, axis=1)])
+        jump = np.hstack([zero, w])
+        out[:, :, 0, a] = -compensator
+        out[:, :, 1, a] = jump - compensator
+    return out.ravel()
 
 
-def _adjustment(outcome: np.ndarray, projection: ArmProjection) -> tuple[float, float]:
-    """``n`` times the score shift and ``n`` times the variance reduction (module docstring)."""
-    beta0, beta1 = projection.slopes(outcome)
-    stratum, arm, n_strata = projection.stratum, projection.arm, projection.n_strata
-    size = np.bincount(stratum, minlength=n_strata).astype(float)
-    shift = 0.0
-    for a, sign, beta in ((1, 1.0, beta1), (0, -1.0, beta0)):
-        v = projection.x @ beta
-        mean = np.bincount(stratum, weights=v, minlength=n_strata) / np.maximum(size, 1.0)
-        shift += sign * float(np.sum(np.where(arm == a, v - mean[stratum], 0.0)))
-    # b' Sigma_X b = sum_s (n_s / N) var_s(x' b), over strata with n_s > 1
-    size, squares = projection.within_stratum(projection.x @ (beta0 + beta1))
-    used = size > 1
-    quadratic = float(np.sum(size[used] / size[used].sum() * squares[used] / (size[used] - 1.0)))
-    pi = float(arm.mean())
-    return shift, pi * (1.0 - pi) * quadratic * arm.size
+def _adjustment(outcome: np.ndarray, grouped: Grouped, sigma_x: np.ndarray) -> tuple[float, float]:
+    """``n`` times the score shift and ``n`` times the variance reduction (module docstring);
+    ``sigma_x`` is :meth:`.projection.ArmProjection.stratum_covariance`."""
+    projection = grouped.projection
+    beta0, beta1 = grouped.slopes(outcome)
+    imbalance = projection.imbalance()          # sum over each (stratum, arm) cell of x - xbar_s
+    shift = float(np.sum(imbalance[1::2] @ beta1) - np.sum(imbalance[0::2] @ beta0))
+    b = beta0 + beta1
+    pi = float(projection.arm.mean())
+    return shift, pi * (1.0 - pi) * float(b @ sigma_x @ b) * projection.arm.size
 
 
 @dataclass(frozen=True)
@@ -232,9 +231,10 @@ def _fit(data: _Data, projection: ArmProjection) -> HazardRatioFit:
     if projection.x.shape[1] == 0:
         log_hr, se, z = theta_u, se_unadjusted, z_unadjusted
     else:
-        shift0, reduction0 = _adjustment(derived_outcomes(data, 0.0), projection)
+        grouped, sigma_x = projection.grouped(data.group, data.n_groups), projection.stratum_covariance()
+        shift0, reduction0 = _adjustment(derived_outcomes(data, 0.0), grouped, sigma_x)
         z = (u0 - shift0) / np.sqrt(v0 - reduction0)
-        shift, reduction = _adjustment(derived_outcomes(data, theta_u), projection)
+        shift, reduction = _adjustment(derived_outcomes(data, theta_u), grouped, sigma_x)
         log_hr = risk.solve(shift)
         info = risk.score(log_hr, ties=False)[1]
         se = float(np.sqrt((info - reduction) / info ** 2))

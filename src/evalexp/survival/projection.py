@@ -53,11 +53,20 @@ class ArmProjection:
                                               self.means[cells]))
 
     def slopes(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(beta_0, beta_1)`` by least squares (``lstsq``: with collinear columns the fitted
-        values, all the adjustments use, are still the projection, where R's
-        ``lm.fit(singular.ok = FALSE)`` stops)."""
+        """``(beta_0, beta_1)`` of a per-subject outcome ``y``."""
         cell_sums = np.bincount(self.cell, weights=y, minlength=self.sizes.size)
         cross = self.x.T @ np.column_stack([y * (self.arm == 0), y * (self.arm == 1)])
+        return self._solve(cell_sums, cross)
+
+    def grouped(self, group: np.ndarray, n_groups: int) -> "Grouped":
+        """The design summed over subject groups nested in the (stratum, arm) cells, for outcomes
+        constant within each group (:meth:`Grouped.slopes`)."""
+        return Grouped(self, group, n_groups)
+
+    def _solve(self, cell_sums: np.ndarray, cross: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Least squares from the outcome's (stratum, arm) sums and ``x' y`` per arm (p, 2)
+        (``lstsq``: with collinear columns the fitted values, all the adjustments use, are
+        still the projection, where R's ``lm.fit(singular.ok = FALSE)`` stops)."""
         betas = []
         for a in (0, 1):
             cells = np.arange(a, self.sizes.size, 2)
@@ -77,9 +86,48 @@ class ArmProjection:
             out.append(alpha[self.stratum] + self.x @ beta[a])
         return out[0], out[1]
 
-    def within_stratum(self, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per stratum: subjects and the sum of squares of ``v`` about its stratum mean (both arms)."""
-        size = np.bincount(self.stratum, minlength=self.n_strata).astype(float)
-        total = np.bincount(self.stratum, weights=v, minlength=self.n_strata)
-        squares = np.bincount(self.stratum, weights=v * v, minlength=self.n_strata)
-        return size, squares - total ** 2 / np.maximum(size, 1.0)
+    def stratum_covariance(self) -> np.ndarray:
+        """``Sigma_X = sum_s (n_s / N) cov_s(X)`` over strata with n_s > 1 (N their total; ``cov_s``
+        with the n_s - 1 denominator and both arms, as RobinCar2's weighted sum of R ``cov``)."""
+        sizes = self.sizes.reshape(-1, 2).sum(axis=1)
+        sums = (self.means * self.sizes[:, None]).reshape(self.n_strata, 2, -1).sum(axis=1)
+        used = sizes > 1
+        weight = np.where(used, sizes / np.where(used, sizes - 1.0, 1.0), 0.0) / sizes[used].sum()
+        means = sums / np.maximum(sizes, 1.0)[:, None]
+        gram = self.x.T @ (self.x * weight[self.stratum][:, None])
+        return gram - np.einsum("s,sj,sk->jk", weight * sizes, means, means)
+
+    def imbalance(self) -> np.ndarray:
+        """Per (stratum, arm) cell, ``sum_{i in cell} (x_i - xbar_s)`` (p columns), xbar_s the stratum mean."""
+        sums = self.means * self.sizes[:, None]
+        sizes = self.sizes.reshape(-1, 2).sum(axis=1)
+        stratum_means = sums.reshape(self.n_strata, 2, -1).sum(axis=1) / np.maximum(sizes, 1.0)[:, None]
+        return sums - self.sizes[:, None] * np.repeat(stratum_means, 2, axis=0)
+
+
+class Grouped:
+    """An :class:`ArmProjection` summed over groups of subjects (each inside one (stratum, arm) cell).
+
+    Parameters
+    ----------
+    projection : ArmProjection
+    group : ndarray (n,) of int codes 0 .. n_groups - 1
+    n_groups : int
+    """
+
+    def __init__(self, projection: ArmProjection, group: np.ndarray, n_groups: int):
+        self.projection = projection
+        self.counts = np.bincount(group, minlength=n_groups).astype(float)
+        self.cell = np.zeros(n_groups, dtype=np.int64)
+        self.cell[group] = projection.cell
+        x = projection.x
+        self.sums = np.empty((n_groups, x.shape[1]))
+        for j in range(x.shape[1]):
+            self.sums[:, j] = np.bincount(group, weights=x[:, j], minlength=n_groups)
+        self.arm = self.cell % 2
+
+    def slopes(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(beta_0, beta_1)`` of the outcome equal to ``values[g]`` for every subject of group g."""
+        cell_sums = np.bincount(self.cell, weights=self.counts * values, minlength=self.projection.sizes.size)
+        cross = self.sums.T @ np.column_stack([values * (self.arm == 0), values * (self.arm == 1)])
+        return self.projection._solve(cell_sums, cross)
