@@ -299,6 +299,7 @@ class CovariateAdjusted(Result):
         ``precision_gain``, ``randomization``, ``n``, ``n_dropped``)."""
         _, p, low, high = self.log_hr_wald
         h = self.hazard
+        _, _, low_u, high_u = wald(h.log_hr_unadjusted, h.se_unadjusted, self.alpha)
         return {
             "method": "ye-shao-yi", "covariates": list(self.covariates), "strata": self.strata,
             "randomization": self.randomization, "n": self.n, "n_dropped": self.n_dropped,
@@ -308,7 +309,8 @@ class CovariateAdjusted(Result):
             "hr": {"estimate": json_number(np.exp(h.log_hr)), "ci_low": json_number(np.exp(low)),
                    "ci_high": json_number(np.exp(high))},
             "unadjusted": {"log_hr": json_number(h.log_hr_unadjusted), "se": json_number(h.se_unadjusted),
-                           "logrank_statistic": json_number(h.z_unadjusted)},
+                           "hr": json_number(np.exp(h.log_hr_unadjusted)), "ci_low": json_number(np.exp(low_u)),
+                           "ci_high": json_number(np.exp(high_u)), "logrank_statistic": json_number(h.z_unadjusted)},
             "precision_gain": {"variance_ratio": json_number((h.se_unadjusted / h.se) ** 2),
                                "equivalent_participants": json_number(round(self.equivalent_participants))},
             "rmst": self.rmst.to_dict(),

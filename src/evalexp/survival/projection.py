@@ -86,6 +86,12 @@ class ArmProjection:
             out.append(alpha[self.stratum] + self.x @ beta[a])
         return out[0], out[1]
 
+    def parameters(self, a: int) -> int:
+        """Slopes and stratum intercepts of arm a's fit beyond its mean: rank of its design - 1."""
+        strata = int(np.count_nonzero(self.sizes[a::2]))
+        slopes = int(np.linalg.matrix_rank(self.gram[a])) if self.gram[a].size else 0
+        return slopes + strata - 1
+
     def stratum_covariance(self) -> np.ndarray:
         """``Sigma_X = sum_s (n_s / N) cov_s(X)`` over strata with n_s > 1 (N their total; ``cov_s``
         with the n_s - 1 denominator and both arms, as RobinCar2's weighted sum of R ``cov``)."""
