@@ -13,7 +13,8 @@ import pytest
 
 from evalexp.errors import AnalysisError, PlanError
 from evalexp.plan import plan_from_dict
-from evalexp.survival.augmented import augmented_contrast, influence
+from evalexp.survival.augmented import augmented_contrasts, influence_table
+from evalexp.survival.cells import build_cells
 from evalexp.survival.cox import cox_ph
 from evalexp.survival.covariate_adjusted import covariate_adjusted, fit_hazard_ratio
 from evalexp.survival.design import design_matrix
@@ -128,37 +129,74 @@ def _psi_by_definition(time, event, tau, measure):
 @pytest.mark.parametrize("measure", ["rmst", "risk"])
 def test_influence_functions_are_the_martingale_sums(measure):
     df = _dataset("veteran")
-    rows = df["treated"] == 1
-    time, event = df.loc[rows, "time"].to_numpy(float), df.loc[rows, "event"].to_numpy(float)
-    _, _, psi = influence(time, event, 200, measure)
-    np.testing.assert_allclose(psi, _psi_by_definition(time, event, 200, measure), rtol=1e-10, atol=1e-10)
-    assert abs(psi.sum()) < 1e-8
+    time, event, arm = df["time"].to_numpy(float), df["event"].to_numpy(float), df["treated"].to_numpy()
+    cells = build_cells(time, event, arm, df["prior"])
+    estimate, _, table = influence_table(cells, 200, measure)
+    psi = table.ravel()[cells.cell * 2 + arm]
+    for a in (0, 1):
+        rows = arm == a
+        expected = _psi_by_definition(time[rows], event[rows], 200, measure)
+        np.testing.assert_allclose(psi[rows], expected, rtol=1e-10, atol=1e-10)
+        assert abs(psi[rows].sum()) < 1e-8
+    km = kaplan_meier(time[arm == 1], event[arm == 1])
+    assert estimate[1] == pytest.approx(1.0 - km.survival_at(200) if measure == "risk" else
+                                        rmst_difference(time, event, arm, 200).treatment, rel=1e-12)
 
 
-def _projection(x, arm, stratum=None):
-    stratum = np.zeros(arm.size, dtype=int) if stratum is None else stratum
-    return ArmProjection(x, arm, stratum, int(stratum.max()) + 1)
+def _contrasts(df, x, strata=None, tau=1825):
+    time, event, arm = df["time"].to_numpy(float), df["event"].to_numpy(float), df["treated"].to_numpy()
+    cells = build_cells(time, event, arm, strata)
+    stratum = (cells.cell // 2) // cells.counts.shape[1]
+    projection = ArmProjection(x, arm, stratum, cells.n_strata)
+    return augmented_contrasts(cells, projection.grouped(cells.cell * 2 + arm, cells.counts.size * 2), tau)
 
 
 def test_augmented_contrasts_without_covariates_are_the_unadjusted_ones():
     df = _dataset("colon_death")
     args = (df["time"].to_numpy(float), df["event"].to_numpy(float), df["treated"].to_numpy())
-    none = _projection(np.zeros((len(df), 0)), args[2])
-    rmst, risk = augmented_contrast(*args[:2], none, 1825, "rmst"), augmented_contrast(*args[:2], none, 1825, "risk")
-    plain_rmst, plain_risk = rmst_difference(*args, 1825), risk_difference(*args, 1825)
-    for mine, plain in ((rmst, plain_rmst), (risk, plain_risk)):
-        assert mine.difference == pytest.approx(plain.difference, rel=1e-12)
-        assert mine.se == pytest.approx(plain.se, rel=1e-12)
-        assert (mine.treatment, mine.control) == pytest.approx((plain.treatment, plain.control), rel=1e-12)
+    parts = _contrasts(df, np.zeros((len(df), 0)))
+    plain = {"rmst": rmst_difference(*args, 1825), "risk": risk_difference(*args, 1825)}
+    for measure, mine in parts.items():
+        assert mine.difference == pytest.approx(plain[measure].difference, rel=1e-12)
+        assert mine.se == pytest.approx(plain[measure].se, rel=1e-12)
+        assert (mine.treatment, mine.control) == pytest.approx((plain[measure].treatment, plain[measure].control),
+                                                               rel=1e-12)
+
+
+def _anhecova(psi, x, arm, est, var):
+    """The augmented module's formula, with explicit least squares on [1, x] per arm (numpy lstsq)."""
+    n, xbar = arm.size, x.mean(axis=0)
+    beta, adjusted, residual = {}, {}, {}
+    for a in (0, 1):
+        rows = arm == a
+        design = np.column_stack([np.ones(rows.sum()), x[rows]])
+        beta[a] = np.linalg.lstsq(design, psi[rows], rcond=None)[0][1:]
+        adjusted[a] = est[a] - (x[rows].mean(axis=0) - xbar) @ beta[a]
+        s_a = np.cov(x[rows], rowvar=False, bias=True)
+        residual[a] = (var[a] - beta[a] @ s_a @ beta[a] / rows.sum()) * rows.sum() / (rows.sum() - x.shape[1])
+    contrast = beta[1] - beta[0]
+    total = residual[1] + residual[0] + contrast @ np.cov(x, rowvar=False, bias=True) @ contrast / n
+    return adjusted[1] - adjusted[0], np.sqrt(total)
+
+
+@pytest.mark.parametrize("measure", ["rmst", "risk"])
+def test_augmented_contrasts_follow_the_formula_with_strata_as_dummies(measure):
+    df = _dataset("colon_death")
+    x = design_matrix(df, ["age", "sex", "nodes", "extent"]).to_numpy()
+    mine = _contrasts(df, x, strata=df["node4"])[measure]
+    time, event, arm = df["time"].to_numpy(float), df["event"].to_numpy(float), df["treated"].to_numpy()
+    cells = build_cells(time, event, arm, df["node4"])
+    est, var, table = influence_table(cells, 1825, measure)
+    dummies = design_matrix(df, ["node4"]).to_numpy()
+    diff, se = _anhecova(table.ravel()[cells.cell * 2 + arm], np.column_stack([x, dummies]), arm, est, var)
+    assert (mine.difference, mine.se) == pytest.approx((diff, se), rel=1e-9)
 
 
 def test_augmented_contrasts_move_towards_balance_and_are_coding_invariant():
     df = _dataset("colon_death")
-    args = (df["time"].to_numpy(float), df["event"].to_numpy(float), df["treated"].to_numpy())
     x = design_matrix(df, ["age", "sex", "nodes", "extent"]).to_numpy()
-    rmst = augmented_contrast(*args[:2], _projection(x, args[2]), 1825, "rmst")
-    recoded = augmented_contrast(*args[:2], _projection(np.column_stack([x * 2.0 - 1.0, x[:, :2]]), args[2]), 1825,
-                                 "rmst")
+    rmst = _contrasts(df, x)["rmst"]
+    recoded = _contrasts(df, np.column_stack([x * 2.0 - 1.0, x[:, :2]]))["rmst"]
     assert (recoded.difference, recoded.se) == pytest.approx((rmst.difference, rmst.se), rel=1e-9)
     assert rmst.se < rmst.unadjusted_se
     assert rmst.difference != pytest.approx(rmst.unadjusted_difference, rel=1e-3)

@@ -51,8 +51,8 @@ from ..errors import AnalysisError
 from ..results import Result, json_number, tidy_frame
 
 from ._utils import as_arm_array, as_event_array, as_float_array, wald
-from .augmented import AugmentedContrast, augmented_contrast
-from .cells import build_cells
+from .augmented import AugmentedContrast, augmented_contrasts
+from .cells import Cells, build_cells
 from .design import design_matrix
 from .projection import ArmProjection, Grouped
 
@@ -108,6 +108,7 @@ class _Data:
     n_strata: int
     group: np.ndarray      # (stratum, interval, event, arm) group of each subject
     n_groups: int
+    cells: Cells
 
 
 def _prepare(time, event, treated, strata) -> _Data:
@@ -125,7 +126,7 @@ def _prepare(time, event, treated, strata) -> _Data:
     risk = _Risk(n1=n1_all[keep], n0=(n_all - n1_all)[keep], d=d_all[keep], d1=d1_all[keep])
     return _Data(arm=arm, stratum=stratum, risk=risk, n1_all=n1_all,
                  n0_all=n_all - n1_all, d_all=d_all, n_strata=cells.n_strata, group=cells.cell * 2 + arm,
-                 n_groups=cells.counts.size * 2)
+                 n_groups=cells.counts.size * 2, cells=cells)
 
 
 def derived_outcomes(data: _Data, theta: float) -> np.ndarray:
@@ -218,20 +219,20 @@ def fit_hazard_ratio(time, event, treated, x: np.ndarray | None = None, *, strat
     x = np.zeros((n, 0)) if x is None else np.asarray(x, dtype=float).reshape(n, -1)
     if not np.all(np.isfinite(x)):
         raise ValueError("covariates have missing or infinite values")
-    return _fit(data, ArmProjection(x, data.arm, data.stratum, data.n_strata))
+    return _fit(data, ArmProjection(x, data.arm, data.stratum, data.n_strata).grouped(data.group, data.n_groups))
 
 
-def _fit(data: _Data, projection: ArmProjection) -> HazardRatioFit:
+def _fit(data: _Data, grouped: Grouped) -> HazardRatioFit:
     n = data.arm.size
     risk = data.risk
     u0, v0 = risk.score(0.0, ties=True)
     z_unadjusted = u0 / np.sqrt(v0)
     theta_u = risk.solve(0.0)
     se_unadjusted = 1.0 / np.sqrt(risk.score(theta_u, ties=False)[1])
-    if projection.x.shape[1] == 0:
+    if grouped.projection.x.shape[1] == 0:
         log_hr, se, z = theta_u, se_unadjusted, z_unadjusted
     else:
-        grouped, sigma_x = projection.grouped(data.group, data.n_groups), projection.stratum_covariance()
+        sigma_x = grouped.projection.stratum_covariance()
         shift0, reduction0 = _adjustment(derived_outcomes(data, 0.0), grouped, sigma_x)
         z = (u0 - shift0) / np.sqrt(v0 - reduction0)
         shift, reduction = _adjustment(derived_outcomes(data, theta_u), grouped, sigma_x)
@@ -356,10 +357,11 @@ def covariate_adjusted(time, event, treated, covariates: pd.DataFrame, *, strata
     labels = None if strata is None else np.asarray(strata).ravel()[rows]
     data = _prepare(time, event, arm, labels)
     projection = ArmProjection(design.to_numpy(dtype=float), data.arm, data.stratum, data.n_strata)
-    hazard = _fit(data, projection)
+    grouped = projection.grouped(data.group, data.n_groups)
+    hazard = _fit(data, grouped)
     # the augmentation has the same stratum intercepts (the strata's dummies among the
     # covariates), as ANHECOVA needs under permuted blocks within strata
-    parts = {m: augmented_contrast(time, event, projection, horizon_days, m, alpha=alpha) for m in ("rmst", "risk")}
+    parts = augmented_contrasts(data.cells, grouped, horizon_days, alpha=alpha)
     return CovariateAdjusted(covariates=tuple(frame.columns), strata=strata_name, randomization=randomization,
                              hazard=hazard, rmst=parts["rmst"], risk_difference=parts["risk"], n=int(rows.size),
                              n_dropped=int(design.attrs["n_dropped"]), alpha=alpha)

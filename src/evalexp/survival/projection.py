@@ -9,9 +9,12 @@ stratum, as RobinCar2's ``h_get_strat_lm_results``):
     y_i = alpha_{a,s} + x_i' beta_a + e_i        (subjects of arm a)
 
 :class:`ArmProjection` holds what depends on the design only (the within-(arm, stratum)
-cross-products), so that each outcome costs two matrix-vector products and a few counts:
-``slopes`` gives ``beta_a``, ``fitted`` the prediction ``f_a(i) = alpha_{a,s(i)} + x_i' beta_a``
-of every subject under each arm.
+cross-products). The outcomes of both adjustments are constant within groups of subjects
+(same stratum, arm, event indicator and number of event times up to their time), so
+:class:`Grouped` sums the design over those groups once, and each outcome then costs work
+proportional to the number of groups: ``slopes`` gives ``beta_a``, ``fits`` also the
+intercepts, and :meth:`ArmProjection.moments` the mean and variance of the fit
+``f_a(i) = alpha_{a,s(i)} + x_i' beta_a`` over any arm without visiting the subjects.
 """
 from __future__ import annotations
 
@@ -46,17 +49,12 @@ class ArmProjection:
         self.means = sums / np.maximum(self.sizes, 1.0)[:, None]
         gram_all = self.x.T @ self.x
         gram1 = self.x.T @ (self.x * self.arm[:, None])
+        self.raw_gram = (gram_all - gram1, gram1)                      # sum of x x' per arm
         self.gram = []
-        for a, gram in ((0, gram_all - gram1), (1, gram1)):
+        for a, gram in enumerate(self.raw_gram):
             cells = np.arange(a, n_cells, 2)
             self.gram.append(gram - np.einsum("c,cj,ck->jk", self.sizes[cells], self.means[cells],
                                               self.means[cells]))
-
-    def slopes(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(beta_0, beta_1)`` of a per-subject outcome ``y``."""
-        cell_sums = np.bincount(self.cell, weights=y, minlength=self.sizes.size)
-        cross = self.x.T @ np.column_stack([y * (self.arm == 0), y * (self.arm == 1)])
-        return self._solve(cell_sums, cross)
 
     def grouped(self, group: np.ndarray, n_groups: int) -> "Grouped":
         """The design summed over subject groups nested in the (stratum, arm) cells, for outcomes
@@ -74,17 +72,26 @@ class ArmProjection:
             betas.append(np.linalg.lstsq(self.gram[a], rhs, rcond=None)[0] if rhs.size else rhs)
         return betas[0], betas[1]
 
-    def fitted(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(f_0, f_1)``: every subject's prediction under the control and the treatment fit
-        (a (stratum, arm) cell without subjects gets intercept 0)."""
-        beta = self.slopes(y)
-        cell_means = np.bincount(self.cell, weights=y, minlength=self.sizes.size) / np.maximum(self.sizes, 1.0)
+    def intercepts(self, beta: tuple[np.ndarray, np.ndarray], cell_sums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Stratum intercepts ``alpha_{a,s} = ybar_{a,s} - xbar_{a,s}' beta_a`` (0 for an empty cell), per arm."""
         out = []
         for a in (0, 1):
-            cells = np.arange(a, self.sizes.size, 2)
-            alpha = np.where(self.sizes[cells] > 0, cell_means[cells] - self.means[cells] @ beta[a], 0.0)
-            out.append(alpha[self.stratum] + self.x @ beta[a])
+            sizes = self.sizes[a::2]
+            out.append(np.where(sizes > 0, cell_sums[a::2] / np.maximum(sizes, 1.0) - self.means[a::2] @ beta[a], 0.0))
         return out[0], out[1]
+
+    def moments(self, alpha: np.ndarray, beta: np.ndarray, arms: tuple[int, ...]) -> tuple[float, float]:
+        """Mean and variance (n denominator) of ``f(i) = alpha_{s(i)} + x_i' beta`` over the subjects of ``arms``."""
+        count = total = squares = 0.0
+        for a in arms:
+            sizes, level = self.sizes[a::2], alpha + self.means[a::2] @ beta      # cell means of f
+            count += sizes.sum()
+            total += float(sizes @ level)
+            # sum f^2 = sum n_c alpha^2 + 2 sum alpha (n_c xbar_c' beta) + beta' (sum x x') beta
+            squares += float(sizes @ alpha ** 2 + 2.0 * (alpha * sizes) @ (self.means[a::2] @ beta)
+                             + beta @ self.raw_gram[a] @ beta)
+        mean = total / count
+        return mean, squares / count - mean ** 2
 
     def parameters(self, a: int) -> int:
         """Slopes and stratum intercepts of arm a's fit beyond its mean: rank of its design - 1."""
@@ -134,6 +141,16 @@ class Grouped:
 
     def slopes(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(beta_0, beta_1)`` of the outcome equal to ``values[g]`` for every subject of group g."""
+        return self._slopes(values)[0]
+
+    def fits(self, values: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """``((alpha_0, beta_0), (alpha_1, beta_1))``: stratum intercepts and slopes of each arm's fit."""
+        beta, cell_sums = self._slopes(values)
+        alpha = self.projection.intercepts(beta, cell_sums)
+        return (alpha[0], beta[0]), (alpha[1], beta[1])
+
+    def _slopes(self, values: np.ndarray):
+        values = np.where(self.counts > 0, values, 0.0)
         cell_sums = np.bincount(self.cell, weights=self.counts * values, minlength=self.projection.sizes.size)
         cross = self.sums.T @ np.column_stack([values * (self.arm == 0), values * (self.arm == 1)])
-        return self.projection._solve(cell_sums, cross)
+        return self.projection._solve(cell_sums, cross), cell_sums
