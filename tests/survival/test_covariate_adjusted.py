@@ -288,3 +288,36 @@ def test_results_json_carries_the_block_and_the_primary_choice():
     assert block == json.loads(json.dumps(direct.to_dict()))
     bare = analyze(cohort, _plan()).to_dict()
     assert bare["primary"] == "cox_unadjusted" and "covariate_adjusted" not in bare["survival"]
+
+
+def test_an_arm_without_rupture_among_complete_cases_is_refused_and_noted():
+    df = _dataset("veteran")
+    df.loc[(df["treated"] == 1) & (df["event"] == 1), "karno"] = np.nan
+    with pytest.raises(AnalysisError, match=r"^no rupture in the treatment arm among the complete cases: the "
+                                            r"covariate-adjusted hazard ratio is not estimable$"):
+        covariate_adjusted(df["time"], df["event"], df["treated"], df[["karno"]], horizon_days=100)
+
+
+def test_the_newton_solver_reaches_a_far_root():
+    # 40 treated events against 1 control event (day 20.5): a log HR beyond 3
+    time = np.r_[np.arange(1, 41), 20.5, np.arange(50, 90)]
+    event = np.r_[np.ones(40), 1.0, np.zeros(40)]
+    treated = np.r_[np.ones(40), np.zeros(41)]
+    fit = fit_hazard_ratio(time, event, treated)
+    cox = cox_ph(time, event, pd.DataFrame({"treated": treated}), ties="breslow")
+    assert fit.log_hr > 3 and fit.log_hr == pytest.approx(cox.params_.iloc[0], rel=1e-8)
+
+
+@pytest.mark.filterwarnings("ignore")  # the adjusted Cox model warns of its monotone likelihood
+def test_analysis_notes_a_covariate_adjusted_analysis_it_cannot_run():
+    from evalexp.survival.analysis import analyze_survival
+    cohort = _demo_cohort()
+    data = cohort.data.copy()
+    data.loc[(data["treated"] == 1) & (data["event"] == 1), "age"] = np.nan
+    plan = plan_from_dict({"title": "t", "survival": {"horizon_days": 365, "covariates": ["age"]},
+                           "inference": {"permutations": 10}})
+    result = analyze_survival(type(cohort)(data, source="x.csv"), plan)
+    assert result.covariate_adjusted is None
+    assert ("no rupture in the treatment arm among the complete cases: the covariate-adjusted hazard ratio is not "
+            "estimable") in result.notes
+    assert "covariate_adjusted" not in result.to_dict()

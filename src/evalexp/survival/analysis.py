@@ -235,9 +235,12 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
             notes.append(f"adjusted Cox model: {dropped} rows with a missing covariate dropped (complete cases)")
         adjusted = cox_ph(time[rows], event[rows], X, strata=None if strata is None else strata[rows],
                           cluster=None if cluster is None else cluster[rows], ties=sv.ties, alpha=alpha)
-        robust_adjusted = covariate_adjusted(
-            time, event, treated, data[list(sv.covariates)], strata=strata, strata_name=sv.strata,
-            randomization=sv.randomization, horizon_days=sv.horizon_days, alpha=alpha)
+        try:
+            robust_adjusted = covariate_adjusted(
+                time, event, treated, data[list(sv.covariates)], strata=strata, strata_name=sv.strata,
+                randomization=sv.randomization, horizon_days=sv.horizon_days, alpha=alpha)
+        except AnalysisError as error:
+            notes.append(str(error))
     randomization = randomization_inference(
         time, event, treated, strata=strata, statistics=inf.statistics, permutations=inf.permutations,
         seed=inf.seed, ties=sv.ties, tau=sv.horizon_days, progress=progress) if inf.statistics else []

@@ -84,12 +84,20 @@ class _Risk:
         return float(np.sum(self.d1 - self.d * p)), float(np.sum(var))
 
     def solve(self, target: float) -> float:
-        """The root of ``n U(theta) = target`` by Newton's method (``dU/dtheta = -sigma2``)."""
+        """The root of ``n U(theta) = target`` by Newton's method (``dU/dtheta = -sigma2``), a step
+        being halved while it does not reduce ``|n U - target|``."""
         theta = 0.0
+        u, v = self.score(theta, ties=False)
         for _ in range(MAX_ITERATIONS):
-            u, v = self.score(theta, ties=False)
-            step = float(np.clip((u - target) / v, -5.0, 5.0))
-            theta += step
+            step = float(np.clip((u - target) / v, -5.0, 5.0)) if v > 0 else float("nan")
+            if not np.isfinite(step):
+                break
+            for _ in range(30):
+                u_new, v_new = self.score(theta + step, ties=False)
+                if abs(u_new - target) <= abs(u - target) or abs(step) < TOLERANCE:
+                    break
+                step /= 2.0
+            theta, u, v = theta + step, u_new, v_new
             if abs(step) < TOLERANCE:
                 return theta
         raise ArithmeticError("the log hazard ratio did not converge (an arm without events?)")
@@ -355,6 +363,10 @@ def covariate_adjusted(time, event, treated, covariates: pd.DataFrame, *, strata
     event = as_event_array(event, frame.shape[0])[rows]
     arm = as_arm_array(treated, frame.shape[0])[rows].astype(np.int64)
     labels = None if strata is None else np.asarray(strata).ravel()[rows]
+    for name, flag in (("treatment", 1), ("control", 0)):
+        if not event[arm == flag].any():
+            raise AnalysisError(f"no rupture in the {name} arm among the complete cases: the covariate-adjusted "
+                                f"hazard ratio is not estimable")
     data = _prepare(time, event, arm, labels)
     projection = ArmProjection(design.to_numpy(dtype=float), data.arm, data.stratum, data.n_strata)
     grouped = projection.grouped(data.group, data.n_groups)
