@@ -49,7 +49,6 @@ from scipy import stats
 
 from ..errors import AnalysisError
 from ..results import Result, json_number, tidy_frame
-
 from ._utils import as_arm_array, as_event_array, as_float_array, wald
 from .augmented import AugmentedContrast, augmented_contrasts
 from .cells import Cells, build_cells
