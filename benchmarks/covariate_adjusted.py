@@ -1,4 +1,4 @@
-"""Cost of the covariate-adjusted robust analysis beside the plain stratified log-rank (issue 15). Prints; asserts nothing.
+"""Cost of the covariate-adjusted analysis beside the plain stratified log-rank (issue 15). Prints; asserts nothing.
 
 Data: ``evalexp.simulate.simulate(n, seed=1)`` (AGIR-like, whole-day times, 10 strata), the
 covariates age, female and diploma (categorical). Best of ``--repeat`` runs, milliseconds:

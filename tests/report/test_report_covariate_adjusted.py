@@ -1,4 +1,4 @@
-"""The covariate-adjusted hazard ratio in the report: beside the Cox models, its precision gain, and first when primary."""
+"""The covariate-adjusted hazard ratio in the report: beside the Cox models, its gain, first when primary."""
 import dataclasses
 from pathlib import Path
 

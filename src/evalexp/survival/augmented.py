@@ -144,7 +144,8 @@ def influence_table(cells: Cells, tau: float, measure: str) -> tuple[dict[int, f
     return estimate, variance, np.broadcast_to(psi, cells.counts.shape + (2,))
 
 
-def augmented_contrasts(cells: Cells, grouped: Grouped, tau: int, *, alpha: float = 0.05) -> dict[str, AugmentedContrast]:
+def augmented_contrasts(cells: Cells, grouped: Grouped, tau: int, *,
+                        alpha: float = 0.05) -> dict[str, AugmentedContrast]:
     """Augmented differences (treatment - control) of the RMST and of the risk at ``tau``.
 
     ``mu_a^adj = mu_hat_a + mean_all(f_a) - mean_a(f_a)``, f_a the within-arm fit of psi on

@@ -329,7 +329,8 @@ class CovariateAdjusted(Result):
         strata = f", stratified by '{self.strata}'" if self.strata else ""
         return (f"Ye-Shao-Yi covariate-adjusted log-rank test and marginal log HR (R RobinCar2::robin_surv, "
                 f"Breslow risk sets{strata}; {self.randomization.replace('_', ' ')} randomisation); "
-                f"robust SE, Wald CI on the log scale.\n{self.rmst.conventions()}\n{self.risk_difference.conventions()}")
+                f"robust SE, Wald CI on the log scale.\n{self.rmst.conventions()}\n"
+                f"{self.risk_difference.conventions()}")
 
 
 def covariate_adjusted(time, event, treated, covariates: pd.DataFrame, *, strata=None, strata_name: str | None = None,
