@@ -80,6 +80,7 @@ class Analysis(Result):
             "alpha": self.plan.inference.alpha,
             "n": dict(self.n),
             "events": dict(self.events),
+            "primary": self.plan.survival.primary,
         }
         for key, part in self.parts().items():
             out[key] = part.to_dict()

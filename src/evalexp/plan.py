@@ -31,6 +31,9 @@ Sections and defaults::
     cluster = ""                     # cluster-robust SE ("" = none)
     causes = ""                      # competing risks by cause ("" = none)
     ties = "efron"                   # efron | breslow
+    randomization = ...              # permuted_blocks | simple; default permuted_blocks when strata, else simple
+    primary = ...                    # cox_adjusted | cox_unadjusted | covariate_adjusted | logrank |
+                                     # risk_difference | rmst; default cox_adjusted when covariates, else cox_unadjusted
 
     [outcomes]
     binary = []                      # 0/1 follow-up outcomes
@@ -71,6 +74,8 @@ CANONICAL_COLUMNS = (
 )
 ARMS = ("treatment", "control")
 RI_STATISTICS = ("logrank", "cox_score", "rmst")
+RANDOMIZATION_SCHEMES = ("permuted_blocks", "simple")
+PRIMARY_ANALYSES = ("cox_adjusted", "cox_unadjusted", "covariate_adjusted", "logrank", "risk_difference", "rmst")
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,8 @@ class SurvivalPlan:
     cluster: str | None = None
     causes: str | None = None
     ties: str = "efron"
+    randomization: str = "simple"
+    primary: str = "cox_unadjusted"
 
 
 @dataclass(frozen=True)
@@ -154,7 +161,7 @@ class Plan:
 _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "data": {"date_format": str, "sheet": (str, int)},
     "survival": {"horizon_days": int, "landmarks_days": list, "covariates": list, "strata": str,
-                 "cluster": str, "causes": str, "ties": str},
+                 "cluster": str, "causes": str, "ties": str, "randomization": str, "primary": str},
     "outcomes": {"binary": list, "adjust": list, "multiplicity": str},
     "inference": {"alpha": (float, int), "permutations": int, "seed": int, "statistics": list},
     "integrity": {"balance": list, "attrition_boundary": str, "subgroups": list, "meetings": list,
@@ -253,7 +260,13 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
         cluster=s.get("cluster") or None,
         causes=s.get("causes") or None,
         ties=_choice(s.get("ties", "efron"), ("efron", "breslow"), "ties", source),
+        randomization=_choice(s.get("randomization", "permuted_blocks" if s.get("strata") else "simple"),
+                              RANDOMIZATION_SCHEMES, "randomization", source),
+        primary=_choice(s.get("primary", "cox_adjusted" if s.get("covariates") else "cox_unadjusted"),
+                        PRIMARY_ANALYSES, "primary", source),
     )
+    if survival.primary in ("cox_adjusted", "covariate_adjusted") and not survival.covariates:
+        raise PlanError(f"{source}: 'primary' = {survival.primary!r} in [survival] needs 'covariates'")
 
     o = raw.get("outcomes", {})
     outcomes = OutcomesPlan(
