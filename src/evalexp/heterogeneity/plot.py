@@ -1,7 +1,7 @@
 """The forest plot of sites: raw and shrunken hazard ratios, the pooled diamond, the prediction interval."""
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -9,19 +9,19 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Polygon
 from matplotlib.ticker import FixedLocator, FuncFormatter
 
-from .meta import RandomEffectsMeta
-
 #: Okabe-Ito colours: raw site estimates, shrunken estimates, pooled effect.
 RAW, SHRUNKEN, POOLED = "#0072B2", "#E69F00", "#000000"
 ENGLISH = {"raw": "Site estimate (95% CI)", "shrunken": "Shrunken (empirical Bayes)", "pooled": "Pooled (random effects)",
            "prediction": "Prediction interval", "axis": "Hazard ratio of rupture (log scale), < 1 favours the support"}
 
 
-def draw_forest(ax: Axes, forest: pd.DataFrame, meta: RandomEffectsMeta | None, *, labels: Sequence[str],
+def draw_forest(ax: Axes, forest: pd.DataFrame, pooled: Mapping[str, float] | None, *, labels: Sequence[str],
                 texts: dict[str, str] | None = None, number: Callable[[float], str] | None = None) -> Axes:
     """Draw a forest plot of ``forest`` rows (``log_hr``, ``ci_low``, ``ci_high``, ``shrunken``,
     ``shrunken_low``, ``shrunken_high``, log scale) labelled ``labels``, top to bottom, then the
-    pooled diamond (``meta``'s CI) and its prediction interval, on a log hazard-ratio axis.
+    pooled diamond and its prediction interval, on a log hazard-ratio axis. ``pooled`` holds
+    the hazard-ratio scale numbers of ``results["heterogeneity"]``: ``hr``, ``ci_low``,
+    ``ci_high`` (the pooled effect) and ``hr_low``, ``hr_high`` (the prediction interval).
 
     A row whose numbers are NaN is listed without a mark (a withheld or excluded site).
     ``texts`` overrides the English legend and axis words of :data:`ENGLISH`; ``number``
@@ -44,10 +44,9 @@ def draw_forest(ax: Axes, forest: pd.DataFrame, meta: RandomEffectsMeta | None, 
                     fmt="o", color=SHRUNKEN, ecolor=SHRUNKEN, capsize=2, markersize=4, label=words["shrunken"])
     ticks_y, tick_labels = list(y), list(labels)
     extent = [np.exp(low[ok]), np.exp(high[ok]), [0.5, 2.0]]
-    if meta is not None:
-        c_low, c_high = np.exp(meta.ci)
-        p_low, p_high = np.exp(meta.prediction_interval)
-        mu = np.exp(meta.mu)
+    if pooled is not None:
+        mu, c_low, c_high = pooled["hr"], pooled["ci_low"], pooled["ci_high"]
+        p_low, p_high = pooled["hr_low"], pooled["hr_high"]
         ax.add_patch(Polygon([(c_low, 0.5), (mu, 0.8), (c_high, 0.5), (mu, 0.2)], closed=True, color=POOLED,
                              label=words["pooled"]))
         ax.plot([p_low, p_high], [-0.2, -0.2], color=POOLED, linewidth=2.0, label=words["prediction"])
@@ -68,7 +67,7 @@ def draw_forest(ax: Axes, forest: pd.DataFrame, meta: RandomEffectsMeta | None, 
     ax.set_yticks(ticks_y, tick_labels, fontsize=8.5)
     ax.set_ylim(-0.6, n + 1.6)
     ax.set_xlabel(words["axis"], fontsize=9)
-    ax.legend(loc="upper right", fontsize=7.5, frameon=False)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=7.5, frameon=False)
     ax.spines["top"].set_visible(False)
     ax.spines["right"].set_visible(False)
     ax.tick_params(axis="y", length=0)

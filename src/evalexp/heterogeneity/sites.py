@@ -208,7 +208,11 @@ class HeterogeneityResult(Result):
             from matplotlib.figure import Figure
 
             ax = Figure(figsize=(7.0, 1.5 + 0.3 * len(self.sites)), layout="constrained").add_subplot()
-        draw_forest(ax, self.forest(), self.meta, labels=[s.site for s in self.sites])
+        pooled = None
+        if self.meta is not None:
+            summary = self.meta.to_dict()
+            pooled = {**summary["pooled"], **summary["prediction_interval"]}
+        draw_forest(ax, self.forest(), pooled, labels=[s.site for s in self.sites])
         return ax
 
     def tidy(self) -> pd.DataFrame:
