@@ -27,8 +27,9 @@ from evalexp.plan import plan_from_dict
 
 REF = Path(__file__).parents[1] / "reference" / "heterogeneity"
 R = json.loads((REF / "reference.json").read_text())
-#: metafor at threshold 1e-10 against our machine-precision REML root: 1e-6 is the brief's bar
-META_TOL = 1e-6
+#: metafor at threshold 1e-10 against our machine-precision REML root (measured: at most 1.4e-9, on I2
+#: in percent; the issue asks for 1e-6)
+META_TOL = 1e-8
 #: both Cox fits converged tightly (R: coxph.control(eps = 1e-12)); KM risks are exact
 COX_TOL = 1e-8
 

@@ -15,7 +15,9 @@ With ``w_i = 1 / (v_i + tau2)`` and ``mu(tau2) = sum w y / sum w``:
   ``s2 = sum w (y - mu)^2 / (k - 1)`` (not truncated at 1, metafor's ``knha``); CI and p
   from Student's t with ``k - 1`` degrees of freedom.
 - Prediction interval for the effect of a new site (metafor ``predict()``):
-  ``mu -/+ t_{k-1} sqrt(var(mu) + tau2)``.
+  ``mu -/+ t_{k-1} sqrt(var(mu) + tau2)``. It ignores the uncertainty of ``tau2`` and
+  undercovers when ``tau2`` is small relative to the ``v_i`` or ``k`` is small (Partlett &
+  Riley 2017, Stat. Med. 36(2):301-317; ``benchmarks/heterogeneity.py`` measures it).
 - Cochran's ``Q = sum (y - mu_FE)^2 / v`` (fixed-effect weights), chi-square with ``k - 1`` df.
 - ``I2 = 100 tau2 / (tau2 + s2_typ)`` in percent and ``H2 = (tau2 + s2_typ) / s2_typ`` with the
   typical within-site variance ``s2_typ = (k - 1) sum(1/v) / ((sum 1/v)^2 - sum 1/v^2)``

@@ -6,7 +6,7 @@ import pandas as pd
 from scipy import stats
 
 from .meta import random_effects_meta
-from .sites import site_effect
+from .sites import site_log_hr
 
 
 def simulate_sites(k: int = 20, n_per_site: int = 100, *, log_hr: float = np.log(0.7), tau2: float = 0.1,
@@ -69,15 +69,18 @@ def prediction_coverage(reps: int, *, k: int = 20, n_per_site: int = 100, log_hr
     """
     hits, conditional, ci_hits, tau2s, ks = [], [], [], [], []
     for child in np.random.SeedSequence(seed).spawn(reps):
-        rep_seed = int(child.generate_state(1)[0])
+        # the new site's effect comes from a stream of its own, not the cohort's (whose first
+        # draw is the first site's effect)
+        rng = np.random.default_rng(child)
+        rep_seed = int(rng.integers(2 ** 32))
         cohort, _ = simulate_sites(k, n_per_site, log_hr=log_hr, tau2=tau2, control_risk=control_risk, seed=rep_seed)
-        effects = [site_effect(part, name, day=365, alpha=alpha) for name, part in cohort.groupby("site")]
-        entering = [e.log_hr for e in effects if e.log_hr is not None]
+        fits = [site_log_hr(part, alpha=alpha) for _, part in cohort.groupby("site")]
+        entering = [fit for fit in fits if fit is not None]
         if len(entering) < 2:
             continue
         meta = random_effects_meta([e.estimate for e in entering], [e.se ** 2 for e in entering], alpha=alpha)
         low, high = meta.prediction_interval
-        theta_new = log_hr + np.sqrt(tau2) * np.random.default_rng(rep_seed).standard_normal()
+        theta_new = log_hr + np.sqrt(tau2) * rng.standard_normal()
         hits.append(low <= theta_new <= high)
         conditional.append(stats.norm.cdf(high, log_hr, np.sqrt(tau2)) - stats.norm.cdf(low, log_hr, np.sqrt(tau2))
                            if tau2 > 0 else float(low <= log_hr <= high))

@@ -2,7 +2,7 @@
 
 Two stages and a one-stage check:
 
-1. **Per site** (:func:`site_effects`): participants and ruptures per arm; the treatment log
+1. **Per site** (:func:`site_effect`): participants and ruptures per arm; the treatment log
    hazard ratio from a Cox model with the arm only (Efron ties, no strata; R
    ``coxph(Surv(time, event) ~ treated, subset = site)``); the Kaplan-Meier rupture risk of
    each arm by the plan's horizon and their difference (Greenwood SE, Wald CI). A site enters
@@ -79,8 +79,9 @@ class SiteEffect:
     risk_difference: WaldEstimate
 
 
-def _site_cox(frame: pd.DataFrame, ties: str, alpha: float) -> WaldEstimate | None:
-    """Arm-only Cox fit of one site; None on a monotone likelihood."""
+def site_log_hr(frame: pd.DataFrame, ties: str = "efron", alpha: float = 0.05) -> WaldEstimate | None:
+    """The arm-only Cox log hazard ratio of one site (``time_days``, ``event``, ``treated``);
+    None when it is not finite (no rupture in an arm, or a monotone likelihood)."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         try:
@@ -102,7 +103,7 @@ def site_effect(frame: pd.DataFrame, site: str, *, day: int, ties: str = "efron"
     elif min(events.values()) == 0:
         excluded = NO_EVENT
     else:
-        log_hr = _site_cox(frame, ties, alpha)
+        log_hr = site_log_hr(frame, ties, alpha)
         excluded = None if log_hr is not None else MONOTONE
     if min(n.values()) > 0:
         rd = risk_difference(frame["time_days"], frame["event"], frame["treated"], day, alpha=alpha)

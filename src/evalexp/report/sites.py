@@ -100,7 +100,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "aléatoires des log-rapports des risques, variance entre sites par maximum de vraisemblance "
             "restreint (REML), intervalle de confiance de Knapp-Hartung (loi de Student à k − 1 ddl), "
             "intervalle de prédiction et estimations rétrécies (BLUP) comme R metafor ; test de Wald de "
-            "l'interaction site × groupe dans un modèle de Cox stratifié par site."),
+            "l'interaction site × groupe dans un modèle de Cox stratifié par site. L'intervalle de prédiction "
+            "est approché : quand la variation entre sites est faible ou les sites peu nombreux, il est trop "
+            "étroit (Partlett et Riley, 2017)."),
     },
     "en": {
         "title": "The effect across sites",
@@ -162,7 +164,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "hazard ratios, between-site variance by restricted maximum likelihood (REML), Knapp-Hartung "
             "confidence interval (Student t with k − 1 df), prediction interval and shrunken estimates (BLUPs) "
             "as R metafor computes them; Wald test of the site × group interaction in a Cox model stratified "
-            "by site."),
+            "by site. The prediction interval is approximate: when the variation between sites is small or the "
+            "sites are few, it is too narrow (Partlett & Riley, 2017)."),
     },
 }
 #: I2 (percent) limits of "little", "moderately", "strongly" (Higgins et al. 2003, BMJ 327:557).
