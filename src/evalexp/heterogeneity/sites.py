@@ -233,7 +233,8 @@ class HeterogeneityResult(Result):
 
     def to_dict(self) -> dict[str, Any]:
         """``results["heterogeneity"]`` (CONTRACT §8), plus ``h2``, ``pooled.df``, per-site ``hr`` and
-        CI, ``shrunken_se``, ``excluded``, risk-difference SE and CI, ``n_missing``."""
+        CI, ``shrunken_se``, ``excluded``, risk-difference SE and CI, ``horizon_days``, ``n_missing``, and the
+        interaction test's ``test``, ``definition``, ``levels_tested`` and ``robust`` (always false)."""
         shrunken = self._shrunken()
         sites = []
         for s in self.sites:
@@ -257,9 +258,7 @@ class HeterogeneityResult(Result):
         test = self.interaction
         return {"by": self.by, **(self.meta.to_dict() if self.meta is not None else empty),
                 "horizon_days": self.day, "n_missing": self.n_missing, "sites": sites,
-                "interaction_test": {"statistic": json_number(test.statistic), "df": test.df,
-                                     "p_value": json_number(test.p_value), "test": "wald",
-                                     "definition": test.definition, "robust": False}}
+                "interaction_test": {**test.to_dict(), "definition": test.definition}}
 
     def conventions(self) -> str:
         return (f"Per site: Cox (arm only, Efron), KM risk by day {self.day}; sites without a rupture in an arm "
