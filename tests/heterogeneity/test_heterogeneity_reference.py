@@ -9,8 +9,9 @@ survival 3.5, metafor 3.8), output reference.json.
 - (c) sim20.csv, a simulated 20-site cohort, with a stratum crossed with the site;
 - per site: ``coxph(Surv(time, event) ~ treated, ties = "efron")`` and
   ``summary(survfit(...), times = horizon)``; the interaction test: Wald chi-square of the
-  ``treated:factor(site)`` terms of ``coxph(Surv(time, event) ~ treated * factor(site) +
-  strata(site[, stratum]))``.
+  ``treated:factor(site)`` terms of ``coxph(Surv(time, event) ~ treated * factor(site)
+  [+ strata(stratum)])``, and on sim20 stratified by regions of five sites (three site dummies
+  aliased with the strata, NA in R).
 """
 from __future__ import annotations
 
@@ -109,3 +110,29 @@ def test_cgd_is_a_boundary_case():
     out = analyse("cgd_first.csv", 180, None).to_dict()
     assert out["tau2"] == 0.0 and out["i2"] == 0.0
     assert len({round(s["shrunken_log_hr"], 12) for s in out["sites"] if s["excluded"] is None}) == 1
+
+
+def test_interaction_test_with_sites_nested_in_strata_equals_coxph():
+    """Regions of five sites as strata: the dummies that the regions span are left out as R does."""
+    data = pd.read_csv(REF / "sim20.csv").rename(columns={"time": "time_days"})
+    data["arm"] = np.where(data["treated"] == 1, "treatment", "control")
+    data["region"] = "R" + ((data["site"].str[1:].astype(int) - 1) // 5).astype(str)
+    plan = plan_from_dict({"title": "r", "survival": {"horizon_days": 365, "strata": "region"},
+                           "heterogeneity": {"by": "site"}})
+    test = heterogeneity(Cohort(data), plan).to_dict()["interaction_test"]
+    ref = R["sim20_region"]["interaction"]
+    assert test["df"] == ref["df"] == 19
+    assert test["statistic"] == pytest.approx(ref["statistic"], rel=1e-8)
+
+
+def test_with_the_site_as_strata_the_interaction_test_is_cochrans_q():
+    """Strata = site (e.g. AGIR's blocks by Mission locale): every site dummy is absorbed, the
+    partial likelihood factorises by site, so the Wald statistic of the interactions is exactly
+    Cochran's Q of the per-site estimates (a closed-form check of the one-stage model)."""
+    data = pd.read_csv(REF / "sim20.csv").rename(columns={"time": "time_days"})
+    data["arm"] = np.where(data["treated"] == 1, "treatment", "control")
+    plan = plan_from_dict({"title": "s", "survival": {"horizon_days": 365, "strata": "site"},
+                           "heterogeneity": {"by": "site"}})
+    out = heterogeneity(Cohort(data), plan).to_dict()
+    assert out["interaction_test"]["statistic"] == pytest.approx(out["q"], rel=1e-9)
+    assert out["interaction_test"]["definition"] == "site dummies, strata = site"

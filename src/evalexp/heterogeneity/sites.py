@@ -13,14 +13,17 @@ Two stages and a one-stage check:
    (:func:`~evalexp.heterogeneity.meta.random_effects_meta`: REML, Knapp-Hartung, prediction
    interval, BLUPs; R ``metafor::rma(yi, sei = se, method = "REML", test = "knha")``), when at
    least two sites enter.
-3. **Interaction test** (:func:`site_interaction_test`): a Cox model of all participants of
-   the entering sites with ``treated`` and ``treated x site`` terms, the site main effects
-   entering as strata (one baseline hazard per site, crossed with the plan's randomisation
-   strata when it names them, as the per-site models each have their own baseline), and the
-   Wald chi-square of the ``k - 1`` interaction terms (model-based variance: with the site
-   as both the strata and the cluster, a sandwich would have one cluster per interaction
-   term). R ``coxph(Surv(time, event) ~ treated * factor(site) + strata(site[, stratum]))``,
-   whose ``factor(site)`` main effects are aliased with the strata (``NA``).
+3. **Interaction test** (:func:`site_interaction_test`): a one-stage Cox model of all
+   participants of the entering sites with ``treated``, site dummies and ``treated x site``
+   terms, stratified by the plan's randomisation strata when it names them, and the Wald
+   chi-square of the ``k - 1`` interaction terms. The site main effects enter as dummies
+   (proportional baseline hazards across sites): with the site as strata instead, the
+   partial likelihood would factorise by site and the Wald statistic would equal Cochran's Q
+   of stage 2 exactly, no check at all. A dummy in the span of the strata (a site nested in a
+   stratum, e.g. AGIR's blocks by Mission locale, where the test then equals Q again) is
+   left out, as R leaves it ``NA``. Model-based variance (with the site as the cluster, a
+   sandwich would have one cluster per interaction term). R
+   ``coxph(Surv(time, event) ~ treated * factor(site) [+ strata(stratum)])``.
 """
 from __future__ import annotations
 
@@ -113,9 +116,29 @@ def site_effect(frame: pd.DataFrame, site: str, *, day: int, ties: str = "efron"
     return SiteEffect(site, n, events, log_hr, excluded, *risks, diff)
 
 
+def _absorbed(columns: dict[str, np.ndarray], strata: np.ndarray | None) -> set[str]:
+    """The columns (in order) that lie in the span of the strata and the columns before them, as
+    R ``coxph`` leaves them ``NA``: each is centred within strata and kept only if it raises the
+    rank of the centred columns kept so far (a site nested in a stratum, or sites that together
+    make up a stratum)."""
+    if strata is None:
+        return set()
+    codes = pd.factorize(strata)[0]
+    kept: list[np.ndarray] = []
+    absorbed = set()
+    for name, values in columns.items():
+        centred = values - (np.bincount(codes, weights=values) / np.bincount(codes))[codes]
+        candidate = np.column_stack([*kept, centred])
+        if np.linalg.matrix_rank(candidate, tol=1e-9 * np.sqrt(len(values))) > len(kept):
+            kept.append(centred)
+        else:
+            absorbed.add(name)
+    return absorbed
+
+
 def site_interaction_test(frame: pd.DataFrame, by: str, sites: list[str], strata: str | None = None, *,
                           ties: str = "efron", alpha: float = 0.05) -> InteractionTest:
-    """Wald test of the ``treated x site`` terms, site main effects as strata (module docstring, 3).
+    """Wald test of the ``treated x site`` terms of a one-stage Cox model (module docstring, 3).
 
     Parameters
     ----------
@@ -124,27 +147,28 @@ def site_interaction_test(frame: pd.DataFrame, by: str, sites: list[str], strata
     sites : list of str
         The sites tested (those in the meta-analysis), the first the reference.
     strata : str, optional
-        The plan's randomisation strata column, crossed with the site.
+        The plan's randomisation strata column (a missing label is a stratum of its own).
     """
+    definition = "site dummies" + (f", strata = {strata}" if strata else "")
     if len(sites) < 2:
-        return InteractionTest(by, "strata = site", np.nan, 0, tuple(sites))
+        return InteractionTest(by, definition, np.nan, 0, tuple(sites))
     frame = frame[frame[by].isin(sites)]
     site = frame[by].to_numpy()
     treated = frame["treated"].to_numpy(dtype=float)
+    layers = None
     if strata:
-        labels = frame[strata].astype(object).where(frame[strata].notna(), MISSING_LABEL).astype(str)
-        layers = pd.Series(site, index=frame.index).astype(str) + "\x1f" + labels
-        definition = f"strata = site x {strata}"
-    else:
-        layers, definition = site, "strata = site"
-    X = pd.DataFrame({"treated": treated, **{f"treated:{by}[{s}]": treated * (site == s) for s in sites[1:]}})
+        layers = frame[strata].astype(object).where(frame[strata].notna(), MISSING_LABEL).astype(str).to_numpy()
+    dummies = {f"{by}[{s}]": (site == s).astype(float) for s in sites[1:]}
+    absorbed = _absorbed(dummies, layers)
+    interactions = {f"treated:{by}[{s}]": treated * (site == s) for s in sites[1:]}
+    X = pd.DataFrame({"treated": treated, **{k: v for k, v in dummies.items() if k not in absorbed}, **interactions})
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         try:
-            fit = cox_ph(frame["time_days"], frame["event"], X, strata=np.asarray(layers), ties=ties, alpha=alpha)
+            fit = cox_ph(frame["time_days"], frame["event"], X, strata=layers, ties=ties, alpha=alpha)
         except (AnalysisError, RuntimeWarning):
             return InteractionTest(by, definition, np.nan, 0, tuple(sites))
-    idx = list(range(1, len(sites)))
+    idx = [fit.terms.index(name) for name in interactions]
     b = fit.params_.to_numpy()[idx]
     V = fit.var_[np.ix_(idx, idx)]
     return InteractionTest(by, definition, float(b @ np.linalg.solve(V, b)), len(idx), tuple(sites))

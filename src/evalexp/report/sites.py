@@ -54,7 +54,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "différences entre sites plutôt qu'au hasard (I² ; test Q d'homogénéité : {q_p}). "
             "Le rapport des risques moyen est de {hr} (IC à {level} {ci}). Dans un nouveau site comparable, "
             "il se situerait avec une probabilité de {level} entre {pi_low} et {pi_high} : {pi_words} "
-            "Le test d'interaction site × groupe du modèle de Cox stratifié par site donne {int_p}."),
+            "Le test d'interaction site × groupe d'un modèle de Cox de l'ensemble des sites donne {int_p}."),
         "how_low": "peu", "how_moderate": "modérément", "how_high": "fortement",
         "pi_benefit": "l'accompagnement y réduirait aussi les ruptures.",
         "pi_harm": "l'accompagnement y augmenterait les ruptures.",
@@ -100,7 +100,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "aléatoires des log-rapports des risques, variance entre sites par maximum de vraisemblance "
             "restreint (REML), intervalle de confiance de Knapp-Hartung (loi de Student à k − 1 ddl), "
             "intervalle de prédiction et estimations rétrécies (BLUP) comme R metafor ; test de Wald de "
-            "l'interaction site × groupe dans un modèle de Cox stratifié par site. L'intervalle de prédiction "
+            "l'interaction site × groupe dans un modèle de Cox de l'ensemble des sites (effet propre à chaque "
+            "site, strates de la randomisation). L'intervalle de prédiction "
             "est approché : quand la variation entre sites est faible ou les sites peu nombreux, il est trop "
             "étroit (Partlett et Riley, 2017)."),
     },
@@ -119,8 +120,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "{tau2}, and {i2} of the spread of the site estimates reflects real differences between sites "
             "rather than chance (I²; Q test of homogeneity: {q_p}). The average hazard ratio is {hr} "
             "({level} CI {ci}). In a new, comparable site it would lie between {pi_low} and {pi_high} with "
-            "{level} probability: {pi_words} The site × group interaction test of the Cox model stratified "
-            "by site gives {int_p}."),
+            "{level} probability: {pi_words} The site × group interaction test of a Cox model of all the "
+            "sites together gives {int_p}."),
         "how_low": "little", "how_moderate": "moderately", "how_high": "strongly",
         "pi_benefit": "the support would reduce ruptures there too.",
         "pi_harm": "the support would increase ruptures there.",
@@ -163,8 +164,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "Method: one Cox model (Efron ties, group only) per site; random-effects meta-analysis of the log "
             "hazard ratios, between-site variance by restricted maximum likelihood (REML), Knapp-Hartung "
             "confidence interval (Student t with k − 1 df), prediction interval and shrunken estimates (BLUPs) "
-            "as R metafor computes them; Wald test of the site × group interaction in a Cox model stratified "
-            "by site. The prediction interval is approximate: when the variation between sites is small or the "
+            "as R metafor computes them; Wald test of the site × group interaction in a Cox model of all the "
+            "sites (a main effect per site, the randomisation strata). The prediction interval is approximate: when the variation between sites is small or the "
             "sites are few, it is too narrow (Partlett & Riley, 2017)."),
     },
 }

@@ -16,8 +16,10 @@
 # summary(survfit(Surv(time, event) ~ treated), times = horizon) (1 - surv, std.err);
 # rma(yi, sei = se, method = "REML", test = "knha", control = list(threshold = 1e-10)),
 # predict() and blup(); the interaction test: Wald chi-square of the treated:factor(site)
-# coefficients of coxph(Surv(time, event) ~ treated * factor(site) + strata(site[, stratum]))
-# on the sites that enter (factor(site) main effects are NA, aliased with the strata).
+# coefficients of coxph(Surv(time, event) ~ treated * factor(site) [+ strata(stratum)]) on the
+# sites that enter. (d) sim20_region: the same test on sim20 stratified by region (sites S01-S05
+# form R0, S06-S10 R1, ...), where four site dummies of each region are aliased with the strata
+# (NA in R).
 suppressMessages({library(survival); library(metafor); library(jsonlite)})
 dir <- "tests/reference/heterogeneity"
 ctl <- coxph.control(eps = 1e-12, toler.chol = 1e-14, iter.max = 100)
@@ -32,6 +34,15 @@ meta <- function(yi, se, labels) {
        mu = as.numeric(r$beta), se = r$se, ci_low = r$ci.lb, ci_high = r$ci.ub, p_value = r$pval,
        pi_low = p$pi.lb, pi_high = p$pi.ub, labels = labels,
        blup = b$pred, blup_se = b$se, blup_low = b$pi.lb, blup_high = b$pi.ub)
+}
+
+interaction <- function(form, d) {
+  fit <- coxph(form, data = d, ties = "efron", control = ctl)
+  idx <- grep("^treated:", names(coef(fit)))
+  b <- coef(fit)[idx]; V <- vcov(fit)[idx, idx, drop = FALSE]
+  w <- as.numeric(t(b) %*% solve(V) %*% b)
+  list(call = paste(deparse(form), collapse = ""), statistic = w, df = length(idx),
+       p_value = pchisq(w, length(idx), lower.tail = FALSE), aliased = names(coef(fit))[is.na(coef(fit))])
 }
 
 sites <- function(d, strata, horizon) {
@@ -59,15 +70,9 @@ sites <- function(d, strata, horizon) {
   labels <- vapply(entering, function(e) e$site, "")
   m <- meta(vapply(entering, function(e) e$log_hr, 0), vapply(entering, function(e) e$se, 0), labels)
   dd <- d[d$site %in% labels, ]
-  form <- if (is.null(strata)) Surv(time, event) ~ treated * factor(site) + strata(site) else
-    Surv(time, event) ~ treated * factor(site) + strata(site, stratum)
-  fit <- coxph(form, data = dd, ties = "efron", control = ctl)
-  idx <- grep("^treated:", names(coef(fit)))
-  b <- coef(fit)[idx]; V <- vcov(fit)[idx, idx, drop = FALSE]
-  w <- as.numeric(t(b) %*% solve(V) %*% b)
-  list(horizon = horizon, sites = out, meta = m,
-       interaction = list(call = paste(deparse(form), collapse = ""), statistic = w, df = length(idx),
-                          p_value = pchisq(w, length(idx), lower.tail = FALSE)))
+  form <- if (is.null(strata)) Surv(time, event) ~ treated * factor(site) else
+    Surv(time, event) ~ treated * factor(site) + strata(stratum)
+  list(horizon = horizon, sites = out, meta = m, interaction = interaction(form, dd))
 }
 
 bcg <- escalc(measure = "RR", ai = tpos, bi = tneg, ci = cpos, di = cneg, data = dat.bcg)
@@ -83,5 +88,7 @@ ref$cgd <- sites(cgd_first, NULL, 180)
 sim <- read.csv(file.path(dir, "sim20.csv"))
 names(sim)[names(sim) == "time_days"] <- "time"
 ref$sim20 <- sites(sim, "stratum", 365)
+sim$region <- paste0("R", (as.integer(sub("S", "", sim$site)) - 1) %/% 5)
+ref$sim20_region <- list(interaction = interaction(Surv(time, event) ~ treated * factor(site) + strata(region), sim))
 
 write_json(ref, file.path(dir, "reference.json"), digits = NA, auto_unbox = TRUE, pretty = TRUE)
