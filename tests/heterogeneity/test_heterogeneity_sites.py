@@ -136,3 +136,9 @@ def test_plot_draws_every_site_and_the_pooled_diamond():
     assert labels == [f"S0{i}" for i in range(1, 7)] + ["Pooled (random effects)", "Prediction interval"]
     assert len(ax.patches) == 1  # the diamond
     assert "<table" in result._repr_html_() and "interaction" in result.summary()
+
+
+def test_importing_evalexp_does_not_import_matplotlib():
+    """The heterogeneity part is in every analysis; its forest plot imports matplotlib only when drawn."""
+    code = "import sys, evalexp, evalexp.heterogeneity; sys.exit('matplotlib' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0

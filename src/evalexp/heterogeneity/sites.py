@@ -29,11 +29,10 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
 
 from ..cohort import Cohort
 from ..errors import AnalysisError
@@ -45,7 +44,9 @@ from ..survival.analysis import MISSING_LABEL
 from ..survival.cox import cox_ph
 from ..survival.risk import risk_difference
 from .meta import RandomEffectsMeta, random_effects_meta
-from .plot import draw_forest
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 ARMS = ("treatment", "control")
 #: Why a site is not in the meta-analysis.
@@ -229,9 +230,12 @@ class HeterogeneityResult(Result):
         CI, its shrunken (BLUP) estimate, the pooled diamond and the prediction interval.
         Every site is drawn: this is the evaluator's view (the public report,
         :mod:`evalexp.report.sites`, draws only the publishable sites)."""
-        if ax is None:
-            from matplotlib.figure import Figure
+        # matplotlib is imported when a figure is drawn, never by ``import evalexp``
+        from matplotlib.figure import Figure
 
+        from .plot import draw_forest
+
+        if ax is None:
             ax = Figure(figsize=(7.0, 1.5 + 0.3 * len(self.sites)), layout="constrained").add_subplot()
         pooled = None
         if self.meta is not None:
