@@ -13,6 +13,7 @@ English (:data:`TEXTS`). Disclosure (CONTRACT §7, public audience), with ``T`` 
   up to the published arm totals without any of them being small, so no hidden site can be
   recovered by difference (secondary suppression). When every site ends in the pool nothing
   is shown per site. The pool's size is given in sites, never their names;
+- sites are named by the plan's ``[value_labels.<by>]`` when it gives them;
 - a hidden site's name, counts, hazard ratio and shrunken estimate appear nowhere (table,
   text or figure); the forest plot draws the published sites only;
 - the meta-analysis's pooled quantities (tau2, I2, Q, pooled hazard ratio, prediction
@@ -196,10 +197,10 @@ def _count_row(fmt, label: str, n: dict[str, int], events: dict[str, int]) -> tu
             *(fmt.percent(events[a] / n[a]) for a in ARMS))
 
 
-def _descriptive_table(fmt, sites: list[dict[str, Any]], groups: dict[str, str]) -> Table:
+def _descriptive_table(fmt, by: str, sites: list[dict[str, Any]], groups: dict[str, str]) -> Table:
     shown = [s for s in sites if groups[s["site"]] != OTHER]
     pooled = [s for s in sites if groups[s["site"]] == OTHER]
-    rows = [_count_row(fmt, s["site"], s["n"], s["events"]) for s in shown]
+    rows = [_count_row(fmt, fmt.value(by, s["site"]), s["n"], s["events"]) for s in shown]
 
     def total(part: list[dict[str, Any]], key: str) -> dict[str, int]:
         return {a: sum(s[key][a] for s in part) for a in ARMS}
@@ -230,7 +231,7 @@ def _effects(fmt, block: dict[str, Any], shown: list[dict[str, Any]], level: str
         shrunken = "–" if b is None else \
             f"{fmt.number(np.exp(b))} {fmt.ci(np.exp(b - crit * se), np.exp(b + crit * se))}"
         raw = "–" if s["hr"] is None else f"{fmt.number(s['hr'])} {fmt.ci(s['ci_low'], s['ci_high'])}"
-        rows.append((s["site"], raw, shrunken))
+        rows.append((fmt.value(block["by"], s["site"]), raw, shrunken))
     pooled, pi = block["pooled"], block["prediction_interval"]
     rows.append((_text(fmt, "pooled"), f"{fmt.number(pooled['hr'])} {fmt.ci(pooled['ci_low'], pooled['ci_high'])}", "–"))
     rows.append((_text(fmt, "prediction"), fmt.ci(pi["hr_low"], pi["hr_high"]), "–"))
@@ -248,6 +249,7 @@ def _effects(fmt, block: dict[str, Any], shown: list[dict[str, Any]], level: str
 
 
 def _forest(fmt, block: dict[str, Any], shown: list[dict[str, Any]], level: str, crit: float):
+    """The forest plot of the published sites (``crit``: the t quantile of the BLUP intervals)."""
     frame = pd.DataFrame({
         "log_hr": [np.nan if s["log_hr"] is None else s["log_hr"] for s in shown],
         "ci_low": [np.nan if s["ci_low"] is None else np.log(s["ci_low"]) for s in shown],
@@ -260,7 +262,7 @@ def _forest(fmt, block: dict[str, Any], shown: list[dict[str, Any]], level: str,
     texts = {"raw": _text(fmt, "raw", level=level), "shrunken": _text(fmt, "shrunken_legend"),
              "pooled": _text(fmt, "pooled"), "prediction": _text(fmt, "prediction"), "axis": _text(fmt, "axis")}
     pooled = {**block["pooled"], **block["prediction_interval"]}
-    draw_forest(fig.add_subplot(), frame, pooled, labels=[s["site"] for s in shown], texts=texts,
+    draw_forest(fig.add_subplot(), frame, pooled, labels=[fmt.value(block["by"], s["site"]) for s in shown], texts=texts,
                 number=lambda x: fmt.number(x, 2 if x < 0.1 else 1))
     return render_figure(fig, "sites", _text(fmt, "figure_caption"))
 
@@ -287,7 +289,7 @@ def section(ctx) -> Section | None:
     if excluded:
         blocks.append(Paragraph(_text(fmt, "excluded", m=excluded), "note"))
     if shown:
-        blocks += [_descriptive_table(fmt, sites, groups), Paragraph(_text(fmt, "pooled_note", threshold=threshold), "note")]
+        blocks += [_descriptive_table(fmt, block["by"], sites, groups), Paragraph(_text(fmt, "pooled_note", threshold=threshold), "note")]
     else:
         blocks.append(Paragraph(_text(fmt, "all_pooled", threshold=threshold), "note"))
     blocks.append(Paragraph(_text(fmt, "methods")))
