@@ -86,6 +86,25 @@ def test_a_small_site_appears_nowhere_and_is_pooled_with_the_next_smallest():
     assert [row[0] for row in effects.rows][:-2] == [lb for lb in labels[:-2]]
 
 
+def test_publishable_results_withhold_every_number_of_the_pooled_sites_and_say_why():
+    raw = context(cohort_with_a_tiny_site()).results["heterogeneity"]
+    block, decisions = sites.publishable(raw, THRESHOLD)
+    pooled = {s["site"] for s in block["sites"] if s["n"] is None}
+    assert "TINY" in pooled and len(pooled) == 2
+    for site in block["sites"]:
+        if site["site"] in pooled:
+            assert all(site[key] is None for key in sites.WITHHELD)
+    position = {s["site"]: i for i, s in enumerate(raw["sites"])}
+    rules = {(d["pointer"].split("/")[2], d["rule"]) for d in decisions}
+    assert rules == {(str(position[name]), "small_site" if name == "TINY" else "secondary_site") for name in pooled}
+    assert len(decisions) == 2 * len(sites.WITHHELD) and {d["threshold"] for d in decisions} == {THRESHOLD}
+    originals = [s for s in raw["sites"] if s["site"] in pooled]
+    assert block["other_sites"] == {"sites": 2, **{key: {a: sum(s[key][a] for s in originals)
+                                                          for a in ("treatment", "control")} for key in ("n", "events")}}
+    assert block["tau2"] == raw["tau2"] and block["pooled"] == raw["pooled"]  # pooled quantities are published
+    assert raw["sites"][position["TINY"]]["n"] is not None  # the analysis results are left untouched
+
+
 def test_the_paragraph_says_how_much_the_effect_varies_and_publishes_the_pooled_numbers():
     ctx = context(cohort_with_a_tiny_site())
     block = ctx.results["heterogeneity"]

@@ -1,7 +1,9 @@
 """The report section on sites: how much the effect of the support varies across sites.
 
-Reads ``results["heterogeneity"]`` only (CONTRACT §8). Its text is here, in French and
-English (:data:`TEXTS`). Disclosure (CONTRACT §7, public audience), with ``T`` the plan's
+Reads ``results["heterogeneity"]`` only (CONTRACT §8), through :func:`publishable`, which
+withholds what may not be published and lists it (for ``disclosure.json`` and the public
+``results.json``); the section never receives a withheld number. Its text is here, in French
+and English (:data:`TEXTS`). Disclosure (CONTRACT §7, public audience), with ``T`` the plan's
 ``suppression_threshold``:
 
 - a site is published on its own only when, in each arm, its participants, its ruptures and
@@ -37,6 +39,10 @@ from .document import Block, Paragraph, Section, Table, render_figure
 ARMS = ("treatment", "control")
 #: Key of the pooled small sites (not a possible site label: it holds a control character).
 OTHER = "\x00other"
+#: The fields of a pooled site that are withheld (its name stays, as a "<11" mark would).
+WITHHELD = ("n", "events", "log_hr", "se", "hr", "ci_low", "ci_high", "shrunken_log_hr", "shrunken_se", "excluded",
+            "risk_difference", "risk_difference_se", "risk_difference_ci_low", "risk_difference_ci_high",
+            "rupture_risk")
 
 TEXTS: dict[str, dict[str, str]] = {
     "fr": {
@@ -187,6 +193,33 @@ def site_groups(sites: list[dict[str, Any]], threshold: int) -> dict[str, str]:
     return collapse_small_categories(counts, threshold, OTHER)
 
 
+def publishable(block: dict[str, Any], threshold: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """``results["heterogeneity"]`` as it may be published, and what was withheld.
+
+    Every number of a site pooled by :func:`site_groups` (and its ``excluded`` reason, which
+    tells a zero) becomes None; ``other_sites`` gives the pool's number of sites and its
+    participants and ruptures per arm (None when there is no pool). The pooled meta-analysis
+    quantities are kept. Decisions are ``{"pointer", "rule", "threshold"}``, JSON pointers
+    relative to the block; the rule is ``small_site`` for a site below the threshold and
+    ``secondary_site`` for a site pooled with it so that the pool reaches the threshold.
+    """
+    groups = site_groups(block["sites"], threshold)
+    sites, pooled, decisions = [], [], []
+    for i, site in enumerate(block["sites"]):
+        if groups[site["site"]] != OTHER:
+            sites.append(site)
+            continue
+        pooled.append(site)
+        counts = [site["n"][a] for a in ARMS] + [site["events"][a] for a in ARMS] + \
+            [site["n"][a] - site["events"][a] for a in ARMS]
+        rule = "small_site" if min(counts) < threshold else "secondary_site"
+        sites.append({**site, **dict.fromkeys(WITHHELD)})
+        decisions += [{"pointer": f"/sites/{i}/{key}", "rule": rule, "threshold": threshold} for key in WITHHELD]
+    other = None if not pooled else {
+        "sites": len(pooled), **{key: {a: sum(s[key][a] for s in pooled) for a in ARMS} for key in ("n", "events")}}
+    return {**block, "sites": sites, "other_sites": other}, decisions
+
+
 def _text(fmt, key: str, **values: object) -> str:
     text = TEXTS[fmt.language][key]
     return text.format(**values) if values else text
@@ -197,17 +230,16 @@ def _count_row(fmt, label: str, n: dict[str, int], events: dict[str, int]) -> tu
             *(fmt.percent(events[a] / n[a]) for a in ARMS))
 
 
-def _descriptive_table(fmt, by: str, sites: list[dict[str, Any]], groups: dict[str, str]) -> Table:
-    shown = [s for s in sites if groups[s["site"]] != OTHER]
-    pooled = [s for s in sites if groups[s["site"]] == OTHER]
-    rows = [_count_row(fmt, fmt.value(by, s["site"]), s["n"], s["events"]) for s in shown]
-
-    def total(part: list[dict[str, Any]], key: str) -> dict[str, int]:
-        return {a: sum(s[key][a] for s in part) for a in ARMS}
-
-    if pooled:
-        rows.append(_count_row(fmt, _text(fmt, "other", m=len(pooled)), total(pooled, "n"), total(pooled, "events")))
-    rows.append(_count_row(fmt, _text(fmt, "total"), total(sites, "n"), total(sites, "events")))
+def _descriptive_table(fmt, block: dict[str, Any], shown: list[dict[str, Any]]) -> Table:
+    """Per-site counts of the publishable ``block``: the shown sites, the pool, the total."""
+    rows = [_count_row(fmt, fmt.value(block["by"], s["site"]), s["n"], s["events"]) for s in shown]
+    parts = [*shown]
+    other = block["other_sites"]
+    if other is not None:
+        rows.append(_count_row(fmt, _text(fmt, "other", m=other["sites"]), other["n"], other["events"]))
+        parts.append(other)
+    total = {key: {a: sum(p[key][a] for p in parts) for a in ARMS} for key in ("n", "events")}
+    rows.append(_count_row(fmt, _text(fmt, "total"), total["n"], total["events"]))
     header = tuple(_text(fmt, key) for key in ("site", "n_t", "n_c", "e_t", "e_c", "s_t", "s_c"))
     return Table(header, tuple(rows), caption=_text(fmt, "table_caption"))
 
@@ -268,15 +300,14 @@ def _forest(fmt, block: dict[str, Any], shown: list[dict[str, Any]], level: str,
 
 
 def section(ctx) -> Section | None:
-    """The section, or None when the plan asks for no heterogeneity analysis."""
-    block = ctx.results.get("heterogeneity")
-    if not block:
+    """The section, or None when the plan asks for no heterogeneity analysis. It is composed
+    from :func:`publishable` results only."""
+    if not ctx.results.get("heterogeneity"):
         return None
     fmt, threshold, level = ctx.fmt, ctx.threshold, ctx.level
-    sites = block["sites"]
-    groups = site_groups(sites, threshold)
-    shown = [s for s in sites if groups[s["site"]] != OTHER]
-    blocks: list[Block] = [Paragraph(_text(fmt, "intro", sites=fmt.integer(len(sites))))]
+    block, _ = publishable(ctx.results["heterogeneity"], threshold)
+    shown = [s for s in block["sites"] if s["n"] is not None]
+    blocks: list[Block] = [Paragraph(_text(fmt, "intro", sites=fmt.integer(len(block["sites"]))))]
     if block["tau2"] is None:
         blocks.append(Paragraph(_text(fmt, "none_entering")))
     else:
@@ -285,11 +316,11 @@ def section(ctx) -> Section | None:
             blocks.append(Paragraph(_text(fmt, "few_sites", k=block["k"]), "note"))
         crit = float(stats.t.isf(ctx.plan.inference.alpha / 2, block["pooled"]["df"]))
         blocks += _effects(fmt, block, [s for s in shown if s["excluded"] is None], level, crit)
-    excluded = sum(s["excluded"] is not None for s in sites)
+    excluded = len(block["sites"]) - block["k"]
     if excluded:
         blocks.append(Paragraph(_text(fmt, "excluded", m=excluded), "note"))
     if shown:
-        blocks += [_descriptive_table(fmt, block["by"], sites, groups), Paragraph(_text(fmt, "pooled_note", threshold=threshold), "note")]
+        blocks += [_descriptive_table(fmt, block, shown), Paragraph(_text(fmt, "pooled_note", threshold=threshold), "note")]
     else:
         blocks.append(Paragraph(_text(fmt, "all_pooled", threshold=threshold), "note"))
     blocks.append(Paragraph(_text(fmt, "methods")))
