@@ -142,3 +142,17 @@ def test_importing_evalexp_does_not_import_matplotlib():
     """The heterogeneity part is in every analysis; its forest plot imports matplotlib only when drawn."""
     code = "import sys, evalexp, evalexp.heterogeneity; sys.exit('matplotlib' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_a_one_stage_model_too_large_is_not_fitted_and_says_why(monkeypatch):
+    """The interaction model has 2k - 1 dense columns; above MAX_INTERACTION_WORK (n p^2) it is
+    skipped, the rest of the analysis unchanged."""
+    data, _ = simulate_sites(k=4, n_per_site=50, seed=1)
+    full = heterogeneity(Cohort(data), make_plan()).to_dict()
+    monkeypatch.setattr("evalexp.heterogeneity.sites.MAX_INTERACTION_WORK", 200 * 7 ** 2 - 1)
+    out = heterogeneity(Cohort(data), make_plan()).to_dict()
+    test = out["interaction_test"]
+    assert test["statistic"] is None and test["p_value"] is None and test["df"] == 0
+    assert test["definition"] == ("not computed: 4 sites and 200 participants exceed the size limit of the "
+                                  "one-stage model")
+    assert full["interaction_test"]["df"] == 3 and out["tau2"] == full["tau2"]

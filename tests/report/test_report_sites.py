@@ -176,3 +176,14 @@ def test_the_demo_report_places_the_section_after_subgroups_and_hides_its_small_
     html = render_html(doc)
     assert "effet selon les sites</h2>" in html
     assert not any(f"ML00{i}" in html for i in range(1, 5))
+
+
+def test_an_interaction_test_not_computed_is_left_out_of_the_text_and_table():
+    ctx = context(cohort_with_a_tiny_site())
+    block = ctx.results["heterogeneity"]
+    block["interaction_test"] = {**block["interaction_test"], "statistic": None, "df": 0, "p_value": None}
+    section = sites.section(ctx)
+    lead = next(b.text for b in section.blocks if isinstance(b, Paragraph) and b.kind == "lead")
+    assert lead.endswith(("the support would reduce ruptures there too.", "no effect or an unfavourable one.",
+                          "the support would increase ruptures there."))
+    assert not any(row[0].startswith("Site × group interaction") for row in tables(section)[1].rows)

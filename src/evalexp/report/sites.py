@@ -60,7 +60,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "(τ²) est estimée à {tau2}, et {i2} de la dispersion des estimations par site tient à de vraies "
             "différences entre sites plutôt qu'au hasard (I² ; test Q d'homogénéité : {q_p}). "
             "Le rapport des risques moyen est de {hr} (IC à {level} {ci}). Dans un nouveau site comparable, "
-            "il se situerait avec une probabilité de {level} entre {pi_low} et {pi_high} : {pi_words} "
+            "il se situerait avec une probabilité de {level} entre {pi_low} et {pi_high} : {pi_words}"),
+        "interaction_sentence": (
             "Le test d'interaction site × groupe d'un modèle de Cox de l'ensemble des sites donne {int_p}."),
         "how_low": "peu", "how_moderate": "modérément", "how_high": "fortement",
         "pi_benefit": "l'accompagnement y réduirait aussi les ruptures.",
@@ -127,8 +128,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "{tau2}, and {i2} of the spread of the site estimates reflects real differences between sites "
             "rather than chance (I²; Q test of homogeneity: {q_p}). The average hazard ratio is {hr} "
             "({level} CI {ci}). In a new, comparable site it would lie between {pi_low} and {pi_high} with "
-            "{level} probability: {pi_words} The site × group interaction test of a Cox model of all the "
-            "sites together gives {int_p}."),
+            "{level} probability: {pi_words}"),
+        "interaction_sentence": (
+            "The site × group interaction test of a Cox model of all the sites together gives {int_p}."),
         "how_low": "little", "how_moderate": "moderately", "how_high": "strongly",
         "pi_benefit": "the support would reduce ruptures there too.",
         "pi_harm": "the support would increase ruptures there.",
@@ -248,11 +250,12 @@ def _paragraph(fmt, block: dict[str, Any], level: str) -> str:
     i2, pooled, pi = block["i2"], block["pooled"], block["prediction_interval"]
     how = "how_low" if i2 < I2_LOW else "how_high" if i2 > I2_HIGH else "how_moderate"
     words = "pi_benefit" if pi["hr_high"] < 1 else "pi_harm" if pi["hr_low"] > 1 else "pi_either"
-    test = block["interaction_test"]
-    return _text(fmt, "varies", k=block["k"], how=_text(fmt, how), tau2=fmt.number(block["tau2"], 3),
+    text = _text(fmt, "varies", k=block["k"], how=_text(fmt, how), tau2=fmt.number(block["tau2"], 3),
                  i2=fmt.percent(i2 / 100, 0), q_p=fmt.p_equals(block["q_p_value"]), hr=fmt.number(pooled["hr"]),
                  level=level, ci=fmt.ci(pooled["ci_low"], pooled["ci_high"]), pi_low=fmt.number(pi["hr_low"]),
-                 pi_high=fmt.number(pi["hr_high"]), pi_words=_text(fmt, words), int_p=fmt.p_equals(test["p_value"]))
+                 pi_high=fmt.number(pi["hr_high"]), pi_words=_text(fmt, words))
+    p = block["interaction_test"]["p_value"]
+    return text if p is None else f"{text} {_text(fmt, 'interaction_sentence', int_p=fmt.p_equals(p))}"
 
 
 def _effects(fmt, block: dict[str, Any], shown: list[dict[str, Any]], level: str, crit: float) -> list[Block]:
@@ -270,13 +273,14 @@ def _effects(fmt, block: dict[str, Any], shown: list[dict[str, Any]], level: str
     effects = Table((_text(fmt, "site"), _text(fmt, "hr", level=level), _text(fmt, "shrunken", level=level)),
                     tuple(rows), caption=_text(fmt, "effects_caption"))
     test = block["interaction_test"]
-    stats_rows = ((_text(fmt, "k"), fmt.integer(block["k"])),
+    stats_rows = [(_text(fmt, "k"), fmt.integer(block["k"])),
                   (_text(fmt, "tau2"), fmt.number(block["tau2"], 3)),
                   (_text(fmt, "i2"), fmt.percent(block["i2"] / 100, 1)),
-                  (_text(fmt, "q", df=block["q_df"]), f"{fmt.number(block['q'])} ({fmt.p_equals(block['q_p_value'])})"),
-                  (_text(fmt, "interaction", df=test["df"]),
-                   f"{fmt.number(test['statistic'])} ({fmt.p_equals(test['p_value'])})"))
-    statistics = Table((_text(fmt, "stat"), _text(fmt, "value")), stats_rows)
+                  (_text(fmt, "q", df=block["q_df"]), f"{fmt.number(block['q'])} ({fmt.p_equals(block['q_p_value'])})")]
+    if test["p_value"] is not None:
+        stats_rows.append((_text(fmt, "interaction", df=test["df"]),
+                           f"{fmt.number(test['statistic'])} ({fmt.p_equals(test['p_value'])})"))
+    statistics = Table((_text(fmt, "stat"), _text(fmt, "value")), tuple(stats_rows))
     return [_forest(fmt, block, shown, level, crit), effects, statistics]
 
 
