@@ -156,3 +156,11 @@ def test_a_one_stage_model_too_large_is_not_fitted_and_says_why(monkeypatch):
     assert test["definition"] == ("not computed: 4 sites and 200 participants exceed the size limit of the "
                                   "one-stage model")
     assert full["interaction_test"]["df"] == 3 and out["tau2"] == full["tau2"]
+
+
+def test_numeric_site_codes_are_named_as_written():
+    data, _ = simulate_sites(k=3, n_per_site=40, seed=3)
+    data["site"] = data["site"].str[1:].astype(float)
+    data.loc[0, "site"] = np.nan
+    out = heterogeneity(Cohort(data), make_plan()).to_dict()
+    assert [s["site"] for s in out["sites"]] == ["1", "2", "3"] and out["n_missing"] == 1

@@ -327,7 +327,9 @@ def heterogeneity(cohort: Cohort, plan: Plan) -> HeterogeneityResult:
     if by not in data:
         raise AnalysisError(f"{cohort.source}: heterogeneity column '{by}' is not a column of the cohort")
     present = data[by].notna()
-    frame = data[present].assign(**{by: data.loc[present, by].astype(str)})
+    # site codes read as numbers (1.0 when the column has gaps) are named as written: "1"
+    labels = data.loc[present, by].map(lambda v: f"{v:g}" if isinstance(v, (float, np.floating)) else str(v))
+    frame = data[present].assign(**{by: labels})
     sv, alpha = plan.survival, plan.inference.alpha
     effects = tuple(site_effect(part, str(name), day=sv.horizon_days, ties=sv.ties, alpha=alpha)
                     for name, part in frame.groupby(by, sort=True))
