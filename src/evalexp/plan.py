@@ -53,6 +53,9 @@ Sections and defaults::
     meetings = []                    # the three tripartite-meeting date columns
     power = 0.8                      # target power for minimum detectable effects
 
+    [heterogeneity]
+    by = ""                          # site column of the across-site analysis ("" = none)
+
     [report]
     suppression_threshold = 11       # counts below it are suppressed
     funder = ""
@@ -122,6 +125,11 @@ class IntegrityPlan:
 
 
 @dataclass(frozen=True)
+class HeterogeneityPlan:
+    by: str | None = None
+
+
+@dataclass(frozen=True)
 class ReportPlan:
     suppression_threshold: int = 11
     funder: str = ""
@@ -145,6 +153,7 @@ class Plan:
     inference: InferencePlan = InferencePlan()
     integrity: IntegrityPlan = IntegrityPlan()
     report: ReportPlan = ReportPlan()
+    heterogeneity: HeterogeneityPlan = HeterogeneityPlan()
     source: str = "<plan>"
 
     @property
@@ -167,6 +176,7 @@ _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "integrity": {"balance": list, "attrition_boundary": str, "subgroups": list, "meetings": list,
                   "power": (float, int)},
     "report": {"suppression_threshold": int, "funder": str, "evaluator": str, "lessons": str},
+    "heterogeneity": {"by": str},
 }
 _TOP = {"title": str, "language": str, "columns": dict, "arms": dict, "labels": dict, "value_labels": dict,
         **{s: dict for s in _SECTIONS}}
@@ -306,10 +316,11 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
         raise PlanError(f"{source}: 'suppression_threshold' in [report] must be >= 1")
     report = ReportPlan(**r)
     d = raw.get("data", {})
+    heterogeneity = HeterogeneityPlan(by=raw.get("heterogeneity", {}).get("by") or None)
     return Plan(title=raw["title"], language=language, columns=dict(columns), arms=arms,
                 labels=dict(labels), value_labels=value_labels,
                 data=DataPlan(**d), survival=survival, outcomes=outcomes, inference=inference,
-                integrity=integrity, report=report, source=source)
+                integrity=integrity, report=report, heterogeneity=heterogeneity, source=source)
 
 
 def default_plan(title: str = "Cohort", horizon_days: int = 365) -> Plan:

@@ -26,7 +26,7 @@ from ..cohort import Cohort
 from ..competing.analysis import rupture_causes
 from ..plan import Plan
 from ..survival.cox import FEW_CLUSTERS
-from . import figures
+from . import figures, sites
 from .disclosure import collapse_small_categories, share_hidden, suppression_mask
 from .document import Block, Document, Paragraph, Section, Table, render_figure
 from .i18n import SECONDARY, Formatter
@@ -687,7 +687,7 @@ def quality_section(ctx: Context) -> Section:
 
 SECTIONS: tuple[Callable[[Context], Section | None], ...] = (
     summary_section, experiment_section, balance_section, attrition_section, primary_section,
-    competing_section, outcomes_section, compliance_section, subgroups_section, fidelity_section,
+    competing_section, outcomes_section, compliance_section, subgroups_section, sites.section, fidelity_section,
     power_section, lessons_section, methods_section, quality_section,
 )
 
