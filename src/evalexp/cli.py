@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("cohort", type=Path, help="cohort file")
     p.add_argument("--plan", type=Path, required=True, help="analysis plan (TOML)")
     p.add_argument("--out", type=Path, required=True, help="output directory")
+    p.add_argument("--audience", choices=("public", "evaluator"), default="public",
+                   help="public (default): disclosure-controlled, may be published; evaluator: every "
+                        "number, each output marked 'not for publication'")
     p.add_argument("--quiet", action="store_true", help="no progress display")
     _add_key(p)
 
@@ -118,7 +121,7 @@ def _report(args: argparse.Namespace) -> None:
     plan = load_plan(args.plan)
     cohort = load_cohort(args.cohort, plan, key=_read_key(args.key_file))
     build_report(cohort, plan, args.out, cohort_path=args.cohort, plan_path=args.plan,
-                 command_line=["evalexp", *sys.argv[1:]], progress=not args.quiet)
+                 command_line=["evalexp", *sys.argv[1:]], progress=not args.quiet, audience=args.audience)
 
 
 def _validate(args: argparse.Namespace) -> None:
