@@ -54,7 +54,8 @@ def survival(ledger: Ledger, km_tables: Mapping[str, pd.DataFrame], kept: Mappin
     """Landmarks, medians and every two-arm statistic of ruptures.
 
     Without ``comparable`` (an arm below the threshold in size, ruptures or contracts not broken)
-    every statistic is withheld (small_group). Otherwise a landmark is published only at a day
+    every statistic is withheld (small_group), only the rounded numbers at risk stay. Otherwise a
+    landmark is published only at a day
     the arm's publishable curve keeps (``kept``, :func:`~evalexp.disclosure.curves.km_times`: at
     least the threshold of events since the previous published day, and at least the threshold
     at risk), with its number at risk rounded up to 5; the risk difference at the horizon only
@@ -65,20 +66,22 @@ def survival(ledger: Ledger, km_tables: Mapping[str, pd.DataFrame], kept: Mappin
     if surv is None:
         return
     t = ledger.threshold
-    if not comparable:
-        for key in list(surv):
-            ledger.hide(("survival", key), "small_group")
-        return
     for arm in ARMS:
-        table = km_tables[arm]
         for i, point in enumerate(surv["km"][arm]):
-            if point["day"] not in kept[arm]:
+            if not comparable or point["day"] not in kept[arm]:
                 for key in ("survival", "ci_low", "ci_high"):
                     ledger.hide(("survival", "km", arm, i, key), "small_group")
             if small(point["at_risk"], t):
                 ledger.hide(("survival", "km", arm, i, "at_risk"), "primary")
             else:
                 ledger.replace(("survival", "km", arm, i, "at_risk"), round_at_risk(point["at_risk"], t), "rounded")
+    if not comparable:
+        for key in surv:
+            if key != "km":
+                ledger.hide(("survival", key), "small_group")
+        return
+    for arm in ARMS:
+        table = km_tables[arm]
         median = (surv.get("km_median") or {}).get(arm) or {}
         if median.get("median") is not None:
             at_median = table.loc[table["time"] >= median["median"], "n_risk"]
@@ -204,7 +207,7 @@ def consort(ledger: Ledger, observed_hidden: Mapping[str, bool]) -> None:
     Take-up (received / not received, columns adding up to the arms) gets primary and secondary
     suppression; a zero take-up in the control arm, where the support is not offered, is
     structural and published. Losses and censoring at extraction are counts of people: primary
-    rule. The numbers analysed per employment outcome follow :func:`binary_outcomes`.
+    rule, and secondary across the arms (their total may be published elsewhere). The numbers analysed per employment outcome follow :func:`binary_outcomes`.
     """
     block = ledger.source("consort")
     if not block:
@@ -225,9 +228,8 @@ def consort(ledger: Ledger, observed_hidden: Mapping[str, bool]) -> None:
             if small(support["unknown"][a], t) and support["unknown"][a] > 0:
                 ledger.hide(("consort", "support", "unknown", a), "primary")
     for key in ("lost_to_followup", "censored_at_extraction"):
-        for a in ARMS:
-            if small(block[key][a], t):
-                ledger.hide(("consort", key, a), "primary")
+        hide_table(ledger, [[("consort", key, a) for a in ARMS]], np.array([[block[key][a] for a in ARMS]]),
+                   row_totals=True, column_totals=False)
     for outcome in block.get("analysed", {}):
         if outcome == "rupture":
             continue
@@ -386,10 +388,12 @@ def fidelity(ledger: Ledger) -> None:
     """Fidelity of the support (treatment arm, recipients): meetings due, held and on time, and
     ruptures by number of meetings held.
 
-    A number due is part of the recipients (the CONSORT take-up): withheld with its complement.
-    Meetings held or on time among those due, and their shares and CIs, likewise. The rows of
-    ruptures by meetings add up to the recipients: sizes get primary and secondary suppression,
-    ruptures their own and their complement's.
+    A number due is part of the recipients (the CONSORT take-up), or of the arm when the recipients
+    are hidden: withheld when it or its complement in that published whole is small. Meetings held or on time among those due, and their shares and CIs,
+    likewise. The rows of ruptures by meetings add up to the recipients, and with the
+    non-recipients to the arm size: sizes get primary and secondary suppression in that column
+    (the non-recipients counting as hidden when CONSORT hides them), ruptures their own and their
+    complement's rule.
     """
     block = ledger.source("fidelity")
     if not block:
@@ -399,16 +403,18 @@ def fidelity(ledger: Ledger) -> None:
     recipients_hidden = ledger.withheld("consort", "support", "received", "treatment")
     if recipients_hidden:
         ledger.hide(("fidelity", "n"), "secondary")
+    # the published whole a number due is part of: the recipients, or the arm when they are hidden
+    whole = ledger.source("n", "treatment") if recipients_hidden else recipients
     for key, meeting in (block.get("meetings") or {}).items():
         path = ("fidelity", "meetings", key)
         due = meeting["due"]
-        due_hidden = recipients_hidden or small_part(due, recipients, t)
+        due_hidden = small_part(due, whole, t)
         if due_hidden:
-            ledger.hide(path + ("due",), "complement")
+            ledger.hide(path + ("due",), "primary" if small(due, t) else "complement")
         for count, share, ci in (("held", "share_held", "share_held_ci"),
                                  ("on_time", "share_on_time", None)):
             if due_hidden or small_part(meeting[count], due, t):
-                ledger.hide(path + (count,), "complement" if not small(meeting[count], t) else "primary")
+                ledger.hide(path + (count,), "primary" if small(meeting[count], t) else "complement")
                 ledger.hide(path + (share,), "derived")
                 if ci:
                     ledger.hide(path + (ci,), "derived")
@@ -417,18 +423,22 @@ def fidelity(ledger: Ledger) -> None:
                     ledger.hide(path + ("ci_high",), "derived")
     everything = block.get("all_on_time")
     if everything:
-        due_hidden = recipients_hidden or small_part(everything["due"], recipients, t)
+        due_hidden = small_part(everything["due"], whole, t)
         if due_hidden:
-            ledger.hide(("fidelity", "all_on_time", "due"), "complement")
+            ledger.hide(("fidelity", "all_on_time", "due"), "primary" if small(everything["due"], t) else "complement")
         if due_hidden or small_part(everything["on_time"], everything["due"], t):
-            ledger.hide(("fidelity", "all_on_time", "on_time"), "complement")
+            ledger.hide(("fidelity", "all_on_time", "on_time"),
+                        "primary" if small(everything["on_time"], t) else "complement")
             ledger.hide(("fidelity", "all_on_time", "share"), "derived")
     rows = (block.get("ruptures_by_meetings") or {}).get("rows") or []
     if rows:
+        # the rows add up to the recipients, and with the non-recipients to the (published) arm size
         base = ("fidelity", "ruptures_by_meetings", "rows")
-        sizes = np.array([[r["n"]] for r in rows])
-        mask = hide_table(ledger, [[base + (i, "n")] for i in range(len(rows))], sizes,
-                          row_totals=False, column_totals=not recipients_hidden)
+        arm = ledger.source("n", "treatment")
+        sizes = np.array([[r["n"]] for r in rows] + [[arm - sum(r["n"] for r in rows)]])
+        force = np.array([[False]] * len(rows) + [[recipients_hidden]])
+        mask = hide_table(ledger, [[base + (i, "n")] for i in range(len(rows))] + [[("fidelity", "_others")]],
+                          sizes, row_totals=False, column_totals=True, force=force)
         for i, r in enumerate(rows):
             if mask[i, 0] or small_part(r["ruptures"], r["n"], t):
                 ledger.hide(base + (i, "ruptures"), "primary" if small(r["ruptures"], t) else "complement")

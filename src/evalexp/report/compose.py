@@ -56,6 +56,12 @@ class Context:
     def level(self) -> str:
         return self.fmt.level(self.plan.inference.alpha)
 
+    @property
+    def comparable(self) -> bool:
+        """Whether the arms' ruptures are compared in this publication (in public mode, not when an arm
+        has fewer than the threshold in size, ruptures or contracts not broken)."""
+        return not self.pub.public or self.get("survival", "logrank", "p_value") is not None
+
     def get(self, *path: str | int) -> Any:
         """The published value at ``path`` (``None`` when withheld or absent)."""
         node: Any = self.results
@@ -150,7 +156,7 @@ def summary_section(ctx: Context) -> Section:
         blocks.append(Paragraph(fmt.t("summary_hr", hr=fmt.number(cox["hr"]), level=ctx.level,
                                       ci=fmt.ci(cox["ci_low"], cox["ci_high"]), p=fmt.p_equals(cox["p_value"]),
                                       p_ri=fmt.p_equals(ri.get("p_value"))), "lead"))
-    elif ctx.pub.rule(pointer(("survival", "cox", "unadjusted", "hr"))):
+    elif ctx.pub.rule(pointer(("survival", "cox", "unadjusted", "hr"))) or not ctx.comparable:
         blocks.append(Paragraph(fmt.t("summary_hr_hidden", threshold=ctx.threshold), "lead"))
     else:
         blocks.append(Paragraph(_hr_not_estimable(ctx), "lead"))
@@ -172,14 +178,15 @@ def summary_section(ctx: Context) -> Section:
 def _mde_sentence(ctx: Context) -> Paragraph | None:
     """'With N ruptures, the study could only detect HR <= x, a fall of y points', from the power block."""
     power = ctx.get("power")
-    if not power or power.get("events") is None or power["hazard_ratio"]["minimum_detectable"] is None:
+    if not power or power.get("events") is None or power["hazard_ratio"]["minimum_detectable"] is None \
+            or power["risk_difference"]["minimum_detectable"] is None:
         return None
     fmt = ctx.fmt
     rd = power["risk_difference"]
     return Paragraph(fmt.t(
         "summary_mde", events=fmt.integer(power["events"]), power=fmt.percent(power["power"], 0),
         alpha=fmt.percent(power["alpha"], 0), mde_hr=fmt.number(power["hazard_ratio"]["minimum_detectable"]),
-        mde_rd=fmt.number(None if rd["minimum_detectable"] is None else 100 * abs(rd["minimum_detectable"]), 1),
+        mde_rd=fmt.number(100 * abs(rd["minimum_detectable"]), 1),
         months=round(rd["day"] / 30.4375)))
 
 
@@ -308,7 +315,7 @@ def primary_section(ctx: Context) -> Section:
     fmt, plan = ctx.fmt, ctx.plan
     surv = ctx.get("survival") or {}
     blocks: list[Block] = []
-    if surv.get("logrank") is None:
+    if not ctx.comparable:
         blocks.append(Paragraph(fmt.t("primary_hidden", threshold=ctx.threshold)))
     fig = _km_figure(ctx)
     if fig is not None:
@@ -376,7 +383,7 @@ def primary_section(ctx: Context) -> Section:
         blocks.append(Paragraph(fmt.t("ph_rejected" if ph.get("p_value") is not None
                                       and ph["p_value"] < plan.inference.alpha else "ph_ok",
                                       p=fmt.p_equals(ph.get("p_value")))))
-    elif surv.get("logrank") is not None:
+    elif ctx.comparable:
         blocks.append(Paragraph(_hr_not_estimable(ctx)))
     n_clusters = (cox.get("unadjusted") or {}).get("n_clusters")
     if n_clusters is not None and n_clusters < FEW_CLUSTERS:

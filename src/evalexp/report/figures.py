@@ -87,7 +87,8 @@ def km_figure(curves: Mapping[str, PublicCurve], ticks: np.ndarray, at_risk: Map
         colour = ARM_COLOURS[arm]
         _band(ax, times, columns["ci_low"], columns["ci_high"], coarse, color=colour, alpha=0.15, linewidth=0)
         _draw(ax, times, columns["survival"], coarse, color=colour, linewidth=2, label=fmt.t(arm))
-        low = min(low, float(np.nanmin(columns["ci_low"])))
+        finite = columns["ci_low"][np.isfinite(columns["ci_low"])]
+        low = min(low, float(finite.min())) if finite.size else low
     ax.set_xlim(0, max_time)
     ax.set_ylim(max(0.0, np.floor(low * 10) / 10 - 0.05), 1.01)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: fmt.percent(y, 0)))
