@@ -57,8 +57,8 @@ def test_share_is_rounded_when_its_denominator_is_hidden():
                                                                        control=44 / 65)}}, _outcomes))
     treatment, control, difference, *_ = _rows(section)["y"]
     assert (treatment, control) == ("60% (N s)", "68% (N s)")
-    assert difference.startswith("−7.7")
-    assert any(isinstance(b, Paragraph) and "rounded to the whole percent" in b.text for b in section.blocks)
+    assert difference == "−8 [−10, 20]"  # whole points: 0.1 point would pin 65 and 40 down
+    assert any(isinstance(b, Paragraph) and "rounded to the whole percentage point" in b.text for b in section.blocks)
 
 
 def test_outcome_with_every_count_publishable_is_shown_with_its_figure():

@@ -26,8 +26,10 @@ METADATA = ("schema_version", "title", "software", "alpha", "primary", "suppress
 #: Minimum residual degrees of freedom of a published regression (ACRO's rule).
 MIN_RESIDUAL_DF = 10
 
-#: Decimals of a share, a difference and its CI published when the group size is withheld.
-PRECISION = {"share": 2, "difference": 3}
+#: Decimals of a share (whole percent), a difference and its CI (whole points) and a p-value
+#: published when the group size is withheld: at 0.1 point, the difference and its CI pin the
+#: hidden numbers observed down (tests/report/test_attacks.py enumerates them).
+PRECISION = {"share": 2, "difference": 2, "p": 1}
 
 
 def arm_counts(ledger: Ledger) -> bool:
@@ -158,8 +160,9 @@ def binary_outcomes(ledger: Ledger) -> dict[str, bool]:
     A cell below the threshold withholds the outcome's statistics (small_group). A number missing
     in an arm between 1 and threshold - 1 withholds the numbers observed of both arms (the arm sizes
     are published, and the total missing is in the data-quality annex); the shares, the difference
-    and its CI are then published at reduced precision (shares in whole percent, differences to
-    0.1 point, no SE) so that the observed count cannot be solved back from them. Returns
+    and its CI are then published at reduced precision (shares in whole percent, differences and
+    CIs in whole points, p-values to one decimal, no SE) so that the observed count cannot be
+    solved back from them. Returns
     outcome -> whether its numbers observed are withheld.
     """
     block = ledger.source("binary_outcomes") or {}
@@ -194,7 +197,7 @@ def _reduce_precision(ledger: Ledger, path: tuple[str, ...]) -> None:
             ledger.replace(path + (key,), round(out[key], PRECISION["difference"]), "precision")
     for key in ("p_value", "p_holm", "p_bh", "p_adjusted"):
         if out.get(key) is not None:
-            ledger.replace(path + (key,), round(out[key], 2), "precision")
+            ledger.replace(path + (key,), round(out[key], PRECISION["p"]), "precision")
     ledger.hide(path + ("se",), "derived")
     for key, value in out.items():
         if isinstance(value, dict) and key != "n_observed":
@@ -347,10 +350,11 @@ def compliance(ledger: Ledger, observed_hidden: Mapping[str, bool]) -> None:
             ledger.hide(path + ("n",), "complement")
             ledger.hide(path + ("first_stage",), "derived")
             ledger.hide(path + ("cace",), "derived")
-            for key in ("estimate", "ci_low", "ci_high"):
+            for key in ("estimate", "ci_low", "ci_high", "p_value"):
                 value = ledger.get(*path, "itt", key)
                 if value is not None:
-                    ledger.replace(path + ("itt", key), round(value, PRECISION["difference"]), "precision")
+                    digits = PRECISION["p" if key == "p_value" else "difference"]
+                    ledger.replace(path + ("itt", key), round(value, digits), "precision")
             ledger.hide(path + ("itt", "se"), "derived")
 
 

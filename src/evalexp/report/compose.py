@@ -120,10 +120,15 @@ def _est_ci(ctx: Context, path: tuple[str, ...], key: str = "hr", digits: int = 
             ctx.fmt.pvalue(block.get("p_value")))
 
 
-def _share_digits(ctx: Context, name: str) -> int:
-    """Decimals of an outcome's shares: 0 when its numbers observed are withheld (they are then
-    published rounded to whole percent)."""
-    return 0 if any(ctx.get("binary_outcomes", name, "n_observed", a) is None for a in ARMS) else 1
+def _rounded(ctx: Context, name: str) -> bool:
+    """Whether an outcome is published at reduced precision (its numbers observed withheld): shares
+    in whole percent, differences in whole points, p to one decimal."""
+    return any(ctx.get("binary_outcomes", name, "n_observed", a) is None for a in ARMS)
+
+
+def _p(ctx: Context, p: float | None, rounded: bool) -> str:
+    """A p-value, to one decimal when the outcome is published at reduced precision."""
+    return ctx.fmt.number(p, 1) if rounded and p is not None else ctx.fmt.pvalue(p)
 
 
 # ----------------------------------------------------------------------------- summary
@@ -164,11 +169,11 @@ def summary_section(ctx: Context) -> Section:
         if out["difference"] is None:
             blocks.append(Paragraph(fmt.t("summary_outcome_hidden", outcome=fmt.var(name), threshold=ctx.threshold)))
         else:
-            digits = _share_digits(ctx, name)
+            digits = 0 if _rounded(ctx, name) else 1
             blocks.append(Paragraph(fmt.t(
                 "summary_outcome", outcome=fmt.var(name), p_t=fmt.percent(out["treatment"], digits),
-                p_c=fmt.percent(out["control"], digits), diff=fmt.points(out["difference"]), level=ctx.level,
-                ci=fmt.ci(out["ci_low"], out["ci_high"], 1, scale=100))))
+                p_c=fmt.percent(out["control"], digits), diff=fmt.points(out["difference"], digits),
+                level=ctx.level, ci=fmt.ci(out["ci_low"], out["ci_high"], digits, scale=100))))
     mde = _mde_sentence(ctx)
     if mde:
         blocks.append(mde)
@@ -442,7 +447,7 @@ def outcomes_section(ctx: Context) -> Section | None:
     rounded = False
     for name, out in block.items():
         base = ("binary_outcomes", name)
-        digits = _share_digits(ctx, name)
+        digits = 0 if _rounded(ctx, name) else 1
         rounded = rounded or (digits == 0 and out["difference"] is not None)
         cells = [f"{ctx.share(*base, arm, digits=digits)} ({fmt.t('n')} {ctx.count(*base, 'n_observed', arm)})"
                  for arm in ARMS]
@@ -452,8 +457,8 @@ def outcomes_section(ctx: Context) -> Section | None:
         shown.append({"label": fmt.var(name), "difference": out["difference"], "ci_low": out["ci_low"],
                       "ci_high": out["ci_high"]})
         rows.append((fmt.var(name), *cells,
-                     f"{fmt.points(out['difference'])} {fmt.ci(out['ci_low'], out['ci_high'], 1, scale=100)}",
-                     fmt.pvalue(out["p_value"]), fmt.pvalue(out.get("p_adjusted"))))
+                     f"{fmt.points(out['difference'], digits)} {fmt.ci(out['ci_low'], out['ci_high'], digits, scale=100)}",
+                     _p(ctx, out["p_value"], digits == 0), _p(ctx, out.get("p_adjusted"), digits == 0)))
     method = next(iter(block.values())).get("multiplicity", ctx.plan.outcomes.multiplicity)
     header = (fmt.t("outcome"), fmt.t("treatment"), fmt.t("control"),
               f"{fmt.t('difference_pts')} [{fmt.t('ci_level', level=ctx.level)}]", fmt.t("p_value"), f"p ({method})")
@@ -478,19 +483,20 @@ def compliance_section(ctx: Context) -> Section | None:
     rows = [(fmt.t("first_stage"), *(ctx.share(*first, arm) for arm in ARMS),
              SECONDARY if ctx.get(*first, "estimate") is None else fmt.points(ctx.get(*first, "estimate")))]
     table_1 = Table((fmt.t("quantity"), fmt.t("treatment"), fmt.t("control"), fmt.t("difference_pts")), tuple(rows))
-    effects: list[tuple[str, tuple[str, ...]]] = []
+    effects: list[tuple[str, tuple[str, ...], bool]] = []
     if block.get("rupture_risk"):
-        effects.append((fmt.t("risk_diff", day=block["rupture_risk"]["day"]), ("compliance", "rupture_risk")))
+        effects.append((fmt.t("risk_diff", day=block["rupture_risk"]["day"]), ("compliance", "rupture_risk"), False))
     for name in block.get("binary_outcomes") or {}:
-        effects.append((fmt.var(name), ("compliance", "binary_outcomes", name)))
+        effects.append((fmt.var(name), ("compliance", "binary_outcomes", name), _rounded(ctx, name)))
     effect_rows = []
-    for label, base in effects:
+    for label, base, rounded in effects:
+        digits = 0 if rounded else 1
         for key in ("itt", "cace"):
             est = ctx.get(*base, key) or {}
             effect_rows.append((f"{fmt.t(key)} — {label}", *((SECONDARY, SECONDARY, "–") if est.get("estimate") is None
-                                                              else (fmt.points(est["estimate"]),
-                                                                    fmt.ci(est["ci_low"], est["ci_high"], 1, scale=100),
-                                                                    fmt.pvalue(est["p_value"])))))
+                                                              else (fmt.points(est["estimate"], digits),
+                                                                    fmt.ci(est["ci_low"], est["ci_high"], digits, scale=100),
+                                                                    _p(ctx, est["p_value"], rounded)))))
     table_2 = Table((fmt.t("quantity"), fmt.t("difference_pts"), fmt.t("ci_level", level=ctx.level), fmt.t("p_value")),
                     tuple(effect_rows))
     return Section("compliance", fmt.t("sec_compliance"), (table_1, table_2, _hidden_note(ctx)))

@@ -310,7 +310,8 @@ STRINGS: dict[str, dict[str, str]] = {
             "leurs effectifs et leurs estimations propres ne sont pas publiés (secret statistique)."),
         "outcomes_rounded": (
             "Lorsque le nombre de réponses manquantes d'un groupe est inférieur à {threshold}, l'effectif "
-            "observé est masqué et les parts sont arrondies au pour cent (secret statistique)."),
+            "observé est masqué ; les parts et les différences sont arrondies au point de pourcentage et p "
+            "à une décimale (secret statistique)."),
         "power_hidden": (
             "L'effet minimal détectable n'est pas publié : il permettrait de retrouver un nombre de "
             "ruptures inférieur à {threshold} (secret statistique)."),
@@ -592,7 +593,8 @@ STRINGS: dict[str, dict[str, str]] = {
             "counts and estimates are not published (statistical secrecy)."),
         "outcomes_rounded": (
             "Where fewer than {threshold} answers are missing in a group, the number observed is hidden and "
-            "the shares are rounded to the whole percent (statistical secrecy)."),
+            "shares and differences are rounded to the whole percentage point and p to one decimal "
+            "(statistical secrecy)."),
         "power_hidden": (
             "The minimum detectable effect is not published: it would reveal a number of ruptures below "
             "{threshold} (statistical secrecy)."),
