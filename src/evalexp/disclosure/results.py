@@ -235,11 +235,48 @@ def consort(ledger: Ledger, observed_hidden: Mapping[str, bool]) -> None:
                    row_totals=True, column_totals=False)
     for outcome in block.get("analysed", {}):
         if outcome == "rupture":
+            for a in ARMS:
+                if ledger.withheld("n", a):
+                    ledger.hide(("consort", "analysed", outcome, a), ledger.rule("n", a))
             continue
         if observed_hidden.get(outcome):
             for section in ("analysed", "excluded"):
                 for a in ARMS:
                     ledger.hide(("consort", section, outcome, a), "complement")
+    _consort_boxes(ledger)
+
+
+def _box_source(box: Mapping[str, Any], detail: str | None) -> tuple[str, ...] | None:
+    """The flat CONSORT field a diagram box (or one of its details) repeats; ``None`` if unknown."""
+    arm, key = box.get("arm"), box.get("key")
+    if key == "randomised" and detail is None:
+        return ("n",)
+    if key == f"allocated_{arm}":
+        return {None: ("assigned", arm), "support_received": ("support", "received", arm),
+                "support_not_received": ("support", "not_received", arm)}.get(detail)
+    if key == "lost_to_followup":
+        return {None: ("lost_to_followup", arm), "lost_reason": ("lost_to_followup", arm),
+                "censored_at_extraction": ("censored_at_extraction", arm)}.get(detail)
+    if key == "analysed":
+        return {None: ("analysed", box.get("outcome"), arm), "excluded": ("excluded", box.get("outcome"), arm)}.get(detail)
+    return None
+
+
+def _consort_boxes(ledger: Ledger) -> None:
+    """The diagram's boxes repeat the flat CONSORT counts: each is withheld with the count it
+    repeats (the randomised total with either arm size); a box the layer does not know is withheld."""
+    for i, box in enumerate(ledger.source("consort", "boxes") or []):
+        for j, detail in [(None, None), *((k, d.get("key")) for k, d in enumerate(box.get("details") or []))]:
+            path = ("consort", "boxes", i, "n") if j is None else ("consort", "boxes", i, "details", j, "n")
+            source = _box_source(box, detail)
+            if source == ("n",):
+                reasons = [ledger.rule("n", a) for a in ARMS if ledger.withheld("n", a)]
+                if reasons:
+                    ledger.hide(path, reasons[0])
+            elif source is None:
+                ledger.hide(path, "unreviewed")
+            elif ledger.withheld("consort", *source):
+                ledger.hide(path, ledger.rule("consort", *source))
 
 
 def attrition(ledger: Ledger) -> None:
@@ -508,6 +545,26 @@ def power(ledger: Ledger) -> None:
             ledger.hide(("power", "risk_difference", key), "derived")
 
 
+def arm_sizes(ledger: Ledger) -> None:
+    """When an arm size is withheld, withhold every copy of it: a count keyed by the arm under an
+    ``n`` key (attrition, take-up, complier blocks repeat the arm sizes) equal to that size."""
+    hidden = {a: ledger.source("n", a) for a in ARMS if ledger.withheld("n", a)}
+    if not hidden:
+        return
+
+    def walk(node: Any, path: tuple) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in hidden and len(path) >= 1 and path[-1] == "n" and value == hidden[key]:
+                    ledger.hide(path + (key,), "secondary")
+                walk(value, path + (key,))
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, path + (i,))
+
+    walk(ledger.exact, ())
+
+
 def unreviewed(ledger: Ledger, reviewed: set[str]) -> None:
     """Withhold every top-level key the layer has no rule for (a new analysis must be reviewed,
     and given rules here, before a public report shows it)."""
@@ -532,6 +589,7 @@ def apply(ledger: Ledger, km_tables: Mapping[str, pd.DataFrame], kept: Mapping[s
     fidelity(ledger)
     data_quality(ledger)
     power(ledger)
+    arm_sizes(ledger)
     unreviewed(ledger, {"n", "events", "survival", "competing_risks", "competing_risks_other",
                         "binary_outcomes", "consort", "attrition", "balance", "compliance", "subgroups",
                         "fidelity", "data_quality", "power"})
