@@ -21,6 +21,7 @@ RULES = {
     "precision": "a statistic of a group whose size is withheld, published at reduced precision",
     "residual_df": "a regression with fewer than 10 residual degrees of freedom",
     "unreviewed": "an output the disclosure layer does not know, withheld as a whole",
+    "text": "a generated note that may carry a count or an individual's time",
 }
 
 

@@ -62,12 +62,15 @@ def survival(ledger: Ledger, km_tables: Mapping[str, pd.DataFrame], kept: Mappin
     least the threshold of events since the previous published day, and at least the threshold
     at risk), with its number at risk rounded up to 5; the risk difference at the horizon only
     when both arms' horizon landmarks are; a median (an event time) rounded to the grid, when at
-    least the threshold are at risk at it.
+    least the threshold are at risk at it. The generated notes (rows dropped, an arm's last day of
+    follow-up, an arm without rupture) are withheld (text).
     """
     surv = ledger.source("survival")
     if surv is None:
         return
     t = ledger.threshold
+    if surv.get("notes"):
+        ledger.drop(("survival", "notes"), "text")
     for arm in ARMS:
         for i, point in enumerate(surv["km"][arm]):
             if not comparable or point["day"] not in kept[arm]:
@@ -135,6 +138,8 @@ def competing(ledger: Ledger, comparable: bool, jumps: Mapping[tuple[str, str], 
         merged = causes
     kept = {a: cif_times(jumps, groups, a, km_kept[a], t) for a in ARMS}
     for cause in causes:
+        if block[cause].get("note"):
+            ledger.drop(("competing_risks", cause, "note"), "text")
         if counts.loc[cause].min() < t:
             for key in ("cif", "gray_test", "cause_specific_cox", "fine_gray"):
                 ledger.hide(("competing_risks", cause, key), "small_group")
