@@ -96,9 +96,12 @@ class Ledger:
             self.decisions.append(Decision(where, rule, self.threshold))
 
     def drop(self, path: tuple[str | int, ...], rule: str) -> None:
-        """Withhold a whole value, whatever it holds (an output the layer does not review)."""
+        """Withhold a whole value, whatever it holds (an output the layer does not review, a text)."""
         parent = self.get(*path[:-1])
-        if isinstance(parent, dict) and path[-1] in parent and parent[path[-1]] is not None:
+        key = path[-1]
+        present = key in parent if isinstance(parent, dict) else isinstance(parent, list) and isinstance(key, int) \
+            and key < len(parent)
+        if present and parent[key] is not None:
             parent[path[-1]] = None
             self._rules[pointer(path)] = rule
             self.decisions.append(Decision(pointer(path), rule, self.threshold))

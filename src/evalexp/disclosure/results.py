@@ -21,7 +21,7 @@ from .tables import collapse_small_categories
 ARMS = ("treatment", "control")
 
 #: Keys published as they are: labels and metadata that carry no count.
-METADATA = ("schema_version", "title", "software", "alpha", "primary", "suppressed", "audience")
+METADATA = ("schema_version", "title", "software", "alpha", "primary", "suppressed", "audience", "provenance")
 
 #: Minimum residual degrees of freedom of a published regression (ACRO's rule).
 MIN_RESIDUAL_DF = 10
@@ -550,6 +550,57 @@ def power(ledger: Ledger) -> None:
             ledger.hide(("power", "risk_difference", key), "derived")
 
 
+def heterogeneity(ledger: Ledger) -> None:
+    """Heterogeneity across sites (CONTRACT §8): the pooled meta-analysis (tau², I², Q, pooled
+    effect, prediction interval, interaction test) is published; a site with fewer than the
+    threshold participants or ruptures (in total, or in an arm where counts are given by arm) has
+    its own numbers withheld (small_group), and its size and ruptures are protected by secondary
+    suppression down the column of sites, whose total is the trial's."""
+    block = ledger.source("heterogeneity")
+    if not block:
+        return
+    t = ledger.threshold
+    sites = block.get("sites") or []
+
+    def counts(site: Mapping[str, Any], key: str) -> list[int]:
+        value = site.get(key)
+        return [] if value is None else list(value.values()) if isinstance(value, dict) else [value]
+
+    small_site = [any(small(c, t) for key in ("n", "events") for c in counts(site, key))
+                  or any(small(site["n"][a] - site["events"][a], t) for a in ARMS
+                         if isinstance(site.get("n"), dict) and isinstance(site.get("events"), dict))
+                  for site in sites]
+    for key in ("n", "events"):
+        totals = [sum(counts(site, key)) for site in sites]
+        if not sites or any(site.get(key) is None for site in sites):
+            continue
+        mask = hide_table(ledger, [[("heterogeneity", "sites", i, key)] for i in range(len(sites))],
+                          np.array([[v] for v in totals]), row_totals=False, column_totals=True,
+                          force=np.array([[flag] for flag in small_site]))
+        small_site = [flag or bool(mask[i, 0]) for i, flag in enumerate(small_site)]
+    for i, (site, flag) in enumerate(zip(sites, small_site)):
+        if flag:
+            for key in site:
+                if key != "site":
+                    ledger.hide(("heterogeneity", "sites", i, key), "small_group")
+
+
+def cost_effectiveness(ledger: Ledger) -> None:
+    """Cost per rupture avoided (CONTRACT §8) derives from the risk difference at the horizon:
+    withheld with it."""
+    if ledger.source("cost_effectiveness") and ledger.get("survival", "risk_difference", "difference") is None:
+        for key in ("ruptures_avoided_per_100", "cost_per_rupture_avoided"):
+            ledger.hide(("cost_effectiveness", key), "derived")
+
+
+def warnings(ledger: Ledger) -> None:
+    """Analysis warnings (CONTRACT §8): the codes are published, the generated messages (which
+    name counts and terms) are withheld."""
+    for i, warning in enumerate(ledger.source("warnings") or []):
+        if warning.get("message") is not None:
+            ledger.drop(("warnings", i, "message"), "text")
+
+
 def arm_sizes(ledger: Ledger) -> None:
     """When an arm size is withheld, withhold every copy of it: a count keyed by the arm under an
     ``n`` key (attrition, take-up, complier blocks repeat the arm sizes) equal to that size."""
@@ -594,8 +645,12 @@ def apply(ledger: Ledger, km_tables: Mapping[str, pd.DataFrame], kept: Mapping[s
     fidelity(ledger)
     data_quality(ledger)
     power(ledger)
+    heterogeneity(ledger)
+    cost_effectiveness(ledger)
+    warnings(ledger)
     arm_sizes(ledger)
     unreviewed(ledger, {"n", "events", "survival", "competing_risks", "competing_risks_other",
                         "binary_outcomes", "consort", "attrition", "balance", "compliance", "subgroups",
-                        "fidelity", "data_quality", "power"})
+                        "fidelity", "data_quality", "power", "heterogeneity", "cost_effectiveness",
+                        "warnings"})
     return comparable, groups, cif_kept

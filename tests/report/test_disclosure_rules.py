@@ -1,0 +1,77 @@
+"""Rules of the disclosure layer on hand-written ``results.json`` pieces (CONTRACT §7-8): sites,
+cost per rupture avoided, warnings, outputs the layer does not know, notes, the threshold."""
+import numpy as np
+import pandas as pd
+
+from evalexp.disclosure import results as rules
+from evalexp.disclosure.ledger import Ledger
+
+N = {"treatment": 75, "control": 75}
+
+
+def _ledger(**results):
+    return Ledger({"n": N, "events": {"treatment": 20, "control": 30}, **results}, 11)
+
+
+def _site(name, n, events):
+    return {"site": name, "n": n, "events": events, "log_hr": -0.2, "se": 0.5, "shrunken_log_hr": -0.1,
+            "risk_difference": -0.05, "rupture_risk": {"treatment": 0.2, "control": 0.25}}
+
+
+def test_a_site_of_three_has_its_numbers_withheld_and_the_pooled_effect_stays():
+    block = {"k": 4, "tau2": 0.01, "i2": 12.0, "pooled": {"log_hr": -0.3, "hr": 0.74, "ci_low": 0.5, "ci_high": 1.1},
+             "sites": [_site("A", 3, 1), _site("B", 50, 15), _site("C", 47, 14), _site("D", 50, 20)]}
+    ledger = _ledger(heterogeneity=block)
+    rules.heterogeneity(ledger)
+    sites = ledger.data["heterogeneity"]["sites"]
+    assert sites[0]["n"] is None and sites[0]["log_hr"] is None and sites[0]["rupture_risk"]["treatment"] is None
+    assert sites[0]["site"] == "A"
+    # 3 + 50 + 47 + 50 = 150 is the trial's size: the smallest other site is hidden too
+    assert sites[2]["n"] is None and sites[1]["n"] == 50 and sites[1]["log_hr"] == -0.2
+    assert ledger.data["heterogeneity"]["pooled"]["hr"] == 0.74 and ledger.data["heterogeneity"]["tau2"] == 0.01
+
+
+def test_sites_with_counts_by_arm_are_withheld_when_an_arm_is_small():
+    block = {"sites": [_site("A", {"treatment": 30, "control": 8}, {"treatment": 12, "control": 11}),
+                       _site("B", {"treatment": 45, "control": 67}, {"treatment": 20, "control": 25})]}
+    ledger = _ledger(heterogeneity=block)
+    rules.heterogeneity(ledger)
+    sites = ledger.data["heterogeneity"]["sites"]
+    assert sites[0]["n"] == {"treatment": None, "control": None} and sites[0]["log_hr"] is None
+    assert sites[1]["n"]["treatment"] is None  # with two sites, the other is the total minus the first
+
+
+def test_cost_per_rupture_avoided_follows_the_risk_difference():
+    cost = {"cost_per_participant": 850, "currency": "EUR", "horizon_days": 365, "ruptures_avoided_per_100": 13.0,
+            "cost_per_rupture_avoided": {"estimate": 6538.0, "ci_low": None, "ci_high": None}}
+    ledger = _ledger(cost_effectiveness=cost, survival={"risk_difference": {"difference": None}})
+    rules.cost_effectiveness(ledger)
+    assert ledger.data["cost_effectiveness"]["cost_per_rupture_avoided"]["estimate"] is None
+    assert ledger.data["cost_effectiveness"]["cost_per_participant"] == 850
+    ledger = _ledger(cost_effectiveness=cost, survival={"risk_difference": {"difference": -0.13}})
+    rules.cost_effectiveness(ledger)
+    assert ledger.data["cost_effectiveness"]["ruptures_avoided_per_100"] == 13.0
+
+
+def test_warning_messages_are_withheld_and_their_codes_kept():
+    ledger = _ledger(warnings=[{"code": "few_events_per_parameter", "message": "6 events for 3 parameters"}])
+    rules.warnings(ledger)
+    assert ledger.data["warnings"] == [{"code": "few_events_per_parameter", "message": None}]
+    assert ledger.rule("warnings", 0, "message") == "text"
+
+
+def test_an_output_without_rules_is_withheld_whole_and_metadata_is_kept():
+    ledger = _ledger(new_analysis={"n": 6, "estimate": 0.3}, provenance={"seed": 1}, title="T")
+    rules.unreviewed(ledger, {"n", "events"})
+    assert ledger.data["new_analysis"] is None and ledger.rule("new_analysis") == "unreviewed"
+    assert ledger.data["provenance"] == {"seed": 1} and ledger.data["title"] == "T"
+
+
+def test_generated_notes_are_withheld():
+    table = {"time": np.array([10.0, 20.0]), "n_risk": np.array([75, 70]), "n_event": np.array([12, 12])}
+    km = {a: pd.DataFrame(table) for a in ("treatment", "control")}
+    survival = {"km": {a: [] for a in ("treatment", "control")},
+                "notes": ["treatment arm followed up to day 437 only: its curve is carried flat"]}
+    ledger = _ledger(survival=survival)
+    rules.survival(ledger, km, {a: np.array([]) for a in ("treatment", "control")}, comparable=True)
+    assert ledger.data["survival"]["notes"] is None and ledger.rule("survival", "notes") == "text"
