@@ -669,6 +669,9 @@ def compose(pub: Publication, plan: Plan, *, today: dt.date | None = None) -> Do
     fmt = Formatter(plan.language, pub.threshold, plan.labels, plan.value_labels)
     ctx = Context(pub=pub, plan=plan, fmt=fmt)
     sections = tuple(s for s in (build(ctx) for build in SECTIONS) if s is not None)
+    if not pub.public:  # nothing is hidden in the evaluator's report: the legend of the marks goes
+        note = _hidden_note(ctx)
+        sections = tuple(Section(s.key, s.title, tuple(b for b in s.blocks if b != note)) for s in sections)
     today = today or dt.datetime.now(dt.timezone.utc).date()
     cover = ((fmt.t("funder"), plan.report.funder or fmt.t("not_given")),
              (fmt.t("evaluator"), plan.report.evaluator or fmt.t("not_given")),
