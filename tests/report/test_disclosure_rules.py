@@ -75,3 +75,25 @@ def test_generated_notes_are_withheld():
     ledger = _ledger(survival=survival)
     rules.survival(ledger, km, {a: np.array([]) for a in ("treatment", "control")}, comparable=True)
     assert ledger.data["survival"]["notes"] is None and ledger.rule("survival", "notes") == "text"
+
+
+def test_subgroup_risk_at_the_horizon_is_withheld_when_it_stands_for_few_ruptures():
+    """12 ruptures over the follow-up, but a 12-month risk of 0.25 among 32 is 8 ruptures by then."""
+    level = {"n": {"treatment": 32, "control": 40}, "events": {"treatment": 12, "control": 15},
+             "cox": {"hr": 0.9, "ci_low": 0.4, "ci_high": 2.0},
+             "risk_difference": {"treatment": 0.25, "control": 0.35, "difference": -0.1}}
+    other = {"n": {"treatment": 43, "control": 35}, "events": {"treatment": 14, "control": 15},
+             "cox": {"hr": 0.9, "ci_low": 0.4, "ci_high": 2.0},
+             "risk_difference": {"treatment": 0.3, "control": 0.4, "difference": -0.1}}
+    ledger = _ledger(subgroups={"variables": {"female": {"levels": {"0": level, "1": other},
+                                                         "interaction": {"p_value": 0.5}}}})
+    rules.subgroups(ledger)
+    levels = ledger.data["subgroups"]["variables"]["female"]["levels"]
+    assert levels["0"]["risk_difference"]["treatment"] is None and levels["0"]["cox"]["hr"] == 0.9
+    assert levels["1"]["risk_difference"]["difference"] == -0.1
+
+
+def test_median_follow_up_is_rounded_to_the_grid():
+    ledger = _ledger(data_quality={"median_followup_days": {"treatment": 347.0, "control": 365.0, "total": 352.0}})
+    rules.data_quality(ledger)
+    assert ledger.data["data_quality"]["median_followup_days"] == {"treatment": 360, "control": 360, "total": 360}

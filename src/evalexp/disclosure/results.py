@@ -408,7 +408,9 @@ def subgroups(ledger: Ledger) -> None:
     total, which the forest plot prints). Ruptures too, a cell whose contracts not broken are
     below the threshold counting as small. A level with a hidden size or rupture count, or fewer
     than the threshold ruptures or contracts not broken in an arm, has its statistics withheld;
-    the interaction test (one Wald statistic over all levels) is published.
+    the interaction test (one Wald statistic over all levels) is published. A level's risk
+    difference at the horizon is withheld when a risk stands for fewer than the threshold ruptures
+    by then (:func:`_small_risk`).
     """
     block = ledger.source("subgroups")
     if not block:
@@ -424,10 +426,23 @@ def subgroups(ledger: Ledger) -> None:
         e_mask = hide_table(ledger, [[base + (lv, "events", a) for a in ARMS] for lv in levels], events,
                             row_totals=True, column_totals=True, force=(n - events < t) | n_mask)
         for i, lv in enumerate(levels):
+            level = entry["levels"][lv]
             if n_mask[i].any() or e_mask[i].any():
-                for key in entry["levels"][lv]:
+                for key in level:
                     if key not in ("n", "events"):
                         ledger.hide(base + (lv, key), "small_group")
+            elif _small_risk(level.get("risk_difference"), level["n"], t):
+                ledger.hide(base + (lv, "risk_difference"), "small_group")
+
+
+def _small_risk(risks: Mapping[str, Any] | None, n: Mapping[str, int], threshold: int) -> bool:
+    """Whether a risk at the horizon (``risks[arm]``, a share of ``n[arm]``) stands for fewer than
+    the threshold ruptures, or contracts not broken, by then: ``risk x n`` gives that count back
+    (up to censoring), though the group's ruptures over the whole follow-up reach the threshold."""
+    if not risks:
+        return False
+    return any(risks.get(a) is not None and small_part(int(round(risks[a] * n[a])), n[a], threshold)
+               for a in ARMS)
 
 
 def fidelity(ledger: Ledger) -> None:
@@ -497,8 +512,8 @@ def data_quality(ledger: Ledger) -> None:
     The per-arm table (ruptures, planned end, extraction, lost; columns add up to the arm sizes,
     rows to the totals) gets primary and secondary suppression with both margins, and a total
     below the threshold is hidden. A column's missing count (out of all participants) follows the
-    missing-value rule, so does a warning's count of rows. The median follow-up is published when
-    the threshold is reached.
+    missing-value rule, so does a warning's count of rows. The median follow-up (one participant's
+    time) is published rounded to the 30-day grid when the threshold is reached.
     """
     block = ledger.source("data_quality")
     if not block:
@@ -529,8 +544,12 @@ def data_quality(ledger: Ledger) -> None:
                         "complement" if warning["count"] >= t else "primary")
     for a in (*ARMS, "total"):
         size = ledger.source("n", a) if a != "total" else total
+        median = ledger.source("data_quality", "median_followup_days", a)
         if size is None or small(size, t):
             ledger.hide(("data_quality", "median_followup_days", a), "small_group")
+        elif median is not None:  # a median is one participant's follow-up: rounded to the grid
+            ledger.replace(("data_quality", "median_followup_days", a), int(GRID_DAYS * round(median / GRID_DAYS)),
+                           "rounded")
 
 
 def power(ledger: Ledger) -> None:
@@ -579,7 +598,7 @@ def heterogeneity(ledger: Ledger) -> None:
                           force=np.array([[flag] for flag in small_site]))
         small_site = [flag or bool(mask[i, 0]) for i, flag in enumerate(small_site)]
     for i, (site, flag) in enumerate(zip(sites, small_site)):
-        if flag:
+        if flag or (isinstance(site.get("n"), dict) and _small_risk(site.get("rupture_risk"), site["n"], t)):
             for key in site:
                 if key != "site":
                     ledger.hide(("heterogeneity", "sites", i, key), "small_group")
