@@ -210,6 +210,22 @@ def test_km_svg_has_no_text_and_each_drawn_change_holds_threshold_ruptures(skewe
             assert events >= T
 
 
+@pytest.mark.parametrize("fixture", ["skewed", "demo"])
+def test_landmarks_and_curve_together_change_by_threshold_ruptures(fixture, request):
+    """An attacker puts the published landmark estimates of results.json beside the curve's points:
+    between any two published days of an arm, at least the threshold of ruptures happened."""
+    built = request.getfixturevalue(fixture)
+    analysis, public = built[1], built[2]
+    pub = publish(analysis, T)
+    for arm in ARMS:
+        table = analysis.survival.km[arm].table
+        days = set(pub.km[arm].points["time"][1:]) | {p["day"] for p in public.results["survival"]["km"][arm]
+                                                      if p["survival"] is not None}
+        days = [0.0, *sorted(days)]
+        for start, stop in zip(days[:-1], days[1:]):
+            assert table.loc[(table["time"] > start) & (table["time"] <= stop), "n_event"].sum() >= T
+
+
 def test_cif_curves_change_by_threshold_ruptures_of_every_group(skewed):
     cohort, analysis, public, _ = skewed
     pub = publish(analysis, T)
@@ -389,8 +405,7 @@ def test_rounded_employment_results_do_not_pin_down_the_missing_answers(demo):
     published precision it leaves many candidates in each arm."""
     cohort, analysis, public = demo
     exact = analysis.to_dict()["binary_outcomes"]["employed_12m"]
-    sharp = {**{a: round(exact[a], 3) for a in ARMS},
-             **{k: round(exact[k], 3) for k in ("difference", "ci_low", "ci_high")}, "p_value": round(exact["p_value"], 3)}
+    sharp = {key: round(exact[key], 3) for key in (*ARMS, "difference", "ci_low", "ci_high", "p_value")}
     assert {m for m, _ in _missing_candidates(sharp, public.results["n"])} == {14}     # the attack works
     for name in ("employed_12m", "qualification"):
         out = public.results["binary_outcomes"][name]
@@ -548,8 +563,10 @@ def test_demo_public_report_answers_both_questions(demo):
     published; only what small cells force is withheld, and each withholding is said in a sentence."""
     _, _, public = demo
     summary = public.html.split("2. L'expérimentation")[0]
-    assert re.search(r"À 12 mois, [\d,]+ % des jeunes accompagnés avaient rompu leur contrat contre [\d,]+ %", summary)
-    assert re.search(r"Le rapport des risques instantanés de rupture \(accompagnés / témoins\) est de [\d,]+", summary)
+    assert re.search(r"À 12 mois, [\d,]+ % des jeunes accompagnés avaient rompu leur contrat contre [\d,]+ %",
+                     summary)
+    assert re.search(r"Le rapport des risques instantanés de rupture \(accompagnés / témoins\) est de [\d,]+",
+                     summary)
     assert re.search(r"En emploi à 12 mois : \d+ % chez les accompagnés contre \d+ % chez les témoins", summary)
     assert re.search(r"Qualification obtenue : \d+ % chez les accompagnés", summary)
     assert "En emploi à 6 mois : résultat non publié, car il permettrait de retrouver un effectif" in summary

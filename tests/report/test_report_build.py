@@ -278,8 +278,8 @@ def test_tiny_cohort_counts_below_threshold_are_hidden(tiny):
     cells = {unescape(label): [unescape(c) for c in re.findall(r"<td>([^<]*)</td>", tds)] for label, tds in rows}
     assert cells["Ruptures"] == ["<11", "<11"]
     # the other ends of follow-up add up with the ruptures to the arm: none is left alone visible
-    others = [cells[k] for k in ("Suivis jusqu'à la fin prévue du contrat", "Suivis jusqu'à l'extraction des données",
-                                 "Perdus de vue")]
+    others = [cells[k] for k in ("Suivis jusqu'à la fin prévue du contrat",
+                                 "Suivis jusqu'à l'extraction des données", "Perdus de vue")]
     assert all(sum(c[j] in ("<11", "s") for c in others) >= 1 for j in range(2))
 
 

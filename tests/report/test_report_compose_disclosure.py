@@ -120,7 +120,8 @@ def test_meeting_due_to_every_recipient_is_hidden_with_the_non_recipients():
                                                   for k, n, r in ((1, 20, 5), (2, 20, 6), (3, 25, 2))]}}
     consort = {"horizon_days": 365, "assigned": N, "lost_to_followup": {"treatment": 20, "control": 20},
                "censored_at_extraction": {"treatment": 20, "control": 20}, "analysed": {"rupture": N},
-               "support": {"received": {"treatment": 65, "control": 0}, "not_received": {"treatment": 10, "control": 75},
+               "support": {"received": {"treatment": 65, "control": 0},
+                           "not_received": {"treatment": 10, "control": 75},
                            "unknown": {"treatment": 0, "control": 0}}}
     ctx = _ctx({"fidelity": fidelity, "consort": consort}, lambda led: rules.consort(led, {}), rules.fidelity)
     table, by_meetings = [b for b in fidelity_section(ctx).blocks if isinstance(b, Table)]

@@ -215,7 +215,8 @@ def consort(ledger: Ledger, observed_hidden: Mapping[str, bool]) -> None:
     Take-up (received / not received, columns adding up to the arms) gets primary and secondary
     suppression; a zero take-up in the control arm, where the support is not offered, is
     structural and published. Losses and censoring at extraction are counts of people: primary
-    rule, and secondary across the arms (their total may be published elsewhere). The numbers analysed per employment outcome follow :func:`binary_outcomes`.
+    rule, and secondary across the arms (their total may be published elsewhere). The numbers
+    analysed per employment outcome follow :func:`binary_outcomes`.
     """
     block = ledger.source("consort")
     if not block:
@@ -263,7 +264,8 @@ def _box_source(box: Mapping[str, Any], detail: str | None) -> tuple[str, ...] |
         return {None: ("lost_to_followup", arm), "lost_reason": ("lost_to_followup", arm),
                 "censored_at_extraction": ("censored_at_extraction", arm)}.get(detail)
     if key == "analysed":
-        return {None: ("analysed", box.get("outcome"), arm), "excluded": ("excluded", box.get("outcome"), arm)}.get(detail)
+        outcome = box.get("outcome")
+        return {None: ("analysed", outcome, arm), "excluded": ("excluded", outcome, arm)}.get(detail)
     return None
 
 
@@ -450,11 +452,11 @@ def fidelity(ledger: Ledger) -> None:
     ruptures by number of meetings held.
 
     A number due is part of the recipients (the CONSORT take-up), or of the arm when the recipients
-    are hidden: withheld when it or its complement in that published whole is small. Meetings held or on time among those due, and their shares and CIs,
-    likewise. The rows of ruptures by meetings add up to the recipients, and with the
-    non-recipients to the arm size: sizes get primary and secondary suppression in that column
-    (the non-recipients counting as hidden when CONSORT hides them), ruptures their own and their
-    complement's rule.
+    are hidden: withheld when it or its complement in that published whole is small. Meetings
+    held or on time among those due, and their shares and CIs, likewise. The rows of ruptures by
+    meetings add up to the recipients, and with the non-recipients to the arm size: sizes get
+    primary and secondary suppression in that column (the non-recipients counting as hidden when
+    CONSORT hides them), ruptures their own and their complement's rule.
     """
     block = ledger.source("fidelity")
     if not block:

@@ -17,11 +17,11 @@ from typing import Any, Sequence
 from .. import __version__
 from .._files import staged_directory
 from ..cohort import Cohort
+from ..disclosure import check_audience, publish
+from ..disclosure.tables import find_identifiers
 from ..errors import EvalexpError
 from ..plan import Plan
-from ..disclosure import check_audience, publish
 from .compose import compose
-from ..disclosure.tables import find_identifiers
 from .html import render_html
 from .pdf import render_pdf
 from .progress import Steps

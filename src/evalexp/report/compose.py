@@ -250,8 +250,8 @@ def attrition_section(ctx: Context) -> Section | None:
         name = fmt.t("attrition_survival") if entry["kind"] == "survival" else fmt.var(outcome)
         rates = [ctx.share(*base, "rate", arm) for arm in ARMS]
         overall = ctx.share(*base, "overall")
-        differential = SECONDARY if entry.get("differential") is None and ctx.pub.rule(pointer(base + ("differential",))) \
-            else fmt.number(None if entry.get("differential") is None else 100 * entry["differential"], 1)
+        differential = ctx.stat(*base, "differential", digits=1) if entry.get("differential") is None \
+            else fmt.number(100 * entry["differential"], 1)
         lee = entry.get("lee_bounds") or {}
         if not entry.get("lee_bounds"):
             lee_text = "–"
@@ -362,7 +362,8 @@ def primary_section(ctx: Context) -> Section:
             fmt.var(c) for c in cox["adjusted"].get("covariates", plan.survival.covariates)))
         effect_rows.append((label + robust, *_est_ci(ctx, ("survival", "cox", "adjusted"))))
     rmst = surv.get("rmst") or {}
-    effect_rows.append((fmt.t("rmst", tau=plan.survival.horizon_days), ctx.stat("survival", "rmst", "difference", digits=1),
+    effect_rows.append((fmt.t("rmst", tau=plan.survival.horizon_days),
+                        ctx.stat("survival", "rmst", "difference", digits=1),
                         SECONDARY if rmst.get("ci_low") is None else fmt.ci(rmst["ci_low"], rmst["ci_high"], 1),
                         fmt.pvalue(rmst.get("p_value"))))
     rd = surv.get("risk_difference") or {}
@@ -456,8 +457,8 @@ def outcomes_section(ctx: Context) -> Section | None:
             continue
         shown.append({"label": fmt.var(name), "difference": out["difference"], "ci_low": out["ci_low"],
                       "ci_high": out["ci_high"]})
-        rows.append((fmt.var(name), *cells,
-                     f"{fmt.points(out['difference'], digits)} {fmt.ci(out['ci_low'], out['ci_high'], digits, scale=100)}",
+        ci = fmt.ci(out["ci_low"], out["ci_high"], digits, scale=100)
+        rows.append((fmt.var(name), *cells, f"{fmt.points(out['difference'], digits)} {ci}",
                      _p(ctx, out["p_value"], digits == 0), _p(ctx, out.get("p_adjusted"), digits == 0)))
     method = next(iter(block.values())).get("multiplicity", ctx.plan.outcomes.multiplicity)
     header = (fmt.t("outcome"), fmt.t("treatment"), fmt.t("control"),
@@ -493,10 +494,12 @@ def compliance_section(ctx: Context) -> Section | None:
         digits = 0 if rounded else 1
         for key in ("itt", "cace"):
             est = ctx.get(*base, key) or {}
-            effect_rows.append((f"{fmt.t(key)} — {label}", *((SECONDARY, SECONDARY, "–") if est.get("estimate") is None
-                                                              else (fmt.points(est["estimate"], digits),
-                                                                    fmt.ci(est["ci_low"], est["ci_high"], digits, scale=100),
-                                                                    _p(ctx, est["p_value"], rounded)))))
+            if est.get("estimate") is None:
+                cells = (SECONDARY, SECONDARY, "–")
+            else:
+                cells = (fmt.points(est["estimate"], digits), fmt.ci(est["ci_low"], est["ci_high"], digits, scale=100),
+                         _p(ctx, est["p_value"], rounded))
+            effect_rows.append((f"{fmt.t(key)} — {label}", *cells))
     table_2 = Table((fmt.t("quantity"), fmt.t("difference_pts"), fmt.t("ci_level", level=ctx.level), fmt.t("p_value")),
                     tuple(effect_rows))
     return Section("compliance", fmt.t("sec_compliance"), (table_1, table_2, _hidden_note(ctx)))
@@ -560,7 +563,8 @@ def fidelity_section(ctx: Context) -> Section | None:
     by_rows = []
     for i, r in enumerate(block["ruptures_by_meetings"]["rows"]):
         base = ("fidelity", "ruptures_by_meetings", "rows", i)
-        share = "–" if r["share"] is None and not ctx.pub.rule(pointer(base + ("share",))) else ctx.share(*base, "share")
+        withheld = ctx.pub.rule(pointer(base + ("share",)))
+        share = "–" if r["share"] is None and not withheld else ctx.share(*base, "share")
         by_rows.append((fmt.integer(r["meetings_held"]), ctx.count(*base, "n"), ctx.count(*base, "ruptures"), share))
     by_table = Table((fmt.t("meetings_held"), fmt.t("n"), fmt.t("events"), fmt.t("share")), tuple(by_rows),
                      caption=fmt.t("rupture_by_meetings"))

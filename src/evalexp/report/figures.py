@@ -83,7 +83,8 @@ def km_figure(curves: Mapping[str, PublicCurve], ticks: np.ndarray, at_risk: Map
             continue
         points, stop = curves[arm].points, curves[arm].stop
         times = np.r_[points["time"].to_numpy(dtype=float), stop]
-        columns = {c: np.r_[points[c].to_numpy(dtype=float), points[c].iloc[-1]] for c in ("survival", "ci_low", "ci_high")}
+        columns = {c: np.r_[points[c].to_numpy(dtype=float), points[c].iloc[-1]]
+                   for c in ("survival", "ci_low", "ci_high")}
         colour = ARM_COLOURS[arm]
         _band(ax, times, columns["ci_low"], columns["ci_high"], coarse, color=colour, alpha=0.15, linewidth=0)
         _draw(ax, times, columns["survival"], coarse, color=colour, linewidth=2, label=fmt.t(arm))
