@@ -444,7 +444,7 @@ def _count_leaves(node, path=()):
         yield path, node
 
 
-COUNT_KEYS = {"n", "events", "attrited", "due", "held", "on_time", "ruptures", "count", "planned_end",
+COUNT_KEYS = {"n", "events", "attrited", "due", "held", "on_time", "ruptures", "count", "planned_end", "n_dropped",
               "extraction", "lost", "received", "not_received", "lost_to_followup", "censored_at_extraction",
               "assigned", "analysed", "n_observed", "missing", "at_risk"}
 

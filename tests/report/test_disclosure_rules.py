@@ -97,3 +97,24 @@ def test_median_follow_up_is_rounded_to_the_grid():
     ledger = _ledger(data_quality={"median_followup_days": {"treatment": 347.0, "control": 365.0, "total": 352.0}})
     rules.data_quality(ledger)
     assert ledger.data["data_quality"]["median_followup_days"] == {"treatment": 360, "control": 360, "total": 360}
+
+
+def test_rows_dropped_by_the_adjusted_model_are_a_count_of_people():
+    adjusted = {"hr": 0.5, "ci_low": 0.3, "ci_high": 0.9, "n": 147, "n_dropped": 3, "covariates": ["age"]}
+    survival = {"km": {a: [] for a in ("treatment", "control")}, "cox": {"adjusted": adjusted}}
+    ledger = _ledger(survival=survival)
+    table = pd.DataFrame({"time": [10.0], "n_risk": [150], "n_event": [20]})
+    rules.survival(ledger, {a: table for a in ("treatment", "control")},
+                   {a: np.array([]) for a in ("treatment", "control")}, comparable=True)
+    cox = ledger.data["survival"]["cox"]["adjusted"]
+    assert cox["n_dropped"] is None and cox["n"] is None and cox["hr"] == 0.5
+
+
+def test_lin_sample_size_is_hidden_when_few_rows_lack_a_covariate():
+    outcome = {"treatment": 0.6, "control": 0.5, "difference": 0.1, "se": 0.08, "ci_low": -0.05, "ci_high": 0.25,
+               "p_value": 0.2, "n_observed": {"treatment": 50, "control": 52},
+               "lin": {"estimate": 0.11, "n": 98}}
+    ledger = _ledger(binary_outcomes={"y": outcome})
+    rules.binary_outcomes(ledger)
+    assert ledger.data["binary_outcomes"]["y"]["lin"]["n"] is None
+    assert ledger.data["binary_outcomes"]["y"]["lin"]["estimate"] == 0.11

@@ -62,13 +62,15 @@ def survival(ledger: Ledger, km_tables: Mapping[str, pd.DataFrame], kept: Mappin
     least the threshold of events since the previous published day, and at least the threshold
     at risk), with its number at risk rounded up to 5; the risk difference at the horizon only
     when both arms' horizon landmarks are; a median (an event time) rounded to the grid, when at
-    least the threshold are at risk at it. The generated notes (rows dropped, an arm's last day of
+    least the threshold are at risk at it. The rows the adjusted model drops for a missing
+    covariate follow the missing-value rule (with the model's n). The generated notes (rows dropped, an arm's last day of
     follow-up, an arm without rupture) are withheld (text).
     """
     surv = ledger.source("survival")
     if surv is None:
         return
     t = ledger.threshold
+    n = ledger.source("n")
     if surv.get("notes"):
         ledger.drop(("survival", "notes"), "text")
     for arm in ARMS:
@@ -101,6 +103,10 @@ def survival(ledger: Ledger, km_tables: Mapping[str, pd.DataFrame], kept: Mappin
         ledger.hide(("survival", "risk_difference"), "small_group")
         ledger.hide(("survival", "covariate_adjusted", "risk_difference"), "small_group")
     adjusted = (surv.get("cox") or {}).get("adjusted")
+    if adjusted and adjusted.get("n_dropped") is not None and small_missing(adjusted["n_dropped"], sum(n.values()), t):
+        # rows dropped for a missing covariate: a count of people, and the model's n gives it back
+        ledger.hide(("survival", "cox", "adjusted", "n_dropped"), "primary")
+        ledger.hide(("survival", "cox", "adjusted", "n"), "complement")
     if adjusted and adjusted.get("n") is not None:
         terms = len(adjusted.get("terms") or adjusted.get("covariates") or ())
         if adjusted["n"] - adjusted.get("n_dropped", 0) - 1 - terms < MIN_RESIDUAL_DF:
@@ -167,8 +173,9 @@ def binary_outcomes(ledger: Ledger) -> dict[str, bool]:
     are published, and the total missing is in the data-quality annex); the shares, the difference
     and its CI are then published at reduced precision (shares in whole percent, differences and
     CIs in whole points, p-values to one decimal, no SE) so that the observed count cannot be
-    solved back from them. Returns
-    outcome -> whether its numbers observed are withheld.
+    solved back from them. The covariate-adjusted (Lin) estimate's sample size is withheld when it
+    falls short of the numbers observed by 1 to threshold - 1 rows. Returns outcome -> whether its
+    numbers observed are withheld.
     """
     block = ledger.source("binary_outcomes") or {}
     n = ledger.source("n")
@@ -183,6 +190,10 @@ def binary_outcomes(ledger: Ledger) -> dict[str, bool]:
                     ledger.hide(("binary_outcomes", name, key), "small_group")
         hidden = any(small_missing(n[a] - obs[a], n[a], t) for a in ARMS)
         observed_hidden[name] = hidden
+        lin_n = (out.get("lin") or {}).get("n")
+        if lin_n is not None and small_missing(obs["treatment"] + obs["control"] - lin_n, obs["treatment"]
+                                               + obs["control"], t):
+            ledger.hide(("binary_outcomes", name, "lin", "n"), "complement")
         if hidden:
             for a in ARMS:
                 rule = "complement" if small_missing(n[a] - obs[a], n[a], t) else "secondary"
