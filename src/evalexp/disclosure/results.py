@@ -57,14 +57,14 @@ def survival(ledger: Ledger, km_tables: Mapping[str, pd.DataFrame], kept: Mappin
 
     Without ``comparable`` (an arm below the threshold in size, ruptures or contracts not broken)
     every statistic is withheld (small_group), only the rounded numbers at risk stay. Otherwise a
-    landmark is published only at a day
-    the arm's publishable curve keeps (``kept``, :func:`~evalexp.disclosure.curves.km_times`: at
-    least the threshold of events since the previous published day, and at least the threshold
-    at risk), with its number at risk rounded up to 5; the risk difference at the horizon only
-    when both arms' horizon landmarks are; a median (an event time) rounded to the grid, when at
-    least the threshold are at risk at it. The rows the adjusted model drops for a missing
-    covariate follow the missing-value rule (with the model's n). The generated notes (rows dropped, an arm's last day of
-    follow-up, an arm without rupture) are withheld (text).
+    landmark is published only at a day the arm's publishable curve keeps (``kept``,
+    :func:`~evalexp.disclosure.curves.km_times`: at least the threshold of events since the
+    previous published day, and at least the threshold at risk), with its number at risk rounded
+    up to 5; the risk difference at the horizon only when both arms' horizon landmarks are; a
+    median (an event time) rounded to the grid, when at least the threshold are at risk at it.
+    The rows the adjusted model drops for a missing covariate follow the missing-value rule (with
+    the model's n). The generated notes (rows dropped, an arm's last day of follow-up, an arm
+    without rupture) are withheld (text).
     """
     surv = ledger.source("survival")
     if surv is None:
