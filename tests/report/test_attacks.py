@@ -277,20 +277,25 @@ def _margins(shape: tuple[int, int], rows: list[int], columns: list[int]) -> lis
     return lines
 
 
-def test_subgroup_totals_cannot_be_differenced_into_hidden_cells(skewed):
-    _, _, public, evaluator = skewed
+@pytest.mark.parametrize("fixture", ["skewed", "demo"])
+def test_subgroup_totals_cannot_be_differenced_into_hidden_cells(fixture, request):
+    _, analysis, public = request.getfixturevalue(fixture)[:3]
+    truth = analysis.to_dict()["subgroups"]["variables"]
     for variable, entry in public.results["subgroups"]["variables"].items():
         levels = list(entry["levels"])
         for key in ("n", "events"):
             table = np.array([[entry["levels"][lv][key][a] is None for a in ARMS] for lv in levels])
-            exact = np.array([[evaluator.results["subgroups"]["variables"][variable]["levels"][lv][key][a]
-                               for a in ARMS] for lv in levels])
+            exact = np.array([[truth[variable]["levels"][lv][key][a] for a in ARMS] for lv in levels])
             # published totals: each arm's (n and ruptures of the trial), and each level's where the
             # forest plot prints it (both arms published)
             full_rows = [i for i in range(len(levels)) if not table[i].any()]
             lines = _margins(table.shape, full_rows, [0, 1])
             assert not _determined(exact, table, lines), (variable, key)
             assert not (table ^ True)[exact < T].any(), (variable, key)   # no small cell shown
+
+
+def test_a_subgroup_of_six_and_a_site_of_three_are_withheld(skewed):
+    _, _, public, _ = skewed
     small = public.results["subgroups"]["variables"]["sector"]["levels"]["agriculture"]
     assert small["n"] == {"treatment": None, "control": None} and (small.get("cox") or {}).get("hr") is None
     site = public.results["subgroups"]["variables"]["site"]["levels"]["ML099"]
@@ -298,12 +303,14 @@ def test_subgroup_totals_cannot_be_differenced_into_hidden_cells(skewed):
     assert (site.get("cox") or {}).get("hr") is None
 
 
-def test_cause_counts_cannot_be_differenced_from_the_other_group_and_the_totals(skewed):
-    _, _, public, evaluator = skewed
+@pytest.mark.parametrize("fixture", ["skewed", "demo"])
+def test_cause_counts_cannot_be_differenced_from_the_other_group_and_the_totals(fixture, request):
+    _, analysis, public = request.getfixturevalue(fixture)[:3]
     block = public.results["competing_risks"]
     causes = sorted(block)
     hidden = np.array([[block[c]["events"][a] is None for a in ARMS] for c in causes])
-    exact = np.array([[evaluator.results["competing_risks"][c]["events"][a] for a in ARMS] for c in causes])
+    truth = analysis.to_dict()["competing_risks"]
+    exact = np.array([[truth[c]["events"][a] for a in ARMS] for c in causes])
     lines = _margins(hidden.shape, [], [0, 1])      # ruptures per arm are published
     other = public.results.get("competing_risks_other")
     if other:
@@ -314,14 +321,16 @@ def test_cause_counts_cannot_be_differenced_from_the_other_group_and_the_totals(
             lines.append(line)
     assert hidden[causes.index("mutual")].all()
     assert not _determined(exact, hidden, lines)
+    assert not (~hidden)[exact < T].any()
 
 
-def test_data_quality_and_consort_tables_cannot_be_differenced(skewed):
-    _, _, public, evaluator = skewed
+@pytest.mark.parametrize("fixture", ["skewed", "demo"])
+def test_data_quality_table_cannot_be_differenced(fixture, request):
+    _, analysis, public = request.getfixturevalue(fixture)[:3]
     counts = public.results["data_quality"]["counts"]
     keys = ["events", "planned_end", "extraction", "lost"]
     hidden = np.array([[counts[a][k] is None for a in ARMS] for k in keys])
-    exact = np.array([[evaluator.results["data_quality"]["counts"][a][k] for a in ARMS] for k in keys])
+    exact = np.array([[analysis.to_dict()["data_quality"]["counts"][a][k] for a in ARMS] for k in keys])
     rows = [i for i, k in enumerate(keys) if counts["total"][k] is not None]
     assert not _determined(exact, hidden, _margins(hidden.shape, rows, [0, 1]))
     assert not (~hidden)[exact < T].any()
