@@ -127,3 +127,14 @@ def test_lin_sample_size_is_hidden_when_few_rows_lack_a_covariate():
     rules.binary_outcomes(ledger)
     assert ledger.data["binary_outcomes"]["y"]["lin"]["n"] is None
     assert ledger.data["binary_outcomes"]["y"]["lin"]["estimate"] == 0.11
+
+
+def test_a_few_rows_dropped_from_the_covariate_adjusted_analysis_are_withheld_with_its_size():
+    robust = {"method": "ye-shao-yi", "n": 146, "n_dropped": 4, "log_hr": {"estimate": -0.4, "se": 0.3}}
+    arms = ("treatment", "control")
+    ledger = _ledger(survival={"km": {a: [] for a in arms}, "covariate_adjusted": robust})
+    rules.survival(ledger, {a: pd.DataFrame() for a in arms}, {a: np.array([]) for a in arms}, comparable=True)
+    assert ledger.data["survival"]["covariate_adjusted"]["n_dropped"] is None
+    assert ledger.data["survival"]["covariate_adjusted"]["n"] is None  # 150 - 146 gives the 4 back
+    assert ledger.rule("survival", "covariate_adjusted", "n_dropped") == "primary"
+    assert ledger.data["survival"]["covariate_adjusted"]["log_hr"]["estimate"] == -0.4
