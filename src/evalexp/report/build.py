@@ -21,9 +21,11 @@ from ..errors import EvalexpError
 from ..plan import Plan
 from .compose import compose
 from .disclosure import find_identifiers
+from .docx import render_docx
 from .html import render_html
 from .pdf import render_pdf
 from .progress import Steps
+from .xlsx import render_xlsx
 
 #: Distributions whose versions the manifest records.
 DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "lifelines", "matplotlib", "reportlab")
@@ -99,7 +101,8 @@ def build_report(cohort: Cohort, plan: Plan, out_dir: str | Path, *, cohort_path
                  progress: bool = True, analysis: Any = None) -> Path:
     """Build the funders' report of ``cohort`` under ``plan`` into ``out_dir``.
 
-    Writes ``report.html`` (self-contained), ``report.pdf``, ``figures/*.png``
+    Writes ``report.html`` (self-contained), ``report.pdf``, ``report.docx`` (editable),
+    ``tables.xlsx`` (every table of the report), ``figures/*.png``
     and ``figures/*.svg``, ``results.json`` (the same as ``evalexp analyze``)
     and ``manifest.json``; ``out_dir`` is replaced atomically.
 
@@ -141,8 +144,10 @@ def build_report(cohort: Cohort, plan: Plan, out_dir: str | Path, *, cohort_path
         outputs[f"figures/{fig.name}.svg"] = fig.svg
     steps.start("HTML")
     outputs["report.html"] = render_html(doc).encode("utf-8")
-    steps.start("PDF")
+    steps.start("PDF, Word and Excel")
     outputs["report.pdf"] = render_pdf(doc)
+    outputs["report.docx"] = render_docx(doc)
+    outputs["tables.xlsx"] = render_xlsx(doc)
     outputs["results.json"] = (json.dumps(results, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     steps.start("manifest and files")
     record = manifest(plan, cohort=cohort, cohort_path=cohort_path, plan_path=plan_path,

@@ -1,0 +1,203 @@
+"""Render a :class:`~evalexp.report.document.Document` as an editable Word file (``report.docx``).
+
+Funders and evaluators rewrite reports: this is the same document as the HTML and the PDF
+(the same blocks, numbers and captions, under the same disclosure control, since it renders
+only what the document holds), in a form Word and LibreOffice edit. It is written with
+python-docx:
+
+- section titles are real ``Heading 1`` paragraphs, so the navigation pane lists them and the
+  table of contents field (``TOC \\o "1-2" \\h``) builds from them; the file asks Word to update
+  its fields when opened (``w:updateFields``), and until then the field shows how to update it;
+- table and figure captions use the ``Caption`` style with a ``SEQ`` field per kind (Word's own
+  numbering, so a table of figures can be inserted), whose shown value is the document's number;
+- figures are the PNG renderings (200 dpi), at most the text width;
+- the footer holds the title and the page number (``PAGE`` field); the document's mark ("not for
+  publication"), when it has one, is in the header of every page and above the title.
+"""
+from __future__ import annotations
+
+import io
+
+from docx import Document as new_docx
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from . import document as d
+from .i18n import STRINGS, typeset
+
+INK = RGBColor(0x1D, 0x27, 0x33)
+MUTED = RGBColor(0x5A, 0x66, 0x75)
+MARK = RGBColor(0xB0, 0x00, 0x20)
+#: Word language tags of the report languages (spelling and hyphenation).
+LANGUAGE_TAGS = {"fr": "fr-FR", "en": "en-GB"}
+TEXT_WIDTH_MM = 170
+
+
+def _field(paragraph, instruction: str, shown: str):
+    """A complex field (``begin``, instruction, ``separate``, shown value, ``end``) at the end of
+    ``paragraph``; the shown value is an ordinary run, so the text reads the same before Word
+    updates the field. Returns the run of the shown value."""
+    def char(kind: str) -> None:
+        run = paragraph.add_run()
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        run._r.append(element)
+
+    char("begin")
+    run = paragraph.add_run()
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run._r.append(instr)
+    char("separate")
+    value = paragraph.add_run(shown)
+    char("end")
+    return value
+
+
+def _caption(out, doc: d.Document, block: d.Table | d.Figure) -> None:
+    words = STRINGS[doc.language]
+    label = words["table_label" if isinstance(block, d.Table) else "figure_label"]
+    paragraph = out.add_paragraph(style="Caption")
+    paragraph.add_run(f"{label} ")
+    _field(paragraph, f"SEQ {label} \\* ARABIC", str(block.number))
+    paragraph.add_run(f"{words['caption_sep']}{block.caption}")
+    if isinstance(block, d.Table):
+        paragraph.paragraph_format.keep_with_next = True
+
+
+def _repeat_header(row) -> None:
+    properties = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    properties.append(header)
+
+
+def _table(out, doc: d.Document, block: d.Table) -> None:
+    _caption(out, doc, block)
+    table = out.add_table(rows=1 + len(block.rows), cols=len(block.header))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    for r, cells in enumerate((block.header, *block.rows)):
+        for c, text in enumerate(cells):
+            paragraph = table.cell(r, c).paragraphs[0]
+            run = paragraph.add_run(text)
+            run.font.size = Pt(8.5)
+            run.bold = r == 0
+            if c > 0:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _repeat_header(table.rows[0])
+    if block.note:
+        note = out.add_paragraph(block.note)
+        _small(note, MUTED)
+
+
+def _small(paragraph, colour: RGBColor, size: float = 8.0) -> None:
+    for run in paragraph.runs:
+        run.font.size = Pt(size)
+        run.font.color.rgb = colour
+
+
+def _figure(out, doc: d.Document, block: d.Figure) -> None:
+    width = Mm(min(TEXT_WIDTH_MM, block.width_in * 25.4))
+    out.add_picture(io.BytesIO(block.png), width=width)
+    out.paragraphs[-1].paragraph_format.keep_with_next = True
+    _caption(out, doc, block)
+
+
+def _paragraph(out, block: d.Paragraph) -> None:
+    paragraph = out.add_paragraph(block.text)
+    if block.kind == "lead":
+        for run in paragraph.runs:
+            run.font.size = Pt(11.5)
+    elif block.kind == "note":
+        _small(paragraph, MUTED)
+    elif block.kind == "placeholder":
+        for run in paragraph.runs:
+            run.italic = True
+        shading = OxmlElement("w:shd")
+        shading.set(qn("w:val"), "clear")
+        shading.set(qn("w:fill"), "FFF6DF")
+        paragraph._p.get_or_add_pPr().append(shading)
+
+
+def _language(out, language: str) -> None:
+    """The language of the Normal style (spelling, hyphenation) and the fields updated on opening."""
+    properties = out.styles["Normal"].element.get_or_add_rPr()
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), LANGUAGE_TAGS[language])
+    properties.append(lang)
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    out.settings.element.append(update)
+
+
+def _page_furniture(out, doc: d.Document) -> None:
+    section = out.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(20)
+    section.top_margin = section.bottom_margin = Mm(20)
+    footer = section.footer.paragraphs[0]
+    footer.add_run(f"{doc.title}\t")
+    _field(footer, "PAGE", "1")
+    footer.paragraph_format.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM), alignment=WD_TAB_ALIGNMENT.RIGHT)
+    _small(footer, MUTED)
+    if doc.mark:
+        header = section.header.paragraphs[0]
+        header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = header.add_run(doc.mark.upper())
+        run.bold = True
+        run.font.color.rgb = MARK
+
+
+def render_docx(doc: d.Document) -> bytes:
+    """The report as the bytes of a ``.docx`` file: cover, disclaimer, table of contents field,
+    then each section from a new page with its paragraphs, tables and figures."""
+    out = new_docx()
+    _language(out, doc.language)
+    _page_furniture(out, doc)
+    out.core_properties.title = doc.title
+    out.core_properties.subject = doc.subtitle
+    out.core_properties.author = ""
+    out.core_properties.language = LANGUAGE_TAGS[doc.language]
+    if doc.mark:
+        mark = out.add_paragraph()
+        run = mark.add_run(doc.mark.upper())
+        run.bold = True
+        run.font.color.rgb = MARK
+    kind = out.add_paragraph(doc.subtitle)
+    _small(kind, MUTED, 10)
+    out.add_paragraph(doc.title, style="Title")
+    for key, value in doc.cover:
+        line = out.add_paragraph()
+        line.add_run(f"{key}\u202f: " if doc.language == "fr" else f"{key}: ").bold = True
+        line.add_run(value)
+    disclaimer = out.add_paragraph()
+    disclaimer.add_run(f"{doc.disclaimer_title}. ").bold = True
+    disclaimer.add_run(doc.disclaimer)
+    _small(disclaimer, INK, 9)
+    contents = out.add_paragraph()
+    run = contents.add_run(doc.contents_title)
+    run.bold = True
+    run.font.size = Pt(14)
+    _field(out.add_paragraph(), 'TOC \\o "1-1" \\h \\z \\u', typeset(STRINGS[doc.language]["toc_field"], doc.language))
+    for number, section in enumerate(doc.sections, start=1):
+        heading = out.add_heading(f"{number}. {section.title}", level=1)
+        heading.paragraph_format.page_break_before = True
+        for block in section.blocks:
+            if isinstance(block, d.Paragraph):
+                _paragraph(out, block)
+            elif isinstance(block, d.Table):
+                _table(out, doc, block)
+            else:
+                _figure(out, doc, block)
+    if doc.footer:
+        _small(out.add_paragraph(doc.footer), MUTED)
+    buffer = io.BytesIO()
+    out.save(buffer)
+    return buffer.getvalue()
