@@ -127,6 +127,7 @@ def build_report(cohort: Cohort, plan: Plan, out_dir: str | Path, *, cohort_path
     pathlib.Path
         ``out_dir``.
     """
+    plan = plan.in_language(plan.language)  # the plan's reader texts in the report's language
     steps = Steps(5, enabled=progress)
     if analysis is None:
         from ..analysis import analyze
