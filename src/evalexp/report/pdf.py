@@ -122,7 +122,7 @@ def _table(doc: d.Document, block: d.Table, width: float, styles: dict[str, Para
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]))
-    out: list = [_Caption(_text(doc.caption(block)), styles["caption"], f"table-{block.number}"), table]
+    out: list = [_Caption(doc.caption(block), styles["caption"], f"table-{block.number}"), table]
     if block.note:
         out.append(Spacer(1, 3))
         out.append(Paragraph(_text(block.note), styles["note"]))
@@ -131,34 +131,33 @@ def _table(doc: d.Document, block: d.Table, width: float, styles: dict[str, Para
 
 
 class _Heading(Paragraph):
-    """A section heading: a bookmark (outline level 0) and a line of the table of contents."""
+    """A section heading: a bookmark (outline level 0) and a line of the table of contents.
+    ``title`` is the text as the document has it (the bookmark keeps its narrow spaces)."""
 
-    def __init__(self, text: str, style: ParagraphStyle, key: str) -> None:
-        super().__init__(text, style)
+    outline_level = 0
+
+    def __init__(self, title: str, style: ParagraphStyle, key: str) -> None:
+        super().__init__(_text(title), style)
+        self.title = title
         self.key = key
-        self.outline_level = 0
 
 
-class _Caption(Paragraph):
+class _Caption(_Heading):
     """A numbered table or figure caption: a bookmark one level below its section."""
 
-    def __init__(self, text: str, style: ParagraphStyle, key: str) -> None:
-        super().__init__(text, style)
-        self.key = key
-        self.outline_level = 1
+    outline_level = 1
 
 
 class _Report(BaseDocTemplate):
     """A4 pages with one frame; headings and captions become bookmarks, headings TOC entries."""
 
     def afterFlowable(self, flowable) -> None:  # noqa: N802 (reportlab's hook name)
-        if not isinstance(flowable, (_Heading, _Caption)):
+        if not isinstance(flowable, _Heading):
             return
-        text = flowable.getPlainText()
         self.canv.bookmarkPage(flowable.key)
-        self.canv.addOutlineEntry(text, flowable.key, level=flowable.outline_level, closed=True)
-        if isinstance(flowable, _Heading):
-            self.notify("TOCEntry", (0, text, self.page, flowable.key))
+        self.canv.addOutlineEntry(flowable.title, flowable.key, level=flowable.outline_level, closed=True)
+        if flowable.outline_level == 0:
+            self.notify("TOCEntry", (0, _text(flowable.title), self.page, flowable.key))
 
 
 def _drawing(block: d.Figure, width: float, max_height: float):
@@ -172,7 +171,7 @@ def _drawing(block: d.Figure, width: float, max_height: float):
 
 
 def _figure(doc: d.Document, block: d.Figure, width: float, max_height: float, styles) -> list:
-    caption = _Caption(_text(doc.caption(block)), styles["figcaption"], f"figure-{block.number}")
+    caption = _Caption(doc.caption(block), styles["figcaption"], f"figure-{block.number}")
     return [KeepTogether([_drawing(block, width, max_height), caption])]
 
 
@@ -225,7 +224,7 @@ def render_pdf(doc: d.Document) -> bytes:
     story.append(Paragraph(_text(doc.contents_title), styles["h2"]))
     story.append(_contents(styles))
     for i, section in enumerate(doc.sections, start=1):
-        story += [PageBreak(), _Heading(f"{i}. {_text(section.title)}", styles["h2"], section.key)]
+        story += [PageBreak(), _Heading(f"{i}. {section.title}", styles["h2"], section.key)]
         for block in section.blocks:
             if isinstance(block, d.Paragraph):
                 story.append(Paragraph(_text(block.text), styles[block.kind]))
