@@ -6,8 +6,8 @@ only what the document holds), in a form Word and LibreOffice edit. It is writte
 python-docx:
 
 - section titles are real ``Heading 1`` paragraphs, so the navigation pane lists them and the
-  table of contents field (``TOC \\o "1-2" \\h``) builds from them; the file asks Word to update
-  its fields when opened (``w:updateFields``), and until then the field shows how to update it;
+  table of contents field (``TOC \\o "1-1" \\h``) builds from them; the file asks Word to update
+  its fields when opened (``w:updateFields``), and until then the field shows the section titles;
 - table and figure captions use the ``Caption`` style with a ``SEQ`` field per kind (Word's own
   numbering, so a table of figures can be inserted), whose shown value is the document's number;
 - figures are the PNG renderings (200 dpi), at most the text width;
@@ -21,13 +21,13 @@ import io
 from docx import Document as new_docx
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from . import document as d
-from .i18n import STRINGS, typeset
+from .i18n import STRINGS
 
 INK = RGBColor(0x1D, 0x27, 0x33)
 MUTED = RGBColor(0x5A, 0x66, 0x75)
@@ -37,26 +37,30 @@ LANGUAGE_TAGS = {"fr": "fr-FR", "en": "en-GB"}
 TEXT_WIDTH_MM = 170
 
 
-def _field(paragraph, instruction: str, shown: str):
-    """A complex field (``begin``, instruction, ``separate``, shown value, ``end``) at the end of
-    ``paragraph``; the shown value is an ordinary run, so the text reads the same before Word
-    updates the field. Returns the run of the shown value."""
-    def char(kind: str) -> None:
-        run = paragraph.add_run()
-        element = OxmlElement("w:fldChar")
-        element.set(qn("w:fldCharType"), kind)
-        run._r.append(element)
-
-    char("begin")
+def _field_char(paragraph, kind: str) -> None:
     run = paragraph.add_run()
+    element = OxmlElement("w:fldChar")
+    element.set(qn("w:fldCharType"), kind)
+    run._r.append(element)
+
+
+def _field_start(paragraph, instruction: str) -> None:
+    """``begin``, the instruction and ``separate`` of a complex field: what follows, up to its
+    ``end``, is the value Word shows until it updates the field."""
+    _field_char(paragraph, "begin")
     instr = OxmlElement("w:instrText")
     instr.set(qn("xml:space"), "preserve")
     instr.text = f" {instruction} "
-    run._r.append(instr)
-    char("separate")
-    value = paragraph.add_run(shown)
-    char("end")
-    return value
+    paragraph.add_run()._r.append(instr)
+    _field_char(paragraph, "separate")
+
+
+def _field(paragraph, instruction: str, shown: str) -> None:
+    """A complex field at the end of ``paragraph`` whose shown value is an ordinary run, so the
+    text reads the same before Word updates the field."""
+    _field_start(paragraph, instruction)
+    paragraph.add_run(shown)
+    _field_char(paragraph, "end")
 
 
 def _caption(out, doc: d.Document, block: d.Table | d.Figure) -> None:
@@ -77,14 +81,38 @@ def _repeat_header(row) -> None:
     properties.append(header)
 
 
+#: Width of a character of 8.5 pt table text, and the padding of a cell, in millimetres.
+CHAR_MM, PADDING_MM = 2.0, 4.5
+
+
+def _column_widths(block: d.Table) -> list[int]:
+    """Column widths (EMU): each value column as wide as its longest cell or header word; the
+    label column takes the rest, at least 30 % of the text width (the value columns shrink in
+    proportion when they would need more)."""
+    needs = []
+    for j in range(1, len(block.header)):
+        chars = max([*(len(w) for w in block.header[j].split()), *(len(row[j]) for row in block.rows)])
+        needs.append(chars * CHAR_MM + PADDING_MM)
+    room = 0.7 * TEXT_WIDTH_MM
+    if sum(needs) > room:
+        needs = [n * room / sum(needs) for n in needs]
+    return [Mm(TEXT_WIDTH_MM - sum(needs)), *(Mm(n) for n in needs)]
+
+
 def _table(out, doc: d.Document, block: d.Table) -> None:
     _caption(out, doc, block)
     table = out.add_table(rows=1 + len(block.rows), cols=len(block.header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    table.autofit = False
+    widths = _column_widths(block)
+    for column, width in zip(table.columns, widths):
+        column.width = width  # the table grid, which LibreOffice reads
     for r, cells in enumerate((block.header, *block.rows)):
         for c, text in enumerate(cells):
-            paragraph = table.cell(r, c).paragraphs[0]
+            cell = table.cell(r, c)
+            cell.width = widths[c]
+            paragraph = cell.paragraphs[0]
             run = paragraph.add_run(text)
             run.font.size = Pt(8.5)
             run.bold = r == 0
@@ -107,6 +135,20 @@ def _figure(out, doc: d.Document, block: d.Figure) -> None:
     out.add_picture(io.BytesIO(block.png), width=width)
     out.paragraphs[-1].paragraph_format.keep_with_next = True
     _caption(out, doc, block)
+
+
+def _contents(out, doc: d.Document) -> None:
+    """The table of contents field (``TOC \\o "1-1" \\h``), whose shown value, until Word
+    updates it with page numbers, is the list of section titles: one field spanning one
+    paragraph per section."""
+    lines = [f"{i}. {section.title}" for i, section in enumerate(doc.sections, start=1)]
+    first = out.add_paragraph()
+    _field_start(first, 'TOC \\o "1-1" \\h \\z \\u')
+    first.add_run(lines[0] if lines else "")
+    last = first
+    for line in lines[1:]:
+        last = out.add_paragraph(line)
+    _field_char(last, "end")
 
 
 def _paragraph(out, block: d.Paragraph) -> None:
@@ -142,11 +184,13 @@ def _page_furniture(out, doc: d.Document) -> None:
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin = section.right_margin = Mm(20)
     section.top_margin = section.bottom_margin = Mm(20)
-    footer = section.footer.paragraphs[0]
-    footer.add_run(f"{doc.title}\t")
-    _field(footer, "PAGE", "1")
-    footer.paragraph_format.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM), alignment=WD_TAB_ALIGNMENT.RIGHT)
-    _small(footer, MUTED)
+    title = section.footer.paragraphs[0]
+    title.add_run(doc.title)
+    _small(title, MUTED)
+    number = section.footer.add_paragraph()
+    number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _field(number, "PAGE", "1")
+    _small(number, MUTED)
     if doc.mark:
         header = section.header.paragraphs[0]
         header.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -185,7 +229,7 @@ def render_docx(doc: d.Document) -> bytes:
     run = contents.add_run(doc.contents_title)
     run.bold = True
     run.font.size = Pt(14)
-    _field(out.add_paragraph(), 'TOC \\o "1-1" \\h \\z \\u', typeset(STRINGS[doc.language]["toc_field"], doc.language))
+    _contents(out, doc)
     for number, section in enumerate(doc.sections, start=1):
         heading = out.add_heading(f"{number}. {section.title}", level=1)
         heading.paragraph_format.page_break_before = True
