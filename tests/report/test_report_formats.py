@@ -214,6 +214,22 @@ def test_xlsx_numbers_are_numbers_and_marks_stay_marks(doc_fr, xlsx_fr):
     assert not [t for t in texts if parse_number(t, "fr") is not None]
 
 
+def test_xlsx_holds_nothing_the_html_does_not(doc_fr, xlsx_fr):
+    """Every text cell of the workbook is text of the HTML report, and every number is a number
+    the HTML shows: the workbook renders the same disclosure-controlled Document."""
+    html = _html_text(render_html(doc_fr))
+    shown = {c for t in doc_fr.all_tables() for row in t.rows for c in row}
+    numbers = {round(parse_number(c, "fr")[0], 9) for c in shown if parse_number(c, "fr") is not None}
+    index_words = {"Feuille", "Tableau", xlsx_fr.sheetnames[0], *xlsx_fr.sheetnames, "Comment lire ce tableau"}
+    for sheet in xlsx_fr.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            for value in row:
+                if isinstance(value, str):
+                    assert value in html or value in index_words, value
+                elif value is not None:
+                    assert round(value, 9) in numbers, value
+
+
 def test_xlsx_sheet_has_caption_header_rows_and_how_to_read_note(doc_fr, xlsx_fr):
     table = doc_fr.all_tables()[0]
     sheet = xlsx_fr[xlsx_fr.sheetnames[1]]

@@ -723,7 +723,7 @@ def reader_words(text: str, language: str) -> str:
     return _IDENTIFIER.sub(lambda m: words[m.group(1)], text)
 
 
-_PUNCT = re.compile(r"[ \u00a0\u202f]*([;:!?])(?=\s|$|[»)\]])")
+_PUNCT = re.compile(r"(?:[ \u00a0\u202f]+|(?<=[^\s;:!?]))([;:!?])(?=\s|$|[»)\]])")
 _OPEN_QUOTE = re.compile(r"«[ \u00a0\u202f]*")
 _CLOSE_QUOTE = re.compile(r"[ \u00a0\u202f]*»")
 _PERCENT = re.compile(r"(?<=\d)[ \u00a0]?%")
