@@ -23,6 +23,7 @@ from evalexp.report import build_report
 from evalexp.report.compose import compose
 from evalexp.report.docx import render_docx
 from evalexp.report.html import render_html
+from evalexp.report.i18n import typeset_fr
 from evalexp.report.pdf import render_pdf
 from evalexp.report.xlsx import parse_number, render_xlsx, sheet_name
 
@@ -298,7 +299,9 @@ def test_english_report_shows_no_french_label_where_an_english_one_is_given(doc_
     import tomllib
     raw = tomllib.loads(DEMO_PLAN.read_text(encoding="utf-8"))
     french = [raw["title"]["fr"], *(t["fr"] for t in raw["labels"].values() if t["fr"] != t["en"]),
+              *(t["fr"] for t in raw["report"].values() if isinstance(t, dict)),
               *(t["fr"] for table in raw["value_labels"].values() for t in table.values() if t["fr"] != t["en"])]
+    french += [typeset_fr(text) for text in french]  # as a French report would write them
     outputs = {"html": _html_text(render_html(doc_en)),
                "pdf": "\n".join(p.get_textpage().get_text_range() for p in pdfium.PdfDocument(render_pdf(doc_en))),
                "docx": _docx_text(docx.Document(io.BytesIO(render_docx(doc_en))))}
