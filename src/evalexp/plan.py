@@ -151,26 +151,36 @@ class Plan:
     report: ReportPlan = ReportPlan()
     source: str = "<plan>"
     #: The reader texts as the plan wrote them (a string or a table per language):
-    #: ``{"language", "title", "labels", "value_labels", "report"}``; empty for a plan built in code.
+    #: ``{"language", "shown", "title", "labels", "value_labels", "report"}`` (``shown``: the language
+    #: the texts were last taken in); empty for a plan built in code.
     texts: dict[str, Any] = field(default_factory=dict)
 
     def in_language(self, language: str) -> Plan:
         """This plan for a report in ``language``: ``language`` set, and the title, labels, value
         labels and report texts taken in that language (:func:`text_in`; the plan's own
-        ``language`` is the fallback). A plan built in code, without per-language texts, only
-        changes its ``language``."""
+        ``language`` is the fallback). A text changed in code since the plan was read (e.g. with
+        :func:`dataclasses.replace`) is kept as it is; a plan built in code, without per-language
+        texts, only changes its ``language``."""
         _choice(language, LANGUAGES, "language", self.source)
         texts = self.texts
         if not texts:
             return dataclasses.replace(self, language=language)
-        def pick(value: str | dict[str, str]) -> str:
-            return text_in(value, language, texts["language"])
+
+        shown = texts["shown"]  # the language the texts were last taken in
+
+        def pick(current: str, text: str | dict[str, str] | None) -> str:
+            if text is None or current != text_in(text, shown, texts["language"]):
+                return current
+            return text_in(text, language, texts["language"])
+
         return dataclasses.replace(
-            self, language=language, title=pick(texts["title"]),
-            labels={column: pick(text) for column, text in texts["labels"].items()},
-            value_labels={column: {level: pick(text) for level, text in table.items()}
-                          for column, table in texts["value_labels"].items()},
-            report=dataclasses.replace(self.report, **{key: pick(text) for key, text in texts["report"].items()}))
+            self, language=language, texts={**texts, "shown": language}, title=pick(self.title, texts["title"]),
+            labels={column: pick(label, texts["labels"].get(column)) for column, label in self.labels.items()},
+            value_labels={column: {level: pick(label, texts["value_labels"].get(column, {}).get(level))
+                                   for level, label in table.items()}
+                          for column, table in self.value_labels.items()},
+            report=dataclasses.replace(self.report, **{key: pick(getattr(self.report, key), text)
+                                                       for key, text in texts["report"].items()}))
 
     @property
     def balance_covariates(self) -> tuple[str, ...]:
@@ -342,15 +352,21 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
     r = raw.get("report", {})
     if r.get("suppression_threshold", 11) < 1:
         raise PlanError(f"{source}: 'suppression_threshold' in [report] must be >= 1")
-    texts = {"language": language, "title": _text(raw["title"], "'title'", source), "labels": labels,
-             "value_labels": value_labels,
+    texts = {"language": language, "shown": language, "title": _text(raw["title"], "'title'", source),
+             "labels": labels, "value_labels": value_labels,
              "report": {key: _text(r[key], f"'{key}' in [report]", source) for key in REPORT_TEXTS if key in r}}
-    report = ReportPlan(**r)
+
+    def own(text: str | dict[str, str]) -> str:
+        return text_in(text, language, language)
+
+    report = ReportPlan(**{**r, **{key: own(text) for key, text in texts["report"].items()}})
     d = raw.get("data", {})
-    return Plan(title=raw["title"], language=language, columns=dict(columns), arms=arms,
-                labels={}, value_labels={},
+    return Plan(title=own(texts["title"]), language=language, columns=dict(columns), arms=arms,
+                labels={column: own(text) for column, text in labels.items()},
+                value_labels={column: {level: own(text) for level, text in table.items()}
+                              for column, table in value_labels.items()},
                 data=DataPlan(**d), survival=survival, outcomes=outcomes, inference=inference,
-                integrity=integrity, report=report, source=source, texts=texts).in_language(language)
+                integrity=integrity, report=report, source=source, texts=texts)
 
 
 def default_plan(title: str = "Cohort", horizon_days: int = 365) -> Plan:

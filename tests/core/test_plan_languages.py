@@ -100,3 +100,12 @@ def test_the_demo_plan_gives_english_labels():
     for column, text in raw["labels"].items():
         assert isinstance(text, dict) and set(text) == {"fr", "en"}
         assert english.labels[column] == text["en"] and plan.labels[column] == text["fr"]
+
+
+def test_a_text_changed_in_code_is_kept_in_every_language(plan):
+    changed = dataclasses.replace(plan, report=dataclasses.replace(plan.report, lessons="Généraliser avec prudence."),
+                                  labels={**plan.labels, "employed_6m": "Emploi (6 mois)", "new": "Nouveau"})
+    english = changed.in_language("en")
+    assert english.report.lessons == "Généraliser avec prudence."
+    assert english.labels == {"age": "Âge", "employed_6m": "Emploi (6 mois)", "new": "Nouveau"}
+    assert english.report.funder == "Fund" and english.title == "AGIR — report"

@@ -233,12 +233,13 @@ def test_xlsx_holds_nothing_the_html_does_not(doc_fr, xlsx_fr):
 
 def test_xlsx_sheet_has_caption_header_rows_and_how_to_read_note(doc_fr, xlsx_fr):
     table = doc_fr.all_tables()[0]
-    sheet = xlsx_fr[xlsx_fr.sheetnames[1]]
-    values = [row for row in sheet.iter_rows(values_only=True)]
+    section = next(s for s in doc_fr.sections if table in s.blocks)
+    note = section.blocks[section.blocks.index(table) + 1]
+    assert note.kind == "note" and note.text.startswith("«\u202f<11\u202f»")
+    values = [row for row in xlsx_fr[xlsx_fr.sheetnames[1]].iter_rows(values_only=True)]
     assert values[0][0] == doc_fr.caption(table)
     assert values[2] == table.header
-    note = next(b for s in doc_fr.sections for b in s.blocks if getattr(b, "kind", "") == "note")
-    assert any(row[0] == note.text or row[0] == table.note for row in values) or not table.note
+    assert [row[0] for row in values[-2:]] == ["Comment lire ce tableau", note.text]
 
 
 @pytest.mark.parametrize("text, language, expected", [

@@ -3,11 +3,11 @@
 The workbook renders the same :class:`~evalexp.report.document.Document` as the HTML, the PDF
 and the Word file, so it holds only what they show, under the same disclosure control: a
 suppressed cell keeps the mark the report shows (``<11``, ``s``). Each sheet starts with the
-table's numbered caption, then the header and the rows, then the "how to read" note when the
-table has one. A cell that is a number in the report (``1 234``, ``−0,009``, ``12,5 %``) is a
-number in the sheet, with a display format of the same decimals (a percentage is stored as a
-share, 0.125, formatted ``0.0%``); anything else (intervals, ``< 0,001``, marks, labels) stays
-text. A first sheet lists the tables with a link to each.
+table's numbered caption, then the header and the rows, then the "how to read" notes: the
+table's own note and the note paragraphs that follow it in the report (the suppression marks).
+A cell that is a number in the report (``1 234``, ``−0,009``, ``12,5 %``) is a number in the
+sheet, with a display format of the same decimals (a percentage is stored as a share, 0.125,
+formatted ``0.0%``); anything else (intervals, ``< 0,001``, marks, labels) stays text. A first sheet lists the tables with a link to each.
 
 Sheet names are ``T1``, ``T2``... followed by as much of the caption as fits Excel's 31
 characters (without the characters Excel forbids), so they are unique and readable.
@@ -68,7 +68,24 @@ def _mark(sheet, doc: d.Document) -> None:
         sheet.cell(sheet.max_row, 1).font = Font(bold=True, color="B00020")
 
 
-def _sheet(book: Workbook, doc: d.Document, block: d.Table, name: str) -> None:
+def _notes(doc: d.Document) -> dict[int, list[str]]:
+    """For each table number, how to read it: its own note, then the note paragraphs that
+    follow it in its section (before the next table or figure)."""
+    notes: dict[int, list[str]] = {}
+    current: list[str] | None = None
+    for section in doc.sections:
+        current = None
+        for block in section.blocks:
+            if isinstance(block, d.Table):
+                current = notes.setdefault(block.number, [block.note] if block.note else [])
+            elif isinstance(block, d.Figure):
+                current = None
+            elif block.kind == "note" and current is not None:
+                current.append(block.text)
+    return notes
+
+
+def _sheet(book: Workbook, doc: d.Document, block: d.Table, name: str, notes: list[str]) -> None:
     sheet = book.create_sheet(name)
     _mark(sheet, doc)
     sheet.append([doc.caption(block)])
@@ -89,11 +106,12 @@ def _sheet(book: Workbook, doc: d.Document, block: d.Table, name: str) -> None:
                 cell.value, cell.number_format = parsed
             elif column > 1:
                 sheet.cell(sheet.max_row, column).alignment = Alignment(horizontal="right")
-    if block.note:
+    if notes:
         sheet.append([])
         sheet.append([STRINGS[doc.language]["how_to_read"]])
         sheet.cell(sheet.max_row, 1).font = Font(bold=True)
-        sheet.append([block.note])
+        for note in notes:
+            sheet.append([note])
     sheet.freeze_panes = sheet.cell(header_row + 1, 2)
     sheet.column_dimensions["A"].width = min(60, max(12, *(len(r[0]) for r in block.rows), len(block.header[0])))
     for column in range(2, len(block.header) + 1):
@@ -114,10 +132,11 @@ def render_xlsx(doc: d.Document) -> bytes:
     for cell in index[index.max_row]:
         cell.font = Font(bold=True)
     taken: set[str] = {index.title}
+    notes = _notes(doc)
     for block in doc.all_tables():
         name = sheet_name(block.number, block.caption, taken)
         taken.add(name)
-        _sheet(book, doc, block, name)
+        _sheet(book, doc, block, name, notes[block.number])
         index.append([name, doc.caption(block)])
         index.cell(index.max_row, 1).hyperlink = f"#'{name}'!A1"
     index.column_dimensions["A"].width = 34
