@@ -317,14 +317,14 @@ def test_english_report_shows_no_french_label_where_an_english_one_is_given(doc_
 # --------------------------------------------------------------------------- mark and build
 
 def test_a_marked_document_carries_its_mark_in_every_format(doc_fr):
-    marked = dataclasses.replace(doc_fr, mark="Ne pas diffuser")
-    assert "NE PAS DIFFUSER" in pdfium.PdfDocument(render_pdf(marked))[3].get_textpage().get_text_range()
-    assert 'class="mark"' in render_html(marked)
+    marked = dataclasses.replace(doc_fr, banner="Ne pas diffuser")
+    assert "Ne pas diffuser" in pdfium.PdfDocument(render_pdf(marked))[3].get_textpage().get_text_range()
+    assert 'class="banner"' in render_html(marked)
     word = docx.Document(io.BytesIO(render_docx(marked)))
-    assert word.sections[0].header.paragraphs[0].text == "NE PAS DIFFUSER"
+    assert word.sections[0].header.paragraphs[0].text == "Ne pas diffuser"
     book = openpyxl.load_workbook(io.BytesIO(render_xlsx(marked)))
-    assert all(sheet["A1"].value == "NE PAS DIFFUSER" for sheet in book.worksheets)
-    assert "mark" not in render_html(doc_fr).split("<body>")[1].split("<main>")[0]
+    assert all(sheet["A1"].value == "Ne pas diffuser" for sheet in book.worksheets)
+    assert "banner" not in render_html(doc_fr).split("<body>")[1].split("<main>")[0]
 
 
 def test_report_command_writes_docx_and_xlsx_in_the_language_asked(tmp_path):

@@ -87,12 +87,12 @@ class Document:
     contents_title: str
     sections: tuple[Section, ...]
     footer: str = ""
-    #: A mark shown on every page and file ("not for publication"), or "" for none.
-    mark: str = ""
+    #: "Not for publication" mark of an evaluator report, shown on every page ("" when public).
+    banner: str = ""
 
     def __post_init__(self) -> None:
         language = self.language
-        for name in ("title", "subtitle", "disclaimer_title", "disclaimer", "contents_title", "footer", "mark"):
+        for name in ("title", "subtitle", "disclaimer_title", "disclaimer", "contents_title", "footer", "banner"):
             object.__setattr__(self, name, typeset(getattr(self, name), language))
         object.__setattr__(self, "cover", tuple((typeset(k, language), typeset(v, language))
                                                 for k, v in self.cover))

@@ -191,10 +191,10 @@ def _page_furniture(out, doc: d.Document) -> None:
     number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     _field(number, "PAGE", "1")
     _small(number, MUTED)
-    if doc.mark:
+    if doc.banner:
         header = section.header.paragraphs[0]
         header.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = header.add_run(doc.mark.upper())
+        run = header.add_run(doc.banner)
         run.bold = True
         run.font.color.rgb = MARK
 
@@ -209,9 +209,9 @@ def render_docx(doc: d.Document) -> bytes:
     out.core_properties.subject = doc.subtitle
     out.core_properties.author = ""
     out.core_properties.language = LANGUAGE_TAGS[doc.language]
-    if doc.mark:
+    if doc.banner:
         mark = out.add_paragraph()
-        run = mark.add_run(doc.mark.upper())
+        run = mark.add_run(doc.banner)
         run.bold = True
         run.font.color.rgb = MARK
     kind = out.add_paragraph(doc.subtitle)

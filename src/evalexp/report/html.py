@@ -50,8 +50,8 @@ thead th + th { text-align: right; }
 figure { margin: 1.2em 0; }
 figure img { display: block; width: 100%; height: auto; }
 figcaption { font-size: .9em; color: var(--muted); margin-top: .3em; }
-.mark { background: #b00020; color: #fff; font-weight: 700; text-align: center; padding: .4em 1em;
-        letter-spacing: .05em; text-transform: uppercase; }
+.banner { background: #b00020; color: #fff; font-weight: 700; text-align: center; padding: .4em 1em;
+          letter-spacing: .05em; }
 footer { margin-top: 3em; font-size: .8em; color: var(--muted); }
 @media (max-width: 600px) {
   body { font-size: 15px; } h1 { font-size: 1.5em; }
@@ -76,7 +76,7 @@ footer { margin-top: 3em; font-size: .8em; color: var(--muted); }
   figure, tr { break-inside: avoid; }
   h2, caption { break-after: avoid; }
   a { color: inherit; text-decoration: none; }
-  .mark { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .banner { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
 
@@ -117,7 +117,7 @@ def render_html(doc: Document) -> str:
     cover = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in doc.cover)
     toc = "".join(f'<li><a href="#{escape(s.key)}">{escape(s.title)}</a></li>' for s in doc.sections)
     sections = "\n".join(_section(doc, i, s) for i, s in enumerate(doc.sections, start=1))
-    mark = f'<div class="mark" role="note">{escape(doc.mark)}</div>\n' if doc.mark else ""
+    banner = f'<div class="banner" role="note">{escape(doc.banner)}</div>\n' if doc.banner else ""
     return f"""<!DOCTYPE html>
 <html lang="{escape(doc.language)}">
 <head>
@@ -127,7 +127,7 @@ def render_html(doc: Document) -> str:
 <style>{CSS}</style>
 </head>
 <body>
-{mark}<main>
+{banner}<main>
 <header class="cover">
 <div class="kind">{escape(doc.subtitle)}</div>
 <h1>{escape(doc.title)}</h1>

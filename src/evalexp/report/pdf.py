@@ -202,10 +202,10 @@ def render_pdf(doc: d.Document) -> bytes:
         canvas.setFillColor(MUTED)
         canvas.drawString(margin, 10 * mm, doc.title)
         canvas.drawRightString(A4[0] - margin, 10 * mm, str(pdf_doc.page))
-        if doc.mark:
+        if doc.banner:
             canvas.setFont(FONT_BOLD, 9)
             canvas.setFillColor(MARK)
-            canvas.drawCentredString(A4[0] / 2, A4[1] - 10 * mm, doc.mark.upper())
+            canvas.drawCentredString(A4[0] / 2, A4[1] - 10 * mm, doc.banner)
         canvas.restoreState()
 
     frame = Frame(margin, margin, width, A4[1] - 2 * margin, id="body", leftPadding=0, rightPadding=0,

@@ -7,7 +7,8 @@ table's numbered caption, then the header and the rows, then the "how to read" n
 table's own note and the note paragraphs that follow it in the report (the suppression marks).
 A cell that is a number in the report (``1 234``, ``−0,009``, ``12,5 %``) is a number in the
 sheet, with a display format of the same decimals (a percentage is stored as a share, 0.125,
-formatted ``0.0%``); anything else (intervals, ``< 0,001``, marks, labels) stays text. A first sheet lists the tables with a link to each.
+formatted ``0.0%``); anything else (intervals, ``< 0,001``, marks, labels) stays text. A first
+sheet lists the tables with a link to each.
 
 Sheet names are ``T1``, ``T2``... followed by as much of the caption as fits Excel's 31
 characters (without the characters Excel forbids), so they are unique and readable.
@@ -63,8 +64,8 @@ def sheet_name(number: int, caption: str, taken: set[str]) -> str:
 
 def _mark(sheet, doc: d.Document) -> None:
     """The document's mark ("not for publication") as the first row of ``sheet``, if it has one."""
-    if doc.mark:
-        sheet.append([doc.mark.upper()])
+    if doc.banner:
+        sheet.append([doc.banner])
         sheet.cell(sheet.max_row, 1).font = Font(bold=True, color="B00020")
 
 
