@@ -37,6 +37,9 @@ entry of the plan's ``language``, else the table's first entry (:func:`text_in`,
     cluster = ""                     # cluster-robust SE ("" = none)
     causes = ""                      # competing risks by cause ("" = none)
     ties = "efron"                   # efron | breslow
+    randomization = ...              # permuted_blocks | simple; default permuted_blocks when strata, else simple
+    primary = ...                    # cox_adjusted | cox_unadjusted | covariate_adjusted | logrank |
+                                     # risk_difference | rmst; default cox_adjusted when covariates, else cox_unadjusted
 
     [outcomes]
     binary = []                      # 0/1 follow-up outcomes
@@ -55,6 +58,9 @@ entry of the plan's ``language``, else the table's first entry (:func:`text_in`,
     subgroups = []                   # columns defining subgroups
     meetings = []                    # the three tripartite-meeting date columns
     power = 0.8                      # target power for minimum detectable effects
+
+    [heterogeneity]
+    by = ""                          # site column of the across-site analysis ("" = none)
 
     [report]
     suppression_threshold = 11       # counts below it are suppressed
@@ -82,6 +88,8 @@ LANGUAGES = ("fr", "en")
 #: The keys of ``[report]`` that hold a reader text (a string or a table per language).
 REPORT_TEXTS = ("funder", "evaluator", "lessons")
 RI_STATISTICS = ("logrank", "cox_score", "rmst")
+RANDOMIZATION_SCHEMES = ("permuted_blocks", "simple")
+PRIMARY_ANALYSES = ("cox_adjusted", "cox_unadjusted", "covariate_adjusted", "logrank", "risk_difference", "rmst")
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,8 @@ class SurvivalPlan:
     cluster: str | None = None
     causes: str | None = None
     ties: str = "efron"
+    randomization: str = "simple"
+    primary: str = "cox_unadjusted"
 
 
 @dataclass(frozen=True)
@@ -126,6 +136,11 @@ class IntegrityPlan:
 
 
 @dataclass(frozen=True)
+class HeterogeneityPlan:
+    by: str | None = None
+
+
+@dataclass(frozen=True)
 class ReportPlan:
     suppression_threshold: int = 11
     funder: str = ""
@@ -149,6 +164,7 @@ class Plan:
     inference: InferencePlan = InferencePlan()
     integrity: IntegrityPlan = IntegrityPlan()
     report: ReportPlan = ReportPlan()
+    heterogeneity: HeterogeneityPlan = HeterogeneityPlan()
     source: str = "<plan>"
     #: The reader texts as the plan wrote them (a string or a table per language):
     #: ``{"language", "shown", "title", "labels", "value_labels", "report"}`` (``shown``: the language
@@ -196,12 +212,13 @@ class Plan:
 _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "data": {"date_format": str, "sheet": (str, int)},
     "survival": {"horizon_days": int, "landmarks_days": list, "covariates": list, "strata": str,
-                 "cluster": str, "causes": str, "ties": str},
+                 "cluster": str, "causes": str, "ties": str, "randomization": str, "primary": str},
     "outcomes": {"binary": list, "adjust": list, "multiplicity": str},
     "inference": {"alpha": (float, int), "permutations": int, "seed": int, "statistics": list},
     "integrity": {"balance": list, "attrition_boundary": str, "subgroups": list, "meetings": list,
                   "power": (float, int)},
     "report": {"suppression_threshold": int, "funder": (str, dict), "evaluator": (str, dict), "lessons": (str, dict)},
+    "heterogeneity": {"by": str},
 }
 _TOP = {"title": (str, dict), "language": str, "columns": dict, "arms": dict, "labels": dict, "value_labels": dict,
         **{s: dict for s in _SECTIONS}}
@@ -314,7 +331,13 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
         cluster=s.get("cluster") or None,
         causes=s.get("causes") or None,
         ties=_choice(s.get("ties", "efron"), ("efron", "breslow"), "ties", source),
+        randomization=_choice(s.get("randomization", "permuted_blocks" if s.get("strata") else "simple"),
+                              RANDOMIZATION_SCHEMES, "randomization", source),
+        primary=_choice(s.get("primary", "cox_adjusted" if s.get("covariates") else "cox_unadjusted"),
+                        PRIMARY_ANALYSES, "primary", source),
     )
+    if survival.primary in ("cox_adjusted", "covariate_adjusted") and not survival.covariates:
+        raise PlanError(f"{source}: 'primary' = {survival.primary!r} in [survival] needs 'covariates'")
 
     o = raw.get("outcomes", {})
     outcomes = OutcomesPlan(
@@ -361,12 +384,13 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
 
     report = ReportPlan(**{**r, **{key: own(text) for key, text in texts["report"].items()}})
     d = raw.get("data", {})
+    heterogeneity = HeterogeneityPlan(by=raw.get("heterogeneity", {}).get("by") or None)
     return Plan(title=own(texts["title"]), language=language, columns=dict(columns), arms=arms,
                 labels={column: own(text) for column, text in labels.items()},
                 value_labels={column: {level: own(text) for level, text in table.items()}
                               for column, table in value_labels.items()},
                 data=DataPlan(**d), survival=survival, outcomes=outcomes, inference=inference,
-                integrity=integrity, report=report, source=source, texts=texts)
+                integrity=integrity, report=report, heterogeneity=heterogeneity, source=source, texts=texts)
 
 
 def default_plan(title: str = "Cohort", horizon_days: int = 365) -> Plan:
