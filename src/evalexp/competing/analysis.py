@@ -24,13 +24,14 @@ ruptures) is reported the same way, on its own: the other model keeps its number
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .. import alerts
+from ..alerts import AnalysisWarning, run_quietly
 from ..cohort import Cohort
 from ..errors import AnalysisError
 from ..plan import Plan
@@ -70,6 +71,8 @@ class CauseAnalysis(Result):
         Whether the cause-specific Cox SE is cluster-robust.
     note : str
         Why a model is missing ("" when both are there).
+    warnings : tuple of AnalysisWarning
+        A model that diverged or could not be fitted (:mod:`evalexp.alerts`).
     """
 
     cause: str
@@ -81,6 +84,7 @@ class CauseAnalysis(Result):
     events: dict[str, int]
     robust: bool = False
     note: str = ""
+    warnings: tuple[AnalysisWarning, ...] = ()
 
     @property
     def title(self) -> str:  # type: ignore[override]
@@ -151,6 +155,11 @@ class CompetingRisksAnalysis(Result):
     alpha: float = 0.05
 
     title = "Competing risks by initiative of the rupture"
+
+    @property
+    def warnings(self) -> tuple[AnalysisWarning, ...]:
+        """The warnings of every cause."""
+        return tuple(w for part in self.by_cause.values() for w in part.warnings)
 
     @property
     def causes(self) -> tuple[str, ...]:
@@ -232,28 +241,31 @@ def analyze_cause(time: np.ndarray, status: np.ndarray, treated: np.ndarray, cau
     events = {arm: int((status[rows] == cause).sum()) for arm, rows in arms.items()}
     gray = gray_test(time, status, treated, cause=cause, strata=strata)
     note = _undefined(events)
+    found: list[AnalysisWarning] = []
     csc = fg = None
     if not note:
         X = pd.DataFrame({"treated": treated.astype(float)})
         failures = []
-        with warnings.catch_warnings():
-            # non-convergence or an infinite coefficient (stratified monotone likelihood)
-            warnings.simplefilter("error", RuntimeWarning)
-            try:
-                csc = cox_ph(time, (status == cause).astype(int), X, strata=strata, cluster=cluster,
-                             ties=ties, alpha=alpha).ratio("treated")
-            except (AnalysisError, RuntimeWarning) as exc:
-                failures.append(f"cause-specific Cox: {exc}")
+        fit, caught = run_quietly(f"cause '{label}', cause-specific Cox model", lambda: cox_ph(
+            time, (status == cause).astype(int), X, strata=strata, cluster=cluster, ties=ties, alpha=alpha))
+        found += caught
+        if fit is not None and fit.estimable("treated"):
+            csc = fit.ratio("treated")
+        else:
+            # an infinite coefficient within strata (monotone likelihood) or no fit at all
+            failures += [f"cause-specific Cox: {w.message.split(': ', 1)[1]}" for w in caught]
         try:
             fg = fine_gray(time, status, X, cause=cause, alpha=alpha)
         except AnalysisError as exc:
             failures.append(str(exc))
+            found.append(AnalysisWarning(alerts.NOT_ESTIMABLE, f"cause '{label}', Fine-Gray model: {exc}"))
         if csc is not None and csc.get("n_clusters", FEW_CLUSTERS) < FEW_CLUSTERS:
             failures.append(f"cause-specific Cox: cluster-robust standard errors rest on only "
                             f"{csc['n_clusters']} clusters; with fewer than {FEW_CLUSTERS} they tend to be too small")
         note = "; ".join(failures)
     return CauseAnalysis(cause=label, cif=cif, gray=gray, cause_specific_cox=csc, fine_gray=fg,
-                         landmarks=tuple(landmarks), events=events, robust=cluster is not None, note=note)
+                         landmarks=tuple(landmarks), events=events, robust=cluster is not None, note=note,
+                         warnings=tuple(found))
 
 
 def analyze_competing(cohort: Cohort, plan: Plan) -> CompetingRisksAnalysis | None:

@@ -49,6 +49,7 @@ from ..errors import AnalysisError
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
 from ..survival.analysis import MISSING_LABEL
+from ..survival._cholesky import GeneralizedCholesky
 from ..survival.cox import FEW_CLUSTERS, cox_ph
 from ..survival.risk import risk_difference
 from .outcomes import WaldEstimate
@@ -257,7 +258,7 @@ def _interaction(frame: pd.DataFrame, labels: pd.Series, levels: list[str], vari
     idx = [fit.terms.index(t) for t in fit.terms if t.startswith("treated:")]
     b = fit.params_.to_numpy()[idx]
     V = fit.var_[np.ix_(idx, idx)]
-    statistic = float(b @ np.linalg.solve(V, b))
+    statistic = float(b @ GeneralizedCholesky(V).solve(b))
     return InteractionTest(variable, definition, statistic, len(idx), tuple(estimable), fit.robust)
 
 
