@@ -8,8 +8,8 @@ ones), a zero or non-finite diagonal element, is declared *singular*: its pivot 
 zero and the column takes no part in the elimination. ``solve`` then gives zero to the
 singular components and solves the system of the others exactly, and ``inverse`` is the
 inverse of the non-singular block with zero rows and columns for the singular ones —
-R ``coxph``'s ``chsolve2`` and ``chinv2``. Only NumPy arithmetic and unit-triangular
-solves are used, so the outcome never depends on whether a LAPACK routine warns or raises
+R ``coxph``'s ``chsolve2`` and ``chinv2``. Only NumPy arithmetic is used (the unit
+triangle is inverted by forward substitution), so the outcome never depends on whether a LAPACK routine warns or raises
 on an ill-conditioned matrix (``scipy.linalg.solve`` does either, depending on the build).
 
 R survival (``coxfit6.c``) uses the same idea with ``toler.chol = eps^0.75`` relative to
@@ -19,7 +19,6 @@ here makes the tolerance relative to each column's own information.
 from __future__ import annotations
 
 import numpy as np
-from scipy import linalg
 
 #: A pivot of the unit-diagonal matrix below this is singular (R: ``toler.chol``).
 TOLER = 1e-10
@@ -55,8 +54,10 @@ class GeneralizedCholesky:
         self._scale = scale
         self._keep = np.flatnonzero(~self.singular)
         sub = lower[np.ix_(self._keep, self._keep)]
-        self._lower_inv = linalg.solve_triangular(sub, np.eye(self._keep.size), lower=True,
-                                                  unit_diagonal=True, check_finite=False)
+        inv = np.eye(self._keep.size)
+        for i in range(1, self._keep.size):  # forward substitution of the unit lower triangle
+            inv[i] -= sub[i, :i] @ inv[:i]
+        self._lower_inv = inv
         self._pivots = pivots[self._keep]
 
     def inverse(self) -> np.ndarray:

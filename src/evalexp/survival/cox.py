@@ -446,8 +446,8 @@ def cox_ph(time, event, X, *, strata=None, cluster=None, ties: str = "efron",
         codes = pd.factorize(labels[cd.order])[0]
         n_clusters = int(codes.max()) + 1
         resid = score_residuals(fitted, ev)[:, finite]
-        U = np.column_stack([np.bincount(codes, weights=resid[:, j], minlength=n_clusters)
-                             for j in range(resid.shape[1])])
+        U = np.zeros((n_clusters, finite.size))
+        np.add.at(U, codes, resid)
         bread = var_k[np.ix_(finite, finite)]
         robust_k = np.full_like(var_k, np.nan)
         robust_k[np.ix_(finite, finite)] = bread @ (U.T @ U) @ bread
