@@ -1,7 +1,8 @@
 # Reference values for tests/survival/test_monotone.py and test_firth.py (R 4.2, survival 3.5,
 # coxphf 1.13.1 built from source). Run from the repository root, with coxphf on the library path:
 #   R_LIBS=/path/to/lib Rscript tests/reference/monotone/make_reference.R
-# Writes tests/reference/monotone/reference.json.
+# Writes tests/reference/monotone/reference.json (and exports coxphf's `breast` data set to
+# tests/reference/data/breast.csv when absent).
 #
 # pilot_1028.csv: the analysis columns of `evalexp simulate --n 150 --seed 1028 --hr 1.0`
 # (time_days, event, treated and the six covariates, stratum, site). No rupture has
@@ -49,6 +50,7 @@ tight <- list(maxit = 200, epsilon = 1e-9, gconv = 1e-9)
 out$firth_pilot <- firth_out(do.call(coxphf, c(list(formula = as.formula(paste("Surv(time_days, event) ~", rhs)),
                                                      data = d), tight)))
 data(breast, package = "coxphf")
+if (!file.exists("tests/reference/data/breast.csv")) write.csv(breast, "tests/reference/data/breast.csv", row.names = FALSE)
 out$firth_breast <- firth_out(do.call(coxphf, c(list(formula = Surv(TIME, CENS) ~ T + N + G + CD, data = breast), tight)))
 # coxphf's own example of a monotone likelihood: R coxph does not converge, Firth does
 sim <- data.frame(time = c(1, 2, 3), cens = c(1, 1, 1), x = c(1, 1, 0))
