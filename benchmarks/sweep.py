@@ -8,7 +8,7 @@ binary outcomes, subgroups, and — in half of the trials — cluster-robust err
 with clusters; ``--reps`` seeds per cell (default 72: 7 x 2 x 2 x 72 = 2,016 trials).
 
 It counts, per cell and overall: trials, aborts (any exception out of ``analyze``),
-trials whose adjusted treatment estimate is finite, trials with neither a finite adjusted
+trials whose adjusted treatment estimate is finite (log HR, a positive SE and a p-value), trials with neither a finite adjusted
 estimate nor a warning (must be 0), and the warnings by code. With ``--firth`` the plan
 also asks for Firth's penalised likelihood (``[survival] firth = true``).
 
@@ -55,7 +55,8 @@ def run_trial(n: int, seed: int, hazard_ratio: float, plan) -> dict:
     except Exception:  # noqa: BLE001 - the sweep counts every abort, whatever its type
         return {"abort": traceback.format_exc(limit=3)}
     adjusted = results["survival"]["cox"]["adjusted"]
-    return {"abort": None, "finite": adjusted["log_hr"] is not None,
+    finite = adjusted["log_hr"] is not None and bool(adjusted["se"]) and adjusted["p_value"] is not None
+    return {"abort": None, "finite": finite,
             "codes": [w["code"] for w in results["warnings"]]}
 
 

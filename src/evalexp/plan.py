@@ -31,6 +31,7 @@ Sections and defaults::
     cluster = ""                     # cluster-robust SE ("" = none)
     causes = ""                      # competing risks by cause ("" = none)
     ties = "efron"                   # efron | breslow
+    firth = false                    # add Firth's penalised-likelihood estimate to each Cox model
 
     [outcomes]
     binary = []                      # 0/1 follow-up outcomes
@@ -88,6 +89,7 @@ class SurvivalPlan:
     cluster: str | None = None
     causes: str | None = None
     ties: str = "efron"
+    firth: bool = False
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,7 @@ class Plan:
 _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "data": {"date_format": str, "sheet": (str, int)},
     "survival": {"horizon_days": int, "landmarks_days": list, "covariates": list, "strata": str,
-                 "cluster": str, "causes": str, "ties": str},
+                 "cluster": str, "causes": str, "ties": str, "firth": bool},
     "outcomes": {"binary": list, "adjust": list, "multiplicity": str},
     "inference": {"alpha": (float, int), "permutations": int, "seed": int, "statistics": list},
     "integrity": {"balance": list, "attrition_boundary": str, "subgroups": list, "meetings": list,
@@ -190,7 +192,7 @@ def _check_types(raw: dict[str, Any], spec: dict, where: str, source: str) -> No
         if key not in spec:
             raise PlanError(f"{source}: unknown key '{key}' in {where} (known: {', '.join(sorted(spec))})")
         expected = spec[key]
-        if isinstance(value, bool) or not isinstance(value, expected):
+        if (isinstance(value, bool) and expected is not bool) or not isinstance(value, expected):
             names = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
             raise PlanError(f"{source}: key '{key}' in {where} must be {names}, got {value!r}")
 
@@ -253,6 +255,7 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
         cluster=s.get("cluster") or None,
         causes=s.get("causes") or None,
         ties=_choice(s.get("ties", "efron"), ("efron", "breslow"), "ties", source),
+        firth=s.get("firth", False),
     )
 
     o = raw.get("outcomes", {})

@@ -34,6 +34,7 @@ from ..plan import Plan
 from ..results import Result, json_number
 from .cox import FEW_CLUSTERS, CoxResult, cox_ph
 from .design import design_matrix
+from .firth import firth_cox
 from .km import KaplanMeier, kaplan_meier
 from .logrank import LogRankTest, logrank_test
 from .permutation import RandomizationTest, randomization_inference
@@ -76,6 +77,11 @@ class SurvivalAnalysis(Result):
     warnings : tuple of AnalysisWarning
         Monotone likelihood, few events per parameter, few clusters, covariates left
         out (:mod:`evalexp.alerts`); each model also lists its ``diverged`` terms.
+    small_sample : dict
+        With ``[survival] firth = true``: ``{"unadjusted": ..., "adjusted": ...}``, the
+        treatment's Firth penalised-likelihood estimate of each Cox model
+        (:meth:`evalexp.survival.firth.FirthCox.small_sample`), put beside the model's
+        §4 numbers as its ``small_sample`` sibling (CONTRACT.md, version 2).
     """
 
     km: dict[str, KaplanMeier]
@@ -92,6 +98,7 @@ class SurvivalAnalysis(Result):
     adjusted_dropped: int = 0
     notes: tuple[str, ...] = ()
     warnings: tuple[AnalysisWarning, ...] = ()
+    small_sample: dict[str, dict[str, Any]] = field(default_factory=dict)
     title: str = field(default="Survival analysis of contract ruptures", repr=False)
 
     def tidy(self) -> pd.DataFrame:
@@ -135,6 +142,8 @@ class SurvivalAnalysis(Result):
         elif self.covariates:
             cox["adjusted"] = {**NOT_ESTIMABLE, "robust": self.robust, "estimable": False,
                                "covariates": list(self.covariates)}
+        for model, firth in self.small_sample.items():
+            cox[model]["small_sample"] = firth
         out = {
             "km": {arm: self.km[arm].points(self.landmarks_days) for arm in ARMS},
             "km_median": {arm: {"median": json_number(self.km[arm].median_),
@@ -264,6 +273,18 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
             # _fragility names the infinite terms and says what they mean for the treatment estimate
             caught = [w for w in caught if w.code != alerts.MONOTONE_LIKELIHOOD] + _fragility(adjusted)
         found += caught
+    small_sample = {}
+    if sv.firth:
+        models = {"unadjusted": (np.arange(time.size), pd.DataFrame({"treated": treated.astype(float)}))}
+        if adjusted is not None:
+            models["adjusted"] = (rows, X)
+        for model, (kept, design) in models.items():
+            fit, caught = run_quietly(f"{model} Cox model, Firth", lambda: firth_cox(
+                time[kept], event[kept], design, strata=None if strata is None else strata[kept],
+                alpha=alpha).small_sample("treated"))
+            found += caught
+            if fit is not None:
+                small_sample[model] = fit
     ph_test = None
     if unadjusted is not None and unadjusted.estimable("treated"):
         ph_test, caught = run_quietly("proportional-hazards test", lambda: cox_zph(unadjusted, alpha=alpha))
@@ -286,4 +307,5 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
         adjusted_dropped=dropped,
         notes=tuple(notes),
         warnings=tuple(found),
+        small_sample=small_sample,
     )

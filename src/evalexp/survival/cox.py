@@ -209,9 +209,11 @@ def score_residuals(cd: CoxData, ev: _Evaluation) -> np.ndarray:
     return resid
 
 
-def _newton_step(ev: _Evaluation) -> np.ndarray:
-    """``I^-1 U`` by the generalised Cholesky: zero for the singular directions, never raises."""
-    return GeneralizedCholesky(ev.information).solve(ev.score)
+def _newton_step(ev: _Evaluation) -> tuple[np.ndarray, np.ndarray]:
+    """``I^-1 U`` by the generalised Cholesky (zero for the singular directions, never raises),
+    and the mask of the singular columns."""
+    chol = GeneralizedCholesky(ev.information)
+    return chol.solve(ev.score), chol.singular
 
 
 def _infinite(beta: np.ndarray, step: np.ndarray) -> np.ndarray:
@@ -227,13 +229,17 @@ def _solve_newton(cd: CoxData) -> tuple[np.ndarray, _Evaluation, _Evaluation, in
     estimates), or when the log-likelihood no longer increases (relative gain below
     ``LOGLIK_EPS``) while R's rule (:func:`_infinite`) flags a coefficient whose next step
     is still large: a monotone likelihood, those coefficients run to +/- infinity while the
-    others have converged to their limits. Returns beta, the final and null evaluations,
-    the iterations, the mask of infinite coefficients and whether it converged.
+    others have converged to their limits. A coefficient whose information has collapsed
+    to a singular pivot at the end (non-singular at beta = 0: the aliased columns are
+    removed before) is infinite too — with fewer events than coefficients every
+    coefficient can run away together until the whole information matrix underflows
+    (R then gives them ``NA``). Returns beta, the final and null evaluations, the
+    iterations, the mask of infinite coefficients and whether it converged.
     """
     p = cd.X.shape[1]
     beta = np.zeros(p)
     ev = null = evaluate(cd, beta)
-    step = _newton_step(ev)
+    step, _ = _newton_step(ev)
     for iteration in range(1, MAX_ITER + 1):
         candidate = evaluate(cd, beta + step)
         halvings = 0
@@ -243,11 +249,12 @@ def _solve_newton(cd: CoxData) -> tuple[np.ndarray, _Evaluation, _Evaluation, in
             halvings += 1
         gain = candidate.loglik - ev.loglik
         beta, ev = beta + step, candidate
-        if np.max(np.abs(step)) <= STEP_TOL * max(1.0, np.max(np.abs(beta))):
-            return beta, ev, null, iteration, np.zeros(p, dtype=bool), True
-        step = _newton_step(ev)
+        small = np.max(np.abs(step)) <= STEP_TOL * max(1.0, np.max(np.abs(beta)))
+        step, singular = _newton_step(ev)
+        if small:
+            return beta, ev, null, iteration, singular, True
         if gain <= LOGLIK_EPS * abs(ev.loglik):
-            infinite = _infinite(beta, step)
+            infinite = _infinite(beta, step) | singular
             if infinite.any():
                 return beta, ev, null, iteration, infinite, True
     warnings.warn("Cox model did not converge (a coefficient may be infinite)", RuntimeWarning,
