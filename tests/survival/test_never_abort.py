@@ -118,3 +118,36 @@ def test_sweep_of_simulated_pilot_trials_never_aborts():
                         assert adjusted["se"] > 0 and adjusted["p_value"] is not None, (n, seed)
     # the sweep does meet the situations it is about
     assert codes.count("monotone_likelihood") >= 5 and "few_events_per_parameter" in codes
+
+
+def _edge_cases(sim):
+    treated = sim["arm"] == "treatment"
+    return {
+        "constant outcome": sim.assign(employed_6m=1),
+        "an arm without outcome": sim.assign(employed_6m=sim["employed_6m"].where(~treated)),
+        "perfect separation of the outcome": sim.assign(employed_6m=treated.astype(int)),
+        "a constant numeric covariate": sim.assign(qpv=0),
+        "a constant categorical covariate": sim.assign(sector="trade"),
+        "no rupture in the treatment arm": sim.assign(rupture_date=sim["rupture_date"].where(~treated)),
+        "a single cluster": sim.assign(site="A"),
+        "each cause in one arm only": sim.assign(rupture_initiative=np.where(
+            sim["rupture_initiative"].isna(), None, np.where(treated, "mutual", "employer"))),
+    }
+
+
+def test_degenerate_cohorts_give_null_fields_and_warnings_not_exceptions():
+    plan = plan_from_dict({"title": "edge", "survival": {"horizon_days": 365, "covariates": COVARIATES,
+                                                         "strata": "stratum", "causes": "rupture_initiative",
+                                                         "cluster": "site"},
+                           "outcomes": {"binary": ["employed_6m"]}, "inference": {"permutations": 5, "seed": 1},
+                           "integrity": {"subgroups": ["diploma"]}})
+    sim = simulate(n=60, seed=3, hazard_ratio=0.6).data
+    codes = {}
+    for name, data in _edge_cases(sim).items():
+        results = analyze(load_frame(data, plan), plan).to_dict()
+        json.dumps(results, allow_nan=False)
+        codes[name] = {w["code"] for w in results["warnings"]}
+    assert "covariate_aliased" in codes["a constant numeric covariate"]
+    assert "covariate_aliased" in codes["a constant categorical covariate"]
+    assert codes["no rupture in the treatment arm"] == {"monotone_likelihood"}
+    assert "few_clusters" in codes["a single cluster"]
