@@ -73,10 +73,10 @@ def run_quietly(where: str, fit: Callable[[], Any]) -> tuple[Any, list[AnalysisW
         try:
             result = fit()
         except AnalysisError as exc:
-            result, failure = None, str(exc)
+            result, failure = None, str(exc).removeprefix("Cox model: ")
     out = []
     for item in caught:
-        text = str(item.message)
+        text = str(item.message).removeprefix("Cox model: ")  # ``where`` names the model
         if not issubclass(item.category, RuntimeWarning):
             continue
         if "monotone likelihood" in text:

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from evalexp.analysis import analyze
+from evalexp.cli import main
 from evalexp.cohort import Cohort
 from evalexp.load import load_frame
 from evalexp.plan import plan_from_dict
@@ -90,6 +91,20 @@ def test_warnings_reach_results_json():
     assert [w["code"] for w in results["warnings"]] == ["few_events_per_parameter", "monotone_likelihood"]
     assert results["survival"]["cox"]["adjusted"]["diverged"] == ["diploma[bac+2]"]
     json.dumps(results, allow_nan=False)
+
+
+def test_the_issue_command_lines_exit_0_with_the_warning(tmp_path):
+    # evalexp simulate --n 150 --seed 1028 --hr 1.0, then analyze with the six covariates and strata:
+    # it exited 2 ("monotone likelihood") with no result at all
+    cohort, plan, out = tmp_path / "pilot.csv", tmp_path / "plan.toml", tmp_path / "results.json"
+    assert main(["simulate", "--n", "150", "--seed", "1028", "--hr", "1.0", "--out", str(cohort)]) == 0
+    plan.write_text('title = "pilot"\n[survival]\nhorizon_days = 365\ncovariates = ["age", "female", "qpv", '
+                    '"diploma", "sector", "company_size"]\nstrata = "stratum"\n[inference]\npermutations = 10\n',
+                    encoding="utf-8")
+    assert main(["analyze", str(cohort), "--plan", str(plan), "--json", str(out)]) == 0
+    results = json.loads(out.read_text())
+    assert "monotone_likelihood" in [w["code"] for w in results["warnings"]]
+    assert results["survival"]["cox"]["adjusted"]["log_hr"] is not None
 
 
 SIZES = (40, 60, 100, 200)
