@@ -15,6 +15,7 @@ from evalexp.cohort import Cohort
 from evalexp.load import load_frame
 from evalexp.plan import plan_from_dict
 from evalexp.simulate import simulate
+from evalexp.survival.firth import firth_cox
 from evalexp.survival.analysis import analyze_survival
 
 from .refdata import REFERENCE
@@ -166,3 +167,22 @@ def test_degenerate_cohorts_give_null_fields_and_warnings_not_exceptions():
     assert "covariate_aliased" in codes["a constant categorical covariate"]
     assert codes["no rupture in the treatment arm"] == {"monotone_likelihood"}
     assert "few_clusters" in codes["a single cluster"]
+
+
+def test_firth_sibling_of_the_cause_specific_cox_models():
+    # n = 60, seed 2: no trial_period rupture in the treatment arm, so its cause-specific Cox
+    # numbers are null; its Firth estimate is finite (and far below 0)
+    sim = simulate(n=60, seed=2, hazard_ratio=0.6)
+    plan = plan_from_dict({"title": "pilot", "survival": {"horizon_days": 365, "causes": "rupture_initiative",
+                                                          "firth": True},
+                           "inference": {"permutations": 10}})
+    cohort = load_frame(sim.data, plan)
+    block = analyze(cohort, plan).to_dict()["competing_risks"]
+    data = cohort.data
+    for cause, part in block.items():
+        firth = part["cause_specific_cox"]["small_sample"]
+        events = data["event"].eq(1) & data["rupture_initiative"].eq(cause)
+        expected = firth_cox(data["time_days"], events.astype(int), data[["treated"]].astype(float))
+        assert firth["log_hr"] == pytest.approx(float(expected.params_["treated"]), rel=1e-12)
+    assert block["trial_period"]["cause_specific_cox"]["log_hr"] is None
+    assert block["trial_period"]["cause_specific_cox"]["small_sample"]["log_hr"] < -1

@@ -37,6 +37,7 @@ from ..errors import AnalysisError
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
 from ..survival.cox import FEW_CLUSTERS, cox_ph
+from ..survival.firth import firth_cox
 from .cif import CumulativeIncidence, cumulative_incidence
 from .finegray import FineGrayResult, fine_gray
 from .gray import GrayTest, gray_test
@@ -73,6 +74,10 @@ class CauseAnalysis(Result):
         Why a model is missing ("" when both are there).
     warnings : tuple of AnalysisWarning
         A model that diverged or could not be fitted (:mod:`evalexp.alerts`).
+    small_sample : dict or None
+        With ``[survival] firth = true``: the cause-specific Firth estimate
+        (:mod:`evalexp.survival.firth`), the ``small_sample`` sibling of
+        ``cause_specific_cox`` — finite even when an arm has no rupture of the cause.
     """
 
     cause: str
@@ -85,6 +90,7 @@ class CauseAnalysis(Result):
     robust: bool = False
     note: str = ""
     warnings: tuple[AnalysisWarning, ...] = ()
+    small_sample: dict[str, Any] | None = None
 
     @property
     def title(self) -> str:  # type: ignore[override]
@@ -99,6 +105,8 @@ class CauseAnalysis(Result):
 
     def to_dict(self) -> dict[str, Any]:
         csc = self.cause_specific_cox or {**{k: None for k in _RATIO_KEYS}, "robust": self.robust}
+        if self.small_sample is not None:
+            csc = {**csc, "small_sample": self.small_sample}
         fg = ({k: json_number(v) for k, v in self.fine_gray.ratio("treated").items()}
               if self.fine_gray is not None else {k: None for k in _SHR_KEYS})
         out = {"cif": {arm: self.cif_points(arm) for arm in ARMS},
@@ -234,8 +242,11 @@ def _undefined(events: dict[str, int]) -> str:
 
 def analyze_cause(time: np.ndarray, status: np.ndarray, treated: np.ndarray, cause: int, label: str, *,
                   strata: np.ndarray | None, cluster: np.ndarray | None, ties: str, alpha: float,
-                  landmarks: tuple[int, ...]) -> CauseAnalysis:
-    """The analyses of one cause; ``status`` is 0 for censored, else the integer code of the cause."""
+                  landmarks: tuple[int, ...], firth: bool = False) -> CauseAnalysis:
+    """The analyses of one cause; ``status`` is 0 for censored, else the integer code of the cause.
+
+    With ``firth``, the cause-specific Firth estimate is added (also when an arm has no
+    rupture of the cause, where it is the only finite hazard ratio)."""
     arms = {"treatment": treated == 1, "control": treated == 0}
     cif = {arm: cumulative_incidence(time[rows], status[rows], cause, alpha=alpha) for arm, rows in arms.items()}
     events = {arm: int((status[rows] == cause).sum()) for arm, rows in arms.items()}
@@ -263,9 +274,15 @@ def analyze_cause(time: np.ndarray, status: np.ndarray, treated: np.ndarray, cau
             failures.append(f"cause-specific Cox: cluster-robust standard errors rest on only "
                             f"{csc['n_clusters']} clusters; with fewer than {FEW_CLUSTERS} they tend to be too small")
         note = "; ".join(failures)
+    small_sample = None
+    if firth:
+        small_sample, caught = run_quietly(f"cause '{label}', cause-specific Cox model, Firth", lambda: firth_cox(
+            time, (status == cause).astype(int), pd.DataFrame({"treated": treated.astype(float)}), strata=strata,
+            alpha=alpha).small_sample("treated"))
+        found += caught
     return CauseAnalysis(cause=label, cif=cif, gray=gray, cause_specific_cox=csc, fine_gray=fg,
                          landmarks=tuple(landmarks), events=events, robust=cluster is not None, note=note,
-                         warnings=tuple(found))
+                         warnings=tuple(found), small_sample=small_sample)
 
 
 def analyze_competing(cohort: Cohort, plan: Plan) -> CompetingRisksAnalysis | None:
@@ -306,6 +323,6 @@ def analyze_competing(cohort: Cohort, plan: Plan) -> CompetingRisksAnalysis | No
     alpha = plan.inference.alpha
     by_cause = {label: analyze_cause(time, status, treated, codes[label], label, strata=strata,
                                      cluster=cluster, ties=plan.survival.ties, alpha=alpha,
-                                     landmarks=plan.survival.landmarks_days)
+                                     landmarks=plan.survival.landmarks_days, firth=plan.survival.firth)
                 for label in labels}
     return CompetingRisksAnalysis(by_cause=by_cause, alpha=alpha)
