@@ -157,7 +157,7 @@ class FirthCox:
                 "hr": json_number(np.exp(beta)), "ci_low": json_number(np.exp(low)),
                 "ci_high": json_number(np.exp(high)), "p_value": json_number(p),
                 "ci": "profile penalised likelihood", "test": "penalised likelihood ratio",
-                "ties": "breslow", "converged": self.converged}
+                "ties": "breslow", "robust": False, "converged": self.converged}
 
 
 def firth_cox(time, event, X, *, strata=None, alpha: float = 0.05) -> FirthCox:
