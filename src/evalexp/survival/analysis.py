@@ -184,14 +184,17 @@ def _labels(data: pd.DataFrame, column: str | None, role: str, notes: list[str])
 
 def _fragility(fit: CoxResult) -> list[AnalysisWarning]:
     """Why the adjusted treatment estimate is fragile: too few events per coefficient
-    (:data:`evalexp.alerts.EVENTS_PER_PARAMETER`), or infinite covariate coefficients."""
+    (:data:`evalexp.alerts.EVENTS_PER_PARAMETER`), or infinite covariate coefficients.
+
+    The messages hold no count of participants or ruptures (a public ``results.json``
+    suppresses small counts; a message must not give them back)."""
     out = []
     k = len(fit.terms) - len(fit.aliased)
     if fit.n_events < alerts.EVENTS_PER_PARAMETER * k:
         out.append(AnalysisWarning(alerts.FEW_EVENTS_PER_PARAMETER, (
-            f"adjusted Cox model: {fit.n_events} ruptures for {k} coefficients ({fit.n_events / k:.1f} per "
-            f"coefficient, fewer than {alerts.EVENTS_PER_PARAMETER}): the adjusted hazard ratio is fragile "
-            "(Peduzzi et al. 1995); the unadjusted one does not depend on the covariates")))
+            f"adjusted Cox model: fewer than {alerts.EVENTS_PER_PARAMETER} ruptures per coefficient ({k} "
+            "coefficients): the adjusted hazard ratio is fragile (Peduzzi et al. 1995); the unadjusted one "
+            "does not depend on the covariates")))
     if fit.diverged:
         out.append(AnalysisWarning(alerts.MONOTONE_LIKELIHOOD, (
             f"adjusted Cox model: the treatment estimate is reported, as R coxph does, but the infinite "
