@@ -47,11 +47,17 @@ def fragility_notes(fmt: Formatter, results: dict[str, Any]) -> list[Block]:
     return out
 
 
+def _model(fmt: Formatter, message: str) -> str:
+    """The model a warning message is about (its text before the first colon), translated when known."""
+    where = message.split(": ", 1)[0]
+    return fmt.label({"unadjusted Cox model": "cox_unadj", "adjusted Cox model": "aw_adjusted"}.get(where, where), where)
+
+
 def warnings_table(fmt: Formatter, results: dict[str, Any]) -> list[Block]:
     """The analysis warnings, one row each: what happened and in which model."""
     warnings = results.get("warnings") or []
     if not warnings:
         return []
-    rows = tuple((fmt.label(f"aw_{w['code']}", w["code"].replace("_", " ")), w["message"].split(": ", 1)[0])
+    rows = tuple((fmt.label(f"aw_{w['code']}", w["code"].replace("_", " ")), _model(fmt, w["message"]))
                  for w in warnings)
     return [Table((fmt.t("warning"), fmt.t("aw_model")), rows, caption=fmt.t("aw_caption"))]
