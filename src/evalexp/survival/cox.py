@@ -3,6 +3,16 @@
 The partial likelihood is maximised by Newton-Raphson with step halving, from beta = 0,
 until the largest step is below ``STEP_TOL * max(1, max|beta|)`` (R ``coxph`` stops at a
 relative log-likelihood change of 1e-9 instead; coefficients agree with R to about 1e-9).
+Newton steps use a generalised Cholesky factorisation (:mod:`evalexp.survival._cholesky`,
+R's ``cholesky2``), so no step depends on whether a LAPACK solver warns or raises.
+
+Monotone likelihood (R: "Loglik converged before variable ...; coefficient may be
+infinite"): once the log-likelihood stops increasing, R's rule (:data:`INF_REL`) names the
+coefficients still moving; they are reported in ``diverged`` with a NaN SE, and the other
+coefficients, which have converged to their limits, keep their estimates with the inverse
+of their own information block as variance — the limit of R's, whose cross terms with the
+infinite coefficient vanish. A constant or collinear covariate is left out (``aliased``,
+R's ``NA``). Both warn; neither raises.
 
 Every sum over a risk set is a reverse cumulative sum over the subjects sorted by
 (stratum, time); every quantity accumulated over the event times a subject is at
