@@ -85,8 +85,10 @@ class Analysis(Result):
         return out
 
     def warnings(self) -> list[AnalysisWarning]:
-        """``results.json["warnings"]``: those of the survival and competing-risks models (CONTRACT.md section 8)."""
-        return [*self.survival.warnings, *(self.competing.warnings if self.competing is not None else ())]
+        """``results.json["warnings"]``: those of the survival, competing-risks and subgroup models
+        (CONTRACT.md section 8)."""
+        return [*self.survival.warnings, *(self.competing.warnings if self.competing is not None else ()),
+                *(self.subgroups.warnings if self.subgroups is not None else ())]
 
     def tidy(self) -> pd.DataFrame:
         """All parts' tidy tables stacked, with a ``part`` column first."""

@@ -185,3 +185,15 @@ def test_firth_sibling_of_the_cause_specific_cox_models():
         assert firth["log_hr"] == pytest.approx(float(expected.params_["treated"]), rel=1e-12)
     assert block["trial_period"]["cause_specific_cox"]["log_hr"] is None
     assert block["trial_period"]["cause_specific_cox"]["small_sample"]["log_hr"] < -1
+
+
+def test_a_subgroup_level_with_an_infinite_hazard_ratio_is_null_with_a_warning():
+    # n = 80, seed 6: the construction level of sector has ruptures in both arms, but within
+    # strata its treatment coefficient is infinite (R coxph: "coefficient may be infinite")
+    plan = plan_from_dict({"title": "t", "survival": {"horizon_days": 365, "strata": "stratum"},
+                           "inference": {"permutations": 5, "seed": 1}, "integrity": {"subgroups": ["sector"]}})
+    results = analyze(load_frame(simulate(n=80, seed=6).data, plan), plan).to_dict()
+    assert results["subgroups"]["variables"]["sector"]["levels"]["construction"]["cox"] is None
+    assert results["warnings"] == [{"code": "not_estimable", "message": (
+        "subgroup Cox models by sector: no finite hazard ratio in the levels ['construction'] (monotone "
+        "likelihood within strata or no convergence); their numbers are null")}]
