@@ -102,8 +102,8 @@ def test_km_axis_percentages_follow_the_language(tables):
     en = _km(tables, Formatter("en"))
     fr.canvas.draw()
     en.canvas.draw()
-    assert "100\u202f%" in [t.get_text() for t in fr.axes[0].get_yticklabels()]
-    assert "100%" in [t.get_text() for t in en.axes[0].get_yticklabels()]
+    assert "20\u202f%" in [t.get_text() for t in fr.axes[0].get_yticklabels()]
+    assert "20%" in [t.get_text() for t in en.axes[0].get_yticklabels()]
 
 
 def test_cif_figure_has_one_panel_per_arm_with_translated_causes(tables):

@@ -271,6 +271,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "consort_censored": "Suivis jusqu'à l'extraction des données, avant {horizon} jours (censurés)",
         "consort_analysed_outcome": "Analysés : {outcome}",
         "consort_caption": "Flux CONSORT par groupe",
+        "rupture_incidence": "Incidence cumulée des ruptures (1 − survie)",
+        "horizon_day": "Horizon : {day} jours",
+        "consort_allocated_to": "{arm} : affectés",
+        "consort_discontinued": "Accompagnement interrompu",
+        "consort_excluded_analysis": "Exclus de l'analyse",
+        "consort_eligible": "Éligibilité évaluée",
+        "consort_excluded": "Exclus",
         "stage": "Étape",
         "experiment_intro": (
             "{n} jeunes ont été répartis au hasard entre le groupe accompagné ({n_t}) et le groupe témoin "
@@ -574,6 +581,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "consort_censored": "Followed until the data extraction, before day {horizon} (censored)",
         "consort_analysed_outcome": "Analysed: {outcome}",
         "consort_caption": "CONSORT flow by group",
+        "rupture_incidence": "Cumulative incidence of rupture (1 − survival)",
+        "horizon_day": "Horizon: day {day}",
+        "consort_allocated_to": "{arm}: allocated",
+        "consort_discontinued": "Discontinued the support",
+        "consort_excluded_analysis": "Excluded from the analysis",
+        "consort_eligible": "Assessed for eligibility",
+        "consort_excluded": "Excluded",
         "stage": "Stage",
         "experiment_intro": (
             "{n} young people were randomised between the supported group ({n_t}) and the control group "
