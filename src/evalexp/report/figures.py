@@ -154,7 +154,7 @@ def km_figure(curves: Mapping[str, PublicCurve], ticks: np.ndarray, at_risk: Map
         for tick, count in zip(ticks, at_risk[arm]):
             risk_ax.text(tick, row, fmt.hidden if count is None else fmt.integer(count), ha="center",
                          va="center", fontsize=8.5, color=ARM_COLOURS[arm])
-    risk_ax.set_ylim(len(arms) - 0.5, -0.5)
+    risk_ax.set_ylim(max(len(arms), 1) - 0.5, -0.5)
     risk_ax.set_yticks(range(len(arms)), [fmt.t(arm) for arm in arms], fontsize=8.5)
     for label, arm in zip(risk_ax.get_yticklabels(), arms):
         label.set_color(ARM_COLOURS[arm])
