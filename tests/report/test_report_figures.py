@@ -164,7 +164,7 @@ def test_km_figure_plots_cumulative_incidence_from_zero_with_log_log_bands(table
             assert max(y for x, y in vertices if round(x, 6) == round(day, 6)) == pytest.approx(1 - ci_low)
         assert set(upper) == set(points["time"])
         assert {round(x, 6) for x in vertices[:, 0]} <= set(points["time"]) | {curves[arm].stop}
-    assert ax.get_ylabel() == "Cumulative incidence of rupture (1 − survival)"
+    assert ax.get_ylabel() == "Share of contracts broken"
 
 
 def test_km_figure_marks_the_horizon_with_each_arms_published_value(tables):
