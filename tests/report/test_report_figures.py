@@ -267,3 +267,34 @@ def test_consort_figure_follows_the_standard_layout():
     # arrows: randomised -> each arm's three boxes, assessed -> randomised and -> excluded
     arrows = [p for p in fig.axes[0].patches if type(p).__name__ == "FancyArrowPatch"]
     assert len(arrows) == 2 * 3 + 2
+
+
+def _overlaps(boxes) -> bool:
+    boxes = sorted(boxes, key=lambda b: b.y0)
+    return any(a.y1 > b.y0 + 0.5 for a, b in zip(boxes[:-1], boxes[1:]))
+
+
+def test_forest_plot_is_readable_log_scale_reference_at_one_no_overlapping_labels():
+    levels = [f"level with a rather long name {i}" for i in range(12)]
+    forest = pd.DataFrame({"variable": ["sector"] * 6 + ["diploma"] * 6, "level": levels,
+                           "n": [120, None] * 6, "estimate": np.linspace(0.03, 9, 12),
+                           "ci_low": np.linspace(0.03, 9, 12) / 2, "ci_high": np.linspace(0.03, 9, 12) * 2,
+                           "interaction_p": [0.4] * 6 + [0.02] * 6})
+    fig = figures.forest_plot(forest, Formatter("en"))
+    ax = fig.axes[0]
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    assert ax.get_xscale() == "log"
+    assert [line.get_xdata()[0] for line in ax.get_lines() if len(set(line.get_xdata())) == 1][:1] == [1]
+    labels = [t for t in ax.get_yticklabels() if t.get_text()]
+    assert len(labels) == 14                              # 2 variable headers + 12 levels
+    assert not _overlaps([t.get_window_extent(renderer) for t in labels])
+    right = [t for t in ax.child_axes[0].get_yticklabels() if t.get_text()]
+    assert not _overlaps([t.get_window_extent(renderer) for t in right])
+    ticks = [t for t in ax.get_xticklabels() if t.get_text()]
+    extents = sorted((t.get_window_extent(renderer) for t in ticks), key=lambda b: b.x0)
+    assert len(ticks) >= 3 and all(a.x1 < b.x0 for a, b in zip(extents[:-1], extents[1:]))
+    # no level label runs into the plotting area
+    assert max(t.get_window_extent(renderer).x1 for t in labels) <= ax.get_window_extent(renderer).x0
