@@ -298,3 +298,22 @@ def test_forest_plot_is_readable_log_scale_reference_at_one_no_overlapping_label
     assert len(ticks) >= 3 and all(a.x1 < b.x0 for a, b in zip(extents[:-1], extents[1:]))
     # no level label runs into the plotting area
     assert max(t.get_window_extent(renderer).x1 for t in labels) <= ax.get_window_extent(renderer).x0
+
+
+def test_probability_axes_tick_at_whole_percentages_that_the_labels_print_exactly():
+    fmt = Formatter("en")
+    frame = _cif_frame(fmt).assign(cif=lambda f: f["cif"] * 1.3, ci_high=lambda f: f["ci_high"] * 1.3)
+    fig = figures.cif_figure(frame, {"treatment": 400, "control": 400}, fmt, max_time=420, coarse=True)
+    fig.canvas.draw()
+    ticks = fig.axes[0].get_yticks()
+    assert len(ticks) >= 3
+    assert np.allclose(100 * ticks, np.round(100 * ticks))
+
+
+def test_cif_figure_keeps_the_order_of_the_groups_it_is_given():
+    fmt = Formatter("en")
+    frame = _cif_frame(fmt)
+    order = list(dict.fromkeys(frame["group"]))[::-1]
+    frame = pd.concat([frame[frame["group"] == g] for g in order])
+    fig = figures.cif_figure(frame, {"treatment": 400, "control": 400}, fmt, max_time=420, coarse=True)
+    assert [ax.get_title() for ax in fig.axes if ax.get_title()] == order

@@ -196,7 +196,8 @@ def cif_curves(cif: pd.DataFrame, groups: Mapping[str, str], kept: Mapping[str, 
     frames = []
     for arm, days in kept.items():
         part = cif[cif["arm"] == arm]
-        for group in dict.fromkeys(groups.values()):
+        # single causes first, in their order; the merged groups ("other", "all") last
+        for group in sorted(dict.fromkeys(groups.values()), key=lambda g: g in ("other", "all")):
             total = np.zeros(len(days))
             for cause in (c for c, g in groups.items() if g == group):
                 steps = part[part["cause"] == cause].sort_values("time")

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
-from matplotlib.ticker import FixedLocator, FuncFormatter
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 from ..disclosure.curves import PublicCurve, time_ticks
 from .i18n import SECONDARY, Formatter
@@ -28,6 +28,12 @@ from .i18n import SECONDARY, Formatter
 ARM_COLOURS = {"treatment": "#0072B2", "control": "#D55E00"}
 ARMS = ("treatment", "control")
 WIDTH = 7.0
+def _percent_ticks() -> MaxNLocator:
+    """Ticks of a probability axis at whole percentages (1, 2, 5 or 10 points apart...), which the
+    0-decimal percent labels print exactly."""
+    return MaxNLocator(nbins=6, steps=[1, 2, 5, 10])
+
+
 #: Part of a constrained figure given to its content: the top strip stays free for the evaluator's
 #: "not for publication" mark.
 TOP_MARGIN = (0.0, 0.0, 1.0, 0.965)
@@ -138,6 +144,7 @@ def km_figure(curves: Mapping[str, PublicCurve], ticks: np.ndarray, at_risk: Map
         top = max(top, float(highest.max()) if highest.size else top, float(np.nanmax(1 - columns["survival"])))
     ax.set_xlim(0, max_time)
     ax.set_ylim(0, min(1.0, np.ceil(top * 10) / 10 + 0.05))
+    ax.yaxis.set_major_locator(_percent_ticks())
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: fmt.percent(y, 0)))
     ax.set_ylabel(fmt.t("rupture_incidence"), fontsize=9)
     ax.xaxis.set_major_locator(FixedLocator(ticks))
@@ -239,6 +246,7 @@ def cif_figure(cif: pd.DataFrame, stops: Mapping[str, float], fmt: Formatter, *,
         ax.set_axis_off()
     fig.supxlabel(fmt.t("days"), fontsize=9)
     axes[0].set_ylim(0, min(1.0, np.ceil(top * 20) / 20))
+    axes[0].yaxis.set_major_locator(_percent_ticks())
     axes[0].yaxis.set_major_formatter(FuncFormatter(lambda y, _: fmt.percent(y, 0)))
     fig.supylabel(fmt.t("cif"), fontsize=9)
     if groups:
