@@ -261,7 +261,8 @@ def test_consort_figure_follows_the_standard_layout():
     assert "Follow-up ended before 365 days (n = s)\nDiscontinued the support (n = 12)" in texts
     assert "Analysed (rupture) (n = 75)\nExcluded from the analysis (n = 0)" in texts
     # two columns under one randomised box: the arm boxes sit left and right of its centre
-    boxes = {t.get_text().split(":")[0]: t.get_position()[0] for t in fig.axes[0].texts if ": allocated" in t.get_text()}
+    boxes = {t.get_text().split(":")[0]: t.get_position()[0]
+             for t in fig.axes[0].texts if ": allocated" in t.get_text()}
     randomised = next(t.get_position()[0] for t in fig.axes[0].texts if t.get_text().startswith("Randomised"))
     assert boxes["Supported"] < randomised < boxes["Control"]
     # arrows: randomised -> each arm's three boxes, assessed -> randomised and -> excluded

@@ -439,7 +439,8 @@ def consort_figure(total: str, flow: Mapping[str, Mapping[str, str]], fmt: Forma
                                      color="#333333", linewidth=0.9, shrinkA=0, shrinkB=0))
 
     def stage_banner(top: float, key: str) -> float:
-        ax.add_patch(FancyBboxPatch((0.15, top - banner), WIDTH - 0.3, banner, boxstyle="round,pad=0,rounding_size=0.08",
+        ax.add_patch(FancyBboxPatch((0.15, top - banner), WIDTH - 0.3, banner,
+                                    boxstyle="round,pad=0,rounding_size=0.08",
                                     facecolor="#dbe7f3", edgecolor="#9db6cf", linewidth=0.8))
         ax.text(WIDTH / 2, top - banner / 2, fmt.t(key), fontsize=9, fontweight="bold", ha="center", va="center")
         return top - banner
