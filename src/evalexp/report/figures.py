@@ -31,7 +31,7 @@ WIDTH = 7.0
 def _percent_ticks() -> MaxNLocator:
     """Ticks of a probability axis at whole percentages (1, 2, 5 or 10 points apart...), which the
     0-decimal percent labels print exactly."""
-    return MaxNLocator(nbins=6, steps=[1, 2, 5, 10])
+    return MaxNLocator(nbins=8, steps=[1, 2, 5, 10])
 
 
 #: Part of a constrained figure given to its content: the top strip stays free for the evaluator's
