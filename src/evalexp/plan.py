@@ -42,6 +42,7 @@ Sections and defaults::
     permutations = 10000
     seed = 20101001
     statistics = ["logrank"]         # randomisation inference: logrank | cox_score | rmst
+    small_sample = "auto"            # auto | always | never: which version the report shows
 
     [integrity]
     balance = []                     # baseline covariates; default: survival.covariates
@@ -55,6 +56,7 @@ Sections and defaults::
     funder = ""
     evaluator = ""
     lessons = ""                     # "lessons for public policy" text; "" = placeholder
+    calibration = ""                 # calibration.json of `evalexp calibrate` for the methods annex
 """
 from __future__ import annotations
 
@@ -71,6 +73,7 @@ CANONICAL_COLUMNS = (
 )
 ARMS = ("treatment", "control")
 RI_STATISTICS = ("logrank", "cox_score", "rmst")
+SMALL_SAMPLE = ("auto", "always", "never")
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,7 @@ class InferencePlan:
     permutations: int = 10000
     seed: int = 20101001
     statistics: tuple[str, ...] = ("logrank",)
+    small_sample: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,7 @@ class ReportPlan:
     funder: str = ""
     evaluator: str = ""
     lessons: str = ""
+    calibration: str = ""
 
 
 @dataclass(frozen=True)
@@ -156,10 +161,12 @@ _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "survival": {"horizon_days": int, "landmarks_days": list, "covariates": list, "strata": str,
                  "cluster": str, "causes": str, "ties": str},
     "outcomes": {"binary": list, "adjust": list, "multiplicity": str},
-    "inference": {"alpha": (float, int), "permutations": int, "seed": int, "statistics": list},
+    "inference": {"alpha": (float, int), "permutations": int, "seed": int, "statistics": list,
+                  "small_sample": str},
     "integrity": {"balance": list, "attrition_boundary": str, "subgroups": list, "meetings": list,
                   "power": (float, int)},
-    "report": {"suppression_threshold": int, "funder": str, "evaluator": str, "lessons": str},
+    "report": {"suppression_threshold": int, "funder": str, "evaluator": str, "lessons": str,
+               "calibration": str},
 }
 _TOP = {"title": str, "language": str, "columns": dict, "arms": dict, "labels": dict, "value_labels": dict,
         **{s: dict for s in _SECTIONS}}
@@ -273,7 +280,9 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
     for stat in statistics:
         _choice(stat, RI_STATISTICS, "statistics", source)
     inference = InferencePlan(alpha=alpha, permutations=permutations, seed=i.get("seed", 20101001),
-                              statistics=statistics)
+                              statistics=statistics,
+                              small_sample=_choice(i.get("small_sample", "auto"), SMALL_SAMPLE, "small_sample",
+                                                   source))
 
     g = raw.get("integrity", {})
     power = float(g.get("power", 0.8))

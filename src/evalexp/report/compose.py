@@ -27,6 +27,7 @@ from ..competing.analysis import rupture_causes
 from ..plan import Plan
 from ..survival.cox import FEW_CLUSTERS
 from . import figures
+from .calibration import displayed_results, methods_blocks
 from .disclosure import collapse_small_categories, share_hidden, suppression_mask
 from .document import Block, Document, Paragraph, Section, Table, render_figure
 from .i18n import SECONDARY, Formatter
@@ -642,7 +643,7 @@ def methods_section(ctx: Context) -> Section:
     if res.get("power"):
         texts.append(fmt.t("m_power"))
     texts.append(fmt.t("m_disclosure", threshold=ctx.threshold))
-    return Section("methods", fmt.t("sec_methods"), tuple(Paragraph(t) for t in texts))
+    return Section("methods", fmt.t("sec_methods"), tuple(Paragraph(t) for t in texts) + methods_blocks(ctx))
 
 
 def quality_section(ctx: Context) -> Section:
@@ -682,7 +683,7 @@ def compose(analysis: Any, cohort: Cohort, plan: Plan, *, results: dict[str, Any
     (default: the UTC date).
     """
     fmt = Formatter(plan.language, plan.report.suppression_threshold, plan.labels, plan.value_labels)
-    results = analysis.to_dict() if results is None else results
+    results = displayed_results(analysis.to_dict() if results is None else results)
     ctx = Context(analysis=analysis, results=results, cohort=cohort, plan=plan, fmt=fmt)
     sections = tuple(s for s in (build(ctx) for build in SECTIONS) if s is not None)
     today = today or dt.datetime.now(dt.timezone.utc).date()

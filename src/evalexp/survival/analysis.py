@@ -14,7 +14,11 @@ contract's ``survival`` block:
 - ``randomization_inference``: the log-rank one when requested (else the first
   statistic); all of them in ``randomization_inference_all``.
 
-Extra keys: ``km_median`` (median and CI per arm), ``cox.*.n`` / ``n_dropped``,
+Extra keys: ``rmst.small_sample`` (studentised permutation, :mod:`.rmst_perm`) and
+``risk_difference.small_sample`` (Newcombe on effective sizes, :mod:`.risk_small`), the
+``method`` of the contract's RMST and risk-difference intervals, ``small_sample`` (which
+version the report shows, :mod:`evalexp.small_sample`),
+``km_median`` (median and CI per arm), ``cox.*.n`` / ``n_dropped``,
 ``notes`` (complete-case drops, missing strata/cluster labels, few clusters, an arm
 whose follow-up ends before ``horizon_days``).
 """
@@ -30,13 +34,16 @@ from ..cohort import Cohort
 from ..errors import AnalysisError
 from ..plan import Plan
 from ..results import Result, json_number
+from ..small_sample import small_sample_choice
 from .cox import FEW_CLUSTERS, CoxResult, cox_ph
 from .design import design_matrix
 from .km import KaplanMeier, kaplan_meier
 from .logrank import LogRankTest, logrank_test
 from .permutation import RandomizationTest, randomization_inference
 from .risk import RiskDifference, risk_difference
+from .risk_small import SmallSampleRiskDifference, risk_difference_small_sample
 from .rmst import RMST, rmst_difference
+from .rmst_perm import RMSTPermutation, rmst_permutation
 from .zph import PHTest, cox_zph
 
 ARMS = ("treatment", "control")
@@ -87,6 +94,9 @@ class SurvivalAnalysis(Result):
     adjusted_dropped: int = 0
     notes: tuple[str, ...] = ()
     title: str = field(default="Survival analysis of contract ruptures", repr=False)
+    rmst_small_sample: RMSTPermutation | None = None
+    risk_small_sample: SmallSampleRiskDifference | None = None
+    small_sample: dict[str, Any] | None = None
 
     def tidy(self) -> pd.DataFrame:
         """Hazard ratios (log scale), RMST and risk differences, tests — one row each."""
@@ -97,6 +107,7 @@ class SurvivalAnalysis(Result):
         frames += [self.rmst.tidy().iloc[[2]].assign(term=f"rmst difference (tau {self.rmst.tau_days})"),
                    self.risk_difference.tidy().iloc[[2]].assign(term=f"risk difference (day {self.risk_difference.day})"),
                    self.logrank.tidy().assign(term="logrank")]
+        frames += [part.tidy() for part in (self.rmst_small_sample, self.risk_small_sample) if part is not None]
         if self.ph_test is not None:
             frames.append(self.ph_test.tidy().iloc[[-1]].assign(term="ph_test (global)"))
         frames += [r.tidy().assign(term=f"randomization: {r.statistic}") for r in self.randomization]
@@ -134,6 +145,14 @@ class SurvivalAnalysis(Result):
             "rmst": self.rmst.to_dict(),
             "risk_difference": self.risk_difference.to_dict(),
         }
+        # which variance / CI each number uses, and the small-sample siblings (CONTRACT version 2)
+        out["rmst"]["method"] = out["risk_difference"]["method"] = "greenwood-wald"
+        if self.rmst_small_sample is not None:
+            out["rmst"]["small_sample"] = self.rmst_small_sample.to_dict()
+        if self.risk_small_sample is not None:
+            out["risk_difference"]["small_sample"] = self.risk_small_sample.to_dict()
+        if self.small_sample is not None:
+            out["small_sample"] = dict(self.small_sample)
         if self.randomization:
             out["randomization_inference"] = self._randomization_primary().to_dict()
             out["randomization_inference_all"] = [r.to_dict() for r in self.randomization]
@@ -240,4 +259,9 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
         robust=cluster is not None,
         adjusted_dropped=dropped,
         notes=tuple(notes),
+        rmst_small_sample=rmst_permutation(time, event, treated, sv.horizon_days, strata=strata,
+                                           permutations=inf.permutations, seed=inf.seed, alpha=alpha)
+        if inf.permutations >= 1 else None,
+        risk_small_sample=risk_difference_small_sample(time, event, treated, sv.horizon_days, alpha=alpha),
+        small_sample=small_sample_choice(inf.small_sample, int(time.size)),
     )
