@@ -19,7 +19,8 @@ kept).
 
 *Ruptures.* ``h(t | x, arm) = h0(t) exp(x' beta) HR^arm`` with ``beta`` the covariate
 coefficients of the cohort's adjusted Cox model (the plan's covariates, strata and ties;
-complete cases; a row with a missing covariate gets the mean linear predictor) and ``h0``
+complete cases; a row with a missing covariate gets the mean linear predictor; when that
+model diverges, a ridge-penalised fit, see :func:`_ridge_cox`) and ``h0``
 piecewise constant, its pieces cut at quantiles of the observed rupture days (about ten
 ruptures a piece, at most eight pieces), estimated by maximum likelihood with ``beta``
 and the fitted treatment coefficient as offsets (the control arm's hazard under the fitted
@@ -62,7 +63,7 @@ from .cohort import Cohort
 from .errors import EvalexpError
 from .plan import Plan
 from .survival.analysis import analyze_survival
-from .survival.cox import cox_ph
+from .survival.cox import cox_ph, evaluate, prepare
 from .survival.design import design_matrix
 
 #: Participants of the simulated population giving the true marginal hazard ratio.
@@ -70,6 +71,9 @@ POPULATION_SIZE = 400_000
 #: Ruptures per piece of the piecewise-constant baseline hazard, and the most pieces.
 EVENTS_PER_PIECE = 10
 MAX_PIECES = 8
+#: Ridge penalty (per standardised covariate) of the fallback fit when the cohort's adjusted Cox
+#: model diverges (monotone likelihood).
+RIDGE = 1.0
 #: Default re-randomisations of randomisation inference in each simulated trial.
 CALIBRATION_PERMUTATIONS = 1000
 #: Calibration bounds (CONTRACT.md section 10), for alpha = 0.05: type-I error in
@@ -106,6 +110,9 @@ class TrialModel:
         Covariate coefficients (design-matrix columns) of the cohort's adjusted Cox model.
     fitted_log_hr : float
         The treatment coefficient of the cohort's Cox model used as offset.
+    penalised : bool
+        Whether the cohort's adjusted Cox model diverged (monotone likelihood), so that the
+        coefficients come from the ridge-penalised fit of :func:`_ridge_cox` instead.
     """
 
     rows: pd.DataFrame
@@ -118,6 +125,7 @@ class TrialModel:
     hazard: np.ndarray
     beta: dict[str, float]
     fitted_log_hr: float
+    penalised: bool = False
 
     def cumulative_hazard(self, t: np.ndarray) -> np.ndarray:
         """Baseline cumulative hazard ``H0(t)``."""
@@ -144,6 +152,8 @@ class TrialModel:
                                     "per_day": [float(h) for h in self.hazard]},
                 "log_hr_covariates": {k: float(v) for k, v in self.beta.items()},
                 "cohort_log_hr_offset": float(self.fitted_log_hr),
+                "covariate_fit": "ridge-penalised Cox (the adjusted model diverges)" if self.penalised
+                else "adjusted Cox model",
                 "n": int(self.treated.size), "blocks": int(self.blocks.max()) + 1,
                 "groups": int(self.groups.max()) + 1}
 
@@ -168,6 +178,33 @@ def _piecewise_hazard(time: np.ndarray, event: np.ndarray, offset: np.ndarray) -
     return breaks, hazard
 
 
+def _ridge_cox(time: np.ndarray, event: np.ndarray, X: pd.DataFrame, strata, ties: str) -> dict[str, float]:
+    """Cox coefficients maximising ``loglik(beta) - RIDGE / 2 sum_j (sd_j beta_j)^2`` over the covariates.
+
+    ``treated`` is not penalised; Newton-Raphson with step halving from 0.
+    """
+    cd = prepare(time, event, X.to_numpy(dtype=float), strata=strata, ties=ties)
+    weight = RIDGE * X.to_numpy(dtype=float).var(axis=0)
+    weight[list(X.columns).index("treated")] = 0.0
+    beta = np.zeros(X.shape[1])
+
+    def objective(b):
+        ev = evaluate(cd, b)
+        return ev.loglik - 0.5 * np.sum(weight * b * b), ev
+
+    value, ev = objective(beta)
+    for _ in range(100):
+        step = np.linalg.solve(ev.information + np.diag(weight), ev.score - weight * beta)
+        candidate, cev = objective(beta + step)
+        while candidate < value - 1e-12 * abs(value) and np.max(np.abs(step)) > 1e-12:
+            step = step / 2.0
+            candidate, cev = objective(beta + step)
+        beta, value, ev = beta + step, candidate, cev
+        if np.max(np.abs(step)) < 1e-9:
+            break
+    return dict(zip(X.columns, (float(b) for b in beta)))
+
+
 def fit_model(cohort: Cohort, plan: Plan) -> TrialModel:
     """Fit the simulation model of the module docstring to ``cohort`` under ``plan``."""
     sv = plan.survival
@@ -184,21 +221,28 @@ def fit_model(cohort: Cohort, plan: Plan) -> TrialModel:
     lp = np.zeros(len(data))
     X = design_matrix(data.assign(treated=treated), ["treated", *sv.covariates])
     rows = X.index.to_numpy()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = cox_ph(time[rows], event[rows], X, strata=None if strata is None else strata[rows], ties=sv.ties)
-    beta = {term: float(fit.params_[term]) for term in fit.terms if term != "treated"}
+    stratum_rows = None if strata is None else strata[rows]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)  # a monotone likelihood warns
+            fit = cox_ph(time[rows], event[rows], X, strata=stratum_rows, ties=sv.ties)
+        coefficients = {term: float(fit.params_[term]) for term in fit.terms}
+        penalised = False
+    except (EvalexpError, RuntimeWarning):
+        coefficients = _ridge_cox(time[rows], event[rows], X, stratum_rows, sv.ties)
+        penalised = True
+    beta = {term: value for term, value in coefficients.items() if term != "treated"}
     if beta:
         lp_rows = X[list(beta)].to_numpy() @ np.array(list(beta.values()))
         lp[:] = lp_rows.mean()
         lp[rows] = lp_rows
-    fitted = float(fit.params_["treated"])
+    fitted = coefficients["treated"]
     breaks, hazard = _piecewise_hazard(time, event, lp + fitted * treated)
     follow_up = (data["end"] - data["contract_start"]).dt.days.to_numpy(dtype=np.int64)
     columns = [c for c in dict.fromkeys([*sv.covariates, sv.strata, sv.cluster]) if c is not None]
     return TrialModel(rows=data[columns].copy(), linear_predictor=lp, follow_up=follow_up, treated=treated,
                       blocks=blocks, groups=groups, breaks=breaks, hazard=hazard, beta=beta,
-                      fitted_log_hr=fitted)
+                      fitted_log_hr=fitted, penalised=penalised)
 
 
 def _within(codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -243,12 +287,10 @@ def true_values(model: TrialModel, plan: Plan, hazard_ratio: float, seed: int,
     days = np.arange(horizon + 1, dtype=float)
     s1, s0 = model.survival(days, hazard_ratio, 1), model.survival(days, hazard_ratio, 0)
     copies = max(1, population // model.treated.size)
-    big = TrialModel(rows=pd.DataFrame(index=range(copies * model.treated.size)),
-                     linear_predictor=np.tile(model.linear_predictor, copies),
-                     follow_up=np.tile(model.follow_up, copies), treated=np.tile(model.treated, copies),
-                     blocks=np.tile(model.blocks, copies),
-                     groups=np.tile(model.groups, copies), breaks=model.breaks, hazard=model.hazard,
-                     beta=model.beta, fitted_log_hr=model.fitted_log_hr)
+    big = dataclasses.replace(model, rows=pd.DataFrame(index=range(copies * model.treated.size)),
+                              linear_predictor=np.tile(model.linear_predictor, copies),
+                              follow_up=np.tile(model.follow_up, copies), treated=np.tile(model.treated, copies),
+                              blocks=np.tile(model.blocks, copies), groups=np.tile(model.groups, copies))
     trial = simulate_trial(big, hazard_ratio, np.random.default_rng(np.random.SeedSequence([seed, 1])))
     strata = big.blocks if plan.survival.strata else None
     with warnings.catch_warnings():

@@ -57,7 +57,7 @@ def test_the_methods_annex_says_which_version_it_shows():
     (paragraph,) = methods_blocks(_ctx("en", True))
     assert paragraph.text == (
         "Small samples: the cohort has fewer than 500 participants (automatic choice below 500 participants), "
-        "so for the RMST difference (studentised permutation test, Horiguchi and Uno 2020); the risk "
+        "so for the RMST difference (studentised permutation test, Ditzhaus, Yu and Xu 2023); the risk "
         "difference (Newcombe interval on Kaplan-Meier effective sample sizes) the report shows the "
         "small-sample valid version instead of the Wald interval (results.json holds both).")
     (paragraph,) = methods_blocks(_ctx("fr", False, mode="never"))

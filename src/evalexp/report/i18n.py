@@ -297,7 +297,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "ss_mode_auto": "choix automatique sous {threshold} participants",
         "ss_mode_always": "choix du plan : toujours",
         "ss_mode_never": "choix du plan : jamais",
-        "ss_rmst": "la différence de RMST (test de permutation studentisé, Horiguchi et Uno 2020)",
+        "ss_rmst": "la différence de RMST (test de permutation studentisé, Ditzhaus, Yu et Xu 2023)",
         "ss_rd": ("la différence de risque (intervalle de Newcombe sur les effectifs efficaces de "
                   "Kaplan-Meier)"),
         "cal_title": "Calibration des méthodes sur {reps} essais simulés semblables à celui-ci",
@@ -596,7 +596,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "ss_mode_auto": "automatic choice below {threshold} participants",
         "ss_mode_always": "the plan's choice: always",
         "ss_mode_never": "the plan's choice: never",
-        "ss_rmst": "the RMST difference (studentised permutation test, Horiguchi and Uno 2020)",
+        "ss_rmst": "the RMST difference (studentised permutation test, Ditzhaus, Yu and Xu 2023)",
         "ss_rd": "the risk difference (Newcombe interval on Kaplan-Meier effective sample sizes)",
         "cal_title": "Calibration of the methods over {reps} simulated trials like this one",
         "cal_intro": (

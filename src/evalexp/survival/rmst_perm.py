@@ -1,11 +1,15 @@
-"""Studentised permutation test and interval for the RMST difference (Horiguchi & Uno 2020).
+"""Studentised permutation test and interval for the RMST difference (Ditzhaus, Yu & Xu 2023).
 
 The contract's RMST difference (:mod:`.rmst`) is a Wald test on the Greenwood-type
 variance, whose type-I error exceeds the nominal level in small trials. Horiguchi & Uno
-(2020, *Statistics in Medicine* 39:2655-2670; R ``survRM2perm::rmst2perm``) refer the
-studentised statistic ``T = (RMST_T - RMST_C) / se`` to its permutation distribution:
-``se`` is recomputed in every permuted data set, so the test is exact under exchangeable
-arms and asymptotically valid when the arms' censoring or survival differ.
+(2020, *Statistics in Medicine* 39:2655-2670; R ``survRM2perm::rmst2perm``) refer the RMST
+difference itself to its permutation distribution, which is exact only when the arms are
+exchangeable (same censoring too). Ditzhaus, Yu & Xu (2023, *Statistics in Medicine*
+42:2226-2240) permute the *studentised* statistic ``T = (RMST_T - RMST_C) / se``, ``se``
+recomputed in every permuted data set: exact under exchangeable arms and asymptotically
+valid when the arms' censoring or survival differ, with an interval from the same draws.
+A permuted arm whose curve stops before ``tau`` is held at its last value (as the contract's
+RMST does; survRM2perm's "method 2").
 
 Here the permutations are re-randomisations within the plan's strata (each stratum's arm
 sizes fixed), ``B`` draws from ``SeedSequence(seed)``; with ``T*_b`` the permuted statistics::
@@ -120,7 +124,7 @@ class RMSTPermutation(Result):
                 "permutations": int(self.permutations), "seed": int(self.seed)}
 
     def conventions(self) -> str:
-        return (f"Studentised permutation test of the RMST difference (Horiguchi & Uno 2020), "
+        return (f"Studentised permutation test of the RMST difference (Ditzhaus, Yu & Xu 2023), "
                 f"{self.permutations} re-randomisations within strata, seed {self.seed}; interval "
                 f"difference -/+ the {100 * (1 - self.alpha):g}% quantile of |T*| times se.")
 
