@@ -108,3 +108,32 @@ def test_bad_arguments_are_refused(demo_cohort, demo_plan, tmp_path):
         calibrate(demo_cohort, demo_plan, hazard_ratio=-1)
     with pytest.raises(EvalexpError, match="is a folder"):
         write_calibration({}, tmp_path)
+
+
+def test_a_diverging_adjusted_model_falls_back_to_the_ridge_penalised_fit():
+    from evalexp.calibrate import RIDGE
+    from evalexp.load import load_frame
+    from evalexp.plan import plan_from_dict
+    from evalexp.simulate import simulate
+    from evalexp.survival.cox import evaluate, prepare
+    from evalexp.survival.design import design_matrix
+
+    covariates = ["age", "female", "qpv", "diploma", "sector", "company_size"]
+    plan = plan_from_dict({"title": "t", "survival": {"horizon_days": 365, "covariates": covariates,
+                                                      "strata": "stratum"}})
+    cohort = load_frame(simulate(n=60, seed=28, n_sites=3, n_strata=3).data, plan)
+    model = fit_model(cohort, plan)
+    assert model.penalised and model.to_dict()["covariate_fit"].startswith("ridge-penalised")
+    # the penalised score vanishes at the returned coefficients
+    data = cohort.data.reset_index(drop=True)
+    X = design_matrix(data, ["treated", *covariates])
+    beta = np.array([model.fitted_log_hr, *model.beta.values()])
+    ev = evaluate(prepare(data["time_days"], data["event"], X.to_numpy(), strata=data["stratum"]), beta)
+    weight = RIDGE * X.to_numpy().var(axis=0)
+    weight[0] = 0.0
+    assert np.abs(ev.score - weight * beta).max() < 1e-6
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(demo_cohort, demo_plan, capsys):
+    calibrate(demo_cohort, demo_plan, reps=2, workers=1, quiet=False, population=3000)
+    assert capsys.readouterr().err == ""
