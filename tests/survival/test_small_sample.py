@@ -84,3 +84,23 @@ def test_re_randomisation_keeps_each_strata_arm_size():
 def test_auto_shows_the_small_sample_version_below_the_threshold():
     assert shows_small_sample("auto", THRESHOLD_N - 1) and not shows_small_sample("auto", THRESHOLD_N)
     assert shows_small_sample("always", 10_000) and not shows_small_sample("never", 10)
+
+
+def test_results_json_names_each_intervals_method_and_holds_the_siblings():
+    from pathlib import Path
+
+    from evalexp.load import load_cohort
+    from evalexp.plan import load_plan
+    from evalexp.survival.analysis import analyze_survival
+
+    root = Path(__file__).resolve().parents[2]
+    plan = load_plan(root / "data" / "synthetic" / "agir_demo.toml")
+    out = analyze_survival(load_cohort(root / "data" / "synthetic" / "agir_demo.csv", plan), plan).to_dict()
+    assert out["rmst"]["method"] == out["risk_difference"]["method"] == "greenwood-wald"
+    assert out["cox"]["unadjusted"]["method"] == out["cox"]["adjusted"]["method"] == "wald"
+    assert out["rmst"]["small_sample"]["method"] == "studentized-permutation"
+    assert out["rmst"]["small_sample"]["permutations"] == plan.inference.permutations
+    assert out["rmst"]["small_sample"]["difference"] == out["rmst"]["difference"]
+    assert out["risk_difference"]["small_sample"]["method"] == "newcombe-effective-n"
+    assert out["risk_difference"]["small_sample"]["difference"] == out["risk_difference"]["difference"]
+    assert out["small_sample"] == {"mode": "auto", "threshold_n": THRESHOLD_N, "shown": True}

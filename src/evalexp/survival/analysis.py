@@ -147,6 +147,8 @@ class SurvivalAnalysis(Result):
         }
         # which variance / CI each number uses, and the small-sample siblings (CONTRACT version 2)
         out["rmst"]["method"] = out["risk_difference"]["method"] = "greenwood-wald"
+        for block in cox.values():
+            block.setdefault("method", "wald-cluster-robust" if self.robust else "wald")
         if self.rmst_small_sample is not None:
             out["rmst"]["small_sample"] = self.rmst_small_sample.to_dict()
         if self.risk_small_sample is not None:
