@@ -3,7 +3,7 @@
 Scenarios (cohorts from ``evalexp.simulate``, true conditional HR 0.6 in the second scenario of each):
 
 - ``n150``: 150 contracts, 4 strata, six baseline covariates (the AGIR-sized trial of the issue);
-- ``n60``: 60 contracts, 3 strata, the same covariates;
+- ``n60``: 60 contracts, 3 strata, the same covariates; ``n60u``: the same cohort, a plan without covariates;
 - ``sites10`` / ``sites30``: 300 contracts on 10 / 30 sites, 5 strata, cluster-robust errors on the site;
 - ``n1000``: 1,000 contracts, 10 strata.
 
@@ -26,18 +26,19 @@ COVARIATES = ["age", "female", "qpv", "diploma", "sector", "company_size"]
 SCENARIOS = {
     "n150": {"n": 150, "n_sites": 4, "n_strata": 4, "cluster": ""},
     "n60": {"n": 60, "n_sites": 3, "n_strata": 3, "cluster": ""},
+    "n60u": {"n": 60, "n_sites": 3, "n_strata": 3, "cluster": "", "covariates": []},
     "sites10": {"n": 300, "n_sites": 10, "n_strata": 5, "cluster": "site"},
     "sites30": {"n": 300, "n_sites": 30, "n_strata": 5, "cluster": "site"},
     "n1000": {"n": 1000, "n_sites": 10, "n_strata": 10, "cluster": ""},
 }
 
 
-def plan_for(cluster: str, small_sample: str | None):
+def plan_for(cluster: str, small_sample: str | None, covariates=COVARIATES):
     inference = {"permutations": 1000, "seed": 20101001, "statistics": ["logrank", "cox_score", "rmst"]}
     if small_sample is not None:
         inference["small_sample"] = small_sample
     return plan_from_dict({"title": "calibration benchmark",
-                           "survival": {"horizon_days": 365, "covariates": COVARIATES, "strata": "stratum",
+                           "survival": {"horizon_days": 365, "covariates": covariates, "strata": "stratum",
                                         "cluster": cluster},
                            "inference": inference})
 
@@ -61,7 +62,7 @@ def main() -> None:
     print(f"{'scenario':8} {'method':36} {'type-I':>6} {'cov0':>6} {'power':>6} {'cov1':>6} {'fail':>5} calibrated")
     for name in args.only:
         spec = SCENARIOS[name]
-        plan = plan_for(spec["cluster"], args.small_sample)
+        plan = plan_for(spec["cluster"], args.small_sample, spec.get("covariates", COVARIATES))
         sim = simulate(n=spec["n"], seed=28, hazard_ratio=args.hr, n_sites=spec["n_sites"],
                        n_strata=spec["n_strata"])
         cohort = load_frame(sim.data, plan)

@@ -217,7 +217,6 @@ def fit_model(cohort: Cohort, plan: Plan) -> TrialModel:
     blocks = _codes(data, sv.strata)
     groups = pd.factorize(pd.Series(list(zip(blocks, _codes(data, sv.cluster)))))[0]
     strata = None if sv.strata is None else blocks
-    beta: dict[str, float] = {}
     lp = np.zeros(len(data))
     X = design_matrix(data.assign(treated=treated), ["treated", *sv.covariates])
     rows = X.index.to_numpy()
@@ -250,8 +249,7 @@ def _within(codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     order = np.argsort(codes, kind="stable")
     sizes = np.bincount(codes)
     starts = np.r_[0, np.cumsum(sizes)[:-1]]
-    g = codes
-    return order[starts[g] + np.floor(rng.random(codes.size) * sizes[g]).astype(np.int64)]
+    return order[starts[codes] + np.floor(rng.random(codes.size) * sizes[codes]).astype(np.int64)]
 
 
 def _shuffle_within(values: np.ndarray, codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -2,10 +2,9 @@
 
 The plan's ``[inference] small_sample`` (CONTRACT.md version 2 preamble): ``"always"`` shows
 the ``small_sample`` sibling wherever a result has one, ``"never"`` the contract's version,
-``"auto"`` (the default) the sibling when the cohort has fewer than :data:`THRESHOLD_N`
-participants. The threshold comes from ``benchmarks/calibration.py``: at 1,000 participants
-the Wald intervals of the RMST and risk differences are calibrated (CONTRACT.md section 10),
-at 60 to 300 they are not, and the siblings are.
+``"auto"`` (the default) the siblings when the cohort has fewer than :data:`THRESHOLD_N`
+participants or, with cluster-robust errors, fewer than :data:`THRESHOLD_CLUSTERS` clusters.
+The thresholds come from ``benchmarks/calibration.py`` (see its closing table).
 """
 from __future__ import annotations
 
@@ -13,13 +12,17 @@ from typing import Any
 
 #: Below this many participants, ``small_sample = "auto"`` shows the small-sample siblings.
 THRESHOLD_N = 500
+#: Below this many clusters (cluster-robust errors), ``"auto"`` shows them too.
+THRESHOLD_CLUSTERS = 50
 
 
-def shows_small_sample(mode: str, n: int) -> bool:
-    """Whether the report shows the small-sample siblings for ``mode`` and ``n`` participants."""
-    return mode == "always" or (mode == "auto" and n < THRESHOLD_N)
+def shows_small_sample(mode: str, n: int, n_clusters: int | None = None) -> bool:
+    """Whether the report shows the siblings for ``mode``, ``n`` participants and ``n_clusters``."""
+    few = n < THRESHOLD_N or (n_clusters is not None and n_clusters < THRESHOLD_CLUSTERS)
+    return mode == "always" or (mode == "auto" and few)
 
 
-def small_sample_choice(mode: str, n: int) -> dict[str, Any]:
-    """The ``survival.small_sample`` object of ``results.json``: the mode, the threshold, the choice."""
-    return {"mode": mode, "threshold_n": THRESHOLD_N, "shown": shows_small_sample(mode, n)}
+def small_sample_choice(mode: str, n: int, n_clusters: int | None = None) -> dict[str, Any]:
+    """The ``survival.small_sample`` object of ``results.json``: the mode, the thresholds, the choice."""
+    return {"mode": mode, "threshold_n": THRESHOLD_N, "threshold_clusters": THRESHOLD_CLUSTERS,
+            "shown": shows_small_sample(mode, n, n_clusters)}

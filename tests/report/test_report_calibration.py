@@ -37,7 +37,8 @@ CALIBRATION = {"reps": 2000, "seed": 1, "scenarios": [
 def _ctx(language, shown, mode="auto", calibration=""):
     plan = load_plan(ROOT / "data" / "synthetic" / "agir_demo.toml")
     plan = dataclasses.replace(plan, report=dataclasses.replace(plan.report, calibration=calibration))
-    survival = {**SURVIVAL, "small_sample": {"mode": mode, "threshold_n": 500, "shown": shown}}
+    survival = {**SURVIVAL, "small_sample": {"mode": mode, "threshold_n": 500, "threshold_clusters": 50,
+                                             "shown": shown}}
     fmt = Formatter(language, 11, plan.labels, plan.value_labels)
     return Context(analysis=None, results={"survival": survival}, cohort=None, plan=plan, fmt=fmt)
 
@@ -56,13 +57,23 @@ def test_the_report_shows_the_siblings_numbers_when_the_small_sample_version_is_
 def test_the_methods_annex_says_which_version_it_shows():
     (paragraph,) = methods_blocks(_ctx("en", True))
     assert paragraph.text == (
-        "Small samples: the cohort has fewer than 500 participants (automatic choice below 500 participants), "
-        "so for the RMST difference (studentised permutation test, Ditzhaus, Yu and Xu 2023); the risk "
-        "difference (Newcombe interval on Kaplan-Meier effective sample sizes) the report shows the "
-        "small-sample valid version instead of the Wald interval (results.json holds both).")
+        "Small samples (automatic choice below 500 participants or 50 clusters): for the RMST difference "
+        "(studentised permutation test, Ditzhaus, Yu and Xu 2023); the risk difference (Newcombe interval on "
+        "Kaplan-Meier effective sample sizes), the report shows the small-sample valid version instead of "
+        "the Wald interval (results.json holds both).")
     (paragraph,) = methods_blocks(_ctx("fr", False, mode="never"))
     assert paragraph.text.startswith("Petits échantillons : le rapport montre les intervalles de Wald "
                                      "(choix du plan : jamais)")
+
+
+def test_a_cluster_robust_cox_model_shows_its_few_clusters_version():
+    unadjusted = {"hr": 0.7, "ci_low": 0.5, "ci_high": 0.98, "p_value": 0.04, "robust": True,
+                  "few_clusters": {"method": "cr1-t", "hr": 0.7, "ci_low": 0.45, "ci_high": 1.09,
+                                   "p_value": 0.1}}
+    results = {"survival": {**SURVIVAL, "cox": {"unadjusted": unadjusted}, "small_sample": {"shown": True}}}
+    shown = displayed_results(results)["survival"]["cox"]["unadjusted"]
+    assert (shown["ci_low"], shown["ci_high"], shown["p_value"], shown["method"]) == (0.45, 1.09, 0.1, "cr1-t")
+    assert results["survival"]["cox"]["unadjusted"]["ci_low"] == 0.5
 
 
 def test_the_calibration_table_and_plain_sentences(tmp_path):

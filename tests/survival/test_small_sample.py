@@ -81,9 +81,35 @@ def test_re_randomisation_keeps_each_strata_arm_size():
     assert len({tuple(d) for d in draws}) > 20
 
 
-def test_auto_shows_the_small_sample_version_below_the_threshold():
+def test_auto_shows_the_small_sample_version_below_the_thresholds():
     assert shows_small_sample("auto", THRESHOLD_N - 1) and not shows_small_sample("auto", THRESHOLD_N)
+    assert shows_small_sample("auto", 10_000, n_clusters=49) and not shows_small_sample("auto", 10_000, 50)
     assert shows_small_sample("always", 10_000) and not shows_small_sample("never", 10)
+
+
+def test_the_few_clusters_interval_is_the_cr1_sandwich_with_a_t_reference():
+    from scipy import stats
+
+    from evalexp.survival.cox import cox_ph
+    from evalexp.survival.cox_clusters import few_clusters_ratio
+
+    rng = np.random.default_rng(4)
+    n = 120
+    site = rng.integers(0, 8, n)
+    treated = rng.integers(0, 2, n).astype(float)
+    time = np.ceil(rng.exponential(300 / np.exp(0.3 * treated)))
+    event = (time < 400).astype(float)
+    time = np.minimum(time, 400)
+    fit = cox_ph(time, event, treated, cluster=site)
+    out = few_clusters_ratio(fit, "x")
+    g = fit.n_clusters
+    se = float(fit.se_["x"]) * np.sqrt(g / (g - 1))
+    beta = float(fit.params_["x"])
+    assert out["se"] == pytest.approx(se, rel=1e-12) and out["df"] == g - 1 == 7
+    assert out["ci_low"] == pytest.approx(np.exp(beta - stats.t.ppf(0.975, 7) * se), rel=1e-12)
+    assert out["p_value"] == pytest.approx(2 * stats.t.sf(abs(beta) / se, 7), rel=1e-12)
+    with pytest.raises(ValueError, match="needs a cluster-robust fit"):
+        few_clusters_ratio(cox_ph(time, event, treated), "x")
 
 
 def test_results_json_names_each_intervals_method_and_holds_the_siblings():
@@ -103,4 +129,6 @@ def test_results_json_names_each_intervals_method_and_holds_the_siblings():
     assert out["rmst"]["small_sample"]["difference"] == out["rmst"]["difference"]
     assert out["risk_difference"]["small_sample"]["method"] == "newcombe-effective-n"
     assert out["risk_difference"]["small_sample"]["difference"] == out["risk_difference"]["difference"]
-    assert out["small_sample"] == {"mode": "auto", "threshold_n": THRESHOLD_N, "shown": True}
+    assert out["small_sample"] == {"mode": "auto", "threshold_n": THRESHOLD_N, "threshold_clusters": 50,
+                                   "shown": True}
+    assert "few_clusters" not in out["cox"]["unadjusted"]

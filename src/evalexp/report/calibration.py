@@ -3,9 +3,10 @@
 Two things, both read from results and files, never from the cohort:
 
 - :func:`displayed_results`: the results the report shows. When
-  ``results["survival"]["small_sample"]["shown"]`` (the plan's ``[inference] small_sample``
-  and the cohort size, :mod:`evalexp.small_sample`), the RMST and risk-difference
-  intervals and p-values are those of their ``small_sample`` siblings; ``results.json``
+  ``results["survival"]["small_sample"]["shown"]`` (the plan's ``[inference] small_sample``,
+  the cohort size and the number of clusters, :mod:`evalexp.small_sample`), the RMST and
+  risk-difference intervals and p-values are those of their ``small_sample`` siblings and
+  the cluster-robust Cox ones those of their ``few_clusters`` siblings; ``results.json``
   itself keeps the contract's numbers and the siblings beside them.
 - :func:`methods_blocks`: the sentence saying which version the report shows and, when
   the plan's ``[report] calibration`` names a ``calibration.json`` written by
@@ -21,40 +22,60 @@ from typing import Any
 from ..errors import EvalexpError
 from .document import Block, Paragraph, Table
 
-#: Results objects that have a small-sample sibling shown in their place, and their i18n key.
-SIBLINGS = (("rmst", "ss_rmst"), ("risk_difference", "ss_rd"))
+#: Results objects (path under ``survival``) with a sibling shown in their place, the sibling's
+#: key and the i18n key of its description.
+SIBLINGS = ((("rmst",), "small_sample", "ss_rmst"), (("risk_difference",), "small_sample", "ss_rd"),
+            (("cox", "unadjusted"), "few_clusters", "ss_cox_clusters"),
+            (("cox", "adjusted"), "few_clusters", "ss_cox_clusters"))
 #: Fields of a sibling that replace the contract's ones in the report.
 SHOWN_FIELDS = ("ci_low", "ci_high", "p_value", "method")
 
 
+def _at(survival: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any] | None:
+    node: Any = survival
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node if isinstance(node, dict) else None
+
+
+def _replaced(node: dict[str, Any], path: tuple[str, ...], value: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``node`` with ``value`` at ``path`` (the mappings along the path copied)."""
+    head, *rest = path
+    return {**node, head: value if not rest else _replaced(node[head], tuple(rest), value)}
+
+
 def displayed_results(results: dict[str, Any]) -> dict[str, Any]:
-    """``results`` with the small-sample siblings' intervals and p-values in place when they are shown.
+    """``results`` with the siblings' intervals and p-values in place when they are shown.
 
     Returns a new mapping (``results`` is not modified).
     """
     survival = results.get("survival") or {}
     if not (survival.get("small_sample") or {}).get("shown"):
         return results
-    shown = dict(survival)
-    for key, _ in SIBLINGS:
-        sibling = (survival.get(key) or {}).get("small_sample")
+    shown = survival
+    for path, key, _ in SIBLINGS:
+        block = _at(survival, path)
+        sibling = None if block is None else block.get(key)
         if sibling:
-            shown[key] = {**survival[key], **{f: sibling.get(f) for f in SHOWN_FIELDS}}
+            shown = _replaced(shown, path, {**block, **{f: sibling.get(f) for f in SHOWN_FIELDS}})
     return {**results, "survival": shown}
 
 
 def _choice_paragraph(ctx: Any) -> Paragraph | None:
     fmt = ctx.fmt
-    choice = ctx.results.get("survival", {}).get("small_sample")
+    survival = ctx.results.get("survival", {})
+    choice = survival.get("small_sample")
     if not choice:
         return None
-    present = [text for key, text in SIBLINGS if (ctx.results["survival"].get(key) or {}).get("small_sample")]
+    present = list(dict.fromkeys(text for path, key, text in SIBLINGS
+                                 if (_at(survival, path) or {}).get(key)))
     if not present:
         return None
     methods = "; ".join(fmt.t(text) for text in present)
-    mode = fmt.t(f"ss_mode_{choice['mode']}", threshold=fmt.integer(choice["threshold_n"]))
+    mode = fmt.t(f"ss_mode_{choice['mode']}", threshold=fmt.integer(choice["threshold_n"]),
+                 clusters=fmt.integer(choice["threshold_clusters"]))
     key = "ss_shown" if choice["shown"] else "ss_not_shown"
-    return Paragraph(fmt.t(key, threshold=fmt.integer(choice["threshold_n"]), mode=mode, methods=methods))
+    return Paragraph(fmt.t(key, mode=mode, methods=methods))
 
 
 def read_calibration(plan: Any) -> dict[str, Any] | None:

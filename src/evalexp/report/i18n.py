@@ -288,18 +288,19 @@ STRINGS: dict[str, dict[str, str]] = {
             "tenus dans les délais. Un entretien prévu après une rupture n'est pas dû."),
         # small-sample versions and calibration (evalexp.report.calibration)
         "ss_shown": (
-            "Petits échantillons : la cohorte compte moins de {threshold} participants ({mode}) ; le rapport "
-            "montre donc, pour {methods}, la version valide en petit échantillon au lieu de l'intervalle de "
-            "Wald (les deux figurent dans results.json)."),
+            "Petits échantillons ({mode}) : pour {methods}, le rapport montre la version valide en petit "
+            "échantillon au lieu de l'intervalle de Wald (les deux figurent dans results.json)."),
         "ss_not_shown": (
             "Petits échantillons : le rapport montre les intervalles de Wald ({mode}) ; les versions valides "
             "en petit échantillon ({methods}) figurent dans results.json."),
-        "ss_mode_auto": "choix automatique sous {threshold} participants",
+        "ss_mode_auto": "choix automatique sous {threshold} participants ou {clusters} grappes",
         "ss_mode_always": "choix du plan : toujours",
         "ss_mode_never": "choix du plan : jamais",
         "ss_rmst": "la différence de RMST (test de permutation studentisé, Ditzhaus, Yu et Xu 2023)",
         "ss_rd": ("la différence de risque (intervalle de Newcombe sur les effectifs efficaces de "
                   "Kaplan-Meier)"),
+        "ss_cox_clusters": ("le modèle de Cox à erreurs robustes par grappe (sandwich CR1 et loi de Student "
+                            "à G − 1 degrés de liberté)"),
         "cal_title": "Calibration des méthodes sur {reps} essais simulés semblables à celui-ci",
         "cal_intro": (
             "Les essais sont simulés à partir de cette cohorte (mêmes strates, sites, covariables, risque de "
@@ -327,6 +328,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "cal_cox_unadjusted_small_sample": "le modèle de Cox non ajusté (petit échantillon)",
         "cal_cox_adjusted": "le modèle de Cox ajusté",
         "cal_cox_adjusted_small_sample": "le modèle de Cox ajusté (petit échantillon)",
+        "cal_cox_unadjusted_few_clusters": "le modèle de Cox non ajusté (CR1, Student)",
+        "cal_cox_adjusted_few_clusters": "le modèle de Cox ajusté (CR1, Student)",
         "cal_logrank": "le test du log-rank",
         "cal_randomization_logrank": "l'inférence par randomisation (log-rank)",
         "cal_randomization_cox_score": "l'inférence par randomisation (score de Cox)",
@@ -587,17 +590,18 @@ STRINGS: dict[str, dict[str, str]] = {
             "on time. A meeting that would fall after a rupture is not due."),
         # small-sample versions and calibration (evalexp.report.calibration)
         "ss_shown": (
-            "Small samples: the cohort has fewer than {threshold} participants ({mode}), so for {methods} "
-            "the report shows the small-sample valid version instead of the Wald interval (results.json "
-            "holds both)."),
+            "Small samples ({mode}): for {methods}, the report shows the small-sample valid version "
+            "instead of the Wald interval (results.json holds both)."),
         "ss_not_shown": (
             "Small samples: the report shows the Wald intervals ({mode}); the small-sample valid versions "
             "({methods}) are in results.json."),
-        "ss_mode_auto": "automatic choice below {threshold} participants",
+        "ss_mode_auto": "automatic choice below {threshold} participants or {clusters} clusters",
         "ss_mode_always": "the plan's choice: always",
         "ss_mode_never": "the plan's choice: never",
         "ss_rmst": "the RMST difference (studentised permutation test, Ditzhaus, Yu and Xu 2023)",
         "ss_rd": "the risk difference (Newcombe interval on Kaplan-Meier effective sample sizes)",
+        "ss_cox_clusters": ("the Cox model with cluster-robust errors (CR1 sandwich and Student t with G − 1 "
+                            "degrees of freedom)"),
         "cal_title": "Calibration of the methods over {reps} simulated trials like this one",
         "cal_intro": (
             "The trials are simulated from this cohort (same strata, sites, covariates, control-arm rupture "
@@ -624,6 +628,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "cal_cox_unadjusted_small_sample": "the unadjusted Cox model (small sample)",
         "cal_cox_adjusted": "the adjusted Cox model",
         "cal_cox_adjusted_small_sample": "the adjusted Cox model (small sample)",
+        "cal_cox_unadjusted_few_clusters": "the unadjusted Cox model (CR1, Student t)",
+        "cal_cox_adjusted_few_clusters": "the adjusted Cox model (CR1, Student t)",
         "cal_logrank": "the log-rank test",
         "cal_randomization_logrank": "randomisation inference (log-rank)",
         "cal_randomization_cox_score": "randomisation inference (Cox score)",

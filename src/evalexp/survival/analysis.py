@@ -15,7 +15,8 @@ contract's ``survival`` block:
   statistic); all of them in ``randomization_inference_all``.
 
 Extra keys: ``rmst.small_sample`` (studentised permutation, :mod:`.rmst_perm`) and
-``risk_difference.small_sample`` (Newcombe on effective sizes, :mod:`.risk_small`), the
+``risk_difference.small_sample`` (Newcombe on effective sizes, :mod:`.risk_small`),
+``cox.*.few_clusters`` (CR1 sandwich and t(G - 1), :mod:`.cox_clusters`, cluster-robust models), the
 ``method`` of the contract's RMST and risk-difference intervals, ``small_sample`` (which
 version the report shows, :mod:`evalexp.small_sample`),
 ``km_median`` (median and CI per arm), ``cox.*.n`` / ``n_dropped``,
@@ -36,6 +37,7 @@ from ..plan import Plan
 from ..results import Result, json_number
 from ..small_sample import small_sample_choice
 from .cox import FEW_CLUSTERS, CoxResult, cox_ph
+from .cox_clusters import few_clusters_ratio
 from .design import design_matrix
 from .km import KaplanMeier, kaplan_meier
 from .logrank import LogRankTest, logrank_test
@@ -149,6 +151,9 @@ class SurvivalAnalysis(Result):
         out["rmst"]["method"] = out["risk_difference"]["method"] = "greenwood-wald"
         for block in cox.values():
             block.setdefault("method", "wald-cluster-robust" if self.robust else "wald")
+        for key, fit in (("unadjusted", self.cox_unadjusted), ("adjusted", self.cox_adjusted)):
+            if fit is not None and fit.robust and fit.n_clusters >= 2:
+                cox[key]["few_clusters"] = few_clusters_ratio(fit)
         if self.rmst_small_sample is not None:
             out["rmst"]["small_sample"] = self.rmst_small_sample.to_dict()
         if self.risk_small_sample is not None:
@@ -265,5 +270,6 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
                                            permutations=inf.permutations, seed=inf.seed, alpha=alpha)
         if inf.permutations >= 1 else None,
         risk_small_sample=risk_difference_small_sample(time, event, treated, sv.horizon_days, alpha=alpha),
-        small_sample=small_sample_choice(inf.small_sample, int(time.size)),
+        small_sample=small_sample_choice(inf.small_sample, int(time.size),
+                                         None if unadjusted is None else unadjusted.n_clusters),
     )
