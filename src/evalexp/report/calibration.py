@@ -71,7 +71,7 @@ def _choice_paragraph(ctx: Any) -> Paragraph | None:
                                  if (_at(survival, path) or {}).get(key)))
     if not present:
         return None
-    methods = "; ".join(fmt.t(text) for text in present)
+    methods = (" ; " if fmt.language == "fr" else "; ").join(fmt.t(text) for text in present)
     mode = fmt.t(f"ss_mode_{choice['mode']}", threshold=fmt.integer(choice["threshold_n"]),
                  clusters=fmt.integer(choice["threshold_clusters"]))
     key = "ss_shown" if choice["shown"] else "ss_not_shown"
