@@ -71,7 +71,8 @@ def test_calibration_json_follows_the_contract(demo_cohort, demo_plan):
     result = calibrate(demo_cohort, demo_plan, reps=6, hazard_ratio=0.6, seed=4, workers=1, population=3000)
     assert result["reps"] == 6 and result["seed"] == 4
     assert result["permutations"] == {"used": 1000, "plan": 10000, "note": "randomisation inference run with "
-                                      "fewer re-randomisations than the plan"}
+                                      "fewer re-randomisations than the plan",
+                                      "seeds": "one per replicate, drawn from the replicate's generator"}
     assert [s["hazard_ratio"] for s in result["scenarios"]] == [1.0, 0.6]
     methods = result["scenarios"][0]["methods"]
     assert {"cox_unadjusted", "cox_adjusted", "logrank", "randomization_logrank", "rmst",
