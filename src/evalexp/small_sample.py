@@ -4,7 +4,7 @@ The plan's ``[inference] small_sample`` (CONTRACT.md version 2 preamble): ``"alw
 the ``small_sample`` sibling wherever a result has one, ``"never"`` the contract's version,
 ``"auto"`` (the default) the siblings when the cohort has fewer than :data:`THRESHOLD_N`
 participants or, with cluster-robust errors, fewer than :data:`THRESHOLD_CLUSTERS` clusters.
-The thresholds come from ``benchmarks/calibration.py`` (see its closing table).
+The thresholds come from ``benchmarks/calibration.py`` (``benchmarks/calibration_results.md``).
 """
 from __future__ import annotations
 
