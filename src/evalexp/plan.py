@@ -52,6 +52,7 @@ entry of the plan's ``language``, else the table's first entry (:func:`text_in`,
     permutations = 10000
     seed = 20101001
     statistics = ["logrank"]         # randomisation inference: logrank | cox_score | rmst
+    small_sample = "auto"            # auto | always | never: which version the report shows
 
     [integrity]
     balance = []                     # baseline covariates; default: survival.covariates
@@ -68,6 +69,7 @@ entry of the plan's ``language``, else the table's first entry (:func:`text_in`,
     funder = ""
     evaluator = ""
     lessons = ""                     # "lessons for public policy" text; "" = placeholder
+    calibration = ""                 # calibration.json of `evalexp calibrate` for the methods annex
 """
 from __future__ import annotations
 
@@ -91,6 +93,7 @@ REPORT_TEXTS = ("funder", "evaluator", "lessons")
 RI_STATISTICS = ("logrank", "cox_score", "rmst")
 RANDOMIZATION_SCHEMES = ("permuted_blocks", "simple")
 PRIMARY_ANALYSES = ("cox_adjusted", "cox_unadjusted", "covariate_adjusted", "logrank", "risk_difference", "rmst")
+SMALL_SAMPLE = ("auto", "always", "never")
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,7 @@ class InferencePlan:
     permutations: int = 10000
     seed: int = 20101001
     statistics: tuple[str, ...] = ("logrank",)
+    small_sample: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,7 @@ class ReportPlan:
     funder: str = ""
     evaluator: str = ""
     lessons: str = ""
+    calibration: str = ""
 
 
 @dataclass(frozen=True)
@@ -216,10 +221,12 @@ _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "survival": {"horizon_days": int, "landmarks_days": list, "covariates": list, "strata": str,
                  "cluster": str, "causes": str, "ties": str, "randomization": str, "primary": str, "firth": bool},
     "outcomes": {"binary": list, "adjust": list, "multiplicity": str},
-    "inference": {"alpha": (float, int), "permutations": int, "seed": int, "statistics": list},
+    "inference": {"alpha": (float, int), "permutations": int, "seed": int, "statistics": list,
+                  "small_sample": str},
     "integrity": {"balance": list, "attrition_boundary": str, "subgroups": list, "meetings": list,
                   "power": (float, int)},
-    "report": {"suppression_threshold": int, "funder": (str, dict), "evaluator": (str, dict), "lessons": (str, dict)},
+    "report": {"suppression_threshold": int, "funder": (str, dict), "evaluator": (str, dict), "lessons": (str, dict),
+               "calibration": str},
     "heterogeneity": {"by": str},
 }
 _TOP = {"title": (str, dict), "language": str, "columns": dict, "arms": dict, "labels": dict, "value_labels": dict,
@@ -360,7 +367,9 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
     for stat in statistics:
         _choice(stat, RI_STATISTICS, "statistics", source)
     inference = InferencePlan(alpha=alpha, permutations=permutations, seed=i.get("seed", 20101001),
-                              statistics=statistics)
+                              statistics=statistics,
+                              small_sample=_choice(i.get("small_sample", "auto"), SMALL_SAMPLE, "small_sample",
+                                                   source))
 
     g = raw.get("integrity", {})
     power = float(g.get("power", 0.8))

@@ -17,6 +17,7 @@ statistic as ``"s"``.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -32,6 +33,7 @@ from ..survival.cox import FEW_CLUSTERS
 from . import figures, sites
 from .document import Block, Document, Figure, Paragraph, Section, Table, render_figure
 from .fragility import fragility_notes, warnings_table
+from .calibration import displayed_results, methods_blocks
 from .i18n import SECONDARY, Formatter
 
 ARMS = ("treatment", "control")
@@ -651,7 +653,7 @@ def methods_section(ctx: Context) -> Section:
         texts.append(fmt.t("m_power"))
     texts.append(fmt.t("m_disclosure_public" if ctx.pub.public else "m_disclosure_evaluator",
                        threshold=ctx.threshold, grid=GRID_DAYS))
-    return Section("methods", fmt.t("sec_methods"), tuple(Paragraph(t) for t in texts))
+    return Section("methods", fmt.t("sec_methods"), tuple(Paragraph(t) for t in texts) + methods_blocks(ctx))
 
 
 def quality_section(ctx: Context) -> Section:
@@ -694,7 +696,8 @@ def compose(pub: Publication, plan: Plan, *, today: dt.date | None = None) -> Do
         The cover date (default: the UTC date).
     """
     fmt = Formatter(plan.language, pub.threshold, plan.labels, plan.value_labels)
-    ctx = Context(pub=pub, plan=plan, fmt=fmt)
+    # where the plan's [inference] small_sample shows them, the small-sample siblings' intervals stand in
+    ctx = Context(pub=dataclasses.replace(pub, results=displayed_results(pub.results)), plan=plan, fmt=fmt)
     sections = tuple(s for s in (build(ctx) for build in SECTIONS) if s is not None)
     if not pub.public:  # nothing is hidden in the evaluator's report: the legend of the marks goes
         note = _hidden_note(ctx)

@@ -367,6 +367,58 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_planned_end": "Suivis jusqu'à la fin prévue du contrat",
         "q_extraction": "Suivis jusqu'à l'extraction des données",
         "q_lost": "Perdus de vue",
+        # small-sample versions and calibration (evalexp.report.calibration)
+        "ss_shown": (
+            "Petits échantillons ({mode}) : pour {methods}, le rapport montre la version valide en petit "
+            "échantillon au lieu de l'intervalle de Wald (les deux figurent dans results.json)."),
+        "ss_not_shown": (
+            "Petits échantillons : le rapport montre les intervalles de Wald ({mode}) ; les versions valides "
+            "en petit échantillon ({methods}) figurent dans results.json."),
+        "ss_mode_auto": "choix automatique sous {threshold} participants ou {clusters} grappes",
+        "ss_mode_always": "choix du plan : toujours",
+        "ss_mode_never": "choix du plan : jamais",
+        "ss_rmst": "la différence de RMST (test de permutation studentisé, Ditzhaus, Yu et Xu 2023)",
+        "ss_rd": ("la différence de risque (intervalle de Newcombe sur les effectifs efficaces de "
+                  "Kaplan-Meier)"),
+        "ss_cox_clusters": ("le modèle de Cox à erreurs robustes par grappe (sandwich CR1 et loi de Student "
+                            "à G − 1 degrés de liberté)"),
+        "cal_title": "Calibration des méthodes sur {reps} essais simulés semblables à celui-ci",
+        "cal_intro": (
+            "Les essais sont simulés à partir de cette cohorte (mêmes strates, sites, covariables, risque de "
+            "rupture du groupe témoin et censure), sans effet puis avec un rapport de risques de {hr} ; "
+            "chacun est analysé selon le plan. Une méthode est dite calibrée quand son erreur de première "
+            "espèce est comprise entre 3 % et 5 % plus trois erreurs Monte-Carlo ({se} points) et son "
+            "intervalle à {level} contient la vraie valeur dans 95 % moins trois erreurs Monte-Carlo à 97 % "
+            "des cas."),
+        "cal_method": "Méthode",
+        "cal_type1": "Erreur de 1re espèce",
+        "cal_coverage0": "Couverture (sans effet)",
+        "cal_power": "Puissance (RR {hr})",
+        "cal_coverage1": "Couverture (RR {hr})",
+        "cal_calibrated": "Calibrée",
+        "cal_failed": "Non calculée",
+        "yes": "oui",
+        "no": "non",
+        "cal_sentence_test": (
+            "Sur {reps} essais simulés semblables à celui-ci, {method} a conclu à tort à un effet dans "
+            "{rate} des cas."),
+        "cal_sentence_ci": (
+            "Sur {reps} essais simulés semblables à celui-ci, {method} a conclu à tort à un effet dans "
+            "{rate} des cas, et son intervalle à {level} contenait la vraie valeur dans {coverage} des cas."),
+        "cal_cox_unadjusted": "le modèle de Cox non ajusté",
+        "cal_cox_unadjusted_small_sample": "le modèle de Cox non ajusté (petit échantillon)",
+        "cal_cox_adjusted": "le modèle de Cox ajusté",
+        "cal_cox_adjusted_small_sample": "le modèle de Cox ajusté (petit échantillon)",
+        "cal_cox_unadjusted_few_clusters": "le modèle de Cox non ajusté (CR1, Student)",
+        "cal_cox_adjusted_few_clusters": "le modèle de Cox ajusté (CR1, Student)",
+        "cal_logrank": "le test du log-rank",
+        "cal_randomization_logrank": "l'inférence par randomisation (log-rank)",
+        "cal_randomization_cox_score": "l'inférence par randomisation (score de Cox)",
+        "cal_randomization_rmst": "l'inférence par randomisation (RMST)",
+        "cal_rmst": "la différence de RMST (Wald)",
+        "cal_rmst_small_sample": "la différence de RMST (permutation studentisée)",
+        "cal_risk_difference": "la différence de risque (Wald)",
+        "cal_risk_difference_small_sample": "la différence de risque (Newcombe)",
     },
     "en": {
         "report_kind": "Evaluation report",
@@ -695,6 +747,56 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_planned_end": "Followed to the planned end of the contract",
         "q_extraction": "Followed to the data extraction",
         "q_lost": "Lost to follow-up",
+        # small-sample versions and calibration (evalexp.report.calibration)
+        "ss_shown": (
+            "Small samples ({mode}): for {methods}, the report shows the small-sample valid version "
+            "instead of the Wald interval (results.json holds both)."),
+        "ss_not_shown": (
+            "Small samples: the report shows the Wald intervals ({mode}); the small-sample valid versions "
+            "({methods}) are in results.json."),
+        "ss_mode_auto": "automatic choice below {threshold} participants or {clusters} clusters",
+        "ss_mode_always": "the plan's choice: always",
+        "ss_mode_never": "the plan's choice: never",
+        "ss_rmst": "the RMST difference (studentised permutation test, Ditzhaus, Yu and Xu 2023)",
+        "ss_rd": "the risk difference (Newcombe interval on Kaplan-Meier effective sample sizes)",
+        "ss_cox_clusters": ("the Cox model with cluster-robust errors (CR1 sandwich and Student t with G − 1 "
+                            "degrees of freedom)"),
+        "cal_title": "Calibration of the methods over {reps} simulated trials like this one",
+        "cal_intro": (
+            "The trials are simulated from this cohort (same strata, sites, covariates, control-arm rupture "
+            "hazard and censoring), without effect and with a hazard ratio of {hr}; each is analysed by the "
+            "plan. A method is called calibrated when its type-I error lies between 3% and 5% plus three "
+            "Monte Carlo errors ({se} points) and its {level} interval contains the true value in 95% minus "
+            "three Monte Carlo errors to 97% of the trials."),
+        "cal_method": "Method",
+        "cal_type1": "Type-I error",
+        "cal_coverage0": "Coverage (no effect)",
+        "cal_power": "Power (HR {hr})",
+        "cal_coverage1": "Coverage (HR {hr})",
+        "cal_calibrated": "Calibrated",
+        "cal_failed": "Not computed",
+        "yes": "yes",
+        "no": "no",
+        "cal_sentence_test": (
+            "Over {reps} simulated trials like this one, {method} wrongly concluded to an effect {rate} of "
+            "the time."),
+        "cal_sentence_ci": (
+            "Over {reps} simulated trials like this one, {method} wrongly concluded to an effect {rate} of "
+            "the time, and its {level} interval contained the true value {coverage} of the time."),
+        "cal_cox_unadjusted": "the unadjusted Cox model",
+        "cal_cox_unadjusted_small_sample": "the unadjusted Cox model (small sample)",
+        "cal_cox_adjusted": "the adjusted Cox model",
+        "cal_cox_adjusted_small_sample": "the adjusted Cox model (small sample)",
+        "cal_cox_unadjusted_few_clusters": "the unadjusted Cox model (CR1, Student t)",
+        "cal_cox_adjusted_few_clusters": "the adjusted Cox model (CR1, Student t)",
+        "cal_logrank": "the log-rank test",
+        "cal_randomization_logrank": "randomisation inference (log-rank)",
+        "cal_randomization_cox_score": "randomisation inference (Cox score)",
+        "cal_randomization_rmst": "randomisation inference (RMST)",
+        "cal_rmst": "the RMST difference (Wald)",
+        "cal_rmst_small_sample": "the RMST difference (studentised permutation)",
+        "cal_risk_difference": "the risk difference (Wald)",
+        "cal_risk_difference_small_sample": "the risk difference (Newcombe)",
     },
 }
 

@@ -17,7 +17,12 @@ contract's ``survival`` block:
   and risk differences (CONTRACT section 8), when the plan names covariates and both arms
   have a rupture.
 
-Extra keys: ``km_median`` (median and CI per arm), ``cox.*.n`` / ``n_dropped``,
+Extra keys: ``rmst.small_sample`` (studentised permutation, :mod:`.rmst_perm`) and
+``risk_difference.small_sample`` (Newcombe on effective sizes, :mod:`.risk_small`),
+``cox.*.few_clusters`` (CR1 sandwich and t(G - 1), :mod:`.cox_clusters`, cluster-robust models), the
+``method`` of the contract's Cox, RMST and risk-difference intervals, ``small_sample`` (which
+version the report shows, :mod:`evalexp.small_sample`),
+``km_median`` (median and CI per arm), ``cox.*.n`` / ``n_dropped``,
 ``notes`` (complete-case drops, missing strata/cluster labels, few clusters, an arm
 whose follow-up ends before ``horizon_days``).
 """
@@ -36,14 +41,18 @@ from ..errors import AnalysisError
 from ..plan import Plan
 from ..results import Result, json_number
 from .covariate_adjusted import CovariateAdjusted, covariate_adjusted
+from ..small_sample import shows_small_sample, small_sample_choice
 from .cox import FEW_CLUSTERS, CoxResult, cox_ph
+from .cox_clusters import few_clusters_ratio
 from .design import design_matrix
 from .firth import firth_cox
 from .km import KaplanMeier, kaplan_meier
 from .logrank import LogRankTest, logrank_test
 from .permutation import RandomizationTest, randomization_inference
 from .risk import RiskDifference, risk_difference
+from .risk_small import SmallSampleRiskDifference, risk_difference_small_sample
 from .rmst import RMST, rmst_difference
+from .rmst_perm import RMSTPermutation, rmst_permutation
 from .zph import PHTest, cox_zph
 
 ARMS = ("treatment", "control")
@@ -83,7 +92,7 @@ class SurvivalAnalysis(Result):
     warnings : tuple of AnalysisWarning
         Monotone likelihood, few events per parameter, few clusters, covariates left
         out (:mod:`evalexp.alerts`); each model also lists its ``diverged`` terms.
-    small_sample : dict
+    firth : dict
         With ``[survival] firth = true``: ``{"unadjusted": ..., "adjusted": ...}``, the
         treatment's Firth penalised-likelihood estimate of each Cox model
         (:meth:`evalexp.survival.firth.FirthCox.small_sample`), put beside the model's
@@ -105,8 +114,11 @@ class SurvivalAnalysis(Result):
     notes: tuple[str, ...] = ()
     covariate_adjusted: CovariateAdjusted | None = None
     warnings: tuple[AnalysisWarning, ...] = ()
-    small_sample: dict[str, dict[str, Any]] = field(default_factory=dict)
+    firth: dict[str, dict[str, Any]] = field(default_factory=dict)
     title: str = field(default="Survival analysis of contract ruptures", repr=False)
+    rmst_small_sample: RMSTPermutation | None = None
+    risk_small_sample: SmallSampleRiskDifference | None = None
+    small_sample: dict[str, Any] | None = None
 
     def tidy(self) -> pd.DataFrame:
         """Hazard ratios (log scale), RMST and risk differences, tests — one row each."""
@@ -117,6 +129,7 @@ class SurvivalAnalysis(Result):
         frames += [self.rmst.tidy().iloc[[2]].assign(term=f"rmst difference (tau {self.rmst.tau_days})"),
                    self.risk_difference.tidy().iloc[[2]].assign(term=f"risk difference (day {self.risk_difference.day})"),
                    self.logrank.tidy().assign(term="logrank")]
+        frames += [part.tidy() for part in (self.rmst_small_sample, self.risk_small_sample) if part is not None]
         if self.ph_test is not None:
             frames.append(self.ph_test.tidy().iloc[[-1]].assign(term="ph_test (global)"))
         frames += [r.tidy().assign(term=f"randomization: {r.statistic}") for r in self.randomization]
@@ -152,7 +165,7 @@ class SurvivalAnalysis(Result):
         elif self.covariates:
             cox["adjusted"] = {**NOT_ESTIMABLE, "robust": self.robust, "estimable": False,
                                "covariates": list(self.covariates)}
-        for model, firth in self.small_sample.items():
+        for model, firth in self.firth.items():
             cox[model]["small_sample"] = firth
         out = {
             "km": {arm: self.km[arm].points(self.landmarks_days) for arm in ARMS},
@@ -166,6 +179,19 @@ class SurvivalAnalysis(Result):
             "rmst": self.rmst.to_dict(),
             "risk_difference": self.risk_difference.to_dict(),
         }
+        # which variance / CI each number uses, and the small-sample siblings (CONTRACT version 2)
+        out["rmst"]["method"] = out["risk_difference"]["method"] = "greenwood-wald"
+        for block in cox.values():
+            block.setdefault("method", "wald-cluster-robust" if self.robust else "wald")
+        for key, fit in (("unadjusted", self.cox_unadjusted), ("adjusted", self.cox_adjusted)):
+            if fit is not None and fit.robust and fit.n_clusters >= 2:
+                cox[key]["few_clusters"] = few_clusters_ratio(fit)
+        if self.rmst_small_sample is not None:
+            out["rmst"]["small_sample"] = self.rmst_small_sample.to_dict()
+        if self.risk_small_sample is not None:
+            out["risk_difference"]["small_sample"] = self.risk_small_sample.to_dict()
+        if self.small_sample is not None:
+            out["small_sample"] = dict(self.small_sample)
         if self.randomization:
             out["randomization_inference"] = self._randomization_primary().to_dict()
             out["randomization_inference_all"] = [r.to_dict() for r in self.randomization]
@@ -292,7 +318,7 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
             time, event, treated, data[list(sv.covariates)], strata=strata, strata_name=sv.strata,
             randomization=sv.randomization, horizon_days=sv.horizon_days, alpha=alpha))
         found += caught
-    small_sample = {}
+    firth = {}
     if sv.firth:
         models = {"unadjusted": (np.arange(time.size), pd.DataFrame({"treated": treated.astype(float)}))}
         if adjusted is not None:
@@ -303,7 +329,7 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
                 alpha=alpha).small_sample("treated"))
             found += caught
             if fit is not None:
-                small_sample[model] = fit
+                firth[model] = fit
     ph_test = None
     if unadjusted is not None and unadjusted.estimable("treated"):
         ph_test, caught = run_quietly("proportional-hazards test", lambda: cox_zph(unadjusted, alpha=alpha))
@@ -327,5 +353,14 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
         notes=tuple(notes),
         covariate_adjusted=robust_adjusted,
         warnings=tuple(found),
-        small_sample=small_sample,
+        firth=firth,
+        # the studentised permutation costs a re-randomisation per permutation: computed where the
+        # report shows the small-sample versions (pilot sizes, few clusters, or "always")
+        rmst_small_sample=rmst_permutation(time, event, treated, sv.horizon_days, strata=strata,
+                                           permutations=inf.permutations, seed=inf.seed, alpha=alpha)
+        if inf.permutations >= 1 and shows_small_sample(
+            inf.small_sample, int(time.size), None if unadjusted is None else unadjusted.n_clusters) else None,
+        risk_small_sample=risk_difference_small_sample(time, event, treated, sv.horizon_days, alpha=alpha),
+        small_sample=small_sample_choice(inf.small_sample, int(time.size),
+                                         None if unadjusted is None else unadjusted.n_clusters),
     )
