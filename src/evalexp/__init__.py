@@ -6,7 +6,7 @@ The pipeline reads top to bottom: load -> cohort -> analysis -> results -> repor
     plan = ee.load_plan("data/synthetic/agir_demo.toml")
     cohort = ee.load_cohort("data/synthetic/agir_demo.csv", plan)
     results = ee.analyze(cohort, plan)
-    results.to_dict()                      # results.json, CONTRACT.md section 4
+    results.to_dict()                      # results.json, docs/CONTRACT.md section 4
 
     from evalexp.report import build_report   # matplotlib is imported only there
     build_report(cohort, plan, "reports/demo")

@@ -2,7 +2,7 @@
 
 :func:`analyze` runs, in this order, each part that the plan requests and
 returns an :class:`Analysis` whose :meth:`Analysis.to_dict` is ``results.json``
-(CONTRACT.md section 4, ``schema_version`` 1, extended with the integrity keys
+(docs/CONTRACT.md section 4, ``schema_version`` 2: version 1 unchanged, extended with the integrity keys
 ``consort``, ``balance``, ``attrition``, ``compliance``, ``subgroups``,
 ``fidelity``, ``power`` and ``data_quality``):
 
@@ -34,7 +34,7 @@ from .quality import QualitySummary, quality_summary
 from .results import Result
 from .survival.analysis import SurvivalAnalysis, analyze_survival
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class Analysis(Result):
         return {key: part for key, part in named.items() if part is not None}
 
     def to_dict(self) -> dict[str, Any]:
-        """``results.json``: CONTRACT.md section 4 plus the integrity keys."""
+        """``results.json``: docs/CONTRACT.md section 4 plus the integrity keys."""
         out: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
             "title": self.plan.title,

@@ -1,4 +1,4 @@
-"""The ``evalexp`` command line (CONTRACT.md section 3).
+"""The ``evalexp`` command line (docs/CONTRACT.md section 3).
 
 Exit status 0 on success, 2 on bad input (an :class:`~evalexp.errors.EvalexpError`:
 the message on stderr, no traceback, no output written).

@@ -135,3 +135,12 @@ class DataWarning:
     column: str | None
     count: int
     message: str
+
+
+class ResultsSchemaError(EvalexpError):
+    """A ``results.json`` document that does not follow the packaged schema (docs/CONTRACT.md §4, §8)."""
+
+
+class EvalexpTypeError(EvalexpError, TypeError):
+    """A library function called with an argument of the wrong type (a path where a plan is
+    expected...). Also a :class:`TypeError`, so ``except TypeError`` still catches it."""

@@ -1,4 +1,4 @@
-"""The pre-specified analysis plan (TOML), CONTRACT.md section 2.
+"""The pre-specified analysis plan (TOML), docs/CONTRACT.md section 2.
 
 :func:`load_plan` reads and checks a plan file and returns a frozen
 :class:`Plan`. Unknown keys are refused (a typo in a pre-registered plan must

@@ -1,4 +1,4 @@
-"""Checks of a cohort table (CONTRACT.md section 1): refusals and warnings.
+"""Checks of a cohort table (docs/CONTRACT.md section 1): refusals and warnings.
 
 Every refusal raises its own :class:`~evalexp.errors.InputError` subclass with
 the file, the column (``source name (canonical)`` when the plan renamed it)

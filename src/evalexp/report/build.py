@@ -33,7 +33,7 @@ DISCLOSURE_NOTE = (
     "report.html, report.pdf and figures/ are disclosure-controlled: counts below the suppression "
     "threshold, and figures derived from them, are hidden; curves stop where fewer people are at "
     "risk. results.json is the complete statistical output of the analysis (estimates, standard "
-    "errors and the counts of CONTRACT.md section 4), not suppressed: it is for the evaluator and "
+    "errors and the counts of docs/CONTRACT.md section 4), not suppressed: it is for the evaluator and "
     "for reproduction, not for publication. No output holds a participant identifier.")
 
 

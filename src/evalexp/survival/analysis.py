@@ -1,4 +1,4 @@
-"""The primary survival analysis of a cohort, as the plan pre-specifies it (CONTRACT.md section 4).
+"""The primary survival analysis of a cohort, as the plan pre-specifies it (docs/CONTRACT.md section 4).
 
 :func:`analyze_survival` reads ``time_days``, ``event`` and ``treated`` of
 ``cohort.data`` and the plan's ``[survival]`` and ``[inference]`` sections, and
