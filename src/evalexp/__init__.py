@@ -19,10 +19,10 @@ __version__ = "0.1.0"
 
 from .analysis import Analysis, analyze
 from .cohort import Cohort
-from .errors import EvalexpError, InputError, PlanError
+from .errors import EvalexpError, EvalexpTypeError, InputError, PlanError
 from .load import load_cohort, load_frame
 from .plan import Plan, load_plan
 from .simulate import simulate
 
-__all__ = ["Analysis", "Cohort", "EvalexpError", "InputError", "Plan", "PlanError", "analyze",
+__all__ = ["Analysis", "Cohort", "EvalexpError", "EvalexpTypeError", "InputError", "Plan", "PlanError", "analyze",
            "load_cohort", "load_frame", "load_plan", "simulate", "__version__"]

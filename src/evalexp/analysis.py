@@ -21,6 +21,7 @@ import pandas as pd
 from . import __version__
 from .cohort import Cohort
 from .competing.analysis import CompetingRisksAnalysis, analyze_competing
+from .guards import check_horizon, require
 from .integrity.attrition import AttritionResult, attrition
 from .integrity.balance import BalanceTable, baseline_balance
 from .integrity.compliance import ComplianceResult, complier_effects
@@ -113,7 +114,17 @@ def analyze(cohort: Cohort, plan: Plan, *, progress: bool = False) -> Analysis:
     Returns
     -------
     Analysis
+
+    Raises
+    ------
+    EvalexpTypeError
+        ``cohort`` or ``plan`` of the wrong type.
+    HorizonError
+        The plan's horizon is beyond the cohort's longest follow-up.
     """
+    require("analyze", "cohort", cohort, Cohort)
+    require("analyze", "plan", plan, Plan)
+    check_horizon(cohort, plan)
     survival = analyze_survival(cohort, plan, progress=progress)
     columns = cohort.data.columns
     return Analysis(

@@ -14,6 +14,8 @@ from typing import Sequence
 
 #: How many offending rows a message lists before it says "and N more".
 MAX_ROWS_SHOWN = 5
+#: How many characters of an offending value a message shows.
+MAX_VALUE_SHOWN = 30
 
 
 class EvalexpError(Exception):
@@ -34,6 +36,19 @@ def format_rows(rows: Sequence[tuple[int, str]], total: int | None = None) -> st
     shown = ", ".join(f"line {line} (id {pid})" for line, pid in rows[:MAX_ROWS_SHOWN])
     more = total - min(len(rows), MAX_ROWS_SHOWN)
     return shown + (f" and {more} more" if more > 0 else "")
+
+
+def shown_value(value) -> str:
+    """An offending cell as a message shows it: its text, cut to :data:`MAX_VALUE_SHOWN` characters."""
+    text = str(value)
+    return text if len(text) <= MAX_VALUE_SHOWN else text[:MAX_VALUE_SHOWN - 1] + "…"
+
+
+def format_lines(lines: Sequence[int], total: int | None = None) -> str:
+    """Format source lines as ``line 7, line 12 and 3 more`` (no identifier)."""
+    total = len(lines) if total is None else total
+    more = total - min(len(lines), MAX_ROWS_SHOWN)
+    return ", ".join(f"line {line}" for line in lines[:MAX_ROWS_SHOWN]) + (f" and {more} more" if more > 0 else "")
 
 
 class InputError(EvalexpError):
@@ -106,6 +121,15 @@ class InvalidValueError(InputError):
     """A value outside its column's domain (e.g. ``support_received`` not 0/1)."""
 
 
+class DateRangeError(InputError):
+    """A date of a canonical date column outside the plan's ``[data] date_min`` .. ``date_max``
+    (default 1990-01-01 .. 2099-12-31), e.g. a typo such as year 1011 or 9999."""
+
+
+class NotANumberError(InputError):
+    """A value that is not a number in a column the plan uses as a numeric covariate or outcome."""
+
+
 class RuptureBeforeStartError(InputError):
     """``rupture_date < contract_start``."""
 
@@ -144,3 +168,7 @@ class ResultsSchemaError(EvalexpError):
 class EvalexpTypeError(EvalexpError, TypeError):
     """A library function called with an argument of the wrong type (a path where a plan is
     expected...). Also a :class:`TypeError`, so ``except TypeError`` still catches it."""
+
+
+class HorizonError(PlanError):
+    """The plan's ``horizon_days`` lies beyond the longest follow-up of the cohort."""

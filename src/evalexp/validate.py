@@ -36,7 +36,7 @@ import pandas as pd
 
 from .errors import (MAX_ROWS_SHOWN, DataWarning, DuplicateIdError, EmptyArmError, FollowupBeforeStartError,
                      InputError, InvalidValueError, MissingColumnError, RuptureBeforeStartError,
-                     UnmappedArmError)
+                     UnmappedArmError, format_lines)
 from .plan import ARMS, Plan
 
 REQUIRED_COLUMNS = ("participant_id", "arm", "contract_start", "contract_end_planned", "followup_end")
@@ -85,6 +85,15 @@ class Table:
         """An ``error`` naming the file, the column and the rows of ``mask``."""
         rows, total = self.rows(mask)
         return error(self.source, self.label(column) if column else None, problem, rows, total)
+
+    def refuse_lines(self, error: type[InputError], column: str | None, problem: str, mask,
+                     hint: str = "") -> InputError:
+        """An ``error`` naming the file, the column and the rows of ``mask`` by source line only,
+        then ``hint`` (what to do), after a semicolon."""
+        where = np.flatnonzero(np.asarray(mask))
+        lines = [int(line) for line in self.lines[where[:MAX_ROWS_SHOWN]]]
+        rows = f" in {len(where)} row{'s' if len(where) != 1 else ''}: {format_lines(lines, len(where))}"
+        return error(self.source, self.label(column) if column else None, problem + rows + (f"; {hint}" if hint else ""))
 
     def warning(self, code: str, column: str | None, problem: str, mask) -> DataWarning | None:
         """A :class:`DataWarning` for the rows of ``mask`` (lines only), or ``None`` if there are none."""

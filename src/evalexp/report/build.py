@@ -18,6 +18,7 @@ from .. import __version__
 from .._files import staged_directory
 from ..cohort import Cohort
 from ..errors import EvalexpError
+from ..guards import require, require_path
 from ..plan import Plan
 from .compose import compose
 from .disclosure import find_identifiers
@@ -26,7 +27,7 @@ from .pdf import render_pdf
 from .progress import Steps
 
 #: Distributions whose versions the manifest records.
-DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "lifelines", "matplotlib", "reportlab")
+DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "reportlab")
 
 #: What the manifest says about disclosure control (decision recorded with the outputs).
 DISCLOSURE_NOTE = (
@@ -124,6 +125,9 @@ def build_report(cohort: Cohort, plan: Plan, out_dir: str | Path, *, cohort_path
     pathlib.Path
         ``out_dir``.
     """
+    require("build_report", "cohort", cohort, Cohort)
+    require("build_report", "plan", plan, Plan)
+    require_path("build_report", "out_dir", out_dir)
     steps = Steps(5, enabled=progress)
     if analysis is None:
         from ..analysis import analyze
