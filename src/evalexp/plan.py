@@ -22,7 +22,8 @@ Sections and defaults::
     [data]
     date_format = "auto"             # auto | "%d/%m/%Y" | "%Y-%m-%d" | any strptime format
     sheet = 0                        # Excel sheet (name or index)
-    date_min = 1990-01-01            # canonical dates outside date_min..date_max are refused (TOML dates)
+    date_min = 1990-01-01            # canonical dates outside date_min..date_max are refused (TOML dates,
+                                     # within 1678-01-01..2261-12-31)
     date_max = 2099-12-31
 
     [survival]
@@ -77,6 +78,8 @@ CANONICAL_COLUMNS = (
     "rupture_date", "rupture_initiative", "stratum", "site", "assigned_on", "support_received",
 )
 ARMS = ("treatment", "control")
+#: The widest ``[data] date_min`` .. ``date_max``: the days that ``datetime64[ns]`` holds, in whole years.
+DATE_LIMITS = (dt.date(1678, 1, 1), dt.date(2261, 12, 31))
 #: The smallest ``suppression_threshold`` a plan may set (docs/CONTRACT.md section 6).
 MIN_SUPPRESSION_THRESHOLD = 5
 RI_STATISTICS = ("logrank", "cox_score", "rmst")
@@ -274,6 +277,9 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
     date_min, date_max = d.get("date_min", DataPlan.date_min), d.get("date_max", DataPlan.date_max)
     if date_min >= date_max:
         raise PlanError(f"{source}: 'date_min' in [data] must be before 'date_max', got {date_min} and {date_max}")
+    if date_min < DATE_LIMITS[0] or date_max > DATE_LIMITS[1]:
+        raise PlanError(f"{source}: 'date_min' and 'date_max' in [data] must lie within {DATE_LIMITS[0]}.."
+                        f"{DATE_LIMITS[1]} (the dates evalexp can hold), got {date_min} and {date_max}")
     span = (date_max - date_min).days
     for key, days in (("horizon_days", s["horizon_days"]), ("landmarks_days", max(landmarks, default=0))):
         if days > span:

@@ -6,6 +6,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from evalexp.report import figures
+from evalexp.report.document import render_figure
 from evalexp.report.i18n import Formatter
 
 
@@ -128,3 +129,13 @@ def test_consort_figure_prints_hidden_counts_as_the_mark():
     texts = _texts(fig)
     assert sum("<11" in t for t in texts) == 2
     assert not any("Received" in t for t in texts)   # no take-up column in control: box left out
+
+
+def test_dollar_signs_in_labels_are_drawn_as_written_not_parsed_as_mathtext():
+    # "$x^$" is invalid mathtext: matplotlib would raise ValueError while drawing it
+    balance = pd.DataFrame({"label": ["$x^$", "cost in $ and $"], "std_diff": [0.02, -0.3]})
+    fig = figures.love_plot(balance, Formatter("en"))
+    fig.axes[0].set_title("$x^$")
+    rendered = render_figure(fig, "balance", "caption")
+    assert rendered.png.startswith(b"\x89PNG") and b"<svg" in rendered.svg
+    assert sorted(t.get_text() for t in fig.axes[0].get_yticklabels()) == ["$x^$", "cost in $ and $"]
