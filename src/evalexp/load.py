@@ -93,8 +93,8 @@ class _DateReader:
     pandas' nanosecond range), then is checked against its column's bounds.
     """
 
-    def __init__(self, table: Table, columns: list[str], date_format: str, sas: bool = False,
-                 bounds: tuple[dt.date, dt.date] = (dt.date(1990, 1, 1), dt.date(2099, 12, 31))):
+    def __init__(self, table: Table, columns: list[str], date_format: str, bounds: tuple[dt.date, dt.date],
+                 sas: bool = False):
         self.table = table
         self.format = date_format
         self.sas = sas
@@ -288,8 +288,8 @@ def _load(raw: RawTable, plan: Plan | None, key: bytes | None) -> Cohort:
     date_columns = [c for c in data.columns if c in DATE_COLUMNS or c in plan.integrity.meetings
                     or (c not in TEXT_COLUMNS and (pd.api.types.is_datetime64_any_dtype(data[c])
                                                    or (_is_text(data[c]) and _looks_like_dates(data[c]))))]
-    dates = _DateReader(table, date_columns, plan.data.date_format, sas=raw.format == "sas7bdat",
-                        bounds=(plan.data.date_min, plan.data.date_max))
+    dates = _DateReader(table, date_columns, plan.data.date_format, (plan.data.date_min, plan.data.date_max),
+                        sas=raw.format == "sas7bdat")
     for column in date_columns:
         bounded = column in DATE_COLUMNS or column in plan.integrity.meetings
         converted[column] = dates.parse(column, None if bounded else _REPRESENTABLE)

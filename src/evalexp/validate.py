@@ -93,7 +93,8 @@ class Table:
         where = np.flatnonzero(np.asarray(mask))
         lines = [int(line) for line in self.lines[where[:MAX_ROWS_SHOWN]]]
         rows = f" in {len(where)} row{'s' if len(where) != 1 else ''}: {format_lines(lines, len(where))}"
-        return error(self.source, self.label(column) if column else None, problem + rows + (f"; {hint}" if hint else ""))
+        problem += rows + (f"; {hint}" if hint else "")
+        return error(self.source, self.label(column) if column else None, problem)
 
     def warning(self, code: str, column: str | None, problem: str, mask) -> DataWarning | None:
         """A :class:`DataWarning` for the rows of ``mask`` (lines only), or ``None`` if there are none."""
