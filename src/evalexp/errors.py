@@ -44,6 +44,13 @@ def shown_value(value) -> str:
     return text if len(text) <= MAX_VALUE_SHOWN else text[:MAX_VALUE_SHOWN - 1] + "…"
 
 
+def listed_values(values: Sequence, show=repr) -> str:
+    """The first :data:`MAX_ROWS_SHOWN` offending values, each cut short (:func:`shown_value`) and
+    written by ``show``, then ``and N more``."""
+    more = f" and {len(values) - MAX_ROWS_SHOWN} more" if len(values) > MAX_ROWS_SHOWN else ""
+    return ", ".join(show(shown_value(v)) for v in values[:MAX_ROWS_SHOWN]) + more
+
+
 def format_lines(lines: Sequence[int], total: int | None = None) -> str:
     """Format source lines as ``line 7, line 12 and 3 more`` (no identifier)."""
     total = len(lines) if total is None else total

@@ -45,8 +45,8 @@ import numpy as np
 import pandas as pd
 
 from .cohort import Cohort, derive_survival
-from .errors import (MAX_ROWS_SHOWN, AmbiguousDateError, DateParseError, DateRangeError, EmptyFileError,
-                     NotANumberError, UnreadableFileError, shown_value)
+from .errors import (AmbiguousDateError, DateParseError, DateRangeError, EmptyFileError, NotANumberError,
+                     UnreadableFileError, listed_values, shown_value)
 from .guards import check_horizon, require, require_path
 from .plan import Plan, default_plan
 from .pseudonym import new_key, pseudonymise
@@ -246,11 +246,9 @@ def _check_numeric_covariates(table: Table, plan: Plan) -> None:
         number_unique = np.array([isinstance(u, str) and not np.isnan(_to_number(u)) for u in uniques] + [False])
         is_number = number_unique[codes]
         if 2 * is_number.sum() >= present.sum() > is_number.sum():
-            offending = [shown_value(u) for u, number in zip(uniques, number_unique) if not number]
-            shown = ", ".join(repr(v) for v in offending[:MAX_ROWS_SHOWN])
-            more = f" and {len(offending) - MAX_ROWS_SHOWN} more" if len(offending) > MAX_ROWS_SHOWN else ""
+            offending = listed_values([u for u, number in zip(uniques, number_unique) if not number])
             raise table.refuse_lines(
-                NotANumberError, column, f"not a number in a numeric covariate: {shown}{more}", present & ~is_number,
+                NotANumberError, column, f"not a number in a numeric covariate: {offending}", present & ~is_number,
                 "write a number, or leave the cell empty if the value is missing")
 
 

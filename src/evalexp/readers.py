@@ -43,6 +43,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from .errors import EmptyFileError, UnreadableFileError
+from .guards import require_path
 
 #: Text cells read as missing values.
 MISSING_MARKERS = frozenset({"", "NA", "N/A", "NaN", "."})
@@ -341,6 +342,7 @@ def read_table(path: str | Path, *, sheet: str | int = 0) -> RawTable:
     EmptyFileError
         No header at all (a header without rows gives an empty table).
     """
+    require_path("read_table", "path", path)
     path = Path(path)
     source = str(path)
     fmt = FORMATS.get(path.suffix.lower())

@@ -36,7 +36,7 @@ import pandas as pd
 
 from .errors import (MAX_ROWS_SHOWN, DataWarning, DuplicateIdError, EmptyArmError, FollowupBeforeStartError,
                      InputError, InvalidValueError, MissingColumnError, RuptureBeforeStartError,
-                     UnmappedArmError, format_lines)
+                     UnmappedArmError, format_lines, listed_values)
 from .plan import ARMS, Plan
 
 REQUIRED_COLUMNS = ("participant_id", "arm", "contract_start", "contract_end_planned", "followup_end")
@@ -190,12 +190,12 @@ def map_arms(table: Table, plan: Plan) -> pd.Series:
         labels = sorted({"(empty)" if pd.isna(v) else str(v) for v in raw[bad]})
         known = sorted(set(ARMS) | {label for labels_ in plan.arms.values() for label in labels_})
         raise table.refuse(UnmappedArmError, "arm",
-                           f"arm label{'s' if len(labels) > 1 else ''} {', '.join(repr(x) for x in labels)} "
+                           f"arm label{'s' if len(labels) > 1 else ''} {listed_values(labels)} "
                            f"not mapped by the plan's [arms] (known labels: {', '.join(known)})", bad)
     for arm in ARMS:
         if not (arms == arm).any():
             raise EmptyArmError(table.source, table.label("arm"), f"no participant in the {arm} arm "
-                                f"(labels found: {', '.join(sorted(map(str, raw.unique())))})")
+                                f"(labels found: {listed_values(sorted(map(str, raw.unique())), str)})")
     return arms
 
 

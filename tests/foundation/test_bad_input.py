@@ -8,10 +8,11 @@ from _foundation import HEADER, KEY, ROWS
 
 import evalexp as ee
 from evalexp.cli import main
-from evalexp.errors import DateRangeError, EvalexpTypeError, HorizonError, UnreadableFileError
+from evalexp.errors import DateRangeError, EvalexpTypeError, HorizonError, UnmappedArmError, UnreadableFileError
 from evalexp.load import load_cohort, load_frame
 from evalexp.plan import plan_from_dict
 from evalexp.quality import quality_summary
+from evalexp.readers import read_table
 from evalexp.report import build_report
 
 PLAN = plan_from_dict({"title": "t", "survival": {"horizon_days": 365}})
@@ -153,3 +154,17 @@ def test_the_cli_exits_2_writes_nothing_and_prints_no_identifier(write_csv, tmp_
     assert main(["analyze", str(write_csv([HEADER, *ROWS], name="ok.csv")), "--plan", str(plan),
                  "--json", str(out), "--quiet"]) == 2
     assert not out.exists() and "'permutations' in [inference] must be >= 1, got 0" in capsys.readouterr().err
+
+
+def test_a_message_lists_few_values_each_cut_short(write_csv):
+    labels = [f"{i} " + "x" * 60 for i in range(8)]
+    rows = [row.replace(arm, label) for row, arm, label in
+            zip(ROWS * 2, ["treatment", "control"] * 4, labels)]
+    path = write_csv([HEADER, *(row.replace("P", f"Q{i}-", 1) for i, row in enumerate(rows))])
+    with pytest.raises(UnmappedArmError) as caught:
+        load_cohort(path, PLAN, key=KEY)
+    shown = ", ".join(repr(f"{i} " + "x" * 27 + "…") for i in range(5))
+    assert f"arm labels {shown} and 3 more not mapped by the plan's [arms]" in str(caught.value)
+    with pytest.raises(EvalexpTypeError, match=r"^read_table\(\): 'path' must be a path \(str or pathlib.Path\), "
+                                               r"got bytes$"):
+        read_table(b"cohort.csv")
