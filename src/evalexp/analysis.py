@@ -9,7 +9,9 @@ returns an :class:`Analysis` whose :meth:`Analysis.to_dict` is ``results.json``
 1. data quality of the loaded cohort (:mod:`evalexp.quality`);
 2. the primary survival analysis of ruptures (:mod:`evalexp.survival`);
 3. competing risks by initiative, when the plan names ``causes`` (:mod:`evalexp.competing`);
-4. experiment integrity and employment outcomes (:mod:`evalexp.integrity`).
+4. experiment integrity and employment outcomes (:mod:`evalexp.integrity`);
+5. heterogeneity of the effect across sites, when the plan names ``[heterogeneity] by``
+   (:mod:`evalexp.heterogeneity`).
 """
 from __future__ import annotations
 
@@ -20,8 +22,10 @@ import pandas as pd
 
 from . import __version__
 from .cohort import Cohort
+from .fingerprint import cohort_fingerprint
 from .competing.analysis import CompetingRisksAnalysis, analyze_competing
 from .guards import check_horizon, require
+from .heterogeneity import HeterogeneityResult, heterogeneity
 from .integrity.attrition import AttritionResult, attrition
 from .integrity.balance import BalanceTable, baseline_balance
 from .integrity.compliance import ComplianceResult, complier_effects
@@ -56,6 +60,9 @@ class Analysis(Result):
     compliance: ComplianceResult | None = None
     subgroups: SubgroupEffects | None = None
     fidelity: FidelityResult | None = None
+    heterogeneity: HeterogeneityResult | None = None
+    #: :func:`evalexp.fingerprint.cohort_fingerprint` of the cohort analysed (not in results.json).
+    cohort_fingerprint: str | None = None
 
     title = "evalexp analysis"
 
@@ -66,6 +73,7 @@ class Analysis(Result):
             "attrition": self.attrition, "survival": self.survival, "competing_risks": self.competing,
             "binary_outcomes": self.outcomes, "compliance": self.compliance,
             "subgroups": self.subgroups, "fidelity": self.fidelity, "power": self.power,
+            "heterogeneity": self.heterogeneity,
         }
         return {key: part for key, part in named.items() if part is not None}
 
@@ -78,6 +86,7 @@ class Analysis(Result):
             "alpha": self.plan.inference.alpha,
             "n": dict(self.n),
             "events": dict(self.events),
+            "primary": self.plan.survival.primary,
         }
         for key, part in self.parts().items():
             out[key] = part.to_dict()
@@ -142,4 +151,6 @@ def analyze(cohort: Cohort, plan: Plan, *, progress: bool = False) -> Analysis:
         compliance=complier_effects(cohort, plan) if "support_received" in columns else None,
         subgroups=subgroup_effects(cohort, plan) if plan.integrity.subgroups else None,
         fidelity=fidelity(cohort, plan) if plan.integrity.meetings else None,
+        heterogeneity=heterogeneity(cohort, plan) if plan.heterogeneity.by else None,
+        cohort_fingerprint=cohort_fingerprint(cohort),
     )

@@ -1,17 +1,40 @@
-"""The ``evalexp`` command line (docs/CONTRACT.md section 3).
+"""The ``evalexp`` command line (docs/CONTRACT.md sections 3 and 5).
 
-Exit status 0 on success, 2 on bad input (an :class:`~evalexp.errors.EvalexpError`:
-the message on stderr, no traceback, no output written).
+Exit status 0 on success; 2 on any failure, with a one-paragraph message on stderr
+and never a Python traceback: bad input (an :class:`~evalexp.errors.EvalexpError`),
+an output that may not or cannot be written, a system error (the path and the
+system's reason), or an internal error (its type and message; set the environment
+variable ``EVALEXP_DEBUG=1`` to get the Python traceback instead). Exit status 130
+on Ctrl-C and 143 on SIGTERM, with no temporary file left behind. Outputs follow
+:mod:`evalexp._files`: written whole or not at all, replacing only evalexp's own
+files; ``--json -`` writes to standard output. Progress is shown on stderr only
+when it is a terminal, and never with ``--quiet``.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from . import __version__
-from .errors import EvalexpError
+from ._files import STDOUT, Target, check_target, is_results_file, write_output
+from .errors import ArgumentError, EvalexpError
+
+#: Exit status of a run interrupted by Ctrl-C (128 + SIGINT, the shell's convention).
+EXIT_INTERRUPTED = 130
+
+#: Exit status of a run stopped by SIGTERM (128 + SIGTERM), e.g. by ``timeout`` or a job scheduler.
+EXIT_TERMINATED = 143
+
+#: Environment variable that makes an internal error show its Python traceback.
+DEBUG_VARIABLE = "EVALEXP_DEBUG"
+
+#: Longest part of an unexpected exception's message that an error paragraph repeats.
+MAX_DETAIL = 300
 
 
 def _add_key(parser: argparse.ArgumentParser) -> None:
@@ -21,12 +44,27 @@ def _add_key(parser: argparse.ArgumentParser) -> None:
 
 
 def _read_key(path: Path | None) -> bytes | None:
+    """The key in ``--key-file`` (surrounding white space stripped); an empty key is refused."""
     if path is None:
         return None
     try:
-        return path.read_bytes().strip()
+        key = path.read_bytes().strip()
     except OSError as exc:
         raise EvalexpError(f"{path}: cannot read the pseudonym key: {exc.strerror}") from None
+    if not key:
+        raise ArgumentError(f"{path}: the pseudonym key file is empty; put the secret key in it, or leave "
+                            "out --key-file for a random key")
+    return key
+
+
+def _progress(args: argparse.Namespace) -> bool:
+    """Show progress: not with ``--quiet``, and only when stderr is a terminal (not a log file)."""
+    return not args.quiet and sys.stderr.isatty()
+
+
+def _results_target(path: Path) -> Target:
+    """``--json``: an existing file is replaced only if it is an evalexp results file."""
+    return Target(path, is_results_file, "an evalexp results file (a JSON object with schema_version)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,16 +79,20 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Run the plan's analysis on a cohort and write only the results JSON.")
     p.add_argument("cohort", type=Path, help="cohort file (CSV, XLSX, Parquet, DTA, SAS7BDAT)")
     p.add_argument("--plan", type=Path, required=True, help="analysis plan (TOML)")
-    p.add_argument("--json", type=Path, required=True, help="where to write results.json")
-    p.add_argument("--quiet", action="store_true", help="no progress display")
+    p.add_argument("--json", type=Path, required=True,
+                   help="where to write results.json ('-': standard output); an existing file is replaced "
+                        "only if it is an evalexp results file; its folder must exist")
+    p.add_argument("--quiet", action="store_true", help="no progress display (shown only on a terminal)")
     _add_key(p)
 
     p = sub.add_parser("report", help="build the funders' report (HTML, PDF, figures, results.json)",
                        description="Build the bilingual funders' report into a directory.")
     p.add_argument("cohort", type=Path, help="cohort file")
     p.add_argument("--plan", type=Path, required=True, help="analysis plan (TOML)")
-    p.add_argument("--out", type=Path, required=True, help="output directory")
-    p.add_argument("--quiet", action="store_true", help="no progress display")
+    p.add_argument("--out", type=Path, required=True,
+                   help="output directory: created, or replaced if empty or an evalexp report (anything "
+                        "else is refused); its parent must exist")
+    p.add_argument("--quiet", action="store_true", help="no progress display (shown only on a terminal)")
     _add_key(p)
 
     p = sub.add_parser("validate", help="check a cohort file and print a data-quality summary",
@@ -67,7 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n", type=int, default=150, help="participants (default 150)")
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     p.add_argument("--hr", type=float, default=0.6, help="true treatment hazard ratio (default 0.6)")
-    p.add_argument("--out", type=Path, required=True, help="output file (.csv or .parquet)")
+    p.add_argument("--out", type=Path, required=True,
+                   help="output file (.csv or .parquet); an existing one is replaced only if evalexp "
+                        "simulated it (its .truth.json says so)")
 
     p = sub.add_parser("randomize", help="assign a roster to arms within strata, with an audit record",
                        description="Complete randomisation within strata with a fixed allocation ratio; "
@@ -76,7 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "With --verify, re-derive the assignment and check it was not altered.")
     p.add_argument("roster", type=Path, help="roster file (participant_id and the stratum column)")
     p.add_argument("--plan", type=Path, default=None, help="plan (strata column, seed)")
-    p.add_argument("--out", type=Path, required=True, help="assignment file (CSV)")
+    p.add_argument("--out", type=Path, required=True,
+                   help="assignment file (CSV); never replaced: an assignment is drawn once")
     p.add_argument("--seed", type=int, default=None, help="seed (default: the plan's)")
     p.add_argument("--ratio", default="1:1", help="allocation ratio treatment:control (default 1:1)")
     p.add_argument("--strata", default=None, help="stratum column (default: the plan's, else none)")
@@ -99,15 +144,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _analyze(args: argparse.Namespace) -> None:
-    from ._files import atomic_write_text
     from .analysis import analyze
     from .load import load_cohort
     from .plan import load_plan
 
+    target = _results_target(args.json)
+    if str(args.json) != STDOUT:
+        check_target(target)  # refused before the analysis runs, and checked again when written
     plan = load_plan(args.plan)
     cohort = load_cohort(args.cohort, plan, key=_read_key(args.key_file))
-    results = analyze(cohort, plan, progress=not args.quiet)
-    atomic_write_text(args.json, json.dumps(results.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    results = analyze(cohort, plan, progress=_progress(args))
+    write_output(args.json, json.dumps(results.to_dict(), indent=2, ensure_ascii=False) + "\n",
+                 replaceable=target.replaceable, kind=target.kind)
 
 
 def _report(args: argparse.Namespace) -> None:
@@ -118,7 +166,7 @@ def _report(args: argparse.Namespace) -> None:
     plan = load_plan(args.plan)
     cohort = load_cohort(args.cohort, plan, key=_read_key(args.key_file))
     build_report(cohort, plan, args.out, cohort_path=args.cohort, plan_path=args.plan,
-                 command_line=["evalexp", *sys.argv[1:]], progress=not args.quiet)
+                 command_line=["evalexp", *sys.argv[1:]], progress=_progress(args))
 
 
 def _validate(args: argparse.Namespace) -> None:
@@ -153,15 +201,74 @@ COMMANDS = {"analyze": _analyze, "report": _report, "validate": _validate, "simu
             "randomize": _randomize, "power": _power}
 
 
+def _system_error(exc: OSError) -> str:
+    """An :class:`OSError` as ``path: reason`` (both paths for a rename)."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    paths = [str(name) for name in (exc.filename, exc.filename2) if name is not None]
+    return f"{' -> '.join(paths)}: {reason}" if paths else reason
+
+
+def _internal_error(exc: Exception) -> str:
+    """One paragraph for an unexpected exception: its type and the start of its first line."""
+    lines = str(exc).strip().splitlines()
+    detail = lines[0][:MAX_DETAIL] if lines else ""
+    return (f"internal error ({type(exc).__name__}{': ' + detail if detail else ''}). This is a fault of "
+            f"evalexp, not of your files: please report it with the command that caused it ({DEBUG_VARIABLE}=1 "
+            "shows the Python traceback)")
+
+
+def _stdout_closed() -> None:
+    """Standard output was closed by its reader (``| head``): silence the final flush."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM: unwind like Ctrl-C (temporary files removed on the way), exit status 143."""
+    print("\nevalexp: terminated", file=sys.stderr)
+    raise SystemExit(EXIT_TERMINATED)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``evalexp`` script; returns the exit status."""
+    """Entry point of the ``evalexp`` script; returns the exit status (module docstring)."""
     args = build_parser().parse_args(argv)
+    debug = os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if on_main_thread else None
+    try:
+        return _run(args, debug)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace, debug: bool) -> int:
+    """Run the command; turn every failure into its exit status and one paragraph on stderr."""
     try:
         COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print(f"\nevalexp {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except EvalexpError as exc:
-        print(f"evalexp {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+        message = str(exc)
+    except BrokenPipeError:
+        _stdout_closed()
+        message = "standard output was closed before everything was written"
+    except OSError as exc:
+        if debug:
+            raise
+        message = _system_error(exc)
+    except MemoryError:
+        message = "not enough memory for this run (a smaller sample size, fewer simulations or permutations?)"
+    except Exception as exc:  # noqa: BLE001 - the last barrier before a traceback (docs/CONTRACT.md section 5)
+        if debug:
+            raise
+        message = _internal_error(exc)
+    else:
+        return 0
+    print(f"evalexp {args.command}: error: {message}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

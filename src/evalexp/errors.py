@@ -30,6 +30,19 @@ class AnalysisError(EvalexpError):
     """An analysis cannot be computed on these data (e.g. no event at all)."""
 
 
+class ArgumentError(EvalexpError):
+    """A command-line option or function argument outside its domain (e.g. a negative seed)."""
+
+
+class OutputError(EvalexpError):
+    """An output that may not be written (it would replace or delete something evalexp did not
+    write) or cannot be written (a missing folder, no permission, a full disk); nothing is changed."""
+
+
+class MismatchError(EvalexpError):
+    """Results given with a cohort or plan other than the ones they were computed from."""
+
+
 def format_rows(rows: Sequence[tuple[int, str]], total: int | None = None) -> str:
     """Format ``(line, participant_id)`` pairs as ``line 7 (id P0005), ...``."""
     total = len(rows) if total is None else total

@@ -34,6 +34,9 @@ Sections and defaults::
     cluster = ""                     # cluster-robust SE ("" = none)
     causes = ""                      # competing risks by cause ("" = none)
     ties = "efron"                   # efron | breslow
+    randomization = ...              # permuted_blocks | simple; default permuted_blocks when strata, else simple
+    primary = ...                    # cox_adjusted | cox_unadjusted | covariate_adjusted | logrank |
+                                     # risk_difference | rmst; default cox_adjusted when covariates, else cox_unadjusted
 
     [outcomes]
     binary = []                      # 0/1 follow-up outcomes
@@ -52,6 +55,9 @@ Sections and defaults::
     subgroups = []                   # columns defining subgroups
     meetings = []                    # the three tripartite-meeting date columns
     power = 0.8                      # target power for minimum detectable effects
+
+    [heterogeneity]
+    by = ""                          # site column of the across-site analysis ("" = none)
 
     [report]
     suppression_threshold = 11       # counts below it are suppressed; >= 5 (docs/CONTRACT.md section 6)
@@ -83,6 +89,8 @@ DATE_LIMITS = (dt.date(1678, 1, 1), dt.date(2261, 12, 31))
 #: The smallest ``suppression_threshold`` a plan may set (docs/CONTRACT.md section 6).
 MIN_SUPPRESSION_THRESHOLD = 5
 RI_STATISTICS = ("logrank", "cox_score", "rmst")
+RANDOMIZATION_SCHEMES = ("permuted_blocks", "simple")
+PRIMARY_ANALYSES = ("cox_adjusted", "cox_unadjusted", "covariate_adjusted", "logrank", "risk_difference", "rmst")
 
 
 @dataclass(frozen=True)
@@ -102,6 +110,8 @@ class SurvivalPlan:
     cluster: str | None = None
     causes: str | None = None
     ties: str = "efron"
+    randomization: str = "simple"
+    primary: str = "cox_unadjusted"
 
 
 @dataclass(frozen=True)
@@ -129,6 +139,11 @@ class IntegrityPlan:
 
 
 @dataclass(frozen=True)
+class HeterogeneityPlan:
+    by: str | None = None
+
+
+@dataclass(frozen=True)
 class ReportPlan:
     suppression_threshold: int = 11
     funder: str = ""
@@ -152,6 +167,7 @@ class Plan:
     inference: InferencePlan = InferencePlan()
     integrity: IntegrityPlan = IntegrityPlan()
     report: ReportPlan = ReportPlan()
+    heterogeneity: HeterogeneityPlan = HeterogeneityPlan()
     source: str = "<plan>"
 
     @property
@@ -168,12 +184,13 @@ class Plan:
 _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "data": {"date_format": str, "sheet": (str, int), "date_min": dt.date, "date_max": dt.date},
     "survival": {"horizon_days": int, "landmarks_days": list, "covariates": list, "strata": str,
-                 "cluster": str, "causes": str, "ties": str},
+                 "cluster": str, "causes": str, "ties": str, "randomization": str, "primary": str},
     "outcomes": {"binary": list, "adjust": list, "multiplicity": str},
     "inference": {"alpha": (float, int), "permutations": int, "seed": int, "statistics": list},
     "integrity": {"balance": list, "attrition_boundary": str, "subgroups": list, "meetings": list,
                   "power": (float, int)},
     "report": {"suppression_threshold": int, "funder": str, "evaluator": str, "lessons": str},
+    "heterogeneity": {"by": str},
 }
 _TOP = {"title": str, "language": str, "columns": dict, "arms": dict, "labels": dict, "value_labels": dict,
         **{s: dict for s in _SECTIONS}}
@@ -293,7 +310,13 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
         cluster=s.get("cluster") or None,
         causes=s.get("causes") or None,
         ties=_choice(s.get("ties", "efron"), ("efron", "breslow"), "ties", source),
+        randomization=_choice(s.get("randomization", "permuted_blocks" if s.get("strata") else "simple"),
+                              RANDOMIZATION_SCHEMES, "randomization", source),
+        primary=_choice(s.get("primary", "cox_adjusted" if s.get("covariates") else "cox_unadjusted"),
+                        PRIMARY_ANALYSES, "primary", source),
     )
+    if survival.primary in ("cox_adjusted", "covariate_adjusted") and not survival.covariates:
+        raise PlanError(f"{source}: 'primary' = {survival.primary!r} in [survival] needs 'covariates'")
 
     o = raw.get("outcomes", {})
     outcomes = OutcomesPlan(
@@ -335,10 +358,11 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
         raise PlanError(f"{source}: 'suppression_threshold' in [report] must be >= {MIN_SUPPRESSION_THRESHOLD} "
                         f"(docs/CONTRACT.md section 6), got {r['suppression_threshold']}")
     report = ReportPlan(**r)
+    heterogeneity = HeterogeneityPlan(by=raw.get("heterogeneity", {}).get("by") or None)
     return Plan(title=raw["title"], language=language, columns=dict(columns), arms=arms,
                 labels=dict(labels), value_labels=value_labels,
                 data=DataPlan(**d), survival=survival, outcomes=outcomes, inference=inference,
-                integrity=integrity, report=report, source=source)
+                integrity=integrity, report=report, heterogeneity=heterogeneity, source=source)
 
 
 def default_plan(title: str = "Cohort", horizon_days: int = 365) -> Plan:

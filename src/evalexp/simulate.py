@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,11 +74,18 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from . import __version__
-from ._files import atomic_write_text
-from .errors import EvalexpError
+from ._files import Target, check_target, read_json_object, sha256_file, staged_files, write_synced
+from .errors import ArgumentError, EvalexpError
 
 #: Version of the generating model (bump when the model changes).
 MODEL_VERSION = 1
+
+#: Latent rupture times are capped here (100 years, far beyond any contract and follow-up), so
+#: that a tiny hazard ratio cannot overflow the dates of ruptures that are never observed anyway.
+NEVER_OBSERVED_DAYS = 36525.0
+
+#: The mark of a truth record written by :func:`simulate_to_file`.
+GENERATOR = "evalexp simulate"
 
 CAUSES = ("trial_period", "employer", "apprentice", "mutual")
 #: Boundaries (days) of the pieces of the piecewise-constant baseline hazards.
@@ -290,9 +298,11 @@ def simulate(n: int = 150, seed: int = 1, hazard_ratio: float = 0.6, *, n_strata
     SimulatedCohort
     """
     if n < 2:
-        raise EvalexpError(f"simulate: n must be at least 2, got {n}")
-    if not hazard_ratio > 0:
-        raise EvalexpError(f"simulate: hazard_ratio must be positive, got {hazard_ratio}")
+        raise ArgumentError(f"simulate: n must be at least 2, got {n}")
+    if not (hazard_ratio > 0 and math.isfinite(hazard_ratio)):
+        raise ArgumentError(f"simulate: hazard_ratio must be a positive finite number, got {hazard_ratio}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ArgumentError(f"simulate: the seed must be a non-negative whole number, got {seed!r}")
     n_sites = _default_sites(n) if n_sites is None else int(n_sites)
     n_strata = min(n_sites, 10) if n_strata is None else int(n_strata)
     if not 1 <= n_strata <= n_sites:
@@ -323,7 +333,7 @@ def simulate(n: int = 150, seed: int = 1, hazard_ratio: float = 0.6, *, n_strata
     lp = _log_hr_covariates(AGE_TENTHS[age_i], female, qpv, diploma, sector, size)
     multiplier = np.exp(lp) * hazard_ratio ** treated
     latent_t = _invert_cumhaz(rng.exponential(size=n) / multiplier)
-    rupture_day = np.floor(latent_t).astype(np.int64) + 1
+    rupture_day = np.floor(np.minimum(latent_t, NEVER_OBSERVED_DAYS)).astype(np.int64) + 1
     breaks, _, _ = _baseline_cumhaz()
     piece = np.searchsorted(breaks, latent_t, side="right") - 1
     cause_hazard = np.array([BASELINE_HAZARD[c] for c in CAUSES])[:, piece]
@@ -397,15 +407,39 @@ def _to_arrow(data: pd.DataFrame) -> pa.Table:
     return pa.table(columns)
 
 
+def truth_path(path: str | Path) -> Path:
+    """Where the truth of the simulated cohort file ``path`` lives: ``<stem>.truth.json`` beside it."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.truth.json")
+
+
+def _is_own_truth(path: Path) -> bool:
+    """A truth record that :func:`simulate_to_file` wrote (``"generator": "evalexp simulate"``)."""
+    record = read_json_object(path)
+    return record is not None and record.get("generator") == GENERATOR
+
+
+def _is_own_cohort(path: Path) -> bool:
+    """A cohort file that :func:`simulate_to_file` wrote: its truth record names it with its SHA-256."""
+    record = read_json_object(truth_path(path))
+    written = record.get("file") if record is not None and record.get("generator") == GENERATOR else None
+    return (isinstance(written, dict) and written.get("name") == path.name
+            and written.get("sha256") == sha256_file(path))
+
+
 def simulate_to_file(path: str | Path, n: int = 150, seed: int = 1, hazard_ratio: float = 0.6,
                      **options: Any) -> SimulatedCohort:
     """Simulate a cohort and write it to ``path`` with its truth beside it.
 
     The cohort goes to ``path`` as CSV (UTF-8, ``,``-separated, ISO dates, empty
     cells for missing values, no quotes: generated values never hold a comma or a
-    quote) or Parquet (suffix ``.parquet``), the truth to
-    ``<stem>.truth.json`` in the same directory. Both are written atomically
-    (temporary sibling, then rename); Arrow writes the CSV in record batches.
+    quote) or Parquet (suffix ``.parquet``), the truth to ``<stem>.truth.json`` in
+    the same directory (:func:`truth_path`), with ``"generator": "evalexp simulate"``
+    and ``"file": {"name", "sha256"}`` added. Both are written together or not at
+    all (:func:`evalexp._files.staged_files`); Arrow writes the CSV in record batches.
+    The folder must exist; existing files are replaced only when this function wrote
+    them (the truth record names the cohort file with its current SHA-256), anything
+    else is refused with :class:`~evalexp.errors.OutputError`.
 
     Other keyword ``options`` go to :func:`simulate`.
     """
@@ -413,20 +447,21 @@ def simulate_to_file(path: str | Path, n: int = 150, seed: int = 1, hazard_ratio
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".parquet"):
         raise EvalexpError(f"{path}: simulate writes .csv or .parquet files, not '{path.suffix}'")
+    targets = [Target(path, _is_own_cohort, "a cohort evalexp simulated (named with its SHA-256 by "
+                                             f"{truth_path(path).name})"),
+               Target(truth_path(path), _is_own_truth, "a truth record evalexp simulate wrote")]
+    for target in targets:
+        check_target(target)  # refused before simulating, and checked again when written
     sim = simulate(n=n, seed=seed, hazard_ratio=hazard_ratio, **options)
     table = _to_arrow(sim.data)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
+    with staged_files(targets) as (data_tmp, truth_tmp):
         if suffix == ".csv":
-            with open(tmp, "wb") as handle:
+            with open(data_tmp, "wb") as handle:
                 handle.write((",".join(table.column_names) + "\n").encode())
                 pa_csv.write_csv(table, handle, pa_csv.WriteOptions(include_header=False, batch_size=65536,
                                                                    quoting_style="none"))
         else:
-            pq.write_table(table, tmp)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    atomic_write_text(path.with_name(f"{path.stem}.truth.json"), json.dumps(sim.truth, indent=2) + "\n")
+            pq.write_table(table, data_tmp)
+        record = {**sim.truth, "generator": GENERATOR, "file": {"name": path.name, "sha256": sha256_file(data_tmp)}}
+        write_synced(truth_tmp, (json.dumps(record, indent=2) + "\n").encode("utf-8"))
     return sim

@@ -234,7 +234,7 @@ def test_cli_report_builds_the_report(tmp_path):
     record = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert (tmp_path / "out" / "report.pdf").stat().st_size > 0
     assert record["command_line"][0] == "evalexp"        # then sys.argv[1:], here pytest's own
-    assert record["input"]["path"] == str(DEMO_CSV)
+    assert record["input"]["path"] == DEMO_CSV.name      # base name only: no folder, user or host name
 
 
 # --------------------------------------------------------------------------- disclosure on a tiny cohort

@@ -40,27 +40,42 @@ import pandas as pd
 from scipy import optimize, stats
 
 from ..cohort import Cohort, derive_survival
-from ..errors import AnalysisError, EvalexpError
+from ..errors import AnalysisError, ArgumentError, EvalexpError
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
 from ..survival.risk import risk_difference
 
 
+#: Target hazard ratios a design calculation accepts (beyond, the event counts are meaningless
+#: and Freedman's formula overflows).
+HAZARD_RATIO_RANGE = (1e-6, 1e6)
+
+#: Allocation ratios treated : control accepted (beyond, one arm is empty in floating point).
+RATIO_RANGE = (1e-3, 1e3)
+
+
 def _z_sum(alpha: float, power: float) -> float:
     if not 0 < alpha < 1 or not 0 < power < 1:
-        raise EvalexpError(f"alpha and power must be between 0 and 1, got alpha={alpha}, power={power}")
+        raise ArgumentError(f"alpha and power must be between 0 and 1, got alpha={alpha}, power={power}")
+    if not power > alpha:
+        raise ArgumentError(f"the power must exceed alpha (a test rejects with probability alpha when there is "
+                            f"no effect), got alpha={alpha}, power={power}")
     return float(stats.norm.isf(alpha / 2) + stats.norm.ppf(power))
 
 
 def _treated_share(ratio: float) -> float:
-    if not ratio > 0:
-        raise EvalexpError(f"the allocation ratio must be positive, got {ratio}")
+    if not (ratio > 0 and math.isfinite(ratio)):
+        raise ArgumentError(f"the allocation ratio must be a positive finite number, got {ratio}")
+    if not RATIO_RANGE[0] <= ratio <= RATIO_RANGE[1]:
+        raise ArgumentError(f"the allocation ratio must be between {RATIO_RANGE[0]:g} and {RATIO_RANGE[1]:g}, "
+                            f"got {ratio:g}")
     return ratio / (1.0 + ratio)
 
 
 def _check_hazard_ratio(hazard_ratio: float) -> None:
-    if not hazard_ratio > 0 or hazard_ratio == 1:
-        raise EvalexpError(f"the hazard ratio must be positive and different from 1, got {hazard_ratio}")
+    if not (hazard_ratio > 0 and math.isfinite(hazard_ratio)) or hazard_ratio == 1:
+        raise ArgumentError(f"the hazard ratio must be a positive finite number different from 1, "
+                            f"got {hazard_ratio}")
 
 
 def schoenfeld_events(hazard_ratio: float, *, alpha: float = 0.05, power: float = 0.8,
@@ -117,7 +132,7 @@ def expected_event_probability(control_rate: float, hazard_ratio: float, ratio: 
     ``(p_c + r p_t) / (1 + r)`` with ``p_t = 1 - (1 - p_c)^HR`` (everyone followed to the horizon).
     """
     if not 0 < control_rate < 1:
-        raise EvalexpError(f"the control rate must be between 0 and 1, got {control_rate}")
+        raise ArgumentError(f"the control rate must be between 0 and 1, got {control_rate}")
     treated_rate = 1 - (1 - control_rate) ** hazard_ratio
     return (control_rate + ratio * treated_rate) / (1 + ratio)
 
@@ -130,6 +145,9 @@ def sample_size(events: float, event_probability: float, ratio: float = 1.0) -> 
     if not 0 < event_probability <= 1:
         raise EvalexpError(f"the event probability must be in (0, 1], got {event_probability}")
     total = events / event_probability
+    if not math.isfinite(total * max(ratio, 1.0)):
+        raise ArgumentError(f"the expected rupture share {event_probability:.3g} is too small for a sample size: "
+                            f"{events:.3g} ruptures would need more participants than can be counted")
     n_t = math.ceil(total * ratio / (1 + ratio) - 1e-9)
     n_c = math.ceil(total / (1 + ratio) - 1e-9)
     return {"treatment": n_t, "control": n_c, "total": n_t + n_c}
@@ -148,8 +166,13 @@ def two_proportions_power(h: float, n1: float, n2: float, *, alpha: float = 0.05
 
 
 def min_detectable_effect_size_h(n1: float, n2: float, *, alpha: float = 0.05, power: float = 0.8) -> float:
-    """Cohen's ``h`` reaching ``power`` with ``n1`` and ``n2`` participants (root of :func:`two_proportions_power`)."""
+    """Cohen's ``h`` reaching ``power`` with ``n1`` and ``n2`` participants (root of :func:`two_proportions_power`).
+
+    NaN when even ``h = 10`` (beyond the largest possible ``h``, pi) falls short of ``power``.
+    """
     _z_sum(alpha, power)
+    if two_proportions_power(10.0, n1, n2, alpha=alpha) < power:
+        return math.nan
     return float(optimize.brentq(lambda h: two_proportions_power(h, n1, n2, alpha=alpha) - power,
                                  1e-10, 10.0, xtol=1e-14, rtol=1e-14))
 
@@ -165,7 +188,7 @@ def min_detectable_risk_difference(n_treatment: float, n_control: float, control
     75 vs 75, control 25 %: h = 0.4575, treated 8.4 %, a 16.6-point reduction.
     """
     if not 0 < control_rate < 1:
-        raise EvalexpError(f"the control rate must be between 0 and 1, got {control_rate}")
+        raise ArgumentError(f"the control rate must be between 0 and 1, got {control_rate}")
     h = min_detectable_effect_size_h(n_treatment, n_control, alpha=alpha, power=power)
     angle = 2 * math.asin(math.sqrt(control_rate)) - h
     if angle <= 0:
@@ -205,7 +228,7 @@ def simulated_power(hazard_ratio: float, n: int, *, simulations: int, seed: int 
     from ..simulate import simulate
 
     if simulations < 1:
-        raise EvalexpError(f"the number of simulations must be positive, got {simulations}")
+        raise ArgumentError(f"the number of simulations must be positive, got {simulations}")
     rejected = 0
     for k in range(simulations):
         data = derive_survival(simulate(n=n, seed=seed + k, hazard_ratio=hazard_ratio).data)
@@ -425,16 +448,32 @@ def power_calculation(*, hazard_ratio: float | None = None, n: int | None = None
         With ``hazard_ratio`` and ``n``, also the log-rank power over this many simulated
         trials (:func:`simulated_power`, seeds from ``seed``): the generator's 1:1
         allocation (``ratio`` must be 1) and its own rupture rates, not ``control_rate``.
+
+    Raises
+    ------
+    ArgumentError
+        An option outside its domain: ``hazard_ratio`` not finite, not in
+        :data:`HAZARD_RATIO_RANGE` or equal to 1; ``ratio`` not in :data:`RATIO_RANGE`;
+        ``control_rate``, ``alpha`` or ``power`` not in (0, 1), or ``power <= alpha``;
+        ``n < 4``; ``simulations < 0``; a sample size beyond any number.
     """
     if hazard_ratio is None and n is None:
-        raise EvalexpError("give a target hazard ratio (--hr), a sample size (--n), or both")
+        raise ArgumentError("give a target hazard ratio (--hr), a sample size (--n), or both")
     if n is not None and n < 4:
-        raise EvalexpError(f"the sample size must be at least 4, got {n}")
+        raise ArgumentError(f"the sample size must be at least 4, got {n}")
+    if simulations < 0:
+        raise ArgumentError(f"the number of simulations must be zero or positive, got {simulations}")
     if simulations and (hazard_ratio is None or n is None):
-        raise EvalexpError("simulated power needs both a hazard ratio (--hr) and a sample size (--n)")
+        raise ArgumentError("simulated power needs both a hazard ratio (--hr) and a sample size (--n)")
+    low, high = HAZARD_RATIO_RANGE
+    if hazard_ratio is not None:
+        _check_hazard_ratio(hazard_ratio)
+        if not low <= hazard_ratio <= high:
+            raise ArgumentError(f"the hazard ratio must be between {low:g} and {high:g}, got {hazard_ratio:g}")
+    _treated_share(ratio)
     if simulations and ratio != 1:
-        raise EvalexpError(f"simulated power uses the synthetic generator's 1:1 allocation, not {ratio:g}:1")
-    expected_event_probability(control_rate, 1.0, ratio)  # checks control_rate and ratio
+        raise ArgumentError(f"simulated power uses the synthetic generator's 1:1 allocation, not {ratio:g}:1")
+    expected_event_probability(control_rate, 1.0, ratio)  # checks control_rate
     _z_sum(alpha, power)
     fields: dict[str, Any] = {}
     if hazard_ratio is not None:

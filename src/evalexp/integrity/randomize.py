@@ -38,8 +38,8 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from .._files import atomic_write_text
-from ..errors import DuplicateIdError, EvalexpError, InvalidValueError, MissingColumnError
+from .._files import Target, write_files
+from ..errors import DuplicateIdError, EvalexpError, InvalidValueError, MissingColumnError, OutputError
 from ..plan import Plan, load_plan
 from ..readers import read_table
 from ..results import Result, tidy_frame
@@ -326,6 +326,10 @@ def randomize_command(args: argparse.Namespace) -> None:
     seed, ratio and strata come from the audit record; a seed given by ``--seed`` or the
     plan must equal the audit's. A failed verification raises :class:`EvalexpError`
     (exit status 2).
+
+    An assignment is drawn once: an existing ``OUT`` or audit record is refused
+    (:class:`~evalexp.errors.OutputError`, nothing written), never replaced by a new
+    draw. Both files are written together, or neither (:func:`evalexp._files.write_files`).
     """
     plan = load_plan(args.plan) if args.plan else None
     seed = args.seed if args.seed is not None else (plan.inference.seed if plan else None)
@@ -345,11 +349,15 @@ def randomize_command(args: argparse.Namespace) -> None:
             raise EvalexpError(f"{args.out}: verification failed: " + "; ".join(result.failures()))
         print(result.summary())
         return
+    for path in (Path(args.out), record):
+        if path.exists() or path.is_symlink():
+            raise OutputError(f"{path}: already exists: an assignment is drawn once and never replaced by a "
+                              "new draw (check it with --verify, or choose another --out); nothing was written")
     if seed is None:
         raise EvalexpError("a seed is needed: give --seed or a plan (--plan) with [inference] seed")
     assignment = randomize(roster, strata=strata, ratio=args.ratio, seed=seed, source=str(args.roster))
-    atomic_write_text(args.out, assignment.to_csv())
-    atomic_write_text(record, json.dumps(assignment.audit, indent=2, ensure_ascii=False) + "\n")
+    write_files({Target(Path(args.out)): assignment.to_csv().encode("utf-8"),
+                 Target(record): (json.dumps(assignment.audit, indent=2, ensure_ascii=False) + "\n").encode("utf-8")})
     arms = assignment.audit["arms"]
     print(f"{args.out}: {arms['treatment']} treatment, {arms['control']} control "
           f"({len(assignment.audit['strata_sizes'])} strata); audit record {record}")

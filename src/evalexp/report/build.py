@@ -2,7 +2,9 @@
 
 Everything is written into a staged directory that replaces ``out_dir`` only
 when complete (:func:`evalexp._files.staged_directory`): a failure leaves the
-previous report, or nothing, never half a report.
+previous report, or nothing, never half a report. ``out_dir`` must be new, empty
+or a report evalexp wrote (recognised by its ``manifest.json``); anything else is
+refused before the analysis starts (:func:`evalexp._files.check_report_dir`).
 """
 from __future__ import annotations
 
@@ -10,15 +12,17 @@ import datetime as dt
 import hashlib
 import json
 import platform
+import re
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Sequence
 
 from .. import __version__
-from .._files import staged_directory
+from .._files import check_report_dir, seal_manifest, sha256_file, staged_directory, write_tree
 from ..cohort import Cohort
 from ..errors import EvalexpError
 from ..guards import require, require_path
+from ..fingerprint import check_analysis_matches
 from ..plan import Plan
 from .compose import compose
 from .disclosure import find_identifiers
@@ -38,15 +42,6 @@ DISCLOSURE_NOTE = (
     "for reproduction, not for publication. No output holds a participant identifier.")
 
 
-def sha256_file(path: str | Path) -> str:
-    """SHA-256 of a file's bytes, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _version(name: str) -> str | None:
     try:
         return metadata.version(name)
@@ -55,22 +50,41 @@ def _version(name: str) -> str | None:
 
 
 def _file_record(path: str | Path | None, fallback: str) -> dict[str, Any]:
-    """``{"path", "sha256"}`` of an input file (``sha256`` None when it is not a file on disk)."""
+    """``{"path", "sha256"}`` of an input file: its base name only (no folder, so no user or host
+    name) and its SHA-256 (None when it is not a file on disk)."""
     source = Path(path) if path else Path(fallback)
-    return {"path": str(source), "sha256": sha256_file(source) if source.is_file() else None}
+    return {"path": source.name, "sha256": sha256_file(source) if source.is_file() else None}
+
+
+def _base_name(arg: str) -> str:
+    """``arg`` with a path reduced to its base name: ``/home/x/r/`` -> ``r``, ``--out=/home/x/r`` -> ``--out=r``."""
+    option, equals, value = arg.partition("=") if arg.startswith("-") else ("", "", arg)
+    name = re.split(r"[/\\]", value.rstrip("/\\"))[-1]
+    return option + equals + (name or value)
+
+
+def _without_folders(command_line: Sequence[str]) -> list[str]:
+    """The command line with every path reduced to its base name (:func:`_base_name`)."""
+    return [_base_name(str(arg)) for arg in command_line]
 
 
 def manifest(plan: Plan, *, cohort: Cohort, cohort_path: str | Path | None, plan_path: str | Path | None,
              command_line: Sequence[str] | None, outputs: dict[str, bytes]) -> dict[str, Any]:
     """The reproducibility record of a report run (``manifest.json``).
 
-    The input and the plan are identified by their SHA-256 (``cohort_path`` and
-    ``plan_path``, or else ``cohort.source`` and ``plan.source`` when they name files).
+    The input and the plan are identified by their base name and SHA-256 (``cohort_path``
+    and ``plan_path``, or else ``cohort.source`` and ``plan.source`` when they name files);
+    no absolute path, user or host name is recorded (paths in the command line are
+    reduced to their base names). ``"generator": "evalexp"``, ``outputs`` (every other
+    file of the folder, by name relative to it, with its SHA-256) and the manifest's own
+    SHA-256 added when it is written (:func:`evalexp._files.seal_manifest`) let a later run
+    recognise the folder as evalexp's own, unedited (:func:`evalexp._files.foreign_entries`).
     """
     return {
+        "generator": "evalexp",
         "evalexp": __version__,
         "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "command_line": list(command_line) if command_line is not None else None,
+        "command_line": _without_folders(command_line) if command_line is not None else None,
         "input": {**_file_record(cohort_path, cohort.source), "rows": len(cohort)},
         "plan": _file_record(plan_path, plan.source),
         "seed": plan.inference.seed,
@@ -102,14 +116,17 @@ def build_report(cohort: Cohort, plan: Plan, out_dir: str | Path, *, cohort_path
 
     Writes ``report.html`` (self-contained), ``report.pdf``, ``figures/*.png``
     and ``figures/*.svg``, ``results.json`` (the same as ``evalexp analyze``)
-    and ``manifest.json``; ``out_dir`` is replaced atomically.
+    and ``manifest.json``; ``out_dir`` is created, or replaced atomically when it is
+    empty or a report evalexp wrote (docs/CONTRACT.md section 5).
 
     Parameters
     ----------
     cohort, plan
         From :func:`evalexp.load.load_cohort` and :func:`evalexp.plan.load_plan`.
     out_dir : path
-        The report directory (created, or replaced when complete).
+        The report directory (created, or replaced when complete). Its parent must
+        exist; it must not be the current folder, the folder of ``cohort_path`` or
+        ``plan_path``, or a parent of these.
     cohort_path, plan_path : path, optional
         The input files, hashed into the manifest.
     command_line : sequence of str, optional
@@ -124,10 +141,22 @@ def build_report(cohort: Cohort, plan: Plan, out_dir: str | Path, *, cohort_path
     -------
     pathlib.Path
         ``out_dir``.
+
+    Raises
+    ------
+    OutputError
+        ``out_dir`` may not be written (see above), or writing failed; nothing is changed.
+    MismatchError
+        ``analysis`` was computed on another cohort or under another plan
+        (:func:`evalexp.fingerprint.check_analysis_matches`).
     """
     require("build_report", "cohort", cohort, Cohort)
     require("build_report", "plan", plan, Plan)
     require_path("build_report", "out_dir", out_dir)
+    inputs = (cohort_path if cohort_path else cohort.source, plan_path if plan_path else plan.source)
+    check_report_dir(out_dir, inputs=inputs)
+    if analysis is not None:
+        check_analysis_matches(analysis, cohort, plan)
     steps = Steps(5, enabled=progress)
     if analysis is None:
         from ..analysis import analyze
@@ -151,13 +180,12 @@ def build_report(cohort: Cohort, plan: Plan, out_dir: str | Path, *, cohort_path
     steps.start("manifest and files")
     record = manifest(plan, cohort=cohort, cohort_path=cohort_path, plan_path=plan_path,
                       command_line=command_line, outputs=outputs)
-    outputs["manifest.json"] = (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    outputs["manifest.json"] = seal_manifest(record)
     _check_no_identifiers(outputs, cohort)
     out_dir = Path(out_dir)
-    with staged_directory(out_dir) as stage:
-        for name, data in outputs.items():
-            target = stage / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+    # Every file of the folder goes through ``outputs``: the manifest lists them with their SHA-256,
+    # and a file it does not list would make the folder foreign to the next run (refused).
+    with staged_directory(out_dir, inputs=inputs) as stage:
+        write_tree(stage, outputs)
     steps.finish(str(out_dir / "report.html"))
     return out_dir

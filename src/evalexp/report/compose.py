@@ -26,7 +26,7 @@ from ..cohort import Cohort
 from ..competing.analysis import rupture_causes
 from ..plan import Plan
 from ..survival.cox import FEW_CLUSTERS
-from . import figures
+from . import figures, sites
 from .disclosure import collapse_small_categories, share_hidden, suppression_mask
 from .document import Block, Document, Paragraph, Section, Table, render_figure
 from .i18n import SECONDARY, Formatter
@@ -140,10 +140,16 @@ def summary_section(ctx: Context) -> Section:
                                       alpha=fmt.percent(ctx.plan.inference.alpha, 0)), "lead"))
     cox = res["survival"]["cox"]["unadjusted"]
     ri = res["survival"].get("randomization_inference") or {}
+    ca = res["survival"].get("covariate_adjusted")
+    primary_ca = ca is not None and res.get("primary") == "covariate_adjusted"
+    if primary_ca:
+        cox = {**ca["hr"], "hr": ca["hr"]["estimate"], "p_value": ca["log_hr"]["p_value"]}
     if cox.get("estimable", True):
-        blocks.append(Paragraph(fmt.t("summary_hr", hr=fmt.number(cox["hr"]), level=ctx.level,
-                                      ci=fmt.ci(cox["ci_low"], cox["ci_high"]), p=fmt.p_equals(cox["p_value"]),
-                                      p_ri=fmt.p_equals(ri.get("p_value"))), "lead"))
+        # the pre-specified primary result comes first, right after the cohort (docs/CONTRACT.md section 7)
+        blocks.insert(1 if primary_ca else len(blocks), Paragraph(fmt.t(
+            "summary_hr_ca" if primary_ca else "summary_hr", hr=fmt.number(cox["hr"]), level=ctx.level,
+            ci=fmt.ci(cox["ci_low"], cox["ci_high"]), p=fmt.p_equals(cox["p_value"]),
+            p_ri=fmt.p_equals(ri.get("p_value"))), "lead"))
     else:
         blocks.append(Paragraph(_hr_not_estimable(ctx), "lead"))
     for name, out in (res.get("binary_outcomes") or {}).items():
@@ -367,6 +373,10 @@ def primary_section(ctx: Context) -> Section:
         label = fmt.t("cox_adj", covariates=", ".join(
             fmt.var(c) for c in cox["adjusted"].get("covariates", plan.survival.covariates)))
         effect_rows.append((label + robust, *_est_ci(ctx, cox["adjusted"])))
+    ca = surv.get("covariate_adjusted")
+    if ca:
+        effect_rows.append((fmt.t("ca_hr"), *_est_ci(ctx, {**ca["hr"], "hr": ca["hr"]["estimate"],
+                                                          "p_value": ca["log_hr"]["p_value"]})))
     rmst = surv["rmst"]
     effect_rows.append((fmt.t("rmst", tau=rmst["tau_days"]), fmt.number(rmst["difference"], 1),
                         fmt.ci(rmst["ci_low"], rmst["ci_high"], 1), fmt.pvalue(rmst["p_value"])))
@@ -391,6 +401,12 @@ def primary_section(ctx: Context) -> Section:
     else:
         ph_text = _hr_not_estimable(ctx)
     blocks: list[Block] = [fig, landmark, _hidden_note(ctx), effects, Paragraph(ph_text)]
+    if ca:
+        unadj = ca["unadjusted"]
+        blocks.append(Paragraph(fmt.t("ca_gain", hr=fmt.number(ca["hr"]["estimate"]), level=ctx.level,
+                                      ci=fmt.ci(ca["hr"]["ci_low"], ca["hr"]["ci_high"]), hr_u=fmt.number(unadj["hr"]),
+                                      ci_u=fmt.ci(unadj["ci_low"], unadj["ci_high"]),
+                                      n=fmt.integer(ca["precision_gain"]["equivalent_participants"]))))
     n_clusters = cox["unadjusted"].get("n_clusters")
     if n_clusters is not None and n_clusters < FEW_CLUSTERS:
         blocks.append(Paragraph(fmt.t("few_clusters", g=n_clusters, min=FEW_CLUSTERS), "note"))
@@ -631,6 +647,8 @@ def methods_section(ctx: Context) -> Section:
         fmt.t("m_rd", day=sv.horizon_days),
         fmt.t("m_ri", perm=fmt.integer(plan.inference.permutations), seed=plan.inference.seed),
     ]
+    if res["survival"].get("covariate_adjusted"):
+        texts.append(fmt.t("m_ca", scheme=fmt.t(f"scheme_{sv.randomization}"), tau=sv.horizon_days))
     if res.get("competing_risks"):
         texts.append(fmt.t("m_competing"))
     if res.get("binary_outcomes"):
@@ -669,7 +687,7 @@ def quality_section(ctx: Context) -> Section:
 
 SECTIONS: tuple[Callable[[Context], Section | None], ...] = (
     summary_section, experiment_section, balance_section, attrition_section, primary_section,
-    competing_section, outcomes_section, compliance_section, subgroups_section, fidelity_section,
+    competing_section, outcomes_section, compliance_section, subgroups_section, sites.section, fidelity_section,
     power_section, lessons_section, methods_section, quality_section,
 )
 

@@ -108,6 +108,20 @@ STRINGS: dict[str, dict[str, str]] = {
         "km_at": "Part des contrats rompus à {day} jours",
         "cox_unadj": "Modèle de Cox non ajusté",
         "cox_adj": "Modèle de Cox ajusté ({covariates})",
+        "ca_hr": "Rapport des risques marginal ajusté sur les covariables (Ye, Shao et Yi 2024), robuste",
+        "ca_gain": (
+            "Analyse ajustée sur les covariables (Ye, Shao et Yi 2024) : rapport des risques de {hr} (IC à "
+            "{level} : {ci}), contre {hr_u} {ci_u} sans covariables ; le gain de précision équivaut à "
+            "{n} participants de plus."),
+        "summary_hr_ca": (
+            "Le rapport des risques instantanés de rupture (accompagnés / témoins), ajusté sur les covariables "
+            "(analyse principale), est de {hr} (IC à {level} : {ci} ; {p}) ; inférence par randomisation : {p_ri}."),
+        "m_ca": (
+            "Analyse ajustée robuste (Ye, Shao et Yi 2024 ; R RobinCar2::robin_surv) : test du log-rank ajusté "
+            "et rapport des risques marginal, erreur type robuste, randomisation {scheme} ; RMST et différence "
+            "de risque à {tau} jours augmentées (Tian et al. 2012), variance de type ANHECOVA."),
+        "scheme_permuted_blocks": "par blocs permutés dans les strates",
+        "scheme_simple": "simple",
         "robust_se": "erreurs types robustes par grappe",
         "few_clusters": "Attention : les erreurs types robustes reposent sur {g} grappes seulement ; en dessous "
                         "de {min} grappes, elles sont souvent trop petites et les intervalles trop étroits.",
@@ -369,6 +383,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "km_at": "Share of contracts broken at {day} days",
         "cox_unadj": "Unadjusted Cox model",
         "cox_adj": "Adjusted Cox model ({covariates})",
+        "ca_hr": "Covariate-adjusted marginal hazard ratio (Ye, Shao & Yi 2024), robust",
+        "ca_gain": (
+            "Covariate-adjusted analysis (Ye, Shao & Yi 2024): hazard ratio {hr} ({level} CI {ci}), against "
+            "{hr_u} {ci_u} without covariates; the gain in precision is equivalent to {n} more participants."),
+        "summary_hr_ca": (
+            "The covariate-adjusted hazard ratio of rupture (supported / control; primary analysis) is {hr} "
+            "({level} CI {ci}; {p}); randomisation inference: {p_ri}."),
+        "m_ca": (
+            "Covariate-adjusted robust analysis (Ye, Shao & Yi 2024; R RobinCar2::robin_surv): adjusted log-rank "
+            "test and marginal hazard ratio, robust standard error, {scheme} randomisation; RMST and risk "
+            "difference at {tau} days augmented (Tian et al. 2012), ANHECOVA-type variance."),
+        "scheme_permuted_blocks": "permuted-block (within strata)",
+        "scheme_simple": "simple",
         "robust_se": "cluster-robust standard errors",
         "few_clusters": "Caution: the cluster-robust standard errors rest on only {g} clusters; with fewer "
                         "than {min} clusters they tend to be too small and the intervals too narrow.",

@@ -12,9 +12,13 @@ Modules, one idea each:
 - :mod:`.cells` — cell counts and the statistics computed from them;
 - :mod:`.resample` — exact draws of the re-randomisation distribution of cell counts;
 - :mod:`.permutation` — randomisation inference;
+- :mod:`.covariate_adjusted` — Ye-Shao-Yi covariate-adjusted log-rank test and marginal log HR;
+- :mod:`.augmented` — covariate-augmented RMST and risk differences (Tian et al. 2012);
+- :mod:`.projection` — the within-arm regressions on covariates both adjustments use;
 - :mod:`.analysis` — the plan's whole survival analysis of a cohort.
 """
 from .analysis import SurvivalAnalysis, analyze_survival
+from .covariate_adjusted import CovariateAdjusted, covariate_adjusted, fit_hazard_ratio
 from .cox import CoxResult, cox_ph
 from .design import design_matrix
 from .km import KaplanMeier, kaplan_meier
@@ -24,6 +28,7 @@ from .risk import RiskDifference, risk_difference
 from .rmst import RMST, rmst_difference
 from .zph import PHTest, cox_zph
 
-__all__ = ["CoxResult", "KaplanMeier", "LogRankTest", "PHTest", "RMST", "RandomizationTest", "RiskDifference",
-           "SurvivalAnalysis", "analyze_survival", "cox_ph", "cox_zph", "design_matrix", "kaplan_meier",
-           "logrank_test", "randomization_inference", "risk_difference", "rmst_difference"]
+__all__ = ["CovariateAdjusted", "CoxResult", "KaplanMeier", "LogRankTest", "PHTest", "RMST", "RandomizationTest",
+           "RiskDifference", "SurvivalAnalysis", "analyze_survival", "covariate_adjusted", "cox_ph", "cox_zph",
+           "design_matrix", "fit_hazard_ratio", "kaplan_meier", "logrank_test", "randomization_inference",
+           "risk_difference", "rmst_difference"]

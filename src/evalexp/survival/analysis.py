@@ -12,7 +12,10 @@ contract's ``survival`` block:
 - ``ph_test``: cox.zph global test of the unadjusted model, flag ``rejected`` at alpha;
 - ``rmst`` and ``risk_difference`` at ``horizon_days``;
 - ``randomization_inference``: the log-rank one when requested (else the first
-  statistic); all of them in ``randomization_inference_all``.
+  statistic); all of them in ``randomization_inference_all``;
+- ``covariate_adjusted``: Ye-Shao-Yi adjusted log-rank and marginal log HR, augmented RMST
+  and risk differences (docs/CONTRACT.md section 8), when the plan names covariates and both arms
+  have a rupture.
 
 Extra keys: ``km_median`` (median and CI per arm), ``cox.*.n`` / ``n_dropped``,
 ``notes`` (complete-case drops, missing strata/cluster labels, few clusters, an arm
@@ -30,6 +33,7 @@ from ..cohort import Cohort
 from ..errors import AnalysisError
 from ..plan import Plan
 from ..results import Result, json_number
+from .covariate_adjusted import CovariateAdjusted, covariate_adjusted
 from .cox import FEW_CLUSTERS, CoxResult, cox_ph
 from .design import design_matrix
 from .km import KaplanMeier, kaplan_meier
@@ -71,6 +75,8 @@ class SurvivalAnalysis(Result):
         Whether the plan asks for cluster-robust standard errors.
     notes : tuple of str
         What was dropped or recoded (complete cases, missing labels).
+    covariate_adjusted : CovariateAdjusted or None
+        None without covariates, or when an arm has no rupture.
     """
 
     km: dict[str, KaplanMeier]
@@ -86,6 +92,7 @@ class SurvivalAnalysis(Result):
     robust: bool = False
     adjusted_dropped: int = 0
     notes: tuple[str, ...] = ()
+    covariate_adjusted: CovariateAdjusted | None = None
     title: str = field(default="Survival analysis of contract ruptures", repr=False)
 
     def tidy(self) -> pd.DataFrame:
@@ -100,6 +107,9 @@ class SurvivalAnalysis(Result):
         if self.ph_test is not None:
             frames.append(self.ph_test.tidy().iloc[[-1]].assign(term="ph_test (global)"))
         frames += [r.tidy().assign(term=f"randomization: {r.statistic}") for r in self.randomization]
+        if self.covariate_adjusted is not None:
+            frames.append(self.covariate_adjusted.tidy().assign(
+                term=lambda f: "covariate_adjusted: " + f["term"]))
         return pd.concat(frames, ignore_index=True)
 
     def _randomization_primary(self) -> RandomizationTest:
@@ -137,6 +147,8 @@ class SurvivalAnalysis(Result):
         if self.randomization:
             out["randomization_inference"] = self._randomization_primary().to_dict()
             out["randomization_inference_all"] = [r.to_dict() for r in self.randomization]
+        if self.covariate_adjusted is not None:
+            out["covariate_adjusted"] = self.covariate_adjusted.to_dict()
         out["notes"] = list(self.notes)
         return out
 
@@ -204,7 +216,7 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
     if unadjusted is not None and unadjusted.robust and unadjusted.n_clusters < FEW_CLUSTERS:
         notes.append(f"cluster-robust standard errors rest on only {unadjusted.n_clusters} clusters "
                      f"('{sv.cluster}'); with fewer than {FEW_CLUSTERS} they tend to be too small")
-    adjusted, dropped = None, 0
+    adjusted, dropped, robust_adjusted = None, 0, None
     if sv.covariates and unadjusted is not None:
         missing = [c for c in sv.covariates if c not in data.columns]
         if missing:
@@ -223,6 +235,12 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
             notes.append(f"adjusted Cox model: {dropped} rows with a missing covariate dropped (complete cases)")
         adjusted = cox_ph(time[rows], event[rows], X, strata=None if strata is None else strata[rows],
                           cluster=None if cluster is None else cluster[rows], ties=sv.ties, alpha=alpha)
+        try:
+            robust_adjusted = covariate_adjusted(
+                time, event, treated, data[list(sv.covariates)], strata=strata, strata_name=sv.strata,
+                randomization=sv.randomization, horizon_days=sv.horizon_days, alpha=alpha)
+        except AnalysisError as error:
+            notes.append(str(error))
     randomization = randomization_inference(
         time, event, treated, strata=strata, statistics=inf.statistics, permutations=inf.permutations,
         seed=inf.seed, ties=sv.ties, tau=sv.horizon_days, progress=progress) if inf.statistics else []
@@ -240,4 +258,5 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
         robust=cluster is not None,
         adjusted_dropped=dropped,
         notes=tuple(notes),
+        covariate_adjusted=robust_adjusted,
     )

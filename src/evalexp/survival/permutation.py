@@ -98,10 +98,11 @@ def _chunk_size(per_draw: int, block: int, total: int) -> int:
 
 
 class _Progress:
-    """A one-line progress bar on stderr, shown only when the run is expected to last > 2 s."""
+    """A one-line progress bar on stderr, shown only when the run is expected to last > 2 s and
+    stderr is a terminal (a log file would get every ``\\r`` frame)."""
 
     def __init__(self, total: int, enabled: bool):
-        self.total, self.enabled, self.shown = total, enabled, False
+        self.total, self.enabled, self.shown = total, enabled and sys.stderr.isatty(), False
         self.start = _time.perf_counter()
 
     def update(self, done: int) -> None:

@@ -1,0 +1,379 @@
+"""Covariate-adjusted (stratified) log-rank test and marginal log hazard ratio (Ye, Shao & Yi 2024).
+
+Ye T, Shao J, Yi Y (2024). Covariate-adjusted log-rank test: guaranteed efficiency gain and
+universal applicability. *Biometrika* 111(2):691-705; R ``RobinCar2::robin_surv`` (its
+``h_lr_score_cov`` / ``h_lr_score_strat_cov``), which this module reproduces.
+
+Notation (n subjects, ``pi`` the treated proportion, stratum s, its event times t_k with
+``n1``, ``n0`` at risk per arm, ``d`` events, ``d1`` treated events; everything with
+Breslow-type at-risk sums):
+
+- score ``U(theta) = (1/n) sum_{s,k} (d1 - d p)``, ``p = e^theta n1 / (e^theta n1 + n0)``;
+  its variance ``sigma2(theta) = (1/n) sum d p (1 - p) c``, with the ties factor
+  ``c = (N - d) / (N - 1)``, ``N = e^theta n1 + n0``, for the test (d > 1) and ``c = 1`` for
+  the estimate. Without covariates ``U(theta) = 0`` is the Breslow Cox score equation and
+  ``n U(0)^2 / sigma2(0)`` is R ``survdiff``'s chi-square.
+- derived outcome of subject i of arm a in stratum s, at ``theta``:
+  ``O_i = sum_k w_a(t_k) [dN_i(t_k) - Y_i(t_k) e^{theta a} d / (e^theta n1 + n0)]`` with
+  ``w_1 = n0 / (e^theta n1 + n0)``, ``w_0 = e^theta n1 / (e^theta n1 + n0)``.
+- within each arm a, ``O`` is regressed on the covariates X with stratum-specific
+  intercepts: ``beta_a``. With ``xbar_s`` the stratum mean of X over both arms, the adjusted
+  score is ``U_c(theta) = U(theta) - (1/n) [sum_{a_i = 1} (x_i - xbar_s) beta_1 -
+  sum_{a_i = 0} (x_i - xbar_s) beta_0]``, its variance
+  ``sigma2_c = sigma2 - pi (1 - pi) b' Sigma_X b``, ``b = beta_0 + beta_1``, ``Sigma_X`` the
+  within-stratum covariance of X (n_s - 1 denominators, weighted by n_s / n).
+- test: ``z = sqrt(n) U_c(0) / sqrt(sigma2_c(0))`` (outcomes and beta at theta = 0, ties
+  factor on); estimate: beta at the unadjusted root ``theta_u`` (``U(theta_u) = 0``), then
+  ``theta_c`` solves ``U_c(theta_c) = 0``; ``Var(theta_c) = sigma2_c / (n sigma2(theta_c)^2)``
+  with ``sigma2 = sigma2(theta_c)`` (RobinCar2's ``hr_se_plugin_adjusted = TRUE``).
+
+Both equations are solved by Newton's method to ``|step| < 1e-12`` (``dU/dtheta = -sigma2``
+without the ties factor, exactly). Under simple randomisation and under permuted blocks within
+the analysis strata the same formulas hold (the paper's Theorems 1-2: the stratified adjusted
+test is valid under any covariate-adaptive randomisation that balances within those strata);
+the scheme is recorded (permuted blocks without analysis strata are blocks over the whole
+trial, the one-stratum case).
+
+:func:`covariate_adjusted` adds the augmented RMST and risk differences of :mod:`.augmented`
+and returns the :class:`CovariateAdjusted` result (docs/CONTRACT.md section 8,
+``survival.covariate_adjusted``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import AnalysisError
+from ..results import Result, json_number, tidy_frame
+from ._utils import as_arm_array, as_event_array, as_float_array, wald
+from .augmented import AugmentedContrast, augmented_contrasts
+from .cells import Cells, build_cells
+from .design import design_matrix
+from .projection import ArmProjection, Grouped
+
+#: Randomisation schemes of the plan's ``[survival] randomization``.
+SCHEMES = ("permuted_blocks", "simple")
+#: Convergence of the Newton iterations on the log hazard ratio.
+TOLERANCE = 1e-12
+MAX_ITERATIONS = 100
+
+
+@dataclass(frozen=True)
+class _Risk:
+    """At-risk and event counts at the (stratum, event time) pairs with events (Breslow sums)."""
+
+    n1: np.ndarray
+    n0: np.ndarray
+    d: np.ndarray
+    d1: np.ndarray
+
+    def score(self, theta: float, ties: bool) -> tuple[float, float]:
+        """``n U(theta)`` and ``n sigma2(theta)`` (with the ties factor when ``ties``)."""
+        e1 = np.exp(theta) * self.n1
+        total = e1 + self.n0
+        p = e1 / total
+        var = self.d * p * (1.0 - p)
+        if ties:
+            several = self.d > 1
+            var = np.where(several, var * (total - self.d) / np.where(several, total - 1.0, 1.0), var)
+        return float(np.sum(self.d1 - self.d * p)), float(np.sum(var))
+
+    def solve(self, target: float) -> float:
+        """The root of ``n U(theta) = target`` by Newton's method (``dU/dtheta = -sigma2``), a step
+        being halved while it does not reduce ``|n U - target|``."""
+        theta = 0.0
+        u, v = self.score(theta, ties=False)
+        for _ in range(MAX_ITERATIONS):
+            step = float(np.clip((u - target) / v, -5.0, 5.0)) if v > 0 else float("nan")
+            if not np.isfinite(step):
+                break
+            for _ in range(30):
+                u_new, v_new = self.score(theta + step, ties=False)
+                if abs(u_new - target) <= abs(u - target) or abs(step) < TOLERANCE:
+                    break
+                step /= 2.0
+            theta, u, v = theta + step, u_new, v_new
+            if abs(step) < TOLERANCE:
+                return theta
+        raise ArithmeticError("the log hazard ratio did not converge (an arm without events?)")
+
+
+@dataclass(frozen=True)
+class _Data:
+    """Per-subject codes (arm, stratum, group of the derived outcome) and the risk sets."""
+
+    arm: np.ndarray        # 0/1 int
+    stratum: np.ndarray    # codes 0..S-1
+    risk: _Risk
+    n1_all: np.ndarray     # (S, K) treated at risk at every pooled event time
+    n0_all: np.ndarray
+    d_all: np.ndarray
+    n_strata: int
+    group: np.ndarray      # (stratum, interval, event, arm) group of each subject
+    n_groups: int
+    cells: Cells
+
+
+def _prepare(time, event, treated, strata) -> _Data:
+    time = as_float_array(time, "time")
+    event = as_event_array(event, time.size)
+    arm = as_arm_array(treated, time.size).astype(np.int64)
+    cells = build_cells(time, event, arm, strata)
+    stratum = (cells.cell // 2) // cells.counts.shape[1]
+    treated_counts = cells.treated.sum(axis=-1)
+    n1_all = np.cumsum(treated_counts[:, ::-1], axis=1)[:, ::-1][:, 1:].astype(float)
+    n_all = cells.at_risk()
+    d_all = cells.deaths()
+    d1_all = cells.treated[:, 1:, 1].astype(float)
+    keep = np.nonzero(d_all)
+    risk = _Risk(n1=n1_all[keep], n0=(n_all - n1_all)[keep], d=d_all[keep], d1=d1_all[keep])
+    return _Data(arm=arm, stratum=stratum, risk=risk, n1_all=n1_all,
+                 n0_all=n_all - n1_all, d_all=d_all, n_strata=cells.n_strata, group=cells.cell * 2 + arm,
+                 n_groups=cells.counts.size * 2, cells=cells)
+
+
+def derived_outcomes(data: _Data, theta: float) -> np.ndarray:
+    """RobinCar2's derived outcome ``O`` at ``theta`` (module docstring), per subject group.
+
+    ``O_i`` depends on subject i only through its stratum, the number k of the stratum's event
+    times up to its time, its event indicator and its arm: the value for group
+    ``(s * (K + 1) + k) * 4 + 2 e + a`` (:attr:`_Data.group`).
+    """
+    e1 = np.exp(theta) * data.n1_all
+    total = e1 + data.n0_all
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hazard = np.where(total > 0, data.d_all / total, 0.0)
+        w1 = np.where(total > 0, data.n0_all / total, 0.0)
+        w0 = np.where(total > 0, e1 / total, 0.0)
+    zero = np.zeros((data.d_all.shape[0], 1))
+    out = np.empty((data.d_all.shape[0], data.d_all.shape[1] + 1, 2, 2))
+    for a, w, scale in ((0, w0, 1.0), (1, w1, np.exp(theta))):
+        # column k: sums over the stratum's first k event times (those <= the subject's time)
+        compensator = scale * np.hstack([zero, np.cumsum(w * hazard, axis=1)])
+        jump = np.hstack([zero, w])
+        out[:, :, 0, a] = -compensator
+        out[:, :, 1, a] = jump - compensator
+    return out.ravel()
+
+
+def _adjustment(outcome: np.ndarray, grouped: Grouped, sigma_x: np.ndarray) -> tuple[float, float]:
+    """``n`` times the score shift and ``n`` times the variance reduction (module docstring);
+    ``sigma_x`` is :meth:`.projection.ArmProjection.stratum_covariance`."""
+    projection = grouped.projection
+    beta0, beta1 = grouped.slopes(outcome)
+    imbalance = projection.imbalance()          # sum over each (stratum, arm) cell of x - xbar_s
+    shift = float(np.sum(imbalance[1::2] @ beta1) - np.sum(imbalance[0::2] @ beta0))
+    b = beta0 + beta1
+    pi = float(projection.arm.mean())
+    return shift, pi * (1.0 - pi) * float(b @ sigma_x @ b) * projection.arm.size
+
+
+@dataclass(frozen=True)
+class HazardRatioFit:
+    """The adjusted estimate and test, with the unadjusted (stratified) ones they improve on.
+
+    Attributes
+    ----------
+    log_hr, se : float
+        ``theta_c`` and its robust standard error (``theta_u`` and the Breslow-Cox SE
+        without covariates).
+    z, z_p_value : float
+        Adjusted (stratified) log-rank z and its two-sided normal p-value.
+    log_hr_unadjusted, se_unadjusted : float
+        ``theta_u`` and ``1 / sqrt(n sigma2(theta_u))``: R ``coxph(ties = "breslow")`` with the
+        same strata (and ``robin_surv`` without covariates).
+    z_unadjusted : float
+        ``sqrt(n) U(0) / sqrt(sigma2(0))``; its square is R ``survdiff``'s chi-square.
+    n, n_strata : int
+    """
+
+    log_hr: float
+    se: float
+    z: float
+    z_p_value: float
+    log_hr_unadjusted: float
+    se_unadjusted: float
+    z_unadjusted: float
+    n: int
+    n_strata: int
+
+
+def fit_hazard_ratio(time, event, treated, x: np.ndarray | None = None, *, strata=None) -> HazardRatioFit:
+    """Ye-Shao-Yi covariate-adjusted log-rank test and log hazard ratio (module docstring).
+
+    Parameters
+    ----------
+    time, event, treated : array-like
+        Follow-up time, 0/1 event, 0/1 arm (1 = treatment), complete cases.
+    x : ndarray (n, p), optional
+        Covariate design (numeric columns and dummies, no intercept); None or p = 0 gives the
+        unadjusted (stratified) log-rank test and Breslow Cox estimate.
+    strata : array-like, optional
+        Analysis strata labels (the randomisation blocks).
+
+    Returns
+    -------
+    HazardRatioFit
+        Equal to ``RobinCar2::robin_surv(Surv(time, event) ~ x [+ strata(s)], treatment = arm ~ ...,
+        contrast = "hazardratio")``'s ``estimate``, ``se``, ``test_stat``, ``p_value``.
+    """
+    data = _prepare(time, event, treated, strata)
+    n = data.arm.size
+    x = np.zeros((n, 0)) if x is None else np.asarray(x, dtype=float).reshape(n, -1)
+    if not np.all(np.isfinite(x)):
+        raise ValueError("covariates have missing or infinite values")
+    return _fit(data, ArmProjection(x, data.arm, data.stratum, data.n_strata).grouped(data.group, data.n_groups))
+
+
+def _fit(data: _Data, grouped: Grouped) -> HazardRatioFit:
+    n = data.arm.size
+    risk = data.risk
+    u0, v0 = risk.score(0.0, ties=True)
+    z_unadjusted = u0 / np.sqrt(v0)
+    theta_u = risk.solve(0.0)
+    se_unadjusted = 1.0 / np.sqrt(risk.score(theta_u, ties=False)[1])
+    if grouped.projection.x.shape[1] == 0:
+        log_hr, se, z = theta_u, se_unadjusted, z_unadjusted
+    else:
+        sigma_x = grouped.projection.stratum_covariance()
+        shift0, reduction0 = _adjustment(derived_outcomes(data, 0.0), grouped, sigma_x)
+        z = (u0 - shift0) / np.sqrt(v0 - reduction0)
+        shift, reduction = _adjustment(derived_outcomes(data, theta_u), grouped, sigma_x)
+        log_hr = risk.solve(shift)
+        info = risk.score(log_hr, ties=False)[1]
+        se = float(np.sqrt((info - reduction) / info ** 2))
+    return HazardRatioFit(log_hr=float(log_hr), se=float(se), z=float(z),
+                          z_p_value=float(2.0 * stats.norm.sf(abs(z))), log_hr_unadjusted=float(theta_u),
+                          se_unadjusted=float(se_unadjusted), z_unadjusted=float(z_unadjusted), n=n,
+                          n_strata=data.n_strata)
+
+
+@dataclass(frozen=True)
+class CovariateAdjusted(Result):
+    """Covariate-adjusted robust analysis: log-rank test, marginal log HR, augmented RMST and risk.
+
+    Attributes
+    ----------
+    covariates : tuple of str
+    strata : str or None
+        The strata column (the analysis is stratified by it, and its levels enter the
+        augmentation's covariates).
+    randomization : {"permuted_blocks", "simple"}
+    hazard : HazardRatioFit
+    rmst, risk_difference : AugmentedContrast
+    n, n_dropped : int
+        Complete cases used, rows dropped for a missing covariate.
+    alpha : float
+    """
+
+    covariates: tuple[str, ...]
+    strata: str | None
+    randomization: str
+    hazard: HazardRatioFit
+    rmst: AugmentedContrast
+    risk_difference: AugmentedContrast
+    n: int
+    n_dropped: int
+    alpha: float = 0.05
+    title: str = field(default="Covariate-adjusted robust inference (Ye, Shao & Yi 2024)", repr=False)
+
+    @property
+    def log_hr_wald(self) -> tuple[float, float, float, float]:
+        """Wald statistic, p-value and CI (log scale) of the adjusted log hazard ratio."""
+        return wald(self.hazard.log_hr, self.hazard.se, self.alpha)
+
+    @property
+    def equivalent_participants(self) -> float:
+        """``n ((SE_unadjusted / SE_adjusted)^2 - 1)``: the extra participants an unadjusted analysis
+        would need for the adjusted log HR's precision (SEs of the same stratified estimator)."""
+        return self.n * ((self.hazard.se_unadjusted / self.hazard.se) ** 2 - 1.0)
+
+    def tidy(self) -> pd.DataFrame:
+        stat, p, low, high = self.log_hr_wald
+        rows = [{"term": "log_hr (adjusted)", "estimate": self.hazard.log_hr, "std_error": self.hazard.se,
+                 "statistic": stat, "p_value": p, "ci_low": low, "ci_high": high},
+                {"term": "logrank z (adjusted)", "statistic": self.hazard.z, "p_value": self.hazard.z_p_value}]
+        frame = tidy_frame(rows)
+        extra = [part.tidy().iloc[[2]].assign(term=f"{part.measure} difference (augmented, day {part.day})")
+                 for part in (self.rmst, self.risk_difference)]
+        return pd.concat([frame, *extra], ignore_index=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        """docs/CONTRACT.md section 8's ``survival.covariate_adjusted`` (plus ``hr``, ``unadjusted``,
+        ``precision_gain``, ``randomization``, ``n``, ``n_dropped``)."""
+        _, p, low, high = self.log_hr_wald
+        h = self.hazard
+        _, _, low_u, high_u = wald(h.log_hr_unadjusted, h.se_unadjusted, self.alpha)
+        return {
+            "method": "ye-shao-yi", "covariates": list(self.covariates), "strata": self.strata,
+            "randomization": self.randomization, "n": self.n, "n_dropped": self.n_dropped,
+            "logrank": {"statistic": json_number(h.z), "p_value": json_number(h.z_p_value)},
+            "log_hr": {"estimate": json_number(h.log_hr), "se": json_number(h.se), "ci_low": json_number(low),
+                       "ci_high": json_number(high), "p_value": json_number(p)},
+            "hr": {"estimate": json_number(np.exp(h.log_hr)), "ci_low": json_number(np.exp(low)),
+                   "ci_high": json_number(np.exp(high))},
+            "unadjusted": {"log_hr": json_number(h.log_hr_unadjusted), "se": json_number(h.se_unadjusted),
+                           "hr": json_number(np.exp(h.log_hr_unadjusted)), "ci_low": json_number(np.exp(low_u)),
+                           "ci_high": json_number(np.exp(high_u)), "logrank_statistic": json_number(h.z_unadjusted)},
+            "precision_gain": {"variance_ratio": json_number((h.se_unadjusted / h.se) ** 2),
+                               "equivalent_participants": json_number(round(self.equivalent_participants))},
+            "rmst": self.rmst.to_dict(),
+            "risk_difference": self.risk_difference.to_dict(),
+        }
+
+    def conventions(self) -> str:
+        strata = f", stratified by '{self.strata}'" if self.strata else ""
+        return (f"Ye-Shao-Yi covariate-adjusted log-rank test and marginal log HR (R RobinCar2::robin_surv, "
+                f"Breslow risk sets{strata}; {self.randomization.replace('_', ' ')} randomisation); "
+                f"robust SE, Wald CI on the log scale.\n{self.rmst.conventions()}\n"
+                f"{self.risk_difference.conventions()}")
+
+
+def covariate_adjusted(time, event, treated, covariates: pd.DataFrame, *, strata=None, strata_name: str | None = None,
+                       randomization: str = "simple", horizon_days: int, alpha: float = 0.05) -> CovariateAdjusted:
+    """The plan's covariate-adjusted robust analysis (complete cases on the covariates).
+
+    Parameters
+    ----------
+    time, event, treated : array-like
+        One value per row of ``covariates``.
+    covariates : pandas.DataFrame
+        The plan's covariates, numeric or categorical (dummies, first sorted level the
+        reference, :func:`.design.design_matrix`); rows with a missing value are dropped.
+    strata : array-like, optional
+        Stratum labels (no missing label), ``strata_name`` their column.
+    randomization : {"permuted_blocks", "simple"}
+    horizon_days : int
+        Day of the augmented RMST (tau) and risk difference.
+    alpha : float
+    """
+    if randomization not in SCHEMES:
+        raise ValueError(f"randomization must be one of {SCHEMES}, not {randomization!r}")
+    frame = covariates.reset_index(drop=True)
+    design = design_matrix(frame, list(frame.columns))
+    absent = [c for c in frame.columns if c not in design.columns and not design.columns.str.startswith(f"{c}[").any()]
+    if absent:
+        raise AnalysisError(f"covariates with a single value among the complete cases cannot be adjusted for: {absent}")
+    rows = design.index.to_numpy()
+    time = as_float_array(time, "time")[rows]
+    event = as_event_array(event, frame.shape[0])[rows]
+    arm = as_arm_array(treated, frame.shape[0])[rows].astype(np.int64)
+    labels = None if strata is None else np.asarray(strata).ravel()[rows]
+    for name, flag in (("treatment", 1), ("control", 0)):
+        if not event[arm == flag].any():
+            raise AnalysisError(f"no rupture in the {name} arm among the complete cases: the covariate-adjusted "
+                                f"hazard ratio is not estimable")
+    data = _prepare(time, event, arm, labels)
+    projection = ArmProjection(design.to_numpy(dtype=float), data.arm, data.stratum, data.n_strata)
+    grouped = projection.grouped(data.group, data.n_groups)
+    hazard = _fit(data, grouped)
+    # the augmentation has the same stratum intercepts (the strata's dummies among the
+    # covariates), as ANHECOVA needs under permuted blocks within strata
+    parts = augmented_contrasts(data.cells, grouped, horizon_days, alpha=alpha)
+    return CovariateAdjusted(covariates=tuple(frame.columns), strata=strata_name, randomization=randomization,
+                             hazard=hazard, rmst=parts["rmst"], risk_difference=parts["risk"], n=int(rows.size),
+                             n_dropped=int(design.attrs["n_dropped"]), alpha=alpha)

@@ -1,0 +1,323 @@
+"""Covariate-adjusted log-rank and log HR (Ye, Shao & Yi 2024) against RobinCar2, and the augmented contrasts.
+
+Reference values: ``tests/reference/adjusted/make_reference.R`` (R 4.2, survival 3.5.3,
+RobinCar2 0.2.3.9000) in ``reference.json``; each case names its ``robin_surv`` call
+(``call``). Data: R's ``colon`` and ``veteran`` (survival) and ``carData::Rossi``, exported
+to ``tests/reference/data``.
+"""
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evalexp.errors import AnalysisError, PlanError
+from evalexp.plan import plan_from_dict
+from evalexp.survival.augmented import augmented_contrasts, influence_table
+from evalexp.survival.cells import build_cells
+from evalexp.survival.cox import cox_ph
+from evalexp.survival.covariate_adjusted import covariate_adjusted, fit_hazard_ratio
+from evalexp.survival.design import design_matrix
+from evalexp.survival.km import kaplan_meier
+from evalexp.survival.logrank import logrank_test
+from evalexp.survival.projection import ArmProjection
+from evalexp.survival.risk import risk_difference
+from evalexp.survival.rmst import rmst_difference
+
+from .refdata import REFERENCE
+
+RTOL = 1e-6
+CASES = json.loads((REFERENCE / "adjusted" / "reference.json").read_text())["cases"]
+#: columns each data set's complete cases are taken on (as the R script does)
+COMPLETE = {"colon_death": ["age", "sex", "nodes", "extent", "node4"],
+            "colon_recurrence": ["age", "obstruct", "differ", "surg"], "rossi": [], "veteran": []}
+
+
+def _dataset(name: str) -> pd.DataFrame:
+    """The R script's analysis data: ``time``, ``event``, ``treated`` and the covariates."""
+    if name.startswith("colon"):
+        df = pd.read_csv(REFERENCE / "data" / "colon.csv")
+        df = df[(df["etype"] == (2 if name == "colon_death" else 1)) & df["rx"].isin(["Obs", "Lev+5FU"])]
+        df = df.assign(treated=(df["rx"] == "Lev+5FU").astype(int), event=df["status"])
+        for col in ("extent", "differ", "node4", "surg"):
+            df[col] = df[col].astype("Int64").astype(str).replace("<NA>", np.nan)
+    elif name == "rossi":
+        df = pd.read_csv(REFERENCE / "data" / "rossi.csv")
+        df = df.assign(treated=(df["fin"] == "yes").astype(int), time=df["week"], event=df["arrest"])
+    else:
+        df = pd.read_csv(REFERENCE / "data" / "veteran.csv")
+        df = df.assign(treated=(df["trt"] == 2).astype(int), event=df["status"], prior=df["prior"].astype(str))
+    return df.dropna(subset=COMPLETE[name]).reset_index(drop=True)
+
+
+def _fit(case: dict):
+    df = _dataset(case["dataset"])
+    x = design_matrix(df, case["covariates"]).to_numpy() if case["covariates"] else None
+    strata = df[case["strata"]] if case["strata"] else None
+    return fit_hazard_ratio(df["time"], df["event"], df["treated"], x, strata=strata)
+
+
+@pytest.mark.parametrize("key", sorted(CASES))
+def test_log_hr_se_and_test_equal_robin_surv(key):
+    case = CASES[key]                      # R: case["call"]
+    fit = _fit(case)
+    assert fit.n == case["n"]
+    np.testing.assert_allclose(fit.log_hr, case["log_hr"], rtol=RTOL)         # robin_surv(...)$estimate
+    np.testing.assert_allclose(fit.se, case["se"], rtol=RTOL)                 # robin_surv(...)$se
+    np.testing.assert_allclose(fit.z, case["z"], rtol=RTOL)                   # robin_surv(...)$test_stat
+    np.testing.assert_allclose(fit.z_p_value, case["p_value"], rtol=RTOL)     # robin_surv(...)$p_value
+
+
+@pytest.mark.parametrize("key", sorted(k for k in CASES if "/nocov/" in k))
+def test_without_covariates_it_is_the_stratified_logrank_and_breslow_cox(key):
+    case = CASES[key]
+    fit = _fit(case)
+    np.testing.assert_allclose(fit.z ** 2, case["survdiff_chisq"], rtol=RTOL)          # survdiff(...)$chisq
+    np.testing.assert_allclose(fit.log_hr, case["coxph_breslow_log_hr"], rtol=RTOL)    # coxph(ties = "breslow")
+    np.testing.assert_allclose(fit.se, case["coxph_breslow_se"], rtol=RTOL)
+    df = _dataset(case["dataset"])
+    strata = df[case["strata"]] if case["strata"] else None
+    assert fit.z ** 2 == pytest.approx(logrank_test(df["time"], df["event"], df["treated"], strata=strata).statistic,
+                                       rel=1e-10)
+    cox = cox_ph(df["time"], df["event"], df[["treated"]].astype(float), strata=strata, ties="breslow")
+    assert fit.log_hr == pytest.approx(cox.params_.iloc[0], rel=1e-8)
+    assert fit.se == pytest.approx(cox.se_.iloc[0], rel=1e-8)
+
+
+def test_both_randomisation_schemes_give_robin_surv_the_same_numbers():
+    for key, case in CASES.items():
+        if case["randomization"] == "permuted_blocks":
+            simple = CASES[key.replace("permuted_blocks", "simple")]
+            assert (case["log_hr"], case["se"], case["z"]) == (simple["log_hr"], simple["se"], simple["z"])
+
+
+def test_adjustment_gains_precision_on_every_reference_trial():
+    for key, case in CASES.items():
+        if "/cov/" in key:
+            assert case["se"] < CASES[key.replace("/cov/", "/nocov/")]["se"]
+
+
+def test_row_order_and_covariate_coding_do_not_matter():
+    df = _dataset("rossi")
+    x = design_matrix(df, ["age", "prio", "race", "wexp"]).to_numpy()
+    base = fit_hazard_ratio(df["time"], df["event"], df["treated"], x, strata=df["mar"])
+    order = np.random.default_rng(1).permutation(len(df))
+    recoded = np.column_stack([x[order] * 3.0 + 7.0, x[order][:, :1]])   # affine change, a collinear copy
+    other = fit_hazard_ratio(df["time"].to_numpy()[order], df["event"].to_numpy()[order],
+                             df["treated"].to_numpy()[order], recoded, strata=df["mar"].to_numpy()[order])
+    for name in ("log_hr", "se", "z"):
+        assert getattr(other, name) == pytest.approx(getattr(base, name), rel=1e-10)
+
+
+def _psi_by_definition(time, event, tau, measure):
+    """Each subject's influence function summed event time by event time (augmented module docstring)."""
+    km = kaplan_meier(time, event)
+    keep = (km.time <= tau) & (km.n_event > 0)
+    t, y, d, s = km.time[keep], km.n_risk[keep], km.n_event[keep], km.surv[keep]
+    s_tau = km.survival_at(tau)
+    psi = np.zeros(time.size)
+    for i in range(time.size):
+        total = 0.0
+        for j in range(t.size):
+            area = np.sum(np.r_[s[j:], 0.0][:-1] * np.diff(np.r_[t[j:], tau])) if measure == "rmst" else s_tau
+            martingale = (event[i] == 1 and time[i] == t[j]) - (time[i] >= t[j]) * d[j] / y[j]
+            total += area * martingale / y[j]
+        psi[i] = (-1.0 if measure == "rmst" else 1.0) * time.size * total
+    return psi
+
+
+@pytest.mark.parametrize("measure", ["rmst", "risk"])
+def test_influence_functions_are_the_martingale_sums(measure):
+    df = _dataset("veteran")
+    time, event, arm = df["time"].to_numpy(float), df["event"].to_numpy(float), df["treated"].to_numpy()
+    cells = build_cells(time, event, arm, df["prior"])
+    estimate, _, table = influence_table(cells, 200, measure)
+    psi = table.ravel()[cells.cell * 2 + arm]
+    for a in (0, 1):
+        rows = arm == a
+        expected = _psi_by_definition(time[rows], event[rows], 200, measure)
+        np.testing.assert_allclose(psi[rows], expected, rtol=1e-10, atol=1e-10)
+        assert abs(psi[rows].sum()) < 1e-8
+    km = kaplan_meier(time[arm == 1], event[arm == 1])
+    assert estimate[1] == pytest.approx(1.0 - km.survival_at(200) if measure == "risk" else
+                                        rmst_difference(time, event, arm, 200).treatment, rel=1e-12)
+
+
+def _contrasts(df, x, strata=None, tau=1825):
+    time, event, arm = df["time"].to_numpy(float), df["event"].to_numpy(float), df["treated"].to_numpy()
+    cells = build_cells(time, event, arm, strata)
+    stratum = (cells.cell // 2) // cells.counts.shape[1]
+    projection = ArmProjection(x, arm, stratum, cells.n_strata)
+    return augmented_contrasts(cells, projection.grouped(cells.cell * 2 + arm, cells.counts.size * 2), tau)
+
+
+def test_augmented_contrasts_without_covariates_are_the_unadjusted_ones():
+    df = _dataset("colon_death")
+    args = (df["time"].to_numpy(float), df["event"].to_numpy(float), df["treated"].to_numpy())
+    parts = _contrasts(df, np.zeros((len(df), 0)))
+    plain = {"rmst": rmst_difference(*args, 1825), "risk": risk_difference(*args, 1825)}
+    for measure, mine in parts.items():
+        assert mine.difference == pytest.approx(plain[measure].difference, rel=1e-12)
+        assert mine.se == pytest.approx(plain[measure].se, rel=1e-12)
+        assert (mine.treatment, mine.control) == pytest.approx((plain[measure].treatment, plain[measure].control),
+                                                               rel=1e-12)
+
+
+def _anhecova(psi, x, arm, est, var):
+    """The augmented module's formula, with explicit least squares on [1, x] per arm (numpy lstsq)."""
+    n, xbar = arm.size, x.mean(axis=0)
+    beta, adjusted, residual = {}, {}, {}
+    for a in (0, 1):
+        rows = arm == a
+        design = np.column_stack([np.ones(rows.sum()), x[rows]])
+        beta[a] = np.linalg.lstsq(design, psi[rows], rcond=None)[0][1:]
+        adjusted[a] = est[a] - (x[rows].mean(axis=0) - xbar) @ beta[a]
+        s_a = np.cov(x[rows], rowvar=False, bias=True)
+        residual[a] = (var[a] - beta[a] @ s_a @ beta[a] / rows.sum()) * rows.sum() / (rows.sum() - x.shape[1])
+    contrast = beta[1] - beta[0]
+    total = residual[1] + residual[0] + contrast @ np.cov(x, rowvar=False, bias=True) @ contrast / n
+    return adjusted[1] - adjusted[0], np.sqrt(total)
+
+
+@pytest.mark.parametrize("measure", ["rmst", "risk"])
+def test_augmented_contrasts_follow_the_formula_with_strata_as_dummies(measure):
+    df = _dataset("colon_death")
+    x = design_matrix(df, ["age", "sex", "nodes", "extent"]).to_numpy()
+    mine = _contrasts(df, x, strata=df["node4"])[measure]
+    time, event, arm = df["time"].to_numpy(float), df["event"].to_numpy(float), df["treated"].to_numpy()
+    cells = build_cells(time, event, arm, df["node4"])
+    est, var, table = influence_table(cells, 1825, measure)
+    dummies = design_matrix(df, ["node4"]).to_numpy()
+    diff, se = _anhecova(table.ravel()[cells.cell * 2 + arm], np.column_stack([x, dummies]), arm, est, var)
+    assert (mine.difference, mine.se) == pytest.approx((diff, se), rel=1e-9)
+
+
+def test_augmented_contrasts_move_towards_balance_and_are_coding_invariant():
+    df = _dataset("colon_death")
+    x = design_matrix(df, ["age", "sex", "nodes", "extent"]).to_numpy()
+    rmst = _contrasts(df, x)["rmst"]
+    recoded = _contrasts(df, np.column_stack([x * 2.0 - 1.0, x[:, :2]]))["rmst"]
+    assert (recoded.difference, recoded.se) == pytest.approx((rmst.difference, rmst.se), rel=1e-9)
+    assert rmst.se < rmst.unadjusted_se
+    assert rmst.difference != pytest.approx(rmst.unadjusted_difference, rel=1e-3)
+
+
+def test_result_object_and_contract_fields():
+    df = _dataset("rossi")
+    res = covariate_adjusted(df["time"], df["event"], df["treated"], df[["age", "prio", "race", "wexp"]],
+                             strata=df["mar"], strata_name="mar", randomization="permuted_blocks", horizon_days=40)
+    out = res.to_dict()
+    case = CASES["rossi/cov/strata/permuted_blocks"]
+    assert (out["method"], out["strata"], out["covariates"]) == ("ye-shao-yi", "mar", ["age", "prio", "race", "wexp"])
+    assert out["logrank"]["statistic"] == pytest.approx(case["z"], rel=RTOL)
+    assert out["log_hr"]["estimate"] == pytest.approx(case["log_hr"], rel=RTOL)
+    assert out["log_hr"]["ci_low"] == pytest.approx(case["log_hr"] - 1.959963984540054 * case["se"], rel=RTOL)
+    for part in ("rmst", "risk_difference"):
+        assert set(out[part]) >= {"difference", "se", "ci_low", "ci_high", "p_value"}
+    gain = out["precision_gain"]
+    assert gain["equivalent_participants"] == round(432 * ((CASES["rossi/nocov/strata/permuted_blocks"]["se"]
+                                                            / case["se"]) ** 2 - 1))
+    assert list(res.tidy().columns) == ["term", "estimate", "std_error", "statistic", "p_value", "ci_low", "ci_high"]
+    assert "Ye-Shao-Yi" in res.summary() and "<table" in res._repr_html_()
+    json.dumps(out, allow_nan=False)
+
+
+def test_missing_covariates_are_dropped_and_counted():
+    df = _dataset("veteran")
+    df.loc[:4, "karno"] = np.nan
+    res = covariate_adjusted(df["time"], df["event"], df["treated"], df[["karno", "celltype"]], horizon_days=100)
+    assert (res.n, res.n_dropped) == (len(df) - 5, 5)
+
+
+def test_guard_rails_are_refused_word_for_word():
+    df = _dataset("veteran")
+    with pytest.raises(ValueError, match=r"^randomization must be one of \('permuted_blocks', 'simple'\), "
+                                         r"not 'minimisation'$"):
+        covariate_adjusted(df["time"], df["event"], df["treated"], df[["age"]], randomization="minimisation",
+                           horizon_days=100)
+    with pytest.raises(AnalysisError, match=r"^covariates with a single value among the complete cases cannot be "
+                                            r"adjusted for: \['one'\]$"):
+        covariate_adjusted(df["time"], df["event"], df["treated"], df[["age"]].assign(one="a"), horizon_days=100)
+
+
+def _plan(**survival):
+    return plan_from_dict({"title": "t", "survival": {"horizon_days": 365, **survival}})
+
+
+def test_plan_defaults_for_randomization_and_primary():
+    assert (_plan().survival.randomization, _plan().survival.primary) == ("simple", "cox_unadjusted")
+    plan = _plan(covariates=["age"], strata="stratum")
+    assert (plan.survival.randomization, plan.survival.primary) == ("permuted_blocks", "cox_adjusted")
+    plan = _plan(covariates=["age"], primary="covariate_adjusted", randomization="simple")
+    assert (plan.survival.randomization, plan.survival.primary) == ("simple", "covariate_adjusted")
+
+
+def test_plan_values_are_checked_word_for_word():
+    with pytest.raises(PlanError, match=r"^<plan>: 'randomization' must be one of permuted_blocks, simple, "
+                                        r"got 'blocks'$"):
+        _plan(randomization="blocks")
+    with pytest.raises(PlanError, match=r"^<plan>: 'primary' must be one of cox_adjusted, cox_unadjusted, "
+                                        r"covariate_adjusted, logrank, risk_difference, rmst, got 'hr'$"):
+        _plan(primary="hr")
+    with pytest.raises(PlanError, match=r"^<plan>: 'primary' = 'covariate_adjusted' in \[survival\] needs "
+                                        r"'covariates'$"):
+        _plan(primary="covariate_adjusted")
+
+
+def _demo_cohort():
+    from evalexp.cohort import Cohort, derive_survival
+    dates = ["contract_start", "contract_end_planned", "followup_end", "rupture_date"]
+    data = pd.read_csv(REFERENCE / "survival" / "agir_demo_subset.csv", parse_dates=dates)
+    return Cohort(derive_survival(data), source="agir_demo_subset.csv")
+
+
+def test_results_json_carries_the_block_and_the_primary_choice():
+    from evalexp.analysis import analyze
+    cohort = _demo_cohort()
+    plan = plan_from_dict({"title": "t", "survival": {"horizon_days": 365, "covariates": ["age", "female", "diploma"],
+                                                      "strata": "stratum", "primary": "covariate_adjusted"},
+                           "inference": {"permutations": 10}})
+    out = analyze(cohort, plan).to_dict()
+    assert out["primary"] == "covariate_adjusted"
+    block = out["survival"]["covariate_adjusted"]
+    assert (block["strata"], block["randomization"]) == ("stratum", "permuted_blocks")
+    data = cohort.data.reset_index(drop=True)
+    direct = covariate_adjusted(data["time_days"], data["event"], data["treated"], data[["age", "female", "diploma"]],
+                                strata=data["stratum"].astype(str), strata_name="stratum",
+                                randomization="permuted_blocks", horizon_days=365)
+    assert block == json.loads(json.dumps(direct.to_dict()))
+    bare = analyze(cohort, _plan()).to_dict()
+    assert bare["primary"] == "cox_unadjusted" and "covariate_adjusted" not in bare["survival"]
+
+
+def test_an_arm_without_rupture_among_complete_cases_is_refused_and_noted():
+    df = _dataset("veteran")
+    df.loc[(df["treated"] == 1) & (df["event"] == 1), "karno"] = np.nan
+    with pytest.raises(AnalysisError, match=r"^no rupture in the treatment arm among the complete cases: the "
+                                            r"covariate-adjusted hazard ratio is not estimable$"):
+        covariate_adjusted(df["time"], df["event"], df["treated"], df[["karno"]], horizon_days=100)
+
+
+def test_the_newton_solver_reaches_a_far_root():
+    # 40 treated events against 1 control event (day 20.5): a log HR beyond 3
+    time = np.r_[np.arange(1, 41), 20.5, np.arange(50, 90)]
+    event = np.r_[np.ones(40), 1.0, np.zeros(40)]
+    treated = np.r_[np.ones(40), np.zeros(41)]
+    fit = fit_hazard_ratio(time, event, treated)
+    cox = cox_ph(time, event, pd.DataFrame({"treated": treated}), ties="breslow")
+    assert fit.log_hr > 3 and fit.log_hr == pytest.approx(cox.params_.iloc[0], rel=1e-8)
+
+
+@pytest.mark.filterwarnings("ignore")  # the adjusted Cox model warns of its monotone likelihood
+def test_analysis_notes_a_covariate_adjusted_analysis_it_cannot_run():
+    from evalexp.survival.analysis import analyze_survival
+    cohort = _demo_cohort()
+    data = cohort.data.copy()
+    data.loc[(data["treated"] == 1) & (data["event"] == 1), "age"] = np.nan
+    plan = plan_from_dict({"title": "t", "survival": {"horizon_days": 365, "covariates": ["age"]},
+                           "inference": {"permutations": 10}})
+    result = analyze_survival(type(cohort)(data, source="x.csv"), plan)
+    assert result.covariate_adjusted is None
+    assert ("no rupture in the treatment arm among the complete cases: the covariate-adjusted hazard ratio is not "
+            "estimable") in result.notes
+    assert "covariate_adjusted" not in result.to_dict()
