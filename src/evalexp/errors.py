@@ -3,9 +3,11 @@
 Every refusal of bad input derives from :class:`InputError`, itself an
 :class:`EvalexpError`; the CLI turns any :class:`EvalexpError` into a message on
 stderr and exit status 2. Messages name the file, the column and the first
-offending rows (source line number and participant identifier), in the form::
+offending rows by their source line, never by a participant identifier or a
+row's content (docs/CONTRACT.md section 5); offending values are shown cut
+short (:func:`shown_value`). The form::
 
-    cohort.csv: column 'rupture_date': rupture before contract start in 2 rows: line 7 (id P0005), line 12 (id P0010)
+    cohort.csv: column 'rupture_date': rupture before contract start in 2 rows: line 7, line 12
 """
 from __future__ import annotations
 
@@ -44,9 +46,10 @@ class MismatchError(EvalexpError):
 
 
 def format_rows(rows: Sequence[tuple[int, str]], total: int | None = None) -> str:
-    """Format ``(line, participant_id)`` pairs as ``line 7 (id P0005), ...``."""
+    """Format ``(line, participant_id)`` pairs as ``line 7, line 12 and 3 more``: the line only,
+    never the identifier."""
     total = len(rows) if total is None else total
-    shown = ", ".join(f"line {line} (id {pid})" for line, pid in rows[:MAX_ROWS_SHOWN])
+    shown = ", ".join(f"line {line}" for line, _ in rows[:MAX_ROWS_SHOWN])
     more = total - min(len(rows), MAX_ROWS_SHOWN)
     return shown + (f" and {more} more" if more > 0 else "")
 
@@ -62,13 +65,6 @@ def listed_values(values: Sequence, show=repr) -> str:
     written by ``show``, then ``and N more``."""
     more = f" and {len(values) - MAX_ROWS_SHOWN} more" if len(values) > MAX_ROWS_SHOWN else ""
     return ", ".join(show(shown_value(v)) for v in values[:MAX_ROWS_SHOWN]) + more
-
-
-def format_lines(lines: Sequence[int], total: int | None = None) -> str:
-    """Format source lines as ``line 7, line 12 and 3 more`` (no identifier)."""
-    total = len(lines) if total is None else total
-    more = total - min(len(lines), MAX_ROWS_SHOWN)
-    return ", ".join(f"line {line}" for line in lines[:MAX_ROWS_SHOWN]) + (f" and {more} more" if more > 0 else "")
 
 
 class InputError(EvalexpError):
@@ -88,10 +84,12 @@ class InputError(EvalexpError):
         line numbers count the header as line 1.
     total : int, optional
         Number of offending rows when ``rows`` holds only the first few.
+    hint : str, optional
+        What to do about it, after the rows and a semicolon.
     """
 
     def __init__(self, file: str, column: str | None, problem: str,
-                 rows: Sequence[tuple[int, str]] = (), total: int | None = None):
+                 rows: Sequence[tuple[int, str]] = (), total: int | None = None, hint: str = ""):
         self.file = str(file)
         self.column = column
         self.problem = problem
@@ -101,7 +99,7 @@ class InputError(EvalexpError):
         message = where + problem
         if self.rows:
             message += f" in {self.total} row{'s' if self.total != 1 else ''}: " + format_rows(self.rows, self.total)
-        super().__init__(message)
+        super().__init__(message + (f"; {hint}" if hint else ""))
 
 
 class UnreadableFileError(InputError):

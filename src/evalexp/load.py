@@ -2,7 +2,8 @@
 
 :func:`load_cohort` is the only way from a file to a :class:`~evalexp.cohort.Cohort`
 (:func:`load_frame` the way from a DataFrame in memory); the raw participant
-identifiers never leave this module except in error messages.
+identifiers never leave this module except in the ``rows`` of an error (its message
+prints source lines, never identifiers).
 
 Steps
 -----
@@ -166,8 +167,8 @@ class _DateReader:
         outside = outside_unique[codes]
         if outside.any():
             shown = ", ".join(str(p) for p in pd.unique(np.array(parsed, dtype=object)[outside_unique[:-1]])[:3])
-            raise self.table.refuse_lines(DateRangeError, column, f"date outside {low}..{high} ({shown})", outside,
-                                          "a typo? The plan's [data] date_min and date_max move the bounds")
+            raise self.table.refuse(DateRangeError, column, f"date outside {low}..{high} ({shown})", outside,
+                                    "a typo? The plan's [data] date_min and date_max move the bounds")
         result = np.array([np.datetime64(p, "D") for p in parsed] + [np.datetime64("NaT")], dtype="datetime64[ns]")
         return pd.Series(result[codes], index=values.index)
 
@@ -247,7 +248,7 @@ def _check_numeric_covariates(table: Table, plan: Plan) -> None:
         is_number = number_unique[codes]
         if 2 * is_number.sum() >= present.sum() > is_number.sum():
             offending = listed_values([u for u, number in zip(uniques, number_unique) if not number])
-            raise table.refuse_lines(
+            raise table.refuse(
                 NotANumberError, column, f"not a number in a numeric covariate: {offending}", present & ~is_number,
                 "write a number, or leave the cell empty if the value is missing")
 
@@ -338,7 +339,7 @@ def load_cohort(path: str | Path, plan: Plan | None = None, *, key: bytes | None
     ------
     InputError
         A subclass per problem (see :mod:`evalexp.validate`); the message names
-        the file, the column and the first rows (line, participant id).
+        the file, the column and the first rows by source line.
     HorizonError
         The plan's ``horizon_days`` is beyond the longest follow-up (:mod:`evalexp.guards`).
     EvalexpTypeError

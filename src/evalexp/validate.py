@@ -2,7 +2,7 @@
 
 Every refusal raises its own :class:`~evalexp.errors.InputError` subclass with
 the file, the column (``source name (canonical)`` when the plan renamed it)
-and the first offending rows as ``line N (id X)``:
+and the first offending rows as ``line N`` (never a participant identifier):
 
 =======================================  ============================
 problem                                  exception
@@ -36,7 +36,7 @@ import pandas as pd
 
 from .errors import (MAX_ROWS_SHOWN, DataWarning, DuplicateIdError, EmptyArmError, FollowupBeforeStartError,
                      InputError, InvalidValueError, MissingColumnError, RuptureBeforeStartError,
-                     UnmappedArmError, format_lines, listed_values)
+                     UnmappedArmError, listed_values)
 from .plan import ARMS, Plan
 
 REQUIRED_COLUMNS = ("participant_id", "arm", "contract_start", "contract_end_planned", "followup_end")
@@ -57,7 +57,8 @@ class Table:
     lines : numpy.ndarray of int
         Source line of each row.
     ids : numpy.ndarray of str
-        Raw participant identifiers (``"?"`` where missing), for messages only.
+        Raw participant identifiers (``"?"`` where missing), for the ``rows`` of the
+        exceptions only (messages print the lines, not the identifiers).
     source : str
         The file.
     names : dict
@@ -81,20 +82,10 @@ class Table:
         shown = where[:MAX_ROWS_SHOWN]
         return [(int(self.lines[i]), str(self.ids[i])) for i in shown], len(where)
 
-    def refuse(self, error: type[InputError], column: str | None, problem: str, mask) -> InputError:
-        """An ``error`` naming the file, the column and the rows of ``mask``."""
+    def refuse(self, error: type[InputError], column: str | None, problem: str, mask, hint: str = "") -> InputError:
+        """An ``error`` naming the file, the column and the rows of ``mask`` (by line), then ``hint``."""
         rows, total = self.rows(mask)
-        return error(self.source, self.label(column) if column else None, problem, rows, total)
-
-    def refuse_lines(self, error: type[InputError], column: str | None, problem: str, mask,
-                     hint: str = "") -> InputError:
-        """An ``error`` naming the file, the column and the rows of ``mask`` by source line only,
-        then ``hint`` (what to do), after a semicolon."""
-        where = np.flatnonzero(np.asarray(mask))
-        lines = [int(line) for line in self.lines[where[:MAX_ROWS_SHOWN]]]
-        rows = f" in {len(where)} row{'s' if len(where) != 1 else ''}: {format_lines(lines, len(where))}"
-        problem += rows + (f"; {hint}" if hint else "")
-        return error(self.source, self.label(column) if column else None, problem)
+        return error(self.source, self.label(column) if column else None, problem, rows, total, hint)
 
     def warning(self, code: str, column: str | None, problem: str, mask) -> DataWarning | None:
         """A :class:`DataWarning` for the rows of ``mask`` (lines only), or ``None`` if there are none."""
