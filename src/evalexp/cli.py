@@ -92,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True,
                    help="output directory: created, or replaced if empty or an evalexp report (anything "
                         "else is refused); its parent must exist")
+    p.add_argument("--audience", choices=("public", "evaluator"), default="public",
+                   help="public (default): disclosure-controlled, may be published; evaluator: every "
+                        "number, each output marked 'not for publication'")
     p.add_argument("--quiet", action="store_true", help="no progress display (shown only on a terminal)")
     _add_key(p)
 
@@ -166,7 +169,8 @@ def _report(args: argparse.Namespace) -> None:
     plan = load_plan(args.plan)
     cohort = load_cohort(args.cohort, plan, key=_read_key(args.key_file))
     build_report(cohort, plan, args.out, cohort_path=args.cohort, plan_path=args.plan,
-                 command_line=["evalexp", *sys.argv[1:]], progress=_progress(args))
+                 command_line=["evalexp", *sys.argv[1:]], progress=_progress(args),
+                 audience=args.audience)
 
 
 def _validate(args: argparse.Namespace) -> None:

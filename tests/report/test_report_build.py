@@ -14,6 +14,7 @@ import pytest
 
 from evalexp.analysis import analyze
 from evalexp.cli import main
+from evalexp.disclosure import publish
 from evalexp.load import load_cohort, load_frame
 from evalexp.plan import load_plan
 from evalexp.report import build_report
@@ -93,12 +94,11 @@ def report_en(demo, tmp_path_factory):
 
 def test_report_directory_holds_every_output(report_fr):
     names = {str(p.relative_to(report_fr)) for p in report_fr.rglob("*") if p.is_file()}
-    assert {"report.html", "report.pdf", "results.json", "manifest.json"} <= names
+    assert {"report.html", "report.pdf", "results.json", "disclosure.json", "manifest.json"} <= names
     figures = {n for n in names if n.startswith("figures/")}
     stems = {Path(n).stem for n in figures}
-    # no outcomes figure on the demo: fewer than 11 answers are missing in some arm, so every
-    # difference of shares is withheld (tests/report/test_report_compose_disclosure.py draws it)
-    assert {"consort", "balance", "km", "cif", "subgroups"} <= stems
+    # the outcomes figure shows the two employment outcomes whose cells all reach 11
+    assert {"consort", "balance", "km", "cif", "outcomes", "subgroups"} <= stems
     assert figures == {f"figures/{s}.{ext}" for s in stems for ext in ("png", "svg")}
 
 
@@ -140,13 +140,28 @@ def test_no_participant_identifier_in_any_output(demo, report_fr, report_en):
             assert not [i for i in identifiers if i in text]
 
 
-def test_results_json_is_what_evalexp_analyze_writes(report_fr, tmp_path):
+def test_evaluator_results_json_is_what_evalexp_analyze_writes_marked_not_for_publication(demo, tmp_path):
     plan_file = tmp_path / "plan.toml"
     plan_file.write_text(DEMO_PLAN.read_text(encoding="utf-8").replace(
         "permutations = 10000", f"permutations = {PERMUTATIONS}"), encoding="utf-8")
     assert main(["analyze", str(DEMO_CSV), "--plan", str(plan_file), "--json", str(tmp_path / "r.json"),
                  "--quiet"]) == 0
-    assert (tmp_path / "r.json").read_bytes() == (report_fr / "results.json").read_bytes()
+    cohort, plan, analysis = demo
+    build_report(cohort, plan, tmp_path / "eval", progress=False, analysis=analysis, audience="evaluator")
+    published = json.loads((tmp_path / "eval" / "results.json").read_text(encoding="utf-8"))
+    assert published == {**json.loads((tmp_path / "r.json").read_text(encoding="utf-8")),
+                         "audience": "evaluator", "not_for_publication": True}
+
+
+def test_public_results_json_has_nulls_where_the_report_withholds(report_fr):
+    published = json.loads((report_fr / "results.json").read_text(encoding="utf-8"))
+    assert published["audience"] == "public" and published["suppressed"]
+    assert published["consort"]["lost_to_followup"]["treatment"] is None
+    assert "/consort/lost_to_followup/treatment" in published["suppressed"]
+    log = json.loads((report_fr / "disclosure.json").read_text(encoding="utf-8"))
+    assert {d["pointer"] for d in log["decisions"] if d["rule"] not in ("rounded", "precision")} == \
+        set(published["suppressed"])
+    assert all(d["threshold"] == 11 for d in log["decisions"])
 
 
 def test_manifest_identifies_inputs_and_software(report_fr):
@@ -174,12 +189,15 @@ def test_summary_states_the_effect_in_points_and_the_minimum_detectable_effect(r
     assert "ne pouvait détecter" in text
 
 
-def test_summary_says_which_outcomes_are_withheld(report_fr, demo):
-    """Every demo outcome has fewer than 11 missing answers in an arm: each is named as withheld."""
+def test_summary_answers_the_employment_question_where_the_cells_allow(report_fr, demo):
+    """Employment at 6 months has 9 supported young people not employed (fewer than 11): withheld
+    and said so. At 12 months and for the qualification every cell reaches 11: published, with
+    shares in whole percent since fewer than 11 answers are missing in an arm."""
     _, plan, _ = demo
     text = " ".join(_pdf_text(report_fr / "report.pdf").split())
-    for name in plan.outcomes.binary:
-        assert f"{plan.labels.get(name, name)} : résultat non publié" in text
+    assert f"{plan.labels['employed_6m']} : résultat non publié" in text
+    for name in ("employed_12m", "qualification"):
+        assert re.search(rf"{plan.labels[name]} : \d+ % chez les accompagnés contre \d+ % chez les témoins", text)
 
 
 def test_sections_not_requested_are_left_out(tmp_path):
@@ -257,10 +275,12 @@ def test_tiny_cohort_counts_below_threshold_are_hidden(tiny):
     html = (out / "report.html").read_text(encoding="utf-8")
     quality = html[html.index('<section id="quality">'):]
     rows = re.findall(r"<tr><th scope=\"row\">([^<]*)</th>((?:<td>[^<]*</td>)+)</tr>", quality)
-    cells = {label: re.findall(r"<td>([^<]*)</td>", tds) for label, tds in rows}
-    assert cells["Ruptures"] == ["&lt;11", "&lt;11"]
-    # censored = n - ruptures would reveal the ruptures: hidden by secondary suppression
-    assert cells["Censurés"] == ["s", "s"]
+    cells = {unescape(label): [unescape(c) for c in re.findall(r"<td>([^<]*)</td>", tds)] for label, tds in rows}
+    assert cells["Ruptures"] == ["<11", "<11"]
+    # the other ends of follow-up add up with the ruptures to the arm: none is left alone visible
+    others = [cells[k] for k in ("Suivis jusqu'à la fin prévue du contrat",
+                                 "Suivis jusqu'à l'extraction des données", "Perdus de vue")]
+    assert all(sum(c[j] in ("<11", "s") for c in others) >= 1 for j in range(2))
 
 
 def test_tiny_cohort_summary_withholds_the_shares(tiny):
@@ -270,12 +290,13 @@ def test_tiny_cohort_summary_withholds_the_shares(tiny):
     assert "avaient rompu leur contrat contre" not in text
 
 
-def test_tiny_cohort_at_risk_table_shows_marks(tiny):
+def test_tiny_cohort_has_no_curve_and_says_why(tiny):
+    """Fewer than 11 ruptures per arm: no curve step could hold 11 of them, so no curve is drawn."""
     cohort, out = tiny
-    svg = (out / "figures" / "km.svg").read_bytes()
-    assert svg.startswith(b"<?xml")
-    text = (out / "report.html").read_text(encoding="utf-8")
-    assert "&lt;11" in text
+    assert not (out / "figures" / "km.svg").exists() and not (out / "figures" / "cif.svg").exists()
+    text = unescape((out / "report.html").read_text(encoding="utf-8"))
+    assert "Les estimations de ce chapitre ne sont pas publiées" in text
+    assert "<11" in text
 
 
 def test_observed_counts_are_hidden_with_their_missing_complement(demo, report_fr):
@@ -312,7 +333,7 @@ def test_primary_result_warns_when_few_clusters_carry_the_robust_errors():
 
     plan = _plan(survival=dataclasses.replace(load_plan(DEMO_PLAN).survival, cluster="site"))
     cohort = load_cohort(DEMO_CSV, plan)
-    notes = _primary_notes(compose(analyze(cohort, plan), cohort, plan))
+    notes = _primary_notes(compose(publish(analyze(cohort, plan), 11), plan))
     assert ("Attention : les erreurs types robustes reposent sur 4 grappes seulement ; en dessous "
             "de 20 grappes, elles sont souvent trop petites et les intervalles trop étroits.") in notes
 
@@ -321,24 +342,25 @@ def test_primary_result_has_no_cluster_warning_without_a_cluster(demo):
     from evalexp.report.compose import compose
 
     cohort, plan, analysis = demo
-    assert not any("grappes" in note for note in _primary_notes(compose(analysis, cohort, plan)))
+    assert not any("grappes" in note for note in _primary_notes(compose(publish(analysis, 11), plan)))
 
 
 def test_kaplan_meier_shares_are_withheld_when_an_arm_has_fewer_than_11_ruptures():
     """No rupture in the supported arm (hazard ratio ~0): '0,0 %' would reveal the count that the
-    summary hides as '<11', so the 12-month shares and their difference are withheld."""
+    summary hides as '<11', so the 12-month shares, their difference and the hazard ratio are withheld."""
     from evalexp.report.compose import compose
 
     plan = _plan()
     cohort = load_frame(simulate(150, seed=3, hazard_ratio=1e-9).data, plan)
     assert cohort.events["treatment"] == 0 and cohort.events["control"] >= 11
-    document = compose(analyze(cohort, plan), cohort, plan)
+    document = compose(publish(analyze(cohort, plan), 11), plan)
     summary = " ".join(b.text for b in document.sections[0].blocks)
     assert "la part des contrats rompus dans chaque groupe n'est pas publiée" in summary
+    assert "Le rapport des risques instantanés de rupture n'est pas publié" in summary
     primary = next(s for s in document.sections if s.key == "primary")
     landmarks = next(b for b in primary.blocks if getattr(b, "header", None) and len(b.rows[0]) == 3)
-    assert all(row[1].startswith("<11 (") for row in landmarks.rows[:-1])  # every landmark, not the median
-    assert not any(row[1].startswith("<11 (<11)") for row in landmarks.rows[:2])  # 75 at risk are not '<11'
+    assert all(row[1].startswith("s (") for row in landmarks.rows[:-1])  # every landmark, not the median
+    assert not any(row[1].startswith("s (<11)") for row in landmarks.rows[:2])  # 75 at risk are not '<11'
 
 
 def test_no_rupture_in_one_arm_is_explained_not_shown_as_dashes():
@@ -349,7 +371,8 @@ def test_no_rupture_in_one_arm_is_explained_not_shown_as_dashes():
     data.loc[data["treated"] == 1, ["event"]] = 0
     cohort = load_frame(data.drop(columns=["end", "event", "time_days", "treated"])
                         .assign(rupture_date=data["rupture_date"].where(data["treated"] == 0)), plan)
-    document = compose(analyze(cohort, plan), cohort, plan)
+    # the evaluator's report explains it; the public one withholds the comparison (0 ruptures < 11)
+    document = compose(publish(analyze(cohort, plan), 11, "evaluator"), plan)
     texts = [b.text for s in document.sections if s.key in ("summary", "primary")
              for b in s.blocks if hasattr(b, "text")]
     expected = ("Aucune rupture n'a été observée dans l'un des groupes : le rapport des risques instantanés "

@@ -10,6 +10,9 @@ import pandas as pd
 
 from evalexp.analysis import analyze
 from evalexp.cohort import Cohort
+from evalexp.disclosure import Publication, publish
+from evalexp.disclosure import sites as site_rule
+from evalexp.disclosure.ledger import Ledger
 from evalexp.heterogeneity import heterogeneity, simulate_sites
 from evalexp.load import load_cohort
 from evalexp.plan import plan_from_dict
@@ -40,11 +43,21 @@ def cohort_with_a_tiny_site() -> pd.DataFrame:
     return pd.concat([big, tiny], ignore_index=True)
 
 
-def context(data: pd.DataFrame, language: str = "en") -> Context:
+def publication(results: dict, audience: str = "public") -> tuple[Publication, Ledger]:
+    """The publication of ``results`` (only the sites' rule applies to these results)."""
+    ledger = Ledger(results, THRESHOLD)
+    if audience == "public":
+        site_rule.heterogeneity(ledger)
+    pub = Publication(audience, THRESHOLD, ledger.data, tuple(ledger.decisions), km={}, km_ticks=np.array([]),
+                      at_risk={}, max_time=0.0, cif=pd.DataFrame(), cif_stops={})
+    return pub, ledger
+
+
+def context(data: pd.DataFrame, language: str = "en", audience: str = "public") -> Context:
     plan = make_plan(language)
     block = heterogeneity(Cohort(data), plan).to_dict()
     fmt = Formatter(language, THRESHOLD, plan.labels, plan.value_labels)
-    return Context(analysis=None, results={"heterogeneity": block}, cohort=None, plan=plan, fmt=fmt)
+    return Context(publication({"heterogeneity": block}, audience)[0], plan, fmt)
 
 
 def html_of(section) -> str:
@@ -58,10 +71,11 @@ def tables(section) -> list[Table]:
 
 
 def test_a_small_site_appears_nowhere_and_is_pooled_with_the_next_smallest():
-    ctx = context(cohort_with_a_tiny_site())
-    block = ctx.results["heterogeneity"]
-    tiny = next(s for s in block["sites"] if s["site"] == "TINY")
+    exact = context(cohort_with_a_tiny_site(), audience="evaluator").results["heterogeneity"]
+    tiny = next(s for s in exact["sites"] if s["site"] == "TINY")
     assert tiny["log_hr"] is not None and tiny["shrunken_log_hr"] is not None  # it is in the meta-analysis
+    ctx = context(cohort_with_a_tiny_site())
+    block = exact
     section = sites.section(ctx)
     html = html_of(section)
     fmt = ctx.fmt
@@ -87,17 +101,22 @@ def test_a_small_site_appears_nowhere_and_is_pooled_with_the_next_smallest():
 
 
 def test_publishable_results_withhold_every_number_of_the_pooled_sites_and_say_why():
-    raw = context(cohort_with_a_tiny_site()).results["heterogeneity"]
-    block, decisions = sites.publishable(raw, THRESHOLD)
+    raw = context(cohort_with_a_tiny_site(), audience="evaluator").results["heterogeneity"]
+    pub, ledger = publication({"heterogeneity": raw})
+    block = pub.results["heterogeneity"]
     pooled = {s["site"] for s in block["sites"] if s["n"] is None}
     assert "TINY" in pooled and len(pooled) == 2
     for site in block["sites"]:
         if site["site"] in pooled:
-            assert all(site[key] is None for key in sites.WITHHELD)
+            assert all(site[key] is None for key in site_rule.WITHHELD if key in site)
     position = {s["site"]: i for i, s in enumerate(raw["sites"])}
-    rules = {(d["pointer"].split("/")[2], d["rule"]) for d in decisions}
+    pooling = [d for d in pub.decisions if d.rule != "small_group"]
+    rules = {(d.pointer.split("/")[3], d.rule) for d in pooling}
     assert rules == {(str(position[name]), "small_site" if name == "TINY" else "secondary_site") for name in pooled}
-    assert len(decisions) == 2 * len(sites.WITHHELD) and {d["threshold"] for d in decisions} == {THRESHOLD}
+    withheld = sum(raw["sites"][position[name]].get(key) is not None for name in pooled for key in site_rule.WITHHELD)
+    assert len(pooling) == withheld and {d.threshold for d in pub.decisions} == {THRESHOLD}
+    # a published site keeps its counts; only its risks at the horizon may stand for a small count
+    assert all(d.pointer.split("/")[4] in site_rule.RISKS for d in pub.decisions if d.rule == "small_group")
     originals = [s for s in raw["sites"] if s["site"] in pooled]
     assert block["other_sites"] == {"sites": 2, **{key: {a: sum(s[key][a] for s in originals)
                                                           for a in ("treatment", "control")} for key in ("n", "events")}}
@@ -148,15 +167,15 @@ def test_site_groups_merges_until_the_pool_reaches_the_threshold_in_every_arm():
 
     listed = [site("A", 100, 100, 40, 40), site("B", 60, 60, 20, 20), site("C", 50, 50, 12, 30),
               site("D", 12, 12, 3, 6)]
-    assert sites.site_groups(listed, THRESHOLD) == {"A": "A", "B": "B", "C": sites.OTHER, "D": sites.OTHER}
+    assert site_rule.site_groups(listed, THRESHOLD) == {"A": "A", "B": "B", "C": site_rule.OTHER, "D": site_rule.OTHER}
     # a site with few contracts left unbroken is small too (its share and size give them back)
     listed[1] = site("B", 60, 60, 55, 20)
-    assert sites.site_groups(listed, THRESHOLD)["B"] == sites.OTHER
+    assert site_rule.site_groups(listed, THRESHOLD)["B"] == site_rule.OTHER
 
 
 def test_no_section_without_the_analysis():
     ctx = context(cohort_with_a_tiny_site())
-    assert sites.section(Context(analysis=None, results={}, cohort=None, plan=ctx.plan, fmt=ctx.fmt)) is None
+    assert sites.section(Context(publication({})[0], ctx.plan, ctx.fmt)) is None
 
 
 def test_every_text_has_both_languages():
@@ -170,7 +189,7 @@ def test_the_demo_report_places_the_section_after_subgroups_and_hides_its_small_
     raw["inference"]["permutations"] = 100
     plan = plan_from_dict(raw)
     cohort = load_cohort(DEMO, plan)
-    doc = compose(analyze(cohort, plan), cohort, plan)
+    doc = compose(publish(analyze(cohort, plan), plan.report.suppression_threshold), plan)
     keys = [s.key for s in doc.sections]
     assert keys.index("sites") == keys.index("subgroups") + 1
     html = render_html(doc)

@@ -2,9 +2,9 @@
 
 :func:`build_report` is the entry point (the ``evalexp report`` command). The
 package reads top to bottom: :mod:`~evalexp.report.i18n` (words and number
-formats), :mod:`~evalexp.report.disclosure` (statistical secrecy),
+formats), :mod:`~evalexp.disclosure` (statistical secrecy, before any of these),
 :mod:`~evalexp.report.figures` (matplotlib figures), :mod:`~evalexp.report.document`
-(the format-free document model), :mod:`~evalexp.report.compose` (analysis ->
+(the format-free document model), :mod:`~evalexp.report.compose` (publication ->
 document), :mod:`~evalexp.report.html` and :mod:`~evalexp.report.pdf` (renderers),
 :mod:`~evalexp.report.build` (the run, atomically written).
 """

@@ -20,12 +20,13 @@ from typing import Any, Sequence
 from .. import __version__
 from .._files import check_report_dir, seal_manifest, sha256_file, staged_directory, write_tree
 from ..cohort import Cohort
+from ..disclosure import check_audience, publish
+from ..disclosure.tables import find_identifiers
 from ..errors import EvalexpError
 from ..guards import require, require_path
 from ..fingerprint import check_analysis_matches
 from ..plan import Plan
 from .compose import compose
-from .disclosure import find_identifiers
 from .html import render_html
 from .pdf import render_pdf
 from .progress import Steps
@@ -33,13 +34,18 @@ from .progress import Steps
 #: Distributions whose versions the manifest records.
 DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "reportlab")
 
-#: What the manifest says about disclosure control (decision recorded with the outputs).
-DISCLOSURE_NOTE = (
-    "report.html, report.pdf and figures/ are disclosure-controlled: counts below the suppression "
-    "threshold, and figures derived from them, are hidden; curves stop where fewer people are at "
-    "risk. results.json is the complete statistical output of the analysis (estimates, standard "
-    "errors and the counts of docs/CONTRACT.md section 4), not suppressed: it is for the evaluator and "
-    "for reproduction, not for publication. No output holds a participant identifier.")
+#: What the manifest says about disclosure control, by audience (recorded with the outputs).
+DISCLOSURE_NOTE = {
+    "public": (
+        "Every output of this folder (report.html, report.pdf, figures/, results.json) is made from the "
+        "publishable results of evalexp.disclosure: counts below the suppression threshold, what would "
+        "give them back, statistics from small groups and individual event times are withheld; "
+        "results.json holds them as null and lists their JSON pointers under 'suppressed'; "
+        "disclosure.json gives the rule of each. No output holds a participant identifier."),
+    "evaluator": (
+        "NOT FOR PUBLICATION: evaluator's report, every number and exact curves, no disclosure control. "
+        "Build the report with --audience public to circulate it."),
+}
 
 
 def _version(name: str) -> str | None:
@@ -91,7 +97,6 @@ def manifest(plan: Plan, *, cohort: Cohort, cohort_path: str | Path | None, plan
         "permutations": plan.inference.permutations,
         "language": plan.language,
         "suppression_threshold": plan.report.suppression_threshold,
-        "disclosure": DISCLOSURE_NOTE,
         "python": platform.python_version(),
         "dependencies": {name: _version(name) for name in DEPENDENCIES},
         "outputs": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(outputs.items())},
@@ -111,13 +116,15 @@ def _check_no_identifiers(outputs: dict[str, bytes], cohort: Cohort) -> None:
 
 def build_report(cohort: Cohort, plan: Plan, out_dir: str | Path, *, cohort_path: str | Path | None = None,
                  plan_path: str | Path | None = None, command_line: Sequence[str] | None = None,
-                 progress: bool = True, analysis: Any = None) -> Path:
+                 progress: bool = True, analysis: Any = None, audience: str = "public") -> Path:
     """Build the funders' report of ``cohort`` under ``plan`` into ``out_dir``.
 
     Writes ``report.html`` (self-contained), ``report.pdf``, ``figures/*.png``
-    and ``figures/*.svg``, ``results.json`` (the same as ``evalexp analyze``)
-    and ``manifest.json``; ``out_dir`` is created, or replaced atomically when it is
-    empty or a report evalexp wrote (docs/CONTRACT.md section 5).
+    and ``figures/*.svg``, ``results.json``, ``disclosure.json`` and
+    ``manifest.json``; ``out_dir`` is created, or replaced atomically when it is
+    empty or a report evalexp wrote (docs/CONTRACT.md section 5). Every output is made
+    from :func:`evalexp.disclosure.publish` for ``audience``: in public mode,
+    ``results.json`` is the publishable results (withheld values ``null``).
 
     Parameters
     ----------
@@ -136,6 +143,9 @@ def build_report(cohort: Cohort, plan: Plan, out_dir: str | Path, *, cohort_path
     analysis : Analysis, optional
         An analysis of this cohort under this plan already computed
         (:func:`evalexp.analysis.analyze`); computed here when omitted.
+    audience : {"public", "evaluator"}
+        Public (default): disclosure-controlled; evaluator: every number, each output marked
+        "not for publication".
 
     Returns
     -------
@@ -158,6 +168,7 @@ def build_report(cohort: Cohort, plan: Plan, out_dir: str | Path, *, cohort_path
     if analysis is not None:
         check_analysis_matches(analysis, cohort, plan)
     steps = Steps(5, enabled=progress)
+    check_audience(audience, plan.report.suppression_threshold)
     if analysis is None:
         from ..analysis import analyze
 
@@ -165,9 +176,9 @@ def build_report(cohort: Cohort, plan: Plan, out_dir: str | Path, *, cohort_path
         analysis = analyze(cohort, plan, progress=progress)
     else:
         steps.start("analysis (given)")
-    results = analysis.to_dict()
+    pub = publish(analysis, plan.report.suppression_threshold, audience)
     steps.start("figures and document")
-    doc = compose(analysis, cohort, plan, results=results)
+    doc = compose(pub, plan)
     outputs: dict[str, bytes] = {}
     for fig in doc.all_figures():
         outputs[f"figures/{fig.name}.png"] = fig.png
@@ -176,10 +187,13 @@ def build_report(cohort: Cohort, plan: Plan, out_dir: str | Path, *, cohort_path
     outputs["report.html"] = render_html(doc).encode("utf-8")
     steps.start("PDF")
     outputs["report.pdf"] = render_pdf(doc)
-    outputs["results.json"] = (json.dumps(results, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    outputs["results.json"] = (json.dumps(pub.results, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    outputs["disclosure.json"] = (json.dumps(pub.disclosure_log(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     steps.start("manifest and files")
     record = manifest(plan, cohort=cohort, cohort_path=cohort_path, plan_path=plan_path,
                       command_line=command_line, outputs=outputs)
+    record["audience"] = audience
+    record["disclosure"] = DISCLOSURE_NOTE[audience]
     outputs["manifest.json"] = seal_manifest(record)
     _check_no_identifiers(outputs, cohort)
     out_dir = Path(out_dir)

@@ -70,6 +70,8 @@ class Document:
     contents_title: str
     sections: tuple[Section, ...]
     footer: str = ""
+    #: "Not for publication" mark of an evaluator report, shown on every page ("" when public).
+    banner: str = ""
 
     def all_figures(self) -> list[Figure]:
         """Every figure of the document, in order."""

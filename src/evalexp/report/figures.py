@@ -4,9 +4,10 @@ Every function takes plain data (DataFrames, dicts) and a
 :class:`~evalexp.report.i18n.Formatter`, and returns a
 :class:`matplotlib.figure.Figure` built without pyplot: nothing is shown, no
 global state is touched, and every label is in the report language.
-Disclosure control (:mod:`evalexp.report.disclosure`) is applied here to what is
-drawn: curves stop where fewer than ``fmt.threshold`` people are at risk, and
-at-risk counts below it are printed as ``"<threshold"``.
+The figures draw only what they are given: the curves and numbers at risk of a
+:class:`~evalexp.disclosure.Publication` (coarsened in public mode by
+:mod:`evalexp.disclosure.curves`), and published values where a withheld one is
+``None`` or an already formatted mark.
 """
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.ticker import FixedLocator, FuncFormatter
 
-from .disclosure import truncate_at_risk
-from .i18n import Formatter
+from ..disclosure.curves import PublicCurve, time_ticks
+from .i18n import SECONDARY, Formatter
 
 #: Okabe-Ito colour-blind-safe colours of the arms.
 ARM_COLOURS = {"treatment": "#0072B2", "control": "#D55E00"}
@@ -35,87 +36,75 @@ def _style(ax) -> None:
     ax.tick_params(labelsize=9)
 
 
-def _time_ticks(max_time: float, most: int = 10) -> np.ndarray:
-    """Ticks every 30, 60, 90, 180, 365 or 730 days, so that there are at most ``most`` of them."""
-    for step in (30, 60, 90, 180, 365, 730):
-        if max_time / step <= most - 1:
-            return np.arange(0, max_time + 1e-9, step)
-    return np.linspace(0, max_time, 6).round()
+def _draw(ax, times: np.ndarray, values: np.ndarray, coarse: bool, **style) -> None:
+    """A curve through its points: straight segments between the grid points of a coarsened
+    (public) curve, which shows no step at an individual's time; right-continuous steps otherwise."""
+    if coarse:
+        ax.plot(times, values, **style)
+    else:
+        ax.step(times, values, where="post", **style)
 
 
-def at_risk_at(table: pd.DataFrame, ticks: np.ndarray) -> np.ndarray:
-    """Number at risk at each tick from a KM step table (the ``n_risk`` of the first time >= tick).
-
-    No one leaves the risk set between a tick and the next tabulated time, so
-    this equals the count of ``time >= tick``; 0 beyond the last time.
-    """
-    times = table["time"].to_numpy(dtype=float)
-    n_risk = table["n_risk"].to_numpy()
-    pos = np.searchsorted(times, ticks, side="left")
-    return np.where(pos < len(times), n_risk[np.minimum(pos, len(times) - 1)], 0)
+def _band(ax, times: np.ndarray, low: np.ndarray, high: np.ndarray, coarse: bool, **style) -> None:
+    ax.fill_between(times, low, high, **({} if coarse else {"step": "post"}), **style)
 
 
-def _step_curve(table: pd.DataFrame, threshold: int, columns: tuple[str, ...]) -> pd.DataFrame:
-    """The drawable part of a step table: from t = 0 to where the number at risk falls below threshold."""
-    kept = truncate_at_risk(table, threshold)
-    end = table["time"].iloc[len(kept)] if len(kept) < len(table) else table["time"].iloc[-1]
-    start = pd.DataFrame({"time": [0.0], **{c: [1.0 if c != "cif" else 0.0] for c in columns}})
-    curve = pd.concat([start, kept[["time", *columns]]], ignore_index=True) if len(kept) else start
-    last = curve.iloc[[-1]].assign(time=float(end))
-    return pd.concat([curve, last], ignore_index=True)
-
-
-def km_figure(tables: Mapping[str, pd.DataFrame], fmt: Formatter, *, max_time: float | None = None) -> Figure:
+def km_figure(curves: Mapping[str, PublicCurve], ticks: np.ndarray, at_risk: Mapping[str, list[int | None]],
+              fmt: Formatter, *, max_time: float, coarse: bool) -> Figure:
     """Kaplan-Meier curves by arm with confidence bands and an aligned number-at-risk table.
 
     Parameters
     ----------
-    tables : mapping arm -> DataFrame
-        Step tables with columns ``time, n_risk, survival, ci_low, ci_high``
-        (``SurvivalAnalysis.km[arm].table``).
+    curves : mapping arm -> PublicCurve
+        The curves as published (``Publication.km``): points from time 0 and where they stop.
+    ticks : array
+        Days of the x ticks and of the at-risk row.
+    at_risk : mapping arm -> list
+        Numbers at risk at ``ticks`` as published (``None`` prints as ``"<threshold"``).
     fmt : Formatter
         Language and suppression threshold.
-    max_time : float, optional
-        Right end of the time axis (default: the last tabulated time).
+    max_time : float
+        Right end of the time axis.
+    coarse : bool
+        Draw straight segments between the points (a coarsened public curve) instead of steps.
 
     Notes
     -----
     The at-risk table is a second axes sharing the x axis of the curves, so its
-    numbers sit exactly under the ticks. Each curve is drawn while at least
-    ``fmt.threshold`` people are at risk; counts below it print as ``"<11"``.
+    numbers sit exactly under the ticks. No censoring marks are drawn.
     """
-    if max_time is None:
-        max_time = max(float(t["time"].max()) for t in tables.values())
-    ticks = _time_ticks(max_time)
     fig = Figure(figsize=(WIDTH, 4.6), layout="constrained")
     grid = fig.add_gridspec(2, 1, height_ratios=(4.2, 1.0))
     ax = fig.add_subplot(grid[0])
     risk_ax = fig.add_subplot(grid[1], sharex=ax)
+    low = 1.0
     for arm in ARMS:
-        if arm not in tables:
+        if arm not in curves:
             continue
-        curve = _step_curve(tables[arm], fmt.threshold, ("survival", "ci_low", "ci_high"))
+        points, stop = curves[arm].points, curves[arm].stop
+        times = np.r_[points["time"].to_numpy(dtype=float), stop]
+        columns = {c: np.r_[points[c].to_numpy(dtype=float), points[c].iloc[-1]]
+                   for c in ("survival", "ci_low", "ci_high")}
         colour = ARM_COLOURS[arm]
-        ax.fill_between(curve["time"], curve["ci_low"], curve["ci_high"], step="post",
-                        color=colour, alpha=0.15, linewidth=0)
-        ax.step(curve["time"], curve["survival"], where="post", color=colour, linewidth=2,
-                label=fmt.t(arm))
+        _band(ax, times, columns["ci_low"], columns["ci_high"], coarse, color=colour, alpha=0.15, linewidth=0)
+        _draw(ax, times, columns["survival"], coarse, color=colour, linewidth=2, label=fmt.t(arm))
+        finite = columns["ci_low"][np.isfinite(columns["ci_low"])]
+        low = min(low, float(finite.min())) if finite.size else low
     ax.set_xlim(0, max_time)
-    low = min(float(t["ci_low"].min()) for t in tables.values() if len(t))
     ax.set_ylim(max(0.0, np.floor(low * 10) / 10 - 0.05), 1.01)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: fmt.percent(y, 0)))
     ax.set_ylabel(fmt.t("survival_prob"), fontsize=9)
     ax.xaxis.set_major_locator(FixedLocator(ticks))
     ax.tick_params(axis="x", labelbottom=False)
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
-    ax.legend(loc="lower left", frameon=False, fontsize=9)
+    if curves:
+        ax.legend(loc="lower left", frameon=False, fontsize=9)
     _style(ax)
 
-    arms = [arm for arm in ARMS if arm in tables]
+    arms = [arm for arm in ARMS if arm in at_risk]
     for row, arm in enumerate(arms):
-        counts = at_risk_at(tables[arm], ticks)
-        for tick, count in zip(ticks, counts):
-            risk_ax.text(tick, row, fmt.count(int(count), count < fmt.threshold), ha="center",
+        for tick, count in zip(ticks, at_risk[arm]):
+            risk_ax.text(tick, row, fmt.hidden if count is None else fmt.integer(count), ha="center",
                          va="center", fontsize=8.5, color=ARM_COLOURS[arm])
     risk_ax.set_ylim(len(arms) - 0.5, -0.5)
     risk_ax.set_yticks(range(len(arms)), [fmt.t(arm) for arm in arms], fontsize=8.5)
@@ -131,64 +120,48 @@ def km_figure(tables: Mapping[str, pd.DataFrame], fmt: Formatter, *, max_time: f
     return fig
 
 
-def combine_causes(cif: pd.DataFrame, groups: Mapping[str, str]) -> pd.DataFrame:
-    """The cumulative incidence of groups of causes: the sum of their members' step functions.
-
-    Aalen-Johansen incidences add up over causes (each is a sum over event times
-    of ``S(t-) d_k / n`` with the same all-cause ``S``), so a group's curve is
-    the sum of its causes' curves evaluated on the union of their times.
-    """
-    frames = []
-    for (arm, group), part in cif.assign(group=cif["cause"].map(groups)).groupby(["arm", "group"], sort=False):
-        grid = np.unique(part["time"].to_numpy(dtype=float))
-        total = np.zeros_like(grid)
-        for _, steps in part.groupby("cause"):
-            steps = steps.sort_values("time")
-            pos = np.searchsorted(steps["time"].to_numpy(dtype=float), grid, side="right") - 1
-            total += np.where(pos >= 0, steps["cif"].to_numpy(dtype=float)[np.maximum(pos, 0)], 0.0)
-        frames.append(pd.DataFrame({"cause": group, "arm": arm, "time": grid, "cif": total}))
-    return pd.concat(frames, ignore_index=True)
-
-
-def cif_figure(cif: pd.DataFrame, stops: Mapping[str, float], fmt: Formatter,
-               *, max_time: float | None = None) -> Figure:
-    """Stacked cumulative incidence of ruptures by cause, one panel per arm.
+def cif_figure(cif: pd.DataFrame, stops: Mapping[str, float], fmt: Formatter, *, max_time: float,
+               coarse: bool) -> Figure:
+    """Stacked cumulative incidence of ruptures by group of causes, one panel per arm.
 
     Parameters
     ----------
     cif : DataFrame
-        Long step table with columns ``cause, arm, time, cif``
-        (``CompetingRisksAnalysis.cif_table()``).
+        Columns ``group, arm, time, cif`` as published (``Publication.cif``, labels translated):
+        each group's incidence at its points, from time 0.
     stops : mapping arm -> time
-        Where each arm's curves stop (the number at risk falls below the
-        threshold there; see :func:`curve_stop`).
+        Where each arm's curves stop.
+    max_time : float
+        Right end of the time axes.
+    coarse : bool
+        Straight segments between points (public, coarsened) instead of steps.
     """
-    causes = sorted(cif["cause"].unique())
-    if max_time is None:
-        max_time = float(cif["time"].max())
+    groups = sorted(cif["group"].unique())
     fig = Figure(figsize=(WIDTH, 3.4), layout="constrained")
     fig.get_layout_engine().set(wspace=0.06)  # room between "720" of one panel and "0" of the next
     axes = fig.subplots(1, 2, sharey=True)
     top = 0.0
     for ax, arm in zip(axes, ARMS):
         part = cif[cif["arm"] == arm]
-        stop = float(stops.get(arm, max_time))
-        grid = np.unique(np.concatenate([[0.0], part["time"].to_numpy(dtype=float)]))
-        grid = np.append(grid[grid < stop], stop)
+        stop = float(stops.get(arm, 0.0))
+        grid = np.unique(np.concatenate([[0.0], part["time"].to_numpy(dtype=float), [stop]]))
+        grid = grid[grid <= stop]
         bottom = np.zeros_like(grid)
-        for colour, cause in zip(CAUSE_COLOURS, causes):
-            steps = part[part["cause"] == cause].sort_values("time")
+        for colour, group in zip(CAUSE_COLOURS, groups):
+            steps = part[part["group"] == group].sort_values("time")
             times = steps["time"].to_numpy(dtype=float)
             values = steps["cif"].to_numpy(dtype=float)
-            pos = np.searchsorted(times, grid, side="right") - 1
-            level = np.where(pos >= 0, values[np.maximum(pos, 0)], 0.0)
-            ax.fill_between(grid, bottom, bottom + level, step="post", color=colour,
-                            linewidth=0, label=fmt.label(cause))
+            if coarse:
+                level = np.interp(grid, times, values) if len(times) else np.zeros_like(grid)
+            else:
+                pos = np.searchsorted(times, grid, side="right") - 1
+                level = np.where(pos >= 0, values[np.maximum(pos, 0)], 0.0)
+            _band(ax, grid, bottom, bottom + level, coarse, color=colour, linewidth=0, label=group)
             bottom = bottom + level
-        top = max(top, float(bottom.max()))
+        top = max(top, float(bottom.max()) if len(bottom) else 0.0)
         ax.set_title(fmt.t(arm), fontsize=10, color=ARM_COLOURS[arm])
         ax.set_xlim(0, max_time)
-        ax.xaxis.set_major_locator(FixedLocator(_time_ticks(max_time, most=6)))
+        ax.xaxis.set_major_locator(FixedLocator(time_ticks(max_time, most=6)))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: fmt.integer(x)))
         ax.grid(axis="y", color="#dddddd", linewidth=0.6)
         _style(ax)
@@ -200,12 +173,6 @@ def cif_figure(cif: pd.DataFrame, stops: Mapping[str, float], fmt: Formatter,
     fig.legend(handles[::-1], labels[::-1], loc="outside right upper", frameon=False, fontsize=8.5,
                title=fmt.t("cause"), title_fontsize=8.5)
     return fig
-
-
-def curve_stop(table: pd.DataFrame, threshold: int) -> float:
-    """The time where a KM step table's curve stops being drawn (see :func:`km_figure`)."""
-    kept = truncate_at_risk(table, threshold)
-    return float(table["time"].iloc[len(kept)] if len(kept) < len(table) else table["time"].iloc[-1])
 
 
 def love_plot(balance: pd.DataFrame, fmt: Formatter) -> Figure:
@@ -271,9 +238,9 @@ def forest_plot(forest: pd.DataFrame, fmt: Formatter) -> Figure:
     Parameters
     ----------
     forest : DataFrame
-        Columns ``variable, level, n, estimate, ci_low, ci_high, interaction_p``
-        (``SubgroupEffects.forest()``); ``estimate`` is the hazard ratio. Rows
-        whose ``n`` is below the threshold are listed with ``"<11"`` and no estimate.
+        Columns ``variable, level, n, estimate, ci_low, ci_high, interaction_p``, as published: ``n``
+        (both arms) is ``None`` where withheld (printed ``"s"``), ``estimate`` is the hazard ratio or
+        ``None`` where withheld (no point drawn).
     """
     rows: list[tuple[str, str, float, float, float, bool]] = []
     for variable, part in forest.groupby("variable", sort=False):
@@ -281,13 +248,11 @@ def forest_plot(forest: pd.DataFrame, fmt: Formatter) -> Figure:
         rows.append((f"{fmt.var(variable)}  ({fmt.t('interaction_p')} {fmt.pvalue(p)})", "", np.nan, np.nan,
                      np.nan, True))
         for rec in part.itertuples():
-            if rec.n >= fmt.threshold:
-                estimate = f"{fmt.number(rec.estimate)} {fmt.ci(rec.ci_low, rec.ci_high)}" \
-                    if np.isfinite(rec.estimate) else "–"
-                text = f"{estimate}   {fmt.t('n')} {fmt.integer(int(rec.n))}"
-                rows.append((fmt.value(variable, rec.level), text, rec.estimate, rec.ci_low, rec.ci_high, False))
-            else:
-                rows.append((fmt.value(variable, rec.level), f"{fmt.t('n')} {fmt.hidden}", np.nan, np.nan, np.nan, False))
+            size = SECONDARY if rec.n is None or pd.isna(rec.n) else fmt.integer(int(rec.n))
+            shown = rec.estimate is not None and not pd.isna(rec.estimate)
+            estimate = f"{fmt.number(rec.estimate)} {fmt.ci(rec.ci_low, rec.ci_high)}" if shown else "–"
+            values = (float(rec.estimate), float(rec.ci_low), float(rec.ci_high)) if shown else (np.nan,) * 3
+            rows.append((fmt.value(variable, rec.level), f"{estimate}   {fmt.t('n')} {size}", *values, False))
     fig = Figure(figsize=(WIDTH, 1.0 + 0.3 * len(rows)), layout="constrained")
     ax = fig.add_subplot()
     y = np.arange(len(rows))[::-1]
@@ -322,22 +287,19 @@ def forest_plot(forest: pd.DataFrame, fmt: Formatter) -> Figure:
     return fig
 
 
-def consort_figure(total: int | None, flow: Mapping[str, Mapping[str, int | None]], fmt: Formatter,
-                   *, horizon: int, hidden: Mapping[str, Mapping[str, bool]] | None = None) -> Figure:
+def consort_figure(total: str, flow: Mapping[str, Mapping[str, str]], fmt: Formatter, *, horizon: int) -> Figure:
     """CONSORT 2010 flow diagram drawn with boxes and arrows.
 
     Parameters
     ----------
-    total : int
-        Number randomised.
-    flow : mapping arm -> {"allocated", "received", "lost", "analysed"} counts
-        ``received`` may be None (no take-up column): the box is left out.
-    hidden : mapping arm -> {stage: bool}, optional
-        Counts to print as ``"<threshold"`` (from :func:`~evalexp.report.disclosure.suppression_mask`).
+    total : str
+        Number randomised, formatted (or its disclosure mark).
+    flow : mapping arm -> {"allocated", "received", "lost", "analysed"} formatted counts
+        As published (a withheld count is its mark); ``received`` may be absent (no take-up
+        column): the box is left out.
     horizon : int
         Day of the horizon, in the label of the loss-to-follow-up box.
     """
-    hidden = hidden or {}
     stages = [("allocated", "consort_allocation", "consort_allocated"),
               ("received", "consort_allocation", "consort_received"),
               ("lost", "consort_followup", "consort_lost"),
@@ -360,7 +322,7 @@ def consort_figure(total: int | None, flow: Mapping[str, Mapping[str, int | None
                                      color="#445566", linewidth=1, shrinkA=0, shrinkB=0))
 
     top = rows - 0.5
-    box(5.9, top, f"{fmt.t('consort_assessed')}\n{fmt.t('n')} = {fmt.integer(total)}", width=3.0)
+    box(5.9, top, f"{fmt.t('consort_assessed')}\n{fmt.t('n')} = {total}", width=3.0)
     xs = {"treatment": 3.9, "control": 7.9}
     previous_stage = "consort_enrolment"
     ax.text(0.15, top, fmt.t(previous_stage), fontsize=9, fontweight="bold", va="center")
@@ -370,8 +332,7 @@ def consort_figure(total: int | None, flow: Mapping[str, Mapping[str, int | None
             ax.text(0.15, y, fmt.t(stage), fontsize=9, fontweight="bold", va="center")
             previous_stage = stage
         for arm in ARMS:
-            count = flow[arm][key]
-            shown = fmt.count(count, hidden.get(arm, {}).get(key, False))
+            shown = flow[arm][key]
             title = fmt.t(label, horizon=horizon) if key == "lost" else fmt.t(label)
             if key == "allocated":
                 title = f"{fmt.t(arm)}"

@@ -44,6 +44,8 @@ td + td, th + th { text-align: right; white-space: nowrap; }
 figure { margin: 1.2em 0; }
 figure img { display: block; width: 100%; height: auto; }
 figcaption { font-size: .9em; color: var(--muted); margin-top: .3em; }
+.banner { position: sticky; top: 0; z-index: 1; background: #b2182b; color: #fff; font-weight: 700;
+          text-align: center; padding: .4em 1em; letter-spacing: .05em; }
 footer { margin-top: 3em; font-size: .8em; color: var(--muted); }
 @media (max-width: 600px) { body { font-size: 15px; } h1 { font-size: 1.5em; } }
 @media print {
@@ -88,6 +90,7 @@ def render_html(doc: Document) -> str:
     cover = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in doc.cover)
     toc = "".join(f'<li><a href="#{escape(s.key)}">{escape(s.title)}</a></li>' for s in doc.sections)
     sections = "\n".join(_section(i, s) for i, s in enumerate(doc.sections, start=1))
+    banner = f'<div class="banner" role="note">{escape(doc.banner)}</div>\n' if doc.banner else ""
     return f"""<!DOCTYPE html>
 <html lang="{escape(doc.language)}">
 <head>
@@ -97,7 +100,7 @@ def render_html(doc: Document) -> str:
 <style>{CSS}</style>
 </head>
 <body>
-<main>
+{banner}<main>
 <header class="cover">
 <div class="kind">{escape(doc.subtitle)}</div>
 <h1>{escape(doc.title)}</h1>

@@ -103,8 +103,8 @@ STRINGS: dict[str, dict[str, str]] = {
             "qu'un effectif inférieur à {threshold} ne puisse être retrouvé par différence (secret "
             "statistique)."),
         "curve_note": (
-            "Les courbes s'arrêtent lorsque moins de {threshold} jeunes restent suivis ; "
-            "bandes : intervalles de confiance à {level} (log-log)."),
+            "Courbes exactes (rapport de l'évaluateur) ; bandes : intervalles de confiance à {level} "
+            "(log-log)."),
         "km_at": "Part des contrats rompus à {day} jours",
         "cox_unadj": "Modèle de Cox non ajusté",
         "cox_adj": "Modèle de Cox ajusté ({covariates})",
@@ -242,16 +242,21 @@ STRINGS: dict[str, dict[str, str]] = {
         "m_power": (
             "Effet minimal détectable : formule de Schoenfeld pour le rapport des risques, test de l'arc "
             "sinus pour la différence de risque (R pwr)."),
-        "m_disclosure": (
-            "Secret statistique : tout effectif inférieur à {threshold} est masqué, ainsi que les parts "
-            "qui en dérivent ; lorsqu'une seule case d'une ligne ou d'une colonne est masquée, la plus "
-            "petite autre case l'est aussi, jusqu'à stabilité ; les courbes s'arrêtent quand moins de "
-            "{threshold} jeunes restent à risque ; une part de Kaplan-Meier n'est publiée qu'avec au moins "
-            "{threshold} jeunes à risque et {threshold} ruptures ; les initiatives de rupture trop rares sont "
-            "regroupées. "
-            "Les estimations de modèles (rapports des risques, différences, intervalles, p) ne sont pas "
-            "masquées. Le fichier results.json, sortie statistique complète destinée à l'évaluateur, "
-            "n'est pas soumis à ce masquage."),
+        "m_disclosure_public": (
+            "Secret statistique (règles détaillées dans docs/disclosure.md) : tout effectif inférieur à "
+            "{threshold} est masqué (« <{threshold} »), de même qu'un effectif dont le complément dans un "
+            "total publié est inférieur à {threshold} ; lorsqu'une seule case d'une ligne ou d'une colonne "
+            "est masquée, une autre l'est aussi (« s »), jusqu'à stabilité. Une estimation (part, rapport "
+            "des risques, différence, intervalle, p) calculée sur un groupe de moins de {threshold} jeunes "
+            "ou de {threshold} ruptures dans l'un des groupes n'est pas publiée ; les initiatives de rupture "
+            "trop rares sont regroupées. Les courbes sont calculées sur une grille de {grid} jours, chaque "
+            "palier regroupe au moins {threshold} ruptures, sans marque de censure, et s'arrêtent quand "
+            "moins de {threshold} jeunes restent à risque ; les effectifs à risque sont arrondis à 5. Le "
+            "fichier results.json de ce dossier suit les mêmes règles (valeurs masquées à null), et "
+            "disclosure.json liste chaque valeur masquée et la règle appliquée."),
+        "m_disclosure_evaluator": (
+            "Rapport de l'évaluateur, non destiné à la publication : tous les chiffres et les courbes "
+            "exactes sont montrés. Seule la version publique (--audience public) peut être diffusée."),
         "m_strata": ", stratifié sur « {strata} »",
         "m_cluster": ", erreurs types robustes par grappe « {cluster} »",
         "none": "aucun",
@@ -281,8 +286,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "other_causes": "Autres initiatives (regroupées)",
         "all_causes": "Toutes initiatives (regroupées)",
         "cif_note": (
-            "Les initiatives de moins de {threshold} ruptures dans un groupe sont regroupées ; les "
-            "courbes s'arrêtent lorsque moins de {threshold} jeunes restent suivis."),
+            "Courbes exactes par initiative (rapport de l'évaluateur)."),
         "km_table": "Estimations de Kaplan-Meier par groupe : part [IC à {level}] (effectif à risque)",
         "balance_caption": "Moyennes (variables continues) ou parts, par groupe",
         "outcomes_caption": "Parts parmi les jeunes observés, par groupe",
@@ -300,6 +304,36 @@ STRINGS: dict[str, dict[str, str]] = {
         "fidelity_intro": (
             "Groupe accompagné : entretiens tripartites (jeune, employeur, conseiller) dus, tenus et "
             "tenus dans les délais. Un entretien prévu après une rupture n'est pas dû."),
+        # disclosure control (evalexp.disclosure)
+        "not_for_publication": "NE PAS PUBLIER — rapport de l'évaluateur, chiffres non soumis au secret statistique",
+        "summary_hr_hidden": (
+            "Le rapport des risques instantanés de rupture n'est pas publié : trop peu de jeunes ou de "
+            "ruptures dans l'un des groupes (moins de {threshold} ; secret statistique)."),
+        "primary_hidden": (
+            "Les estimations de ce chapitre ne sont pas publiées : l'un des groupes compte moins de "
+            "{threshold} jeunes, ruptures ou contrats non rompus (secret statistique)."),
+        "curve_note_public": (
+            "Courbes calculées sur une grille de {grid} jours, chaque palier regroupant au moins {threshold} "
+            "ruptures, sans marque de censure ; elles s'arrêtent lorsque moins de {threshold} jeunes restent "
+            "suivis ; effectifs à risque arrondis à 5 ; bandes : intervalles de confiance à {level} (log-log)."),
+        "cif_note_public": (
+            "Les initiatives de moins de {threshold} ruptures dans un groupe sont regroupées ; courbes sur "
+            "une grille de {grid} jours, au moins {threshold} ruptures par palier."),
+        "causes_merged": (
+            "Les initiatives regroupées comptent moins de {threshold} ruptures dans l'un des groupes : "
+            "leurs effectifs et leurs estimations propres ne sont pas publiés (secret statistique)."),
+        "outcomes_rounded": (
+            "Lorsque le nombre de réponses manquantes d'un groupe est inférieur à {threshold}, l'effectif "
+            "observé est masqué ; les parts et les différences sont arrondies au point de pourcentage et p "
+            "à une décimale (secret statistique)."),
+        "power_hidden": (
+            "L'effet minimal détectable n'est pas publié : il permettrait de retrouver un nombre de "
+            "ruptures inférieur à {threshold} (secret statistique)."),
+        "q_n": "Effectif",
+        "q_events": "Ruptures",
+        "q_planned_end": "Suivis jusqu'à la fin prévue du contrat",
+        "q_extraction": "Suivis jusqu'à l'extraction des données",
+        "q_lost": "Perdus de vue",
     },
     "en": {
         "report_kind": "Evaluation report",
@@ -378,8 +412,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "\"<{threshold}\": count below {threshold}, hidden; \"s\": count hidden so that a count below "
             "{threshold} cannot be recovered by difference (statistical secrecy)."),
         "curve_note": (
-            "Curves stop where fewer than {threshold} young people remain followed; bands: "
-            "{level} confidence intervals (log-log)."),
+            "Exact curves (evaluator's report); bands: {level} confidence intervals (log-log)."),
         "km_at": "Share of contracts broken at {day} days",
         "cox_unadj": "Unadjusted Cox model",
         "cox_adj": "Adjusted Cox model ({covariates})",
@@ -507,15 +540,20 @@ STRINGS: dict[str, dict[str, str]] = {
         "m_power": (
             "Minimum detectable effect: Schoenfeld's formula for the hazard ratio, arcsine test for the "
             "risk difference (R pwr)."),
-        "m_disclosure": (
-            "Statistical secrecy: every count below {threshold} is hidden, and so are the shares derived "
-            "from it; when a row or column has a single hidden cell, its smallest other cell is hidden "
-            "too, until nothing changes; curves stop where fewer than {threshold} people remain at risk; "
-            "a Kaplan-Meier share is published only with at least {threshold} people at risk and "
-            "{threshold} ruptures; rare rupture initiatives are grouped. Model estimates (hazard ratios, "
-            "differences, "
-            "intervals, p-values) are not suppressed. The results.json file, the complete statistical "
-            "output meant for the evaluator, is not suppressed."),
+        "m_disclosure_public": (
+            "Statistical secrecy (rules in docs/disclosure.md): every count below {threshold} is hidden "
+            "(\"<{threshold}\"), and so is a count whose complement in a published total is below "
+            "{threshold}; when a row or column has a single hidden cell, another one is hidden too (\"s\"), "
+            "until nothing changes. An estimate (share, hazard ratio, difference, interval, p) computed "
+            "from a group with fewer than {threshold} people or {threshold} ruptures in either arm is not "
+            "published; rare rupture initiatives are grouped. Curves are computed on a {grid}-day grid, "
+            "each drawn step holds at least {threshold} ruptures, without censoring marks, and they stop "
+            "where fewer than {threshold} people remain at risk; numbers at risk are rounded to 5. This "
+            "folder's results.json follows the same rules (hidden values are null), and disclosure.json "
+            "lists every hidden value and the rule applied."),
+        "m_disclosure_evaluator": (
+            "Evaluator's report, not for publication: every number and the exact curves are shown. Only "
+            "the public version (--audience public) may be circulated."),
         "m_strata": ", stratified by '{strata}'",
         "m_cluster": ", cluster-robust standard errors on '{cluster}'",
         "none": "none",
@@ -545,8 +583,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "other_causes": "Other initiatives (grouped)",
         "all_causes": "All initiatives (grouped)",
         "cif_note": (
-            "Initiatives with fewer than {threshold} ruptures in a group are grouped; curves stop where "
-            "fewer than {threshold} people remain followed."),
+            "Exact curves by initiative (evaluator's report)."),
         "km_table": "Kaplan-Meier estimates by group: share [{level} CI] (number at risk)",
         "balance_caption": "Means (continuous variables) or shares, by group",
         "outcomes_caption": "Shares among those observed, by group",
@@ -563,6 +600,36 @@ STRINGS: dict[str, dict[str, str]] = {
         "fidelity_intro": (
             "Supported group: tripartite meetings (young person, employer, adviser) due, held, and held "
             "on time. A meeting that would fall after a rupture is not due."),
+        # disclosure control (evalexp.disclosure)
+        "not_for_publication": "NOT FOR PUBLICATION — evaluator's report, numbers not under statistical secrecy",
+        "summary_hr_hidden": (
+            "The hazard ratio of rupture is not published: too few people or ruptures in one of the arms "
+            "(fewer than {threshold}; statistical secrecy)."),
+        "primary_hidden": (
+            "The estimates of this chapter are not published: one of the arms has fewer than {threshold} "
+            "people, ruptures or contracts not broken (statistical secrecy)."),
+        "curve_note_public": (
+            "Curves computed on a {grid}-day grid, each drawn step holding at least {threshold} ruptures, "
+            "without censoring marks; they stop where fewer than {threshold} people remain followed; "
+            "numbers at risk rounded to 5; bands: {level} confidence intervals (log-log)."),
+        "cif_note_public": (
+            "Initiatives with fewer than {threshold} ruptures in a group are grouped; curves on a {grid}-day "
+            "grid, at least {threshold} ruptures per step."),
+        "causes_merged": (
+            "The grouped initiatives have fewer than {threshold} ruptures in one of the arms: their own "
+            "counts and estimates are not published (statistical secrecy)."),
+        "outcomes_rounded": (
+            "Where fewer than {threshold} answers are missing in a group, the number observed is hidden and "
+            "shares and differences are rounded to the whole percentage point and p to one decimal "
+            "(statistical secrecy)."),
+        "power_hidden": (
+            "The minimum detectable effect is not published: it would reveal a number of ruptures below "
+            "{threshold} (statistical secrecy)."),
+        "q_n": "Participants",
+        "q_events": "Ruptures",
+        "q_planned_end": "Followed to the planned end of the contract",
+        "q_extraction": "Followed to the data extraction",
+        "q_lost": "Lost to follow-up",
     },
 }
 

@@ -147,6 +147,11 @@ def render_pdf(doc: d.Document) -> bytes:
         canvas.setFillColor(MUTED)
         canvas.drawString(margin, 10 * mm, doc.title)
         canvas.drawRightString(A4[0] - margin, 10 * mm, str(pdf_doc.page))
+        if doc.banner:
+            canvas.setFont(FONT_BOLD, 9)
+            canvas.setFillColor(colors.HexColor("#b2182b"))
+            canvas.drawCentredString(A4[0] / 2, A4[1] - 9 * mm, doc.banner)
+            canvas.drawCentredString(A4[0] / 2, 5 * mm, doc.banner)
         canvas.restoreState()
 
     story: list = [Spacer(1, 40 * mm), Paragraph(_text(doc.subtitle), styles["kind"]),

@@ -1,23 +1,13 @@
 """The report section on sites: how much the effect of the support varies across sites.
 
-Reads ``results["heterogeneity"]`` only (docs/CONTRACT.md §8), through :func:`publishable`, which
-withholds what may not be published and lists it (for ``disclosure.json`` and the public
-``results.json``); the section never receives a withheld number. Its text is here, in French
-and English (:data:`TEXTS`). Disclosure (docs/CONTRACT.md §7, public audience), with ``T`` the plan's
-``suppression_threshold``:
+Reads ``results["heterogeneity"]`` (docs/CONTRACT.md §8) of the publication only: in public mode the
+disclosure layer (:mod:`evalexp.disclosure.sites`) has already withheld every number of a small
+site, pooled such sites into ``other_sites`` and logged each decision, so the section never
+receives a withheld number. Its text is here, in French and English (:data:`TEXTS`).
 
-- a site is published on its own only when, in each arm, its participants, its ruptures and
-  its contracts without rupture all reach ``T`` (the last because a published share and size
-  give the complement back);
-- the other sites are pooled into one "other sites" row, and while that pool is below ``T``
-  in some arm the smallest published site joins it
-  (:func:`~evalexp.report.disclosure.collapse_small_categories`): the published rows then add
-  up to the published arm totals without any of them being small, so no hidden site can be
-  recovered by difference (secondary suppression). When every site ends in the pool nothing
-  is shown per site. The pool's size is given in sites, never their names;
 - sites are named by the plan's ``[value_labels.<by>]`` when it gives them;
-- a hidden site's name, counts, hazard ratio and shrunken estimate appear nowhere (table,
-  text or figure); the forest plot draws the published sites only;
+- a pooled site appears in no table, text or figure; the forest plot draws the published sites
+  only; the pool is given as a number of sites with its counts, never the sites' names;
 - the meta-analysis's pooled quantities (tau2, I2, Q, pooled hazard ratio, prediction
   interval, the interaction test) are published, as docs/CONTRACT.md §7 allows;
 - per-site Kaplan-Meier risks at the horizon are not shown (their landmark counts are not in
@@ -33,16 +23,9 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from ..heterogeneity.plot import draw_forest
-from .disclosure import collapse_small_categories
 from .document import Block, Paragraph, Section, Table, render_figure
 
 ARMS = ("treatment", "control")
-#: Key of the pooled small sites (not a possible site label: it holds a control character).
-OTHER = "\x00other"
-#: The fields of a pooled site that are withheld (its name stays, as a "<11" mark would).
-WITHHELD = ("n", "events", "log_hr", "se", "hr", "ci_low", "ci_high", "shrunken_log_hr", "shrunken_se", "excluded",
-            "risk_difference", "risk_difference_se", "risk_difference_ci_low", "risk_difference_ci_high",
-            "rupture_risk")
 
 TEXTS: dict[str, dict[str, str]] = {
     "fr": {
@@ -182,46 +165,6 @@ TEXTS: dict[str, dict[str, str]] = {
 I2_LOW, I2_HIGH = 25.0, 75.0
 
 
-def site_groups(sites: list[dict[str, Any]], threshold: int) -> dict[str, str]:
-    """Each site's published row: itself, or :data:`OTHER` (see the module docstring).
-
-    The columns that must reach ``threshold`` in every row are, per arm, participants,
-    ruptures and contracts without rupture.
-    """
-    counts = pd.DataFrame({f"{key}_{arm}": [(s["n"][arm] - s["events"][arm]) if key == "rest" else s[key][arm]
-                                           for s in sites]
-                           for key in ("n", "events", "rest") for arm in ARMS},
-                          index=[s["site"] for s in sites])
-    return collapse_small_categories(counts, threshold, OTHER)
-
-
-def publishable(block: dict[str, Any], threshold: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """``results["heterogeneity"]`` as it may be published, and what was withheld.
-
-    Every number of a site pooled by :func:`site_groups` (and its ``excluded`` reason, which
-    tells a zero) becomes None; ``other_sites`` gives the pool's number of sites and its
-    participants and ruptures per arm (None when there is no pool). The pooled meta-analysis
-    quantities are kept. Decisions are ``{"pointer", "rule", "threshold"}``, JSON pointers
-    relative to the block; the rule is ``small_site`` for a site below the threshold and
-    ``secondary_site`` for a site pooled with it so that the pool reaches the threshold.
-    """
-    groups = site_groups(block["sites"], threshold)
-    sites, pooled, decisions = [], [], []
-    for i, site in enumerate(block["sites"]):
-        if groups[site["site"]] != OTHER:
-            sites.append(site)
-            continue
-        pooled.append(site)
-        counts = [site["n"][a] for a in ARMS] + [site["events"][a] for a in ARMS] + \
-            [site["n"][a] - site["events"][a] for a in ARMS]
-        rule = "small_site" if min(counts) < threshold else "secondary_site"
-        sites.append({**site, **dict.fromkeys(WITHHELD)})
-        decisions += [{"pointer": f"/sites/{i}/{key}", "rule": rule, "threshold": threshold} for key in WITHHELD]
-    other = None if not pooled else {
-        "sites": len(pooled), **{key: {a: sum(s[key][a] for s in pooled) for a in ARMS} for key in ("n", "events")}}
-    return {**block, "sites": sites, "other_sites": other}, decisions
-
-
 def _text(fmt, key: str, **values: object) -> str:
     text = TEXTS[fmt.language][key]
     return text.format(**values) if values else text
@@ -236,7 +179,7 @@ def _descriptive_table(fmt, block: dict[str, Any], shown: list[dict[str, Any]]) 
     """Per-site counts of the publishable ``block``: the shown sites, the pool, the total."""
     rows = [_count_row(fmt, fmt.value(block["by"], s["site"]), s["n"], s["events"]) for s in shown]
     parts = [*shown]
-    other = block["other_sites"]
+    other = block.get("other_sites")
     if other is not None:
         rows.append(_count_row(fmt, _text(fmt, "other", m=other["sites"]), other["n"], other["events"]))
         parts.append(other)
@@ -305,11 +248,11 @@ def _forest(fmt, block: dict[str, Any], shown: list[dict[str, Any]], level: str,
 
 def section(ctx) -> Section | None:
     """The section, or None when the plan asks for no heterogeneity analysis. It is composed
-    from :func:`publishable` results only."""
+    from the published results only."""
     if not ctx.results.get("heterogeneity"):
         return None
     fmt, threshold, level = ctx.fmt, ctx.threshold, ctx.level
-    block, _ = publishable(ctx.results["heterogeneity"], threshold)
+    block = ctx.results["heterogeneity"]
     shown = [s for s in block["sites"] if s["n"] is not None]
     blocks: list[Block] = [Paragraph(_text(fmt, "intro", sites=fmt.integer(len(block["sites"]))))]
     if block["tau2"] is None:

@@ -1,41 +1,12 @@
-"""Statistical disclosure control of the report's tables and figures.
+"""Table rules of disclosure control: primary and secondary suppression, small categories,
+and the check that no participant identifier reaches an output.
 
 French statistical secrecy for data on individuals hides every count below a
 threshold (11 by default, ``plan.report.suppression_threshold``), what is
 derived from it, and enough neighbouring cells that a hidden one cannot be
-recovered from the row and column totals.
-
-Rules applied by the report
----------------------------
-1. *Primary suppression*: a count ``c`` with ``c < threshold`` (zero
-   included) is shown as ``"<threshold"``.
-2. *Secondary suppression* (:func:`suppression_mask`): in a table whose row and
-   column totals are published, a row or column with exactly one hidden cell
-   gets its smallest visible cell hidden too; repeated until nothing changes
-   (a fixed point: every row and column then has zero or at least two hidden
-   cells, so no hidden cell equals a total minus visible cells). These cells
-   are not small: they are shown with a distinct mark (``"s"``, *secret*), so
-   that ``"<11"`` always means fewer than 11.
-3. *Derived figures*: a percentage is hidden with its numerator's or its
-   denominator's cell (:func:`share_hidden`); a Kaplan-Meier or cumulative
-   incidence curve is drawn only while the number at risk is at least the
-   threshold (:func:`truncate_at_risk`), and a landmark estimate is published
-   only when its number at risk is.
-   A count that is part of a published whole (participants observed for an
-   outcome, out of those randomised) is hidden with its complement (the
-   missing ones). The only zero shown is a structural one: under intention to
-   treat, everyone randomised is analysed for the primary outcome.
-4. *Small categories*: a category (a rupture cause) whose count is below the
-   threshold in some arm is merged with the next smallest ones into one
-   group (:func:`collapse_small_categories`) before its curve is drawn.
-5. No participant identifier is ever written: the report reads aggregated
-   results only, and :func:`find_identifiers` checks every text output before
-   it is written.
-
-``results.json`` is the statistical output of the analysis (estimates, their
-standard errors and the counts of the contract) and is written complete: it
-is meant for the evaluator and for reproduction, not for publication; the
-manifest says so.
+recovered from the row and column totals. :mod:`evalexp.disclosure.counts`
+applies these functions to ``results.json`` and records each decision;
+``docs/disclosure.md`` lists every rule.
 """
 from __future__ import annotations
 
@@ -47,14 +18,14 @@ import pandas as pd
 
 
 def primary_mask(counts: np.ndarray | pd.DataFrame, threshold: int) -> np.ndarray:
-    """Cells below ``threshold`` (rule 1), as a boolean array of the same shape."""
+    """Cells below ``threshold`` (primary suppression), as a boolean array of the same shape."""
     values = np.asarray(counts, dtype=float)
     return values < threshold
 
 
 def suppression_mask(counts: np.ndarray | pd.DataFrame, threshold: int, *, row_totals: bool = True,
                      column_totals: bool = True) -> np.ndarray:
-    """Primary and secondary suppression of a two-way table of counts (rules 1 and 2).
+    """Primary and secondary suppression of a two-way table of counts.
 
     Parameters
     ----------
@@ -98,18 +69,8 @@ def suppression_mask(counts: np.ndarray | pd.DataFrame, threshold: int, *, row_t
     return mask.reshape(np.shape(counts)) if np.ndim(counts) == 1 else mask
 
 
-def share_hidden(numerator: int, denominator: int, threshold: int) -> bool:
-    """Whether a percentage ``numerator / denominator`` must be hidden (rule 3).
-
-    It is hidden when either count, or the complement ``denominator -
-    numerator`` (which the percentage and the denominator reveal), is below
-    the threshold.
-    """
-    return min(numerator, denominator, denominator - numerator) < threshold
-
-
 def collapse_small_categories(counts: pd.DataFrame, threshold: int, other: str) -> dict[str, str]:
-    """Merge categories until each group reaches ``threshold`` in every column (rule 4).
+    """Merge categories until each group reaches ``threshold`` in every column.
 
     Parameters
     ----------
@@ -136,17 +97,6 @@ def collapse_small_categories(counts: pd.DataFrame, threshold: int, other: str) 
             break
         merged.append(category)
     return {c: (other if c in merged else c) for c in counts.index}
-
-
-def truncate_at_risk(table: pd.DataFrame, threshold: int, *, at_risk: str = "n_risk") -> pd.DataFrame:
-    """The rows of a step table drawn under rule 3: up to the last time with ``at_risk >= threshold``.
-
-    Times are kept while the number at risk is at least ``threshold``; the curve
-    stops at the first time it falls below (the rows after it are dropped).
-    """
-    ok = table[at_risk].to_numpy() >= threshold
-    stop = len(ok) if ok.all() else int(np.argmin(ok))
-    return table.iloc[:stop]
 
 
 def find_identifiers(text: str, identifiers: Iterable[str]) -> list[str]:

@@ -1,9 +1,10 @@
-"""Disclosure control: primary and secondary suppression, derived figures, truncated curves."""
+"""Disclosure control: primary and secondary suppression, parts of a whole, coarsened curves."""
 import numpy as np
 import pandas as pd
 
-from evalexp.report.disclosure import (collapse_small_categories, find_identifiers, primary_mask, share_hidden,
-                                       suppression_mask, truncate_at_risk)
+from evalexp.disclosure.counts import small_missing, small_part
+from evalexp.disclosure.curves import km_times, publishable_times, round_at_risk
+from evalexp.disclosure.tables import collapse_small_categories, find_identifiers, primary_mask, suppression_mask
 
 
 def _recoverable(counts: np.ndarray, mask: np.ndarray) -> bool:
@@ -43,16 +44,37 @@ def test_secondary_suppression_on_random_tables_never_leaves_a_lone_hidden_cell(
         assert not _recoverable(counts, mask)
 
 
-def test_share_is_hidden_with_its_numerator_denominator_or_complement():
-    assert share_hidden(5, 75, 11)
-    assert share_hidden(70, 75, 11)       # 75 - 70 = 5 people are revealed
-    assert share_hidden(5, 8, 11)
-    assert not share_hidden(30, 75, 11)
+def test_part_is_hidden_with_its_own_count_or_its_complement():
+    assert small_part(5, 75, 11)
+    assert small_part(70, 75, 11)       # 75 - 70 = 5 people are revealed
+    assert small_part(5, 8, 11)
+    assert not small_part(30, 75, 11)
 
 
-def test_curve_is_cut_where_the_number_at_risk_falls_below_threshold():
-    table = pd.DataFrame({"time": [1, 5, 9, 12], "n_risk": [30, 15, 10, 12]})
-    assert truncate_at_risk(table, 11)["time"].tolist() == [1, 5]
+def test_missing_counts_zero_is_published_one_to_ten_and_a_small_observed_rest_are_not():
+    assert not small_missing(0, 75, 11)
+    assert small_missing(1, 75, 11) and small_missing(10, 75, 11)
+    assert not small_missing(11, 75, 11)
+    assert small_missing(145, 150, 11)  # 5 observed out of 150
+
+
+def test_numbers_at_risk_are_rounded_up_to_five_and_hidden_below_the_threshold():
+    assert [round_at_risk(c, 11) for c in (10, 11, 12, 15, 16, 75)] == [None, 15, 15, 15, 20, 75]
+
+
+def test_published_days_are_each_threshold_events_after_the_previous_one():
+    times = np.array([10.0, 20, 40, 70, 100, 200])
+    counts = np.array([6, 6, 3, 8, 2, 11])
+    # 12 by day 30; 11 more by 90 (3 + 8); 2 by 120: skipped; 13 by 210
+    assert publishable_times(times, counts, np.arange(30, 240, 30), 11).tolist() == [30, 90, 210]
+    # the horizon (120) has priority: 90 is dropped since only 2 events separate it from 120
+    assert publishable_times(times, counts, np.arange(30, 240, 30), 11, priority=120).tolist() == [30, 120, 210]
+
+
+def test_curve_days_stop_before_the_number_at_risk_falls_below_threshold():
+    table = pd.DataFrame({"time": [10.0, 50, 100, 130], "n_risk": [40, 28, 15, 10], "n_event": [12, 12, 2, 1]})
+    # the curve stops at the last grid day before 130 (120); landmark 90 first, then grid days
+    assert km_times(table, 11, landmarks=(90,), horizon=90).tolist() == [30, 90]
 
 
 def test_identifiers_found_in_text_as_whole_tokens():
