@@ -96,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="public (default): disclosure-controlled, may be published; evaluator: every "
                         "number, each output marked 'not for publication'")
     p.add_argument("--quiet", action="store_true", help="no progress display (shown only on a terminal)")
+    p.add_argument("--lang", choices=("fr", "en"), default=None,
+                   help="language of the report (default: the plan's language)")
     _add_key(p)
 
     p = sub.add_parser("validate", help="check a cohort file and print a data-quality summary",
@@ -167,6 +169,8 @@ def _report(args: argparse.Namespace) -> None:
     from .report import build_report
 
     plan = load_plan(args.plan)
+    if args.lang:
+        plan = plan.in_language(args.lang)
     cohort = load_cohort(args.cohort, plan, key=_read_key(args.key_file))
     build_report(cohort, plan, args.out, cohort_path=args.cohort, plan_path=args.plan,
                  command_line=["evalexp", *sys.argv[1:]], progress=_progress(args),

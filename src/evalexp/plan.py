@@ -10,6 +10,12 @@ Sections and defaults::
     title = "..."                    # required
     language = "fr"                  # fr | en
 
+Every text a reader sees (``title``, ``[labels]``, ``[value_labels.*]``, the texts of
+``[report]``) is a string, the same in every language, or a table per language,
+``{ fr = "...", en = "..." }``: a report in a language takes that language's entry, else the
+entry of the plan's ``language``, else the table's first entry (:func:`text_in`,
+:meth:`Plan.in_language`).
+
     [columns]  "source name" = "canonical name"
     [arms]     treatment = ["label", ...], control = ["label", ...]
 
@@ -73,6 +79,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tomllib
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,6 +95,10 @@ ARMS = ("treatment", "control")
 DATE_LIMITS = (dt.date(1678, 1, 1), dt.date(2261, 12, 31))
 #: The smallest ``suppression_threshold`` a plan may set (docs/CONTRACT.md section 6).
 MIN_SUPPRESSION_THRESHOLD = 5
+#: Report languages.
+LANGUAGES = ("fr", "en")
+#: The keys of ``[report]`` that hold a reader text (a string or a table per language).
+REPORT_TEXTS = ("funder", "evaluator", "lessons")
 RI_STATISTICS = ("logrank", "cox_score", "rmst")
 RANDOMIZATION_SCHEMES = ("permuted_blocks", "simple")
 PRIMARY_ANALYSES = ("cox_adjusted", "cox_unadjusted", "covariate_adjusted", "logrank", "risk_difference", "rmst")
@@ -169,6 +180,37 @@ class Plan:
     report: ReportPlan = ReportPlan()
     heterogeneity: HeterogeneityPlan = HeterogeneityPlan()
     source: str = "<plan>"
+    #: The reader texts as the plan wrote them (a string or a table per language):
+    #: ``{"language", "shown", "title", "labels", "value_labels", "report"}`` (``shown``: the language
+    #: the texts were last taken in); empty for a plan built in code.
+    texts: dict[str, Any] = field(default_factory=dict)
+
+    def in_language(self, language: str) -> Plan:
+        """This plan for a report in ``language``: ``language`` set, and the title, labels, value
+        labels and report texts taken in that language (:func:`text_in`; the plan's own
+        ``language`` is the fallback). A text changed in code since the plan was read (e.g. with
+        :func:`dataclasses.replace`) is kept as it is; a plan built in code, without per-language
+        texts, only changes its ``language``."""
+        _choice(language, LANGUAGES, "language", self.source)
+        texts = self.texts
+        if not texts:
+            return dataclasses.replace(self, language=language)
+
+        shown = texts["shown"]  # the language the texts were last taken in
+
+        def pick(current: str, text: str | dict[str, str] | None) -> str:
+            if text is None or current != text_in(text, shown, texts["language"]):
+                return current
+            return text_in(text, language, texts["language"])
+
+        return dataclasses.replace(
+            self, language=language, texts={**texts, "shown": language}, title=pick(self.title, texts["title"]),
+            labels={column: pick(label, texts["labels"].get(column)) for column, label in self.labels.items()},
+            value_labels={column: {level: pick(label, texts["value_labels"].get(column, {}).get(level))
+                                   for level, label in table.items()}
+                          for column, table in self.value_labels.items()},
+            report=dataclasses.replace(self.report, **{key: pick(getattr(self.report, key), text)
+                                                       for key, text in texts["report"].items()}))
 
     @property
     def balance_covariates(self) -> tuple[str, ...]:
@@ -189,10 +231,10 @@ _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "inference": {"alpha": (float, int), "permutations": int, "seed": int, "statistics": list},
     "integrity": {"balance": list, "attrition_boundary": str, "subgroups": list, "meetings": list,
                   "power": (float, int)},
-    "report": {"suppression_threshold": int, "funder": str, "evaluator": str, "lessons": str},
+    "report": {"suppression_threshold": int, "funder": (str, dict), "evaluator": (str, dict), "lessons": (str, dict)},
     "heterogeneity": {"by": str},
 }
-_TOP = {"title": str, "language": str, "columns": dict, "arms": dict, "labels": dict, "value_labels": dict,
+_TOP = {"title": (str, dict), "language": str, "columns": dict, "arms": dict, "labels": dict, "value_labels": dict,
         **{s: dict for s in _SECTIONS}}
 
 
@@ -238,6 +280,26 @@ def _check_types(raw: dict[str, Any], spec: dict, where: str, source: str) -> No
             raise PlanError(f"{source}: key '{key}' in {where} must be {names}, got {value!r}")
 
 
+def text_in(text: str | dict[str, str], language: str, fallback: str) -> str:
+    """A reader text in ``language``: a string is the same in every language; a table per
+    language gives its ``language`` entry, else its ``fallback`` entry (the plan's language),
+    else its first entry."""
+    if isinstance(text, str):
+        return text
+    return text.get(language) or text.get(fallback) or next(iter(text.values()))
+
+
+def _text(value: Any, where: str, source: str) -> str | dict[str, str]:
+    """Check a reader text: a string, or a non-empty table of strings keyed by language."""
+    if isinstance(value, str):
+        return value
+    if (isinstance(value, dict) and value and set(value) <= set(LANGUAGES)
+            and all(isinstance(v, str) for v in value.values())):
+        return dict(value)
+    raise PlanError(f"{source}: {where} must be a text or a table of texts per language "
+                    f"({', '.join(LANGUAGES)}), got {value!r}")
+
+
 def _strings(values: list, key: str, source: str) -> tuple[str, ...]:
     if not all(isinstance(v, str) and v for v in values):
         raise PlanError(f"{source}: '{key}' must be a list of non-empty strings, got {values!r}")
@@ -273,14 +335,13 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
             raise PlanError(f"{source}: [arms] {arm} must be a list of labels, got {labels!r}")
         arms[arm] = tuple(str(label) for label in labels)
 
-    labels = raw.get("labels", {})
-    if not all(isinstance(v, str) for v in labels.values()):
-        raise PlanError(f"{source}: [labels] values must be strings, got {labels!r}")
-    value_labels: dict[str, dict[str, str]] = {}
+    labels = {column: _text(text, f"[labels] '{column}'", source) for column, text in raw.get("labels", {}).items()}
+    value_labels: dict[str, dict[str, str | dict[str, str]]] = {}
     for column, table in raw.get("value_labels", {}).items():
-        if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        if not isinstance(table, dict):
             raise PlanError(f"{source}: [value_labels.{column}] must map values to strings, got {table!r}")
-        value_labels[column] = dict(table)
+        value_labels[column] = {level: _text(text, f"[value_labels.{column}] '{level}'", source)
+                                for level, text in table.items()}
 
     s = raw.get("survival", {})
     if "horizon_days" not in s:
@@ -357,12 +418,21 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
     if r.get("suppression_threshold", 11) < MIN_SUPPRESSION_THRESHOLD:
         raise PlanError(f"{source}: 'suppression_threshold' in [report] must be >= {MIN_SUPPRESSION_THRESHOLD} "
                         f"(docs/CONTRACT.md section 6), got {r['suppression_threshold']}")
-    report = ReportPlan(**r)
+    texts = {"language": language, "shown": language, "title": _text(raw["title"], "'title'", source),
+             "labels": labels, "value_labels": value_labels,
+             "report": {key: _text(r[key], f"'{key}' in [report]", source) for key in REPORT_TEXTS if key in r}}
+
+    def own(text: str | dict[str, str]) -> str:
+        return text_in(text, language, language)
+
+    report = ReportPlan(**{**r, **{key: own(text) for key, text in texts["report"].items()}})
     heterogeneity = HeterogeneityPlan(by=raw.get("heterogeneity", {}).get("by") or None)
-    return Plan(title=raw["title"], language=language, columns=dict(columns), arms=arms,
-                labels=dict(labels), value_labels=value_labels,
+    return Plan(title=own(texts["title"]), language=language, columns=dict(columns), arms=arms,
+                labels={column: own(text) for column, text in labels.items()},
+                value_labels={column: {level: own(text) for level, text in table.items()}
+                              for column, table in value_labels.items()},
                 data=DataPlan(**d), survival=survival, outcomes=outcomes, inference=inference,
-                integrity=integrity, report=report, heterogeneity=heterogeneity, source=source)
+                integrity=integrity, report=report, heterogeneity=heterogeneity, source=source, texts=texts)
 
 
 def default_plan(title: str = "Cohort", horizon_days: int = 365) -> Plan:

@@ -138,8 +138,10 @@ def test_labels_name_variables_and_their_values_for_the_report():
 
 
 def test_value_labels_must_be_tables_of_strings():
-    with pytest.raises(PlanError, match=r"\[value_labels.female\] must map values to strings"):
+    with pytest.raises(PlanError) as err:
         plan_from_dict({"title": "t", "survival": {"horizon_days": 1}, "value_labels": {"female": {"0": 1}}})
+    assert str(err.value) == ("<plan>: [value_labels.female] '0' must be a text or a table of texts per "
+                              "language (fr, en), got 1")
 
 
 @pytest.mark.parametrize("section, key, value, message", [

@@ -506,7 +506,7 @@ def test_an_arm_of_eight_is_not_printed_and_nothing_is_compared(arm8):
     assert results["n"]["treatment"] is None and results["consort"]["assigned"]["treatment"] is None
     assert results["survival"]["cox"]["unadjusted"]["hr"] is None and results["survival"]["logrank"]["p_value"] is None
     assert not (public.path / "figures" / "km.svg").exists()
-    assert "Le rapport des risques instantanés de rupture n'est pas publié" in public.html
+    assert "Le rapport des risques instantanés de rupture n’est pas publié" in public.html
     assert not re.search(r"\b8 (accompagnés|jeunes)", public.text())
 
 

@@ -18,6 +18,7 @@ from evalexp.disclosure import publish
 from evalexp.load import load_cohort, load_frame
 from evalexp.plan import load_plan
 from evalexp.report import build_report
+from evalexp.report.i18n import typeset_fr
 from evalexp.simulate import simulate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,7 +110,7 @@ def test_sections_follow_the_funder_order(report_fr):
 def test_html_language_and_headings_follow_the_plan(report_fr, report_en):
     fr, en = _parse(report_fr / "report.html"), _parse(report_en / "report.html")
     assert (fr.lang, en.lang) == ("fr", "en")
-    assert "5. Résultat principal : les ruptures de contrat" in fr.h2
+    assert "5. Résultat principal\u202f: les ruptures de contrat" in fr.h2
     assert "5. Primary result: contract ruptures" in en.h2
 
 
@@ -124,7 +125,8 @@ def test_html_has_no_external_url(report_fr):
 def test_french_report_uses_french_number_formats(report_fr):
     text = (report_fr / "report.html").read_text(encoding="utf-8")
     assert re.search(r"\d+,\d\u202f%", text)
-    assert re.search(r"\d{2}/\d{2}/\d{4}", text)
+    assert re.search(r"\b\d{1,2}(er)? (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|"
+                     r"novembre|décembre) \d{4}\b", text)
     assert not re.search(r"\d+\.\d\u202f?%", text)
 
 
@@ -212,7 +214,7 @@ def test_sections_not_requested_are_left_out(tmp_path):
 
 
 def test_lessons_come_from_the_plan_or_a_marked_placeholder(report_fr, demo, tmp_path):
-    assert "[À compléter par l'évaluateur" in unescape((report_fr / "report.html").read_text(encoding="utf-8"))
+    assert typeset_fr("[À compléter par l'évaluateur") in unescape((report_fr / "report.html").read_text(encoding="utf-8"))
     cohort, plan, analysis = demo
     plan = dataclasses.replace(plan, report=dataclasses.replace(plan.report, lessons="Généraliser avec prudence."))
     build_report(cohort, plan, tmp_path / "r", progress=False, analysis=analysis)
@@ -274,19 +276,19 @@ def test_tiny_cohort_counts_below_threshold_are_hidden(tiny):
     assert max(events.values()) < 11
     html = (out / "report.html").read_text(encoding="utf-8")
     quality = html[html.index('<section id="quality">'):]
-    rows = re.findall(r"<tr><th scope=\"row\">([^<]*)</th>((?:<td>[^<]*</td>)+)</tr>", quality)
-    cells = {unescape(label): [unescape(c) for c in re.findall(r"<td>([^<]*)</td>", tds)] for label, tds in rows}
+    rows = re.findall(r"<tr><th scope=\"row\">([^<]*)</th>((?:<td[^>]*>[^<]*</td>)+)</tr>", quality)
+    cells = {unescape(label): [unescape(c) for c in re.findall(r"<td[^>]*>([^<]*)</td>", tds)] for label, tds in rows}
     assert cells["Ruptures"] == ["<11", "<11"]
     # the other ends of follow-up add up with the ruptures to the arm: none is left alone visible
-    others = [cells[k] for k in ("Suivis jusqu'à la fin prévue du contrat",
-                                 "Suivis jusqu'à l'extraction des données", "Perdus de vue")]
+    others = [cells[typeset_fr(k)] for k in ("Suivis jusqu'à la fin prévue du contrat",
+                                            "Suivis jusqu'à l'extraction des données", "Perdus de vue")]
     assert all(sum(c[j] in ("<11", "s") for c in others) >= 1 for j in range(2))
 
 
 def test_tiny_cohort_summary_withholds_the_shares(tiny):
     _, out = tiny
     text = _pdf_text(out / "report.pdf")
-    assert "n'est pas publiée" in text
+    assert typeset_fr("n'est pas publiée") in text
     assert "avaient rompu leur contrat contre" not in text
 
 
@@ -303,7 +305,7 @@ def test_observed_counts_are_hidden_with_their_missing_complement(demo, report_f
     cohort, plan, _ = demo
     html = (report_fr / "report.html").read_text(encoding="utf-8")
     label = re.escape(plan.labels.get("employed_6m", "employed_6m"))
-    row = re.search(rf"Analysés : {label}</th><td>([^<]*)</td><td>([^<]*)</td>", html).groups()
+    row = re.search(rf"Analysés\u202f: {label}</th><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td>", html).groups()
     data = cohort.data
     for cell, arm in zip(row, ("treatment", "control")):
         missing = int(data.loc[data["arm"] == arm, "employed_6m"].isna().sum())
@@ -334,8 +336,8 @@ def test_primary_result_warns_when_few_clusters_carry_the_robust_errors():
     plan = _plan(survival=dataclasses.replace(load_plan(DEMO_PLAN).survival, cluster="site"))
     cohort = load_cohort(DEMO_CSV, plan)
     notes = _primary_notes(compose(publish(analyze(cohort, plan), 11), plan))
-    assert ("Attention : les erreurs types robustes reposent sur 4 grappes seulement ; en dessous "
-            "de 20 grappes, elles sont souvent trop petites et les intervalles trop étroits.") in notes
+    assert typeset_fr("Attention : les erreurs types robustes reposent sur 4 grappes seulement ; en dessous "
+                      "de 20 grappes, elles sont souvent trop petites et les intervalles trop étroits.") in notes
 
 
 def test_primary_result_has_no_cluster_warning_without_a_cluster(demo):
@@ -355,8 +357,8 @@ def test_kaplan_meier_shares_are_withheld_when_an_arm_has_fewer_than_11_ruptures
     assert cohort.events["treatment"] == 0 and cohort.events["control"] >= 11
     document = compose(publish(analyze(cohort, plan), 11), plan)
     summary = " ".join(b.text for b in document.sections[0].blocks)
-    assert "la part des contrats rompus dans chaque groupe n'est pas publiée" in summary
-    assert "Le rapport des risques instantanés de rupture n'est pas publié" in summary
+    assert typeset_fr("la part des contrats rompus dans chaque groupe n'est pas publiée") in summary
+    assert typeset_fr("Le rapport des risques instantanés de rupture n'est pas publié") in summary
     primary = next(s for s in document.sections if s.key == "primary")
     landmarks = next(b for b in primary.blocks if getattr(b, "header", None) and len(b.rows[0]) == 3)
     assert all(row[1].startswith("s (") for row in landmarks.rows[:-1])  # every landmark, not the median
@@ -375,9 +377,10 @@ def test_no_rupture_in_one_arm_is_explained_not_shown_as_dashes():
     document = compose(publish(analyze(cohort, plan), 11, "evaluator"), plan)
     texts = [b.text for s in document.sections if s.key in ("summary", "primary")
              for b in s.blocks if hasattr(b, "text")]
-    expected = ("Aucune rupture n'a été observée dans l'un des groupes : le rapport des risques instantanés "
-                "n'est pas estimable (vraisemblance monotone) et le test de proportionnalité ne s'applique "
-                "pas ; les autres indicateurs restent valides (inférence par randomisation : p = 0,005).")
+    expected = typeset_fr(
+        "Aucune rupture n'a été observée dans l'un des groupes : le rapport des risques instantanés "
+        "n'est pas estimable (vraisemblance monotone) et le test de proportionnalité ne s'applique "
+        "pas ; les autres indicateurs restent valides (inférence par randomisation : p = 0,005).")
     # no re-randomisation of the 200 reaches the observed log-rank: p = 1 / 201
     assert texts.count(expected) == 2
     assert not any("(p = –)" in t or "est de –" in t for t in texts)

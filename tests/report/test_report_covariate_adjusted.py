@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from evalexp.analysis import analyze
+from evalexp.disclosure import publish
 from evalexp.load import load_cohort
 from evalexp.plan import load_plan
 from evalexp.report.compose import Context, methods_section, primary_section, summary_section
@@ -26,9 +27,9 @@ def demo():
 def _ctx(demo, primary):
     analysis, cohort, plan = demo
     plan = dataclasses.replace(plan, survival=dataclasses.replace(plan.survival, primary=primary))
-    results = {**analysis.to_dict(), "primary": primary}
-    return Context(analysis=analysis, results=results, cohort=cohort, plan=plan,
-                   fmt=Formatter("en", 11, plan.labels, plan.value_labels))
+    pub = publish(analysis, 11)
+    pub.results["primary"] = primary
+    return Context(pub, plan, Formatter("en", 11, plan.labels, plan.value_labels))
 
 
 def _texts(section):

@@ -30,8 +30,9 @@ def test_negative_numbers_use_the_minus_sign():
     assert Formatter("en").number(-0.5, 1) == "−0.5"
 
 
-def test_french_dates_are_day_month_year():
-    assert Formatter("fr").date(dt.date(2011, 3, 7)) == "07/03/2011"
+def test_french_dates_are_written_in_words():
+    assert Formatter("fr").date(dt.date(2011, 3, 7)) == "7 mars 2011"
+    assert Formatter("fr").date(dt.date(2026, 12, 1)) == "1er décembre 2026"
 
 
 def test_english_dates_are_iso():

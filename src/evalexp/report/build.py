@@ -27,9 +27,11 @@ from ..guards import require, require_path
 from ..fingerprint import check_analysis_matches
 from ..plan import Plan
 from .compose import compose
+from .docx import render_docx
 from .html import render_html
 from .pdf import render_pdf
 from .progress import Steps
+from .xlsx import render_xlsx
 
 #: Distributions whose versions the manifest records.
 DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "reportlab")
@@ -119,12 +121,12 @@ def build_report(cohort: Cohort, plan: Plan, out_dir: str | Path, *, cohort_path
                  progress: bool = True, analysis: Any = None, audience: str = "public") -> Path:
     """Build the funders' report of ``cohort`` under ``plan`` into ``out_dir``.
 
-    Writes ``report.html`` (self-contained), ``report.pdf``, ``figures/*.png``
-    and ``figures/*.svg``, ``results.json``, ``disclosure.json`` and
-    ``manifest.json``; ``out_dir`` is created, or replaced atomically when it is
-    empty or a report evalexp wrote (docs/CONTRACT.md section 5). Every output is made
-    from :func:`evalexp.disclosure.publish` for ``audience``: in public mode,
-    ``results.json`` is the publishable results (withheld values ``null``).
+    Writes ``report.html`` (self-contained), ``report.pdf``, ``report.docx`` (editable),
+    ``tables.xlsx`` (every table of the report), ``figures/*.png`` and ``figures/*.svg``,
+    ``results.json``, ``disclosure.json`` and ``manifest.json``; ``out_dir`` is created, or
+    replaced atomically when it is empty or a report evalexp wrote (docs/CONTRACT.md section 5).
+    Every output is made from :func:`evalexp.disclosure.publish` for ``audience``: in public
+    mode, ``results.json`` is the publishable results (withheld values ``null``).
 
     Parameters
     ----------
@@ -167,6 +169,7 @@ def build_report(cohort: Cohort, plan: Plan, out_dir: str | Path, *, cohort_path
     check_report_dir(out_dir, inputs=inputs)
     if analysis is not None:
         check_analysis_matches(analysis, cohort, plan)
+    plan = plan.in_language(plan.language)  # the plan's reader texts in the report's language
     steps = Steps(5, enabled=progress)
     check_audience(audience, plan.report.suppression_threshold)
     if analysis is None:
@@ -185,8 +188,10 @@ def build_report(cohort: Cohort, plan: Plan, out_dir: str | Path, *, cohort_path
         outputs[f"figures/{fig.name}.svg"] = fig.svg
     steps.start("HTML")
     outputs["report.html"] = render_html(doc).encode("utf-8")
-    steps.start("PDF")
+    steps.start("PDF, Word and Excel")
     outputs["report.pdf"] = render_pdf(doc)
+    outputs["report.docx"] = render_docx(doc)
+    outputs["tables.xlsx"] = render_xlsx(doc)
     outputs["results.json"] = (json.dumps(pub.results, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     outputs["disclosure.json"] = (json.dumps(pub.disclosure_log(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     steps.start("manifest and files")

@@ -3,16 +3,30 @@
 A :class:`Document` is a cover and a list of :class:`Section` objects, each a
 heading and blocks (:class:`Paragraph`, :class:`Table`, :class:`Figure`).
 :mod:`evalexp.report.html` and :mod:`evalexp.report.pdf` render the same
-document, so the HTML and the PDF cannot disagree. Every string in it is
-already translated and formatted (numbers, suppression marks).
+document, and so do :mod:`evalexp.report.docx` and :mod:`evalexp.report.xlsx`: the formats
+cannot disagree. Every string in it is already translated and formatted (numbers, suppression
+marks).
+
+The document finishes itself when built (:meth:`Document.__post_init__`): tables and figures
+are numbered once, in reading order (Tableau 1, Figure 1...), so that every renderer shows the
+same numbers; every text gets the typography of its language (French: narrow no-break spaces,
+apostrophes, long dates, see :func:`evalexp.report.i18n.typeset_fr`), and statistic or method
+identifiers (``logrank``, ``cox_score``, ``efron``, ``holm``) become reader words outside the
+technical annex (:data:`TECHNICAL_SECTIONS`).
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 from dataclasses import dataclass
 
 import matplotlib.figure
 import matplotlib.text
+
+from .i18n import STRINGS, reader_words, typeset
+
+#: Sections that may show code identifiers and raw column names (the data-quality annex).
+TECHNICAL_SECTIONS = ("quality",)
 
 
 @dataclass(frozen=True)
@@ -31,6 +45,8 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     caption: str = ""
     note: str = ""
+    #: Its number in the document (1, 2...), assigned by :class:`Document`; 0 before.
+    number: int = 0
 
 
 @dataclass(frozen=True)
@@ -43,6 +59,8 @@ class Figure:
     png: bytes
     width_in: float
     height_in: float
+    #: Its number in the document (1, 2...), assigned by :class:`Document`; 0 before.
+    number: int = 0
 
 
 Block = Paragraph | Table | Figure
@@ -73,9 +91,58 @@ class Document:
     #: "Not for publication" mark of an evaluator report, shown on every page ("" when public).
     banner: str = ""
 
+    def __post_init__(self) -> None:
+        language = self.language
+        for name in ("title", "subtitle", "disclaimer_title", "disclaimer", "contents_title", "footer", "banner"):
+            object.__setattr__(self, name, typeset(getattr(self, name), language))
+        object.__setattr__(self, "cover", tuple((typeset(k, language), typeset(v, language))
+                                                for k, v in self.cover))
+        object.__setattr__(self, "sections", _finished(self.sections, language))
+
     def all_figures(self) -> list[Figure]:
         """Every figure of the document, in order."""
         return [b for s in self.sections for b in s.blocks if isinstance(b, Figure)]
+
+    def all_tables(self) -> list[Table]:
+        """Every table of the document, in order."""
+        return [b for s in self.sections for b in s.blocks if isinstance(b, Table)]
+
+    def caption(self, block: Table | Figure) -> str:
+        """The numbered caption of a table or figure: ``Tableau 3 – Estimations...``."""
+        words = STRINGS[self.language]
+        label = words["table_label" if isinstance(block, Table) else "figure_label"]
+        return f"{label} {block.number}{words['caption_sep']}{block.caption}"
+
+
+def _text(value: str, language: str, technical: bool) -> str:
+    return typeset(value if technical else reader_words(value, language), language)
+
+
+def _finished(sections: tuple[Section, ...], language: str) -> tuple[Section, ...]:
+    """The sections with tables and figures numbered in reading order, a table without a caption
+    captioned by its section's title, and every text typeset (identifiers in reader words outside
+    :data:`TECHNICAL_SECTIONS`)."""
+    counts = {Table: 0, Figure: 0}
+    out = []
+    for section in sections:
+        technical = section.key in TECHNICAL_SECTIONS
+        title = _text(section.title, language, technical)
+        blocks: list[Block] = []
+        for block in section.blocks:
+            if isinstance(block, Paragraph):
+                blocks.append(dataclasses.replace(block, text=_text(block.text, language, technical)))
+                continue
+            counts[type(block)] += 1
+            caption = _text(block.caption, language, technical) or title
+            if isinstance(block, Table):
+                blocks.append(dataclasses.replace(
+                    block, header=tuple(_text(h, language, technical) for h in block.header),
+                    rows=tuple(tuple(_text(c, language, technical) for c in row) for row in block.rows),
+                    caption=caption, note=_text(block.note, language, technical), number=counts[Table]))
+            else:
+                blocks.append(dataclasses.replace(block, caption=caption, number=counts[Figure]))
+        out.append(dataclasses.replace(section, title=title, blocks=tuple(blocks)))
+    return tuple(out)
 
 
 #: Resolution of the PNG renderings (print quality).

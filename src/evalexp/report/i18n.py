@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 
 #: Narrow no-break space (French thousands separator and space before %).
 NNBSP = "\u202f"
@@ -205,6 +206,12 @@ STRINGS: dict[str, dict[str, str]] = {
             "Part des ruptures selon le nombre d'entretiens tenus (descriptif, non causal)"),
         "meetings_held": "Entretiens tenus",
         "contents": "Sommaire",
+        "table_label": "Tableau",
+        "figure_label": "Figure",
+        "caption_sep": " – ",
+        "how_to_read": "Comment lire ce tableau",
+        "tables_index": "Tableaux du rapport",
+        "sheet": "Feuille",
         "generated_by": "Produit par evalexp {version}",
         # methods
         "m_km": (
@@ -507,6 +514,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "rupture_by_meetings": "Share of ruptures by number of meetings held (descriptive, not causal)",
         "meetings_held": "Meetings held",
         "contents": "Contents",
+        "table_label": "Table",
+        "figure_label": "Figure",
+        "caption_sep": " – ",
+        "how_to_read": "How to read this table",
+        "tables_index": "Tables of the report",
+        "sheet": "Sheet",
         "generated_by": "Produced by evalexp {version}",
         "m_km": (
             "Kaplan-Meier curves by arm, Greenwood variance, {level} log-log confidence intervals (R "
@@ -655,8 +668,21 @@ class Formatter:
         self._strings = STRINGS[language]
 
     def var(self, column: str) -> str:
-        """How the report names a data column: the plan's ``[labels]`` entry, else the column name."""
-        return self.labels.get(column, column)
+        """How the report names a data column: the plan's ``[labels]`` entry, else a reader word for a
+        canonical column (``stratum`` -> ``strate``), else the column name with spaces for underscores."""
+        if column in self.labels:
+            return self.labels[column]
+        return READER_WORDS[self.language].get(column, column.replace("_", " "))
+
+    def reader(self, value: object) -> object:
+        """A value placed in a sentence, in reader words: a code identifier (``logrank``,
+        ``cox_score``, ``efron``, ``holm``, ``stratum``...) or a labelled column name becomes its
+        words; anything else is returned unchanged."""
+        if not isinstance(value, str):
+            return value
+        if value in self.labels:
+            return self.labels[value]
+        return READER_WORDS[self.language].get(value, value)
 
     def value(self, column: str, level: object) -> str:
         """How the report names a value of a column: the plan's ``[value_labels.<column>]`` entry, else
@@ -671,7 +697,9 @@ class Formatter:
     def t(self, key: str, **values: object) -> str:
         """The label ``key`` in the report language, with ``{placeholders}`` filled."""
         text = self._strings[key]
-        return text.format(**values) if values else text
+        if values:
+            text = text.format(**{name: self.reader(value) for name, value in values.items()})
+        return typeset(text, self.language)
 
     def label(self, key: str, default: str | None = None) -> str:
         """A data label (cause, arm, rating): translated if known, else ``default`` (or ``key``)."""
@@ -742,5 +770,99 @@ class Formatter:
         return self.percent(1 - alpha, 0)
 
     def date(self, value: _dt.date | _dt.datetime) -> str:
-        """``DD/MM/YYYY`` in French, ISO ``YYYY-MM-DD`` in English."""
-        return value.strftime("%d/%m/%Y" if self.language == "fr" else "%Y-%m-%d")
+        """``4 décembre 2026`` in French (day without leading zero, month in words), ISO
+        ``YYYY-MM-DD`` in English."""
+        if self.language == "fr":
+            return french_date(value.year, value.month, value.day)
+        return value.strftime("%Y-%m-%d")
+
+
+#: Reader words for the code identifiers that reach the text: statistic names, tie and
+#: multiplicity methods, canonical column names. A technical annex may show the identifiers.
+READER_WORDS: dict[str, dict[str, str]] = {
+    "fr": {
+        "logrank": "log-rank", "cox_score": "score de Cox", "rmst": "RMST", "efron": "Efron",
+        "breslow": "Breslow", "holm": "Holm", "bh": "Benjamini-Hochberg", "none": "aucune",
+        "stratum": "strate de randomisation", "site": "site", "arm": "groupe", "participant_id": "participant",
+        "rupture_initiative": "initiative de la rupture", "support_received": "accompagnement reçu",
+        "contract_start": "début du contrat", "contract_end_planned": "fin prévue du contrat",
+        "followup_end": "fin du suivi", "rupture_date": "date de rupture", "assigned_on": "date d'affectation",
+    },
+    "en": {
+        "logrank": "log-rank", "cox_score": "Cox score", "rmst": "RMST", "efron": "Efron",
+        "breslow": "Breslow", "holm": "Holm", "bh": "Benjamini-Hochberg", "none": "none",
+        "stratum": "randomisation stratum", "site": "site", "arm": "group", "participant_id": "participant",
+        "rupture_initiative": "initiative of the rupture", "support_received": "support received",
+        "contract_start": "contract start", "contract_end_planned": "planned contract end",
+        "followup_end": "end of follow-up", "rupture_date": "rupture date", "assigned_on": "assignment date",
+    },
+}
+
+#: Identifiers replaced by :func:`reader_words` in any text of the main report (whole words only).
+_IDENTIFIER = re.compile(r"\b(logrank|cox_score|efron|breslow|holm|rmst)\b")
+
+MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+             "octobre", "novembre", "décembre")
+
+
+def french_date(year: int, month: int, day: int) -> str:
+    """``4 décembre 2026``; the first of the month is ``1er``."""
+    return f"{'1er' if day == 1 else day} {MONTHS_FR[month - 1]} {year}"
+
+
+def reader_words(text: str, language: str) -> str:
+    """``text`` with the statistic and method identifiers of :data:`READER_WORDS` (``logrank``,
+    ``cox_score``, ``efron``, ``holm``...) replaced by words, as whole words."""
+    words = READER_WORDS[language]
+    return _IDENTIFIER.sub(lambda m: words[m.group(1)], text)
+
+
+_PUNCT = re.compile(r"(?:[ \u00a0\u202f]+|(?<=[^\s;:!?]))([;:!?])(?=\s|$|[»)\]])")
+_OPEN_QUOTE = re.compile(r"«[ \u00a0\u202f]*")
+_CLOSE_QUOTE = re.compile(r"[ \u00a0\u202f]*»")
+_PERCENT = re.compile(r"(?<=\d)[ \u00a0]?%")
+_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
+_DECIMAL = re.compile(r"(?<![\w.,\u202f])(\d+)\.(\d+)(?![\w.])")
+_GROUPED = re.compile(r"(?<![\w.,\u202f])(\d{4,})(?=,\d|\u202f%)")
+_ISO_DATE = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
+_FR_DATE = re.compile(r"(?<![\d/])(\d{2})/(\d{2})/(\d{4})(?![\d/])")
+
+
+def _long_date(year: str, month: str, day: str, original: str) -> str:
+    try:
+        date = _dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return original
+    return french_date(date.year, date.month, date.day)
+
+
+def typeset_fr(text: str) -> str:
+    """French typography (Imprimerie nationale) of a text already in French.
+
+    - a narrow no-break space (U+202F) before ``; : ! ?`` (an ordinary or no-break space there is
+      replaced, a missing one inserted when the sign ends a word: ``https://``, ``12:30`` and
+      ``a::b`` are left alone) and inside ``« »``;
+    - a narrow no-break space before ``%``;
+    - the typographic apostrophe ``’`` between two letters;
+    - the decimal comma in a number written ``12.5`` (not in ``0.1.0`` nor ``v4.1``);
+    - U+202F thousands separators in a number of four digits or more that has decimals or a
+      ``%`` (bare whole numbers in a sentence are more often years, seeds or codes);
+    - dates ``2026-12-04`` and ``04/12/2026`` written ``4 décembre 2026``.
+
+    The function is idempotent: applying it twice gives the same text.
+    """
+    text = _ISO_DATE.sub(lambda m: _long_date(m[1], m[2], m[3], m[0]), text)
+    text = _FR_DATE.sub(lambda m: _long_date(m[3], m[2], m[1], m[0]), text)
+    text = _DECIMAL.sub(r"\1,\2", text)
+    text = _PERCENT.sub("\u202f%", text)
+    text = _GROUPED.sub(lambda m: f"{int(m[1]):,}".replace(",", NNBSP), text)
+    text = _PUNCT.sub(lambda m: NNBSP + m[1], text)
+    text = _OPEN_QUOTE.sub("«" + NNBSP, text)
+    text = _CLOSE_QUOTE.sub(NNBSP + "»", text)
+    return _APOSTROPHE.sub("\u2019", text)
+
+
+def typeset(text: str, language: str) -> str:
+    """The typography of ``language`` applied to ``text`` (:func:`typeset_fr` in French; English
+    text is left as it is)."""
+    return typeset_fr(text) if language == "fr" else text

@@ -5,8 +5,16 @@ text font is DejaVu Sans, shipped with matplotlib, embedded in the file: it
 has the narrow no-break space (U+202F) of French number formatting and the
 minus sign (U+2212), which the PDF base-14 fonts lack. reportlab breaks lines
 at U+202F as at any space, so the PDF writes it as U+00A0 (no-break space),
-which keeps a number with its ``%``. Figures are the PNG renderings, scaled to
-the text width.
+which keeps a number with its ``%``.
+
+Navigation: each section heading is a PDF bookmark (outline level 0) and each table and
+figure one level below it; the contents page lists the sections with their page numbers,
+each line a link to its section (reportlab's ``TableOfContents``, laid out in two passes by
+``multiBuild``). Tables and figures carry the numbered captions of the document (Tableau 1,
+Figure 1). Figures are vector drawings: the SVG rendering of each figure (text as paths) is
+converted by svglib into a reportlab ``Drawing`` and scaled to the text width, so they stay
+sharp at any zoom. The document's mark ("not for publication"), when it has one, is printed
+at the top of every page.
 """
 from __future__ import annotations
 
@@ -22,8 +30,10 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import (Image, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate,
+from reportlab.platypus import (BaseDocTemplate, Frame, KeepTogether, PageBreak, PageTemplate, Paragraph,
                                 Spacer, Table, TableStyle)
+from reportlab.platypus.tableofcontents import TableOfContents
+from svglib.svglib import svg2rlg
 
 from . import document as d
 
@@ -33,6 +43,7 @@ MUTED = colors.HexColor("#5a6675")
 ACCENT = colors.HexColor("#0072B2")
 RULE = colors.HexColor("#d5dbe3")
 SHADE = colors.HexColor("#f4f6fa")
+MARK = colors.HexColor("#b00020")
 
 
 def _text(value: str) -> str:
@@ -98,7 +109,7 @@ def _column_widths(block: d.Table, width: float, padding: float = 14.0) -> list[
     return [max(width - sum(cells), 0.15 * width), *cells]
 
 
-def _table(block: d.Table, width: float, styles: dict[str, ParagraphStyle]) -> list:
+def _table(doc: d.Document, block: d.Table, width: float, styles: dict[str, ParagraphStyle]) -> list:
     head = [Paragraph(_text(h), styles["head"] if i == 0 else styles["headnum"]) for i, h in enumerate(block.header)]
     rows = [[Paragraph(_text(c), styles["cell"] if i == 0 else styles["cellnum"])
              for i, c in enumerate(row)] for row in block.rows]
@@ -111,10 +122,7 @@ def _table(block: d.Table, width: float, styles: dict[str, ParagraphStyle]) -> l
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]))
-    out: list = []
-    if block.caption:
-        out.append(Paragraph(_text(block.caption), styles["caption"]))
-    out.append(table)
+    out: list = [_Caption(doc.caption(block), styles["caption"], f"table-{block.number}"), table]
     if block.note:
         out.append(Spacer(1, 3))
         out.append(Paragraph(_text(block.note), styles["note"]))
@@ -122,26 +130,73 @@ def _table(block: d.Table, width: float, styles: dict[str, ParagraphStyle]) -> l
     return out
 
 
-def _figure(block: d.Figure, width: float, max_height: float, styles) -> list:
-    scale = min(width / block.width_in, max_height / block.height_in)
-    image = Image(io.BytesIO(block.png), width=block.width_in * scale, height=block.height_in * scale)
-    return [KeepTogether([image, Paragraph(_text(block.caption), styles["figcaption"])])]
+class _Heading(Paragraph):
+    """A section heading: a bookmark (outline level 0) and a line of the table of contents.
+    ``title`` is the text as the document has it (the bookmark keeps its narrow spaces)."""
+
+    outline_level = 0
+
+    def __init__(self, title: str, style: ParagraphStyle, key: str) -> None:
+        super().__init__(_text(title), style)
+        self.title = title
+        self.key = key
+
+
+class _Caption(_Heading):
+    """A numbered table or figure caption: a bookmark one level below its section."""
+
+    outline_level = 1
+
+
+class _Report(BaseDocTemplate):
+    """A4 pages with one frame; headings and captions become bookmarks, headings TOC entries."""
+
+    def afterFlowable(self, flowable) -> None:  # noqa: N802 (reportlab's hook name)
+        if not isinstance(flowable, _Heading):
+            return
+        self.canv.bookmarkPage(flowable.key)
+        self.canv.addOutlineEntry(flowable.title, flowable.key, level=flowable.outline_level, closed=True)
+        if flowable.outline_level == 0:
+            self.notify("TOCEntry", (0, _text(flowable.title), self.page, flowable.key))
+
+
+def _drawing(block: d.Figure, width: float, max_height: float):
+    """The figure's SVG as a reportlab vector drawing scaled to fit ``width`` x ``max_height``."""
+    drawing = svg2rlg(io.BytesIO(block.svg))
+    scale = min(width / drawing.width, max_height / drawing.height)
+    drawing.scale(scale, scale)
+    drawing.width, drawing.height = drawing.width * scale, drawing.height * scale
+    drawing.hAlign = "LEFT"
+    return drawing
+
+
+def _figure(doc: d.Document, block: d.Figure, width: float, max_height: float, styles) -> list:
+    caption = _Caption(doc.caption(block), styles["figcaption"], f"figure-{block.number}")
+    return [KeepTogether([_drawing(block, width, max_height), caption])]
+
+
+def _contents(styles: dict[str, ParagraphStyle]) -> TableOfContents:
+    toc = TableOfContents(dotsMinLevel=0)
+    toc.levelStyles = [ParagraphStyle("toc0", parent=styles["body"], leftIndent=0, firstLineIndent=0,
+                                      spaceAfter=3)]
+    return toc
 
 
 def render_pdf(doc: d.Document) -> bytes:
-    """The report as PDF bytes: a cover page, then each section from a new page, page numbers."""
+    """The report as PDF bytes: a cover page with the linked contents, then each section from a
+    new page; bookmarks, numbered captions, vector figures, page numbers."""
     _register_fonts()
     styles = _styles()
     buffer = io.BytesIO()
     margin = 18 * mm
-    template = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=margin, rightMargin=margin,
-                                 topMargin=margin, bottomMargin=margin, title=doc.title,
-                                 author="", subject=doc.subtitle, creator="evalexp",
-                                 lang=doc.language, invariant=True)
+    template = _Report(buffer, pagesize=A4, leftMargin=margin, rightMargin=margin,
+                       topMargin=margin, bottomMargin=margin, title=doc.title,
+                       author="", subject=doc.subtitle, creator="evalexp",
+                       lang=doc.language, invariant=True, pageMode="UseOutlines")
     width = A4[0] - 2 * margin
     max_height = A4[1] - 2 * margin - 30 * mm
 
-    def footer(canvas, pdf_doc) -> None:
+    def decorate(canvas, pdf_doc) -> None:
         canvas.saveState()
         canvas.setFont(FONT, 7.5)
         canvas.setFillColor(MUTED)
@@ -149,10 +204,14 @@ def render_pdf(doc: d.Document) -> bytes:
         canvas.drawRightString(A4[0] - margin, 10 * mm, str(pdf_doc.page))
         if doc.banner:
             canvas.setFont(FONT_BOLD, 9)
-            canvas.setFillColor(colors.HexColor("#b2182b"))
-            canvas.drawCentredString(A4[0] / 2, A4[1] - 9 * mm, doc.banner)
+            canvas.setFillColor(MARK)
+            canvas.drawCentredString(A4[0] / 2, A4[1] - 10 * mm, doc.banner)
             canvas.drawCentredString(A4[0] / 2, 5 * mm, doc.banner)
         canvas.restoreState()
+
+    frame = Frame(margin, margin, width, A4[1] - 2 * margin, id="body", leftPadding=0, rightPadding=0,
+                  topPadding=0, bottomPadding=0)
+    template.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=decorate)])
 
     story: list = [Spacer(1, 40 * mm), Paragraph(_text(doc.subtitle), styles["kind"]),
                    Paragraph(_text(doc.title), styles["title"])]
@@ -164,18 +223,17 @@ def render_pdf(doc: d.Document) -> bytes:
                                styles["disclaimer"])]
     story.append(Spacer(1, 10))
     story.append(Paragraph(_text(doc.contents_title), styles["h2"]))
+    story.append(_contents(styles))
     for i, section in enumerate(doc.sections, start=1):
-        story.append(Paragraph(f"{i}. {_text(section.title)}", styles["body"]))
-    for i, section in enumerate(doc.sections, start=1):
-        story += [PageBreak(), Paragraph(f"{i}. {_text(section.title)}", styles["h2"])]
+        story += [PageBreak(), _Heading(f"{i}. {section.title}", styles["h2"], section.key)]
         for block in section.blocks:
             if isinstance(block, d.Paragraph):
                 story.append(Paragraph(_text(block.text), styles[block.kind]))
             elif isinstance(block, d.Table):
-                story += _table(block, width, styles)
+                story += _table(doc, block, width, styles)
             else:
-                story += _figure(block, width, max_height, styles)
+                story += _figure(doc, block, width, max_height, styles)
     if doc.footer:
         story += [Spacer(1, 12), Paragraph(_text(doc.footer), styles["note"])]
-    template.build(story, onFirstPage=footer, onLaterPages=footer)
+    template.multiBuild(story)
     return buffer.getvalue()

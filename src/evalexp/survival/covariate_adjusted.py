@@ -241,11 +241,13 @@ def _fit(data: _Data, grouped: Grouped) -> HazardRatioFit:
     else:
         sigma_x = grouped.projection.stratum_covariance()
         shift0, reduction0 = _adjustment(derived_outcomes(data, 0.0), grouped, sigma_x)
-        z = (u0 - shift0) / np.sqrt(v0 - reduction0)
+        # in very small samples the estimated reductions can exceed the variances: the adjusted
+        # variance is then not estimable and the statistics are NaN (null in results.json)
+        z = (u0 - shift0) / np.sqrt(v0 - reduction0) if v0 > reduction0 else np.nan
         shift, reduction = _adjustment(derived_outcomes(data, theta_u), grouped, sigma_x)
         log_hr = risk.solve(shift)
         info = risk.score(log_hr, ties=False)[1]
-        se = float(np.sqrt((info - reduction) / info ** 2))
+        se = float(np.sqrt((info - reduction) / info ** 2)) if info > reduction else np.nan
     return HazardRatioFit(log_hr=float(log_hr), se=float(se), z=float(z),
                           z_p_value=float(2.0 * stats.norm.sf(abs(z))), log_hr_unadjusted=float(theta_u),
                           se_unadjusted=float(se_unadjusted), z_unadjusted=float(z_unadjusted), n=n,
@@ -320,7 +322,8 @@ class CovariateAdjusted(Result):
                            "hr": json_number(np.exp(h.log_hr_unadjusted)), "ci_low": json_number(np.exp(low_u)),
                            "ci_high": json_number(np.exp(high_u)), "logrank_statistic": json_number(h.z_unadjusted)},
             "precision_gain": {"variance_ratio": json_number((h.se_unadjusted / h.se) ** 2),
-                               "equivalent_participants": json_number(round(self.equivalent_participants))},
+                               "equivalent_participants": (json_number(round(self.equivalent_participants))
+                                                           if np.isfinite(self.equivalent_participants) else None)},
             "rmst": self.rmst.to_dict(),
             "risk_difference": self.risk_difference.to_dict(),
         }
