@@ -1,13 +1,16 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11 and pip:
 #   make report   -> installs into .venv and builds the full report on the demo cohort into reports/
 #   make test     -> installs into .venv (with test extras) and runs the whole test suite
+# CI (.ci/run) also runs `make test-oldest`: the suite on the oldest versions pyproject.toml allows
+# (constraints/oldest.txt), in .venv-oldest.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+OLDEST := .venv-oldest/bin
 DEMO   := data/synthetic/agir_demo.csv
 PLAN   := data/synthetic/agir_demo.toml
 
-.PHONY: report analyze test bench clean
+.PHONY: report analyze test test-oldest contract-in-step bench clean
 
 $(BIN)/evalexp: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +27,23 @@ analyze: $(BIN)/evalexp
 test: $(BIN)/evalexp
 	$(BIN)/python -m pytest -q
 
+$(OLDEST)/evalexp: pyproject.toml constraints/oldest.txt
+	$(PYTHON) -m venv .venv-oldest
+	$(OLDEST)/pip install --quiet --upgrade pip
+	$(OLDEST)/pip install --quiet -c constraints/oldest.txt -e ".[test]"
+	touch $(OLDEST)/evalexp
+
+test-oldest: $(OLDEST)/evalexp
+	$(OLDEST)/python -m pytest -q
+
+# docs/CONTRACT.md and the packaged schema are copies of the project's shared contract (the acceptance
+# reference), when a ../shared folder stands beside the clone: this target says whether they are in step.
+contract-in-step:
+	diff -u ../shared/CONTRACT.md docs/CONTRACT.md
+	diff -u ../shared/results.schema.json src/evalexp/schema/results.schema.json
+
 bench: $(BIN)/evalexp
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info
+	rm -rf $(VENV) .venv-oldest build src/*.egg-info

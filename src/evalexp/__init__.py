@@ -6,7 +6,7 @@ The pipeline reads top to bottom: load -> cohort -> analysis -> results -> repor
     plan = ee.load_plan("data/synthetic/agir_demo.toml")
     cohort = ee.load_cohort("data/synthetic/agir_demo.csv", plan)
     results = ee.analyze(cohort, plan)
-    results.to_dict()                      # results.json, CONTRACT.md section 4
+    results.to_dict()                      # results.json, docs/CONTRACT.md section 4
 
     from evalexp.report import build_report   # matplotlib is imported only there
     build_report(cohort, plan, "reports/demo")
@@ -19,10 +19,10 @@ __version__ = "0.1.0"
 
 from .analysis import Analysis, analyze
 from .cohort import Cohort
-from .errors import EvalexpError, InputError, PlanError
+from .errors import EvalexpError, EvalexpTypeError, InputError, PlanError
 from .load import load_cohort, load_frame
 from .plan import Plan, load_plan
 from .simulate import simulate
 
-__all__ = ["Analysis", "Cohort", "EvalexpError", "InputError", "Plan", "PlanError", "analyze",
+__all__ = ["Analysis", "Cohort", "EvalexpError", "EvalexpTypeError", "InputError", "Plan", "PlanError", "analyze",
            "load_cohort", "load_frame", "load_plan", "simulate", "__version__"]

@@ -1,4 +1,4 @@
-"""Writing outputs: nothing lost, nothing half-written (CONTRACT.md section 5).
+"""Writing outputs: nothing lost, nothing half-written (docs/CONTRACT.md section 5).
 
 Every file evalexp writes goes through this module.
 

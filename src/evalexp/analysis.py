@@ -2,7 +2,7 @@
 
 :func:`analyze` runs, in this order, each part that the plan requests and
 returns an :class:`Analysis` whose :meth:`Analysis.to_dict` is ``results.json``
-(CONTRACT.md section 4, ``schema_version`` 1, extended with the integrity keys
+(docs/CONTRACT.md section 4, ``schema_version`` 2: version 1 unchanged, extended with the integrity keys
 ``consort``, ``balance``, ``attrition``, ``compliance``, ``subgroups``,
 ``fidelity``, ``power`` and ``data_quality``):
 
@@ -25,6 +25,7 @@ from .alerts import AnalysisWarning
 from .cohort import Cohort
 from .fingerprint import cohort_fingerprint
 from .competing.analysis import CompetingRisksAnalysis, analyze_competing
+from .guards import check_horizon, require
 from .heterogeneity import HeterogeneityResult, heterogeneity
 from .integrity.attrition import AttritionResult, attrition
 from .integrity.balance import BalanceTable, baseline_balance
@@ -39,7 +40,7 @@ from .quality import QualitySummary, quality_summary
 from .results import Result
 from .survival.analysis import SurvivalAnalysis, analyze_survival
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class Analysis(Result):
         return {key: part for key, part in named.items() if part is not None}
 
     def to_dict(self) -> dict[str, Any]:
-        """``results.json``: CONTRACT.md section 4 plus the integrity keys."""
+        """``results.json``: docs/CONTRACT.md section 4 plus the integrity keys."""
         out: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
             "title": self.plan.title,
@@ -130,7 +131,17 @@ def analyze(cohort: Cohort, plan: Plan, *, progress: bool = False) -> Analysis:
     Returns
     -------
     Analysis
+
+    Raises
+    ------
+    EvalexpTypeError
+        ``cohort`` or ``plan`` of the wrong type.
+    HorizonError
+        The plan's horizon is beyond the cohort's longest follow-up.
     """
+    require("analyze", "cohort", cohort, Cohort)
+    require("analyze", "plan", plan, Plan)
+    check_horizon(cohort, plan)
     survival = analyze_survival(cohort, plan, progress=progress)
     columns = cohort.data.columns
     return Analysis(

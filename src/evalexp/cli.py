@@ -1,4 +1,4 @@
-"""The ``evalexp`` command line (CONTRACT.md sections 3 and 5).
+"""The ``evalexp`` command line (docs/CONTRACT.md sections 3 and 5).
 
 Exit status 0 on success; 2 on any failure, with a one-paragraph message on stderr
 and never a Python traceback: bad input (an :class:`~evalexp.errors.EvalexpError`),
@@ -300,7 +300,7 @@ def _run(args: argparse.Namespace, debug: bool) -> int:
         message = _system_error(exc)
     except MemoryError:
         message = "not enough memory for this run (a smaller sample size, fewer simulations or permutations?)"
-    except Exception as exc:  # noqa: BLE001 - the last barrier before a traceback (CONTRACT.md section 5)
+    except Exception as exc:  # noqa: BLE001 - the last barrier before a traceback (docs/CONTRACT.md section 5)
         if debug:
             raise
         message = _internal_error(exc)

@@ -4,7 +4,7 @@ A :class:`Cohort` is what every analysis consumes. It is built by
 :func:`evalexp.load.load_cohort` (read, map, validate, pseudonymise, derive) and
 never holds a raw participant identifier.
 
-Derived columns (CONTRACT.md section 1)::
+Derived columns (docs/CONTRACT.md section 1)::
 
     end       = min(contract_end_planned, followup_end)
     event     = 1 if rupture_date is present and rupture_date <= end else 0
@@ -44,7 +44,7 @@ class Cohort:
     Attributes
     ----------
     data : pandas.DataFrame
-        Canonical columns (CONTRACT.md section 1, ``participant_id`` pseudonymised),
+        Canonical columns (docs/CONTRACT.md section 1, ``participant_id`` pseudonymised),
         any other source columns under their mapped names, and the derived
         ``end``, ``event``, ``time_days``, ``treated``.
     source : str

@@ -3,9 +3,11 @@
 Every refusal of bad input derives from :class:`InputError`, itself an
 :class:`EvalexpError`; the CLI turns any :class:`EvalexpError` into a message on
 stderr and exit status 2. Messages name the file, the column and the first
-offending rows (source line number and participant identifier), in the form::
+offending rows by their source line, never by a participant identifier or a
+row's content (docs/CONTRACT.md section 5); offending values are shown cut
+short (:func:`shown_value`). The form::
 
-    cohort.csv: column 'rupture_date': rupture before contract start in 2 rows: line 7 (id P0005), line 12 (id P0010)
+    cohort.csv: column 'rupture_date': rupture before contract start in 2 rows: line 7, line 12
 """
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from typing import Sequence
 
 #: How many offending rows a message lists before it says "and N more".
 MAX_ROWS_SHOWN = 5
+#: How many characters of an offending value a message shows.
+MAX_VALUE_SHOWN = 30
 
 
 class EvalexpError(Exception):
@@ -42,11 +46,25 @@ class MismatchError(EvalexpError):
 
 
 def format_rows(rows: Sequence[tuple[int, str]], total: int | None = None) -> str:
-    """Format ``(line, participant_id)`` pairs as ``line 7 (id P0005), ...``."""
+    """Format ``(line, participant_id)`` pairs as ``line 7, line 12 and 3 more``: the line only,
+    never the identifier."""
     total = len(rows) if total is None else total
-    shown = ", ".join(f"line {line} (id {pid})" for line, pid in rows[:MAX_ROWS_SHOWN])
+    shown = ", ".join(f"line {line}" for line, _ in rows[:MAX_ROWS_SHOWN])
     more = total - min(len(rows), MAX_ROWS_SHOWN)
     return shown + (f" and {more} more" if more > 0 else "")
+
+
+def shown_value(value) -> str:
+    """An offending cell as a message shows it: its text, cut to :data:`MAX_VALUE_SHOWN` characters."""
+    text = str(value)
+    return text if len(text) <= MAX_VALUE_SHOWN else text[:MAX_VALUE_SHOWN - 1] + "…"
+
+
+def listed_values(values: Sequence, show=repr) -> str:
+    """The first :data:`MAX_ROWS_SHOWN` offending values, each cut short (:func:`shown_value`) and
+    written by ``show``, then ``and N more``."""
+    more = f" and {len(values) - MAX_ROWS_SHOWN} more" if len(values) > MAX_ROWS_SHOWN else ""
+    return ", ".join(show(shown_value(v)) for v in values[:MAX_ROWS_SHOWN]) + more
 
 
 class InputError(EvalexpError):
@@ -66,10 +84,12 @@ class InputError(EvalexpError):
         line numbers count the header as line 1.
     total : int, optional
         Number of offending rows when ``rows`` holds only the first few.
+    hint : str, optional
+        What to do about it, after the rows and a semicolon.
     """
 
     def __init__(self, file: str, column: str | None, problem: str,
-                 rows: Sequence[tuple[int, str]] = (), total: int | None = None):
+                 rows: Sequence[tuple[int, str]] = (), total: int | None = None, hint: str = ""):
         self.file = str(file)
         self.column = column
         self.problem = problem
@@ -79,7 +99,7 @@ class InputError(EvalexpError):
         message = where + problem
         if self.rows:
             message += f" in {self.total} row{'s' if self.total != 1 else ''}: " + format_rows(self.rows, self.total)
-        super().__init__(message)
+        super().__init__(message + (f"; {hint}" if hint else ""))
 
 
 class UnreadableFileError(InputError):
@@ -119,6 +139,15 @@ class InvalidValueError(InputError):
     """A value outside its column's domain (e.g. ``support_received`` not 0/1)."""
 
 
+class DateRangeError(InputError):
+    """A date of a canonical date column outside the plan's ``[data] date_min`` .. ``date_max``
+    (default 1990-01-01 .. 2099-12-31), e.g. a typo such as year 1011 or 9999."""
+
+
+class NotANumberError(InputError):
+    """A value that is not a number in a column the plan uses as a numeric covariate or outcome."""
+
+
 class RuptureBeforeStartError(InputError):
     """``rupture_date < contract_start``."""
 
@@ -148,3 +177,16 @@ class DataWarning:
     column: str | None
     count: int
     message: str
+
+
+class ResultsSchemaError(EvalexpError):
+    """A ``results.json`` document that does not follow the packaged schema (docs/CONTRACT.md §4, §8)."""
+
+
+class EvalexpTypeError(EvalexpError, TypeError):
+    """A library function called with an argument of the wrong type (a path where a plan is
+    expected...). Also a :class:`TypeError`, so ``except TypeError`` still catches it."""
+
+
+class HorizonError(PlanError):
+    """The plan's ``horizon_days`` lies beyond the longest follow-up of the cohort."""

@@ -2,7 +2,8 @@
 
 :func:`load_cohort` is the only way from a file to a :class:`~evalexp.cohort.Cohort`
 (:func:`load_frame` the way from a DataFrame in memory); the raw participant
-identifiers never leave this module except in error messages.
+identifiers never leave this module except in the ``rows`` of an error (its message
+prints source lines, never identifiers).
 
 Steps
 -----
@@ -25,9 +26,13 @@ Steps
    U+202F are thousands separators and ``,`` is a decimal mark (so ``1,234``
    reads 1.234). ``participant_id``, ``arm``, ``rupture_initiative``,
    ``stratum`` and ``site`` stay text.
+   The canonical date columns and the plan's meeting columns must lie within
+   ``[data] date_min`` .. ``date_max`` (default 1990-01-01 .. 2099-12-31;
+   :class:`~evalexp.errors.DateRangeError`), other date columns within what
+   ``datetime64[ns]`` holds (1677-09-22 .. 2262-04-11).
 7. Checks: dates in order, ``support_received`` and the plan's binary outcomes
-   0/1; warnings for non-fatal oddities, among them a covariate read as text
-   because a few of its values are not numbers.
+   0/1, no stray non-number in a mostly numeric covariate
+   (:func:`_check_numeric_covariates`); warnings for non-fatal oddities.
 8. Pseudonyms (:mod:`evalexp.pseudonym`), then
    :func:`evalexp.cohort.derive_survival`.
 """
@@ -41,7 +46,9 @@ import numpy as np
 import pandas as pd
 
 from .cohort import Cohort, derive_survival
-from .errors import AmbiguousDateError, DateParseError, EmptyFileError, UnreadableFileError
+from .errors import (AmbiguousDateError, DateParseError, DateRangeError, EmptyFileError, NotANumberError,
+                     UnreadableFileError, listed_values, shown_value)
+from .guards import check_horizon, require, require_path
 from .plan import Plan, default_plan
 from .pseudonym import new_key, pseudonymise
 from .readers import RawTable, read_table
@@ -54,6 +61,8 @@ _THOUSANDS = re.compile("[ \u00a0\u202f]")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _DATE_TYPES = (dt.date, np.datetime64)
 _SAS_EPOCH = pd.Timestamp("1960-01-01")
+#: Days that ``datetime64[ns]`` can hold: the bounds of the date columns the plan does not bound.
+_REPRESENTABLE = ((pd.Timestamp.min + pd.Timedelta(days=1)).date(), pd.Timestamp.max.date())
 
 
 def _is_text(column: pd.Series) -> bool:
@@ -68,13 +77,29 @@ def _looks_like_dates(column: pd.Series) -> bool:
                for v in values)
 
 
-class _DateReader:
-    """Parse the date columns of one table with one day-first decision."""
+def _as_date(value) -> dt.date | None:
+    """A native date cell (``datetime.date``, ``Timestamp``, ``numpy.datetime64``) as a day, or None."""
+    if isinstance(value, np.datetime64):
+        value = value.astype("datetime64[D]").item()  # an int beyond Python's years 1-9999
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else None
 
-    def __init__(self, table: Table, columns: list[str], date_format: str, sas: bool = False):
+
+class _DateReader:
+    """Parse the date columns of one table with one day-first decision.
+
+    Each distinct value becomes a :class:`datetime.date` first (years 1-9999,
+    so that a typo such as 1011 or 9999 is seen as such rather than overflowing
+    pandas' nanosecond range), then is checked against its column's bounds.
+    """
+
+    def __init__(self, table: Table, columns: list[str], date_format: str, bounds: tuple[dt.date, dt.date],
+                 sas: bool = False):
         self.table = table
         self.format = date_format
         self.sas = sas
+        self.bounds = bounds
         slash_columns, day_above_12 = [], False
         for column in columns:
             uniques = [u for u in table.data[column].dropna().unique() if isinstance(u, str)]
@@ -91,12 +116,12 @@ class _DateReader:
                 f"{', '.join(repr(table.label(c)) for c in slash_columns)}); set [data] date_format = "
                 f"\"%d/%m/%Y\" in the plan", mask)
 
-    def _parse_text(self, value: str) -> pd.Timestamp | None:
+    def _parse_text(self, value: str) -> dt.date | None:
         if m := _ISO.fullmatch(value):
             year, month, day = (int(g) for g in m.groups())
         elif self.format != "auto":
             try:
-                return pd.Timestamp(dt.datetime.strptime(value, self.format)).normalize()
+                return dt.datetime.strptime(value, self.format).date()
             except ValueError:
                 return None
         elif m := _SLASH.fullmatch(value):
@@ -104,39 +129,47 @@ class _DateReader:
         else:
             return None
         try:
-            return pd.Timestamp(year=year, month=month, day=day)
-        except (ValueError, OverflowError):
+            return dt.date(year, month, day)
+        except ValueError:
             return None
 
-    def parse(self, column: str) -> pd.Series:
-        """The column as ``datetime64[ns]`` (NaT where missing); raises on a bad value."""
+    def _parse_value(self, value) -> dt.date | None:
+        if isinstance(value, str):
+            return self._parse_text(value)
+        if self.sas and isinstance(value, (float, int, np.number)) and float(value).is_integer():
+            try:
+                return _SAS_EPOCH.date() + dt.timedelta(days=int(value))
+            except OverflowError:
+                return None
+        return _as_date(value)
+
+    def parse(self, column: str, bounds: tuple[dt.date, dt.date] | None = None) -> pd.Series:
+        """The column as ``datetime64[ns]`` (NaT where missing); raises on a bad value.
+
+        ``bounds`` (default: the reader's, i.e. the plan's ``date_min``,
+        ``date_max``) is the range of accepted days; a day outside it raises
+        :class:`~evalexp.errors.DateRangeError` naming the rows by line.
+        """
         values = self.table.data[column]
-        if pd.api.types.is_datetime64_any_dtype(values):
-            if values.dt.tz is not None:
-                values = values.dt.tz_localize(None)
-            return values.dt.normalize().astype("datetime64[ns]")
+        if pd.api.types.is_datetime64_any_dtype(values) and values.dt.tz is not None:
+            values = values.dt.tz_localize(None)
         codes, uniques = pd.factorize(values)
-        parsed = []
-        for u in uniques:
-            if isinstance(u, str):
-                parsed.append(self._parse_text(u))
-            elif isinstance(u, _DATE_TYPES):
-                try:
-                    parsed.append(pd.Timestamp(u).normalize())
-                except (ValueError, OverflowError):
-                    parsed.append(None)
-            elif self.sas and isinstance(u, (float, int, np.number)) and float(u).is_integer():
-                parsed.append(_SAS_EPOCH + pd.Timedelta(days=int(u)))
-            else:
-                parsed.append(None)
+        parsed = [self._parse_value(u) for u in uniques]
         bad_unique = np.array([p is None for p in parsed] + [False], dtype=bool)
         bad = bad_unique[codes]
         if bad.any():
-            shown = ", ".join(repr(str(v)) for v in pd.unique(values[bad])[:3])
+            shown = ", ".join(repr(shown_value(v)) for v in pd.unique(values[bad])[:3])
             expected = (f"'{self.format}' or YYYY-MM-DD" if self.format != "auto"
                         else "YYYY-MM-DD or DD/MM/YYYY")
             raise self.table.refuse(DateParseError, column, f"unparseable date {shown} (expected {expected})", bad)
-        result = np.array([p.to_datetime64() for p in parsed] + [np.datetime64("NaT")], dtype="datetime64[ns]")
+        low, high = bounds or self.bounds
+        outside_unique = np.array([not low <= p <= high for p in parsed] + [False], dtype=bool)
+        outside = outside_unique[codes]
+        if outside.any():
+            shown = ", ".join(str(p) for p in pd.unique(np.array(parsed, dtype=object)[outside_unique[:-1]])[:3])
+            raise self.table.refuse(DateRangeError, column, f"date outside {low}..{high} ({shown})", outside,
+                                    "a typo? The plan's [data] date_min and date_max move the bounds")
+        result = np.array([np.datetime64(p, "D") for p in parsed] + [np.datetime64("NaT")], dtype="datetime64[ns]")
         return pd.Series(result[codes], index=values.index)
 
 
@@ -189,30 +222,35 @@ def _as_text(column: pd.Series) -> pd.Series:
     return pd.Series(texts[codes], index=column.index, dtype=object)
 
 
-def _mostly_numeric_warnings(table: Table, plan: Plan) -> list:
-    """Warn about covariates read as text whose values are mostly numbers.
+def _check_numeric_covariates(table: Table, plan: Plan) -> None:
+    """Refuse a covariate whose values are mostly numbers but not all.
 
-    One value that is not a number (``2O`` for ``20``, ``n.c.``) makes a whole
-    column text, and a text covariate enters a model as categorical: the
-    offending rows are listed (code ``not_a_number``) when at least half of the
-    column's values are numbers. Covariates: those of ``[survival]``,
-    ``[outcomes] adjust`` and ``[integrity] balance`` / ``subgroups``.
+    One value that is not a number (``2O`` for ``20``, ``n.c.``, ``#N/A``)
+    would make a whole column text, and a text covariate enters a model as
+    categorical, each number a level of its own. The rule: a covariate the
+    plan names (``[survival] covariates``, ``[outcomes] adjust``,
+    ``[integrity] balance`` and ``subgroups``) read as text in which at least
+    half of the present values are numbers is refused
+    (:class:`~evalexp.errors.NotANumberError`, naming the values and the rows
+    by line). A categorical covariate written in words, or whose numbers are
+    fewer than half of its values, is read as categorical. Binary outcomes
+    are held to 0/1 by :func:`evalexp.validate.check_binary`.
     """
     covariates = (*plan.survival.covariates, *plan.outcomes.adjust, *plan.integrity.balance,
                   *plan.integrity.subgroups)
-    found = []
     for column in dict.fromkeys(covariates):
         values = table.data[column]
         if column in TEXT_COLUMNS or not _is_text(values):
             continue
         present = values.notna().to_numpy()
         codes, uniques = pd.factorize(values)
-        is_number = np.array([isinstance(u, str) and not np.isnan(_to_number(u)) for u in uniques] + [False])[codes]
+        number_unique = np.array([isinstance(u, str) and not np.isnan(_to_number(u)) for u in uniques] + [False])
+        is_number = number_unique[codes]
         if 2 * is_number.sum() >= present.sum() > is_number.sum():
-            found.append(table.warning("not_a_number", column, "value that is not a number in a mostly numeric "
-                                       "column (the column is read as text, i.e. categorical)",
-                                       present & ~is_number))
-    return found
+            offending = listed_values([u for u, number in zip(uniques, number_unique) if not number])
+            raise table.refuse(
+                NotANumberError, column, f"not a number in a numeric covariate: {offending}", present & ~is_number,
+                "write a number, or leave the cell empty if the value is missing")
 
 
 def _rename(raw: RawTable, plan: Plan) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -228,6 +266,7 @@ def _rename(raw: RawTable, plan: Plan) -> tuple[pd.DataFrame, dict[str, str]]:
 
 
 def _load(raw: RawTable, plan: Plan | None, key: bytes | None) -> Cohort:
+    given = plan is not None
     plan = plan or default_plan()
     if len(raw.data) == 0:
         raise EmptyFileError(raw.source, None, "no data rows (only a header)")
@@ -248,9 +287,11 @@ def _load(raw: RawTable, plan: Plan | None, key: bytes | None) -> Cohort:
     date_columns = [c for c in data.columns if c in DATE_COLUMNS or c in plan.integrity.meetings
                     or (c not in TEXT_COLUMNS and (pd.api.types.is_datetime64_any_dtype(data[c])
                                                    or (_is_text(data[c]) and _looks_like_dates(data[c]))))]
-    dates = _DateReader(table, date_columns, plan.data.date_format, sas=raw.format == "sas7bdat")
+    dates = _DateReader(table, date_columns, plan.data.date_format, (plan.data.date_min, plan.data.date_max),
+                        sas=raw.format == "sas7bdat")
     for column in date_columns:
-        converted[column] = dates.parse(column)
+        bounded = column in DATE_COLUMNS or column in plan.integrity.meetings
+        converted[column] = dates.parse(column, None if bounded else _REPRESENTABLE)
     for column in data.columns:
         if column not in converted:
             numbers = _numeric(data[column])
@@ -264,10 +305,14 @@ def _load(raw: RawTable, plan: Plan | None, key: bytes | None) -> Cohort:
         if column in data:
             check_binary(table, column)
     check_dates(table)
-    warnings = data_warnings(table, plan) + _mostly_numeric_warnings(table, plan)
+    _check_numeric_covariates(table, plan)
+    warnings = data_warnings(table, plan)
 
     data["participant_id"] = pseudonymise(data["participant_id"], key or new_key())
-    return Cohort(data=derive_survival(data).reset_index(drop=True), source=raw.source, warnings=tuple(warnings))
+    cohort = Cohort(data=derive_survival(data).reset_index(drop=True), source=raw.source, warnings=tuple(warnings))
+    if given:
+        check_horizon(cohort, plan)
+    return cohort
 
 
 def load_cohort(path: str | Path, plan: Plan | None = None, *, key: bytes | None = None) -> Cohort:
@@ -294,10 +339,16 @@ def load_cohort(path: str | Path, plan: Plan | None = None, *, key: bytes | None
     ------
     InputError
         A subclass per problem (see :mod:`evalexp.validate`); the message names
-        the file, the column and the first rows (line, participant id).
+        the file, the column and the first rows by source line.
+    HorizonError
+        The plan's ``horizon_days`` is beyond the longest follow-up (:mod:`evalexp.guards`).
+    EvalexpTypeError
+        An argument of the wrong type (e.g. a plan file's path instead of a Plan).
     """
-    plan = plan or default_plan()
-    return _load(read_table(path, sheet=plan.data.sheet), plan, key)
+    require_path("load_cohort", "path", path)
+    require("load_cohort", "plan", plan, Plan, optional=True)
+    require("load_cohort", "key", key, bytes, optional=True)
+    return _load(read_table(path, sheet=(plan or default_plan()).data.sheet), plan, key)
 
 
 def load_frame(data: pd.DataFrame, plan: Plan | None = None, source: str = "<memory>",
@@ -307,6 +358,9 @@ def load_frame(data: pd.DataFrame, plan: Plan | None = None, source: str = "<mem
     Row ``i`` (0-based position) is reported as line ``i + 2``, as if the
     frame were written to CSV with a header.
     """
+    require("load_frame", "data", data, pd.DataFrame)
+    require("load_frame", "plan", plan, Plan, optional=True)
+    require("load_frame", "key", key, bytes, optional=True)
     frame = data.reset_index(drop=True).copy()
     frame.columns = [str(c) for c in frame.columns]
     raw = RawTable(frame, np.arange(len(frame), dtype=np.int64) + 2, source, "frame")

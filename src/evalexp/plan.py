@@ -1,4 +1,4 @@
-"""The pre-specified analysis plan (TOML), CONTRACT.md section 2.
+"""The pre-specified analysis plan (TOML), docs/CONTRACT.md section 2.
 
 :func:`load_plan` reads and checks a plan file and returns a frozen
 :class:`Plan`. Unknown keys are refused (a typo in a pre-registered plan must
@@ -28,10 +28,13 @@ entry of the plan's ``language``, else the table's first entry (:func:`text_in`,
     [data]
     date_format = "auto"             # auto | "%d/%m/%Y" | "%Y-%m-%d" | any strptime format
     sheet = 0                        # Excel sheet (name or index)
+    date_min = 1990-01-01            # canonical dates outside date_min..date_max are refused (TOML dates,
+                                     # within 1678-01-01..2261-12-31)
+    date_max = 2099-12-31
 
     [survival]
-    horizon_days = 365               # required
-    landmarks_days = [90, 180, 365]
+    horizon_days = 365               # required, >= 1, and at most the cohort's longest follow-up
+    landmarks_days = [90, 180, 365]  # positive days
     covariates = []                  # adjusted Cox model
     strata = ""                      # randomisation blocks ("" = none)
     cluster = ""                     # cluster-robust SE ("" = none)
@@ -48,9 +51,9 @@ entry of the plan's ``language``, else the table's first entry (:func:`text_in`,
     multiplicity = "holm"            # holm | bh | none, across the binary outcomes
 
     [inference]
-    alpha = 0.05
-    permutations = 10000
-    seed = 20101001
+    alpha = 0.05                     # in (0, 1)
+    permutations = 10000             # >= 1
+    seed = 20101001                  # >= 0
     statistics = ["logrank"]         # randomisation inference: logrank | cox_score | rmst
     small_sample = "auto"            # auto | always | never: which version the report shows
 
@@ -65,27 +68,36 @@ entry of the plan's ``language``, else the table's first entry (:func:`text_in`,
     by = ""                          # site column of the across-site analysis ("" = none)
 
     [report]
-    suppression_threshold = 11       # counts below it are suppressed
+    suppression_threshold = 11       # counts below it are suppressed; >= 5 (docs/CONTRACT.md section 6)
     funder = ""
     evaluator = ""
     lessons = ""                     # "lessons for public policy" text; "" = placeholder
     calibration = ""                 # calibration.json of `evalexp calibrate` for the methods annex
+
+The file must be UTF-8 (a BOM is allowed); anything else is refused naming
+the line of the first undecodable byte.
 """
 from __future__ import annotations
 
+import datetime as dt
+import os
 import tomllib
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import PlanError
+from .errors import EvalexpTypeError, PlanError
 
 CANONICAL_COLUMNS = (
     "participant_id", "arm", "contract_start", "contract_end_planned", "followup_end",
     "rupture_date", "rupture_initiative", "stratum", "site", "assigned_on", "support_received",
 )
 ARMS = ("treatment", "control")
+#: The widest ``[data] date_min`` .. ``date_max``: the days that ``datetime64[ns]`` holds, in whole years.
+DATE_LIMITS = (dt.date(1678, 1, 1), dt.date(2261, 12, 31))
+#: The smallest ``suppression_threshold`` a plan may set (docs/CONTRACT.md section 6).
+MIN_SUPPRESSION_THRESHOLD = 5
 #: Report languages.
 LANGUAGES = ("fr", "en")
 #: The keys of ``[report]`` that hold a reader text (a string or a table per language).
@@ -100,6 +112,8 @@ SMALL_SAMPLE = ("auto", "always", "never")
 class DataPlan:
     date_format: str = "auto"
     sheet: str | int = 0
+    date_min: dt.date = dt.date(1990, 1, 1)
+    date_max: dt.date = dt.date(2099, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -217,7 +231,7 @@ class Plan:
 
 
 _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "data": {"date_format": str, "sheet": (str, int)},
+    "data": {"date_format": str, "sheet": (str, int), "date_min": dt.date, "date_max": dt.date},
     "survival": {"horizon_days": int, "landmarks_days": list, "covariates": list, "strata": str,
                  "cluster": str, "causes": str, "ties": str, "randomization": str, "primary": str, "firth": bool},
     "outcomes": {"binary": list, "adjust": list, "multiplicity": str},
@@ -243,11 +257,22 @@ def load_plan(path: str | Path) -> Plan:
         unknown key or a value of the wrong type or range. The message names
         the file and the key.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise EvalexpTypeError(f"load_plan(): 'path' must be a path (str or pathlib.Path) to a TOML plan, "
+                               f"got {type(path).__name__}")
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        data = path.read_bytes()
     except OSError as exc:
         raise PlanError(f"{path}: cannot read the plan: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise PlanError(f"{path}: the plan is not UTF-8 text: byte 0x{data[exc.start]:02x} on line {line} "
+                        f"(save the file as UTF-8)") from None
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PlanError(f"{path}: not valid TOML: {exc}") from None
     return plan_from_dict(raw, source=str(path))
@@ -258,7 +283,8 @@ def _check_types(raw: dict[str, Any], spec: dict, where: str, source: str) -> No
         if key not in spec:
             raise PlanError(f"{source}: unknown key '{key}' in {where} (known: {', '.join(sorted(spec))})")
         expected = spec[key]
-        if (isinstance(value, bool) and expected is not bool) or not isinstance(value, expected):
+        if (isinstance(value, bool) and expected is not bool) or not isinstance(value, expected) or (
+                expected is dt.date and isinstance(value, dt.datetime)):
             names = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
             raise PlanError(f"{source}: key '{key}' in {where} must be {names}, got {value!r}")
 
@@ -297,6 +323,8 @@ def _choice(value: str, choices: tuple[str, ...], key: str, source: str) -> str:
 
 def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
     """Build a :class:`Plan` from the parsed TOML mapping (see :func:`load_plan`)."""
+    if not isinstance(raw, dict):
+        raise EvalexpTypeError(f"plan_from_dict(): 'raw' must be a dict (a parsed TOML plan), got {type(raw).__name__}")
     _check_types(raw, _TOP, "the plan", source)
     for section, spec in _SECTIONS.items():
         _check_types(raw.get(section, {}), spec, f"[{section}]", source)
@@ -330,8 +358,20 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
     if s["horizon_days"] <= 0:
         raise PlanError(f"{source}: 'horizon_days' in [survival] must be positive, got {s['horizon_days']}")
     landmarks = tuple(s.get("landmarks_days", [90, 180, 365]))
-    if not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in landmarks):
-        raise PlanError(f"{source}: 'landmarks_days' must be a list of non-negative whole days, got {list(landmarks)!r}")
+    if not all(isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in landmarks):
+        raise PlanError(f"{source}: 'landmarks_days' must be a list of positive whole days, got {list(landmarks)!r}")
+    d = raw.get("data", {})
+    date_min, date_max = d.get("date_min", DataPlan.date_min), d.get("date_max", DataPlan.date_max)
+    if date_min >= date_max:
+        raise PlanError(f"{source}: 'date_min' in [data] must be before 'date_max', got {date_min} and {date_max}")
+    if date_min < DATE_LIMITS[0] or date_max > DATE_LIMITS[1]:
+        raise PlanError(f"{source}: 'date_min' and 'date_max' in [data] must lie within {DATE_LIMITS[0]}.."
+                        f"{DATE_LIMITS[1]} (the dates evalexp can hold), got {date_min} and {date_max}")
+    span = (date_max - date_min).days
+    for key, days in (("horizon_days", s["horizon_days"]), ("landmarks_days", max(landmarks, default=0))):
+        if days > span:
+            raise PlanError(f"{source}: '{key}' in [survival] must be at most {span} days (the span of [data] "
+                            f"date_min..date_max, {date_min}..{date_max}), got {days}")
     survival = SurvivalPlan(
         horizon_days=s["horizon_days"],
         landmarks_days=landmarks,
@@ -361,8 +401,10 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
     if not 0 < alpha < 1:
         raise PlanError(f"{source}: 'alpha' in [inference] must be between 0 and 1, got {alpha}")
     permutations = i.get("permutations", 10000)
-    if permutations < 0:
-        raise PlanError(f"{source}: 'permutations' in [inference] must be >= 0, got {permutations}")
+    if permutations < 1:
+        raise PlanError(f"{source}: 'permutations' in [inference] must be >= 1, got {permutations}")
+    if i.get("seed", 0) < 0:
+        raise PlanError(f"{source}: 'seed' in [inference] must be >= 0, got {i['seed']}")
     statistics = _strings(i.get("statistics", ["logrank"]), "statistics", source)
     for stat in statistics:
         _choice(stat, RI_STATISTICS, "statistics", source)
@@ -385,8 +427,9 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
     )
 
     r = raw.get("report", {})
-    if r.get("suppression_threshold", 11) < 1:
-        raise PlanError(f"{source}: 'suppression_threshold' in [report] must be >= 1")
+    if r.get("suppression_threshold", 11) < MIN_SUPPRESSION_THRESHOLD:
+        raise PlanError(f"{source}: 'suppression_threshold' in [report] must be >= {MIN_SUPPRESSION_THRESHOLD} "
+                        f"(docs/CONTRACT.md section 6), got {r['suppression_threshold']}")
     texts = {"language": language, "shown": language, "title": _text(raw["title"], "'title'", source),
              "labels": labels, "value_labels": value_labels,
              "report": {key: _text(r[key], f"'{key}' in [report]", source) for key in REPORT_TEXTS if key in r}}
@@ -395,7 +438,6 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
         return text_in(text, language, language)
 
     report = ReportPlan(**{**r, **{key: own(text) for key, text in texts["report"].items()}})
-    d = raw.get("data", {})
     heterogeneity = HeterogeneityPlan(by=raw.get("heterogeneity", {}).get("by") or None)
     return Plan(title=own(texts["title"]), language=language, columns=dict(columns), arms=arms,
                 labels={column: own(text) for column, text in labels.items()},

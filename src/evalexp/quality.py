@@ -27,6 +27,7 @@ import pandas as pd
 
 from .cohort import Cohort
 from .errors import DataWarning
+from .guards import require
 from .plan import ARMS
 from .results import Result, json_number, tidy_frame
 from .survival.km import kaplan_meier
@@ -117,6 +118,7 @@ class QualitySummary(Result):
 
 def quality_summary(cohort: Cohort) -> QualitySummary:
     """Count participants, ruptures, censoring reasons and missing values per arm."""
+    require("quality_summary", "cohort", cohort, Cohort)
     data = cohort.data
     censored = data["event"] == 0
     planned_end = censored & (data["contract_end_planned"] <= data["followup_end"])

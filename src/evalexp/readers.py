@@ -4,13 +4,19 @@ Formats, by suffix:
 
 - ``.csv`` / ``.txt``: separator ``,``, ``;`` or tab, the one most frequent on
   the header line (outside quotes); encoding UTF-8 (with or without BOM),
-  else cp1252; any line ends (LF, CRLF, CR); quoted fields may hold
+  else cp1252 when the file holds no UTF-8 multibyte sequence at all (a file
+  mixing UTF-8 with a stray byte is refused, naming the byte's line and
+  offset); any line ends (LF, CRLF, CR); quoted fields may hold
   separators and line breaks. Arrow's parser reads files whose records are
   one line each; the :mod:`csv` module the others (quoted line breaks, short
-  rows, which are padded). Cells stay strings, stripped of surrounding
+  rows, which are padded; not a record that runs over several lines, the
+  mark of an unclosed quote, which is refused with its line and never its
+  content). Cells stay strings, stripped of surrounding
   spaces; conversion (dates, decimal commas, no-break-space thousands
   separators) happens in :mod:`evalexp.load`.
-- ``.xlsx``: openpyxl, first row = header, native cell values (numbers, dates).
+- ``.xlsx``: openpyxl, first row = header, native cell values (numbers, dates);
+  a formula cell without a stored value (a workbook written by a program
+  that does not compute formulas) is refused, naming the sheet and the cell.
 - ``.parquet``: pyarrow; ``.dta``: :func:`pandas.read_stata` (dates converted);
   ``.sas7bdat``: :func:`pandas.read_sas` (encoding inferred, date formats converted).
 
@@ -26,6 +32,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +43,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from .errors import EmptyFileError, UnreadableFileError
+from .guards import require_path
 
 #: Text cells read as missing values.
 MISSING_MARKERS = frozenset({"", "NA", "N/A", "NaN", "."})
@@ -74,13 +82,34 @@ class RawTable:
     separator: str | None = None
 
 
+#: A well-formed UTF-8 sequence of two to four bytes (RFC 3629): its presence says the file is UTF-8.
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+                             rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+                             rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}")
+
+
+def _line_of(raw: bytes, offset: int) -> int:
+    """1-based line of byte ``offset`` (LF, CRLF and CR line ends)."""
+    before = raw[:offset]
+    return before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
+
+
 def _decode(raw: bytes, source: str) -> tuple[str, str]:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise UnreadableFileError(source, None, "cannot decode the file as UTF-8 or cp1252 text")
+    """Text and encoding: UTF-8 (BOM allowed), else cp1252 if no byte sequence of the file is UTF-8's."""
+    try:
+        return raw.decode("utf-8-sig"), "utf-8-sig"
+    except UnicodeDecodeError as exc:
+        stray = exc.start
+    if _UTF8_MULTIBYTE.search(raw):
+        raise UnreadableFileError(source, None, f"not valid UTF-8: byte 0x{raw[stray]:02x} on line "
+                                                f"{_line_of(raw, stray)} (byte offset {stray}) in a file otherwise "
+                                                f"written in UTF-8; correct or remove that byte")
+    try:
+        return raw.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as exc:
+        raise UnreadableFileError(source, None, f"cannot decode the file as UTF-8 or cp1252 text: byte "
+                                                f"0x{raw[exc.start]:02x} on line {_line_of(raw, exc.start)} "
+                                                f"(byte offset {exc.start})") from None
 
 
 def _separator(header: str) -> str:
@@ -113,18 +142,39 @@ def _clean_text(data: pd.DataFrame) -> pd.DataFrame:
     return data
 
 
+def _unclosed_quote(text: str, start: int, sep: str) -> bool:
+    """Whether the record starting on line ``start`` ends inside a quoted field (at the end of the text).
+
+    The lenient reader takes such a field to the end of the file; the strict
+    one refuses it. Only the last record can be in that state, and only one
+    that runs over several lines does harm.
+    """
+    rest = "".join(io.StringIO(text, newline="").readlines()[start - 1:])
+    try:
+        for _ in csv.reader(io.StringIO(rest, newline=""), delimiter=sep, strict=True):
+            pass
+    except csv.Error:
+        return True
+    return False
+
+
 def _records_python(text: str, sep: str, source: str) -> tuple[list[str], pd.DataFrame, np.ndarray]:
     """Header, cells and start lines by the :mod:`csv` module (any quoting, exact line numbers)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     try:
         names = _header(next(reader), source)
         width = len(names)
-        rows, lines = [], []
+        rows, lines, spans_lines = [], [], False
         previous = reader.line_num
         for record in reader:
             start, previous = previous + 1, reader.line_num
             if not "".join(record).strip():
                 continue
+            if reader.line_num > start and len(record) < width:
+                raise UnreadableFileError(
+                    source, None, f"the record starting on line {start} runs over lines {start}-{reader.line_num} "
+                                  f"with {len(record)} of the header's {width} fields: a quote (\") opened and "
+                                  f"never closed?")
             if len(record) != width:
                 if "".join(record[width:]).strip():
                     raise UnreadableFileError(
@@ -133,8 +183,12 @@ def _records_python(text: str, sep: str, source: str) -> tuple[list[str], pd.Dat
                 record = record[:width] + [""] * (width - len(record))
             rows.append(record)
             lines.append(start)
+            spans_lines = reader.line_num > start
     except csv.Error as exc:
         raise UnreadableFileError(source, None, f"malformed CSV near line {reader.line_num}: {exc}") from None
+    if spans_lines and _unclosed_quote(text, lines[-1], sep):
+        raise UnreadableFileError(source, None, f"a quote (\") opened in the record starting on line {lines[-1]} "
+                                                f"is never closed: the rest of the file would be one field")
     data = pd.DataFrame(rows, columns=names, dtype=object) if rows else pd.DataFrame(columns=names, dtype=object)
     return names, _clean_text(data), np.array(lines, dtype=np.int64)
 
@@ -188,20 +242,43 @@ def _read_csv(path: Path, source: str) -> RawTable:
     return RawTable(data, lines, source, "csv", encoding, sep)
 
 
+def _formula_check(ws_values, ws_formulas, source: str):
+    """The sheet's rows of values, refusing a formula cell without a stored value.
+
+    ``ws_values`` is the sheet opened with ``data_only=True`` (the values Excel
+    stored when it last computed the formulas), ``ws_formulas`` the same sheet
+    with the formulas; a cell empty in the first and a formula in the second
+    was never computed, and would otherwise be read as empty.
+    """
+    from openpyxl.utils import get_column_letter
+
+    for row_number, (values, formulas) in enumerate(zip(ws_values.iter_rows(values_only=True),
+                                                        ws_formulas.iter_rows(values_only=True)), start=1):
+        for column, (value, formula) in enumerate(zip(values, formulas), start=1):
+            if value is None and formula is not None:
+                raise UnreadableFileError(
+                    source, None, f"sheet '{ws_values.title}', cell {get_column_letter(column)}{row_number}: a "
+                                  f"formula without a stored value (the workbook was written by a program that "
+                                  f"does not compute formulas); open and save it in a spreadsheet, or paste values")
+        yield values
+
+
 def _read_xlsx(path: Path, source: str, sheet: str | int) -> RawTable:
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
+        formula_book = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many unrelated types on a bad file
         raise UnreadableFileError(source, None, f"cannot open as an Excel workbook: {exc}") from None
     try:
         try:
             ws = book.worksheets[sheet] if isinstance(sheet, int) else book[sheet]
+            ws_formulas = formula_book.worksheets[sheet] if isinstance(sheet, int) else formula_book[sheet]
         except (IndexError, KeyError):
             raise UnreadableFileError(source, None,
                                       f"no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})") from None
-        rows_iter = ws.iter_rows(values_only=True)
+        rows_iter = _formula_check(ws, ws_formulas, source)
         header = next(rows_iter, None)
         if header is None or all(v is None for v in header):
             raise EmptyFileError(source, None, "the sheet is empty (no header, no data rows)")
@@ -225,6 +302,7 @@ def _read_xlsx(path: Path, source: str, sheet: str | int) -> RawTable:
             lines.append(row_number)
     finally:
         book.close()
+        formula_book.close()
     data = pd.DataFrame(rows, columns=names, dtype=object) if rows else pd.DataFrame(columns=names, dtype=object)
     return RawTable(data, np.array(lines, dtype=np.int64), source, "xlsx")
 
@@ -264,6 +342,7 @@ def read_table(path: str | Path, *, sheet: str | int = 0) -> RawTable:
     EmptyFileError
         No header at all (a header without rows gives an empty table).
     """
+    require_path("read_table", "path", path)
     path = Path(path)
     source = str(path)
     fmt = FORMATS.get(path.suffix.lower())

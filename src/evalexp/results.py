@@ -3,7 +3,7 @@
 Every estimator returns a frozen dataclass deriving from :class:`Result`. A
 subclass implements :meth:`tidy` (a DataFrame with the stable columns of
 :data:`TIDY_COLUMNS`, one row per estimated quantity) and :meth:`to_dict` (the
-JSON-ready mapping, matching CONTRACT.md section 4 where the contract fixes it);
+JSON-ready mapping, matching docs/CONTRACT.md section 4 where the contract fixes it);
 :meth:`summary` and :meth:`_repr_html_` come from here and may be refined.
 """
 from __future__ import annotations

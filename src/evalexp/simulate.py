@@ -147,7 +147,7 @@ class SimulatedCohort:
     Attributes
     ----------
     data : pandas.DataFrame
-        One row per participant, canonical columns (CONTRACT.md section 1, dates
+        One row per participant, canonical columns (docs/CONTRACT.md section 1, dates
         as ``datetime64``, ``rupture_date`` NaT when no rupture is observed)
         plus the covariates, meetings and follow-up outcomes.
     truth : dict

@@ -1,8 +1,8 @@
-"""Checks of a cohort table (CONTRACT.md section 1): refusals and warnings.
+"""Checks of a cohort table (docs/CONTRACT.md section 1): refusals and warnings.
 
 Every refusal raises its own :class:`~evalexp.errors.InputError` subclass with
 the file, the column (``source name (canonical)`` when the plan renamed it)
-and the first offending rows as ``line N (id X)``:
+and the first offending rows as ``line N`` (never a participant identifier):
 
 =======================================  ============================
 problem                                  exception
@@ -36,7 +36,7 @@ import pandas as pd
 
 from .errors import (MAX_ROWS_SHOWN, DataWarning, DuplicateIdError, EmptyArmError, FollowupBeforeStartError,
                      InputError, InvalidValueError, MissingColumnError, RuptureBeforeStartError,
-                     UnmappedArmError)
+                     UnmappedArmError, listed_values)
 from .plan import ARMS, Plan
 
 REQUIRED_COLUMNS = ("participant_id", "arm", "contract_start", "contract_end_planned", "followup_end")
@@ -57,7 +57,8 @@ class Table:
     lines : numpy.ndarray of int
         Source line of each row.
     ids : numpy.ndarray of str
-        Raw participant identifiers (``"?"`` where missing), for messages only.
+        Raw participant identifiers (``"?"`` where missing), for the ``rows`` of the
+        exceptions only (messages print the lines, not the identifiers).
     source : str
         The file.
     names : dict
@@ -81,10 +82,10 @@ class Table:
         shown = where[:MAX_ROWS_SHOWN]
         return [(int(self.lines[i]), str(self.ids[i])) for i in shown], len(where)
 
-    def refuse(self, error: type[InputError], column: str | None, problem: str, mask) -> InputError:
-        """An ``error`` naming the file, the column and the rows of ``mask``."""
+    def refuse(self, error: type[InputError], column: str | None, problem: str, mask, hint: str = "") -> InputError:
+        """An ``error`` naming the file, the column and the rows of ``mask`` (by line), then ``hint``."""
         rows, total = self.rows(mask)
-        return error(self.source, self.label(column) if column else None, problem, rows, total)
+        return error(self.source, self.label(column) if column else None, problem, rows, total, hint)
 
     def warning(self, code: str, column: str | None, problem: str, mask) -> DataWarning | None:
         """A :class:`DataWarning` for the rows of ``mask`` (lines only), or ``None`` if there are none."""
@@ -180,12 +181,12 @@ def map_arms(table: Table, plan: Plan) -> pd.Series:
         labels = sorted({"(empty)" if pd.isna(v) else str(v) for v in raw[bad]})
         known = sorted(set(ARMS) | {label for labels_ in plan.arms.values() for label in labels_})
         raise table.refuse(UnmappedArmError, "arm",
-                           f"arm label{'s' if len(labels) > 1 else ''} {', '.join(repr(x) for x in labels)} "
+                           f"arm label{'s' if len(labels) > 1 else ''} {listed_values(labels)} "
                            f"not mapped by the plan's [arms] (known labels: {', '.join(known)})", bad)
     for arm in ARMS:
         if not (arms == arm).any():
             raise EmptyArmError(table.source, table.label("arm"), f"no participant in the {arm} arm "
-                                f"(labels found: {', '.join(sorted(map(str, raw.unique())))})")
+                                f"(labels found: {listed_values(sorted(map(str, raw.unique())), str)})")
     return arms
 
 

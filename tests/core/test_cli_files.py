@@ -206,7 +206,7 @@ def test_the_randomisation_bar_writes_no_carriage_return_off_a_terminal(capsys, 
 def test_json_dash_writes_the_results_to_standard_output(inputs, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(_analyze(inputs, "-")) == 0
-    assert json.loads(capsys.readouterr().out)["schema_version"] == 1
+    assert json.loads(capsys.readouterr().out)["schema_version"] == 2
     assert list(tmp_path.iterdir()) == []
 
 

@@ -1,7 +1,9 @@
 """The analysis plan: CONTRACT.md section 2, its defaults and its guard rails."""
+import datetime as dt
+
 import pytest
 
-from evalexp.errors import PlanError
+from evalexp.errors import EvalexpTypeError, PlanError
 from evalexp.plan import load_plan, plan_from_dict
 
 CONTRACT_EXAMPLE = '''
@@ -140,3 +142,53 @@ def test_value_labels_must_be_tables_of_strings():
         plan_from_dict({"title": "t", "survival": {"horizon_days": 1}, "value_labels": {"female": {"0": 1}}})
     assert str(err.value) == ("<plan>: [value_labels.female] '0' must be a text or a table of texts per "
                               "language (fr, en), got 1")
+
+
+@pytest.mark.parametrize("section, key, value, message", [
+    ("inference", "permutations", 0, "'permutations' in [inference] must be >= 1, got 0"),
+    ("inference", "seed", -1, "'seed' in [inference] must be >= 0, got -1"),
+    ("inference", "alpha", 0, "'alpha' in [inference] must be between 0 and 1, got 0.0"),
+    ("report", "suppression_threshold", 1,
+     "'suppression_threshold' in [report] must be >= 5 (docs/CONTRACT.md section 6), got 1"),
+    ("survival", "horizon_days", 10**9, "'horizon_days' in [survival] must be at most 40176 days (the span of "
+                                        "[data] date_min..date_max, 1990-01-01..2099-12-31), got 1000000000"),
+    ("survival", "horizon_days", 0, "'horizon_days' in [survival] must be positive, got 0"),
+    ("survival", "landmarks_days", [0, 90], "'landmarks_days' must be a list of positive whole days, got [0, 90]"),
+])
+def test_plan_values_out_of_range_are_refused(section, key, value, message):
+    raw = {"title": "t", "survival": {"horizon_days": 365}}
+    raw.setdefault(section, {})[key] = value
+    with pytest.raises(PlanError) as caught:
+        plan_from_dict(raw)
+    assert str(caught.value) == f"<plan>: {message}"
+
+
+def test_date_bounds_are_toml_dates_in_order(tmp_path):
+    path = tmp_path / "plan.toml"
+    path.write_text('title = "t"\n[data]\ndate_min = 1985-01-01\n[survival]\nhorizon_days = 365\n', encoding="utf-8")
+    plan = load_plan(path)
+    assert (plan.data.date_min, plan.data.date_max) == (dt.date(1985, 1, 1), dt.date(2099, 12, 31))
+    path.write_text('title = "t"\n[data]\ndate_min = 1985-01-01T10:00:00\n[survival]\nhorizon_days = 1\n',
+                    encoding="utf-8")
+    with pytest.raises(PlanError, match=r"key 'date_min' in \[data\] must be date, got datetime.datetime\(1985"):
+        load_plan(path)
+    with pytest.raises(PlanError, match=r"^<plan>: 'date_min' in \[data\] must be before 'date_max', got "
+                                        r"2100-01-01 and 2099-12-31$"):
+        plan_from_dict({"title": "t", "data": {"date_min": dt.date(2100, 1, 1)}, "survival": {"horizon_days": 1}})
+
+
+def test_a_plan_that_is_not_utf8_is_refused_with_the_line(tmp_path):
+    path = tmp_path / "plan.toml"
+    path.write_bytes('title = "AGIR"\n[survival]\n# témoin\nhorizon_days = 365\n'.encode("cp1252"))
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    assert str(caught.value) == f"{path}: the plan is not UTF-8 text: byte 0xe9 on line 3 (save the file as UTF-8)"
+
+
+def test_load_plan_and_plan_from_dict_refuse_wrong_types(plan_file):
+    plan = load_plan(plan_file)
+    with pytest.raises(EvalexpTypeError, match=r"^load_plan\(\): 'path' must be a path \(str or pathlib.Path\) to a "
+                                               r"TOML plan, got Plan$"):
+        load_plan(plan)
+    with pytest.raises(TypeError, match=r"^plan_from_dict\(\): 'raw' must be a dict \(a parsed TOML plan\), got str$"):
+        plan_from_dict(str(plan_file))

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from _foundation import EXPORT, EXPORT_PLAN, HEADER, KEY, ROWS
 
-from evalexp.errors import AmbiguousDateError, DateParseError
+from evalexp.errors import AmbiguousDateError, DateParseError, NotANumberError
 from evalexp.load import load_cohort, load_frame
 from evalexp.plan import load_plan, plan_from_dict
 from evalexp.simulate import simulate
@@ -56,7 +56,7 @@ def test_ambiguous_slash_dates_are_refused(write_csv):
         load_cohort(path, key=KEY)
     assert "column 'contract_start': slash dates that could be DD/MM/YYYY or MM/DD/YYYY" in str(err.value)
     assert 'set [data] date_format = "%d/%m/%Y"' in str(err.value)
-    assert "line 2 (id P1), line 3 (id P2)" in str(err.value)
+    assert "line 2, line 3" in str(err.value)
 
 
 def test_plan_date_format_resolves_ambiguity(write_csv):
@@ -71,7 +71,7 @@ def test_unparseable_date_names_column_and_rows(write_csv):
     with pytest.raises(DateParseError) as err:
         load_cohort(write_csv([HEADER, *rows]), key=KEY)
     assert str(err.value).endswith("column 'rupture_date': unparseable date '2010-02-30' "
-                                   "(expected YYYY-MM-DD or DD/MM/YYYY) in 1 row: line 3 (id P2)")
+                                   "(expected YYYY-MM-DD or DD/MM/YYYY) in 1 row: line 3")
 
 
 def test_time_of_day_is_dropped(write_csv):
@@ -114,16 +114,21 @@ def test_rupture_date_column_is_optional(write_csv):
     assert cohort.data["event"].sum() == 0
 
 
-def test_covariate_with_a_stray_non_number_warns_with_its_lines(write_csv):
-    rows = [r + f",{age}" for r, age in zip(ROWS, ["21", "2O", "19.5", "22"])]
+def test_covariate_with_a_stray_non_number_is_refused_naming_values_and_lines(write_csv):
+    # docs/CONTRACT.md section 6: was a `not_a_number` warning (the column then read as categorical)
+    rows = [r + f",{age}" for r, age in zip(ROWS, ["21", "2O", "19.5", "#N/A"])]
     plan = plan_from_dict({"title": "t", "survival": {"horizon_days": 365, "covariates": ["age"]}})
-    cohort = load_cohort(write_csv([HEADER + ",age", *rows]), plan, key=KEY)
-    assert cohort.data["age"].tolist() == ["21", "2O", "19.5", "22"]  # read as text, as found
-    warning = next(w for w in cohort.warnings if w.code == "not_a_number")
-    assert warning.column == "age" and warning.count == 1
-    assert warning.message.endswith("column 'age': value that is not a number in a mostly numeric column "
-                                    "(the column is read as text, i.e. categorical) in 1 row (line 3)")
+    path = write_csv([HEADER + ",age", *rows])
+    with pytest.raises(NotANumberError) as caught:
+        load_cohort(path, plan, key=KEY)
+    assert str(caught.value) == (f"{path}: column 'age': not a number in a numeric covariate: '2O', '#N/A' in 2 rows: "
+                                 f"line 3, line 5; write a number, or leave the cell empty if the value is missing")
 
 
-def test_text_covariate_does_not_warn(demo):
-    assert not any(w.code == "not_a_number" for w in demo.warnings)
+def test_categorical_covariate_in_words_or_mostly_words_is_read_as_text(write_csv):
+    rows = [r + f",{level}" for r, level in zip(ROWS, ["bac", "CAP", "bac+2", "3"])]
+    plan = plan_from_dict({"title": "t", "survival": {"horizon_days": 365, "covariates": ["diploma"]}})
+    cohort = load_cohort(write_csv([HEADER + ",diploma", *rows]), plan, key=KEY)
+    assert cohort.data["diploma"].tolist() == ["bac", "CAP", "bac+2", "3"]
+
+

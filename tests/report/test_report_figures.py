@@ -7,6 +7,7 @@ from matplotlib.figure import Figure
 
 from evalexp.disclosure.curves import at_risk_at, km_curve, km_times, time_ticks
 from evalexp.report import figures
+from evalexp.report.document import render_figure
 from evalexp.report.i18n import Formatter
 
 
@@ -318,3 +319,13 @@ def test_cif_figure_keeps_the_order_of_the_groups_it_is_given():
     frame = pd.concat([frame[frame["group"] == g] for g in order])
     fig = figures.cif_figure(frame, {"treatment": 400, "control": 400}, fmt, max_time=420, coarse=True)
     assert [ax.get_title() for ax in fig.axes if ax.get_title()] == order
+
+
+def test_dollar_signs_in_labels_are_drawn_as_written_not_parsed_as_mathtext():
+    # "$x^$" is invalid mathtext: matplotlib would raise ValueError while drawing it
+    balance = pd.DataFrame({"label": ["$x^$", "cost in $ and $"], "std_diff": [0.02, -0.3]})
+    fig = figures.love_plot(balance, Formatter("en"))
+    fig.axes[0].set_title("$x^$")
+    rendered = render_figure(fig, "balance", "caption")
+    assert rendered.png.startswith(b"\x89PNG") and b"<svg" in rendered.svg
+    assert sorted(t.get_text() for t in fig.axes[0].get_yticklabels()) == ["$x^$", "cost in $ and $"]

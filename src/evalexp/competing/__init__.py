@@ -1,4 +1,4 @@
-"""Competing risks: who broke the contract (CONTRACT.md §4 ``competing_risks``).
+"""Competing risks: who broke the contract (docs/CONTRACT.md §4 ``competing_risks``).
 
 * :func:`cumulative_incidence` — Aalen-Johansen cumulative incidence with cmprsk's variance
   (R ``cmprsk::cuminc``), :mod:`evalexp.competing.cif`;

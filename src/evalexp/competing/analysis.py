@@ -1,4 +1,4 @@
-"""Competing-risks analysis of a cohort by rupture initiative (CONTRACT.md §4 ``competing_risks``).
+"""Competing-risks analysis of a cohort by rupture initiative (docs/CONTRACT.md §4 ``competing_risks``).
 
 For each cause of rupture (the plan's ``survival.causes`` column, read only where
 ``event == 1``; a rupture whose cause is missing becomes the cause ``"unknown"``, which

@@ -73,7 +73,7 @@ class GrayTest(Result):
                             "p_value": self.p_value}])
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"statistic", "p_value"}`` (CONTRACT.md §4) plus ``df`` and ``stratified``."""
+        """``{"statistic", "p_value"}`` (docs/CONTRACT.md §4) plus ``df`` and ``stratified``."""
         return {"statistic": json_number(self.statistic), "p_value": json_number(self.p_value),
                 "df": self.df, "stratified": self.stratified}
 

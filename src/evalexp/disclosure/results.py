@@ -589,7 +589,7 @@ def power(ledger: Ledger) -> None:
 
 
 def cost_effectiveness(ledger: Ledger) -> None:
-    """Cost per rupture avoided (CONTRACT §8) derives from the risk difference at the horizon:
+    """Cost per rupture avoided (docs/CONTRACT.md §8) derives from the risk difference at the horizon:
     withheld with it."""
     if ledger.source("cost_effectiveness") and ledger.get("survival", "risk_difference", "difference") is None:
         for key in ("ruptures_avoided_per_100", "cost_per_rupture_avoided"):
@@ -597,7 +597,7 @@ def cost_effectiveness(ledger: Ledger) -> None:
 
 
 def warnings(ledger: Ledger) -> None:
-    """Analysis warnings (CONTRACT §8): the codes are published, the generated messages (which
+    """Analysis warnings (docs/CONTRACT.md §8): the codes are published, the generated messages (which
     name counts and terms) are withheld."""
     for i, warning in enumerate(ledger.source("warnings") or []):
         if warning.get("message") is not None:

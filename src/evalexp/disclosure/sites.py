@@ -1,4 +1,4 @@
-"""Disclosure rule for the sites of the heterogeneity analysis (CONTRACT §7-8).
+"""Disclosure rule for the sites of the heterogeneity analysis (docs/CONTRACT.md §7-8).
 
 With ``T`` the suppression threshold:
 
@@ -18,7 +18,7 @@ With ``T`` the suppression threshold:
 - a published site's risks at the horizon are withheld when they stand for fewer than ``T``
   ruptures or contracts not broken by then (``small_group``);
 - the meta-analysis's pooled quantities (tau², I², Q, pooled hazard ratio, prediction interval,
-  interaction test) are published, as CONTRACT §7 allows.
+  interaction test) are published, as docs/CONTRACT.md §7 allows.
 """
 from __future__ import annotations
 

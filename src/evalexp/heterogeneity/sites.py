@@ -1,4 +1,4 @@
-"""Heterogeneity of the effect across sites (CONTRACT §8, plan ``[heterogeneity] by = "site"``).
+"""Heterogeneity of the effect across sites (docs/CONTRACT.md §8, plan ``[heterogeneity] by = "site"``).
 
 Two stages and a one-stage check:
 
@@ -269,7 +269,7 @@ class HeterogeneityResult(Result):
                          ignore_index=True)
 
     def to_dict(self) -> dict[str, Any]:
-        """``results["heterogeneity"]`` (CONTRACT §8), plus ``h2``, ``pooled.df``, per-site ``hr`` and
+        """``results["heterogeneity"]`` (docs/CONTRACT.md §8), plus ``h2``, ``pooled.df``, per-site ``hr`` and
         CI, ``shrunken_se``, ``excluded``, risk-difference SE and CI, ``horizon_days``, ``n_missing``, and the
         interaction test's ``test``, ``definition``, ``levels_tested`` and ``robust`` (always false)."""
         shrunken = self._shrunken()

@@ -5,7 +5,7 @@ For each 0/1 outcome named in ``plan.outcomes.binary`` (missing = not observed):
 * **Difference in proportions** among observed participants, treatment − control,
   with the Neyman standard error ``sqrt(s1²/n1 + s0²/n0)`` (sample variances, which
   equals the HC2 standard error of the OLS of the outcome on ``treated``), a
-  normal-approximation CI and p (CONTRACT.md §4). R: ``estimatr::difference_in_means``
+  normal-approximation CI and p (docs/CONTRACT.md §4). R: ``estimatr::difference_in_means``
   gives the same SE (its CI and p are t-based; ours are normal).
 * **Lin (2013) covariate-adjusted estimate**: OLS of the outcome on ``treated``, the
   plan's adjustment covariates centred on the fitted sample, and their interactions

@@ -23,6 +23,7 @@ from ..cohort import Cohort
 from ..disclosure import check_audience, publish
 from ..disclosure.tables import find_identifiers
 from ..errors import EvalexpError
+from ..guards import require, require_path
 from ..fingerprint import check_analysis_matches
 from ..plan import Plan
 from .compose import compose
@@ -33,7 +34,7 @@ from .progress import Steps
 from .xlsx import render_xlsx
 
 #: Distributions whose versions the manifest records.
-DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "lifelines", "matplotlib", "reportlab")
+DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "reportlab")
 
 #: What the manifest says about disclosure control, by audience (recorded with the outputs).
 DISCLOSURE_NOTE = {
@@ -123,7 +124,7 @@ def build_report(cohort: Cohort, plan: Plan, out_dir: str | Path, *, cohort_path
     Writes ``report.html`` (self-contained), ``report.pdf``, ``report.docx`` (editable),
     ``tables.xlsx`` (every table of the report), ``figures/*.png`` and ``figures/*.svg``,
     ``results.json``, ``disclosure.json`` and ``manifest.json``; ``out_dir`` is created, or
-    replaced atomically when it is empty or a report evalexp wrote (CONTRACT.md section 5).
+    replaced atomically when it is empty or a report evalexp wrote (docs/CONTRACT.md section 5).
     Every output is made from :func:`evalexp.disclosure.publish` for ``audience``: in public
     mode, ``results.json`` is the publishable results (withheld values ``null``).
 
@@ -161,6 +162,9 @@ def build_report(cohort: Cohort, plan: Plan, out_dir: str | Path, *, cohort_path
         ``analysis`` was computed on another cohort or under another plan
         (:func:`evalexp.fingerprint.check_analysis_matches`).
     """
+    require("build_report", "cohort", cohort, Cohort)
+    require("build_report", "plan", plan, Plan)
+    require_path("build_report", "out_dir", out_dir)
     inputs = (cohort_path if cohort_path else cohort.source, plan_path if plan_path else plan.source)
     check_report_dir(out_dir, inputs=inputs)
     if analysis is not None:

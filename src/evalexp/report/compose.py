@@ -165,7 +165,7 @@ def summary_section(ctx: Context) -> Section:
     if primary_ca:
         cox = {**ca["hr"], "hr": ca["hr"]["estimate"], "p_value": ca["log_hr"]["p_value"]}
     if cox.get("hr") is not None:
-        # the pre-specified primary result comes first, right after the cohort (CONTRACT section 7)
+        # the pre-specified primary result comes first, right after the cohort (docs/CONTRACT.md section 7)
         blocks.insert(1 if primary_ca else len(blocks), Paragraph(fmt.t(
             "summary_hr_ca" if primary_ca else "summary_hr", hr=fmt.number(cox["hr"]), level=ctx.level,
             ci=fmt.ci(cox["ci_low"], cox["ci_high"]), p=fmt.p_equals(cox["p_value"]),

@@ -21,6 +21,7 @@ import io
 from dataclasses import dataclass
 
 import matplotlib.figure
+import matplotlib.text
 
 from .i18n import STRINGS, reader_words, typeset
 
@@ -149,9 +150,16 @@ PNG_DPI = 200
 
 
 def render_figure(fig: matplotlib.figure.Figure, name: str, caption: str) -> Figure:
-    """Render a matplotlib figure once to SVG (text as paths, no font needed) and PNG."""
+    """Render a matplotlib figure once to SVG (text as paths, no font needed) and PNG.
+
+    Text is drawn as written: ``$`` in a plan's title or labels is not read as
+    mathtext (``parse_math`` off for the figure's texts and for the tick labels
+    made while drawing), so ``$x^$`` neither fails nor changes.
+    """
     svg, png = io.BytesIO(), io.BytesIO()
-    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": name}):
+    for text in fig.findobj(matplotlib.text.Text):
+        text.set_parse_math(False)
+    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": name, "text.parse_math": False}):
         fig.savefig(svg, format="svg", metadata={"Date": None})
         fig.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None})
     width, height = fig.get_size_inches()

@@ -1,6 +1,6 @@
 """The report section on sites: how much the effect of the support varies across sites.
 
-Reads ``results["heterogeneity"]`` (CONTRACT §8) of the publication only: in public mode the
+Reads ``results["heterogeneity"]`` (docs/CONTRACT.md §8) of the publication only: in public mode the
 disclosure layer (:mod:`evalexp.disclosure.sites`) has already withheld every number of a small
 site, pooled such sites into ``other_sites`` and logged each decision, so the section never
 receives a withheld number. Its text is here, in French and English (:data:`TEXTS`).
@@ -9,7 +9,7 @@ receives a withheld number. Its text is here, in French and English (:data:`TEXT
 - a pooled site appears in no table, text or figure; the forest plot draws the published sites
   only; the pool is given as a number of sites with its counts, never the sites' names;
 - the meta-analysis's pooled quantities (tau2, I2, Q, pooled hazard ratio, prediction
-  interval, the interaction test) are published, as CONTRACT §7 allows;
+  interval, the interaction test) are published, as docs/CONTRACT.md §7 allows;
 - per-site Kaplan-Meier risks at the horizon are not shown (their landmark counts are not in
   the results); the rupture share of the table is ruptures / participants over the follow-up.
 """

@@ -1,4 +1,4 @@
-"""The primary survival analysis of a cohort, as the plan pre-specifies it (CONTRACT.md section 4).
+"""The primary survival analysis of a cohort, as the plan pre-specifies it (docs/CONTRACT.md section 4).
 
 :func:`analyze_survival` reads ``time_days``, ``event`` and ``treated`` of
 ``cohort.data`` and the plan's ``[survival]`` and ``[inference]`` sections, and
@@ -14,7 +14,7 @@ contract's ``survival`` block:
 - ``randomization_inference``: the log-rank one when requested (else the first
   statistic); all of them in ``randomization_inference_all``;
 - ``covariate_adjusted``: Ye-Shao-Yi adjusted log-rank and marginal log HR, augmented RMST
-  and risk differences (CONTRACT section 8), when the plan names covariates and both arms
+  and risk differences (docs/CONTRACT.md section 8), when the plan names covariates and both arms
   have a rupture.
 
 Extra keys: ``rmst.small_sample`` (studentised permutation, :mod:`.rmst_perm`) and

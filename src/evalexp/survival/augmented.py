@@ -85,7 +85,7 @@ class AugmentedContrast(ArmContrast):
     title: str = field(default="Covariate-augmented contrast at the horizon", repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """CONTRACT section 8's ``difference, se, ci_low, ci_high, p_value`` (plus the arms and horizon)."""
+        """docs/CONTRACT.md section 8's ``difference, se, ci_low, ci_high, p_value`` (plus the arms and horizon)."""
         key = "tau_days" if self.measure == "rmst" else "day"
         return {key: self.day, "treatment": json_number(self.treatment), "control": json_number(self.control),
                 "difference": json_number(self.difference), "se": json_number(self.se),

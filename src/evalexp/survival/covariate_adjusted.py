@@ -35,7 +35,7 @@ the scheme is recorded (permuted blocks without analysis strata are blocks over 
 trial, the one-stratum case).
 
 :func:`covariate_adjusted` adds the augmented RMST and risk differences of :mod:`.augmented`
-and returns the :class:`CovariateAdjusted` result (CONTRACT section 8,
+and returns the :class:`CovariateAdjusted` result (docs/CONTRACT.md section 8,
 ``survival.covariate_adjusted``).
 """
 from __future__ import annotations
@@ -305,7 +305,7 @@ class CovariateAdjusted(Result):
         return pd.concat([frame, *extra], ignore_index=True)
 
     def to_dict(self) -> dict[str, Any]:
-        """CONTRACT section 8's ``survival.covariate_adjusted`` (plus ``hr``, ``unadjusted``,
+        """docs/CONTRACT.md section 8's ``survival.covariate_adjusted`` (plus ``hr``, ``unadjusted``,
         ``precision_gain``, ``randomization``, ``n``, ``n_dropped``)."""
         _, p, low, high = self.log_hr_wald
         h = self.hazard
