@@ -51,6 +51,7 @@ entry of the plan's ``language``, else the table's first entry (:func:`text_in`,
     permutations = 10000
     seed = 20101001
     statistics = ["logrank"]         # randomisation inference: logrank | cox_score | rmst
+    small_sample = "auto"            # auto | always | never: which version the report shows
 
     [integrity]
     balance = []                     # baseline covariates; default: survival.covariates
@@ -88,6 +89,7 @@ LANGUAGES = ("fr", "en")
 #: The keys of ``[report]`` that hold a reader text (a string or a table per language).
 REPORT_TEXTS = ("funder", "evaluator", "lessons")
 RI_STATISTICS = ("logrank", "cox_score", "rmst")
+SMALL_SAMPLE = ("auto", "always", "never")
 RANDOMIZATION_SCHEMES = ("permuted_blocks", "simple")
 PRIMARY_ANALYSES = ("cox_adjusted", "cox_unadjusted", "covariate_adjusted", "logrank", "risk_difference", "rmst")
 
@@ -124,6 +126,7 @@ class InferencePlan:
     permutations: int = 10000
     seed: int = 20101001
     statistics: tuple[str, ...] = ("logrank",)
+    small_sample: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -214,7 +217,8 @@ _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "survival": {"horizon_days": int, "landmarks_days": list, "covariates": list, "strata": str,
                  "cluster": str, "causes": str, "ties": str, "randomization": str, "primary": str},
     "outcomes": {"binary": list, "adjust": list, "multiplicity": str},
-    "inference": {"alpha": (float, int), "permutations": int, "seed": int, "statistics": list},
+    "inference": {"alpha": (float, int), "permutations": int, "seed": int, "statistics": list,
+                  "small_sample": str},
     "integrity": {"balance": list, "attrition_boundary": str, "subgroups": list, "meetings": list,
                   "power": (float, int)},
     "report": {"suppression_threshold": int, "funder": (str, dict), "evaluator": (str, dict), "lessons": (str, dict)},
@@ -357,7 +361,9 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
     for stat in statistics:
         _choice(stat, RI_STATISTICS, "statistics", source)
     inference = InferencePlan(alpha=alpha, permutations=permutations, seed=i.get("seed", 20101001),
-                              statistics=statistics)
+                              statistics=statistics,
+                              small_sample=_choice(i.get("small_sample", "auto"), SMALL_SAMPLE, "small_sample",
+                                                   source))
 
     g = raw.get("integrity", {})
     power = float(g.get("power", 0.8))

@@ -53,3 +53,14 @@ def test_shown_under_auto_below_the_stated_sizes():
     assert not shows_small_sample("auto", 5000, 50)
     assert shows_small_sample("always", 10 ** 6, None)
     assert not shows_small_sample("never", 10, 3)
+
+
+def test_plan_key_small_sample_defaults_to_auto_and_refuses_other_words():
+    from evalexp.errors import PlanError
+    from evalexp.plan import plan_from_dict
+
+    assert plan_from_dict({"title": "t", "survival": {"horizon_days": 365}}).inference.small_sample == "auto"
+    assert plan_from_dict({"title": "t", "survival": {"horizon_days": 365}, "inference": {"small_sample": "never"}}).inference.small_sample == "never"
+    with pytest.raises(PlanError) as err:
+        plan_from_dict({"title": "t", "survival": {"horizon_days": 365}, "inference": {"small_sample": "sometimes"}})
+    assert str(err.value) == "<plan>: 'small_sample' must be one of auto, always, never, got 'sometimes'"
