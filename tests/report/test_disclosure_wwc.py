@@ -53,3 +53,17 @@ def test_a_covariate_known_for_all_but_a_few_analysed_is_withheld_with_its_diffe
     assert row["std_difference"] is None and row["judgement"] == "adjusted"
     assert ledger.rule("binary_outcomes", "y", "wwc", "baseline_equivalence", "covariates", 0, "n",
                        "treatment") == "complement"
+
+
+def test_numbers_observed_to_the_horizon_are_withheld_with_the_risk_difference():
+    power = {"n": dict(N), "events": 50, "risk_difference": {
+        "method": "arcsine", "day": 365, "control_rate": 0.3, "treatment_rate": 0.1, "minimum_detectable": 0.2,
+        "n_effective": {"treatment": 68.9, "control": 71.9}}}
+    ledger = Ledger({"n": N, "events": {"treatment": 20, "control": 30}, "power": power,
+                     "survival": {"risk_difference": {"difference": None}}}, 11)
+    rules.power(ledger)
+    assert ledger.data["power"]["risk_difference"]["n_effective"] == {"treatment": None, "control": None}
+    ledger = Ledger({"n": N, "events": {"treatment": 20, "control": 30}, "power": power,
+                     "survival": {"risk_difference": {"difference": -0.1}}}, 11)
+    rules.power(ledger)
+    assert ledger.data["power"]["risk_difference"]["n_effective"] == {"treatment": 68.9, "control": 71.9}

@@ -585,7 +585,7 @@ def power(ledger: Ledger) -> None:
         ledger.hide(("power",), "small_group")
         return
     if ledger.get("survival", "risk_difference", "difference") is None:
-        for key in ("control_rate", "treatment_rate", "minimum_detectable"):
+        for key in ("control_rate", "treatment_rate", "minimum_detectable", "n_effective"):
             ledger.hide(("power", "risk_difference", key), "derived")
 
 
