@@ -35,6 +35,7 @@ from .integrity.fidelity import FidelityResult, fidelity
 from .integrity.outcomes import BinaryOutcomes, binary_outcomes
 from .integrity.power import PowerResult, power_for_cohort
 from .integrity.subgroups import SubgroupEffects, subgroup_effects
+from .integrity.wwc import with_wwc
 from .plan import Plan
 from .quality import QualitySummary, quality_summary
 from .results import Result
@@ -153,7 +154,7 @@ def analyze(cohort: Cohort, plan: Plan, *, progress: bool = False) -> Analysis:
         survival=survival,
         power=power_for_cohort(cohort, plan),
         competing=analyze_competing(cohort, plan) if plan.survival.causes else None,
-        outcomes=binary_outcomes(cohort, plan) if plan.outcomes.binary else None,
+        outcomes=with_wwc(binary_outcomes(cohort, plan), cohort, plan) if plan.outcomes.binary else None,
         balance=baseline_balance(cohort, plan) if plan.balance_covariates else None,
         attrition=attrition(cohort, plan),
         compliance=complier_effects(cohort, plan) if "support_received" in columns else None,

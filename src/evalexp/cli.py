@@ -141,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="rupture share in the control arm by the horizon (default 0.25)")
     p.add_argument("--alpha", type=float, default=0.05, help="two-sided level (default 0.05)")
     p.add_argument("--power", type=float, default=0.8, help="power (default 0.8)")
+    p.add_argument("--observed", type=float, default=1.0,
+                   help="share followed up to the horizon, for the risk difference (default 1)")
     p.add_argument("--ratio", type=float, default=1.0, help="treated/control allocation ratio (default 1)")
     p.add_argument("--simulate", type=int, default=0,
                    help="also estimate power by this many simulated trials with the synthetic generator")

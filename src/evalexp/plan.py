@@ -103,6 +103,7 @@ LANGUAGES = ("fr", "en")
 #: The keys of ``[report]`` that hold a reader text (a string or a table per language).
 REPORT_TEXTS = ("funder", "evaluator", "lessons")
 RI_STATISTICS = ("logrank", "cox_score", "rmst")
+SMALL_SAMPLE = ("auto", "always", "never")
 RANDOMIZATION_SCHEMES = ("permuted_blocks", "simple")
 PRIMARY_ANALYSES = ("cox_adjusted", "cox_unadjusted", "covariate_adjusted", "logrank", "risk_difference", "rmst")
 SMALL_SAMPLE = ("auto", "always", "never")

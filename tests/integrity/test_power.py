@@ -149,8 +149,21 @@ def test_power_for_cohort_uses_observed_events_and_control_km_share():
     assert result.control_rate == pytest.approx(1 - km.predict(365), abs=1e-12)
     assert result.events == int(events.sum())
     assert result.mde_hazard_ratio == pytest.approx(pw.min_detectable_hazard_ratio(int(events.sum())), rel=1e-12)
-    rd, _ = pw.min_detectable_risk_difference(20, 20, result.control_rate)
-    assert result.mde_risk_difference == pytest.approx(rd, rel=1e-12)
+    # censoring before the horizon (issue 20): the arm sizes become the binomial-equivalent numbers
+    # observed to the horizon, F (1 - F) / Greenwood variance, here computed from lifelines' event table
+    effective = {}
+    for arm in ("treatment", "control"):
+        rows = cohort.data[cohort.data["arm"] == arm]
+        fit = KaplanMeierFitter().fit(rows["time_days"], rows["event"])
+        table = fit.event_table.loc[:365]
+        greenwood = (table["observed"] / (table["at_risk"] * (table["at_risk"] - table["observed"]))).sum()
+        s_tau = float(fit.predict(365))
+        effective[arm] = (1 - s_tau) / (s_tau * greenwood)  # F(1-F) / (S^2 sum)
+        assert result.n_effective[arm] == pytest.approx(effective[arm], rel=1e-10)
+        assert result.n_effective[arm] < 20
+    rd, _ = pw.min_detectable_risk_difference(effective["treatment"], effective["control"], result.control_rate)
+    assert result.mde_risk_difference == pytest.approx(rd, rel=1e-10)
+    assert result.mde_risk_difference > pw.min_detectable_risk_difference(20, 20, result.control_rate)[0]
 
 
 def test_power_for_cohort_without_events_reports_null():

@@ -18,6 +18,7 @@ from .curves import GRID_DAYS, cif_times, round_at_risk
 from .ledger import Ledger
 from .sites import heterogeneity
 from .tables import collapse_small_categories
+from .wwc import wwc
 
 ARMS = ("treatment", "control")
 
@@ -192,7 +193,7 @@ def binary_outcomes(ledger: Ledger) -> dict[str, bool]:
         cells = [int(round((out[a] or 0) * obs[a])) for a in ARMS]
         if any(small(k, t) or small(obs[a] - k, t) for k, a in zip(cells, ARMS)) or out["difference"] is None:
             for key in out:
-                if key not in ("n_observed", "multiplicity"):
+                if key not in ("n_observed", "multiplicity", "wwc"):  # wwc: evalexp.disclosure.wwc
                     ledger.hide(("binary_outcomes", name, key), "small_group")
         hidden = any(small_missing(n[a] - obs[a], n[a], t) for a in ARMS)
         observed_hidden[name] = hidden
@@ -222,7 +223,7 @@ def _reduce_precision(ledger: Ledger, path: tuple[str, ...]) -> None:
             ledger.replace(path + (key,), round(out[key], PRECISION["p"]), "precision")
     ledger.hide(path + ("se",), "derived")
     for key, value in out.items():
-        if isinstance(value, dict) and key != "n_observed":
+        if isinstance(value, dict) and key not in ("n_observed", "wwc"):
             ledger.hide(path + (key,), "derived")
 
 
@@ -584,7 +585,7 @@ def power(ledger: Ledger) -> None:
         ledger.hide(("power",), "small_group")
         return
     if ledger.get("survival", "risk_difference", "difference") is None:
-        for key in ("control_rate", "treatment_rate", "minimum_detectable"):
+        for key in ("control_rate", "treatment_rate", "minimum_detectable", "n_effective"):
             ledger.hide(("power", "risk_difference", key), "derived")
 
 
@@ -640,6 +641,7 @@ def apply(ledger: Ledger, km_tables: Mapping[str, pd.DataFrame], kept: Mapping[s
     survival(ledger, km_tables, kept, comparable)
     groups, cif_kept = competing(ledger, comparable, jumps, kept)
     observed_hidden = binary_outcomes(ledger)
+    wwc(ledger, observed_hidden)
     consort(ledger, observed_hidden)
     attrition(ledger)
     balance(ledger)

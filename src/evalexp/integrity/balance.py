@@ -181,11 +181,25 @@ def baseline_balance(cohort: Cohort, plan: Plan) -> BalanceTable:
     AnalysisError
         A covariate named by the plan is not a column of the cohort.
     """
-    data = cohort.data
-    adjusted = set(plan.adjust_covariates) | set(plan.survival.covariates)
+    table = balance_rows(cohort.data, plan.balance_covariates)
+    table["adjusted"] = table["covariate"].isin(set(plan.adjust_covariates) | set(plan.survival.covariates))
+    return BalanceTable(table=table)
+
+
+def balance_rows(data: pd.DataFrame, covariates: Any) -> pd.DataFrame:
+    """The balance table's rows (without ``adjusted``) of ``covariates`` on the rows of ``data``.
+
+    Used on everyone randomised (:func:`baseline_balance`) and on an outcome's analysed
+    sample (:mod:`evalexp.integrity.wwc`).
+
+    Raises
+    ------
+    AnalysisError
+        A covariate is not a column of ``data``.
+    """
     treated = (data["arm"] == "treatment").to_numpy()
     rows: list[dict[str, Any]] = []
-    for name in plan.balance_covariates:
+    for name in covariates:
         if name not in data.columns:
             raise AnalysisError(f"balance covariate '{name}' is not a column of the cohort")
         values = data[name]
@@ -210,8 +224,6 @@ def baseline_balance(cohort: Cohort, plan: Plan) -> BalanceTable:
             for level in sorted(set(x)):
                 hit = (x == level).astype(float)
                 rows.append(_binary_row(name, level, kind, hit[treated[known]], hit[~treated[known]]))
-    table = pd.DataFrame(rows, columns=["covariate", "level", "kind", "measure", "n_treatment", "n_control",
-                                        "mean_treatment", "mean_control", "sd_treatment", "sd_control",
-                                        "std_difference", "rating"])
-    table["adjusted"] = table["covariate"].isin(adjusted)
-    return BalanceTable(table=table)
+    return pd.DataFrame(rows, columns=["covariate", "level", "kind", "measure", "n_treatment", "n_control",
+                                       "mean_treatment", "mean_control", "sd_treatment", "sd_control",
+                                       "std_difference", "rating"])

@@ -44,6 +44,7 @@ from ..errors import AnalysisError
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
 from ..survival.design import design_matrix
+from .small_sample import TEstimate, bell_mccaffrey_df
 
 @dataclass(frozen=True)
 class WaldEstimate:
@@ -225,6 +226,13 @@ class BinaryOutcome:
     p_holm: float
     p_bh: float
     p_adjusted: float
+    #: Covariates this outcome's analysis (Lin) adjusts for.
+    adjusted: tuple[str, ...] = ()
+    #: The difference with Bell-McCaffrey t inference (:mod:`evalexp.integrity.small_sample`).
+    small_sample: TEstimate | None = None
+    #: The WWC judgement on this outcome's analysed sample, an
+    #: :class:`evalexp.integrity.wwc.OutcomeWWC` set by :func:`evalexp.integrity.wwc.with_wwc`.
+    wwc: Any = None
 
 
 @dataclass(frozen=True)
@@ -283,6 +291,11 @@ class BinaryOutcomes(Result):
             if item.lin is not None:
                 entry["lin"] = {**item.lin.to_dict(), "se_type": "CR2" if self.cluster else "HC2",
                                 "covariates": list(self.covariates), "n": item.lin_n}
+            entry["adjusted"] = list(item.adjusted)
+            if item.small_sample is not None:
+                entry["small_sample"] = item.small_sample.to_dict()
+            if item.wwc is not None:
+                entry["wwc"] = item.wwc.to_dict()
             lor = item.log_odds_ratio
             entry["odds_ratio"] = {"odds_ratio": json_number(np.exp(lor.estimate)),
                                    "log_odds_ratio": json_number(lor.estimate), "se": json_number(lor.se),
@@ -326,6 +339,19 @@ def neyman_difference(y: np.ndarray, treated: np.ndarray, alpha: float) -> WaldE
                             np.nan, alpha)
     se = np.sqrt(y1.var(ddof=1) / len(y1) + y0.var(ddof=1) / len(y0))
     return WaldEstimate(float(y1.mean() - y0.mean()), float(se), alpha)
+
+
+def _t_difference(y: np.ndarray, treated: np.ndarray, clusters: np.ndarray | None, alpha: float) -> TEstimate:
+    """The difference with its HC2 (CR2 with clusters) SE and Bell-McCaffrey t inference
+    (:mod:`evalexp.integrity.small_sample`): ``hc2-bm`` or ``cr2-bm``."""
+    method = "hc2-bm" if clusters is None else "cr2-bm"
+    n_clusters = len(y) if clusters is None else len(pd.unique(pd.Series(clusters)))
+    if not ((treated == 1).sum() > 1 and (treated == 0).sum() > 1):
+        return TEstimate(method, np.nan, np.nan, np.nan, alpha, n_clusters)
+    X = np.column_stack([np.ones(len(y)), treated.astype(float)])
+    beta, cov = robust_ols(X, y, clusters)
+    return TEstimate(method, float(beta[1]), float(np.sqrt(cov[1, 1])),
+                     bell_mccaffrey_df(X, np.array([0.0, 1.0]), clusters), alpha, n_clusters)
 
 
 def _adjusted(p: np.ndarray, method: str) -> np.ndarray:
@@ -386,7 +412,10 @@ def binary_outcomes(cohort: Cohort, plan: Plan) -> BinaryOutcomes:
                 beta, cov = robust_ols(X, y_all[rows], clusters_all[rows] if cluster else None)
                 lin = WaldEstimate(float(beta[1]), float(np.sqrt(cov[1, 1])), alpha)
         y1, y0 = y[treated == 1], y[treated == 0]
-        partial.append(dict(outcome=name, treatment=float(y1.mean()) if len(y1) else np.nan,
+        adjusted = covariates if lin is not None and np.isfinite(lin.estimate) else ()
+        partial.append(dict(adjusted=adjusted, small_sample=_t_difference(y, treated, clusters_all[seen]
+                                                                          if cluster else None, alpha),
+                            outcome=name, treatment=float(y1.mean()) if len(y1) else np.nan,
                             control=float(y0.mean()) if len(y0) else np.nan,
                             n_treatment=len(y1), n_control=len(y0),
                             difference=difference, cluster_robust=cluster_robust, lin=lin, lin_n=lin_n,

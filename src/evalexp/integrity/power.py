@@ -27,6 +27,18 @@ tails counted::
 The expected share of participants with a rupture by the horizon under
 proportional hazards, every participant followed to the horizon, is
 ``(p_c + r p_t) / (1 + r)`` with ``p_t = 1 - (1 - p_c)^HR``.
+
+Censoring before the horizon. The risk at the horizon is a Kaplan-Meier estimate, whose
+variance exceeds the binomial ``F (1 - F) / n`` when participants are censored before the
+horizon: asymptotically ``Var F(tau) = S(tau)^2 int_0^tau dLambda(t) / (n S(t) G(t-))``
+with ``G`` the censoring survivor function (the Greenwood formula estimates it). The
+minimum detectable risk difference of an observed cohort therefore uses, per arm, the
+*binomial-equivalent number observed to the horizon* ``n_eff = F (1 - F) / Var_Greenwood
+F(tau)``, between ``n G(tau-)`` (all censoring early) and ``n`` (none before the horizon);
+when it is undefined (no rupture by the horizon in the arm) ``n G(tau-)``, ``G`` the
+Kaplan-Meier of censoring. This is the effective-sample-size device of the KM-based power
+formulas (Lachin 1981, Controlled Clin. Trials 2:93-113; Lakatos 1988, Biometrics
+44:229-241, who discount the information by the share lost to follow-up).
 """
 from __future__ import annotations
 
@@ -36,6 +48,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
@@ -43,6 +56,7 @@ from ..cohort import Cohort, derive_survival
 from ..errors import AnalysisError, ArgumentError, EvalexpError
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
+from ..survival.km import kaplan_meier
 from ..survival.risk import risk_difference
 
 
@@ -262,6 +276,9 @@ class PowerResult(Result):
         (arcsine test with the observed arm sizes and ``control_rate``).
     mde_treatment_rate : float or None
         The treated rupture share that reduction implies.
+    n_effective : dict or None
+        Binomial-equivalent number observed to the horizon per arm (:func:`observed_to_horizon`),
+        the sizes the risk-difference calculation uses.
     """
 
     alpha: float
@@ -273,13 +290,16 @@ class PowerResult(Result):
     mde_hazard_ratio: float | None
     mde_risk_difference: float | None
     mde_treatment_rate: float | None
+    n_effective: dict[str, float] | None = None
 
     title = "Minimum detectable effects"
 
     def conventions(self) -> str:
         return (f"Two-sided {self.alpha:g}, power {self.power:g}. Hazard ratio: Schoenfeld (1981) with the "
                 "observed events and allocation; risk difference: arcsine test (R pwr::pwr.2p2n.test) with "
-                "the observed arm sizes and the control arm's Kaplan-Meier rupture share at the horizon.")
+                "the binomial-equivalent numbers observed to the horizon (F(1 - F) / Greenwood variance, "
+                "censoring before the horizon discounted) and the control arm's Kaplan-Meier rupture share at "
+                "the horizon.")
 
     def tidy(self) -> pd.DataFrame:
         return tidy_frame([
@@ -299,8 +319,27 @@ class PowerResult(Result):
             "risk_difference": {"method": "arcsine", "day": int(self.horizon_days),
                                 "control_rate": json_number(self.control_rate),
                                 "treatment_rate": json_number(self.mde_treatment_rate),
-                                "minimum_detectable": json_number(self.mde_risk_difference)},
+                                "minimum_detectable": json_number(self.mde_risk_difference),
+                                "n_effective": None if self.n_effective is None else
+                                {a: json_number(v) for a, v in self.n_effective.items()}},
         }
+
+
+def observed_to_horizon(time: Any, event: Any, day: int) -> float:
+    """Binomial-equivalent number of participants observed to ``day`` (module docstring).
+
+    ``F (1 - F) / Var_Greenwood(F(day))`` with ``F = 1 - S(day)`` the Kaplan-Meier risk;
+    where undefined (``F`` 0 or 1), ``n G(day-)`` with ``G`` the Kaplan-Meier of censoring
+    (censorings as events), read just before ``day``.
+    """
+    time = np.asarray(time, dtype=float)
+    event = np.asarray(event, dtype=float)
+    fit = kaplan_meier(time, event)
+    risk = 1.0 - fit.survival_at(day)
+    variance = fit.variance_at(day)
+    if 0 < risk < 1 and variance > 0:
+        return float(risk * (1 - risk) / variance)
+    return float(len(time) * kaplan_meier(time, 1.0 - event).survival_at(day - 0.5))
 
 
 def power_for_cohort(cohort: Cohort, plan: Plan) -> PowerResult:
@@ -322,14 +361,19 @@ def power_for_cohort(cohort: Cohort, plan: Plan) -> PowerResult:
     horizon = plan.survival.horizon_days
     control_rate = risk_difference(data["time_days"], data["event"], data["treated"], horizon).control
     mde_rd = treated_rate = None
+    effective = None
     if 0 < control_rate < 1:
+        treated = data["treated"].to_numpy() == 1
+        time, event = data["time_days"].to_numpy(float), data["event"].to_numpy(float)
+        effective = {"treatment": observed_to_horizon(time[treated], event[treated], horizon),
+                     "control": observed_to_horizon(time[~treated], event[~treated], horizon)}
         mde_rd, treated_rate = min_detectable_risk_difference(
-            n["treatment"], n["control"], control_rate, alpha=alpha, power=target)
+            effective["treatment"], effective["control"], control_rate, alpha=alpha, power=target)
         if math.isnan(mde_rd):
             mde_rd = treated_rate = None
     return PowerResult(alpha=alpha, power=target, n=n, events=events, horizon_days=horizon,
                        control_rate=control_rate, mde_hazard_ratio=mde_hr,
-                       mde_risk_difference=mde_rd, mde_treatment_rate=treated_rate)
+                       mde_risk_difference=mde_rd, mde_treatment_rate=treated_rate, n_effective=effective)
 
 
 @dataclass(frozen=True)
@@ -427,7 +471,7 @@ class PowerCalculation(Result):
 
 def power_calculation(*, hazard_ratio: float | None = None, n: int | None = None, control_rate: float = 0.25,
                       alpha: float = 0.05, power: float = 0.8, ratio: float = 1.0, simulations: int = 0,
-                      seed: int = 1) -> PowerCalculation:
+                      seed: int = 1, observed: float = 1.0) -> PowerCalculation:
     """Events, sample size and minimum detectable effects of a planned trial.
 
     Parameters
@@ -440,6 +484,12 @@ def power_calculation(*, hazard_ratio: float | None = None, n: int | None = None
         (:func:`min_detectable_hazard_ratio_for_n`) and risk difference
         (:func:`min_detectable_risk_difference`), split by ``ratio``; with ``hazard_ratio``,
         the Schoenfeld power at the expected number of events.
+    observed : float
+        Share of participants expected to be followed up to the horizon (the censoring
+        survivor function ``G(tau-)``): the minimum detectable risk difference uses
+        ``observed * n`` participants (module docstring, censoring before the horizon; exact
+        when the losses occur early, conservative when they are spread over the follow-up).
+        Default 1: nobody censored before the horizon.
     control_rate : float
         Rupture share of the control arm by the horizon.
     alpha, power, ratio : float
@@ -459,6 +509,8 @@ def power_calculation(*, hazard_ratio: float | None = None, n: int | None = None
     """
     if hazard_ratio is None and n is None:
         raise ArgumentError("give a target hazard ratio (--hr), a sample size (--n), or both")
+    if not 0 < observed <= 1:
+        raise ArgumentError(f"the share observed to the horizon must be in (0, 1], got {observed}")
     if n is not None and n < 4:
         raise ArgumentError(f"the sample size must be at least 4, got {n}")
     if simulations < 0:
@@ -486,7 +538,8 @@ def power_calculation(*, hazard_ratio: float | None = None, n: int | None = None
             fields["power_at_n"] = schoenfeld_power(hazard_ratio, n * prob, alpha=alpha, ratio=ratio)
     if n is not None:
         n_t, n_c = n * ratio / (1 + ratio), n / (1 + ratio)
-        rd, treated = min_detectable_risk_difference(n_t, n_c, control_rate, alpha=alpha, power=power)
+        rd, treated = min_detectable_risk_difference(observed * n_t, observed * n_c, control_rate, alpha=alpha,
+                                                     power=power)
         fields.update(mde_hazard_ratio=min_detectable_hazard_ratio_for_n(n, control_rate, alpha=alpha, power=power,
                                                                          ratio=ratio),
                       mde_risk_difference=rd, mde_treatment_rate=treated)
@@ -501,7 +554,7 @@ def power_command(args: argparse.Namespace) -> None:
     """``evalexp power``: print the design calculation as text or, with ``--json``, as JSON."""
     result = power_calculation(hazard_ratio=args.hr, n=args.n, control_rate=args.control_rate,
                                alpha=args.alpha, power=args.power, ratio=args.ratio,
-                               simulations=args.simulate)
+                               simulations=args.simulate, observed=args.observed)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
     else:

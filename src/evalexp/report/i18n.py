@@ -267,7 +267,8 @@ STRINGS: dict[str, dict[str, str]] = {
             "Clearinghouse (Standards Handbook v4.1)."),
         "m_power": (
             "Effet minimal détectable : formule de Schoenfeld pour le rapport des risques, test de l'arc "
-            "sinus pour la différence de risque (R pwr)."),
+            "sinus pour la différence de risque (R pwr), sur le nombre équivalent de participants observés "
+            "jusqu'à l'horizon (les censures avant l'horizon le réduisent)."),
         "m_disclosure_public": (
             "Secret statistique (règles détaillées dans docs/disclosure.md) : tout effectif inférieur à "
             "{threshold} est masqué (« <{threshold} »), de même qu'un effectif dont le complément dans un "
@@ -649,7 +650,8 @@ STRINGS: dict[str, dict[str, str]] = {
             "boundary (Standards Handbook v4.1)."),
         "m_power": (
             "Minimum detectable effect: Schoenfeld's formula for the hazard ratio, arcsine test for the "
-            "risk difference (R pwr)."),
+            "risk difference (R pwr), on the equivalent number of participants observed to the horizon "
+            "(censoring before the horizon reduces it)."),
         "m_disclosure_public": (
             "Statistical secrecy (rules in docs/disclosure.md): every count below {threshold} is hidden "
             "(\"<{threshold}\"), and so is a count whose complement in a published total is below "
