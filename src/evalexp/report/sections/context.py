@@ -1,0 +1,135 @@
+"""What every section reads (:class:`Context`) and the helpers several sections share.
+
+A section never reads the cohort or the exact results: only the publication's results (a
+withheld value is ``None``), the plan and the formatter, through :class:`Context`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ...disclosure import Publication
+from ...disclosure.ledger import pointer
+from ...plan import Plan
+from ..document import Figure, Paragraph, render_figure
+from ..i18n import SECONDARY, Formatter
+
+ARMS = ("treatment", "control")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every section reads: the publication, the plan and the formatter."""
+
+    pub: Publication
+    plan: Plan
+    fmt: Formatter
+
+    @property
+    def results(self) -> dict[str, Any]:
+        return self.pub.results
+
+    @property
+    def threshold(self) -> int:
+        return self.fmt.threshold
+
+    @property
+    def level(self) -> str:
+        return self.fmt.level(self.plan.inference.alpha)
+
+    @property
+    def comparable(self) -> bool:
+        """Whether the arms' ruptures are compared in this publication (in public mode, not when an arm
+        has fewer than the threshold in size, ruptures or contracts not broken)."""
+        return not self.pub.public or self.get("survival", "logrank", "p_value") is not None
+
+    def get(self, *path: str | int) -> Any:
+        """The published value at ``path`` (``None`` when withheld or absent)."""
+        node: Any = self.results
+        for key in path:
+            if isinstance(node, dict):
+                node = node.get(key)
+            elif isinstance(node, list) and isinstance(key, int) and key < len(node):
+                node = node[key]
+            else:
+                return None
+        return node
+
+    def mark(self, *path: str | int) -> str:
+        """How a withheld value prints: ``"<threshold"`` when it is a count below the threshold,
+        ``"s"`` otherwise (hidden by secondary suppression, or a statistic withheld)."""
+        return self.fmt.hidden if self.pub.rule(pointer(path)) == "primary" else SECONDARY
+
+    def count(self, *path: str | int) -> str:
+        """A published count, or its mark."""
+        value = self.get(*path)
+        return self.mark(*path) if value is None else self.fmt.integer(value)
+
+    def share(self, *path: str | int, digits: int = 1) -> str:
+        """A published share as a percentage, or its mark."""
+        value = self.get(*path)
+        return self.mark(*path) if value is None else self.fmt.percent(value, digits)
+
+    def figure(self, fig: Any, name: str, caption: str) -> Figure:
+        """Render a figure; an evaluator's figure carries the "not for publication" mark."""
+        if not self.pub.public:
+            fig.text(0.5, 0.995, self.fmt.t("not_for_publication"), ha="center", va="top", fontsize=7,
+                     color="#b2182b", fontweight="bold")
+        return render_figure(fig, name, caption)
+
+    def stat(self, *path: str | int, digits: int = 2) -> str:
+        """A published statistic, or ``"s"`` when withheld (``"–"`` when it does not exist)."""
+        value = self.get(*path)
+        if value is None:
+            return SECONDARY if self.pub.rule(pointer(path)) else "–"
+        return self.fmt.number(value, digits)
+
+
+def hidden_note(ctx: Context) -> Paragraph:
+    return Paragraph(ctx.fmt.t("hidden_note", threshold=ctx.threshold), "note")
+
+
+def est_ci(ctx: Context, path: tuple[str, ...], key: str = "hr", digits: int = 2) -> tuple[str, str, str]:
+    """Estimate, CI and p of the ratio block at ``path`` (``"s"`` when withheld)."""
+    block = ctx.get(*path)
+    if not block:
+        return "–", "–", "–"
+    if block.get(key) is None:
+        mark = ctx.stat(*path, key)
+        return mark, mark, "–"
+    return (ctx.fmt.number(block.get(key), digits), ctx.fmt.ci(block.get("ci_low"), block.get("ci_high"), digits),
+            ctx.fmt.pvalue(block.get("p_value")))
+
+
+def reduced_precision(ctx: Context, name: str) -> bool:
+    """Whether an outcome is published at reduced precision (its numbers observed withheld): shares
+    in whole percent, differences in whole points, p to one decimal."""
+    return any(ctx.get("binary_outcomes", name, "n_observed", a) is None for a in ARMS)
+
+
+def p_text(ctx: Context, p: float | None, rounded: bool) -> str:
+    """A p-value, to one decimal when the outcome is published at reduced precision."""
+    return ctx.fmt.number(p, 1) if rounded and p is not None else ctx.fmt.pvalue(p)
+
+
+def mde_sentence(ctx: Context) -> Paragraph | None:
+    """'With N ruptures, the study could only detect HR <= x, a fall of y points', from the power block."""
+    power = ctx.get("power")
+    if not power or power.get("events") is None or power["hazard_ratio"]["minimum_detectable"] is None \
+            or power["risk_difference"]["minimum_detectable"] is None:
+        return None
+    fmt = ctx.fmt
+    rd = power["risk_difference"]
+    return Paragraph(fmt.t(
+        "summary_mde", events=fmt.integer(power["events"]), power=fmt.percent(power["power"], 0),
+        alpha=fmt.percent(power["alpha"], 0), mde_hr=fmt.number(power["hazard_ratio"]["minimum_detectable"]),
+        mde_rd=fmt.number(100 * abs(rd["minimum_detectable"]), 1),
+        months=round(rd["day"] / 30.4375)))
+
+
+def hr_not_estimable(ctx: Context) -> str:
+    """Why there is no hazard ratio (an arm without rupture), with the randomisation p if any."""
+    ri = ctx.get("survival", "randomization_inference")
+    p_ri = "" if not ri or ri.get("p_value") is None else \
+        f" ({ctx.fmt.t('ri_p_short')} {ctx.fmt.p_equals(ri['p_value'])})"
+    return ctx.fmt.t("hr_not_estimable", p_ri=p_ri)
