@@ -66,7 +66,12 @@ entry of the plan's ``language``, else the table's first entry (:func:`text_in`,
     suppression_threshold = 11       # counts below it are suppressed
     funder = ""
     evaluator = ""
-    lessons = ""                     # "lessons for public policy" text; "" = placeholder
+    lessons = ""                     # "lessons for public policy" text; "" = no such section
+    intervention = ""                # what the support was ("" = no such section)
+    period = ""                      # when it ran, e.g. "septembre 2023 - juin 2025"
+    recommendations = ""             # recommendations ("" = no such section)
+    cost_per_participant = 850       # cost of the support per participant (> 0; absent = no cost analysis)
+    currency = "EUR"
 """
 from __future__ import annotations
 
@@ -86,7 +91,7 @@ ARMS = ("treatment", "control")
 #: Report languages.
 LANGUAGES = ("fr", "en")
 #: The keys of ``[report]`` that hold a reader text (a string or a table per language).
-REPORT_TEXTS = ("funder", "evaluator", "lessons")
+REPORT_TEXTS = ("funder", "evaluator", "lessons", "intervention", "period", "recommendations")
 RI_STATISTICS = ("logrank", "cox_score", "rmst")
 RANDOMIZATION_SCHEMES = ("permuted_blocks", "simple")
 PRIMARY_ANALYSES = ("cox_adjusted", "cox_unadjusted", "covariate_adjusted", "logrank", "risk_difference", "rmst")
@@ -146,6 +151,11 @@ class ReportPlan:
     funder: str = ""
     evaluator: str = ""
     lessons: str = ""
+    intervention: str = ""
+    period: str = ""
+    recommendations: str = ""
+    cost_per_participant: float | None = None
+    currency: str = "EUR"
 
 
 @dataclass(frozen=True)
@@ -217,7 +227,9 @@ _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "inference": {"alpha": (float, int), "permutations": int, "seed": int, "statistics": list},
     "integrity": {"balance": list, "attrition_boundary": str, "subgroups": list, "meetings": list,
                   "power": (float, int)},
-    "report": {"suppression_threshold": int, "funder": (str, dict), "evaluator": (str, dict), "lessons": (str, dict)},
+    "report": {"suppression_threshold": int, "funder": (str, dict), "evaluator": (str, dict), "lessons": (str, dict),
+               "intervention": (str, dict), "period": (str, dict), "recommendations": (str, dict),
+               "cost_per_participant": (float, int), "currency": str},
     "heterogeneity": {"by": str},
 }
 _TOP = {"title": (str, dict), "language": str, "columns": dict, "arms": dict, "labels": dict, "value_labels": dict,
@@ -375,6 +387,8 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
     r = raw.get("report", {})
     if r.get("suppression_threshold", 11) < 1:
         raise PlanError(f"{source}: 'suppression_threshold' in [report] must be >= 1")
+    if r.get("cost_per_participant", 1) <= 0:
+        raise PlanError(f"{source}: 'cost_per_participant' in [report] must be > 0, got {r['cost_per_participant']!r}")
     texts = {"language": language, "shown": language, "title": _text(raw["title"], "'title'", source),
              "labels": labels, "value_labels": value_labels,
              "report": {key: _text(r[key], f"'{key}' in [report]", source) for key in REPORT_TEXTS if key in r}}
