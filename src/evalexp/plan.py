@@ -58,6 +58,8 @@ entry of the plan's ``language``, else the table's first entry (:func:`text_in`,
     subgroups = []                   # columns defining subgroups
     meetings = []                    # the three tripartite-meeting date columns
     power = 0.8                      # target power for minimum detectable effects
+    planned_hazard_ratio = 0.75      # the effect the trial was designed to detect (optional; the
+                                     # summary then says "inconclusive" or "underpowered")
 
     [heterogeneity]
     by = ""                          # site column of the across-site analysis ("" = none)
@@ -138,6 +140,7 @@ class IntegrityPlan:
     subgroups: tuple[str, ...] = ()
     meetings: tuple[str, ...] = ()
     power: float = 0.8
+    planned_hazard_ratio: float | None = None
 
 
 @dataclass(frozen=True)
@@ -226,7 +229,7 @@ _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "outcomes": {"binary": list, "adjust": list, "multiplicity": str},
     "inference": {"alpha": (float, int), "permutations": int, "seed": int, "statistics": list},
     "integrity": {"balance": list, "attrition_boundary": str, "subgroups": list, "meetings": list,
-                  "power": (float, int)},
+                  "power": (float, int), "planned_hazard_ratio": (float, int)},
     "report": {"suppression_threshold": int, "funder": (str, dict), "evaluator": (str, dict), "lessons": (str, dict),
                "intervention": (str, dict), "period": (str, dict), "recommendations": (str, dict),
                "cost_per_participant": (float, int), "currency": str},
@@ -382,7 +385,11 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
         subgroups=_strings(g.get("subgroups", []), "subgroups", source),
         meetings=_strings(g.get("meetings", []), "meetings", source),
         power=power,
+        planned_hazard_ratio=g.get("planned_hazard_ratio"),
     )
+    if g.get("planned_hazard_ratio") is not None and not (0 < g["planned_hazard_ratio"] and g["planned_hazard_ratio"] != 1):
+        raise PlanError(f"{source}: 'planned_hazard_ratio' in [integrity] must be > 0 and different from 1, "
+                        f"got {g['planned_hazard_ratio']}")
 
     r = raw.get("report", {})
     if r.get("suppression_threshold", 11) < 1:

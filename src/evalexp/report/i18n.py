@@ -52,19 +52,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "sec_methods": "Méthodes et conventions",
         "sec_quality": "Annexe : qualité des données",
         # summary sentences
-        "summary_main": (
-            "À {months} mois, {risk_t} des jeunes accompagnés avaient rompu leur contrat contre "
-            "{risk_c} dans le groupe témoin, soit {diff} {direction} (IC à {level} : {ci})."),
         "summary_main_hidden": (
             "À {months} mois, la part des contrats rompus dans chaque groupe n'est pas publiée : "
             "trop peu de jeunes restaient suivis ou avaient rompu (secret statistique)."),
-        "points_less": "points de moins",
-        "points_more": "points de plus",
-        "summary_hr": (
-            "Le rapport des risques instantanés de rupture (accompagnés / témoins) est de {hr} "
-            "(IC à {level} : {ci} ; {p}) ; inférence par randomisation : {p_ri}."),
-        "summary_sig": "Cette différence est statistiquement significative au seuil de {alpha}.",
-        "summary_nonsig": "Cette différence n'est pas statistiquement significative au seuil de {alpha}.",
         "summary_cohort": (
             "L'expérimentation a réparti au hasard {n} jeunes : {n_t} accompagnés et {n_c} témoins ; "
             "{e_t} ruptures ont été observées chez les accompagnés et {e_c} chez les témoins."),
@@ -72,12 +62,6 @@ STRINGS: dict[str, dict[str, str]] = {
             "Avec {events} ruptures observées, l'étude ne pouvait détecter (puissance {power}, "
             "seuil {alpha}) qu'un rapport des risques inférieur ou égal à {mde_hr}, soit une baisse "
             "d'au moins {mde_rd} points de la part des ruptures à {months} mois."),
-        "summary_outcome": (
-            "{outcome} : {p_t} chez les accompagnés contre {p_c} chez les témoins ({diff} points, IC à "
-            "{level} : {ci})."),
-        "summary_outcome_hidden": (
-            "{outcome} : résultat non publié, car il permettrait de retrouver un effectif inférieur à "
-            "{threshold} (secret statistique)."),
         # tables, axes, legends
         "arm": "Groupe",
         "treatment": "Accompagnés",
@@ -114,9 +98,6 @@ STRINGS: dict[str, dict[str, str]] = {
             "Analyse ajustée sur les covariables (Ye, Shao et Yi 2024) : rapport des risques de {hr} (IC à "
             "{level} : {ci}), contre {hr_u} {ci_u} sans covariables ; le gain de précision équivaut à "
             "{n} participants de plus."),
-        "summary_hr_ca": (
-            "Le rapport des risques instantanés de rupture (accompagnés / témoins), ajusté sur les covariables "
-            "(analyse principale), est de {hr} (IC à {level} : {ci} ; {p}) ; inférence par randomisation : {p_ri}."),
         "m_ca": (
             "Analyse ajustée robuste (Ye, Shao et Yi 2024 ; R RobinCar2::robin_surv) : test du log-rank ajusté "
             "et rapport des risques marginal, erreur type robuste, randomisation {scheme} ; RMST et différence "
@@ -313,9 +294,6 @@ STRINGS: dict[str, dict[str, str]] = {
             "tenus dans les délais. Un entretien prévu après une rupture n'est pas dû."),
         # disclosure control (evalexp.disclosure)
         "not_for_publication": "NE PAS PUBLIER — rapport de l'évaluateur, chiffres non soumis au secret statistique",
-        "summary_hr_hidden": (
-            "Le rapport des risques instantanés de rupture n'est pas publié : trop peu de jeunes ou de "
-            "ruptures dans l'un des groupes (moins de {threshold} ; secret statistique)."),
         "primary_hidden": (
             "Les estimations de ce chapitre ne sont pas publiées : l'un des groupes compte moins de "
             "{threshold} jeunes, ruptures ou contrats non rompus (secret statistique)."),
@@ -369,19 +347,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "sec_lessons": "Lessons for public policy",
         "sec_methods": "Methods and conventions",
         "sec_quality": "Annex: data quality",
-        "summary_main": (
-            "At {months} months, {risk_t} of supported young people had broken their contract "
-            "against {risk_c} in the control group: {diff} {direction} ({level} CI {ci})."),
         "summary_main_hidden": (
             "At {months} months, the share of broken contracts in each group is not published: "
             "too few young people were still followed or had broken their contract (statistical secrecy)."),
-        "points_less": "points less",
-        "points_more": "points more",
-        "summary_hr": (
-            "The hazard ratio of rupture (supported / control) is {hr} ({level} CI {ci}; {p}); "
-            "randomisation inference: {p_ri}."),
-        "summary_sig": "This difference is statistically significant at the {alpha} level.",
-        "summary_nonsig": "This difference is not statistically significant at the {alpha} level.",
         "summary_cohort": (
             "The experiment randomised {n} young people: {n_t} supported and {n_c} controls; "
             "{e_t} ruptures were observed among the supported and {e_c} among the controls."),
@@ -389,12 +357,6 @@ STRINGS: dict[str, dict[str, str]] = {
             "With {events} observed ruptures, the study could only detect (power {power}, level "
             "{alpha}) a hazard ratio of {mde_hr} or below, that is a fall of at least {mde_rd} "
             "points in the share of ruptures at {months} months."),
-        "summary_outcome": (
-            "{outcome}: {p_t} among the supported against {p_c} among controls ({diff} points, {level} CI "
-            "{ci})."),
-        "summary_outcome_hidden": (
-            "{outcome}: result not published, as it would reveal a count below {threshold} (statistical "
-            "secrecy)."),
         "arm": "Group",
         "treatment": "Supported",
         "control": "Control",
@@ -427,9 +389,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "ca_gain": (
             "Covariate-adjusted analysis (Ye, Shao & Yi 2024): hazard ratio {hr} ({level} CI {ci}), against "
             "{hr_u} {ci_u} without covariates; the gain in precision is equivalent to {n} more participants."),
-        "summary_hr_ca": (
-            "The covariate-adjusted hazard ratio of rupture (supported / control; primary analysis) is {hr} "
-            "({level} CI {ci}; {p}); randomisation inference: {p_ri}."),
         "m_ca": (
             "Covariate-adjusted robust analysis (Ye, Shao & Yi 2024; R RobinCar2::robin_surv): adjusted log-rank "
             "test and marginal hazard ratio, robust standard error, {scheme} randomisation; RMST and risk "
@@ -615,9 +574,6 @@ STRINGS: dict[str, dict[str, str]] = {
             "on time. A meeting that would fall after a rupture is not due."),
         # disclosure control (evalexp.disclosure)
         "not_for_publication": "NOT FOR PUBLICATION — evaluator's report, numbers not under statistical secrecy",
-        "summary_hr_hidden": (
-            "The hazard ratio of rupture is not published: too few people or ruptures in one of the arms "
-            "(fewer than {threshold}; statistical secrecy)."),
         "primary_hidden": (
             "The estimates of this chapter are not published: one of the arms has fewer than {threshold} "
             "people, ruptures or contracts not broken (statistical secrecy)."),

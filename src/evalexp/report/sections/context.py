@@ -5,6 +5,7 @@ withheld value is ``None``), the plan and the formatter, through :class:`Context
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,3 +134,61 @@ def hr_not_estimable(ctx: Context) -> str:
     p_ri = "" if not ri or ri.get("p_value") is None else \
         f" ({ctx.fmt.t('ri_p_short')} {ctx.fmt.p_equals(ri['p_value'])})"
     return ctx.fmt.t("hr_not_estimable", p_ri=p_ri)
+
+
+@dataclass(frozen=True)
+class PrimaryEstimate:
+    """The published result of the pre-specified primary analysis (``[survival] primary``).
+
+    ``estimate`` is a hazard ratio (Cox models, covariate-adjusted), a risk difference (a
+    proportion), an RMST difference (days) or ``None`` (log-rank); ``direction`` is negative when
+    the supported young people broke fewer contracts (log HR, RD, minus the RMST difference; for
+    the log-rank test, the unadjusted Cox model's log HR or else the risk difference)."""
+
+    kind: str
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    direction: float
+
+
+def primary_estimate(ctx: Context) -> PrimaryEstimate | None:
+    """The primary analysis's published result, ``None`` when withheld or not estimable."""
+    kind = ctx.get("primary") or ctx.plan.survival.primary
+    surv = ctx.get("survival") or {}
+    if kind in ("cox_unadjusted", "cox_adjusted"):
+        b = (surv.get("cox") or {}).get(kind.removeprefix("cox_")) or {}
+        if b.get("hr") is None:
+            return None
+        return PrimaryEstimate(kind, b["hr"], b["ci_low"], b["ci_high"], b["p_value"], math.log(b["hr"]))
+    if kind == "covariate_adjusted":
+        ca = surv.get("covariate_adjusted") or {}
+        hr = ca.get("hr") or {}
+        if hr.get("estimate") is None:
+            return None
+        return PrimaryEstimate(kind, hr["estimate"], hr["ci_low"], hr["ci_high"],
+                               (ca.get("log_hr") or {}).get("p_value"), math.log(hr["estimate"]))
+    rd = surv.get("risk_difference") or {}
+    if kind == "logrank":
+        lr, cox = surv.get("logrank") or {}, (surv.get("cox") or {}).get("unadjusted") or {}
+        direction = math.log(cox["hr"]) if cox.get("hr") else rd.get("difference")
+        if lr.get("p_value") is None or direction is None:
+            return None
+        return PrimaryEstimate(kind, None, None, None, lr["p_value"], direction)
+    if kind == "risk_difference":
+        if rd.get("difference") is None:
+            return None
+        return PrimaryEstimate(kind, rd["difference"], rd["ci_low"], rd["ci_high"], rd.get("p_value"),
+                               rd["difference"])
+    rmst = surv.get("rmst") or {}
+    if rmst.get("difference") is None:
+        return None
+    return PrimaryEstimate(kind, rmst["difference"], rmst["ci_low"], rmst["ci_high"], rmst["p_value"],
+                           -rmst["difference"])
+
+
+def primary_significant(ctx: Context) -> bool:
+    """Whether the primary analysis's published p-value is below the plan's ``alpha``."""
+    est = primary_estimate(ctx)
+    return est is not None and est.p_value is not None and est.p_value < ctx.plan.inference.alpha

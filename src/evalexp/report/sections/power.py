@@ -4,7 +4,7 @@ from __future__ import annotations
 from ...disclosure.ledger import pointer
 from ..document import Paragraph, Section, Table
 from ..i18n import SECONDARY
-from .context import Context, mde_sentence
+from .context import Context, mde_sentence, primary_significant
 
 
 def section(ctx: Context) -> Section | None:
@@ -21,6 +21,7 @@ def section(ctx: Context) -> Section | None:
             (fmt.t("mde_rd"), SECONDARY if mde_rd is None and ctx.pub.rule(
                 pointer(("power", "risk_difference", "minimum_detectable"))) else
              fmt.number(None if mde_rd is None else 100 * abs(mde_rd), 1)))
-    mde = mde_sentence(ctx)
+    # "the study could only detect ..." fits a result that is not significant, never a significant one
+    mde = None if primary_significant(ctx) else mde_sentence(ctx)
     return Section("power", fmt.t("sec_power"),
                    (*((mde,) if mde else ()), Table((fmt.t("quantity"), fmt.t("value")), rows)))
