@@ -1,11 +1,13 @@
 """Compose the funders' report (a :class:`~evalexp.report.document.Document`) from a publication.
 
 The order is the one of French experimentation-fund (FEJ) evaluation reports:
-cover, disclaimer, one-page summary, the experiment (CONSORT), baseline
-balance, attrition, the primary result, ruptures by initiative, employment
-outcomes, take-up, subgroups, fidelity, power, lessons for public policy,
-methods, and the data-quality annex. A section whose analysis the plan does not
-request is left out.
+cover, disclaimer, one-page summary (verdict first), the intervention, the
+experiment (CONSORT), baseline balance, attrition, the primary result, ruptures
+by initiative, employment outcomes, take-up, sensitivity analyses, subgroups,
+sites, fidelity, power, lessons for public policy, recommendations, methods, a
+glossary and the data-quality annex. A section whose analysis the plan does not
+request, or whose text the plan does not give, is left out; each section is a
+module of :mod:`evalexp.report.sections` (its interface is documented there).
 
 Every number, sentence, table and figure is made from a
 :class:`~evalexp.disclosure.Publication` only (:func:`evalexp.disclosure.publish`):
@@ -25,15 +27,17 @@ from ..disclosure import Publication
 from ..plan import Plan
 from .document import Document, Section
 from .i18n import Formatter
-from .sections import (attrition, balance, competing, compliance, experiment, fidelity, lessons, methods, outcomes,
-                       power, primary, quality, sites, subgroups, summary)
+from .sections import (attrition, balance, competing, compliance, experiment, fidelity, glossary, intervention,
+                       lessons, methods, outcomes, power, primary, quality, recommendations, sensitivity, sites,
+                       subgroups, summary)
 from .sections.context import Context, hidden_note
 
 
 SECTIONS: tuple[Callable[[Context], Section | None], ...] = (
-    summary.section, experiment.section, balance.section, attrition.section, primary.section,
-    competing.section, outcomes.section, compliance.section, subgroups.section, sites.section, fidelity.section,
-    power.section, lessons.section, methods.section, quality.section,
+    summary.section, intervention.section, experiment.section, balance.section, attrition.section, primary.section,
+    competing.section, outcomes.section, compliance.section, sensitivity.section, subgroups.section, sites.section,
+    fidelity.section, power.section, lessons.section, recommendations.section, methods.section, glossary.section,
+    quality.section,
 )
 
 

@@ -123,14 +123,36 @@ STRINGS: dict[str, dict[str, str]] = {
             "période ; la RMST et la différence de risque restent valides."),
         "love_x": "Différence standardisée (accompagnés − témoins)",
         "wwc_note": (
-            "Seuils du What Works Clearinghouse : 0,05 (équivalence) et 0,25 (au-delà, l'équilibre "
-            "échoue)."),
+            "Seuils du What Works Clearinghouse : jusqu'à 0,05, groupes équivalents ; de 0,05 à 0,25, "
+            "l'analyse doit ajuster sur la caractéristique ; au-delà, écart important."),
+        # "how to read this table" notes, one sentence under each main table
+        "read_consort": ("Comment lire ce tableau : il suit les jeunes du tirage au sort jusqu'à l'analyse ; "
+                         "chaque ligne compte ceux qui ont atteint cette étape dans chaque groupe."),
+        "read_attrition": ("Comment lire ce tableau : l'attrition est la part des jeunes dont le résultat manque ; "
+                           "faible et semblable dans les deux groupes, elle ne fausse pas la comparaison."),
+        "read_km": ("Comment lire ce tableau : part des contrats rompus à chaque date dans chaque groupe, avec "
+                    "son intervalle de confiance et, entre parenthèses, les jeunes encore suivis."),
+        "read_effects": ("Comment lire ce tableau : un rapport des risques inférieur à 1 ou une différence de "
+                         "risque négative signifie moins de ruptures chez les accompagnés ; un p inférieur à {alpha} "
+                         "signale un écart difficilement attribuable au hasard."),
+        "read_competing": ("Comment lire ce tableau : pour chaque cause de rupture, un rapport inférieur à 1 "
+                           "signifie que cette cause est moins fréquente chez les accompagnés."),
+        "read_outcomes": ("Comment lire ce tableau : une différence positive signifie plus de jeunes en emploi "
+                          "(ou qualifiés) chez les accompagnés ; la dernière colonne corrige le p pour le nombre "
+                          "d'indicateurs comparés."),
+        "read_compliance": ("Comment lire ce tableau : l'effet de l'affectation compare les groupes tels que tirés "
+                            "au sort ; l'effet sur les bénéficiaires le rapporte aux seuls jeunes que la proposition "
+                            "a fait entrer dans l'accompagnement."),
+        "read_subgroups": ("Comment lire ce tableau : un rapport des risques par sous-groupe ; seul un p "
+                           "d'interaction faible indique que l'effet diffère vraiment entre sous-groupes."),
+        "read_power": ("Comment lire ce tableau : l'effet minimal détectable est le plus petit effet que l'étude "
+                       "avait 80 % de chances de détecter avec les ruptures observées."),
         "covariate": "Caractéristique",
         "std_diff": "Différence standardisée",
         "wwc_rating": "Appréciation WWC",
         "satisfies": "équivalence",
         "adjustment required": "ajustement nécessaire",
-        "fails": "échec",
+        "fails": "écart important",
         "outcome": "Indicateur",
         "difference_pts": "Différence (points)",
         "difference": "Différence",
@@ -154,10 +176,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "mde_rd": "Différence de risque minimale détectable (points)",
         "events_needed": "Ruptures observées",
         "power": "Puissance",
-        "lessons_placeholder": (
-            "[À compléter par l'évaluateur : validité externe, transférabilité, conditions d'une "
-            "généralisation. Cette section se renseigne dans le plan d'analyse, clé "
-            "report.lessons.]"),
         "consort_assessed": "Randomisés",
         "consort_allocated": "Affectés",
         "consort_received": "Ont reçu l'accompagnement",
@@ -413,13 +431,35 @@ STRINGS: dict[str, dict[str, str]] = {
             "the RMST and the risk difference remain valid."),
         "love_x": "Standardised difference (supported − control)",
         "wwc_note": (
-            "What Works Clearinghouse thresholds: 0.05 (equivalence) and 0.25 (beyond it, balance fails)."),
+            "What Works Clearinghouse thresholds: up to 0.05, groups equivalent; from 0.05 to 0.25, the "
+            "analysis must adjust for the characteristic; beyond, a large difference."),
+        # "how to read this table" notes, one sentence under each main table
+        "read_consort": ("How to read this table: it follows the young people from the lottery to the analysis; "
+                         "each row counts those who reached that stage in each group."),
+        "read_attrition": ("How to read this table: attrition is the share of young people whose outcome is "
+                           "missing; low and alike in both groups, it does not bias the comparison."),
+        "read_km": ("How to read this table: the share of contracts broken by each day in each group, with its "
+                    "confidence interval and, in brackets, the young people still followed."),
+        "read_effects": ("How to read this table: a hazard ratio below 1 or a negative risk difference means "
+                         "fewer ruptures among the supported; a p below {alpha} flags a gap hard to ascribe to chance."),
+        "read_competing": ("How to read this table: for each cause of rupture, a ratio below 1 means that cause "
+                           "is less frequent among the supported."),
+        "read_outcomes": ("How to read this table: a positive difference means more young people employed (or "
+                          "qualified) among the supported; the last column corrects p for the number of outcomes "
+                          "compared."),
+        "read_compliance": ("How to read this table: the effect of assignment compares the groups as drawn by lot; "
+                            "the effect on those supported relates it to the young people whom the offer brought "
+                            "into the support."),
+        "read_subgroups": ("How to read this table: one hazard ratio per subgroup; only a small interaction p shows "
+                           "that the effect truly differs between subgroups."),
+        "read_power": ("How to read this table: the minimum detectable effect is the smallest effect the study had "
+                       "an 80% chance of detecting with the ruptures observed."),
         "covariate": "Characteristic",
         "std_diff": "Standardised difference",
         "wwc_rating": "WWC rating",
         "satisfies": "satisfies",
         "adjustment required": "adjustment required",
-        "fails": "fails",
+        "fails": "large difference",
         "outcome": "Outcome",
         "difference_pts": "Difference (points)",
         "difference": "Difference",
@@ -443,9 +483,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "mde_rd": "Minimum detectable risk difference (points)",
         "events_needed": "Observed ruptures",
         "power": "Power",
-        "lessons_placeholder": (
-            "[To be completed by the evaluator: external validity, transferability, conditions for "
-            "scaling up. This section is filled from the analysis plan, key report.lessons.]"),
         "consort_assessed": "Randomised",
         "consort_allocated": "Allocated",
         "consort_received": "Received the support",

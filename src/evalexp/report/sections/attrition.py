@@ -31,4 +31,5 @@ def section(ctx: Context) -> Section | None:
     header = (fmt.t("outcome"), fmt.t("treatment"), fmt.t("control"), fmt.t("overall_attr"), fmt.t("diff_attr"),
               fmt.t("boundary", boundary=boundary), fmt.t("lee"))
     return Section("attrition", fmt.t("sec_attrition"),
-                   (Table(header, tuple(rows), caption=fmt.t("attr_caption", boundary=boundary)), hidden_note(ctx)))
+                   (Table(header, tuple(rows), caption=fmt.t("attr_caption", boundary=boundary),
+                          note=fmt.t("read_attrition")), hidden_note(ctx)))

@@ -32,5 +32,5 @@ def section(ctx: Context) -> Section | None:
                          p_text(ctx, est["p_value"], rounded))
             effect_rows.append((f"{fmt.t(key)} — {label}", *cells))
     table_2 = Table((fmt.t("quantity"), fmt.t("difference_pts"), fmt.t("ci_level", level=ctx.level), fmt.t("p_value")),
-                    tuple(effect_rows))
+                    tuple(effect_rows), note=fmt.t("read_compliance"))
     return Section("compliance", fmt.t("sec_compliance"), (table_1, table_2, hidden_note(ctx)))

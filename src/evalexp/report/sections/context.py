@@ -12,7 +12,7 @@ from typing import Any
 from ...disclosure import Publication
 from ...disclosure.ledger import pointer
 from ...plan import Plan
-from ..document import Figure, Paragraph, render_figure
+from ..document import Figure, Paragraph, Section, render_figure
 from ..i18n import SECONDARY, Formatter
 
 ARMS = ("treatment", "control")
@@ -192,3 +192,24 @@ def primary_significant(ctx: Context) -> bool:
     """Whether the primary analysis's published p-value is below the plan's ``alpha``."""
     est = primary_estimate(ctx)
     return est is not None and est.p_value is not None and est.p_value < ctx.plan.inference.alpha
+
+
+MISSING_TEXT = {
+    "fr": ("Texte manquant : le plan d'analyse ne donne pas [report] {key}. Cette section n'apparaît pas dans le "
+           "rapport public tant qu'il n'est pas renseigné."),
+    "en": ("Missing text: the analysis plan gives no [report] {key}. This section does not appear in the public "
+           "report until it is given."),
+}
+
+
+def plan_text_section(ctx: Context, key: str, title: str) -> Section | None:
+    """A section made of the plan's ``[report] key`` text (paragraphs split on blank lines). Without the text the section is left out of the public report, and the
+    evaluator's report shows a visible note that it is missing (CONTRACT §7: a placeholder is
+    never published)."""
+    text = getattr(ctx.plan.report, key).strip()
+    blocks = tuple(Paragraph(p.strip()) for p in text.split("\n\n") if p.strip())
+    if blocks:
+        return Section(key, title, blocks)
+    if ctx.pub.public:
+        return None
+    return Section(key, title, (Paragraph(MISSING_TEXT[ctx.fmt.language].format(key=key), "placeholder"),))

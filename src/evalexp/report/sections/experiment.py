@@ -43,5 +43,5 @@ def section(ctx: Context) -> Section | None:
     intro = Paragraph(fmt.t("experiment_intro", n=total_text, n_t=ctx.count(*base, "assigned", "treatment"),
                             n_c=ctx.count(*base, "assigned", "control")))
     table = Table((fmt.t("stage"), fmt.t("treatment"), fmt.t("control")), tuple(table_rows),
-                  caption=fmt.t("consort_caption"))
+                  caption=fmt.t("consort_caption"), note=fmt.t("read_consort"))
     return Section("experiment", fmt.t("sec_experiment"), (intro, fig, table, hidden_note(ctx)))

@@ -1,12 +1,9 @@
-"""Lessons for public policy: the plan's text."""
+"""Lessons for public policy: the plan's ``[report] lessons`` text (left out when the plan gives none)."""
 from __future__ import annotations
 
-from ..document import Paragraph, Section
-from .context import Context
+from ..document import Section
+from .context import Context, plan_text_section
 
 
-def section(ctx: Context) -> Section:
-    text = ctx.plan.report.lessons.strip()
-    blocks = tuple(Paragraph(p.strip()) for p in text.split("\n\n") if p.strip()) if text else \
-        (Paragraph(ctx.fmt.t("lessons_placeholder"), "placeholder"),)
-    return Section("lessons", ctx.fmt.t("sec_lessons"), blocks)
+def section(ctx: Context) -> Section | None:
+    return plan_text_section(ctx, "lessons", ctx.fmt.t("sec_lessons"))

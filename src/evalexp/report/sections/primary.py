@@ -55,7 +55,8 @@ def section(ctx: Context) -> Section:
             medians.append(f"{fmt.integer(m['median'])} {fmt.ci(m.get('ci_low'), m.get('ci_high'), 0)}")
     if rows:
         rows.append((fmt.t("median"), *medians))
-        blocks += [Table(header, tuple(rows), caption=fmt.t("km_table", level=ctx.level)), hidden_note(ctx)]
+        blocks += [Table(header, tuple(rows), caption=fmt.t("km_table", level=ctx.level),
+                         note=fmt.t("read_km")), hidden_note(ctx)]
 
     effect_rows: list[tuple[str, ...]] = []
     cox = surv.get("cox") or {}
@@ -93,7 +94,7 @@ def section(ctx: Context) -> Section:
     effect_rows.append((fmt.t("ph_test"), ctx.stat("survival", "ph_test", "statistic"), "–",
                         fmt.pvalue(ph.get("p_value"))))
     blocks.append(Table((fmt.t("quantity"), fmt.t("estimate"), fmt.t("ci_level", level=ctx.level), fmt.t("p_value")),
-                        tuple(effect_rows)))
+                        tuple(effect_rows), note=fmt.t("read_effects", alpha=fmt.number(plan.inference.alpha))))
     if (cox.get("unadjusted") or {}).get("hr") is not None:
         blocks.append(Paragraph(fmt.t("ph_rejected" if ph.get("p_value") is not None
                                       and ph["p_value"] < plan.inference.alpha else "ph_ok",

@@ -135,9 +135,12 @@ def points_difference(fmt: Formatter, diff: float, digits: int = 1) -> str:
     return _text(fmt, "less" if x < 0 else "more", x=fmt.number(abs(x), digits))
 
 
-def points_interval(fmt: Formatter, low: float, high: float, digits: int = 1) -> str:
+def points_interval(fmt: Formatter, low: float | None, high: float | None, digits: int = 1) -> str:
     """A CI of a difference of shares in words whose sign agrees with its bounds: "2 à 20 points de
-    moins", "2 to 20 points more", "between 27.6 points fewer and 1.6 points more"."""
+    moins", "2 to 20 points more", "between 27.6 points fewer and 1.6 points more" (``"–"`` when a
+    bound does not exist or is withheld)."""
+    if low is None or high is None:
+        return "–"
     lo, hi = round(100 * low, digits), round(100 * high, digits)
     if hi <= 0:
         return _text(fmt, "range_less", a=fmt.number(abs(hi), digits), b=fmt.number(abs(lo), digits))
