@@ -290,3 +290,28 @@ def test_glossary_and_sensitivity_sections():
     assert _texts(section) == ["Lecture : les 2 estimations publiées de l'effet sur les ruptures vont toutes dans "
                                "le même sens que l'analyse principale ; le résultat ne dépend pas du choix de la "
                                "méthode."]
+
+
+@pytest.mark.parametrize("rating, reading", [
+    ("low", "1 characteristic(s) differ by more than 0.25 standard deviation between the groups. Attrition being "
+            "low, the lottery makes the groups comparable on average"),
+    ("high", "1 characteristic(s) differ by more than 0.25 standard deviation between the analysed groups. "
+             "Attrition not being low, equivalence of the groups is not established"),
+])
+def test_a_large_baseline_difference_is_not_called_a_failure(monkeypatch, rating, reading):
+    """WWC: under low attrition a randomised trial needs no baseline equivalence; the gap is chance."""
+    import evalexp.report.figures as figures
+    from matplotlib.figure import Figure as MplFigure
+
+    from evalexp.report.sections import balance
+    monkeypatch.setattr(figures, "love_plot", lambda frame, fmt: MplFigure())
+    results = _results(hr=0.6, p=0.004, events=120)
+    results["balance"] = {"covariates": [{"covariate": "age", "level": None, "kind": "continuous", "rating": "fails",
+                                          "std_difference": 0.3, "treatment": {"mean": 22.0, "n": 500},
+                                          "control": {"mean": 21.0, "n": 500}}]}
+    results["attrition"] = {"boundary": "cautious", "outcomes": {"y": {"kind": "binary", "rating": rating}}}
+    section = balance.section(_ctx(results, _plan(), "evaluator"))
+    table = next(b for b in section.blocks if isinstance(b, Table))
+    assert table.rows[0][-1] == "large difference"
+    assert any(t.startswith(reading) for t in _texts(section))
+    assert Formatter("fr").label("fails") == "écart important"
