@@ -6,6 +6,7 @@ from ...disclosure.ledger import pointer
 from ...survival.cox import FEW_CLUSTERS
 from .. import figures
 from ..document import Block, Paragraph, Section, Table
+from ..fragility import fragility_notes
 from ..i18n import SECONDARY
 from .context import ARMS, Context, est_ci, hidden_note, hr_not_estimable
 
@@ -111,4 +112,5 @@ def section(ctx: Context) -> Section:
     n_clusters = (cox.get("unadjusted") or {}).get("n_clusters")
     if n_clusters is not None and n_clusters < FEW_CLUSTERS:
         blocks.append(Paragraph(fmt.t("few_clusters", g=n_clusters, min=FEW_CLUSTERS), "note"))
+    blocks += fragility_notes(fmt, ctx.results)
     return Section("primary", fmt.t("sec_primary"), tuple(blocks))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..document import Block, Paragraph, Section, Table
+from ..fragility import warnings_table
 from .context import ARMS, Context, hidden_note
 
 
@@ -20,5 +21,6 @@ def section(ctx: Context) -> Section:
         blocks.append(Table((fmt.t("warning"), fmt.t("column"), fmt.t("rows")), rows))
     else:
         blocks.append(Paragraph(fmt.t("no_warning")))
+    blocks += warnings_table(fmt, ctx.results)
     blocks.append(hidden_note(ctx))
     return Section("quality", fmt.t("sec_quality"), tuple(blocks))
