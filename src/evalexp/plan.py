@@ -390,7 +390,8 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
         power=power,
         planned_hazard_ratio=g.get("planned_hazard_ratio"),
     )
-    if g.get("planned_hazard_ratio") is not None and not (0 < g["planned_hazard_ratio"] and g["planned_hazard_ratio"] != 1):
+    planned = g.get("planned_hazard_ratio")
+    if planned is not None and not (planned > 0 and planned != 1):
         raise PlanError(f"{source}: 'planned_hazard_ratio' in [integrity] must be > 0 and different from 1, "
                         f"got {g['planned_hazard_ratio']}")
 
