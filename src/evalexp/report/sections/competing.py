@@ -41,5 +41,6 @@ def section(ctx: Context) -> Section | None:
         blocks.append(Paragraph(fmt.t("causes_merged", threshold=ctx.threshold), "note"))
     header = (fmt.t("cause"), fmt.t("treatment"), fmt.t("control"), f"{fmt.t('cs_hr')} [{fmt.t('ci')}]",
               f"{fmt.t('fg_shr')} [{fmt.t('ci')}]", fmt.t("gray_short"))
-    blocks += [Table(header, tuple(rows), caption=fmt.t("cause_caption"), note=fmt.t("read_competing")), hidden_note(ctx)]
+    blocks += [Table(header, tuple(rows), caption=fmt.t("cause_caption"), note=fmt.t("read_competing")),
+               hidden_note(ctx)]
     return Section("competing", fmt.t("sec_competing"), tuple(blocks))

@@ -203,7 +203,8 @@ MISSING_TEXT = {
 
 
 def plan_text_section(ctx: Context, key: str, title: str) -> Section | None:
-    """A section made of the plan's ``[report] key`` text (paragraphs split on blank lines). Without the text the section is left out of the public report, and the
+    """A section made of the plan's ``[report] key`` text (paragraphs split on blank lines).
+    Without the text the section is left out of the public report, and the
     evaluator's report shows a visible note that it is missing (CONTRACT §7: a placeholder is
     never published)."""
     text = getattr(ctx.plan.report, key).strip()

@@ -37,7 +37,8 @@ def section(ctx: Context) -> Section | None:
     if shown:
         blocks.append(ctx.figure(figures.effects_figure(pd.DataFrame(shown), fmt), "outcomes",
                                     f"{fmt.t('difference_axis')}, {fmt.t('ci_level', level=ctx.level)}"))
-    blocks += [Table(header, tuple(rows), caption=fmt.t("outcomes_caption"), note=fmt.t("read_outcomes")), hidden_note(ctx)]
+    blocks += [Table(header, tuple(rows), caption=fmt.t("outcomes_caption"), note=fmt.t("read_outcomes")),
+               hidden_note(ctx)]
     if rounded:
         blocks.append(Paragraph(fmt.t("outcomes_rounded", threshold=ctx.threshold), "note"))
     return Section("outcomes", fmt.t("sec_outcomes"), tuple(blocks))

@@ -24,4 +24,5 @@ def section(ctx: Context) -> Section | None:
     # "the study could only detect ..." fits a result that is not significant, never a significant one
     mde = None if primary_significant(ctx) else mde_sentence(ctx)
     return Section("power", fmt.t("sec_power"),
-                   (*((mde,) if mde else ()), Table((fmt.t("quantity"), fmt.t("value")), rows, note=fmt.t("read_power"))))
+                   (*((mde,) if mde else ()),
+                    Table((fmt.t("quantity"), fmt.t("value")), rows, note=fmt.t("read_power"))))

@@ -41,4 +41,5 @@ def section(ctx: Context) -> Section | None:
     header = (fmt.t("subgroup"), fmt.t("treatment"), fmt.t("control"), f"{fmt.t('hr_short')} [{fmt.t('ci')}]",
               fmt.t("interaction_p"))
     return Section("subgroups", fmt.t("sec_subgroups"),
-                   (fig, Table(header, tuple(rows), caption=fmt.t("subgroup_caption"), note=fmt.t("read_subgroups")), hidden_note(ctx)))
+                   (fig, Table(header, tuple(rows), caption=fmt.t("subgroup_caption"), note=fmt.t("read_subgroups")),
+                    hidden_note(ctx)))
