@@ -315,3 +315,11 @@ def test_a_large_baseline_difference_is_not_called_a_failure(monkeypatch, rating
     assert table.rows[0][-1] == "large difference"
     assert any(t.startswith(reading) for t in _texts(section))
     assert Formatter("fr").label("fails") == "écart important"
+
+
+def test_methods_explain_the_cost_per_rupture_avoided_when_it_is_computed():
+    from evalexp.report.sections import methods
+    with_cost = _texts(methods.section(_ctx(_results(hr=0.6, p=0.004, events=120), _plan())))
+    assert any(t.startswith("Cost per rupture avoided: the support's cost per young person divided by") for t in with_cost)
+    without = _texts(methods.section(_ctx(_results(hr=0.6, p=0.004, events=120, cost=None), _plan())))
+    assert not any(t.startswith("Cost per rupture avoided") for t in without)

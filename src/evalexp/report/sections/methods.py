@@ -5,6 +5,17 @@ from ...disclosure.curves import GRID_DAYS
 from ..document import Paragraph, Section
 from .context import Context
 
+#: How the cost per rupture avoided is computed (CONTRACT §8, :mod:`evalexp.cost`).
+COST = {
+    "fr": ("Coût par rupture évitée : coût de l'accompagnement par jeune divisé par la baisse de la part des "
+           "ruptures à l'horizon (différence de risque de Kaplan-Meier, changée de signe) ; son intervalle de "
+           "confiance découle de celui de la différence de risque, et une borne n'est pas définie lorsque cet "
+           "intervalle atteint zéro."),
+    "en": ("Cost per rupture avoided: the support's cost per young person divided by the fall in the share of "
+           "ruptures at the horizon (the Kaplan-Meier risk difference, sign changed); its confidence interval "
+           "follows from the risk difference's, and a bound is not defined where that interval reaches zero."),
+}
+
 
 def section(ctx: Context) -> Section:
     fmt, plan, res = ctx.fmt, ctx.plan, ctx.results
@@ -33,6 +44,8 @@ def section(ctx: Context) -> Section:
         texts.append(fmt.t("m_attrition", boundary=fmt.t(plan.integrity.attrition_boundary)))
     if res.get("power"):
         texts.append(fmt.t("m_power"))
+    if res.get("cost_effectiveness"):
+        texts.append(COST[fmt.language])
     texts.append(fmt.t("m_disclosure_public" if ctx.pub.public else "m_disclosure_evaluator",
                        threshold=ctx.threshold, grid=GRID_DAYS))
     return Section("methods", fmt.t("sec_methods"), tuple(Paragraph(t) for t in texts))
