@@ -289,6 +289,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "consort_censored": "Suivis jusqu'à l'extraction des données, avant {horizon} jours (censurés)",
         "consort_analysed_outcome": "Analysés : {outcome}",
         "consort_caption": "Flux CONSORT par groupe",
+        "rupture_incidence": "Part des contrats rompus",
+        "horizon_day": "Horizon : {day} jours",
+        "consort_allocated_to": "{arm} : affectés",
+        "consort_discontinued": "Accompagnement interrompu",
+        "consort_excluded_analysis": "Exclus de l'analyse",
+        "consort_eligible": "Éligibilité évaluée",
+        "consort_excluded": "Exclus",
         "stage": "Étape",
         "experiment_intro": (
             "{n} jeunes ont été répartis au hasard entre le groupe accompagné ({n_t}) et le groupe témoin "
@@ -608,6 +615,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "consort_censored": "Followed until the data extraction, before day {horizon} (censored)",
         "consort_analysed_outcome": "Analysed: {outcome}",
         "consort_caption": "CONSORT flow by group",
+        "rupture_incidence": "Share of contracts broken",
+        "horizon_day": "Horizon: day {day}",
+        "consort_allocated_to": "{arm}: allocated",
+        "consort_discontinued": "Discontinued the support",
+        "consort_excluded_analysis": "Excluded from the analysis",
+        "consort_eligible": "Assessed for eligibility",
+        "consort_excluded": "Excluded",
         "stage": "Stage",
         "experiment_intro": (
             "{n} young people were randomised between the supported group ({n_t}) and the control group "
