@@ -11,7 +11,8 @@ returns an :class:`Analysis` whose :meth:`Analysis.to_dict` is ``results.json``
 3. competing risks by initiative, when the plan names ``causes`` (:mod:`evalexp.competing`);
 4. experiment integrity and employment outcomes (:mod:`evalexp.integrity`);
 5. heterogeneity of the effect across sites, when the plan names ``[heterogeneity] by``
-   (:mod:`evalexp.heterogeneity`).
+   (:mod:`evalexp.heterogeneity`);
+6. cost per rupture avoided, when the plan gives ``[report] cost_per_participant`` (:mod:`evalexp.cost`).
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from . import __version__
 from .alerts import AnalysisWarning
 from .cohort import Cohort
 from .fingerprint import cohort_fingerprint
+from .cost import CostEffectiveness, cost_effectiveness
 from .competing.analysis import CompetingRisksAnalysis, analyze_competing
 from .guards import check_horizon, require
 from .heterogeneity import HeterogeneityResult, heterogeneity
@@ -63,6 +65,7 @@ class Analysis(Result):
     subgroups: SubgroupEffects | None = None
     fidelity: FidelityResult | None = None
     heterogeneity: HeterogeneityResult | None = None
+    cost_effectiveness: CostEffectiveness | None = None
     #: :func:`evalexp.fingerprint.cohort_fingerprint` of the cohort analysed (not in results.json).
     cohort_fingerprint: str | None = None
 
@@ -75,7 +78,7 @@ class Analysis(Result):
             "attrition": self.attrition, "survival": self.survival, "competing_risks": self.competing,
             "binary_outcomes": self.outcomes, "compliance": self.compliance,
             "subgroups": self.subgroups, "fidelity": self.fidelity, "power": self.power,
-            "heterogeneity": self.heterogeneity,
+            "heterogeneity": self.heterogeneity, "cost_effectiveness": self.cost_effectiveness,
         }
         return {key: part for key, part in named.items() if part is not None}
 
@@ -162,4 +165,14 @@ def analyze(cohort: Cohort, plan: Plan, *, progress: bool = False) -> Analysis:
         fidelity=fidelity(cohort, plan) if plan.integrity.meetings else None,
         heterogeneity=heterogeneity(cohort, plan) if plan.heterogeneity.by else None,
         cohort_fingerprint=cohort_fingerprint(cohort),
+        cost_effectiveness=_cost(plan, survival),
     )
+
+
+def _cost(plan: Plan, survival: SurvivalAnalysis) -> CostEffectiveness | None:
+    """Cost per rupture avoided from the risk difference at the horizon, when the plan gives a cost."""
+    if plan.report.cost_per_participant is None:
+        return None
+    rd = survival.risk_difference
+    return cost_effectiveness(plan.report.cost_per_participant, plan.report.currency, rd.day, rd.difference,
+                              rd.ci_low, rd.ci_high)

@@ -63,6 +63,8 @@ entry of the plan's ``language``, else the table's first entry (:func:`text_in`,
     subgroups = []                   # columns defining subgroups
     meetings = []                    # the three tripartite-meeting date columns
     power = 0.8                      # target power for minimum detectable effects
+    planned_hazard_ratio = 0.75      # the effect the trial was designed to detect (optional; the
+                                     # summary then says "inconclusive" or "underpowered")
 
     [heterogeneity]
     by = ""                          # site column of the across-site analysis ("" = none)
@@ -71,7 +73,12 @@ entry of the plan's ``language``, else the table's first entry (:func:`text_in`,
     suppression_threshold = 11       # counts below it are suppressed; >= 5 (docs/CONTRACT.md section 6)
     funder = ""
     evaluator = ""
-    lessons = ""                     # "lessons for public policy" text; "" = placeholder
+    lessons = ""                     # "lessons for public policy" text; "" = no such section
+    intervention = ""                # what the support was ("" = no such section)
+    period = ""                      # when it ran, e.g. "septembre 2023 - juin 2025"
+    recommendations = ""             # recommendations ("" = no such section)
+    cost_per_participant = 850       # cost of the support per participant (> 0; absent = no cost analysis)
+    currency = "EUR"
     calibration = ""                 # calibration.json of `evalexp calibrate` for the methods annex
 
 The file must be UTF-8 (a BOM is allowed); anything else is refused naming
@@ -101,7 +108,7 @@ MIN_SUPPRESSION_THRESHOLD = 5
 #: Report languages.
 LANGUAGES = ("fr", "en")
 #: The keys of ``[report]`` that hold a reader text (a string or a table per language).
-REPORT_TEXTS = ("funder", "evaluator", "lessons")
+REPORT_TEXTS = ("funder", "evaluator", "lessons", "intervention", "period", "recommendations")
 RI_STATISTICS = ("logrank", "cox_score", "rmst")
 SMALL_SAMPLE = ("auto", "always", "never")
 RANDOMIZATION_SCHEMES = ("permuted_blocks", "simple")
@@ -154,6 +161,7 @@ class IntegrityPlan:
     subgroups: tuple[str, ...] = ()
     meetings: tuple[str, ...] = ()
     power: float = 0.8
+    planned_hazard_ratio: float | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +176,11 @@ class ReportPlan:
     evaluator: str = ""
     lessons: str = ""
     calibration: str = ""
+    intervention: str = ""
+    period: str = ""
+    recommendations: str = ""
+    cost_per_participant: float | None = None
+    currency: str = "EUR"
 
 
 @dataclass(frozen=True)
@@ -239,9 +252,10 @@ _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "inference": {"alpha": (float, int), "permutations": int, "seed": int, "statistics": list,
                   "small_sample": str},
     "integrity": {"balance": list, "attrition_boundary": str, "subgroups": list, "meetings": list,
-                  "power": (float, int)},
+                  "power": (float, int), "planned_hazard_ratio": (float, int)},
     "report": {"suppression_threshold": int, "funder": (str, dict), "evaluator": (str, dict), "lessons": (str, dict),
-               "calibration": str},
+               "intervention": (str, dict), "period": (str, dict), "recommendations": (str, dict),
+               "cost_per_participant": (float, int), "currency": str, "calibration": str},
     "heterogeneity": {"by": str},
 }
 _TOP = {"title": (str, dict), "language": str, "columns": dict, "arms": dict, "labels": dict, "value_labels": dict,
@@ -425,12 +439,19 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
         subgroups=_strings(g.get("subgroups", []), "subgroups", source),
         meetings=_strings(g.get("meetings", []), "meetings", source),
         power=power,
+        planned_hazard_ratio=g.get("planned_hazard_ratio"),
     )
+    planned = g.get("planned_hazard_ratio")
+    if planned is not None and not (planned > 0 and planned != 1):
+        raise PlanError(f"{source}: 'planned_hazard_ratio' in [integrity] must be > 0 and different from 1, "
+                        f"got {g['planned_hazard_ratio']}")
 
     r = raw.get("report", {})
     if r.get("suppression_threshold", 11) < MIN_SUPPRESSION_THRESHOLD:
         raise PlanError(f"{source}: 'suppression_threshold' in [report] must be >= {MIN_SUPPRESSION_THRESHOLD} "
                         f"(docs/CONTRACT.md section 6), got {r['suppression_threshold']}")
+    if r.get("cost_per_participant", 1) <= 0:
+        raise PlanError(f"{source}: 'cost_per_participant' in [report] must be > 0, got {r['cost_per_participant']!r}")
     texts = {"language": language, "shown": language, "title": _text(raw["title"], "'title'", source),
              "labels": labels, "value_labels": value_labels,
              "report": {key: _text(r[key], f"'{key}' in [report]", source) for key in REPORT_TEXTS if key in r}}

@@ -584,7 +584,7 @@ def test_an_arm_of_eight_is_not_printed_and_nothing_is_compared(arm8):
     assert results["n"]["treatment"] is None and results["consort"]["assigned"]["treatment"] is None
     assert results["survival"]["cox"]["unadjusted"]["hr"] is None and results["survival"]["logrank"]["p_value"] is None
     assert not (public.path / "figures" / "km.svg").exists()
-    assert "Le rapport des risques instantanés de rupture n’est pas publié" in public.html
+    assert re.search(r"Analyse principale, fixée avant l’analyse : [^;]+ ; son résultat n’est pas publié", public.html)
     assert not re.search(r"\b8 (accompagnés|jeunes)", public.text())
 
 
@@ -652,8 +652,9 @@ def test_demo_public_report_answers_both_questions(demo):
     summary = public.html.split("2. L'expérimentation")[0]
     assert re.search(r"À 12 mois, [\d,]+ % des jeunes accompagnés avaient rompu leur contrat contre [\d,]+ %",
                      summary)
-    assert re.search(r"Le rapport des risques instantanés de rupture \(accompagnés / témoins\) est de [\d,]+",
-                     summary)
+    assert re.search(r"Analyse principale, fixée avant l’analyse : le modèle de Cox ajusté sur les covariables, "
+                     r"rapport des risques de rupture [\d,]+", summary)
+    assert re.search(r"Coût par rupture évitée : [\d  ]+ EUR", summary)
     assert re.search(r"En emploi à 12 mois : \d+ % chez les accompagnés contre \d+ % chez les témoins", summary)
     assert re.search(r"Qualification obtenue : \d+ % chez les accompagnés", summary)
     assert "En emploi à 6 mois : résultat non publié, car il permettrait de retrouver un effectif" in summary

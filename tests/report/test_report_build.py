@@ -26,8 +26,8 @@ DEMO_CSV = ROOT / "data" / "synthetic" / "agir_demo.csv"
 DEMO_PLAN = ROOT / "data" / "synthetic" / "agir_demo.toml"
 PERMUTATIONS = 200
 
-FR_SECTIONS = ["summary", "experiment", "balance", "attrition", "primary", "competing", "outcomes",
-               "compliance", "subgroups", "fidelity", "power", "lessons", "methods", "quality"]
+FR_SECTIONS = ["summary", "intervention", "experiment", "balance", "attrition", "primary", "competing", "outcomes", "wwc",
+               "compliance", "sensitivity", "subgroups", "fidelity", "power", "methods", "glossary", "quality"]
 
 
 def _plan(**changes):
@@ -110,8 +110,8 @@ def test_sections_follow_the_funder_order(report_fr):
 def test_html_language_and_headings_follow_the_plan(report_fr, report_en):
     fr, en = _parse(report_fr / "report.html"), _parse(report_en / "report.html")
     assert (fr.lang, en.lang) == ("fr", "en")
-    assert "5. Résultat principal\u202f: les ruptures de contrat" in fr.h2
-    assert "5. Primary result: contract ruptures" in en.h2
+    assert "6. Résultat principal\u202f: les ruptures de contrat" in fr.h2
+    assert "6. Primary result: contract ruptures" in en.h2
 
 
 def test_html_has_no_external_url(report_fr):
@@ -183,12 +183,16 @@ def test_pdf_pages_are_all_non_blank(report_fr):
         assert (pixels < 200).mean() > 0.002
 
 
-def test_summary_states_the_effect_in_points_and_the_minimum_detectable_effect(report_fr, demo):
+def test_summary_states_the_effect_in_points_and_no_minimum_detectable_effect_after_a_significant_one(
+        report_fr, demo):
+    """The demo's primary analysis (adjusted Cox, p = 0.043) is significant: the summary says so and
+    prints no minimum-detectable-effect sentence, which only fits a null result."""
     text = _pdf_text(report_fr / "report.pdf")
     rd = demo[2].to_dict()["survival"]["risk_difference"]
     assert re.search(r"À 12 mois, [\d,]+ % des jeunes accompagnés avaient rompu leur contrat", text)
     assert f"{abs(100 * rd['difference']):.1f}".replace(".", ",") + " points de moins" in text
-    assert "ne pouvait détecter" in text
+    assert "statistiquement significatif" in " ".join(text.split())
+    assert "ne pouvait détecter" not in text
 
 
 def test_summary_answers_the_employment_question_where_the_cells_allow(report_fr, demo):
@@ -213,8 +217,12 @@ def test_sections_not_requested_are_left_out(tmp_path):
     assert not (tmp_path / "r" / "figures" / "cif.png").exists()
 
 
-def test_lessons_come_from_the_plan_or_a_marked_placeholder(report_fr, demo, tmp_path):
-    assert typeset_fr("[À compléter par l'évaluateur") in unescape((report_fr / "report.html").read_text(encoding="utf-8"))
+def test_lessons_come_from_the_plan_and_no_placeholder_is_published(report_fr, demo, tmp_path):
+    """The demo plan gives no lessons: the public report has no such section and no placeholder
+    (CONTRACT §7); with a text, the section shows it."""
+    html = unescape((report_fr / "report.html").read_text(encoding="utf-8"))
+    assert "lessons" not in _parse(report_fr / "report.html").sections
+    assert "À compléter" not in html and "Texte manquant" not in html and 'class="placeholder"' not in html
     cohort, plan, analysis = demo
     plan = dataclasses.replace(plan, report=dataclasses.replace(plan.report, lessons="Généraliser avec prudence."))
     build_report(cohort, plan, tmp_path / "r", progress=False, analysis=analysis)
@@ -358,7 +366,7 @@ def test_kaplan_meier_shares_are_withheld_when_an_arm_has_fewer_than_11_ruptures
     document = compose(publish(analyze(cohort, plan), 11), plan)
     summary = " ".join(b.text for b in document.sections[0].blocks)
     assert typeset_fr("la part des contrats rompus dans chaque groupe n'est pas publiée") in summary
-    assert typeset_fr("Le rapport des risques instantanés de rupture n'est pas publié") in summary
+    assert typeset_fr("son résultat n'est pas publié") in summary
     primary = next(s for s in document.sections if s.key == "primary")
     landmarks = next(b for b in primary.blocks if getattr(b, "header", None) and len(b.rows[0]) == 3)
     assert all(row[1].startswith("s (") for row in landmarks.rows[:-1])  # every landmark, not the median

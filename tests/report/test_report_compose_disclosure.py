@@ -14,8 +14,14 @@ from evalexp.disclosure import Publication
 from evalexp.disclosure import results as rules
 from evalexp.disclosure.ledger import Ledger
 from evalexp.plan import load_plan
-from evalexp.report.compose import (Context, attrition_section, balance_section, compliance_section,
-                                    experiment_section, fidelity_section, outcomes_section, subgroups_section)
+from evalexp.report.sections import Context
+from evalexp.report.sections.attrition import section as attrition_section
+from evalexp.report.sections.balance import section as balance_section
+from evalexp.report.sections.compliance import section as compliance_section
+from evalexp.report.sections.experiment import section as experiment_section
+from evalexp.report.sections.fidelity import section as fidelity_section
+from evalexp.report.sections.outcomes import section as outcomes_section
+from evalexp.report.sections.subgroups import section as subgroups_section
 from evalexp.report.document import Figure, Paragraph, Table
 from evalexp.report.i18n import Formatter
 
@@ -147,7 +153,7 @@ def test_standardised_difference_is_withheld_when_a_share_is_hidden():
 
 @pytest.mark.parametrize("lost, expected", [((5, 40), ("<11", "s")), ((30, 40), ("30", "40"))])
 def test_consort_diagram_hides_what_its_table_hides(monkeypatch, lost, expected):
-    import evalexp.report.compose as compose
+    import evalexp.report.figures as figures
 
     seen = {}
 
@@ -156,7 +162,7 @@ def test_consort_diagram_hides_what_its_table_hides(monkeypatch, lost, expected)
         from matplotlib.figure import Figure as MplFigure
         return MplFigure()
 
-    monkeypatch.setattr(compose.figures, "consort_figure", fake_consort)
+    monkeypatch.setattr(figures, "consort_figure", fake_consort)
     consort = {"horizon_days": 365, "assigned": N, "support": None,
                "lost_to_followup": dict(zip(("treatment", "control"), lost)),
                "censored_at_extraction": {"treatment": 20, "control": 20},
@@ -182,10 +188,10 @@ def test_attrition_rates_protect_each_other_against_the_published_total():
 
 def test_subgroup_ruptures_are_hidden_when_few_contracts_are_left_unbroken(monkeypatch):
     """20 contracts, 12 ruptures: 12 and 20 would give 8 unbroken; 12 is hidden, and its row partner too."""
-    import evalexp.report.compose as compose
+    import evalexp.report.figures as figures
     from matplotlib.figure import Figure as MplFigure
 
-    monkeypatch.setattr(compose.figures, "forest_plot", lambda forest, fmt: MplFigure())
+    monkeypatch.setattr(figures, "forest_plot", lambda forest, fmt: MplFigure())
     level = {"n": {"treatment": 20, "control": 55}, "events": {"treatment": 12, "control": 20},
              "cox": {"hr": 0.8, "ci_low": 0.4, "ci_high": 1.6}}
     other = {"n": {"treatment": 55, "control": 20}, "events": {"treatment": 15, "control": 11},

@@ -8,7 +8,10 @@ from evalexp.analysis import analyze
 from evalexp.disclosure import publish
 from evalexp.load import load_cohort
 from evalexp.plan import load_plan
-from evalexp.report.compose import Context, methods_section, primary_section, summary_section
+from evalexp.report.sections import Context
+from evalexp.report.sections.methods import section as methods_section
+from evalexp.report.sections.primary import section as primary_section
+from evalexp.report.sections.summary import section as summary_section
 from evalexp.report.document import Paragraph, Table
 from evalexp.report.i18n import Formatter
 
@@ -55,8 +58,9 @@ def test_summary_states_the_adjusted_hr_when_it_is_primary(demo):
     ctx = _ctx(demo, "covariate_adjusted")
     hr = ctx.fmt.number(ctx.results["survival"]["covariate_adjusted"]["hr"]["estimate"])
     texts = _texts(summary_section(ctx))
-    assert texts[1].startswith(f"The covariate-adjusted hazard ratio of rupture (supported / control; primary "
-                               f"analysis) is {hr} ")   # first after the cohort sentence
+    # the primary analysis, named, right after the cohort and its risks at the horizon
+    assert texts[2].startswith("Primary analysis, fixed before the analysis: the covariate-adjusted hazard ratio "
+                               f"(Ye, Shao and Yi 2024), hazard ratio of rupture {hr} ")
     other = _texts(summary_section(_ctx(demo, "cox_adjusted")))
     assert not any("covariate-adjusted hazard ratio" in t for t in other)
 

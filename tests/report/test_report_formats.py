@@ -240,7 +240,8 @@ def test_xlsx_sheet_has_caption_header_rows_and_how_to_read_note(doc_fr, xlsx_fr
     values = [row for row in xlsx_fr[xlsx_fr.sheetnames[1]].iter_rows(values_only=True)]
     assert values[0][0] == doc_fr.caption(table)
     assert values[2] == table.header
-    assert [row[0] for row in values[-2:]] == ["Comment lire ce tableau", note.text]
+    assert table.note.startswith("Comment lire ce tableau\u202f: ")   # the table's own reading note, then the legend
+    assert [row[0] for row in values[-3:]] == ["Comment lire ce tableau", table.note, note.text]
 
 
 @pytest.mark.parametrize("text, language, expected", [

@@ -1,4 +1,4 @@
-"""The report's per-outcome WWC table and t-based intervals (evalexp.report.wwc), from a publication."""
+"""The report's per-outcome WWC table and t-based intervals (evalexp.report.sections.wwc), from a publication."""
 from __future__ import annotations
 
 import dataclasses
@@ -15,7 +15,7 @@ from evalexp.disclosure import results as rules
 from evalexp.disclosure.ledger import Ledger
 from evalexp.integrity.outcomes import binary_outcomes
 from evalexp.integrity.wwc import with_wwc
-from evalexp.report import wwc as report_wwc
+from evalexp.report.sections import wwc as report_wwc
 from evalexp.report.compose import Context
 from evalexp.report.document import Table
 from evalexp.plan import load_plan

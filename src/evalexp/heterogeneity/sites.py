@@ -238,7 +238,7 @@ class HeterogeneityResult(Result):
         """Forest plot on ``ax`` (a new figure when None): each site's hazard ratio with its Wald
         CI, its shrunken (BLUP) estimate, the pooled diamond and the prediction interval.
         Every site is drawn: this is the evaluator's view (the public report,
-        :mod:`evalexp.report.sites`, draws only the publishable sites)."""
+        :mod:`evalexp.report.sections.sites`, draws only the publishable sites)."""
         # matplotlib is imported when a figure is drawn, never by ``import evalexp``
         from matplotlib.figure import Figure
 

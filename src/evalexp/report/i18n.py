@@ -52,19 +52,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "sec_methods": "Méthodes et conventions",
         "sec_quality": "Annexe : qualité des données",
         # summary sentences
-        "summary_main": (
-            "À {months} mois, {risk_t} des jeunes accompagnés avaient rompu leur contrat contre "
-            "{risk_c} dans le groupe témoin, soit {diff} {direction} (IC à {level} : {ci})."),
         "summary_main_hidden": (
             "À {months} mois, la part des contrats rompus dans chaque groupe n'est pas publiée : "
             "trop peu de jeunes restaient suivis ou avaient rompu (secret statistique)."),
-        "points_less": "points de moins",
-        "points_more": "points de plus",
-        "summary_hr": (
-            "Le rapport des risques instantanés de rupture (accompagnés / témoins) est de {hr} "
-            "(IC à {level} : {ci} ; {p}) ; inférence par randomisation : {p_ri}."),
-        "summary_sig": "Cette différence est statistiquement significative au seuil de {alpha}.",
-        "summary_nonsig": "Cette différence n'est pas statistiquement significative au seuil de {alpha}.",
         "summary_cohort": (
             "L'expérimentation a réparti au hasard {n} jeunes : {n_t} accompagnés et {n_c} témoins ; "
             "{e_t} ruptures ont été observées chez les accompagnés et {e_c} chez les témoins."),
@@ -72,12 +62,6 @@ STRINGS: dict[str, dict[str, str]] = {
             "Avec {events} ruptures observées, l'étude ne pouvait détecter (puissance {power}, "
             "seuil {alpha}) qu'un rapport des risques inférieur ou égal à {mde_hr}, soit une baisse "
             "d'au moins {mde_rd} points de la part des ruptures à {months} mois."),
-        "summary_outcome": (
-            "{outcome} : {p_t} chez les accompagnés contre {p_c} chez les témoins ({diff} points, IC à "
-            "{level} : {ci})."),
-        "summary_outcome_hidden": (
-            "{outcome} : résultat non publié, car il permettrait de retrouver un effectif inférieur à "
-            "{threshold} (secret statistique)."),
         # tables, axes, legends
         "arm": "Groupe",
         "treatment": "Accompagnés",
@@ -114,9 +98,6 @@ STRINGS: dict[str, dict[str, str]] = {
             "Analyse ajustée sur les covariables (Ye, Shao et Yi 2024) : rapport des risques de {hr} (IC à "
             "{level} : {ci}), contre {hr_u} {ci_u} sans covariables ; le gain de précision équivaut à "
             "{n} participants de plus."),
-        "summary_hr_ca": (
-            "Le rapport des risques instantanés de rupture (accompagnés / témoins), ajusté sur les covariables "
-            "(analyse principale), est de {hr} (IC à {level} : {ci} ; {p}) ; inférence par randomisation : {p_ri}."),
         "m_ca": (
             "Analyse ajustée robuste (Ye, Shao et Yi 2024 ; R RobinCar2::robin_surv) : test du log-rank ajusté "
             "et rapport des risques marginal, erreur type robuste, randomisation {scheme} ; RMST et différence "
@@ -161,14 +142,36 @@ STRINGS: dict[str, dict[str, str]] = {
             "période ; la RMST et la différence de risque restent valides."),
         "love_x": "Différence standardisée (accompagnés − témoins)",
         "wwc_note": (
-            "Seuils du What Works Clearinghouse : 0,05 (équivalence) et 0,25 (au-delà, l'équilibre "
-            "échoue)."),
+            "Seuils du What Works Clearinghouse : jusqu'à 0,05, groupes équivalents ; de 0,05 à 0,25, "
+            "l'analyse doit ajuster sur la caractéristique ; au-delà, écart important."),
+        # "how to read this table" notes, one sentence under each main table
+        "read_consort": ("Comment lire ce tableau : il suit les jeunes du tirage au sort jusqu'à l'analyse ; "
+                         "chaque ligne compte ceux qui ont atteint cette étape dans chaque groupe."),
+        "read_attrition": ("Comment lire ce tableau : l'attrition est la part des jeunes dont le résultat manque ; "
+                           "faible et semblable dans les deux groupes, elle ne fausse pas la comparaison."),
+        "read_km": ("Comment lire ce tableau : part des contrats rompus à chaque date dans chaque groupe, avec "
+                    "son intervalle de confiance et, entre parenthèses, les jeunes encore suivis."),
+        "read_effects": ("Comment lire ce tableau : un rapport des risques inférieur à 1 ou une différence de "
+                         "risque négative signifie moins de ruptures chez les accompagnés ; un p inférieur à {alpha} "
+                         "signale un écart difficilement attribuable au hasard."),
+        "read_competing": ("Comment lire ce tableau : pour chaque cause de rupture, un rapport inférieur à 1 "
+                           "signifie que cette cause est moins fréquente chez les accompagnés."),
+        "read_outcomes": ("Comment lire ce tableau : une différence positive signifie plus de jeunes en emploi "
+                          "(ou qualifiés) chez les accompagnés ; la dernière colonne corrige le p pour le nombre "
+                          "d'indicateurs comparés."),
+        "read_compliance": ("Comment lire ce tableau : l'effet de l'affectation compare les groupes tels que tirés "
+                            "au sort ; l'effet sur les bénéficiaires le rapporte aux seuls jeunes que la proposition "
+                            "a fait entrer dans l'accompagnement."),
+        "read_subgroups": ("Comment lire ce tableau : un rapport des risques par sous-groupe ; seul un p "
+                           "d'interaction faible indique que l'effet diffère vraiment entre sous-groupes."),
+        "read_power": ("Comment lire ce tableau : l'effet minimal détectable est le plus petit effet que l'étude "
+                       "avait 80 % de chances de détecter avec les ruptures observées."),
         "covariate": "Caractéristique",
         "std_diff": "Différence standardisée",
         "wwc_rating": "Appréciation WWC",
         "satisfies": "équivalence",
         "adjustment required": "ajustement nécessaire",
-        "fails": "échec",
+        "fails": "écart important",
         "outcome": "Indicateur",
         "difference_pts": "Différence (points)",
         "difference": "Différence",
@@ -192,10 +195,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "mde_rd": "Différence de risque minimale détectable (points)",
         "events_needed": "Ruptures observées",
         "power": "Puissance",
-        "lessons_placeholder": (
-            "[À compléter par l'évaluateur : validité externe, transférabilité, conditions d'une "
-            "généralisation. Cette section se renseigne dans le plan d'analyse, clé "
-            "report.lessons.]"),
         "consort_assessed": "Randomisés",
         "consort_allocated": "Affectés",
         "consort_received": "Ont reçu l'accompagnement",
@@ -340,9 +339,6 @@ STRINGS: dict[str, dict[str, str]] = {
             "tenus dans les délais. Un entretien prévu après une rupture n'est pas dû."),
         # disclosure control (evalexp.disclosure)
         "not_for_publication": "NE PAS PUBLIER — rapport de l'évaluateur, chiffres non soumis au secret statistique",
-        "summary_hr_hidden": (
-            "Le rapport des risques instantanés de rupture n'est pas publié : trop peu de jeunes ou de "
-            "ruptures dans l'un des groupes (moins de {threshold} ; secret statistique)."),
         "primary_hidden": (
             "Les estimations de ce chapitre ne sont pas publiées : l'un des groupes compte moins de "
             "{threshold} jeunes, ruptures ou contrats non rompus (secret statistique)."),
@@ -448,19 +444,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "sec_lessons": "Lessons for public policy",
         "sec_methods": "Methods and conventions",
         "sec_quality": "Annex: data quality",
-        "summary_main": (
-            "At {months} months, {risk_t} of supported young people had broken their contract "
-            "against {risk_c} in the control group: {diff} {direction} ({level} CI {ci})."),
         "summary_main_hidden": (
             "At {months} months, the share of broken contracts in each group is not published: "
             "too few young people were still followed or had broken their contract (statistical secrecy)."),
-        "points_less": "points less",
-        "points_more": "points more",
-        "summary_hr": (
-            "The hazard ratio of rupture (supported / control) is {hr} ({level} CI {ci}; {p}); "
-            "randomisation inference: {p_ri}."),
-        "summary_sig": "This difference is statistically significant at the {alpha} level.",
-        "summary_nonsig": "This difference is not statistically significant at the {alpha} level.",
         "summary_cohort": (
             "The experiment randomised {n} young people: {n_t} supported and {n_c} controls; "
             "{e_t} ruptures were observed among the supported and {e_c} among the controls."),
@@ -468,12 +454,6 @@ STRINGS: dict[str, dict[str, str]] = {
             "With {events} observed ruptures, the study could only detect (power {power}, level "
             "{alpha}) a hazard ratio of {mde_hr} or below, that is a fall of at least {mde_rd} "
             "points in the share of ruptures at {months} months."),
-        "summary_outcome": (
-            "{outcome}: {p_t} among the supported against {p_c} among controls ({diff} points, {level} CI "
-            "{ci})."),
-        "summary_outcome_hidden": (
-            "{outcome}: result not published, as it would reveal a count below {threshold} (statistical "
-            "secrecy)."),
         "arm": "Group",
         "treatment": "Supported",
         "control": "Control",
@@ -506,9 +486,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "ca_gain": (
             "Covariate-adjusted analysis (Ye, Shao & Yi 2024): hazard ratio {hr} ({level} CI {ci}), against "
             "{hr_u} {ci_u} without covariates; the gain in precision is equivalent to {n} more participants."),
-        "summary_hr_ca": (
-            "The covariate-adjusted hazard ratio of rupture (supported / control; primary analysis) is {hr} "
-            "({level} CI {ci}; {p}); randomisation inference: {p_ri}."),
         "m_ca": (
             "Covariate-adjusted robust analysis (Ye, Shao & Yi 2024; R RobinCar2::robin_surv): adjusted log-rank "
             "test and marginal hazard ratio, robust standard error, {scheme} randomisation; RMST and risk "
@@ -552,13 +529,35 @@ STRINGS: dict[str, dict[str, str]] = {
             "the RMST and the risk difference remain valid."),
         "love_x": "Standardised difference (supported − control)",
         "wwc_note": (
-            "What Works Clearinghouse thresholds: 0.05 (equivalence) and 0.25 (beyond it, balance fails)."),
+            "What Works Clearinghouse thresholds: up to 0.05, groups equivalent; from 0.05 to 0.25, the "
+            "analysis must adjust for the characteristic; beyond, a large difference."),
+        # "how to read this table" notes, one sentence under each main table
+        "read_consort": ("How to read this table: it follows the young people from the lottery to the analysis; "
+                         "each row counts those who reached that stage in each group."),
+        "read_attrition": ("How to read this table: attrition is the share of young people whose outcome is "
+                           "missing; low and alike in both groups, it does not bias the comparison."),
+        "read_km": ("How to read this table: the share of contracts broken by each day in each group, with its "
+                    "confidence interval and, in brackets, the young people still followed."),
+        "read_effects": ("How to read this table: a hazard ratio below 1 or a negative risk difference means "
+                         "fewer ruptures among the supported; a p below {alpha} flags a gap hard to ascribe to chance."),
+        "read_competing": ("How to read this table: for each cause of rupture, a ratio below 1 means that cause "
+                           "is less frequent among the supported."),
+        "read_outcomes": ("How to read this table: a positive difference means more young people employed (or "
+                          "qualified) among the supported; the last column corrects p for the number of outcomes "
+                          "compared."),
+        "read_compliance": ("How to read this table: the effect of assignment compares the groups as drawn by lot; "
+                            "the effect on those supported relates it to the young people whom the offer brought "
+                            "into the support."),
+        "read_subgroups": ("How to read this table: one hazard ratio per subgroup; only a small interaction p shows "
+                           "that the effect truly differs between subgroups."),
+        "read_power": ("How to read this table: the minimum detectable effect is the smallest effect the study had "
+                       "an 80% chance of detecting with the ruptures observed."),
         "covariate": "Characteristic",
         "std_diff": "Standardised difference",
         "wwc_rating": "WWC rating",
         "satisfies": "satisfies",
         "adjustment required": "adjustment required",
-        "fails": "fails",
+        "fails": "large difference",
         "outcome": "Outcome",
         "difference_pts": "Difference (points)",
         "difference": "Difference",
@@ -582,9 +581,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "mde_rd": "Minimum detectable risk difference (points)",
         "events_needed": "Observed ruptures",
         "power": "Power",
-        "lessons_placeholder": (
-            "[To be completed by the evaluator: external validity, transferability, conditions for "
-            "scaling up. This section is filled from the analysis plan, key report.lessons.]"),
         "consort_assessed": "Randomised",
         "consort_allocated": "Allocated",
         "consort_received": "Received the support",
@@ -721,9 +717,6 @@ STRINGS: dict[str, dict[str, str]] = {
             "on time. A meeting that would fall after a rupture is not due."),
         # disclosure control (evalexp.disclosure)
         "not_for_publication": "NOT FOR PUBLICATION — evaluator's report, numbers not under statistical secrecy",
-        "summary_hr_hidden": (
-            "The hazard ratio of rupture is not published: too few people or ruptures in one of the arms "
-            "(fewer than {threshold}; statistical secrecy)."),
         "primary_hidden": (
             "The estimates of this chapter are not published: one of the arms has fewer than {threshold} "
             "people, ruptures or contracts not broken (statistical secrecy)."),

@@ -22,8 +22,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
-from ..heterogeneity.plot import draw_forest
-from .document import Block, Paragraph, Section, Table, render_figure
+from ...heterogeneity.plot import draw_forest
+from ..document import Block, Paragraph, Section, Table, render_figure
 
 ARMS = ("treatment", "control")
 

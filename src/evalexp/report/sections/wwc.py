@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..integrity.small_sample import AUTO_MAX_CLUSTERS, AUTO_MAX_N, shows_small_sample
-from .document import Block, Paragraph, Section, Table
-from .i18n import SECONDARY, typeset
+from ...integrity.small_sample import AUTO_MAX_CLUSTERS, AUTO_MAX_N, shows_small_sample
+from ..document import Block, Paragraph, Section, Table
+from ..i18n import SECONDARY, typeset
 
 TEXTS: dict[str, dict[str, str]] = {
     "fr": {

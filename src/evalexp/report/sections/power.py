@@ -1,0 +1,28 @@
+"""Power: events, power and minimum detectable effects."""
+from __future__ import annotations
+
+from ...disclosure.ledger import pointer
+from ..document import Paragraph, Section, Table
+from ..i18n import SECONDARY
+from .context import Context, mde_sentence, primary_significant
+
+
+def section(ctx: Context) -> Section | None:
+    block = ctx.get("power")
+    if not block:
+        return None
+    fmt = ctx.fmt
+    if block.get("events") is None:
+        return Section("power", fmt.t("sec_power"), (Paragraph(fmt.t("power_hidden", threshold=ctx.threshold)),))
+    mde_rd = block["risk_difference"]["minimum_detectable"]
+    rows = ((fmt.t("events_needed"), fmt.integer(block["events"])),
+            (fmt.t("power"), fmt.percent(block["power"], 0)),
+            (fmt.t("mde_hr"), fmt.number(block["hazard_ratio"]["minimum_detectable"])),
+            (fmt.t("mde_rd"), SECONDARY if mde_rd is None and ctx.pub.rule(
+                pointer(("power", "risk_difference", "minimum_detectable"))) else
+             fmt.number(None if mde_rd is None else 100 * abs(mde_rd), 1)))
+    # "the study could only detect ..." fits a result that is not significant, never a significant one
+    mde = None if primary_significant(ctx) else mde_sentence(ctx)
+    return Section("power", fmt.t("sec_power"),
+                   (*((mde,) if mde else ()),
+                    Table((fmt.t("quantity"), fmt.t("value")), rows, note=fmt.t("read_power"))))
