@@ -158,7 +158,7 @@ def _analyze(args: argparse.Namespace) -> None:
         check_target(target)  # refused before the analysis runs, and checked again when written
     plan = load_plan(args.plan)
     cohort = load_cohort(args.cohort, plan, key=_read_key(args.key_file))
-    results = analyze(cohort, plan, progress=_progress(args))
+    results = analyze(cohort, plan, progress=_progress(args), command_line=["evalexp", *args.argv])
     write_output(args.json, json.dumps(results.to_dict(), indent=2, ensure_ascii=False) + "\n",
                  replaceable=target.replaceable, kind=target.kind)
 
@@ -241,6 +241,7 @@ def _terminate(signum: int, frame: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``evalexp`` script; returns the exit status (module docstring)."""
     args = build_parser().parse_args(argv)
+    args.argv = sys.argv[1:] if argv is None else list(argv)
     debug = os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
     on_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminate) if on_main_thread else None

@@ -1,0 +1,27 @@
+"""An analysed synthetic cohort shared by the workflow tests (results.json written by the CLI)."""
+import json
+
+import pytest
+
+from evalexp.cli import main
+from evalexp.simulate import simulate_to_file
+
+PLAN = '''title = "t"
+[survival]
+horizon_days = 365
+[inference]
+permutations = 50
+seed = 11
+'''
+
+
+@pytest.fixture(scope="session")
+def run(tmp_path_factory):
+    """``evalexp analyze`` on a simulated cohort: the folder, and the results.json as read."""
+    folder = tmp_path_factory.mktemp("run")
+    simulate_to_file(folder / "cohort.csv", n=150, seed=3)
+    (folder / "plan.toml").write_text(PLAN)
+    argv = ["analyze", str(folder / "cohort.csv"), "--plan", str(folder / "plan.toml"),
+            "--json", str(folder / "results.json"), "--quiet"]
+    assert main(argv) == 0
+    return folder, json.loads((folder / "results.json").read_text())
