@@ -23,6 +23,8 @@ from .errors import EvalexpError, InputError, PlanError
 from .load import load_cohort, load_frame
 from .plan import Plan, load_plan
 from .simulate import simulate
+from .stored import StoredResults, read_results
 
 __all__ = ["Analysis", "Cohort", "EvalexpError", "InputError", "Plan", "PlanError", "analyze",
-           "load_cohort", "load_frame", "load_plan", "simulate", "__version__"]
+           "load_cohort", "load_frame", "load_plan", "read_results", "simulate", "StoredResults",
+           "__version__"]
