@@ -25,3 +25,17 @@ def run(tmp_path_factory):
             "--json", str(folder / "results.json"), "--quiet"]
     assert main(argv) == 0
     return folder, json.loads((folder / "results.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def demo():
+    """The demo cohort analysed with its plan (50 permutations, to be quick)."""
+    import dataclasses
+    from pathlib import Path
+
+    import evalexp
+
+    data = Path(__file__).resolve().parents[2] / "data" / "synthetic"
+    plan = evalexp.load_plan(data / "agir_demo.toml")
+    plan = dataclasses.replace(plan, inference=dataclasses.replace(plan.inference, permutations=50))
+    return evalexp.analyze(evalexp.load_cohort(data / "agir_demo.csv", plan), plan)

@@ -95,6 +95,24 @@ class SurvivalAnalysis(Result):
     covariate_adjusted: CovariateAdjusted | None = None
     title: str = field(default="Survival analysis of contract ruptures", repr=False)
 
+    def plot(self, ax=None, *, ci: bool = True):
+        """Kaplan-Meier curves by arm with log-log confidence bands (:func:`evalexp.plotting.plot_km`).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw (default: the current pyplot Axes).
+        ci : bool
+            Draw the confidence bands.
+
+        Returns
+        -------
+        matplotlib Axes
+        """
+        from ..plotting import plot_km
+
+        return plot_km(self, ax, ci=ci)
+
     def tidy(self) -> pd.DataFrame:
         """Hazard ratios (log scale), RMST and risk differences, tests — one row each."""
         frames = []
