@@ -153,7 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--power", type=float, default=0.8, help="power (default 0.8)")
     p.add_argument("--ratio", type=float, default=1.0, help="treated/control allocation ratio (default 1)")
     p.add_argument("--simulate", type=int, default=0,
-                   help="also estimate power by this many simulated trials with the synthetic generator")
+                   help="also estimate the log-rank power by this many simulated trials at --control-rate and "
+                        "--ratio (progress bar on a terminal)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
 
     p = sub.add_parser("diff", help="compare two results.json files field by field",
