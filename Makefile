@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 DEMO   := data/synthetic/agir_demo.csv
 PLAN   := data/synthetic/agir_demo.toml
 
-.PHONY: report analyze test bench clean
+.PHONY: report analyze test bench docs clean
 
 $(BIN)/evalexp: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,13 @@ analyze: $(BIN)/evalexp
 test: $(BIN)/evalexp
 	$(BIN)/python -m pytest -q
 
+# API reference and user guide (Sphinx + numpydoc) into docs/_build/html; any warning fails the build.
+docs: $(BIN)/evalexp
+	$(BIN)/pip install --quiet -e ".[docs]"
+	$(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
+
 bench: $(BIN)/evalexp
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info
+	rm -rf $(VENV) build src/*.egg-info docs/_build
