@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from . import __version__
+from .alerts import AnalysisWarning
 from .cohort import Cohort
 from .fingerprint import cohort_fingerprint
 from .competing.analysis import CompetingRisksAnalysis, analyze_competing
@@ -92,9 +93,16 @@ class Analysis(Result):
         }
         for key, part in self.parts().items():
             out[key] = part.to_dict()
+        out["warnings"] = [w.to_dict() for w in self.warnings()]
         if self.provenance is not None:
             out["provenance"] = self.provenance
         return out
+
+    def warnings(self) -> list[AnalysisWarning]:
+        """``results.json["warnings"]``: those of the survival, competing-risks and subgroup models
+        (CONTRACT.md section 8)."""
+        return [*self.survival.warnings, *(self.competing.warnings if self.competing is not None else ()),
+                *(self.subgroups.warnings if self.subgroups is not None else ())]
 
     def tidy(self) -> pd.DataFrame:
         """All parts' tidy tables stacked, with a ``part`` column first."""

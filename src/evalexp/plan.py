@@ -40,6 +40,7 @@ entry of the plan's ``language``, else the table's first entry (:func:`text_in`,
     randomization = ...              # permuted_blocks | simple; default permuted_blocks when strata, else simple
     primary = ...                    # cox_adjusted | cox_unadjusted | covariate_adjusted | logrank |
                                      # risk_difference | rmst; default cox_adjusted when covariates, else cox_unadjusted
+    firth = false                    # add Firth's penalised-likelihood estimate to each Cox model
 
     [outcomes]
     binary = []                      # 0/1 follow-up outcomes
@@ -109,6 +110,7 @@ class SurvivalPlan:
     ties: str = "efron"
     randomization: str = "simple"
     primary: str = "cox_unadjusted"
+    firth: bool = False
 
 
 @dataclass(frozen=True)
@@ -212,7 +214,7 @@ class Plan:
 _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "data": {"date_format": str, "sheet": (str, int)},
     "survival": {"horizon_days": int, "landmarks_days": list, "covariates": list, "strata": str,
-                 "cluster": str, "causes": str, "ties": str, "randomization": str, "primary": str},
+                 "cluster": str, "causes": str, "ties": str, "randomization": str, "primary": str, "firth": bool},
     "outcomes": {"binary": list, "adjust": list, "multiplicity": str},
     "inference": {"alpha": (float, int), "permutations": int, "seed": int, "statistics": list},
     "integrity": {"balance": list, "attrition_boundary": str, "subgroups": list, "meetings": list,
@@ -249,7 +251,7 @@ def _check_types(raw: dict[str, Any], spec: dict, where: str, source: str) -> No
         if key not in spec:
             raise PlanError(f"{source}: unknown key '{key}' in {where} (known: {', '.join(sorted(spec))})")
         expected = spec[key]
-        if isinstance(value, bool) or not isinstance(value, expected):
+        if (isinstance(value, bool) and expected is not bool) or not isinstance(value, expected):
             names = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
             raise PlanError(f"{source}: key '{key}' in {where} must be {names}, got {value!r}")
 
@@ -335,6 +337,7 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
                               RANDOMIZATION_SCHEMES, "randomization", source),
         primary=_choice(s.get("primary", "cox_adjusted" if s.get("covariates") else "cox_unadjusted"),
                         PRIMARY_ANALYSES, "primary", source),
+        firth=s.get("firth", False),
     )
     if survival.primary in ("cox_adjusted", "covariate_adjusted") and not survival.covariates:
         raise PlanError(f"{source}: 'primary' = {survival.primary!r} in [survival] needs 'covariates'")

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 #: Line styles of the arms in the cumulative-incidence plot (colours are the causes').
 ARM_LINES = {"treatment": "-", "control": "--"}
 
+#: Okabe-Ito colour-blind-safe colours of the causes of rupture (after the arms' blue and vermilion).
+CAUSE_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#F0E442", "#999999")
+
 
 def _axes(ax: Axes | None) -> Axes:
     """``ax``, or the current pyplot Axes (a new figure when there is none)."""
@@ -81,7 +84,7 @@ def plot_cif(result: CompetingRisksAnalysis, ax: Axes | None = None) -> Axes:
 
     The Aalen-Johansen estimates of :meth:`CompetingRisksAnalysis.cif_table`, as steps.
     """
-    from .report.figures import CAUSE_COLOURS, _draw, _style
+    from .report.figures import _draw, _style
 
     ax = _axes(ax)
     table = result.cif_table()

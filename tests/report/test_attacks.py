@@ -241,6 +241,84 @@ def test_cif_curves_change_by_threshold_ruptures_of_every_group(skewed):
             assert ((times > start) & (times <= stop)).sum() >= T
 
 
+def _svg_band_days(root: ET.Element, ticks: np.ndarray) -> dict[str, list[np.ndarray]]:
+    """Vertices (in days) of every confidence band (a translucent filled path in an arm's colour), per arm."""
+    xs = [float(use.get("x")) for group in root.iter(f"{SVG}g") if (group.get("id") or "").startswith("xtick_")
+          for use in group.iter(f"{SVG}use") if use.get("x") is not None][:len(ticks)]
+    slope, intercept = np.polyfit(xs, ticks, 1)
+    # matplotlib writes a band's outline once in <defs> and draws it with a <use> carrying its style
+    paths = {path.get("id"): path.get("d") for path in root.iter(f"{SVG}path") if path.get("id")}
+    out: dict[str, list[np.ndarray]] = {arm: [] for arm in ARMS}
+    for use in root.iter(f"{SVG}use"):
+        style = (use.get("style") or "").lower()
+        d = paths.get((use.get(f"{XLINK}href") or "").lstrip("#"))
+        for arm, colour in (("treatment", "#0072b2"), ("control", "#d55e00")):
+            if f"fill: {colour}" in style and "fill-opacity" in style and d:
+                numbers = np.array([float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", d)])
+                out[arm].append((numbers[0::2] + float(use.get("x") or 0)) * slope + intercept)
+    return out
+
+
+def test_km_svg_confidence_bands_have_vertices_only_at_published_days(skewed):
+    """The bands are the Kaplan-Meier interval at the published days only: no band corner sits at a
+    rupture or censoring day (the evaluator's exact bands do)."""
+    cohort, analysis, public, evaluator = skewed
+    table = {arm: analysis.survival.km[arm].table for arm in ARMS}
+    pub = publish(analysis, T)
+    drawn = _svg_band_days(public.svg("km"), pub.km_ticks)
+    for arm in ARMS:
+        assert len(drawn[arm]) == 1
+        allowed = np.r_[pub.km[arm].points["time"].to_numpy(dtype=float), pub.km[arm].stop]
+        days = np.concatenate(drawn[arm])
+        assert np.isclose(days[:, None], allowed[None, :], atol=0.6).any(axis=1).all()
+        landmarks = set(analysis.plan.survival.landmarks_days) | {analysis.plan.survival.horizon_days}
+        individual = {round(d) for d in table[arm]["time"] if d % 30 and round(d) not in landmarks}
+        assert not individual & {round(d) for d in days}
+    ev = publish(analysis, T, "evaluator")
+    exact = _svg_band_days(evaluator.svg("km"), ev.km_ticks)
+    found = {round(d) for arm in ARMS for d in np.concatenate(exact[arm])} & \
+        {round(d) for arm in ARMS for d in table[arm].loc[table[arm]["n_event"] > 0, "time"]}
+    assert len(found) > 20
+
+
+def test_cif_intervals_are_published_at_the_published_days_only(skewed):
+    """Each single-cause group carries cuminc's interval at its published days; a merged group none."""
+    cohort, analysis, public, _ = skewed
+    pub = publish(analysis, T)
+    for (group, arm), part in pub.cif.groupby(["group", "arm"]):
+        if group in ("other", "all"):
+            assert part[["ci_low", "ci_high"]].isna().all().all()
+            continue
+        steps = analysis.competing.by_cause[group].cif[arm].at(part["time"].to_numpy())
+        assert part["ci_low"].to_numpy() == pytest.approx(steps["ci_low"].to_numpy())
+        assert part["ci_high"].to_numpy() == pytest.approx(steps["ci_high"].to_numpy())
+        assert (part["ci_low"] <= part["cif"]).all() and (part["cif"] <= part["ci_high"]).all()
+
+
+@pytest.mark.parametrize("fixture", ["skewed", "demo"])
+def test_forest_plot_svg_prints_no_size_that_the_tables_withhold(fixture, request):
+    """The attacker reads every text of the subgroup forest plot (the SVG keeps each label as a comment
+    beside its glyphs): the sizes printed are exactly the published totals of the levels whose two
+    arms are published, and no withheld level shows a number."""
+    _, analysis, public = request.getfixturevalue(fixture)[:3]
+    texts = re.findall(r"<!-- (.*?) -->", (public.path / "figures" / "subgroups.svg").read_text(encoding="utf-8"))
+    printed = [m.group(1) for t in texts for m in [re.search(r"(?:Effectif|N) (\S+)$", t)] if m]
+    published, withheld = [], 0
+    truth = analysis.to_dict()["subgroups"]["variables"]
+    for variable, entry in public.results["subgroups"]["variables"].items():
+        for level, lv in entry["levels"].items():
+            if any(lv["n"][a] is None for a in ARMS):
+                withheld += 1
+                exact = sum(truth[variable]["levels"][level]["n"].values())
+                assert not any(t.endswith(f" {exact}") and exact < T for t in printed)
+            else:
+                published.append(str(lv["n"]["treatment"] + lv["n"]["control"]))
+    numbers = [p for p in printed if p.isdigit()]
+    assert sorted(numbers) == sorted(published)
+    assert len(printed) - len(numbers) == withheld        # the others are the mark
+    assert all(not p.isdigit() for p in printed if p not in published)
+
+
 # --------------------------------------------------------------------------- attack: differencing tables
 
 def _determined(values: np.ndarray, hidden: np.ndarray, lines: list[np.ndarray]) -> list[tuple[int, ...]]:

@@ -102,21 +102,120 @@ def test_km_axis_percentages_follow_the_language(tables):
     en = _km(tables, Formatter("en"))
     fr.canvas.draw()
     en.canvas.draw()
-    assert "100\u202f%" in [t.get_text() for t in fr.axes[0].get_yticklabels()]
-    assert "100%" in [t.get_text() for t in en.axes[0].get_yticklabels()]
+    assert "20\u202f%" in [t.get_text() for t in fr.axes[0].get_yticklabels()]
+    assert "20%" in [t.get_text() for t in en.axes[0].get_yticklabels()]
 
 
-def test_cif_figure_has_one_panel_per_arm_with_translated_causes(tables):
+def _cif_frame(fmt, bands=True):
     rows = []
-    fmt = Formatter("fr")
     for arm in ("treatment", "control"):
         for cause, scale in (("employer", 0.1), ("trial_period", 0.05)):
-            rows.append(pd.DataFrame({"group": fmt.label(cause), "arm": arm, "time": [0, 60, 210],
-                                      "cif": [0, scale / 2, scale]}))
-    fig = figures.cif_figure(pd.concat(rows), {"treatment": 180, "control": 400}, fmt, max_time=420, coarse=True)
+            frame = pd.DataFrame({"group": fmt.label(cause), "arm": arm, "time": [0, 60, 210],
+                                  "cif": [0, scale / 2, scale]})
+            if bands:
+                frame = frame.assign(ci_low=frame["cif"] * 0.5, ci_high=frame["cif"] * 1.6)
+            rows.append(frame)
+    return pd.concat(rows)
+
+
+def test_cif_figure_has_one_panel_per_cause_group_with_both_arms_and_bands():
+    fmt = Formatter("fr")
+    fig = figures.cif_figure(_cif_frame(fmt), {"treatment": 180, "control": 400}, fmt, max_time=420, coarse=True)
     texts = _texts(fig)
-    assert [ax.get_title() for ax in fig.axes[:2]] == ["Accompagnés", "Témoins"]
-    assert "Employeur" in texts and "Période d'essai" in texts
+    panels = [ax for ax in fig.axes if ax.get_title()]
+    assert [ax.get_title() for ax in panels] == ["Employeur", "Période d'essai"]
+    assert "Accompagnés" in texts and "Témoins" in texts
+    for ax in panels:
+        assert ax.get_ylim()[0] == 0
+        assert len(ax.get_lines()) == 2                  # one incidence per arm
+        assert len(ax.collections) == 2                  # one confidence band per arm
+        # public: band vertices only at the published days and where the arm's curve stops
+        days = {round(x, 6) for band in ax.collections for x in band.get_paths()[0].vertices[:, 0]}
+        assert days <= {0.0, 60.0, 180.0, 210.0, 400.0}
+
+
+def test_cif_figure_draws_no_band_for_a_group_without_interval():
+    fmt = Formatter("en")
+    frame = _cif_frame(fmt, bands=False).assign(ci_low=np.nan, ci_high=np.nan)
+    fig = figures.cif_figure(frame, {"treatment": 180, "control": 400}, fmt, max_time=420, coarse=True)
+    assert all(len(ax.collections) == 0 for ax in fig.axes if ax.get_title())
+
+
+def test_cif_figure_evaluator_draws_steps():
+    fmt = Formatter("en")
+    fig = figures.cif_figure(_cif_frame(fmt), {"treatment": 400, "control": 400}, fmt, max_time=420, coarse=False)
+    line = fig.axes[0].get_lines()[0]
+    assert line.get_drawstyle() == "steps-post"
+
+
+def test_km_figure_plots_cumulative_incidence_from_zero_with_log_log_bands(tables):
+    fig = _km(tables, Formatter("en", threshold=11))
+    ax = fig.axes[0]
+    assert ax.get_ylim()[0] == 0
+    assert len(ax.collections) == 2                      # one band per arm
+    curves = {arm: km_curve(t, 11, km_times(t, 11)) for arm, t in tables.items()}
+    for line, band, arm in zip(ax.get_lines(), ax.collections, ("treatment", "control")):
+        points = curves[arm].points
+        assert line.get_ydata()[:len(points)] == pytest.approx(1 - points["survival"].to_numpy())
+        vertices = band.get_paths()[0].vertices
+        upper = {round(x, 6): y for x, y in vertices if x in set(points["time"])}
+        # the band is [1 - ci_high, 1 - ci_low] at every published day: its upper edge is 1 - ci_low
+        for day, ci_low in zip(points["time"], points["ci_low"]):
+            assert max(y for x, y in vertices if round(x, 6) == round(day, 6)) == pytest.approx(1 - ci_low)
+        assert set(upper) == set(points["time"])
+        assert {round(x, 6) for x in vertices[:, 0]} <= set(points["time"]) | {curves[arm].stop}
+    assert ax.get_ylabel() == "Share of contracts broken"
+
+
+def test_km_figure_marks_the_horizon_with_each_arms_published_value(tables):
+    fmt = Formatter("en", threshold=11)
+    curves = {arm: km_curve(t, 11, km_times(t, 11, (360,), 360)) for arm, t in tables.items()}
+    ticks = time_ticks(720)
+    at_risk = {arm: at_risk_at(t, ticks, 11) for arm, t in tables.items()}
+    fig = figures.km_figure(curves, ticks, at_risk, fmt, max_time=720, coarse=True, horizon=360)
+    ax = fig.axes[0]
+    verticals = [line for line in ax.get_lines() if len(set(line.get_xdata())) == 1]
+    assert [line.get_xdata()[0] for line in verticals] == [360]
+    label = next(t.get_text() for t in ax.texts if t.get_text().startswith("Horizon"))
+    assert label.splitlines()[0] == "Horizon: day 360"
+    for arm, name in (("treatment", "Supported"), ("control", "Control")):
+        points = curves[arm].points
+        if 360 in set(points["time"]):
+            value = 1 - float(points.loc[points["time"] == 360, "survival"].iloc[0])
+            assert f"{name} {fmt.percent(value, 1)}" in label.splitlines()
+        else:
+            assert not any(line.startswith(name) for line in label.splitlines())
+
+
+def test_km_figure_horizon_value_is_not_printed_between_public_points(tables):
+    fmt = Formatter("en", threshold=11)
+    curves = {arm: km_curve(t, 11, km_times(t, 11)) for arm, t in tables.items()}
+    assert not any(37 in set(c.points["time"]) for c in curves.values())
+    fig = figures.km_figure(curves, time_ticks(720), {}, fmt, max_time=720, coarse=True, horizon=37)
+    label = next(t.get_text() for t in fig.axes[0].texts if t.get_text().startswith("Horizon"))
+    assert label == "Horizon: day 37"
+
+
+def test_km_figure_evaluator_draws_exact_steps_from_day_zero(tables):
+    table = tables["treatment"]
+    exact = km_curve(table, 11, km_times(table, 11))
+    exact = type(exact)(table[["time", "survival", "ci_low", "ci_high"]], float(table["time"].max()))
+    fig = figures.km_figure({"treatment": exact}, time_ticks(720), {}, Formatter("en"), max_time=720, coarse=False)
+    line = fig.axes[0].get_lines()[0]
+    assert line.get_drawstyle() == "steps-post"
+    assert line.get_xdata()[0] == 0 and line.get_ydata()[0] == 0
+    assert set(table["time"]) <= set(line.get_xdata())   # every exact step is drawn
+
+
+def test_figure_text_is_never_parsed_as_mathtext():
+    fmt = Formatter("en")
+    frame = _cif_frame(fmt).assign(group=lambda f: f["group"].map({fmt.label("employer"): r"$\bogus$ bonus",
+                                                                    fmt.label("trial_period"): "5$ a day"}))
+    fig = figures.cif_figure(frame, {"treatment": 180, "control": 400}, fmt, max_time=420, coarse=True)
+    texts = [t for t in fig.findobj(matplotlib.text.Text) if "$" in t.get_text()]
+    assert {t.get_text() for t in texts} == {r"$\bogus$ bonus", "5$ a day"}
+    assert not any(t.get_parse_math() for t in texts)
+    fig.canvas.draw()                                    # a mathtext parse of "\bogus" would raise
 
 
 def test_love_plot_draws_the_wwc_thresholds():
@@ -142,4 +241,80 @@ def test_consort_figure_prints_the_published_counts_and_marks():
     fig = figures.consort_figure("150", flow, Formatter("en"), horizon=365)
     texts = _texts(fig)
     assert sum("<11" in t for t in texts) == 2
-    assert not any("Received" in t for t in texts)   # no take-up column in control: box left out
+    assert not any("Received" in t for t in texts)   # no take-up column in control: line left out
+
+
+def test_consort_figure_follows_the_standard_layout():
+    flow = {arm: {"allocated": "75", "received": r, "not_received": nr, "lost": "s", "discontinued": "12",
+                  "analysed": "75", "excluded": "0"}
+            for arm, r, nr in (("treatment", "64", "11"), ("control", "0", "75"))}
+    fig = figures.consort_figure("150", flow, Formatter("en"), horizon=365, assessed="212",
+                                 excluded={"Declined to participate": "22", "Not eligible": "40"})
+    texts = _texts(fig)
+    for stage in ("Enrolment", "Allocation", "Follow-up", "Analysis"):
+        assert stage in texts
+    assert "Assessed for eligibility\n(n = 212)" in texts
+    assert "Excluded\n• Declined to participate (n = 22)\n• Not eligible (n = 40)" in texts
+    assert "Randomised\n(n = 150)" in texts
+    assert ("Supported: allocated (n = 75)\nReceived the support (n = 64)\n"
+            "Did not receive the support (n = 11)") in texts
+    assert "Follow-up ended before 365 days (n = s)\nDiscontinued the support (n = 12)" in texts
+    assert "Analysed (rupture) (n = 75)\nExcluded from the analysis (n = 0)" in texts
+    # two columns under one randomised box: the arm boxes sit left and right of its centre
+    boxes = {t.get_text().split(":")[0]: t.get_position()[0]
+             for t in fig.axes[0].texts if ": allocated" in t.get_text()}
+    randomised = next(t.get_position()[0] for t in fig.axes[0].texts if t.get_text().startswith("Randomised"))
+    assert boxes["Supported"] < randomised < boxes["Control"]
+    # arrows: randomised -> each arm's three boxes, assessed -> randomised and -> excluded
+    arrows = [p for p in fig.axes[0].patches if type(p).__name__ == "FancyArrowPatch"]
+    assert len(arrows) == 2 * 3 + 2
+
+
+def _overlaps(boxes) -> bool:
+    boxes = sorted(boxes, key=lambda b: b.y0)
+    return any(a.y1 > b.y0 + 0.5 for a, b in zip(boxes[:-1], boxes[1:]))
+
+
+def test_forest_plot_is_readable_log_scale_reference_at_one_no_overlapping_labels():
+    levels = [f"level with a rather long name {i}" for i in range(12)]
+    forest = pd.DataFrame({"variable": ["sector"] * 6 + ["diploma"] * 6, "level": levels,
+                           "n": [120, None] * 6, "estimate": np.linspace(0.03, 9, 12),
+                           "ci_low": np.linspace(0.03, 9, 12) / 2, "ci_high": np.linspace(0.03, 9, 12) * 2,
+                           "interaction_p": [0.4] * 6 + [0.02] * 6})
+    fig = figures.forest_plot(forest, Formatter("en"))
+    ax = fig.axes[0]
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    assert ax.get_xscale() == "log"
+    assert [line.get_xdata()[0] for line in ax.get_lines() if len(set(line.get_xdata())) == 1][:1] == [1]
+    labels = [t for t in ax.get_yticklabels() if t.get_text()]
+    assert len(labels) == 14                              # 2 variable headers + 12 levels
+    assert not _overlaps([t.get_window_extent(renderer) for t in labels])
+    right = [t for t in ax.child_axes[0].get_yticklabels() if t.get_text()]
+    assert not _overlaps([t.get_window_extent(renderer) for t in right])
+    ticks = [t for t in ax.get_xticklabels() if t.get_text()]
+    extents = sorted((t.get_window_extent(renderer) for t in ticks), key=lambda b: b.x0)
+    assert len(ticks) >= 3 and all(a.x1 < b.x0 for a, b in zip(extents[:-1], extents[1:]))
+    # no level label runs into the plotting area
+    assert max(t.get_window_extent(renderer).x1 for t in labels) <= ax.get_window_extent(renderer).x0
+
+
+def test_probability_axes_tick_at_whole_percentages_that_the_labels_print_exactly():
+    fmt = Formatter("en")
+    frame = _cif_frame(fmt).assign(cif=lambda f: f["cif"] * 1.3, ci_high=lambda f: f["ci_high"] * 1.3)
+    fig = figures.cif_figure(frame, {"treatment": 400, "control": 400}, fmt, max_time=420, coarse=True)
+    fig.canvas.draw()
+    ticks = fig.axes[0].get_yticks()
+    assert len(ticks) >= 3
+    assert np.allclose(100 * ticks, np.round(100 * ticks))
+
+
+def test_cif_figure_keeps_the_order_of_the_groups_it_is_given():
+    fmt = Formatter("en")
+    frame = _cif_frame(fmt)
+    order = list(dict.fromkeys(frame["group"]))[::-1]
+    frame = pd.concat([frame[frame["group"] == g] for g in order])
+    fig = figures.cif_figure(frame, {"treatment": 400, "control": 400}, fmt, max_time=420, coarse=True)
+    assert [ax.get_title() for ax in fig.axes if ax.get_title()] == order

@@ -203,8 +203,8 @@ def test_xlsx_has_one_sheet_per_table_with_short_unique_names(doc_fr, xlsx_fr):
 
 
 def test_xlsx_numbers_are_numbers_and_marks_stay_marks(doc_fr, xlsx_fr):
-    tables = doc_fr.all_tables()
-    quality = xlsx_fr[xlsx_fr.sheetnames[len(tables) - 1]]
+    quality_index = next(i for i, t in enumerate(doc_fr.all_tables()) if t.rows[0][0] == "Effectif")
+    quality = xlsx_fr[xlsx_fr.sheetnames[quality_index + 1]]  # the first sheet is the index
     rows = list(quality.iter_rows(min_row=3, values_only=True))
     assert rows[1] == ("Effectif", 75, 75)
     numbers = [v for sheet in xlsx_fr.worksheets for row in sheet.iter_rows(values_only=True) for v in row

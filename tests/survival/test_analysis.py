@@ -149,11 +149,15 @@ def test_horizon_beyond_an_arm_follow_up_is_noted():
     assert not any("carried flat" in note for note in analyze_survival(_cohort(), _plan()).notes)
 
 
-def test_single_level_categorical_covariate_is_refused():
-    # it would get no dummy column, so the "adjusted" model would silently leave it out
+def test_single_level_categorical_covariate_is_left_out_with_a_warning():
+    # it gets no dummy column: the adjusted model is fitted without it and says so (a small
+    # trial must not abort on it; the warning keeps the model from claiming to adjust for it)
     data = _cohort().data.assign(diploma="none")
-    with pytest.raises(AnalysisError, match=r"single value.*\['diploma'\]"):
-        analyze_survival(Cohort(data), _plan())
+    result = analyze_survival(Cohort(data), _plan())
+    assert ("covariate_aliased", "adjusted Cox model: covariates with a single value among the complete "
+            "cases cannot be adjusted for and are left out: ['diploma']") in [
+        (w.code, w.message) for w in result.warnings]
+    assert not any(t.startswith("diploma") for t in result.cox_adjusted.terms)
 
 
 def test_no_rupture_in_one_arm_gives_null_hazard_ratios_and_keeps_the_rest():

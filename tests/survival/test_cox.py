@@ -156,10 +156,13 @@ def test_unknown_ties_method_is_refused():
         cox_ph([1, 2], [1, 1], np.array([0.0, 1.0]), ties="exact")
 
 
-def test_no_event_in_one_group_is_a_monotone_likelihood_error():
-    # every event in x = 1: beta runs to +infinity until the information underflows
-    with pytest.raises(AnalysisError, match="monotone likelihood"):
-        cox_ph([1, 2, 3, 4, 5, 6], [1, 1, 1, 0, 0, 0], pd.DataFrame({"x": [1.0, 1, 1, 0, 0, 0]}))
+def test_no_event_in_one_group_is_a_monotone_likelihood_warning():
+    # every event in x = 1: beta runs to +infinity; R coxph warns "Loglik converged before
+    # variable 1; coefficient may be infinite" and returns, so does cox_ph (no exception)
+    with pytest.warns(RuntimeWarning, match="monotone likelihood"):
+        fit = cox_ph([1, 2, 3, 4, 5, 6], [1, 1, 1, 0, 0, 0], pd.DataFrame({"x": [1.0, 1, 1, 0, 0, 0]}))
+    assert fit.diverged == ("x",) and fit.params_["x"] > 20
+    assert fit.ratio("x")["log_hr"] is None and fit.ratio("x")["p_value"] is None
 
 
 def test_infinite_stratified_coefficient_warns_as_r_does():
@@ -169,7 +172,8 @@ def test_infinite_stratified_coefficient_warns_as_r_does():
     event = [1, 1, 0, 0, 0, 0, 1, 1, 0]
     x = pd.DataFrame({"x": [1.0, 1, 0, 0, 1, 1, 0, 0, 0]})
     with pytest.warns(RuntimeWarning, match="monotone likelihood"):
-        cox_ph(time, event, x, strata=[0, 0, 0, 0, 1, 1, 1, 1, 1])
+        fit = cox_ph(time, event, x, strata=[0, 0, 0, 0, 1, 1, 1, 1, 1])
+    assert fit.diverged == ("x",)
 
 
 def test_finite_coefficients_do_not_warn():

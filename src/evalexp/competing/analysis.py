@@ -24,18 +24,20 @@ ruptures) is reported the same way, on its own: the other model keeps its number
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .. import alerts
+from ..alerts import AnalysisWarning, run_quietly
 from ..cohort import Cohort
 from ..errors import AnalysisError
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
 from ..survival.cox import FEW_CLUSTERS, cox_ph
+from ..survival.firth import firth_cox
 from .cif import CumulativeIncidence, cumulative_incidence
 from .finegray import FineGrayResult, fine_gray
 from .gray import GrayTest, gray_test
@@ -70,6 +72,12 @@ class CauseAnalysis(Result):
         Whether the cause-specific Cox SE is cluster-robust.
     note : str
         Why a model is missing ("" when both are there).
+    warnings : tuple of AnalysisWarning
+        A model that diverged or could not be fitted (:mod:`evalexp.alerts`).
+    small_sample : dict or None
+        With ``[survival] firth = true``: the cause-specific Firth estimate
+        (:mod:`evalexp.survival.firth`), the ``small_sample`` sibling of
+        ``cause_specific_cox`` — finite even when an arm has no rupture of the cause.
     """
 
     cause: str
@@ -81,6 +89,8 @@ class CauseAnalysis(Result):
     events: dict[str, int]
     robust: bool = False
     note: str = ""
+    warnings: tuple[AnalysisWarning, ...] = ()
+    small_sample: dict[str, Any] | None = None
 
     @property
     def title(self) -> str:  # type: ignore[override]
@@ -95,6 +105,8 @@ class CauseAnalysis(Result):
 
     def to_dict(self) -> dict[str, Any]:
         csc = self.cause_specific_cox or {**{k: None for k in _RATIO_KEYS}, "robust": self.robust}
+        if self.small_sample is not None:
+            csc = {**csc, "small_sample": self.small_sample}
         fg = ({k: json_number(v) for k, v in self.fine_gray.ratio("treated").items()}
               if self.fine_gray is not None else {k: None for k in _SHR_KEYS})
         out = {"cif": {arm: self.cif_points(arm) for arm in ARMS},
@@ -151,6 +163,11 @@ class CompetingRisksAnalysis(Result):
     alpha: float = 0.05
 
     title = "Competing risks by initiative of the rupture"
+
+    @property
+    def warnings(self) -> tuple[AnalysisWarning, ...]:
+        """The warnings of every cause."""
+        return tuple(w for part in self.by_cause.values() for w in part.warnings)
 
     @property
     def causes(self) -> tuple[str, ...]:
@@ -241,35 +258,47 @@ def _undefined(events: dict[str, int]) -> str:
 
 def analyze_cause(time: np.ndarray, status: np.ndarray, treated: np.ndarray, cause: int, label: str, *,
                   strata: np.ndarray | None, cluster: np.ndarray | None, ties: str, alpha: float,
-                  landmarks: tuple[int, ...]) -> CauseAnalysis:
-    """The analyses of one cause; ``status`` is 0 for censored, else the integer code of the cause."""
+                  landmarks: tuple[int, ...], firth: bool = False) -> CauseAnalysis:
+    """The analyses of one cause; ``status`` is 0 for censored, else the integer code of the cause.
+
+    With ``firth``, the cause-specific Firth estimate is added (also when an arm has no
+    rupture of the cause, where it is the only finite hazard ratio)."""
     arms = {"treatment": treated == 1, "control": treated == 0}
     cif = {arm: cumulative_incidence(time[rows], status[rows], cause, alpha=alpha) for arm, rows in arms.items()}
     events = {arm: int((status[rows] == cause).sum()) for arm, rows in arms.items()}
     gray = gray_test(time, status, treated, cause=cause, strata=strata)
     note = _undefined(events)
+    found: list[AnalysisWarning] = []
     csc = fg = None
     if not note:
         X = pd.DataFrame({"treated": treated.astype(float)})
         failures = []
-        with warnings.catch_warnings():
-            # non-convergence or an infinite coefficient (stratified monotone likelihood)
-            warnings.simplefilter("error", RuntimeWarning)
-            try:
-                csc = cox_ph(time, (status == cause).astype(int), X, strata=strata, cluster=cluster,
-                             ties=ties, alpha=alpha).ratio("treated")
-            except (AnalysisError, RuntimeWarning) as exc:
-                failures.append(f"cause-specific Cox: {exc}")
+        fit, caught = run_quietly(f"cause '{label}', cause-specific Cox model", lambda: cox_ph(
+            time, (status == cause).astype(int), X, strata=strata, cluster=cluster, ties=ties, alpha=alpha))
+        found += caught
+        if fit is not None and fit.estimable("treated"):
+            csc = fit.ratio("treated")
+        else:
+            # an infinite coefficient within strata (monotone likelihood) or no fit at all
+            failures += [f"cause-specific Cox: {w.message.split(': ', 1)[1]}" for w in caught]
         try:
             fg = fine_gray(time, status, X, cause=cause, alpha=alpha)
         except AnalysisError as exc:
             failures.append(str(exc))
+            found.append(AnalysisWarning(alerts.NOT_ESTIMABLE, f"cause '{label}', Fine-Gray model: {exc}"))
         if csc is not None and csc.get("n_clusters", FEW_CLUSTERS) < FEW_CLUSTERS:
             failures.append(f"cause-specific Cox: cluster-robust standard errors rest on only "
                             f"{csc['n_clusters']} clusters; with fewer than {FEW_CLUSTERS} they tend to be too small")
         note = "; ".join(failures)
+    small_sample = None
+    if firth:
+        small_sample, caught = run_quietly(f"cause '{label}', cause-specific Cox model, Firth", lambda: firth_cox(
+            time, (status == cause).astype(int), pd.DataFrame({"treated": treated.astype(float)}), strata=strata,
+            alpha=alpha).small_sample("treated"))
+        found += caught
     return CauseAnalysis(cause=label, cif=cif, gray=gray, cause_specific_cox=csc, fine_gray=fg,
-                         landmarks=tuple(landmarks), events=events, robust=cluster is not None, note=note)
+                         landmarks=tuple(landmarks), events=events, robust=cluster is not None, note=note,
+                         warnings=tuple(found), small_sample=small_sample)
 
 
 def analyze_competing(cohort: Cohort, plan: Plan) -> CompetingRisksAnalysis | None:
@@ -310,6 +339,6 @@ def analyze_competing(cohort: Cohort, plan: Plan) -> CompetingRisksAnalysis | No
     alpha = plan.inference.alpha
     by_cause = {label: analyze_cause(time, status, treated, codes[label], label, strata=strata,
                                      cluster=cluster, ties=plan.survival.ties, alpha=alpha,
-                                     landmarks=plan.survival.landmarks_days)
+                                     landmarks=plan.survival.landmarks_days, firth=plan.survival.firth)
                 for label in labels}
     return CompetingRisksAnalysis(by_cause=by_cause, alpha=alpha)

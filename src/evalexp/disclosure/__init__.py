@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..errors import EvalexpError
 from . import results as rules
-from .curves import GRID_DAYS, PublicCurve, at_risk_at, cif_curves, km_curve, km_times, time_ticks
+from .curves import GRID_DAYS, PublicCurve, at_risk_at, cif_bands, cif_curves, km_curve, km_times, time_ticks
 from .ledger import RULES, Decision, Ledger
 
 AUDIENCES = ("public", "evaluator")
@@ -54,7 +54,8 @@ class Publication:
     max_time : float
         Right end of the time axes.
     cif : DataFrame
-        Columns ``group, arm, time, cif``: cumulative incidence of the published groups of causes.
+        Columns ``group, arm, time, cif, ci_low, ci_high``: cumulative incidence of the published
+        groups of causes and its pointwise confidence interval (``NaN`` for a group of merged causes).
     cif_stops : dict of arm -> float
         Where each arm's incidence curves stop.
     groups : dict of cause -> group
@@ -113,6 +114,23 @@ def _cif_jumps(competing: Any) -> dict[tuple[str, str], np.ndarray]:
     return jumps
 
 
+def _cif_tables(competing: Any) -> dict[tuple[str, str], pd.DataFrame]:
+    """Every cause's Aalen-Johansen step table (with its confidence interval), per arm."""
+    if competing is None:
+        return {}
+    return {(cause, arm): curve.table for cause, part in competing.by_cause.items() for arm, curve in part.cif.items()}
+
+
+def _exact_cif(cif: pd.DataFrame, bands: dict[tuple[str, str], pd.DataFrame]) -> pd.DataFrame:
+    """The evaluator's incidence steps, one group per cause, with each cause's interval."""
+    frames = []
+    for (cause, arm), part in cif.groupby(["cause", "arm"], sort=False):
+        low, high = cif_bands(bands, cause, arm, part["time"].to_numpy(dtype=float))
+        frames.append(part.assign(ci_low=low, ci_high=high))
+    exact = pd.concat(frames, ignore_index=True) if frames else cif.assign(ci_low=[], ci_high=[])
+    return exact.rename(columns={"cause": "group"})
+
+
 def publish(analysis: Any, threshold: int, audience: str = "public") -> Publication:
     """The publication of ``analysis`` for ``audience`` under ``threshold``.
 
@@ -149,7 +167,7 @@ def publish(analysis: Any, threshold: int, audience: str = "public") -> Publicat
         at_risk = {arm: [int(c) for c in _exact_at_risk(t, ticks)] for arm, t in km_tables.items()}
         stops = {arm: c.stop for arm, c in km.items()}
         return Publication(audience, threshold, results, (), km, ticks, at_risk, max_time,
-                           cif.rename(columns={"cause": "group"}), stops,
+                           _exact_cif(cif, _cif_tables(competing)), stops,
                            {c: c for c in (competing.by_cause if competing is not None else {})})
     ledger = Ledger(exact, threshold)
     plan = analysis.plan.survival
@@ -165,7 +183,7 @@ def publish(analysis: Any, threshold: int, audience: str = "public") -> Publicat
         km = {}
         at_risk = {arm: [None] * len(ticks) for arm in km_tables}
     stops = {arm: c.stop for arm, c in km.items()}
-    public_cif = cif_curves(cif, groups, cif_kept)
+    public_cif = cif_curves(cif, groups, cif_kept, _cif_tables(competing))
     return Publication(audience, threshold, results, tuple(ledger.decisions), km, ticks, at_risk, max_time,
                        public_cif, stops, groups)
 

@@ -168,8 +168,9 @@ def cif_times(jumps: Mapping[tuple[str, str], np.ndarray], groups: Mapping[str, 
     return np.array(kept, dtype=float)
 
 
-def cif_curves(cif: pd.DataFrame, groups: Mapping[str, str], kept: Mapping[str, np.ndarray]) -> pd.DataFrame:
-    """Publishable stacked cumulative incidences of groups of causes.
+def cif_curves(cif: pd.DataFrame, groups: Mapping[str, str], kept: Mapping[str, np.ndarray],
+               bands: Mapping[tuple[str, str], pd.DataFrame] | None = None) -> pd.DataFrame:
+    """Publishable cumulative incidences of groups of causes, with their confidence bands.
 
     Parameters
     ----------
@@ -179,27 +180,50 @@ def cif_curves(cif: pd.DataFrame, groups: Mapping[str, str], kept: Mapping[str, 
         Causes published together (small causes merged into "other").
     kept : mapping arm -> days
         The days of :func:`cif_times`.
+    bands : mapping (cause, arm) -> DataFrame, optional
+        Each cause's Aalen-Johansen step table (``CumulativeIncidence.table``: ``time, ci_low,
+        ci_high``), from which a group of one cause takes its pointwise confidence interval at the
+        kept days (:func:`cif_bands`). A group merging several causes has no band (``NaN``): the
+        variance of a sum of incidences is not the sum of their variances.
 
     Returns
     -------
     DataFrame
-        Columns ``group, arm, time, cif``: each group's incidence (the sum of its causes') at the
-        kept days, from 0.
+        Columns ``group, arm, time, cif, ci_low, ci_high``: each group's incidence (the sum of its
+        causes') and interval at the kept days, from 0. The interval is published only at those
+        days, like the incidence, so it changes by at least ``threshold`` events between points.
     """
     frames = []
     for arm, days in kept.items():
         part = cif[cif["arm"] == arm]
-        for group in dict.fromkeys(groups.values()):
+        # single causes first, in their order; the merged groups ("other", "all") last
+        for group in sorted(dict.fromkeys(groups.values()), key=lambda g: g in ("other", "all")):
             total = np.zeros(len(days))
             for cause in (c for c, g in groups.items() if g == group):
                 steps = part[part["cause"] == cause].sort_values("time")
                 values = steps["cif"].to_numpy(dtype=float)
                 pos = np.searchsorted(steps["time"].to_numpy(dtype=float), days, side="right") - 1
                 total += np.where(pos >= 0, values[np.maximum(pos, 0)], 0.0)
+            members = [c for c, g in groups.items() if g == group]
+            low, high = cif_bands(bands or {}, members[0] if len(members) == 1 else None, arm, np.r_[0.0, days])
             frames.append(pd.DataFrame({"group": group, "arm": arm, "time": np.r_[0.0, days],
-                                        "cif": np.r_[0.0, total]}))
+                                        "cif": np.r_[0.0, total], "ci_low": low, "ci_high": high}))
     return pd.concat(frames, ignore_index=True) if frames else \
-        pd.DataFrame({"group": [], "arm": [], "time": [], "cif": []})
+        pd.DataFrame({"group": [], "arm": [], "time": [], "cif": [], "ci_low": [], "ci_high": []})
+
+
+def cif_bands(bands: Mapping[tuple[str, str], pd.DataFrame], cause: str | None, arm: str,
+              days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pointwise confidence interval of ``cause``'s incidence in ``arm`` at ``days``: the
+    right-continuous step of its Aalen-Johansen table (cmprsk's delta-method variance, log(-log)
+    interval, :mod:`evalexp.competing.cif`); ``NaN`` when there is no single cause or no table."""
+    table = bands.get((cause, arm)) if cause is not None else None
+    if table is None or table.empty:
+        return np.full(len(days), np.nan), np.full(len(days), np.nan)
+    pos = np.searchsorted(table["time"].to_numpy(dtype=float), days, side="right") - 1
+    inside = pos >= 0
+    return tuple(np.where(inside, table[c].to_numpy(dtype=float)[np.maximum(pos, 0)], 0.0)  # type: ignore[return-value]
+                 for c in ("ci_low", "ci_high"))
 
 
 def time_ticks(max_time: float, most: int = 10) -> np.ndarray:

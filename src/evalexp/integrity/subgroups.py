@@ -44,11 +44,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..alerts import NOT_ESTIMABLE, AnalysisWarning
 from ..cohort import Cohort
 from ..errors import AnalysisError
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
 from ..survival.analysis import MISSING_LABEL
+from ..survival._cholesky import GeneralizedCholesky
 from ..survival.cox import FEW_CLUSTERS, cox_ph
 from ..survival.risk import risk_difference
 from .outcomes import WaldEstimate
@@ -155,6 +157,20 @@ class SubgroupEffects(Result):
     alpha: float
 
     title = "Subgroup effects on ruptures"
+
+    @property
+    def warnings(self) -> tuple[AnalysisWarning, ...]:
+        """``not_estimable`` per subgroup column whose levels have ruptures in both arms but no
+        finite Cox hazard ratio (monotone likelihood within strata, or a model that failed)."""
+        out = []
+        for test in self.tests:
+            lost = [lv.level for lv in self.levels if lv.variable == test.variable and lv.log_hr is None
+                    and min(lv.events.values()) > 0]
+            if lost:
+                out.append(AnalysisWarning(NOT_ESTIMABLE, (
+                    f"subgroup Cox models by {test.variable}: no finite hazard ratio in the levels {lost} "
+                    "(monotone likelihood within strata or no convergence); their numbers are null")))
+        return tuple(out)
 
     def conventions(self) -> str:
         return (f"Hazard ratio from a Cox model within each level (Efron ties, Wald {1 - self.alpha:.0%} CI); "
@@ -273,7 +289,7 @@ def _interaction(frame: pd.DataFrame, labels: pd.Series, levels: list[str], vari
     idx = [fit.terms.index(t) for t in fit.terms if t.startswith("treated:")]
     b = fit.params_.to_numpy()[idx]
     V = fit.var_[np.ix_(idx, idx)]
-    statistic = float(b @ np.linalg.solve(V, b))
+    statistic = float(b @ GeneralizedCholesky(V).solve(b))
     return InteractionTest(variable, definition, statistic, len(idx), tuple(estimable), fit.robust)
 
 

@@ -31,6 +31,7 @@ from ..plan import Plan
 from ..survival.cox import FEW_CLUSTERS
 from . import figures, sites
 from .document import Block, Document, Figure, Paragraph, Section, Table, render_figure
+from .fragility import fragility_notes, warnings_table
 from .i18n import SECONDARY, Formatter
 
 ARMS = ("treatment", "control")
@@ -412,6 +413,7 @@ def primary_section(ctx: Context) -> Section:
     n_clusters = (cox.get("unadjusted") or {}).get("n_clusters")
     if n_clusters is not None and n_clusters < FEW_CLUSTERS:
         blocks.append(Paragraph(fmt.t("few_clusters", g=n_clusters, min=FEW_CLUSTERS), "note"))
+    blocks += fragility_notes(fmt, ctx.results)
     return Section("primary", fmt.t("sec_primary"), tuple(blocks))
 
 
@@ -667,6 +669,7 @@ def quality_section(ctx: Context) -> Section:
         blocks.append(Table((fmt.t("warning"), fmt.t("column"), fmt.t("rows")), rows))
     else:
         blocks.append(Paragraph(fmt.t("no_warning")))
+    blocks += warnings_table(fmt, ctx.results)
     blocks.append(_hidden_note(ctx))
     return Section("quality", fmt.t("sec_quality"), tuple(blocks))
 

@@ -11,23 +11,32 @@ The figures draw only what they are given: the curves and numbers at risk of a
 """
 from __future__ import annotations
 
+import functools
 from typing import Mapping
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
-from matplotlib.ticker import FixedLocator, FuncFormatter
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 from ..disclosure.curves import PublicCurve, time_ticks
 from .i18n import SECONDARY, Formatter
 
 #: Okabe-Ito colour-blind-safe colours of the arms.
 ARM_COLOURS = {"treatment": "#0072B2", "control": "#D55E00"}
-#: Colours of the rupture causes (stacked areas).
-CAUSE_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#F0E442", "#999999")
 ARMS = ("treatment", "control")
 WIDTH = 7.0
+def _percent_ticks() -> MaxNLocator:
+    """Ticks of a probability axis at whole percentages (1, 2, 5 or 10 points apart...), which the
+    0-decimal percent labels print exactly."""
+    return MaxNLocator(nbins=8, steps=[1, 2, 5, 10])
+
+
+#: Part of a constrained figure given to its content: the top strip stays free for the evaluator's
+#: "not for publication" mark.
+TOP_MARGIN = (0.0, 0.0, 1.0, 0.965)
 
 
 def _style(ax) -> None:
@@ -49,14 +58,50 @@ def _band(ax, times: np.ndarray, low: np.ndarray, high: np.ndarray, coarse: bool
     ax.fill_between(times, low, high, **({} if coarse else {"step": "post"}), **style)
 
 
+def _plain_text(build):
+    """Build a figure with mathtext off: a ``$`` in a label (a currency, a cause's name) is printed
+    as it is, never parsed as TeX (``text.parse_math`` is read when each text is created)."""
+    @functools.wraps(build)
+    def plain(*args, **kwargs):
+        with matplotlib.rc_context({"text.parse_math": False}):
+            return build(*args, **kwargs)
+    return plain
+
+
+def _from_zero(points: pd.DataFrame) -> pd.DataFrame:
+    """The curve's points from day 0 (survival and its interval 1 there), as an exact step table
+    starting at its first event time needs."""
+    if len(points) and points["time"].iloc[0] <= 0:
+        return points
+    return pd.concat([pd.DataFrame({"time": [0.0], "survival": [1.0], "ci_low": [1.0], "ci_high": [1.0]}), points],
+                     ignore_index=True)
+
+
+def _value_at(curve: PublicCurve, day: float, coarse: bool) -> float | None:
+    """Survival at ``day`` as drawn: in a coarsened curve only at one of its published points
+    (``None`` elsewhere, so no value between points is printed); the step value otherwise."""
+    points = curve.points
+    times = points["time"].to_numpy(dtype=float)
+    if coarse:
+        hit = np.nonzero(times == day)[0]
+        return float(points["survival"].iloc[hit[0]]) if len(hit) else None
+    if day > curve.stop:
+        return None
+    pos = np.searchsorted(times, day, side="right") - 1
+    return float(points["survival"].iloc[pos]) if pos >= 0 else 1.0
+
+
+@_plain_text
 def km_figure(curves: Mapping[str, PublicCurve], ticks: np.ndarray, at_risk: Mapping[str, list[int | None]],
-              fmt: Formatter, *, max_time: float, coarse: bool) -> Figure:
-    """Kaplan-Meier curves by arm with confidence bands and an aligned number-at-risk table.
+              fmt: Formatter, *, max_time: float, coarse: bool, horizon: float | None = None) -> Figure:
+    """Cumulative incidence of rupture ``1 - S(t)`` by arm, with confidence bands, the horizon and an
+    aligned number-at-risk table.
 
     Parameters
     ----------
     curves : mapping arm -> PublicCurve
-        The curves as published (``Publication.km``): points from time 0 and where they stop.
+        The Kaplan-Meier curves as published (``Publication.km``): ``survival, ci_low, ci_high``
+        at points from time 0 and where they stop.
     ticks : array
         Days of the x ticks and of the at-risk row.
     at_risk : mapping arm -> list
@@ -67,38 +112,48 @@ def km_figure(curves: Mapping[str, PublicCurve], ticks: np.ndarray, at_risk: Map
         Right end of the time axis.
     coarse : bool
         Draw straight segments between the points (a coarsened public curve) instead of steps.
+    horizon : float, optional
+        The plan's horizon: a dashed vertical line, labelled with each arm's incidence there when
+        it is one of the published points (``None``: no line).
 
     Notes
     -----
-    The at-risk table is a second axes sharing the x axis of the curves, so its
-    numbers sit exactly under the ticks. No censoring marks are drawn.
+    The incidence is ``1 - S(t)`` and its pointwise interval the Kaplan-Meier log-log interval
+    transformed, ``[1 - ci_high, 1 - ci_low]`` (R ``survfit(..., conf.type = "log-log")``, plotted
+    with ``fun = "event"``). The y axis starts at 0. The at-risk table is a second axes sharing the
+    x axis of the curves, so its numbers sit exactly under the ticks. No censoring marks are drawn.
     """
-    fig = Figure(figsize=(WIDTH, 4.6), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 4.8), layout="constrained")
+    fig.get_layout_engine().set(rect=TOP_MARGIN)
     grid = fig.add_gridspec(2, 1, height_ratios=(4.2, 1.0))
     ax = fig.add_subplot(grid[0])
     risk_ax = fig.add_subplot(grid[1], sharex=ax)
-    low = 1.0
+    top = 0.05
     for arm in ARMS:
         if arm not in curves:
             continue
-        points, stop = curves[arm].points, curves[arm].stop
+        points, stop = _from_zero(curves[arm].points), curves[arm].stop
         times = np.r_[points["time"].to_numpy(dtype=float), stop]
         columns = {c: np.r_[points[c].to_numpy(dtype=float), points[c].iloc[-1]]
                    for c in ("survival", "ci_low", "ci_high")}
         colour = ARM_COLOURS[arm]
-        _band(ax, times, columns["ci_low"], columns["ci_high"], coarse, color=colour, alpha=0.15, linewidth=0)
-        _draw(ax, times, columns["survival"], coarse, color=colour, linewidth=2, label=fmt.t(arm))
-        finite = columns["ci_low"][np.isfinite(columns["ci_low"])]
-        low = min(low, float(finite.min())) if finite.size else low
+        _band(ax, times, 1 - columns["ci_high"], 1 - columns["ci_low"], coarse, color=colour, alpha=0.15,
+              linewidth=0)
+        _draw(ax, times, 1 - columns["survival"], coarse, color=colour, linewidth=2, label=fmt.t(arm))
+        highest = 1 - columns["ci_low"][np.isfinite(columns["ci_low"])]
+        top = max(top, float(highest.max()) if highest.size else top, float(np.nanmax(1 - columns["survival"])))
     ax.set_xlim(0, max_time)
-    ax.set_ylim(max(0.0, np.floor(low * 10) / 10 - 0.05), 1.01)
+    ax.set_ylim(0, min(1.0, np.ceil(top * 10) / 10 + 0.05))
+    ax.yaxis.set_major_locator(_percent_ticks())
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: fmt.percent(y, 0)))
-    ax.set_ylabel(fmt.t("survival_prob"), fontsize=9)
+    ax.set_ylabel(fmt.t("rupture_incidence"), fontsize=9)
     ax.xaxis.set_major_locator(FixedLocator(ticks))
     ax.tick_params(axis="x", labelbottom=False)
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    if horizon is not None:
+        _horizon(ax, curves, horizon, fmt, coarse)
     if curves:
-        ax.legend(loc="lower left", frameon=False, fontsize=9)
+        ax.legend(loc="upper left", frameon=False, fontsize=9)
     _style(ax)
 
     arms = [arm for arm in ARMS if arm in at_risk]
@@ -106,7 +161,7 @@ def km_figure(curves: Mapping[str, PublicCurve], ticks: np.ndarray, at_risk: Map
         for tick, count in zip(ticks, at_risk[arm]):
             risk_ax.text(tick, row, fmt.hidden if count is None else fmt.integer(count), ha="center",
                          va="center", fontsize=8.5, color=ARM_COLOURS[arm])
-    risk_ax.set_ylim(len(arms) - 0.5, -0.5)
+    risk_ax.set_ylim(max(len(arms), 1) - 0.5, -0.5)
     risk_ax.set_yticks(range(len(arms)), [fmt.t(arm) for arm in arms], fontsize=8.5)
     for label, arm in zip(risk_ax.get_yticklabels(), arms):
         label.set_color(ARM_COLOURS[arm])
@@ -120,61 +175,86 @@ def km_figure(curves: Mapping[str, PublicCurve], ticks: np.ndarray, at_risk: Map
     return fig
 
 
+def _horizon(ax, curves: Mapping[str, PublicCurve], horizon: float, fmt: Formatter, coarse: bool) -> None:
+    """The horizon's dashed line, labelled with each arm's published incidence there."""
+    ax.axvline(horizon, color="#555555", linestyle="--", linewidth=0.9, zorder=1)
+    lines = [fmt.t("horizon_day", day=fmt.integer(horizon))]
+    for arm in ARMS:
+        value = _value_at(curves[arm], horizon, coarse) if arm in curves else None
+        if value is not None:
+            lines.append(f"{fmt.t(arm)} {fmt.percent(1 - value, 1)}")
+    ax.text(horizon, 0.98, "\n".join(lines), transform=ax.get_xaxis_transform(), ha="right", va="top",
+            fontsize=8, color="#333333", bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 2})
+
+
+@_plain_text
 def cif_figure(cif: pd.DataFrame, stops: Mapping[str, float], fmt: Formatter, *, max_time: float,
                coarse: bool) -> Figure:
-    """Stacked cumulative incidence of ruptures by group of causes, one panel per arm.
+    """Cumulative incidence of each published group of causes by arm, one panel per group, with
+    pointwise confidence bands.
 
     Parameters
     ----------
     cif : DataFrame
-        Columns ``group, arm, time, cif`` as published (``Publication.cif``, labels translated):
-        each group's incidence at its points, from time 0.
+        Columns ``group, arm, time, cif`` and, when known, ``ci_low, ci_high`` as published
+        (``Publication.cif``, labels translated): each group's incidence at its points, from time 0.
+        A group without an interval (``NaN``: merged causes) is drawn without a band.
     stops : mapping arm -> time
         Where each arm's curves stop.
     max_time : float
         Right end of the time axes.
     coarse : bool
         Straight segments between points (public, coarsened) instead of steps.
+
+    Notes
+    -----
+    The incidence is the Aalen-Johansen estimator (R ``cmprsk::cuminc``) and its interval the
+    log(-log) interval of cuminc's delta-method variance (:mod:`evalexp.competing.cif`). The
+    panels share their y axis, from 0, so the causes compare at a glance.
     """
-    groups = sorted(cif["group"].unique())
-    fig = Figure(figsize=(WIDTH, 3.4), layout="constrained")
-    fig.get_layout_engine().set(wspace=0.06)  # room between "720" of one panel and "0" of the next
-    axes = fig.subplots(1, 2, sharey=True)
-    top = 0.0
-    for ax, arm in zip(axes, ARMS):
-        part = cif[cif["arm"] == arm]
-        stop = float(stops.get(arm, 0.0))
-        grid = np.unique(np.concatenate([[0.0], part["time"].to_numpy(dtype=float), [stop]]))
-        grid = grid[grid <= stop]
-        bottom = np.zeros_like(grid)
-        for colour, group in zip(CAUSE_COLOURS, groups):
-            steps = part[part["group"] == group].sort_values("time")
-            times = steps["time"].to_numpy(dtype=float)
-            values = steps["cif"].to_numpy(dtype=float)
-            if coarse:
-                level = np.interp(grid, times, values) if len(times) else np.zeros_like(grid)
-            else:
-                pos = np.searchsorted(times, grid, side="right") - 1
-                level = np.where(pos >= 0, values[np.maximum(pos, 0)], 0.0)
-            _band(ax, grid, bottom, bottom + level, coarse, color=colour, linewidth=0, label=group)
-            bottom = bottom + level
-        top = max(top, float(bottom.max()) if len(bottom) else 0.0)
-        ax.set_title(fmt.t(arm), fontsize=10, color=ARM_COLOURS[arm])
+    groups = list(dict.fromkeys(cif["group"]))
+    columns = 2 if len(groups) in (2, 4) else min(3, max(1, len(groups)))
+    rows = int(np.ceil(len(groups) / columns)) if groups else 1
+    fig = Figure(figsize=(WIDTH, 0.7 + (2.6 if columns > 1 else 3.0) * rows), layout="constrained")
+    fig.get_layout_engine().set(rect=TOP_MARGIN)
+    axes = np.atleast_1d(fig.subplots(rows, columns, sharey=True, squeeze=False)).ravel()
+    top = 0.05
+    for ax, group in zip(axes, groups):
+        for arm in ARMS:
+            part = cif[(cif["group"] == group) & (cif["arm"] == arm)].sort_values("time")
+            if part.empty:
+                continue
+            stop = float(stops.get(arm, part["time"].max()))
+            part = part[part["time"] <= stop]
+            times = np.r_[part["time"].to_numpy(dtype=float), stop]
+            values = np.r_[part["cif"].to_numpy(dtype=float), part["cif"].iloc[-1]]
+            colour = ARM_COLOURS[arm]
+            if {"ci_low", "ci_high"} <= set(part.columns) and part["ci_high"].notna().all():
+                low = np.r_[part["ci_low"].to_numpy(dtype=float), part["ci_low"].iloc[-1]]
+                high = np.r_[part["ci_high"].to_numpy(dtype=float), part["ci_high"].iloc[-1]]
+                _band(ax, times, low, high, coarse, color=colour, alpha=0.15, linewidth=0)
+                top = max(top, float(high.max()))
+            _draw(ax, times, values, coarse, color=colour, linewidth=1.8, label=fmt.t(arm))
+            top = max(top, float(values.max()))
+        ax.set_title(group, fontsize=9.5)
         ax.set_xlim(0, max_time)
-        ax.xaxis.set_major_locator(FixedLocator(time_ticks(max_time, most=6)))
+        ax.xaxis.set_major_locator(FixedLocator(time_ticks(max_time, most=5 if columns > 2 else 6)))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: fmt.integer(x)))
         ax.grid(axis="y", color="#dddddd", linewidth=0.6)
         _style(ax)
+    for ax in axes[len(groups):]:
+        ax.set_axis_off()
     fig.supxlabel(fmt.t("days"), fontsize=9)
-    axes[0].set_ylim(0, max(0.05, np.ceil(top * 20) / 20))
+    axes[0].set_ylim(0, min(1.0, np.ceil(top * 20) / 20))
+    axes[0].yaxis.set_major_locator(_percent_ticks())
     axes[0].yaxis.set_major_formatter(FuncFormatter(lambda y, _: fmt.percent(y, 0)))
-    axes[0].set_ylabel(fmt.t("cif"), fontsize=9)
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles[::-1], labels[::-1], loc="outside right upper", frameon=False, fontsize=8.5,
-               title=fmt.t("cause"), title_fontsize=8.5)
+    fig.supylabel(fmt.t("cif"), fontsize=9)
+    if groups:
+        axes[0].legend(loc="upper left", frameon=False, fontsize=8.5)
     return fig
 
 
+@_plain_text
 def love_plot(balance: pd.DataFrame, fmt: Formatter) -> Figure:
     """Standardised baseline differences with the WWC thresholds 0.05 and 0.25.
 
@@ -189,6 +269,7 @@ def love_plot(balance: pd.DataFrame, fmt: Formatter) -> Figure:
     return fig
 
 
+@_plain_text
 def draw_love(ax, balance: pd.DataFrame, fmt: Formatter) -> None:
     """Draw :func:`love_plot` on the matplotlib Axes ``ax``."""
     frame = balance.iloc[::-1].reset_index(drop=True)
@@ -212,6 +293,7 @@ def draw_love(ax, balance: pd.DataFrame, fmt: Formatter) -> None:
     _style(ax)
 
 
+@_plain_text
 def effects_figure(effects: pd.DataFrame, fmt: Formatter) -> Figure:
     """Differences in proportions (points) with their confidence intervals, one row per outcome.
 
@@ -252,6 +334,7 @@ def _forest_rows(forest: pd.DataFrame, fmt: Formatter) -> list[tuple[str, str, f
     return rows
 
 
+@_plain_text
 def forest_plot(forest: pd.DataFrame, fmt: Formatter) -> Figure:
     """Hazard ratios of rupture by subgroup (log scale), with the interaction p of each variable.
 
@@ -268,6 +351,7 @@ def forest_plot(forest: pd.DataFrame, fmt: Formatter) -> Figure:
     return fig
 
 
+@_plain_text
 def draw_forest(ax, forest: pd.DataFrame, fmt: Formatter) -> None:
     """Draw :func:`forest_plot` on the matplotlib Axes ``ax``."""
     rows = _forest_rows(forest, fmt)
@@ -302,56 +386,119 @@ def draw_forest(ax, forest: pd.DataFrame, fmt: Formatter) -> None:
     ax.grid(axis="y", color="#eeeeee", linewidth=0.6)
 
 
-def consort_figure(total: str, flow: Mapping[str, Mapping[str, str]], fmt: Formatter, *, horizon: int) -> Figure:
-    """CONSORT 2010 flow diagram drawn with boxes and arrows.
+#: CONSORT's stages below the randomisation, each with the lines of its two arm boxes: (flow key,
+#: label key); a line is drawn when both arms have the key.
+CONSORT_STAGES = (
+    ("consort_allocation", (("allocated", "consort_allocated_to"), ("received", "consort_received"),
+                            ("not_received", "consort_not_received"))),
+    ("consort_followup", (("lost", "consort_lost"), ("discontinued", "consort_discontinued"))),
+    ("consort_analysis", (("analysed", "consort_analysed"), ("excluded", "consort_excluded_analysis"))),
+)
+#: Height of one line of text in a CONSORT box (inches, 8.5 pt with leading) and of a box's margins.
+LINE_IN, PAD_IN = 0.19, 0.16
+
+
+@_plain_text
+def consort_figure(total: str, flow: Mapping[str, Mapping[str, str]], fmt: Formatter, *, horizon: int,
+                   assessed: str | None = None, excluded: Mapping[str, str] | None = None) -> Figure:
+    """CONSORT 2010 flow diagram in its standard layout, drawn with boxes and arrows.
+
+    Enrolment (assessed for eligibility, with the excluded and their reasons, when known; then
+    randomised) above two columns, one per arm: Allocation (allocated, received / did not receive
+    the support), Follow-up (lost to follow-up, discontinued), Analysis (analysed, excluded from the
+    analysis). Each stage is named on a banner across the width, as in the CONSORT 2010 template
+    (Schulz, Altman & Moher 2010, BMJ 340:c332).
 
     Parameters
     ----------
     total : str
         Number randomised, formatted (or its disclosure mark).
-    flow : mapping arm -> {"allocated", "received", "lost", "analysed"} formatted counts
-        As published (a withheld count is its mark); ``received`` may be absent (no take-up
-        column): the box is left out.
+    flow : mapping arm -> {key: formatted count}
+        As published (a withheld count is its mark). Keys ``allocated``, ``lost``, ``analysed`` and,
+        optionally, ``received``, ``not_received``, ``discontinued``, ``excluded``; a line is drawn
+        only when both arms have its key.
     horizon : int
-        Day of the horizon, in the label of the loss-to-follow-up box.
+        Day of the horizon, in the label of the loss-to-follow-up line.
+    assessed : str, optional
+        Number assessed for eligibility, formatted; with it the enrolment row gets its box.
+    excluded : mapping reason -> formatted count, optional
+        Excluded before randomisation, by reason (the side box of the enrolment row).
     """
-    stages = [("allocated", "consort_allocation", "consort_allocated"),
-              ("received", "consort_allocation", "consort_received"),
-              ("lost", "consort_followup", "consort_lost"),
-              ("analysed", "consort_analysis", "consort_analysed")]
-    stages = [s for s in stages if all(flow[arm].get(s[0]) is not None for arm in ARMS)]
-    fig = Figure(figsize=(WIDTH, 1.3 + 1.0 * len(stages)))
+    stages = []
+    for stage, lines in CONSORT_STAGES:
+        shown = [(key, label) for key, label in lines if all(flow[arm].get(key) is not None for arm in ARMS)]
+        if shown:
+            stages.append((stage, shown))
+    heights = [PAD_IN + LINE_IN * len(lines) for _, lines in stages]
+    banner, gap = 0.26, 0.22
+    top_rows = 2 if assessed is not None else 1
+    side_lines = 1 + len(excluded or {})
+    top_height = PAD_IN + LINE_IN * 2
+    height = 0.45 + top_rows * (top_height + 0.35) + (0.3 * side_lines if excluded else 0) + \
+        sum(h + banner + 2 * gap for h in heights)
+    fig = Figure(figsize=(WIDTH, height))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
-    rows = len(stages) + 1
-    ax.set_xlim(0, 10)
-    ax.set_ylim(0, rows)
+    ax.set_xlim(0, WIDTH)
+    ax.set_ylim(0, height)
 
-    def box(x: float, y: float, text: str, width: float = 3.6) -> None:
-        ax.add_patch(FancyBboxPatch((x - width / 2, y - 0.3), width, 0.6, boxstyle="round,pad=0.02",
-                                    facecolor="#f4f6fa", edgecolor="#445566", linewidth=1))
-        ax.text(x, y, text, ha="center", va="center", fontsize=8.5, wrap=True)
+    def box(x: float, top: float, lines: list[str], width: float, centred: bool = False) -> float:
+        """A box whose top edge is at ``top``; returns its bottom edge."""
+        h = PAD_IN + LINE_IN * len(lines)
+        ax.add_patch(FancyBboxPatch((x - width / 2, top - h), width, h, boxstyle="square,pad=0",
+                                    facecolor="white", edgecolor="#333333", linewidth=0.9))
+        ax.text(x if centred else x - width / 2 + 0.1, top - h / 2, "\n".join(lines), fontsize=8.5,
+                ha="center" if centred else "left", va="center", linespacing=1.35)
+        return top - h
 
     def arrow(x0: float, y0: float, x1: float, y1: float) -> None:
-        ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=10,
-                                     color="#445566", linewidth=1, shrinkA=0, shrinkB=0))
+        ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=9,
+                                     color="#333333", linewidth=0.9, shrinkA=0, shrinkB=0))
 
-    top = rows - 0.5
-    box(5.9, top, f"{fmt.t('consort_assessed')}\n{fmt.t('n')} = {total}", width=3.0)
-    xs = {"treatment": 3.9, "control": 7.9}
-    previous_stage = "consort_enrolment"
-    ax.text(0.15, top, fmt.t(previous_stage), fontsize=9, fontweight="bold", va="center")
-    for i, (key, stage, label) in enumerate(stages):
-        y = top - (i + 1)
-        if stage != previous_stage:
-            ax.text(0.15, y, fmt.t(stage), fontsize=9, fontweight="bold", va="center")
-            previous_stage = stage
+    def stage_banner(top: float, key: str) -> float:
+        ax.add_patch(FancyBboxPatch((0.15, top - banner), WIDTH - 0.3, banner,
+                                    boxstyle="round,pad=0,rounding_size=0.08",
+                                    facecolor="#dbe7f3", edgecolor="#9db6cf", linewidth=0.8))
+        ax.text(WIDTH / 2, top - banner / 2, fmt.t(key), fontsize=9, fontweight="bold", ha="center", va="center")
+        return top - banner
+
+    y = height - 0.2
+    ax.text(0.2, y - 0.05, fmt.t("consort_enrolment"), fontsize=9, fontweight="bold", va="top")
+    centre, wide = WIDTH / 2, 2.6
+    if assessed is not None:
+        bottom = box(centre - 1.2, y, [fmt.t("consort_eligible"), f"(n = {assessed})"], wide, True)
+        if excluded:
+            lines = [fmt.t("consort_excluded")] + [f"• {reason} (n = {count})"
+                                                   for reason, count in excluded.items()]
+            side_bottom = box(centre + 1.75, bottom - 0.15, lines, 2.9)
+            side_mid = (bottom - 0.15 + side_bottom) / 2
+            arrow(centre - 1.2, side_mid, centre + 1.75 - 1.45, side_mid)
+            below = side_bottom - 0.2
+        else:
+            below = bottom - 0.35
+        arrow(centre - 1.2, bottom, centre - 1.2, below)
+        randomised_x = centre - 1.2
+        y = below
+    else:
+        randomised_x = centre
+    bottom = box(randomised_x, y, [fmt.t("consort_assessed"), f"(n = {total})"], wide, True)
+    xs = {"treatment": WIDTH / 4 + 0.05, "control": 3 * WIDTH / 4 - 0.05}
+    width = WIDTH / 2 - 0.5
+    y = bottom - gap / 2
+    ax.plot([randomised_x, randomised_x], [bottom, y], color="#333333", linewidth=0.9)
+    ax.plot([xs["treatment"], xs["control"]], [y, y], color="#333333", linewidth=0.9)
+    previous = {arm: y for arm in ARMS}
+    for (stage, lines), h in zip(stages, heights):
+        y = stage_banner(y - gap / 2, stage) - gap
         for arm in ARMS:
-            shown = flow[arm][key]
-            title = fmt.t(label, horizon=horizon) if key == "lost" else fmt.t(label)
-            if key == "allocated":
-                title = f"{fmt.t(arm)}"
-            box(xs[arm], y, f"{title}\n{fmt.t('n')} = {shown}")
-            start = (5.9, top - 0.3) if key == "allocated" else (xs[arm], y + 0.7)
-            arrow(start[0], start[1], xs[arm], y + 0.3)
+            arrow(xs[arm], previous[arm], xs[arm], y)
+            texts = []
+            for key, label in lines:
+                title = fmt.t(label, horizon=horizon, arm=fmt.t(arm)) if key in ("lost", "allocated") \
+                    else fmt.t(label)
+                texts.append(f"{title} (n = {flow[arm][key]})")
+            previous[arm] = box(xs[arm], y, texts, width)
+        y -= h
+    ax.set_ylim(y - 0.15, height)      # crop the unused bottom, one data unit still one inch
+    fig.set_size_inches(WIDTH, height - y + 0.15)
     return fig

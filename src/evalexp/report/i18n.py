@@ -126,6 +126,25 @@ STRINGS: dict[str, dict[str, str]] = {
         "robust_se": "erreurs types robustes par grappe",
         "few_clusters": "Attention : les erreurs types robustes reposent sur {g} grappes seulement ; en dessous "
                         "de {min} grappes, elles sont souvent trop petites et les intervalles trop étroits.",
+        "adj_monotone": (
+            "Modèle de Cox ajusté : aucun contrat n'est rompu dans le groupe {terms} (vraisemblance monotone, "
+            "coefficient infini). L'effet du dispositif reste estimé, comme le fait R, mais le rapport des "
+            "risques ajusté est fragile ; le rapport non ajusté ne dépend pas des covariables."),
+        "adj_few_epp": (
+            "Modèle de Cox ajusté : le nombre de ruptures par coefficient estimé est inférieur à {epp}. Le rapport des risques "
+            "ajusté est fragile (Peduzzi et al., 1995) ; le rapport non ajusté ne dépend pas des covariables."),
+        "adj_firth": (
+            "Avec la vraisemblance pénalisée de Firth (Heinze et Schemper, 2001), le rapport des risques "
+            "ajusté est de {hr} {ci} ({p})."),
+        "aw_caption": "Avertissements de l'analyse",
+        "aw_model": "Modèle",
+        "aw_adjusted": "Modèle de Cox ajusté",
+        "aw_monotone_likelihood": "Vraisemblance monotone (coefficient infini)",
+        "aw_few_events_per_parameter": "Trop peu de ruptures par coefficient (moins de dix)",
+        "aw_few_clusters": "Peu de grappes pour les erreurs types robustes",
+        "aw_covariate_aliased": "Covariable constante ou colinéaire, écartée du modèle",
+        "aw_not_converged": "Estimation non convergée",
+        "aw_not_estimable": "Modèle non estimable",
         "logrank": "Test du log-rank",
         "ph_test": "Test de proportionnalité des risques (Schoenfeld)",
         "rmst": "Durée moyenne sans rupture sur {tau} jours (RMST), différence en jours",
@@ -271,6 +290,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "consort_censored": "Suivis jusqu'à l'extraction des données, avant {horizon} jours (censurés)",
         "consort_analysed_outcome": "Analysés : {outcome}",
         "consort_caption": "Flux CONSORT par groupe",
+        "rupture_incidence": "Part des contrats rompus",
+        "horizon_day": "Horizon : {day} jours",
+        "consort_allocated_to": "{arm} : affectés",
+        "consort_discontinued": "Accompagnement interrompu",
+        "consort_excluded_analysis": "Exclus de l'analyse",
+        "consort_eligible": "Éligibilité évaluée",
+        "consort_excluded": "Exclus",
         "stage": "Étape",
         "experiment_intro": (
             "{n} jeunes ont été répartis au hasard entre le groupe accompagné ({n_t}) et le groupe témoin "
@@ -439,6 +465,25 @@ STRINGS: dict[str, dict[str, str]] = {
         "robust_se": "cluster-robust standard errors",
         "few_clusters": "Caution: the cluster-robust standard errors rest on only {g} clusters; with fewer "
                         "than {min} clusters they tend to be too small and the intervals too narrow.",
+        "adj_monotone": (
+            "Adjusted Cox model: no contract was broken in the group {terms} (monotone likelihood, infinite "
+            "coefficient). The effect of the support is still estimated, as R does, but the adjusted hazard "
+            "ratio is fragile; the unadjusted one does not depend on the covariates."),
+        "adj_few_epp": (
+            "Adjusted Cox model: the number of ruptures per estimated coefficient is below {epp}. The adjusted hazard "
+            "ratio is fragile (Peduzzi et al., 1995); the unadjusted one does not depend on the covariates."),
+        "adj_firth": (
+            "With Firth's penalised likelihood (Heinze and Schemper, 2001), the adjusted hazard ratio is "
+            "{hr} {ci} ({p})."),
+        "aw_caption": "Warnings of the analysis",
+        "aw_model": "Model",
+        "aw_adjusted": "Adjusted Cox model",
+        "aw_monotone_likelihood": "Monotone likelihood (infinite coefficient)",
+        "aw_few_events_per_parameter": "Too few ruptures per coefficient (fewer than ten)",
+        "aw_few_clusters": "Few clusters for the cluster-robust standard errors",
+        "aw_covariate_aliased": "Covariate constant or collinear, left out of the model",
+        "aw_not_converged": "Estimation did not converge",
+        "aw_not_estimable": "Model not estimable",
         "logrank": "Log-rank test",
         "ph_test": "Proportional-hazards test (Schoenfeld)",
         "rmst": "Restricted mean time without rupture over {tau} days (RMST), difference in days",
@@ -574,6 +619,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "consort_censored": "Followed until the data extraction, before day {horizon} (censored)",
         "consort_analysed_outcome": "Analysed: {outcome}",
         "consort_caption": "CONSORT flow by group",
+        "rupture_incidence": "Share of contracts broken",
+        "horizon_day": "Horizon: day {day}",
+        "consort_allocated_to": "{arm}: allocated",
+        "consort_discontinued": "Discontinued the support",
+        "consort_excluded_analysis": "Excluded from the analysis",
+        "consort_eligible": "Assessed for eligibility",
+        "consort_excluded": "Excluded",
         "stage": "Stage",
         "experiment_intro": (
             "{n} young people were randomised between the supported group ({n_t}) and the control group "

@@ -29,6 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import alerts
+from ..alerts import AnalysisWarning, run_quietly
 from ..cohort import Cohort
 from ..errors import AnalysisError
 from ..plan import Plan
@@ -36,6 +38,7 @@ from ..results import Result, json_number
 from .covariate_adjusted import CovariateAdjusted, covariate_adjusted
 from .cox import FEW_CLUSTERS, CoxResult, cox_ph
 from .design import design_matrix
+from .firth import firth_cox
 from .km import KaplanMeier, kaplan_meier
 from .logrank import LogRankTest, logrank_test
 from .permutation import RandomizationTest, randomization_inference
@@ -77,6 +80,14 @@ class SurvivalAnalysis(Result):
         What was dropped or recoded (complete cases, missing labels).
     covariate_adjusted : CovariateAdjusted or None
         None without covariates, or when an arm has no rupture.
+    warnings : tuple of AnalysisWarning
+        Monotone likelihood, few events per parameter, few clusters, covariates left
+        out (:mod:`evalexp.alerts`); each model also lists its ``diverged`` terms.
+    small_sample : dict
+        With ``[survival] firth = true``: ``{"unadjusted": ..., "adjusted": ...}``, the
+        treatment's Firth penalised-likelihood estimate of each Cox model
+        (:meth:`evalexp.survival.firth.FirthCox.small_sample`), put beside the model's
+        §4 numbers as its ``small_sample`` sibling (CONTRACT.md, version 2).
     """
 
     km: dict[str, KaplanMeier]
@@ -93,6 +104,8 @@ class SurvivalAnalysis(Result):
     adjusted_dropped: int = 0
     notes: tuple[str, ...] = ()
     covariate_adjusted: CovariateAdjusted | None = None
+    warnings: tuple[AnalysisWarning, ...] = ()
+    small_sample: dict[str, dict[str, Any]] = field(default_factory=dict)
     title: str = field(default="Survival analysis of contract ruptures", repr=False)
 
     def plot(self, ax=None, *, ci: bool = True):
@@ -140,16 +153,25 @@ class SurvivalAnalysis(Result):
         """The contract's ``survival`` block (plus the extra keys listed in the module docstring)."""
         if self.cox_unadjusted is None:
             cox: dict[str, Any] = {"unadjusted": {**NOT_ESTIMABLE, "robust": self.robust, "estimable": False}}
-            if self.covariates:
-                cox["adjusted"] = {**NOT_ESTIMABLE, "robust": self.robust, "estimable": False,
-                                   "covariates": list(self.covariates)}
         else:
             cox = {"unadjusted": {**self.cox_unadjusted.ratio("treated"),
-                                  "n": self.cox_unadjusted.n, "events": self.cox_unadjusted.n_events}}
+                                  "n": self.cox_unadjusted.n, "events": self.cox_unadjusted.n_events,
+                                  "diverged": list(self.cox_unadjusted.diverged)}}
+            if not self.cox_unadjusted.estimable("treated"):
+                cox["unadjusted"]["estimable"] = False
         if self.cox_adjusted is not None:
             cox["adjusted"] = {**self.cox_adjusted.ratio("treated"), "covariates": list(self.covariates),
                                "n": self.cox_adjusted.n, "events": self.cox_adjusted.n_events,
-                               "n_dropped": self.adjusted_dropped}
+                               "n_dropped": self.adjusted_dropped,
+                               "diverged": list(self.cox_adjusted.diverged),
+                               "aliased": list(self.cox_adjusted.aliased)}
+            if not self.cox_adjusted.estimable("treated"):
+                cox["adjusted"]["estimable"] = False
+        elif self.covariates:
+            cox["adjusted"] = {**NOT_ESTIMABLE, "robust": self.robust, "estimable": False,
+                               "covariates": list(self.covariates)}
+        for model, firth in self.small_sample.items():
+            cox[model]["small_sample"] = firth
         out = {
             "km": {arm: self.km[arm].points(self.landmarks_days) for arm in ARMS},
             "km_median": {arm: {"median": json_number(self.km[arm].median_),
@@ -190,6 +212,26 @@ def _labels(data: pd.DataFrame, column: str | None, role: str, notes: list[str])
     return values.astype(str).to_numpy()
 
 
+def _fragility(fit: CoxResult) -> list[AnalysisWarning]:
+    """Why the adjusted treatment estimate is fragile: too few events per coefficient
+    (:data:`evalexp.alerts.EVENTS_PER_PARAMETER`), or infinite covariate coefficients.
+
+    The messages hold no count of participants or ruptures (a public ``results.json``
+    suppresses small counts; a message must not give them back)."""
+    out = []
+    k = len(fit.terms) - len(fit.aliased)
+    if fit.n_events < alerts.EVENTS_PER_PARAMETER * k:
+        out.append(AnalysisWarning(alerts.FEW_EVENTS_PER_PARAMETER, (
+            f"adjusted Cox model: fewer than {alerts.EVENTS_PER_PARAMETER} ruptures per coefficient ({k} "
+            "coefficients): the adjusted hazard ratio is fragile (Peduzzi et al. 1995); the unadjusted one "
+            "does not depend on the covariates")))
+    if fit.diverged:
+        out.append(AnalysisWarning(alerts.MONOTONE_LIKELIHOOD, (
+            f"adjusted Cox model: the treatment estimate is reported, as R coxph does, but the infinite "
+            f"coefficient of {', '.join(fit.diverged)} makes the adjusted hazard ratio fragile")))
+    return out
+
+
 def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> SurvivalAnalysis:
     """Run the plan's primary survival analysis on a cohort.
 
@@ -223,17 +265,23 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
         if last < sv.horizon_days:
             notes.append(f"{arm} arm followed up to day {last:g} only: its curve is carried flat to day "
                          f"{sv.horizon_days} for the RMST and the risk difference (survRM2 would refuse)")
+    found: list[AnalysisWarning] = []
     without = [arm for arm, flag in (("treatment", 1), ("control", 0)) if event[treated == flag].sum() == 0]
     if without:
         notes.append(f"no rupture in the {without[0]} arm: the hazard ratio is not estimable (monotone "
                      f"likelihood), so the Cox models and the proportional-hazards test are null")
+        found.append(AnalysisWarning(alerts.MONOTONE_LIKELIHOOD, f"Cox models: no rupture in the {without[0]} "
+                                     "arm, the treatment coefficient is infinite; the hazard ratios are null"))
         unadjusted = None
     else:
-        unadjusted = cox_ph(time, event, pd.DataFrame({"treated": treated.astype(float)}), strata=strata,
-                            cluster=cluster, ties=sv.ties, alpha=alpha)
+        unadjusted, caught = run_quietly("unadjusted Cox model", lambda: cox_ph(
+            time, event, pd.DataFrame({"treated": treated.astype(float)}), strata=strata, cluster=cluster,
+            ties=sv.ties, alpha=alpha))
+        found += caught
     if unadjusted is not None and unadjusted.robust and unadjusted.n_clusters < FEW_CLUSTERS:
         notes.append(f"cluster-robust standard errors rest on only {unadjusted.n_clusters} clusters "
                      f"('{sv.cluster}'); with fewer than {FEW_CLUSTERS} they tend to be too small")
+        found.append(AnalysisWarning(alerts.FEW_CLUSTERS, notes[-1]))
     adjusted, dropped, robust_adjusted = None, 0, None
     if sv.covariates and unadjusted is not None:
         missing = [c for c in sv.covariates if c not in data.columns]
@@ -242,23 +290,42 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
         # positional index, so the kept rows are positions even if cohort.data's index repeats
         X = design_matrix(data.assign(treated=treated).reset_index(drop=True), ["treated", *sv.covariates])
         rows = X.index.to_numpy()
-        # a categorical covariate with one level gets no dummy: refuse it, as cox_ph refuses a
-        # constant numeric one, rather than fit a model without it that claims to adjust for it
+        # a categorical covariate with one level gets no dummy: the model cannot adjust for it
         absent = [c for c in sv.covariates if c not in X.columns and not X.columns.str.startswith(f"{c}[").any()]
         if absent:
-            raise AnalysisError(f"covariates with a single value among the complete cases cannot be "
-                                f"adjusted for: {absent}")
+            found.append(AnalysisWarning(alerts.COVARIATE_ALIASED, (
+                f"adjusted Cox model: covariates with a single value among the complete cases cannot be "
+                f"adjusted for and are left out: {absent}")))
         dropped = int(X.attrs["n_dropped"])
         if dropped:
             notes.append(f"adjusted Cox model: {dropped} rows with a missing covariate dropped (complete cases)")
-        adjusted = cox_ph(time[rows], event[rows], X, strata=None if strata is None else strata[rows],
-                          cluster=None if cluster is None else cluster[rows], ties=sv.ties, alpha=alpha)
-        try:
-            robust_adjusted = covariate_adjusted(
-                time, event, treated, data[list(sv.covariates)], strata=strata, strata_name=sv.strata,
-                randomization=sv.randomization, horizon_days=sv.horizon_days, alpha=alpha)
-        except AnalysisError as error:
-            notes.append(str(error))
+        adjusted, caught = run_quietly("adjusted Cox model", lambda: cox_ph(
+            time[rows], event[rows], X, strata=None if strata is None else strata[rows],
+            cluster=None if cluster is None else cluster[rows], ties=sv.ties, alpha=alpha))
+        if adjusted is not None and adjusted.estimable("treated"):
+            # _fragility names the infinite terms and says what they mean for the treatment estimate
+            caught = [w for w in caught if w.code != alerts.MONOTONE_LIKELIHOOD] + _fragility(adjusted)
+        found += caught
+        robust_adjusted, caught = run_quietly("covariate-adjusted analysis (Ye, Shao & Yi)", lambda: covariate_adjusted(
+            time, event, treated, data[list(sv.covariates)], strata=strata, strata_name=sv.strata,
+            randomization=sv.randomization, horizon_days=sv.horizon_days, alpha=alpha))
+        found += caught
+    small_sample = {}
+    if sv.firth:
+        models = {"unadjusted": (np.arange(time.size), pd.DataFrame({"treated": treated.astype(float)}))}
+        if adjusted is not None:
+            models["adjusted"] = (rows, X)
+        for model, (kept, design) in models.items():
+            fit, caught = run_quietly(f"{model} Cox model, Firth", lambda: firth_cox(
+                time[kept], event[kept], design, strata=None if strata is None else strata[kept],
+                alpha=alpha).small_sample("treated"))
+            found += caught
+            if fit is not None:
+                small_sample[model] = fit
+    ph_test = None
+    if unadjusted is not None and unadjusted.estimable("treated"):
+        ph_test, caught = run_quietly("proportional-hazards test", lambda: cox_zph(unadjusted, alpha=alpha))
+        found += caught
     randomization = randomization_inference(
         time, event, treated, strata=strata, statistics=inf.statistics, permutations=inf.permutations,
         seed=inf.seed, ties=sv.ties, tau=sv.horizon_days, progress=progress) if inf.statistics else []
@@ -267,7 +334,7 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
         logrank=logrank_test(time, event, treated, strata=strata),
         cox_unadjusted=unadjusted,
         cox_adjusted=adjusted,
-        ph_test=None if unadjusted is None else cox_zph(unadjusted, alpha=alpha),
+        ph_test=ph_test,
         rmst=rmst_difference(time, event, treated, sv.horizon_days, alpha=alpha),
         risk_difference=risk_difference(time, event, treated, sv.horizon_days, alpha=alpha),
         randomization=randomization,
@@ -277,4 +344,6 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
         adjusted_dropped=dropped,
         notes=tuple(notes),
         covariate_adjusted=robust_adjusted,
+        warnings=tuple(found),
+        small_sample=small_sample,
     )

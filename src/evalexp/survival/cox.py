@@ -3,6 +3,16 @@
 The partial likelihood is maximised by Newton-Raphson with step halving, from beta = 0,
 until the largest step is below ``STEP_TOL * max(1, max|beta|)`` (R ``coxph`` stops at a
 relative log-likelihood change of 1e-9 instead; coefficients agree with R to about 1e-9).
+Newton steps use a generalised Cholesky factorisation (:mod:`evalexp.survival._cholesky`,
+R's ``cholesky2``), so no step depends on whether a LAPACK solver warns or raises.
+
+Monotone likelihood (R: "Loglik converged before variable ...; coefficient may be
+infinite"): once the log-likelihood stops increasing, R's rule (:data:`INF_REL`) names the
+coefficients still moving; they are reported in ``diverged`` with a NaN SE, and the other
+coefficients, which have converged to their limits, keep their estimates with the inverse
+of their own information block as variance — the limit of R's, whose cross terms with the
+infinite coefficient vanish. A constant or collinear covariate is left out (``aliased``,
+R's ``NA``). Both warn; neither raises.
 
 Every sum over a risk set is a reverse cumulative sum over the subjects sorted by
 (stratum, time); every quantity accumulated over the event times a subject is at
@@ -22,30 +32,36 @@ residuals, Efron-exact, with no ``G / (G - 1)`` factor.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, stats
+from scipy import stats
 
 from ..errors import AnalysisError
 from ..results import Result, json_number, tidy_frame
+from ._cholesky import GeneralizedCholesky
 from ._utils import as_event_array, as_float_array, wald
 
 #: Newton-Raphson: maximum number of iterations and step tolerance.
-MAX_ITER = 50
+MAX_ITER = 100
 #: Below this many clusters the cluster-robust sandwich is unreliable: its rank is at most
 #: G - 1 and it is biased downwards, so Wald tests over-reject (Cameron & Miller 2015,
 #: J. Human Resources 50(2)). The primary analysis says so in its notes; subgroup models
 #: fall back to the model-based variance.
 FEW_CLUSTERS = 20
 STEP_TOL = 1e-10
-#: Monotone likelihood (an infinite coefficient, e.g. no event in one group of a stratum):
-#: Newton-Raphson "converges" once exp(-|beta|) underflows, with the information of that
-#: coefficient collapsed to ~1e-16 of its value at beta = 0. A finite estimate keeps far
-#: more (a binary covariate would need |beta| ~ 18, HR ~ 10^8, to fall below 1e-8).
-MONOTONE_TOL = 1e-8
+#: Monotone likelihood (an infinite coefficient, e.g. no event in one group of every stratum):
+#: the log-likelihood converges while the coefficient keeps moving by about one unit per
+#: Newton step. R ``coxph.fit`` flags it, once the relative change of the log-likelihood is
+#: below ``eps``, when the next step ``|U' I^-1|`` exceeds ``eps`` and ``toler.inf * |beta|``
+#: (``eps = 1e-9``, ``toler.inf = sqrt(eps)``): the same rule is applied here, after the
+#: log-likelihood has stopped increasing to ``LOGLIK_EPS`` (the finite coefficients have then
+#: converged to their limits, which is what R's estimates approximate).
+INF_ABS = 1e-9
+INF_REL = 1e-9 ** 0.5
+LOGLIK_EPS = 1e-14
 
 
 @dataclass(frozen=True, eq=False)
@@ -203,35 +219,57 @@ def score_residuals(cd: CoxData, ev: _Evaluation) -> np.ndarray:
     return resid
 
 
-def _solve_newton(cd: CoxData) -> tuple[np.ndarray, _Evaluation, _Evaluation, int]:
-    """Newton-Raphson from beta = 0 with step halving; returns beta, final and null evaluations."""
+def _newton_step(ev: _Evaluation) -> tuple[np.ndarray, np.ndarray]:
+    """``I^-1 U`` by the generalised Cholesky (zero for the singular directions, never raises),
+    and the mask of the singular columns."""
+    chol = GeneralizedCholesky(ev.information)
+    return chol.solve(ev.score), chol.singular
+
+
+def _infinite(beta: np.ndarray, step: np.ndarray) -> np.ndarray:
+    """R ``coxph.fit``'s rule, once the log-likelihood has converged: the coefficients whose
+    next Newton step ``|U' I^-1|`` exceeds ``INF_ABS`` and ``INF_REL * |beta|``."""
+    return ~np.isfinite(step) | ((np.abs(step) > INF_ABS) & (np.abs(step) > INF_REL * np.abs(beta)))
+
+
+def _solve_newton(cd: CoxData) -> tuple[np.ndarray, _Evaluation, _Evaluation, int, np.ndarray, bool]:
+    """Newton-Raphson from beta = 0 with step halving.
+
+    Stops when the largest step is below ``STEP_TOL * max(1, max|beta|)`` (finite
+    estimates), or when the log-likelihood no longer increases (relative gain below
+    ``LOGLIK_EPS``) while R's rule (:func:`_infinite`) flags a coefficient whose next step
+    is still large: a monotone likelihood, those coefficients run to +/- infinity while the
+    others have converged to their limits. A coefficient whose information has collapsed
+    to a singular pivot at the end (non-singular at beta = 0: the aliased columns are
+    removed before) is infinite too — with fewer events than coefficients every
+    coefficient can run away together until the whole information matrix underflows
+    (R then gives them ``NA``). Returns beta, the final and null evaluations, the
+    iterations, the mask of infinite coefficients and whether it converged.
+    """
     p = cd.X.shape[1]
     beta = np.zeros(p)
     ev = null = evaluate(cd, beta)
+    step, _ = _newton_step(ev)
     for iteration in range(1, MAX_ITER + 1):
-        try:
-            step = linalg.solve(ev.information, ev.score, assume_a="pos")
-        except (linalg.LinAlgError, ValueError) as exc:
-            # singular at beta = 0: the design is; non-singular there, it stays so at any
-            # finite beta (positive weights), so a later failure is an underflow on the
-            # way to an infinite coefficient
-            if iteration == 1:
-                raise AnalysisError("Cox model: singular information matrix "
-                                    "(a covariate is constant or collinear)") from exc
-            raise AnalysisError("Cox model: monotone likelihood, a coefficient is infinite "
-                                "(e.g. no event in one group)") from exc
         candidate = evaluate(cd, beta + step)
         halvings = 0
         while not candidate.loglik >= ev.loglik - 1e-12 * abs(ev.loglik) and halvings < 30:
             step = step / 2.0
             candidate = evaluate(cd, beta + step)
             halvings += 1
+        gain = candidate.loglik - ev.loglik
         beta, ev = beta + step, candidate
-        if np.max(np.abs(step)) <= STEP_TOL * max(1.0, np.max(np.abs(beta))):
-            return beta, ev, null, iteration
+        small = np.max(np.abs(step)) <= STEP_TOL * max(1.0, np.max(np.abs(beta)))
+        step, singular = _newton_step(ev)
+        if small:
+            return beta, ev, null, iteration, singular, True
+        if gain <= LOGLIK_EPS * abs(ev.loglik):
+            infinite = _infinite(beta, step) | singular
+            if infinite.any():
+                return beta, ev, null, iteration, infinite, True
     warnings.warn("Cox model did not converge (a coefficient may be infinite)", RuntimeWarning,
                   stacklevel=3)
-    return beta, ev, null, MAX_ITER
+    return beta, ev, null, MAX_ITER, np.zeros(p, dtype=bool), False
 
 
 @dataclass(frozen=True, eq=False)
@@ -258,6 +296,18 @@ class CoxResult(Result):
     ties : str
     alpha : float
     iterations_ : int
+    diverged : tuple of str
+        Terms whose coefficient is infinite (monotone likelihood, R's "Loglik converged
+        before variable ...; coefficient may be infinite"): their estimate is where the
+        iterations stopped and their SE is NaN. The other terms' estimates are the limits
+        of the likelihood's maximisation and their variance is the inverse of the
+        information of the finite terms alone (the limit of R's, whose cross terms with
+        the infinite coefficient vanish).
+    aliased : tuple of str
+        Terms left out because their covariate is constant or collinear with earlier ones
+        (R gives them ``NA``); estimate and SE NaN.
+    converged : bool
+        False when ``MAX_ITER`` iterations did not suffice.
     """
 
     terms: tuple[str, ...]
@@ -280,6 +330,13 @@ class CoxResult(Result):
     iterations_: int
     data_: CoxData = field(repr=False)
     title: str = field(default="Cox proportional-hazards model", repr=False)
+    diverged: tuple[str, ...] = ()
+    aliased: tuple[str, ...] = ()
+    converged: bool = True
+
+    def estimable(self, term: str = "treated") -> bool:
+        """Whether ``term`` has a finite estimate and SE (not diverged, not aliased)."""
+        return term not in self.diverged and term not in self.aliased and bool(np.isfinite(self.se_[term]))
 
     def ratio(self, term: str = "treated") -> dict[str, Any]:
         """The contract's ratio object for ``term``: log_hr, se, hr, ci_low, ci_high, p_value, robust.
@@ -287,6 +344,8 @@ class CoxResult(Result):
         Wald CI ``exp(beta -/+ z se)`` at level ``1 - alpha`` and two-sided Wald p.
         """
         beta, se = float(self.params_[term]), float(self.se_[term])
+        if not self.estimable(term):
+            beta = se = float("nan")
         _, p, low, high = wald(beta, se, self.alpha)
         return {"log_hr": json_number(beta), "se": json_number(se), "hr": json_number(np.exp(beta)),
                 "ci_low": json_number(np.exp(low)), "ci_high": json_number(np.exp(high)),
@@ -312,7 +371,8 @@ class CoxResult(Result):
         return {"terms": {t: self.ratio(t) for t in self.terms}, "n": self.n, "events": self.n_events,
                 "loglik": json_number(self.loglik_), "ties": self.ties, "robust": self.robust,
                 "score_test": {"statistic": json_number(self.score_statistic_),
-                               "p_value": json_number(self.score_p_value_)}}
+                               "p_value": json_number(self.score_p_value_)},
+                "diverged": list(self.diverged), "aliased": list(self.aliased)}
 
     def conventions(self) -> str:
         se = (f"cluster-robust sandwich SE ({self.n_clusters} clusters, no G/(G-1))"
@@ -351,16 +411,17 @@ def cox_ph(time, event, X, *, strata=None, cluster=None, ties: str = "efron",
     Raises
     ------
     AnalysisError
-        No event; a singular information matrix at beta = 0 (constant or collinear
-        covariates); an information matrix that vanishes on the way to an infinite
-        coefficient.
+        No event, or every covariate constant or collinear (nothing to estimate).
 
     Warns
     -----
     RuntimeWarning
-        No convergence in ``MAX_ITER`` iterations, or a monotone likelihood (an infinite
-        coefficient, detected as its information falling below ``MONOTONE_TOL`` times its
-        value at beta = 0), as R warns "coefficient may be infinite".
+        A covariate constant or collinear with earlier ones (left out, ``aliased``; R
+        gives it ``NA``); a monotone likelihood (``diverged``: R's rule, see
+        :data:`INF_REL`, as R warns "coefficient may be infinite"; the other terms are
+        still estimated); no convergence in ``MAX_ITER`` iterations. Singular and
+        near-singular information matrices are handled by a generalised Cholesky
+        (:mod:`evalexp.survival._cholesky`), never by catching a solver's exception.
     """
     if isinstance(X, pd.DataFrame):
         terms = tuple(str(c) for c in X.columns)
@@ -372,36 +433,52 @@ def cox_ph(time, event, X, *, strata=None, cluster=None, ties: str = "efron",
     n_events = int(cd.event.sum())
     if n_events == 0:
         raise AnalysisError("Cox model: no event in the data")
-    beta, ev, null, iterations = _solve_newton(cd)
-    collapsed = np.diag(ev.information) < MONOTONE_TOL * np.diag(null.information)
-    if collapsed.any():
+    p = len(terms)
+    aliased = GeneralizedCholesky(evaluate(cd, np.zeros(p)).information).singular
+    if aliased.all():
+        raise AnalysisError("Cox model: singular information matrix (a covariate is constant or collinear)")
+    if aliased.any():
+        warnings.warn(f"Cox model: singular information matrix, the coefficient of "
+                      f"{', '.join(np.array(terms)[aliased])} is not estimable (constant or collinear "
+                      "covariate); it is left out, as R coxph gives it NA", RuntimeWarning, stacklevel=2)
+    kept = np.flatnonzero(~aliased)
+    fitted = replace(cd, X=cd.X[:, kept]) if aliased.any() else cd
+    beta_k, ev, null, iterations, infinite, converged = _solve_newton(fitted)
+    if infinite.any():
         # R coxph: "Loglik converged before variable ...; coefficient may be infinite"
         warnings.warn(f"Cox model: monotone likelihood, the coefficient of "
-                      f"{', '.join(np.array(terms)[collapsed])} is infinite (e.g. no event in one "
-                      "group of every stratum); its estimate and SE are meaningless",
-                      RuntimeWarning, stacklevel=2)
-    naive_var = linalg.inv(ev.information)
-    naive_var = (naive_var + naive_var.T) / 2.0
-    try:
-        score_stat = float(null.score @ linalg.solve(null.information, null.score, assume_a="pos"))
-    except (linalg.LinAlgError, ValueError):
-        score_stat = float("nan")
+                      f"{', '.join(np.array(terms)[kept[infinite]])} is infinite (e.g. no event in one "
+                      "group of every stratum); its estimate and SE are meaningless, the other "
+                      "coefficients are their limits", RuntimeWarning, stacklevel=2)
+    finite = np.flatnonzero(~infinite)
+    var_k = np.full((kept.size, kept.size), np.nan)
+    var_k[np.ix_(finite, finite)] = GeneralizedCholesky(ev.information[np.ix_(finite, finite)]).inverse()
+    score_stat = float(null.score @ GeneralizedCholesky(null.information).solve(null.score))
     n_clusters = None
-    var = naive_var
+    robust_k = var_k
     if cluster is not None:
         labels = np.asarray(cluster).ravel()
         if labels.size != cd.time.size or pd.isna(labels).any():
             raise ValueError("cluster must have one non-missing label per row")
         codes = pd.factorize(labels[cd.order])[0]
         n_clusters = int(codes.max()) + 1
-        resid = score_residuals(cd, ev)
-        U = np.column_stack([np.bincount(codes, weights=resid[:, j], minlength=n_clusters)
-                             for j in range(resid.shape[1])])
-        var = naive_var @ (U.T @ U) @ naive_var
+        resid = score_residuals(fitted, ev)[:, finite]
+        U = np.zeros((n_clusters, finite.size))
+        np.add.at(U, codes, resid)
+        bread = var_k[np.ix_(finite, finite)]
+        robust_k = np.full_like(var_k, np.nan)
+        robust_k[np.ix_(finite, finite)] = bread @ (U.T @ U) @ bread
+    beta = np.full(p, np.nan)
+    beta[kept] = beta_k
+    naive_var, var = np.full((p, p), np.nan), np.full((p, p), np.nan)
+    naive_var[np.ix_(kept, kept)] = var_k
+    var[np.ix_(kept, kept)] = robust_k
     return CoxResult(
         terms=terms, params_=pd.Series(beta, index=terms), se_=pd.Series(np.sqrt(np.diag(var)), index=terms),
         var_=var, naive_se_=pd.Series(np.sqrt(np.diag(naive_var)), index=terms), naive_var_=naive_var,
         loglik_=ev.loglik, loglik_null_=null.loglik, score_statistic_=score_stat,
-        score_p_value_=float(stats.chi2.sf(score_stat, len(terms))), n=int(cd.time.size),
+        score_p_value_=float(stats.chi2.sf(score_stat, kept.size)), n=int(cd.time.size),
         n_events=n_events, n_strata=len(cd.strata_blocks), n_clusters=n_clusters,
-        robust=cluster is not None, ties=ties, alpha=alpha, iterations_=iterations, data_=cd)
+        robust=cluster is not None, ties=ties, alpha=alpha, iterations_=iterations, data_=fitted,
+        diverged=tuple(np.array(terms)[kept[infinite]]), aliased=tuple(np.array(terms)[aliased]),
+        converged=converged)

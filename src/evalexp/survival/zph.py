@@ -21,9 +21,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, stats
+from scipy import stats
 
 from ..results import Result, json_number, tidy_frame
+from ._cholesky import GeneralizedCholesky
 from .cox import CoxResult, evaluate, weighted_information
 from .km import kaplan_meier
 
@@ -74,10 +75,9 @@ def _quadratic_form(u_g: np.ndarray, info: np.ndarray, keep: list[int]) -> float
     """``u' M^-1 u`` with ``u = (0, u_g)`` and M the ``keep`` block of ``info``; NaN when M is
     singular (e.g. a single event time: g is then 0 at every event)."""
     u = np.r_[np.zeros(len(keep) - u_g.size), u_g]
-    try:
-        return float(u @ linalg.solve(info[np.ix_(keep, keep)], u, assume_a="sym"))
-    except linalg.LinAlgError:
-        return float("nan")
+    # the generalised Cholesky flags a singular M itself: no reliance on a solver raising
+    chol = GeneralizedCholesky(info[np.ix_(keep, keep)])
+    return float("nan") if chol.singular.any() else float(u @ chol.solve(u))
 
 
 def cox_zph(fit: CoxResult, *, alpha: float | None = None) -> PHTest:
