@@ -10,7 +10,7 @@ OLDEST := .venv-oldest/bin
 DEMO   := data/synthetic/agir_demo.csv
 PLAN   := data/synthetic/agir_demo.toml
 
-.PHONY: report analyze test test-oldest contract-in-step bench clean
+.PHONY: report analyze test test-oldest contract-in-step bench docs clean
 
 $(BIN)/evalexp: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,8 +42,13 @@ contract-in-step:
 	diff -u ../shared/CONTRACT.md docs/CONTRACT.md
 	diff -u ../shared/results.schema.json src/evalexp/schema/results.schema.json
 
+# API reference and user guide (Sphinx + numpydoc) into docs/_build/html; any warning fails the build.
+docs: $(BIN)/evalexp
+	$(BIN)/pip install --quiet -e ".[docs]"
+	$(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
+
 bench: $(BIN)/evalexp
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .venv-oldest build src/*.egg-info
+	rm -rf $(VENV) .venv-oldest build src/*.egg-info docs/_build

@@ -39,6 +39,7 @@ from .integrity.power import PowerResult, power_for_cohort
 from .integrity.subgroups import SubgroupEffects, subgroup_effects
 from .integrity.wwc import with_wwc
 from .plan import Plan
+from .provenance import provenance as provenance_record
 from .quality import QualitySummary, quality_summary
 from .results import Result
 from .survival.analysis import SurvivalAnalysis, analyze_survival
@@ -68,6 +69,8 @@ class Analysis(Result):
     cost_effectiveness: CostEffectiveness | None = None
     #: :func:`evalexp.fingerprint.cohort_fingerprint` of the cohort analysed (not in results.json).
     cohort_fingerprint: str | None = None
+    #: ``results.json["provenance"]`` (:func:`evalexp.provenance.provenance`).
+    provenance: dict[str, Any] | None = None
 
     title = "evalexp analysis"
 
@@ -96,6 +99,8 @@ class Analysis(Result):
         for key, part in self.parts().items():
             out[key] = part.to_dict()
         out["warnings"] = [w.to_dict() for w in self.warnings()]
+        if self.provenance is not None:
+            out["provenance"] = self.provenance
         return out
 
     def warnings(self) -> list[AnalysisWarning]:
@@ -120,7 +125,8 @@ class Analysis(Result):
         return "".join(part._repr_html_() for part in self.parts().values())
 
 
-def analyze(cohort: Cohort, plan: Plan, *, progress: bool = False) -> Analysis:
+def analyze(cohort: Cohort, plan: Plan, *, progress: bool = False,
+            command_line: list[str] | None = None) -> Analysis:
     """Run the plan's analysis on a loaded cohort.
 
     Parameters
@@ -131,6 +137,9 @@ def analyze(cohort: Cohort, plan: Plan, *, progress: bool = False) -> Analysis:
         From :func:`evalexp.plan.load_plan`.
     progress : bool
         Show a progress bar on stderr for the long steps (randomisation inference).
+    command_line : list of str, optional
+        The command that ran the analysis, recorded (paths cut to base names) in
+        ``results.json["provenance"]`` with the input's and the plan's SHA-256.
 
     Returns
     -------
@@ -166,6 +175,7 @@ def analyze(cohort: Cohort, plan: Plan, *, progress: bool = False) -> Analysis:
         heterogeneity=heterogeneity(cohort, plan) if plan.heterogeneity.by else None,
         cohort_fingerprint=cohort_fingerprint(cohort),
         cost_effectiveness=_cost(plan, survival),
+        provenance=provenance_record(cohort.source, plan.source, plan.inference.seed, command_line),
     )
 
 

@@ -8,7 +8,8 @@ variable ``EVALEXP_DEBUG=1`` to get the Python traceback instead). Exit status 1
 on Ctrl-C and 143 on SIGTERM, with no temporary file left behind. Outputs follow
 :mod:`evalexp._files`: written whole or not at all, replacing only evalexp's own
 files; ``--json -`` writes to standard output. Progress is shown on stderr only
-when it is a terminal, and never with ``--quiet``.
+when it is a terminal, and never with ``--quiet``. ``evalexp diff`` exits with 1
+when the two results files differ (0 when equal, 2 on bad input).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import threading
 from pathlib import Path
 
 from . import __version__
-from ._files import STDOUT, Target, check_target, is_results_file, write_output
+from ._files import STDOUT, Target, check_target, is_results_file, read_json_object, write_output
 from .errors import ArgumentError, EvalexpError
 
 #: Exit status of a run interrupted by Ctrl-C (128 + SIGINT, the shell's convention).
@@ -29,6 +30,12 @@ EXIT_INTERRUPTED = 130
 
 #: Exit status of a run stopped by SIGTERM (128 + SIGTERM), e.g. by ``timeout`` or a job scheduler.
 EXIT_TERMINATED = 143
+
+#: Exit status of ``evalexp diff`` when the two results files differ.
+EXIT_DIFFERENT = 1
+
+#: ``"generator"`` of the JSON written by ``evalexp validate --json``.
+VALIDATE_GENERATOR = "evalexp validate"
 
 #: Environment variable that makes an internal error show its Python traceback.
 DEBUG_VARIABLE = "EVALEXP_DEBUG"
@@ -106,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    "column names and arm labels.")
     p.add_argument("cohort", type=Path, help="cohort file")
     p.add_argument("--plan", type=Path, default=None, help="analysis plan (TOML) mapping the columns")
+    p.add_argument("--json", type=Path, default=None,
+                   help="also write the data-quality summary as JSON to this file ('-': standard output, "
+                        "instead of the text); an existing file is replaced only if evalexp validate wrote it")
     _add_key(p)
 
     p = sub.add_parser("simulate", help="write a synthetic AGIR-like cohort with known truth",
@@ -145,7 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="share followed up to the horizon, for the risk difference (default 1)")
     p.add_argument("--ratio", type=float, default=1.0, help="treated/control allocation ratio (default 1)")
     p.add_argument("--simulate", type=int, default=0,
-                   help="also estimate power by this many simulated trials with the synthetic generator")
+                   help="also estimate the log-rank power by this many simulated trials at --control-rate and "
+                        "--ratio (progress bar on a terminal)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
 
     p = sub.add_parser("calibrate", help="type-I error, power and CI coverage of the plan on simulated trials",
@@ -165,6 +176,15 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default 1000)")
     p.add_argument("--quiet", action="store_true", help="no progress display")
     _add_key(p)
+
+    p = sub.add_parser("diff", help="compare two results.json files field by field",
+                       description="Print the fields in which two results files differ (JSON pointer, A, B, "
+                                   "relative difference). Exit status 0 when equal within --rtol, 1 when "
+                                   "they differ, 2 on bad input.")
+    p.add_argument("a", type=Path, help="first results.json")
+    p.add_argument("b", type=Path, help="second results.json")
+    p.add_argument("--rtol", type=float, default=0.0,
+                   help="relative tolerance for numbers: |a-b| <= rtol*max(|a|,|b|) (default 0: exact)")
     return parser
 
 
@@ -178,7 +198,7 @@ def _analyze(args: argparse.Namespace) -> None:
         check_target(target)  # refused before the analysis runs, and checked again when written
     plan = load_plan(args.plan)
     cohort = load_cohort(args.cohort, plan, key=_read_key(args.key_file))
-    results = analyze(cohort, plan, progress=_progress(args))
+    results = analyze(cohort, plan, progress=_progress(args), command_line=["evalexp", *args.argv])
     write_output(args.json, json.dumps(results.to_dict(), indent=2, ensure_ascii=False) + "\n",
                  replaceable=target.replaceable, kind=target.kind)
 
@@ -200,11 +220,39 @@ def _report(args: argparse.Namespace) -> None:
 def _validate(args: argparse.Namespace) -> None:
     from .load import load_cohort
     from .plan import default_plan, load_plan
+    from .provenance import file_record
     from .quality import quality_summary
 
     plan = load_plan(args.plan) if args.plan else default_plan()
+    if args.json is not None and str(args.json) != STDOUT:
+        check_target(_validate_target(args.json))
     cohort = load_cohort(args.cohort, plan, key=_read_key(args.key_file))
-    print(quality_summary(cohort).summary())
+    quality = quality_summary(cohort)
+    if args.json is None or str(args.json) != STDOUT:
+        print(quality.summary())
+    if args.json is not None:
+        record = {"generator": VALIDATE_GENERATOR, "input": file_record(args.cohort), **quality.to_dict()}
+        write_output(args.json, json.dumps(record, indent=2, ensure_ascii=False) + "\n",
+                     replaceable=_validate_target(args.json).replaceable, kind=_validate_target(args.json).kind)
+
+
+def _is_validate_file(path: Path) -> bool:
+    record = read_json_object(path)
+    return record is not None and record.get("generator") == VALIDATE_GENERATOR
+
+
+def _validate_target(path: Path) -> Target:
+    """``validate --json``: an existing file is replaced only if ``evalexp validate`` wrote it."""
+    return Target(path, _is_validate_file, "an evalexp validate summary (a JSON object with "
+                                           f"\"generator\": \"{VALIDATE_GENERATOR}\")")
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from .diff import diff_files
+
+    found, text = diff_files(args.a, args.b, args.rtol)
+    print(text)
+    return EXIT_DIFFERENT if found else 0
 
 
 def _simulate(args: argparse.Namespace) -> None:
@@ -239,7 +287,7 @@ def _calibrate(args: argparse.Namespace) -> None:
 
 COMMANDS = {"analyze": _analyze, "report": _report, "validate": _validate, "simulate": _simulate,
             "randomize": _randomize, "power": _power,
-            "calibrate": _calibrate}
+            "calibrate": _calibrate, "diff": _diff}
 
 
 def _system_error(exc: OSError) -> str:
@@ -274,6 +322,7 @@ def _terminate(signum: int, frame: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``evalexp`` script; returns the exit status (module docstring)."""
     args = build_parser().parse_args(argv)
+    args.argv = sys.argv[1:] if argv is None else list(argv)
     debug = os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
     on_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminate) if on_main_thread else None
@@ -287,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace, debug: bool) -> int:
     """Run the command; turn every failure into its exit status and one paragraph on stderr."""
     try:
-        COMMANDS[args.command](args)
+        status = COMMANDS[args.command](args)
     except KeyboardInterrupt:
         print(f"\nevalexp {args.command}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -307,7 +356,7 @@ def _run(args: argparse.Namespace, debug: bool) -> int:
             raise
         message = _internal_error(exc)
     else:
-        return 0
+        return status or 0
     print(f"evalexp {args.command}: error: {message}", file=sys.stderr)
     return 2
 

@@ -131,8 +131,6 @@ def test_invalid_inputs_are_refused():
         pw.power_calculation()
     with pytest.raises(EvalexpError):
         pw.power_calculation(hazard_ratio=0.5, simulations=10)
-    with pytest.raises(EvalexpError, match="1:1"):  # the generator cannot simulate another allocation
-        pw.power_calculation(hazard_ratio=0.5, n=100, ratio=2, simulations=10)
 
 
 def test_power_for_cohort_uses_observed_events_and_control_km_share():

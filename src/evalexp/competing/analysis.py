@@ -181,6 +181,22 @@ class CompetingRisksAnalysis(Result):
         """Exactly the contract's ``competing_risks`` block (plus ``events`` and ``note`` per cause)."""
         return {cause: part.to_dict() for cause, part in self.by_cause.items()}
 
+    def plot(self, ax=None):
+        """Cumulative incidence by cause and arm (:func:`evalexp.plotting.plot_cif`).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw (default: the current pyplot Axes).
+
+        Returns
+        -------
+        matplotlib Axes
+        """
+        from ..plotting import plot_cif
+
+        return plot_cif(self, ax)
+
     def tidy(self) -> pd.DataFrame:
         frames = [part.tidy() for part in self.by_cause.values()]
         return pd.concat(frames, ignore_index=True) if frames else tidy_frame([])

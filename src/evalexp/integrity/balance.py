@@ -130,6 +130,22 @@ class BalanceTable(Result):
         table = shown.to_string(index=False, float_format=lambda x: f"{x:.4g}")
         return "\n".join([self.title, "=" * len(self.title), table, "", self.conventions()])
 
+    def plot(self, ax=None):
+        """Love plot of the standardised differences (:func:`evalexp.plotting.plot_love`).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw (default: the current pyplot Axes).
+
+        Returns
+        -------
+        matplotlib Axes
+        """
+        from ..plotting import plot_love
+
+        return plot_love(self, ax)
+
     def tidy(self) -> pd.DataFrame:
         return tidy_frame([{"term": term, "estimate": d}
                            for term, d in zip(self.terms(), self.table["std_difference"])])

@@ -45,6 +45,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -228,27 +229,47 @@ def min_detectable_hazard_ratio_for_n(n: int, control_rate: float, *, alpha: flo
 
 
 def simulated_power(hazard_ratio: float, n: int, *, simulations: int, seed: int = 1,
-                    alpha: float = 0.05) -> tuple[float, float]:
-    """Power of the unstratified log-rank test by simulation with the synthetic generator.
+                    alpha: float = 0.05, control_rate: float = 0.25, ratio: float = 1.0,
+                    progress: bool = False) -> tuple[float, float]:
+    """Power of the unstratified log-rank test by simulation, at the given control rupture share.
 
-    Draws ``simulations`` cohorts with :func:`evalexp.simulate.simulate` (``n`` participants,
-    true hazard ratio ``hazard_ratio``, seeds ``seed, seed + 1, ...``; its own baseline hazards,
-    not a control rate), tests each over the whole follow-up with the
-    log-rank test (statsmodels ``survdiff``, = R ``survdiff``) and returns
-    ``(share rejected at alpha, Monte Carlo standard error)``.
+    Each of ``simulations`` trials has ``n`` participants, ``round(n * ratio / (1 + ratio))``
+    of them treated; rupture times are exponential with the control hazard
+    ``-log(1 - control_rate)`` per unit of time (so a share ``control_rate`` of the control
+    arm ruptures by the horizon, time 1) and ``hazard_ratio`` times it in the treatment arm;
+    everyone is followed to the horizon (the assumptions of :func:`schoenfeld_power` and
+    :func:`expected_event_probability`). Each trial is tested with the log-rank test
+    (statsmodels ``survdiff``, = R ``survdiff``). Draws come from
+    ``numpy.random.default_rng(seed)``.
+
+    Parameters
+    ----------
+    progress : bool
+        Show a progress bar on stderr.
+
+    Returns
+    -------
+    tuple of float
+        ``(share rejected at alpha, Monte Carlo standard error sqrt(p (1 - p) / simulations))``.
     """
     from statsmodels.duration.survfunc import survdiff
 
-    from ..simulate import simulate
+    from .._progress import ProgressBar
 
     if simulations < 1:
         raise ArgumentError(f"the number of simulations must be positive, got {simulations}")
+    rng = np.random.default_rng(seed)
+    n_treated = round(n * ratio / (1 + ratio))
+    treated = np.repeat([1, 0], [n_treated, n - n_treated])
+    hazard = -math.log1p(-control_rate) * np.where(treated == 1, hazard_ratio, 1.0)
+    bar = ProgressBar("simulated trials", simulations, progress)
     rejected = 0
     for k in range(simulations):
-        data = derive_survival(simulate(n=n, seed=seed + k, hazard_ratio=hazard_ratio).data)
-        _, p_value = survdiff(data["time_days"].to_numpy(float), data["event"].to_numpy(float),
-                              data["treated"].to_numpy())
+        times = rng.exponential(1.0 / hazard)
+        _, p_value = survdiff(np.minimum(times, 1.0), (times < 1.0).astype(float), treated)
         rejected += int(p_value < alpha)
+        bar.update(k + 1)
+    bar.close()
     share = rejected / simulations
     return share, math.sqrt(share * (1 - share) / simulations)
 
@@ -463,15 +484,15 @@ class PowerCalculation(Result):
             lines.append(f"With n = {self.n}: minimum detectable hazard ratio {hr}; "
                          f"minimum detectable reduction of the rupture share {rd}")
         if self.simulations:
-            lines.append(f"Simulated power ({self.simulations} synthetic AGIR-like trials, 1:1, the generator's "
-                         f"own rupture rates, log-rank): {self.simulated_power:.3f} "
+            lines.append(f"Simulated power ({self.simulations} trials, exponential ruptures at the control "
+                         f"rate {self.control_rate:g} by the horizon, log-rank): {self.simulated_power:.3f} "
                          f"(Monte Carlo SE {self.simulated_power_se:.3f})")
         return "\n".join(lines + ["", self.conventions()])
 
 
 def power_calculation(*, hazard_ratio: float | None = None, n: int | None = None, control_rate: float = 0.25,
                       alpha: float = 0.05, power: float = 0.8, ratio: float = 1.0, simulations: int = 0,
-                      seed: int = 1, observed: float = 1.0) -> PowerCalculation:
+                      seed: int = 1, observed: float = 1.0, progress: bool = False) -> PowerCalculation:
     """Events, sample size and minimum detectable effects of a planned trial.
 
     Parameters
@@ -496,8 +517,9 @@ def power_calculation(*, hazard_ratio: float | None = None, n: int | None = None
         Two-sided level, target power, allocation ratio treated : control.
     simulations : int
         With ``hazard_ratio`` and ``n``, also the log-rank power over this many simulated
-        trials (:func:`simulated_power`, seeds from ``seed``): the generator's 1:1
-        allocation (``ratio`` must be 1) and its own rupture rates, not ``control_rate``.
+        trials (:func:`simulated_power`, seed ``seed``) at ``control_rate`` and ``ratio``.
+    progress : bool
+        Show a progress bar of the simulated trials on stderr.
 
     Raises
     ------
@@ -523,8 +545,6 @@ def power_calculation(*, hazard_ratio: float | None = None, n: int | None = None
         if not low <= hazard_ratio <= high:
             raise ArgumentError(f"the hazard ratio must be between {low:g} and {high:g}, got {hazard_ratio:g}")
     _treated_share(ratio)
-    if simulations and ratio != 1:
-        raise ArgumentError(f"simulated power uses the synthetic generator's 1:1 allocation, not {ratio:g}:1")
     expected_event_probability(control_rate, 1.0, ratio)  # checks control_rate
     _z_sum(alpha, power)
     fields: dict[str, Any] = {}
@@ -544,7 +564,8 @@ def power_calculation(*, hazard_ratio: float | None = None, n: int | None = None
                                                                          ratio=ratio),
                       mde_risk_difference=rd, mde_treatment_rate=treated)
     if simulations:
-        share, se = simulated_power(hazard_ratio, n, simulations=simulations, seed=seed, alpha=alpha)
+        share, se = simulated_power(hazard_ratio, n, simulations=simulations, seed=seed, alpha=alpha,
+                                    control_rate=control_rate, ratio=ratio, progress=progress)
         fields.update(simulations=simulations, simulated_power=share, simulated_power_se=se)
     return PowerCalculation(alpha=alpha, power=power, ratio=ratio, control_rate=control_rate,
                             hazard_ratio=hazard_ratio, n=n, **fields)
@@ -554,7 +575,8 @@ def power_command(args: argparse.Namespace) -> None:
     """``evalexp power``: print the design calculation as text or, with ``--json``, as JSON."""
     result = power_calculation(hazard_ratio=args.hr, n=args.n, control_rate=args.control_rate,
                                alpha=args.alpha, power=args.power, ratio=args.ratio,
-                               simulations=args.simulate, observed=args.observed)
+                               simulations=args.simulate, observed=args.observed,
+                               progress=sys.stderr.isatty())
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
     else:

@@ -189,6 +189,22 @@ class SubgroupEffects(Result):
         return pd.DataFrame(rows, columns=["variable", "level", "n", "estimate", "ci_low", "ci_high",
                                            "interaction_p"])
 
+    def plot(self, ax=None):
+        """Forest plot of the hazard ratios by subgroup (:func:`evalexp.plotting.plot_forest`).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw (default: the current pyplot Axes).
+
+        Returns
+        -------
+        matplotlib Axes
+        """
+        from ..plotting import plot_forest
+
+        return plot_forest(self, ax)
+
     def tidy(self) -> pd.DataFrame:
         rows = []
         for lv in self.levels:

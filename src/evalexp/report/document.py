@@ -22,7 +22,9 @@ from dataclasses import dataclass
 
 import matplotlib.figure
 import matplotlib.text
+import pandas as pd
 
+from ..results import TableExport
 from .i18n import STRINGS, reader_words, typeset
 
 #: Sections that may show code identifiers and raw column names (the data-quality annex).
@@ -38,8 +40,12 @@ class Paragraph:
 
 
 @dataclass(frozen=True)
-class Table:
-    """A table of already formatted cells; the first column is a label, the others are right-aligned."""
+class Table(TableExport):
+    """A table of already formatted cells; the first column is a label, the others are right-aligned.
+
+    ``to_excel``, ``to_latex``, ``to_markdown`` and ``to_html`` export its cells as shown in the
+    report (:class:`evalexp.results.TableExport`).
+    """
 
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
@@ -47,6 +53,13 @@ class Table:
     note: str = ""
     #: Its number in the document (1, 2...), assigned by :class:`Document`; 0 before.
     number: int = 0
+
+    def export_frame(self) -> pd.DataFrame:
+        """The cells as shown, one column per header."""
+        return pd.DataFrame(list(self.rows), columns=list(self.header))
+
+    def export_caption(self) -> str:
+        return self.caption
 
 
 @dataclass(frozen=True)

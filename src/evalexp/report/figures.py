@@ -263,10 +263,16 @@ def love_plot(balance: pd.DataFrame, fmt: Formatter) -> Figure:
     balance : DataFrame
         Columns ``label`` (covariate or covariate: level) and ``std_diff``.
     """
-    frame = balance.iloc[::-1].reset_index(drop=True)
-    height = 1.2 + 0.28 * len(frame)
+    height = 1.2 + 0.28 * len(balance)
     fig = Figure(figsize=(WIDTH, height), layout="constrained")
-    ax = fig.add_subplot()
+    draw_love(fig.add_subplot(), balance, fmt)
+    return fig
+
+
+@_plain_text
+def draw_love(ax, balance: pd.DataFrame, fmt: Formatter) -> None:
+    """Draw :func:`love_plot` on the matplotlib Axes ``ax``."""
+    frame = balance.iloc[::-1].reset_index(drop=True)
     values = frame["std_diff"].to_numpy(dtype=float)
     span = max(0.3, float(np.nanmax(np.abs(values))) * 1.1 if len(values) else 0.3)
     ax.axvspan(-0.05, 0.05, color="#e5f2e5", zorder=0)
@@ -285,7 +291,6 @@ def love_plot(balance: pd.DataFrame, fmt: Formatter) -> Figure:
     ax.set_xlabel(fmt.t("love_x"), fontsize=9)
     ax.grid(axis="y", color="#eeeeee", linewidth=0.6)
     _style(ax)
-    return fig
 
 
 @_plain_text
@@ -313,17 +318,8 @@ def effects_figure(effects: pd.DataFrame, fmt: Formatter) -> Figure:
     return fig
 
 
-@_plain_text
-def forest_plot(forest: pd.DataFrame, fmt: Formatter) -> Figure:
-    """Hazard ratios of rupture by subgroup (log scale), with the interaction p of each variable.
-
-    Parameters
-    ----------
-    forest : DataFrame
-        Columns ``variable, level, n, estimate, ci_low, ci_high, interaction_p``, as published: ``n``
-        (both arms) is ``None`` where withheld (printed ``"s"``), ``estimate`` is the hazard ratio or
-        ``None`` where withheld (no point drawn).
-    """
+def _forest_rows(forest: pd.DataFrame, fmt: Formatter) -> list[tuple[str, str, float, float, float, bool]]:
+    """The forest plot's rows: left label, right text, estimate, ci_low, ci_high, is a variable heading."""
     rows: list[tuple[str, str, float, float, float, bool]] = []
     for variable, part in forest.groupby("variable", sort=False):
         p = part["interaction_p"].iloc[0]
@@ -335,8 +331,30 @@ def forest_plot(forest: pd.DataFrame, fmt: Formatter) -> Figure:
             estimate = f"{fmt.number(rec.estimate)} {fmt.ci(rec.ci_low, rec.ci_high)}" if shown else "–"
             values = (float(rec.estimate), float(rec.ci_low), float(rec.ci_high)) if shown else (np.nan,) * 3
             rows.append((fmt.value(variable, rec.level), f"{estimate}   {fmt.t('n')} {size}", *values, False))
+    return rows
+
+
+@_plain_text
+def forest_plot(forest: pd.DataFrame, fmt: Formatter) -> Figure:
+    """Hazard ratios of rupture by subgroup (log scale), with the interaction p of each variable.
+
+    Parameters
+    ----------
+    forest : DataFrame
+        Columns ``variable, level, n, estimate, ci_low, ci_high, interaction_p``, as published: ``n``
+        (both arms) is ``None`` where withheld (printed ``"s"``), ``estimate`` is the hazard ratio or
+        ``None`` where withheld (no point drawn).
+    """
+    rows = _forest_rows(forest, fmt)
     fig = Figure(figsize=(WIDTH, 1.0 + 0.3 * len(rows)), layout="constrained")
-    ax = fig.add_subplot()
+    draw_forest(fig.add_subplot(), forest, fmt)
+    return fig
+
+
+@_plain_text
+def draw_forest(ax, forest: pd.DataFrame, fmt: Formatter) -> None:
+    """Draw :func:`forest_plot` on the matplotlib Axes ``ax``."""
+    rows = _forest_rows(forest, fmt)
     y = np.arange(len(rows))[::-1]
     est = np.array([r[2] for r in rows], dtype=float)
     lo = np.array([r[3] for r in rows], dtype=float)
@@ -366,7 +384,6 @@ def forest_plot(forest: pd.DataFrame, fmt: Formatter) -> Figure:
     ax.spines["right"].set_visible(False)
     ax.tick_params(axis="y", length=0)
     ax.grid(axis="y", color="#eeeeee", linewidth=0.6)
-    return fig
 
 
 #: CONSORT's stages below the randomisation, each with the lines of its two arm boxes: (flow key,

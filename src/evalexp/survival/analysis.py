@@ -120,6 +120,24 @@ class SurvivalAnalysis(Result):
     risk_small_sample: SmallSampleRiskDifference | None = None
     small_sample: dict[str, Any] | None = None
 
+    def plot(self, ax=None, *, ci: bool = True):
+        """Kaplan-Meier curves by arm with log-log confidence bands (:func:`evalexp.plotting.plot_km`).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw (default: the current pyplot Axes).
+        ci : bool
+            Draw the confidence bands.
+
+        Returns
+        -------
+        matplotlib Axes
+        """
+        from ..plotting import plot_km
+
+        return plot_km(self, ax, ci=ci)
+
     def tidy(self) -> pd.DataFrame:
         """Hazard ratios (log scale), RMST and risk differences, tests — one row each."""
         frames = []
