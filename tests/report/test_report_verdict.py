@@ -83,9 +83,9 @@ def _texts(section):
     ("en", (-0.11, -0.20, -0.02), "11.0 points fewer", "2.0 to 20.0 points fewer"),
     ("fr", (-0.11, -0.20, -0.02), "11,0 points de moins", "2,0 à 20,0 points de moins"),
     ("en", (-0.13, -0.276, 0.016), "13.0 points fewer", "between 27.6 points fewer and 1.6 points more"),
-    ("fr", (-0.13, -0.276, 0.016), "13,0 points de moins", "de 27,6 points de moins à 1,6 points de plus"),
+    ("fr", (-0.13, -0.276, 0.016), "13,0 points de moins", "de 27,6 points de moins à 1,6 point de plus"),
     ("en", (0.05, 0.01, 0.09), "5.0 points more", "1.0 to 9.0 points more"),
-    ("fr", (0.05, -0.01, 0.11), "5,0 points de plus", "de 1,0 points de moins à 11,0 points de plus"),
+    ("fr", (0.05, -0.01, 0.11), "5,0 points de plus", "de 1,0 point de moins à 11,0 points de plus"),
 ])
 def test_a_difference_and_its_interval_are_written_with_agreeing_signs(language, rd, difference, interval):
     fmt = Formatter(language)
@@ -323,3 +323,11 @@ def test_methods_explain_the_cost_per_rupture_avoided_when_it_is_computed():
     assert any(t.startswith("Cost per rupture avoided: the support's cost per young person divided by") for t in with_cost)
     without = _texts(methods.section(_ctx(_results(hr=0.6, p=0.004, events=120, cost=None), _plan())))
     assert not any(t.startswith("Cost per rupture avoided") for t in without)
+
+
+def test_french_point_is_singular_below_two_and_english_only_at_one():
+    fr, en = Formatter("fr", 11), Formatter("en", 11)
+    assert points_difference(fr, -0.016) == "1,6 point de moins"
+    assert points_difference(fr, 0.02) == "2,0 points de plus"
+    assert points_difference(en, 0.01, digits=0) == "1 point more"
+    assert points_difference(en, -0.016) == "1.6 points fewer"

@@ -32,9 +32,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "fr": {
         "main": ("À {months} mois, {risk_t} des jeunes accompagnés avaient rompu leur contrat contre {risk_c} "
                  "dans le groupe témoin : {diff} (IC à {level} : {ci})."),
-        "less": "{x} points de moins", "more": "{x} points de plus", "none": "aucune différence",
-        "range_less": "{a} à {b} points de moins", "range_more": "{a} à {b} points de plus",
-        "range_cross": "de {a} points de moins à {b} points de plus",
+        "less": "{x} {ux} de moins", "more": "{x} {ux} de plus", "none": "aucune différence",
+        "range_less": "{a} à {b} {ub} de moins", "range_more": "{a} à {b} {ub} de plus",
+        "range_cross": "de {a} {ua} de moins à {b} {ub} de plus",
         "primary": "Analyse principale, fixée avant l'analyse : {name}, {result}.",
         "primary_hidden": ("Analyse principale, fixée avant l'analyse : {name} ; son résultat n'est pas publié, "
                            "car l'un des groupes compte moins de {threshold} jeunes, ruptures ou contrats non "
@@ -79,9 +79,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "main": ("At {months} months, {risk_t} of the supported young people had broken their contract against "
                  "{risk_c} in the control group: {diff} ({level} CI: {ci})."),
-        "less": "{x} points fewer", "more": "{x} points more", "none": "no difference",
-        "range_less": "{a} to {b} points fewer", "range_more": "{a} to {b} points more",
-        "range_cross": "between {a} points fewer and {b} points more",
+        "less": "{x} {ux} fewer", "more": "{x} {ux} more", "none": "no difference",
+        "range_less": "{a} to {b} {ub} fewer", "range_more": "{a} to {b} {ub} more",
+        "range_cross": "between {a} {ua} fewer and {b} {ub} more",
         "primary": "Primary analysis, fixed before the analysis: {name}, {result}.",
         "primary_hidden": ("Primary analysis, fixed before the analysis: {name}; its result is not published, "
                            "as a group has fewer than {threshold} young people, ruptures or unbroken contracts "
@@ -127,12 +127,19 @@ def _text(fmt: Formatter, key: str, **values: object) -> str:
     return TEXTS[fmt.language][key].format(**values)
 
 
+def _points(fmt: Formatter, x: float) -> str:
+    """The unit after the number ``x`` of percentage points: French makes it plural from 2 on
+    ("1,6 point", "2 points"), English from any number but 1."""
+    singular = abs(x) < 2 if fmt.language == "fr" else abs(x) == 1
+    return "point" if singular else "points"
+
+
 def points_difference(fmt: Formatter, diff: float, digits: int = 1) -> str:
     """A difference of shares (0-1) in words: "11,0 points de moins" / "11.0 points fewer"."""
     x = round(100 * diff, digits)
     if x == 0:
         return _text(fmt, "none")
-    return _text(fmt, "less" if x < 0 else "more", x=fmt.number(abs(x), digits))
+    return _text(fmt, "less" if x < 0 else "more", x=fmt.number(abs(x), digits), ux=_points(fmt, x))
 
 
 def points_interval(fmt: Formatter, low: float | None, high: float | None, digits: int = 1) -> str:
@@ -143,10 +150,12 @@ def points_interval(fmt: Formatter, low: float | None, high: float | None, digit
         return "–"
     lo, hi = round(100 * low, digits), round(100 * high, digits)
     if hi <= 0:
-        return _text(fmt, "range_less", a=fmt.number(abs(hi), digits), b=fmt.number(abs(lo), digits))
+        return _text(fmt, "range_less", a=fmt.number(abs(hi), digits), b=fmt.number(abs(lo), digits),
+                     ub=_points(fmt, lo))
     if lo >= 0:
-        return _text(fmt, "range_more", a=fmt.number(lo, digits), b=fmt.number(hi, digits))
-    return _text(fmt, "range_cross", a=fmt.number(abs(lo), digits), b=fmt.number(hi, digits))
+        return _text(fmt, "range_more", a=fmt.number(lo, digits), b=fmt.number(hi, digits), ub=_points(fmt, hi))
+    return _text(fmt, "range_cross", a=fmt.number(abs(lo), digits), b=fmt.number(hi, digits),
+                 ua=_points(fmt, lo), ub=_points(fmt, hi))
 
 
 def _money(fmt: Formatter, value: float, currency: str) -> str:
