@@ -132,9 +132,16 @@ def _row(fmt: Any, name: str, wwc: dict[str, Any]) -> tuple[str, ...]:
     limit = attrition.get("max_differential_points")
     limit_text = SECONDARY if limit is None and attrition.get("overall") is None else \
         "–" if limit is None else fmt.number(limit, 1)
-    reasons = "; ".join(reason_words(fmt, r) for r in wwc["reasons"])
     return (fmt.var(name), overall, differential, limit_text, _text(fmt, attrition["rating"]),
-            _text(fmt, "eq_" + wwc["baseline_equivalence"]["status"]), _text(fmt, wwc["rating"]), reasons)
+            _text(fmt, "eq_" + wwc["baseline_equivalence"]["status"]), _text(fmt, wwc["rating"]))
+
+
+def _reasons(fmt: Any, name: str, wwc: dict[str, Any]) -> Paragraph:
+    """The reasons of an outcome's rating, one line a reviewer can check against the table (a
+    paragraph under it: as a column they made the table too narrow to read in the PDF)."""
+    reasons = "; ".join(reason_words(fmt, r) for r in wwc["reasons"])
+    return Paragraph(f"{fmt.var(name)} — {_text(fmt, 'reasons')} : {reasons}." if fmt.language == "fr"
+                     else f"{fmt.var(name)} — {_text(fmt, 'reasons')}: {reasons}.", "note")
 
 
 def _small_sample_blocks(ctx: Any, outcomes: dict[str, Any]) -> list[Block]:
@@ -166,10 +173,11 @@ def section(ctx: Any) -> Section | None:
     fmt = ctx.fmt
     boundary = _text(fmt, ctx.plan.integrity.attrition_boundary)
     header = tuple(_text(fmt, k) for k in ("outcome", "overall", "differential", "limit", "attrition",
-                                             "equivalence", "rating", "reasons"))
+                                             "equivalence", "rating"))
     rows = tuple(_row(fmt, name, wwc) for name, wwc in judged.items())
     blocks: list[Block] = [Paragraph(_text(fmt, "intro")),
-                           Table(header, rows, caption=_text(fmt, "caption", boundary=boundary))]
+                           Table(header, rows, caption=_text(fmt, "caption", boundary=boundary)),
+                           *(_reasons(fmt, name, wwc) for name, wwc in judged.items() if wwc["reasons"])]
     blocks += _small_sample_blocks(ctx, outcomes)
     return Section("wwc", _text(fmt, "title"), tuple(blocks))
 
