@@ -6,22 +6,26 @@ terminal: a log file would get every frame).
 from __future__ import annotations
 
 import sys
+import time
 
 #: Width of the bar in characters.
 WIDTH = 30
 
 
 class ProgressBar:
-    """``label [#####     ] done/total`` on stderr, silent when ``enabled`` is false."""
+    """``label [#####     ] done/total`` on stderr (``timed``: followed by the seconds elapsed),
+    silent when ``enabled`` is false."""
 
-    def __init__(self, label: str, total: int, enabled: bool) -> None:
-        self.label, self.total, self.enabled = label, total, enabled
+    def __init__(self, label: str, total: int, enabled: bool, *, timed: bool = False) -> None:
+        self.label, self.total, self.enabled, self.timed = label, total, enabled, timed
+        self.start = time.perf_counter()
 
     def update(self, done: int) -> None:
         """Redraw the bar at ``done`` of ``total``."""
         if self.enabled:
             filled = WIDTH * done // max(self.total, 1)
-            sys.stderr.write(f"\r{self.label} [{'#' * filled}{' ' * (WIDTH - filled)}] {done}/{self.total}")
+            elapsed = f" ({time.perf_counter() - self.start:.0f} s)" if self.timed else ""
+            sys.stderr.write(f"\r{self.label} [{'#' * filled}{' ' * (WIDTH - filled)}] {done}/{self.total}{elapsed}")
             sys.stderr.flush()
 
     def close(self) -> None:

@@ -60,6 +60,7 @@ import pandas as pd
 
 from . import __version__
 from ._files import atomic_write_text
+from ._progress import ProgressBar
 from .calibration_methods import ESTIMANDS, METHODS, Score, score
 from .cohort import Cohort
 from .errors import EvalexpError
@@ -345,34 +346,12 @@ def _chunk(seeds: Sequence[np.random.SeedSequence]) -> list[dict[str, Score] | s
     return [_replicate(s) for s in seeds]
 
 
-class _Bar:
-    """A progress bar on stderr, drawn only when stderr is a terminal and not ``quiet``."""
-
-    def __init__(self, total: int, label: str, quiet: bool):
-        self.total, self.label = total, label
-        self.enabled = not quiet and sys.stderr.isatty()
-        self.start = _time.perf_counter()
-
-    def update(self, done: int) -> None:
-        if self.enabled:
-            filled = int(30 * done / self.total)
-            elapsed = _time.perf_counter() - self.start
-            sys.stderr.write(f"\r{self.label} [{'#' * filled}{' ' * (30 - filled)}] {done}/{self.total} "
-                             f"({elapsed:.0f} s)")
-            sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
-
-
 def run_replicates(model: TrialModel, plan: Plan, hazard_ratio: float, truth: dict[str, float],
                    seeds: Sequence[np.random.SeedSequence], *, workers: int = 1,
                    label: str = "calibrate", quiet: bool = True) -> list[dict[str, Score] | str]:
     """Scores of every replicate, in seed order (the same for any ``workers``)."""
     chunks = [seeds[i:i + CHUNK] for i in range(0, len(seeds), CHUNK)]
-    bar = _Bar(len(seeds), label, quiet)
+    bar = ProgressBar(label, len(seeds), not quiet and sys.stderr.isatty(), timed=True)
     out: list[dict[str, Score] | str] = []
     if workers <= 1:
         _init_worker(model, plan, hazard_ratio, truth)

@@ -1,6 +1,7 @@
 """evalexp calibrate: the simulation model, its truth, reproducibility, calibration.json and the CLI."""
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,7 +10,9 @@ from evalexp.calibrate import calibrate, fit_model, simulate_trial, true_values,
 from evalexp.cli import main
 from evalexp.errors import EvalexpError
 
-from conftest import DEMO, DEMO_PLAN
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "data" / "synthetic" / "agir_demo.csv"
+DEMO_PLAN = ROOT / "data" / "synthetic" / "agir_demo.toml"
 
 
 @pytest.fixture(scope="module")
