@@ -37,10 +37,11 @@ test-oldest: $(OLDEST)/evalexp
 	$(OLDEST)/python -m pytest -q
 
 # docs/CONTRACT.md and the packaged schema are copies of the project's shared contract (the acceptance
-# reference), when a ../shared folder stands beside the clone: this target says whether they are in step.
+# reference): `make contract-in-step SHARED=<folder of the shared contract>` says whether they are in step.
 contract-in-step:
-	diff -u ../shared/CONTRACT.md docs/CONTRACT.md
-	diff -u ../shared/results.schema.json src/evalexp/schema/results.schema.json
+	@test -n "$(SHARED)" || { echo "give the folder of the shared contract: make contract-in-step SHARED=DIR"; exit 2; }
+	diff -u "$(SHARED)/CONTRACT.md" docs/CONTRACT.md
+	diff -u "$(SHARED)/results.schema.json" src/evalexp/schema/results.schema.json
 
 # API reference and user guide (Sphinx + numpydoc) into docs/_build/html; any warning fails the build.
 docs: $(BIN)/evalexp
