@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from evalexp.integrity.outcomes import robust_ols
-from evalexp.integrity.small_sample import TEstimate, bell_mccaffrey_df, shows_small_sample
+from evalexp.integrity.small_sample import TEstimate, bell_mccaffrey_df
+from evalexp.small_sample import shows_small_sample
 
 REF = json.loads((Path(__file__).parents[1] / "reference" / "integrity" / "small_sample.json").read_text())
 TOL = 1e-6

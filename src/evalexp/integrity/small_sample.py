@@ -34,10 +34,6 @@ from scipy import stats
 
 from ..results import json_number
 
-#: ``[inference] small_sample = "auto"`` shows the t-based sibling below these sizes:
-#: fewer than ``AUTO_MAX_N`` participants analysed, or fewer than ``AUTO_MAX_CLUSTERS`` clusters.
-AUTO_MAX_N = 500
-AUTO_MAX_CLUSTERS = 50
 
 
 @dataclass(frozen=True)
@@ -111,14 +107,3 @@ def bell_mccaffrey_df(X: np.ndarray, contrast: np.ndarray, clusters: np.ndarray 
     trace = d.sum() + quad.sum()
     trace_sq = (d ** 2).sum() + 2 * (d * quad).sum() + np.trace(KP @ KP)
     return float(trace ** 2 / trace_sq) if trace_sq > 0 else math.nan
-
-
-def shows_small_sample(setting: str, n: int, clusters: int | None) -> bool:
-    """Whether the report shows the t-based sibling under ``[inference] small_sample``.
-
-    ``always``/``never`` as said; ``auto``: fewer than :data:`AUTO_MAX_N` participants
-    analysed, or (with clusters) fewer than :data:`AUTO_MAX_CLUSTERS` clusters.
-    """
-    if setting != "auto":
-        return setting == "always"
-    return n < AUTO_MAX_N or (clusters is not None and clusters < AUTO_MAX_CLUSTERS)

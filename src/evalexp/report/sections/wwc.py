@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...integrity.small_sample import AUTO_MAX_CLUSTERS, AUTO_MAX_N, shows_small_sample
+from ...small_sample import THRESHOLD_CLUSTERS, THRESHOLD_N, shows_small_sample
 from ..document import Block, Paragraph, Section, Table
 from ..i18n import SECONDARY, typeset
 
@@ -160,7 +160,7 @@ def _small_sample_blocks(ctx: Any, outcomes: dict[str, Any]) -> list[Block]:
         return []
     header = (_text(fmt, "outcome"), _text(fmt, "difference"), _text(fmt, "ci", level=ctx.level),
               _text(fmt, "df"), _text(fmt, "p"))
-    return [Paragraph(_text(fmt, "t_intro", n=fmt.integer(AUTO_MAX_N), g=fmt.integer(AUTO_MAX_CLUSTERS))),
+    return [Paragraph(_text(fmt, "t_intro", n=fmt.integer(THRESHOLD_N), g=fmt.integer(THRESHOLD_CLUSTERS))),
             Table(header, tuple(rows), caption=_text(fmt, "t_caption"))]
 
 
