@@ -34,7 +34,7 @@ from .. import alerts
 from ..alerts import AnalysisWarning, run_quietly
 from ..cohort import Cohort
 from ..errors import AnalysisError
-from ..plan import Plan
+from ..plan import ARMS, Plan
 from ..results import Result, json_number, tidy_frame
 from ..survival.cox import FEW_CLUSTERS, cox_ph
 from ..survival.firth import firth_cox
@@ -42,7 +42,6 @@ from .cif import CumulativeIncidence, cumulative_incidence
 from .finegray import FineGrayResult, fine_gray
 from .gray import GrayTest, gray_test
 
-ARMS = ("treatment", "control")
 #: The cause given to a rupture whose cause is missing.
 UNKNOWN_CAUSE = "unknown"
 _RATIO_KEYS = ("log_hr", "se", "hr", "ci_low", "ci_high", "p_value")

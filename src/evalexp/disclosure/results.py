@@ -13,6 +13,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from ..plan import ARMS
 from .counts import hide_table, small, small_missing, small_part
 from .curves import GRID_DAYS, cif_times, round_at_risk
 from .ledger import Ledger
@@ -20,7 +21,6 @@ from .sites import heterogeneity
 from .tables import collapse_small_categories
 from .wwc import wwc
 
-ARMS = ("treatment", "control")
 
 #: Keys published as they are: labels and metadata that carry no count.
 METADATA = ("schema_version", "title", "software", "alpha", "primary", "suppressed", "audience", "provenance")

@@ -26,11 +26,11 @@ from typing import Any, Mapping
 
 import pandas as pd
 
+from ..plan import ARMS
 from .counts import small_part
 from .ledger import Ledger
 from .tables import collapse_small_categories
 
-ARMS = ("treatment", "control")
 #: Key of the pooled small sites (not a possible site label: it holds a control character).
 OTHER = "\x00other"
 #: The fields of a pooled site that are withheld (its name stays, as a "<11" mark would).

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from typing import Mapping
 
+from ..plan import ARMS
 from .counts import small_missing
 from .ledger import Ledger
 
-ARMS = ("treatment", "control")
 _ATTRITION_NUMBERS = ("overall", "differential", "overall_row_percent", "max_differential_points")
 
 

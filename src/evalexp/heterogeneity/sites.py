@@ -40,7 +40,7 @@ from ..cohort import Cohort
 from ..errors import AnalysisError
 from ..integrity.outcomes import WaldEstimate
 from ..integrity.subgroups import InteractionTest
-from ..plan import Plan
+from ..plan import ARMS, Plan
 from ..results import Result, json_number, tidy_frame
 from ..survival.analysis import MISSING_LABEL
 from ..survival.cox import cox_ph
@@ -50,7 +50,6 @@ from .meta import RandomEffectsMeta, random_effects_meta
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-ARMS = ("treatment", "control")
 #: Why a site is not in the meta-analysis.
 NO_EVENT = "no rupture in an arm"
 MONOTONE = "monotone likelihood (infinite hazard ratio)"

@@ -27,11 +27,10 @@ import pandas as pd
 
 from ..cohort import Cohort
 from ..errors import AnalysisError
-from ..plan import Plan
+from ..plan import ARMS, Plan
 from ..results import Result, tidy_frame
 from .attrition import censored_at_extraction, lost_to_followup
 
-ARMS = ("treatment", "control")
 PRIMARY = "rupture"
 
 

@@ -40,13 +40,12 @@ import pandas as pd
 from .. import __version__
 from .._files import Target, write_files
 from ..errors import DuplicateIdError, EvalexpError, InvalidValueError, MissingColumnError, OutputError
-from ..plan import Plan, load_plan
+from ..plan import ARMS, Plan, load_plan
 from ..readers import read_table
 from ..results import Result, tidy_frame
 
 METHOD = "complete randomisation within strata"
 AUDIT_FORMAT = "evalexp-randomization-audit/1"
-ARMS = ("treatment", "control")
 
 
 def _canonical_csv(frame: pd.DataFrame) -> str:

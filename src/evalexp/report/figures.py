@@ -22,11 +22,11 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 from ..disclosure.curves import PublicCurve, time_ticks
+from ..plan import ARMS
 from .i18n import SECONDARY, Formatter
 
 #: Okabe-Ito colour-blind-safe colours of the arms.
 ARM_COLOURS = {"treatment": "#0072B2", "control": "#D55E00"}
-ARMS = ("treatment", "control")
 WIDTH = 7.0
 def _percent_ticks() -> MaxNLocator:
     """Ticks of a probability axis at whole percentages (1, 2, 5 or 10 points apart...), which the

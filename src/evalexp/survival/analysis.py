@@ -38,7 +38,7 @@ from .. import alerts
 from ..alerts import AnalysisWarning, run_quietly
 from ..cohort import Cohort
 from ..errors import AnalysisError
-from ..plan import Plan
+from ..plan import ARMS, Plan
 from ..results import Result, json_number
 from .covariate_adjusted import CovariateAdjusted, covariate_adjusted
 from ..small_sample import shows_small_sample, small_sample_choice
@@ -55,7 +55,6 @@ from .rmst import RMST, rmst_difference
 from .rmst_perm import RMSTPermutation, rmst_permutation
 from .zph import PHTest, cox_zph
 
-ARMS = ("treatment", "control")
 MISSING_LABEL = "(missing)"
 #: The contract's ratio numbers when the hazard ratio is not estimable.
 NOT_ESTIMABLE = dict.fromkeys(("log_hr", "se", "hr", "ci_low", "ci_high", "p_value"))

@@ -11,11 +11,9 @@ from typing import Any
 
 from ...disclosure import Publication
 from ...disclosure.ledger import pointer
-from ...plan import Plan
+from ...plan import ARMS, Plan
 from ..document import Figure, Paragraph, Section, render_figure
 from ..i18n import SECONDARY, Formatter
-
-ARMS = ("treatment", "control")
 
 
 @dataclass(frozen=True)

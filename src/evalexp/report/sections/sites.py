@@ -23,9 +23,9 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from ...heterogeneity.plot import draw_forest
+from ...plan import ARMS
 from ..document import Block, Paragraph, Section, Table, render_figure
 
-ARMS = ("treatment", "control")
 
 TEXTS: dict[str, dict[str, str]] = {
     "fr": {
