@@ -416,6 +416,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "cal_rmst_small_sample": "la différence de RMST (permutation studentisée)",
         "cal_risk_difference": "la différence de risque (Wald)",
         "cal_risk_difference_small_sample": "la différence de risque (Newcombe)",
+        "cal_randomization_ci_hazard_ratio": "le rapport de risques (inversion du test de randomisation)",
+        "cal_randomization_ci_risk_difference": "la différence de risque (inversion du test de randomisation)",
     },
     "en": {
         "report_kind": "Evaluation report",
@@ -792,6 +794,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "cal_rmst_small_sample": "the RMST difference (studentised permutation)",
         "cal_risk_difference": "the risk difference (Wald)",
         "cal_risk_difference_small_sample": "the risk difference (Newcombe)",
+        "cal_randomization_ci_hazard_ratio": "the hazard ratio (randomisation-test inversion)",
+        "cal_randomization_ci_risk_difference": "the risk difference (randomisation-test inversion)",
     },
 }
 
