@@ -31,6 +31,6 @@ from .rmst import RMST, rmst_difference
 from .zph import PHTest, cox_zph
 
 __all__ = ["CovariateAdjusted", "CoxResult", "KaplanMeier", "LogRankTest", "PHTest", "RMST", "RandomizationIntervals",
-           "RandomizationTest", "RiskDifference", "SurvivalAnalysis", "analyze_survival", "covariate_adjusted", "cox_ph",
-           "cox_zph", "design_matrix", "fit_hazard_ratio", "kaplan_meier", "logrank_test", "randomization_inference",
-           "randomization_intervals", "risk_difference", "rmst_difference"]
+           "RandomizationTest", "RiskDifference", "SurvivalAnalysis", "analyze_survival", "covariate_adjusted",
+           "cox_ph", "cox_zph", "design_matrix", "fit_hazard_ratio", "kaplan_meier", "logrank_test",
+           "randomization_inference", "randomization_intervals", "risk_difference", "rmst_difference"]
