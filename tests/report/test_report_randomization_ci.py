@@ -1,4 +1,4 @@
-"""The randomisation-based intervals in the report (issue 14): beside the randomisation p-values, one methods sentence."""
+"""The randomisation-based intervals in the report (issue 14): beside the randomisation p-values; the methods."""
 import dataclasses
 from pathlib import Path
 
