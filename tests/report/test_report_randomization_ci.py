@@ -45,5 +45,5 @@ def test_the_methods_say_how_the_intervals_are_obtained(ctx):
     texts = [b.text for b in methods_section(ctx).blocks if isinstance(b, Paragraph)]
     assert ("Randomisation-based confidence intervals: the effects that the randomisation test does not reject "
             "at level 0.05, on the same 200 re-randomisations (Wang and Rosenberger 2020); for the hazard "
-            "ratio, the studentised Cox score test with an offset (Breslow ties), for the risk difference at "
+            "ratio, the studentised Cox score test with an offset (Efron ties), for the risk difference at "
             "365 days, the studentised, shifted Kaplan-Meier difference.") in texts

@@ -35,23 +35,25 @@ def veteran():
             pd.factorize(df["celltype"])[0])
 
 
-def _parts(data, permutations, seed):
-    return _reduce(*data, 100, permutations, seed)[0]
+def _parts(data, permutations, seed, ties="efron"):
+    return _reduce(*data, 100, permutations, seed, ties)[0]
 
 
-def test_the_observed_statistic_is_rs_score_test_at_every_b0(ref, veteran):
-    # R: coxph(Surv(time, status) ~ treated + strata(celltype), ties = "breslow", init = b0,
-    #          control = coxph.control(iter.max = 0))$score
-    parts = _parts(veteran, 10, 1)
+@pytest.mark.parametrize(("ties", "key"), [("breslow", "score_statistic"), ("efron", "score_statistic_efron")])
+def test_the_observed_statistic_is_rs_score_test_at_every_b0(ref, veteran, ties, key):
+    # R: coxph(Surv(time, status) ~ treated + strata(celltype), ties = ties, init = b0,
+    #          control = coxph.control(iter.max = 0))$score  (veteran has tied deaths within cell types)
+    parts = _parts(veteran, 10, 1, ties)
     ours = [parts.statistic(b0)[0][0] for b0 in ref["b0"]]
-    assert ours == pytest.approx(ref["score_statistic"], rel=1e-9)
+    assert ours == pytest.approx(ref[key], rel=1e-9)
 
 
-def test_the_estimate_is_the_breslow_estimate_and_the_risk_difference_the_contracts(ref, veteran):
+@pytest.mark.parametrize(("ties", "key"), [("breslow", "breslow_log_hr"), ("efron", "efron_log_hr")])
+def test_the_estimate_is_the_cox_estimate_and_the_risk_difference_the_contracts(ref, veteran, ties, key):
     time, event, arm, blocks = veteran
-    out = randomization_intervals(time, event, arm, 100, strata=blocks, permutations=500, seed=4)
-    # R: coef(coxph(Surv(time, status) ~ treated + strata(celltype), ties = "breslow"))
-    assert out.log_hr == pytest.approx(ref["breslow_log_hr"], abs=1e-8)
+    out = randomization_intervals(time, event, arm, 100, strata=blocks, permutations=500, seed=4, ties=ties)
+    # R: coef(coxph(Surv(time, status) ~ treated + strata(celltype), ties = ties))
+    assert out.log_hr == pytest.approx(ref[key], abs=1e-8)
     # R: 1 - summary(survfit(Surv(time, status) ~ treated), times = 100)$surv and $std.err
     risk, se = np.array(ref["risk_100"]["risk"]), np.array(ref["risk_100"]["se"])
     assert out.difference == pytest.approx(risk[1] - risk[0], rel=1e-9)
@@ -73,7 +75,7 @@ def test_the_p_value_is_one_at_the_estimate_and_the_limits_are_where_it_crosses_
 def test_the_risk_difference_interval_is_the_set_of_shifts_with_p_above_alpha(veteran):
     time, event, arm, blocks = veteran
     out = randomization_intervals(time, event, arm, 100, strata=blocks, permutations=999, seed=11, alpha=ALPHA)
-    _, diff, se = _reduce(time, event, arm, blocks, 100, 999, 11)
+    _, diff, se = _reduce(time, event, arm, blocks, 100, 999, 11, "efron")
     permuted = np.abs(diff[1:]) / se[1:]
 
     def p(d0):
@@ -105,7 +107,7 @@ def test_on_a_large_trial_the_hazard_ratio_interval_is_close_to_walds():
     # (evalexp cox_ph, checked against R coxph elsewhere). Tolerance 0.02 on the log scale: the Monte
     # Carlo error of the permutation quantile is about 0.003 here, the score-vs-Wald gap about 0.005.
     time, event, arm, _ = _trial(2000, 0.7, 7)
-    out = randomization_intervals(time, event, arm, 365, permutations=4000, seed=8)
+    out = randomization_intervals(time, event, arm, 365, permutations=4000, seed=8, ties="breslow")
     wald = cox_ph(time, event, pd.DataFrame({"treated": arm}), ties="breslow").tidy().iloc[0]
     assert out.log_hr == pytest.approx(wald["estimate"], abs=1e-8)
     assert out.log_hr_ci_low == pytest.approx(wald["ci_low"], abs=0.02)
@@ -133,11 +135,16 @@ def test_an_arm_without_events_gives_no_hazard_ratio_and_the_json_says_null():
     assert hr["p_value"] == pytest.approx(1 / 201)
 
 
+def test_unknown_ties_are_refused(veteran):
+    with pytest.raises(ValueError, match="^ties must be 'efron' or 'breslow', got 'exact'$"):
+        randomization_intervals(*veteran[:3], 100, ties="exact")
+
+
 def test_dict_and_tidy(veteran):
     time, event, arm, blocks = veteran
     out = randomization_intervals(time, event, arm, 100, strata=blocks, permutations=200, seed=2)
     d = out.to_dict()
-    assert (d["permutations"], d["seed"], d["level"]) == (200, 2, 0.95)
+    assert (d["permutations"], d["seed"], d["level"], d["hazard_ratio"]["ties"]) == (200, 2, 0.95, "efron")
     assert d["hazard_ratio"]["method"] == HR_METHOD and d["risk_difference"]["method"] == RD_METHOD
     assert d["hazard_ratio"]["ci_low"] == pytest.approx(np.exp(out.log_hr_ci_low))
     assert d["risk_difference"]["day"] == 100

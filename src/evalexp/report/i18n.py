@@ -256,7 +256,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "m_ri_ci": (
             "Intervalles de confiance par randomisation : les effets que le test de randomisation ne rejette pas "
             "au seuil {alpha}, sur les mêmes {perm} affectations aléatoires (Wang et Rosenberger 2020) ; pour le "
-            "rapport des risques, le test du score de Cox studentisé avec décalage (liens de Breslow), pour la "
+            "rapport des risques, le test du score de Cox studentisé avec décalage (ex aequo {ties}), pour la "
             "différence de risque à {day} jours, la différence de Kaplan-Meier studentisée et décalée."),
         "m_competing": (
             "Risques concurrents par initiative : incidence cumulée d'Aalen-Johansen (R cmprsk::cuminc), "
@@ -645,7 +645,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "m_ri_ci": (
             "Randomisation-based confidence intervals: the effects that the randomisation test does not reject "
             "at level {alpha}, on the same {perm} re-randomisations (Wang and Rosenberger 2020); for the hazard "
-            "ratio, the studentised Cox score test with an offset (Breslow ties), for the risk difference at "
+            "ratio, the studentised Cox score test with an offset ({ties} ties), for the risk difference at "
             "{day} days, the studentised, shifted Kaplan-Meier difference."),
         "m_competing": (
             "Competing risks by initiative: Aalen-Johansen cumulative incidence (R cmprsk::cuminc), "

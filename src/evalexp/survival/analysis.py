@@ -393,6 +393,7 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
         small_sample=small_sample_choice(inf.small_sample, int(time.size),
                                          None if unadjusted is None else unadjusted.n_clusters),
         randomization_ci=randomization_intervals(time, event, treated, sv.horizon_days, strata=strata,
-                                                 permutations=inf.permutations, seed=inf.seed, alpha=alpha)
+                                                 permutations=inf.permutations, seed=inf.seed, ties=sv.ties,
+                                                 alpha=alpha)
         if randomization and intervals_fit else None,
     )

@@ -16,22 +16,25 @@ package's rule "reject when p <= alpha", so the interval excludes the null value
 the p-value at it is at most alpha.
 
 **Log hazard ratio** (score test with offset). For a candidate ``b0``, the Cox partial-likelihood
-score of the arm ``z`` with offset ``b0 Z`` and Breslow ties, stratified by the blocks::
+score of the arm ``z`` with offset ``b0 Z``, stratified by the blocks, with the plan's ties (Efron,
+or Breslow: ``f_l = 0``)::
 
-    U(b0; z) = sum_{s,k} [ d1_sk(z) - d_sk r_sk(z) ],   I(b0; z) = sum_{s,k} d_sk r_sk(z) (1 - r_sk(z)),
-    r_sk(z) = (e^b0 A_sk(z) + C_sk(z)) / (e^b0 n1_sk + n0_sk),
+    U(b0; z) = sum_{s,k} [ d1_sk(z) - sum_{l < d_sk} r_skl(z) ],   I(b0; z) = sum_{s,k,l} r_skl(z) (1 - r_skl(z)),
+    r_skl(z) = (e^b0 (A_sk(z) - f_l DA_sk(z)) + C_sk(z) - f_l DC_sk(z))
+               / (e^b0 (n1_sk - f_l m1_sk) + n0_sk - f_l m0_sk),       f_l = l / d_sk,
 
 at the event times ``t_k`` of block ``s`` (``d`` events, ``d1(z)`` those with ``z = 1``, ``n1`` /
 ``n0`` at risk in the actual treatment / control arm, ``A(z)`` / ``C(z)`` those of them with
-``z = 1``), and ``T = U^2 / I``. At ``z = Z`` it is the Cox score test of ``beta = b0`` (R
-``coxph(Surv(time, event) ~ treated + strata(s), ties = "breslow", init = b0, iter.max = 0)$score``).
+``z = 1``; ``m1``, ``m0``, ``DA(z)``, ``DC(z)`` the same among the ``d`` events), and ``T = U^2 / I``.
+At ``z = Z`` it is the Cox score test of ``beta = b0`` (R ``coxph(Surv(time, event) ~ treated +
+strata(s), ties = ties, init = b0, iter.max = 0)$score``).
 At ``b0 = 0`` the test is exact under the sharp null of no effect (the outcomes do not depend on
 the assignment); for ``b0 != 0`` outcomes under another assignment are not determined by a
 proportional-hazards model, and the test is the studentised randomisation test, asymptotically
 valid under ``H0: beta = b0`` with proportional hazards (Chung & Romano 2013, *Annals of
 Statistics* 41:484-507: ``U(b0; Z) / sqrt(I(b0; Z))`` and ``U(b0; z*) / sqrt(I(b0; z*))`` both tend
-to N(0, 1)). Its coverage is measured by ``evalexp calibrate``. The estimate is the Breslow
-partial-likelihood estimate (the root of ``U(b; Z)``, where ``p = 1``); each limit is found by
+to N(0, 1)). Its coverage is measured by ``evalexp calibrate``. The estimate is the Cox
+partial-likelihood estimate with the same ties (the root of ``U(b; Z)``, where ``p = 1``); each limit is found by
 stepping away from it until ``p <= alpha`` (at most :data:`MAX_DISTANCE` on the log scale, else the
 limit is infinite) and bisecting to :data:`TOLERANCE` on the log scale; the reported limit is the
 last value with ``p > alpha``. ``p(b0)`` is a step function, not always monotone on each side:
@@ -68,8 +71,8 @@ TOLERANCE = 1e-4
 #: Largest distance from the estimate searched for a limit (log scale; beyond: infinite).
 MAX_DISTANCE = 20.0
 #: Largest ``permutations x events`` for which :mod:`.analysis` computes the intervals: the
-#: score needs two int32 counts per draw and (block, event time), at most 8 x this many bytes.
-MAX_CELLS = 25_000_000
+#: score needs four int32 counts per draw and (block, event time), at most 16 x this many bytes.
+MAX_CELLS = 15_000_000
 
 
 def _segment_sums(values: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
@@ -83,28 +86,39 @@ def _segment_sums(values: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.
 class _ScoreParts:
     """What ``U(b0; z)`` and ``I(b0; z)`` need, for the actual assignment and every draw.
 
-    ``n1``, ``n0``, ``d`` (K,): at risk by actual arm and events at the K (block, event time)
-    pairs; ``a``, ``c`` (draws, K), int32: at risk with ``z = 1`` among the actual treated /
-    controls; ``e`` (draws,): events with ``z = 1``. Row 0 is the actual assignment.
+    Per (block, event time) k: ``n1``, ``n0`` at risk and ``m1``, ``m0`` events by actual arm (K,);
+    ``a``, ``c`` at risk and ``da``, ``dc`` events with ``z = 1`` among the actual treated /
+    controls, (draws, K) int32; ``e`` (draws,): events with ``z = 1``. Row 0 is the actual
+    assignment. The terms of the score: ``column`` (K',) the k of each term, ``fraction`` its
+    ``f_l`` and ``weight`` its multiplicity (Efron: one term per event, weight 1; Breslow: one term
+    per event time, ``f = 0``, weight ``d``).
     """
 
     n1: np.ndarray
     n0: np.ndarray
-    d: np.ndarray
+    m1: np.ndarray
+    m0: np.ndarray
     a: np.ndarray
     c: np.ndarray
+    da: np.ndarray
+    dc: np.ndarray
     e: np.ndarray
+    column: np.ndarray
+    fraction: np.ndarray
+    weight: np.ndarray
 
     def statistic(self, b0: float, rows: slice = slice(None)) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``T = U^2 / I``, ``U`` and ``I`` at ``b0`` for the given rows (default: all)."""
-        w = np.exp(b0)
-        inverse = 1.0 / (w * self.n1 + self.n0)  # > 0: every event time has someone at risk
-        r = self.a[rows] * (w * inverse)
-        r += self.c[rows] * inverse
-        expected = r @ self.d
+        w, k, f = np.exp(b0), self.column, self.fraction
+        # > 0: an event's own weight stays in its risk set (f < 1)
+        inverse = 1.0 / (w * (self.n1[k] - f * self.m1[k]) + self.n0[k] - f * self.m0[k])
+        r = (w * self.a[rows] + self.c[rows])[:, k]
+        r -= f * (w * self.da[rows] + self.dc[rows])[:, k]
+        r *= inverse
+        expected = r @ self.weight
         r *= r
         u = self.e[rows] - expected
-        info = expected - r @ self.d
+        info = expected - r @ self.weight
         with np.errstate(divide="ignore", invalid="ignore"):
             t = np.where(info > 0, u ** 2 / info, np.where(np.abs(u) < 1e-12, 0.0, np.inf))
         return t, u, info
@@ -130,10 +144,11 @@ def _draws(arm: np.ndarray, blocks: np.ndarray, permutations: int, seed: int) ->
 
 @dataclass(frozen=True, eq=False)
 class _ScoreIndex:
-    """Where the (block, event time) risk sets are once subjects are sorted by block and time.
+    """Where the (block, event time) risk sets are once subjects are sorted by block, time and event.
 
-    ``order`` sorts the subjects; risk set j is ``[start_j, end_j)`` of the sorted subjects,
-    ``d`` its events; ``treated`` and ``event`` are the sorted actual arm and event indicator.
+    ``order`` sorts the subjects (within a time, events first); risk set k is
+    ``[start_k, end_k)`` of the sorted subjects, its ``d_k`` events ``[start_k, start_k + d_k)``;
+    ``treated`` and ``event`` are the sorted actual arm and event indicator; ``ties`` the plan's.
     """
 
     order: np.ndarray
@@ -142,39 +157,46 @@ class _ScoreIndex:
     d: np.ndarray
     treated: np.ndarray
     event: np.ndarray
+    ties: str
 
     @classmethod
-    def build(cls, time: np.ndarray, event: np.ndarray, arm: np.ndarray, blocks: np.ndarray) -> _ScoreIndex:
-        order = np.lexsort((time, blocks))
+    def build(cls, time: np.ndarray, event: np.ndarray, arm: np.ndarray, blocks: np.ndarray,
+              ties: str) -> _ScoreIndex:
+        order = np.lexsort((-event, time, blocks))
         t, e, b = time[order], event[order], blocks[order]
-        starts, ends, deaths = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)], [np.zeros(0)]
+        starts, ends, deaths = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)], [np.zeros(0, np.int64)]
         for s in np.unique(b):
             lo, hi = np.searchsorted(b, s, "left"), np.searchsorted(b, s, "right")
             times, counts = np.unique(t[lo:hi][e[lo:hi] == 1], return_counts=True)
             starts.append(lo + np.searchsorted(t[lo:hi], times, "left"))
             ends.append(np.full(times.size, hi, dtype=np.int64))
-            deaths.append(counts.astype(float))
+            deaths.append(counts)
         return cls(order, np.concatenate(starts), np.concatenate(ends), np.concatenate(deaths), arm[order],
-                   e.astype(float))
+                   e.astype(float), ties)
 
-    @property
-    def size(self) -> int:
-        """K, the number of (block, event time) risk sets."""
-        return int(self.d.size)
-
-    def reduce(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``a``, ``c`` and ``e`` of :class:`_ScoreParts` for (draws, n) assignments in input order."""
+    def reduce(self, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+        """``a``, ``c``, ``da``, ``dc`` and ``e`` of :class:`_ScoreParts` for (draws, n) assignments in
+        input order."""
         z = rows[:, self.order]
-        return (np.rint(_segment_sums(z * self.treated, self.start, self.end)).astype(np.int32),
-                np.rint(_segment_sums(z * (1 - self.treated), self.start, self.end)).astype(np.int32),
-                z @ self.event)
+        stop = self.start + self.d
+        sums = (_segment_sums(z * self.treated, self.start, self.end),
+                _segment_sums(z * (1 - self.treated), self.start, self.end),
+                _segment_sums(z * self.treated, self.start, stop),
+                _segment_sums(z * (1 - self.treated), self.start, stop))
+        return (*(np.rint(x).astype(np.int32) for x in sums), z @ self.event)
 
-    def parts(self, reduced: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> _ScoreParts:
+    def parts(self, reduced: list[tuple[np.ndarray, ...]]) -> _ScoreParts:
         """:class:`_ScoreParts` from the reductions of the actual assignment (first) and the draws."""
-        n1 = _segment_sums(self.treated[None, :], self.start, self.end)[0]
-        n0 = _segment_sums(1 - self.treated[None, :], self.start, self.end)[0]
-        a, c, e = (np.concatenate(x) for x in zip(*reduced))
-        return _ScoreParts(n1, n0, self.d, a, c, e)
+        n1, n0, m1, m0 = (x[0].astype(float) for x in self.reduce(np.ones((1, self.order.size)))[:4])
+        # (the all-ones "assignment" counts everyone: its A, C, DA, DC are the actual arms' counts)
+        a, c, da, dc, e = (np.concatenate(x) for x in zip(*reduced))
+        if self.ties == "efron":
+            column = np.repeat(np.arange(self.d.size), self.d)
+            fraction = (np.arange(column.size) - np.repeat(np.cumsum(self.d) - self.d, self.d)) / self.d[column]
+            weight = np.ones(column.size)
+        else:
+            column, fraction, weight = np.arange(self.d.size), np.zeros(self.d.size), self.d.astype(float)
+        return _ScoreParts(n1, n0, m1, m0, a, c, da, dc, e, column, fraction, weight)
 
 
 def _root(f: Callable[[float], float], inside: float, outside: float) -> tuple[float, float]:
@@ -199,7 +221,7 @@ def _limit(accepted: Callable[[float], bool], estimate: float, step: float, dire
     return _root(accepted, inside, estimate + direction * distance)[0]
 
 
-def _breslow_estimate(parts: _ScoreParts) -> float:
+def _cox_estimate(parts: _ScoreParts) -> float:
     """Root of the actual assignment's score ``U(b; Z)`` (decreasing in b); NaN when it has none."""
     def score(b: float) -> float:
         return float(parts.statistic(b, slice(0, 1))[1][0])
@@ -252,9 +274,9 @@ class _RiskIndex:
 
 
 def _reduce(time: np.ndarray, event: np.ndarray, arm: np.ndarray, blocks: np.ndarray, day: float,
-            permutations: int, seed: int) -> tuple[_ScoreParts, np.ndarray, np.ndarray]:
+            permutations: int, seed: int, ties: str) -> tuple[_ScoreParts, np.ndarray, np.ndarray]:
     """Score parts, risk differences and their se for the actual assignment (row 0) and the draws."""
-    score, risk = _ScoreIndex.build(time, event, arm, blocks), _RiskIndex.build(time, event, day)
+    score, risk = _ScoreIndex.build(time, event, arm, blocks, ties), _RiskIndex.build(time, event, day)
     scored, risks = [score.reduce(arm[None, :])], [risk.reduce(arm[None, :])]
     for rows in _draws(arm, blocks, permutations, seed):  # one chunk of draws in memory at a time
         scored.append(score.reduce(rows))
@@ -275,11 +297,11 @@ class RandomizationIntervals(Result):
     Attributes
     ----------
     log_hr : float
-        Breslow partial-likelihood estimate (stratified by the blocks).
+        Cox partial-likelihood estimate (stratified by the blocks, ties ``ties``).
     log_hr_ci_low, log_hr_ci_high : float
         Limits ``{b0 : p(b0) > alpha}`` on the log scale (``-inf`` / ``inf`` when beyond the search).
     log_hr_p_value : float
-        ``p(0)``: the randomisation p-value of the Breslow score statistic.
+        ``p(0)``: the randomisation p-value of the Cox score statistic.
     day : int
         Horizon of the risk difference.
     difference, se : float
@@ -287,6 +309,7 @@ class RandomizationIntervals(Result):
     rd_ci_low, rd_ci_high, rd_p_value : float
         Studentised randomisation interval and p-value at ``0``.
     permutations, seed : int
+    ties : str
     alpha : float
     """
 
@@ -302,6 +325,7 @@ class RandomizationIntervals(Result):
     rd_p_value: float
     permutations: int
     seed: int
+    ties: str = "efron"
     alpha: float = 0.05
     title: str = field(default="Randomisation-based confidence intervals", repr=False)
 
@@ -317,7 +341,7 @@ class RandomizationIntervals(Result):
         """The ``ci`` object of ``survival.randomization_inference`` (hazard ratio limits on the HR scale)."""
         return {
             "permutations": int(self.permutations), "seed": int(self.seed), "level": 1 - self.alpha,
-            "hazard_ratio": {"method": HR_METHOD, "ties": "breslow", "log_hr": json_number(self.log_hr),
+            "hazard_ratio": {"method": HR_METHOD, "ties": self.ties, "log_hr": json_number(self.log_hr),
                              "hr": _hr_scale(self.log_hr),
                              "ci_low": _hr_scale(self.log_hr_ci_low),
                              "ci_high": _hr_scale(self.log_hr_ci_high),
@@ -331,12 +355,12 @@ class RandomizationIntervals(Result):
     def conventions(self) -> str:
         return (f"Randomisation-test inversion on {self.permutations} re-randomisations within strata "
                 f"(seed {self.seed}): {100 * (1 - self.alpha):g}% CI = effects with p > {self.alpha:g}; "
-                f"hazard ratio: Cox score with offset (Breslow), studentised; risk difference at day "
+                f"hazard ratio: Cox score with offset ({self.ties} ties), studentised; risk difference at day "
                 f"{self.day}: studentised shift.")
 
 
 def randomization_intervals(time, event, treated, day: float, *, strata=None, permutations: int = 10000,
-                            seed: int = 20101001, alpha: float = 0.05) -> RandomizationIntervals:
+                            seed: int = 20101001, ties: str = "efron", alpha: float = 0.05) -> RandomizationIntervals:
     """Randomisation-test-inversion CIs of the hazard ratio and of the risk difference at ``day``.
 
     Parameters
@@ -351,6 +375,8 @@ def randomization_intervals(time, event, treated, day: float, *, strata=None, pe
         Number of re-randomisations ``B`` (at least 1), the same for every candidate effect.
     seed : int
         Seed of ``numpy.random.SeedSequence`` (the draws of :func:`.rmst_perm.rmst_permutation`).
+    ties : {"efron", "breslow"}
+        Ties of the Cox score (and of the estimate).
     alpha : float
 
     Notes
@@ -362,10 +388,12 @@ def randomization_intervals(time, event, treated, day: float, *, strata=None, pe
     arm = as_arm_array(treated, time.size).astype(float)
     if permutations < 1:
         raise ValueError("permutations must be >= 1")
+    if ties not in ("efron", "breslow"):
+        raise ValueError(f"ties must be 'efron' or 'breslow', got {ties!r}")
     blocks = (np.zeros(time.size, dtype=np.int64) if strata is None
               else pd.factorize(pd.Series(np.asarray(strata).ravel()).astype(str))[0])
-    parts, diff, se = _reduce(time, event, arm, blocks, day, permutations, seed)
-    estimate = _breslow_estimate(parts)
+    parts, diff, se = _reduce(time, event, arm, blocks, day, permutations, seed, ties)
+    estimate = _cox_estimate(parts)
     low = high = float("nan")
     if np.isfinite(estimate):
         info = float(parts.statistic(estimate, slice(0, 1))[2][0])
@@ -388,4 +416,5 @@ def randomization_intervals(time, event, treated, day: float, *, strata=None, pe
         day=int(day), difference=float(diff[0]), se=float(se[0]),
         rd_ci_low=float(diff[0] - q * se[0]) if ok else float("nan"),
         rd_ci_high=float(diff[0] + q * se[0]) if ok else float("nan"),
-        rd_p_value=rd_p if ok else float("nan"), permutations=int(permutations), seed=int(seed), alpha=alpha)
+        rd_p_value=rd_p if ok else float("nan"), permutations=int(permutations), seed=int(seed), ties=ties,
+        alpha=alpha)
