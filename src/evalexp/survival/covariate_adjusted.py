@@ -52,7 +52,7 @@ from ..results import Result, json_number, tidy_frame
 from ._utils import as_arm_array, as_event_array, as_float_array, wald
 from .augmented import AugmentedContrast, augmented_contrasts
 from .cells import Cells, build_cells
-from .design import design_matrix
+from .covariate_design import covariate_design
 from .projection import ArmProjection, Grouped
 
 #: Randomisation schemes of the plan's ``[survival] randomization``.
@@ -346,7 +346,8 @@ def covariate_adjusted(time, event, treated, covariates: pd.DataFrame, *, strata
         One value per row of ``covariates``.
     covariates : pandas.DataFrame
         The plan's covariates, numeric or categorical (dummies, first sorted level the
-        reference, :func:`.design.design_matrix`); rows with a missing value are dropped.
+        reference, :func:`.design.design_matrix`, built by :func:`.covariate_design.covariate_design`);
+        rows with a missing value are dropped.
     strata : array-like, optional
         Stratum labels (no missing label), ``strata_name`` their column.
     randomization : {"permuted_blocks", "simple"}
@@ -356,27 +357,29 @@ def covariate_adjusted(time, event, treated, covariates: pd.DataFrame, *, strata
     """
     if randomization not in SCHEMES:
         raise ValueError(f"randomization must be one of {SCHEMES}, not {randomization!r}")
-    frame = covariates.reset_index(drop=True)
-    design = design_matrix(frame, list(frame.columns))
-    absent = [c for c in frame.columns if c not in design.columns and not design.columns.str.startswith(f"{c}[").any()]
+    design = covariate_design(covariates, list(covariates.columns))
+    absent = [c for c in covariates.columns
+              if c not in design.names and not any(name.startswith(f"{c}[") for name in design.names)]
     if absent:
         raise AnalysisError(f"covariates with a single value among the complete cases cannot be adjusted for: {absent}")
-    rows = design.index.to_numpy()
-    time = as_float_array(time, "time")[rows]
-    event = as_event_array(event, frame.shape[0])[rows]
-    arm = as_arm_array(treated, frame.shape[0])[rows].astype(np.int64)
-    labels = None if strata is None else np.asarray(strata).ravel()[rows]
+    time = as_float_array(time, "time")
+    event = as_event_array(event, covariates.shape[0])
+    arm = as_arm_array(treated, covariates.shape[0]).astype(np.int64)
+    labels = None if strata is None else np.asarray(strata).ravel()
+    if design.rows is not None:
+        time, event, arm = time[design.rows], event[design.rows], arm[design.rows]
+        labels = None if labels is None else labels[design.rows]
     for name, flag in (("treatment", 1), ("control", 0)):
         if not event[arm == flag].any():
             raise AnalysisError(f"no rupture in the {name} arm among the complete cases: the covariate-adjusted "
                                 f"hazard ratio is not estimable")
     data = _prepare(time, event, arm, labels)
-    projection = ArmProjection(design.to_numpy(dtype=float), data.arm, data.stratum, data.n_strata)
+    projection = ArmProjection(design.x, data.arm, data.stratum, data.n_strata)
     grouped = projection.grouped(data.group, data.n_groups)
     hazard = _fit(data, grouped)
     # the augmentation has the same stratum intercepts (the strata's dummies among the
     # covariates), as ANHECOVA needs under permuted blocks within strata
     parts = augmented_contrasts(data.cells, grouped, horizon_days, alpha=alpha)
-    return CovariateAdjusted(covariates=tuple(frame.columns), strata=strata_name, randomization=randomization,
-                             hazard=hazard, rmst=parts["rmst"], risk_difference=parts["risk"], n=int(rows.size),
-                             n_dropped=int(design.attrs["n_dropped"]), alpha=alpha)
+    return CovariateAdjusted(covariates=tuple(covariates.columns), strata=strata_name, randomization=randomization,
+                             hazard=hazard, rmst=parts["rmst"], risk_difference=parts["risk"], n=int(design.x.shape[0]),
+                             n_dropped=design.n_dropped, alpha=alpha)
