@@ -21,11 +21,11 @@ import argparse
 import statistics
 import time
 
+from survival import data_of  # benchmarks/survival.py: the same simulated cohorts
+
 from evalexp.survival.covariate_adjusted import covariate_adjusted, fit_hazard_ratio
 from evalexp.survival.design import design_matrix
 from evalexp.survival.logrank import logrank_test
-
-from survival import data_of  # benchmarks/survival.py: the same simulated cohorts
 
 COVARIATES = ["age", "female", "diploma"]
 

@@ -238,6 +238,10 @@ def test_guard_rails_are_refused_word_for_word():
     with pytest.raises(AnalysisError, match=r"^covariates with a single value among the complete cases cannot be "
                                             r"adjusted for: \['one'\]$"):
         covariate_adjusted(df["time"], df["event"], df["treated"], df[["age"]].assign(one="a"), horizon_days=100)
+    with pytest.raises(ValueError, match=r"^treated must have subjects in both arms$"):
+        fit_hazard_ratio(df["time"], df["event"], np.ones(len(df)), df[["age"]].to_numpy())
+    with pytest.raises(ValueError, match=r"^treated must be coded 0/1, one value per row$"):
+        fit_hazard_ratio(df["time"], df["event"], df["treated"] + 1, df[["age"]].to_numpy())
 
 
 def _plan(**survival):

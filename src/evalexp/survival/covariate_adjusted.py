@@ -119,11 +119,12 @@ class _Data:
 
 
 def _prepare(time, event, treated, strata) -> _Data:
-    time = as_float_array(time, "time")
-    event = as_event_array(event, time.size)
-    arm = as_arm_array(treated, time.size).astype(np.int64)
-    cells = build_cells(time, event, arm, strata)
-    stratum = (cells.cell // 2) // cells.counts.shape[1]
+    # build_cells checks the times, the 0/1 events and the 0/1 arm (one value per row)
+    cells = build_cells(time, event, treated, strata)
+    arm = np.asarray(treated).ravel().astype(np.int64)
+    if cells.arm_sizes.sum() in (0, arm.size):
+        raise ValueError("treated must have subjects in both arms")
+    stratum = cells.cell // (2 * cells.counts.shape[1])
     treated_counts = cells.treated.sum(axis=-1)
     n1_all = np.cumsum(treated_counts[:, ::-1], axis=1)[:, ::-1][:, 1:].astype(float)
     n_all = cells.at_risk()
@@ -369,8 +370,9 @@ def covariate_adjusted(time, event, treated, covariates: pd.DataFrame, *, strata
     if design.rows is not None:
         time, event, arm = time[design.rows], event[design.rows], arm[design.rows]
         labels = None if labels is None else labels[design.rows]
+    ruptures = np.bincount(arm, weights=event, minlength=2)
     for name, flag in (("treatment", 1), ("control", 0)):
-        if not event[arm == flag].any():
+        if not ruptures[flag]:
             raise AnalysisError(f"no rupture in the {name} arm among the complete cases: the covariate-adjusted "
                                 f"hazard ratio is not estimable")
     data = _prepare(time, event, arm, labels)

@@ -78,11 +78,12 @@ def covariate_design(data: pd.DataFrame, terms: Iterable[str]) -> CovariateDesig
             coded[term] = (codes, uniques, col.dtype)
     n_kept = int(np.count_nonzero(complete))
     rows = np.flatnonzero(complete) if n_kept < complete.size else None
-    columns: dict[str, np.ndarray] = {}
+    # per column: its values, or a dummy's values over the distinct values and each row's code
+    sources: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
     for term in terms:
         if term not in coded:
             col = data[term]
-            columns[term] = (col if rows is None else col.iloc[rows]).to_numpy(dtype=float)
+            sources[term] = ((col if rows is None else col.iloc[rows]).to_numpy(dtype=float), None)
             continue
         codes, uniques, dtype = coded[term]
         kept = codes if rows is None else codes[rows]
@@ -90,12 +91,16 @@ def covariate_design(data: pd.DataFrame, terms: Iterable[str]) -> CovariateDesig
         # the dummies of the distinct values (their dtype kept: categories and their order), in
         # design_matrix's level order
         coding = design_matrix(pd.DataFrame({term: pd.Series(uniques[present], dtype=dtype)}), [term])
-        position = np.full(len(uniques), -1, dtype=np.int64)
-        position[present] = np.arange(present.size)
-        kept = position[kept]
+        if present.size < len(uniques):                 # values seen only on incomplete rows
+            position = np.zeros(len(uniques), dtype=np.int64)
+            position[present] = np.arange(present.size)
+            kept = position[kept]
         for name in coding.columns:
-            columns[name] = coding[name].to_numpy()[kept]
-    x = np.empty((len(columns), n_kept)).T
-    for j, values in enumerate(columns.values()):
-        x[:, j] = values
-    return CovariateDesign(x=x, names=tuple(columns), rows=rows, n_dropped=complete.size - n_kept)
+            sources[name] = (coding[name].to_numpy(), kept)
+    x = np.empty((len(sources), n_kept)).T
+    for j, (values, codes) in enumerate(sources.values()):
+        if codes is None:
+            x[:, j] = values
+        else:
+            np.take(values, codes, out=x[:, j], mode="clip")  # codes are valid: "clip" spares a buffer
+    return CovariateDesign(x=x, names=tuple(sources), rows=rows, n_dropped=complete.size - n_kept)

@@ -37,8 +37,8 @@ class ArmProjection:
     def __init__(self, x: np.ndarray, arm: np.ndarray, stratum: np.ndarray, n_strata: int):
         x = np.asarray(x, dtype=float)
         self.x = x - x.mean(axis=0) if x.shape[0] else x
-        self.arm = np.asarray(arm).astype(np.int64)
-        self.stratum = np.asarray(stratum).astype(np.int64)
+        self.arm = np.asarray(arm).astype(np.int64, copy=False)
+        self.stratum = np.asarray(stratum).astype(np.int64, copy=False)
         self.n_strata = n_strata
         self.cell = self.stratum * 2 + self.arm                      # (stratum, arm) cell
         n_cells = 2 * n_strata
@@ -48,7 +48,7 @@ class ArmProjection:
             sums[:, j] = np.bincount(self.cell, weights=self.x[:, j], minlength=n_cells)
         self.means = sums / np.maximum(self.sizes, 1.0)[:, None]
         gram_all = self.x.T @ self.x
-        gram1 = self.x.T @ (self.x * self.arm[:, None])
+        gram1 = self.x.T @ (self.x * self.arm[:, None].astype(float))
         self.raw_gram = (gram_all - gram1, gram1)                      # sum of x x' per arm
         self.gram = []
         for a, gram in enumerate(self.raw_gram):
