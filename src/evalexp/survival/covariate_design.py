@@ -98,9 +98,9 @@ def covariate_design(data: pd.DataFrame, terms: Iterable[str]) -> CovariateDesig
         for name in coding.columns:
             sources[name] = (coding[name].to_numpy(), kept)
     x = np.empty((len(sources), n_kept)).T
-    for j, (values, codes) in enumerate(sources.values()):
-        if codes is None:
+    for j, (values, row_codes) in enumerate(sources.values()):
+        if row_codes is None:
             x[:, j] = values
         else:
-            np.take(values, codes, out=x[:, j], mode="clip")  # codes are valid: "clip" spares a buffer
+            np.take(values, row_codes, out=x[:, j], mode="clip")  # valid codes: "clip" spares a buffer
     return CovariateDesign(x=x, names=tuple(sources), rows=rows, n_dropped=complete.size - n_kept)
