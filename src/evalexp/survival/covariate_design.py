@@ -86,8 +86,9 @@ def covariate_design(data: pd.DataFrame, terms: Iterable[str]) -> CovariateDesig
             sources[term] = ((col if rows is None else col.iloc[rows]).to_numpy(dtype=float), None)
             continue
         codes, uniques, dtype = coded[term]
+        # with every row kept, every distinct value is present (factorize lists only those seen)
         kept = codes if rows is None else codes[rows]
-        present = np.flatnonzero(np.bincount(kept, minlength=len(uniques)))
+        present = np.arange(len(uniques)) if rows is None else np.flatnonzero(np.bincount(kept, minlength=len(uniques)))
         # the dummies of the distinct values (their dtype kept: categories and their order), in
         # design_matrix's level order
         coding = design_matrix(pd.DataFrame({term: pd.Series(uniques[present], dtype=dtype)}), [term])
