@@ -13,7 +13,10 @@ medians over ``--repeat`` repeats, in milliseconds, after one warm-up run:
   complete cases) plus the augmented RMST and risk differences at day 365;
 * side by side, the ratios hr / logrank and full / logrank (medians of the per-repeat ratios).
 
-Usage: python benchmarks/covariate_adjusted.py [--sizes 100000 1000000] [--repeat 7]
+``--clock cpu`` times the process's CPU (``time.process_time``) instead of the wall clock: steadier
+on a shared machine; run it with ``OPENBLAS_NUM_THREADS=1`` (a waiting BLAS thread burns CPU).
+
+Usage: python benchmarks/covariate_adjusted.py [--sizes 100000 1000000] [--repeat 7] [--clock wall|cpu]
 """
 from __future__ import annotations
 
@@ -30,13 +33,16 @@ from evalexp.survival.logrank import logrank_test
 COVARIATES = ["age", "female", "diploma"]
 
 
-def seconds(fn) -> float:
-    start = time.perf_counter()
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+
+
+def seconds(fn, clock) -> float:
+    start = clock()
     fn()
-    return time.perf_counter() - start
+    return clock() - start
 
 
-def timings(n: int, repeat: int) -> list[dict[str, float]]:
+def timings(n: int, repeat: int, clock) -> list[dict[str, float]]:
     """Seconds of each call per repeat, the three calls run in turn, after a warm-up run."""
     d = data_of(n)
     t, e, a, s = d["time"].to_numpy(), d["event"].to_numpy(float), d["treated"].to_numpy(), d["stratum"].to_numpy()
@@ -48,17 +54,19 @@ def timings(n: int, repeat: int) -> list[dict[str, float]]:
                                                 randomization="permuted_blocks", horizon_days=365)}
     for fn in calls.values():
         fn()
-    return [{name: seconds(fn) for name, fn in calls.items()} for _ in range(repeat)]
+    return [{name: seconds(fn, clock) for name, fn in calls.items()} for _ in range(repeat)]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall")
     args = parser.parse_args()
-    print(f"{'n':>9} {'logrank':>9} {'hr':>9} {'full':>9} {'hr/lr':>7} {'full/lr':>8}   (ms, median of {args.repeat})")
+    print(f"{'n':>9} {'logrank':>9} {'hr':>9} {'full':>9} {'hr/lr':>7} {'full/lr':>8}   "
+          f"({args.clock} ms, median of {args.repeat})")
     for n in args.sizes:
-        runs = timings(n, args.repeat)
+        runs = timings(n, args.repeat, CLOCKS[args.clock])
         ms = {name: 1000.0 * statistics.median(run[name] for run in runs) for name in runs[0]}
         hr_lr = statistics.median(run["hr"] / run["logrank"] for run in runs)
         full_lr = statistics.median(run["full"] / run["logrank"] for run in runs)
