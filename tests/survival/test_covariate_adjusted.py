@@ -15,8 +15,12 @@ from evalexp.errors import AnalysisError, PlanError
 from evalexp.plan import plan_from_dict
 from evalexp.survival.augmented import augmented_contrasts, influence_table
 from evalexp.survival.cells import build_cells
+from evalexp.survival.covariate_adjusted import (
+    arm_groups,
+    covariate_adjusted,
+    fit_hazard_ratio,
+)
 from evalexp.survival.cox import cox_ph
-from evalexp.survival.covariate_adjusted import covariate_adjusted, fit_hazard_ratio
 from evalexp.survival.design import design_matrix
 from evalexp.survival.km import kaplan_meier
 from evalexp.survival.logrank import logrank_test
@@ -148,7 +152,7 @@ def _contrasts(df, x, strata=None, tau=1825):
     cells = build_cells(time, event, arm, strata)
     stratum = (cells.cell // 2) // cells.counts.shape[1]
     projection = ArmProjection(x, arm, stratum, cells.n_strata)
-    return augmented_contrasts(cells, projection.grouped(cells.cell * 2 + arm, cells.counts.size * 2), tau)
+    return augmented_contrasts(cells, projection.grouped(*arm_groups(cells, arm)), tau)
 
 
 def test_augmented_contrasts_without_covariates_are_the_unadjusted_ones():

@@ -114,8 +114,22 @@ class _Data:
     d_all: np.ndarray
     n_strata: int
     group: np.ndarray      # (stratum, interval, event, arm) group of each subject
-    n_groups: int
+    group_cell: np.ndarray  # (stratum, arm) cell of each group
+    group_counts: np.ndarray  # subjects per group
     cells: Cells
+
+
+def arm_groups(cells: Cells, arm: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The subjects' groups ``cells.cell * 2 + arm`` (cell of :mod:`.cells` and arm), and per group its
+    (stratum, arm) cell ``2 s + a`` and its number of subjects (read off the cell counts)."""
+    treated = cells.treated.ravel()
+    counts = np.empty(2 * treated.size)
+    counts[0::2] = cells.counts.ravel() - treated
+    counts[1::2] = treated
+    ids = np.arange(counts.size)
+    group = cells.cell * 2
+    group += arm
+    return group, ids // (4 * cells.counts.shape[1]) * 2 + ids % 2, counts
 
 
 def _prepare(time, event, treated, strata) -> _Data:
@@ -132,9 +146,10 @@ def _prepare(time, event, treated, strata) -> _Data:
     d1_all = cells.treated[:, 1:, 1].astype(float)
     keep = np.nonzero(d_all)
     risk = _Risk(n1=n1_all[keep], n0=(n_all - n1_all)[keep], d=d_all[keep], d1=d1_all[keep])
+    group, group_cell, group_counts = arm_groups(cells, arm)
     return _Data(arm=arm, stratum=stratum, risk=risk, n1_all=n1_all,
-                 n0_all=n_all - n1_all, d_all=d_all, n_strata=cells.n_strata, group=cells.cell * 2 + arm,
-                 n_groups=cells.counts.size * 2, cells=cells)
+                 n0_all=n_all - n1_all, d_all=d_all, n_strata=cells.n_strata, group=group,
+                 group_cell=group_cell, group_counts=group_counts, cells=cells)
 
 
 def derived_outcomes(data: _Data, theta: float) -> np.ndarray:
@@ -227,7 +242,8 @@ def fit_hazard_ratio(time, event, treated, x: np.ndarray | None = None, *, strat
     x = np.zeros((n, 0)) if x is None else np.asarray(x, dtype=float).reshape(n, -1)
     if not np.all(np.isfinite(x)):
         raise ValueError("covariates have missing or infinite values")
-    return _fit(data, ArmProjection(x, data.arm, data.stratum, data.n_strata).grouped(data.group, data.n_groups))
+    return _fit(data, ArmProjection(x, data.arm, data.stratum, data.n_strata).grouped(
+        data.group, data.group_cell, data.group_counts))
 
 
 def _fit(data: _Data, grouped: Grouped) -> HazardRatioFit:
@@ -377,7 +393,7 @@ def covariate_adjusted(time, event, treated, covariates: pd.DataFrame, *, strata
                                 f"hazard ratio is not estimable")
     data = _prepare(time, event, arm, labels)
     projection = ArmProjection(design.x, data.arm, data.stratum, data.n_strata)
-    grouped = projection.grouped(data.group, data.n_groups)
+    grouped = projection.grouped(data.group, data.group_cell, data.group_counts)
     hazard = _fit(data, grouped)
     # the augmentation has the same stratum intercepts (the strata's dummies among the
     # covariates), as ANHECOVA needs under permuted blocks within strata

@@ -56,10 +56,11 @@ class ArmProjection:
             self.gram.append(gram - np.einsum("c,cj,ck->jk", self.sizes[cells], self.means[cells],
                                               self.means[cells]))
 
-    def grouped(self, group: np.ndarray, n_groups: int) -> "Grouped":
+    def grouped(self, group: np.ndarray, cell: np.ndarray, counts: np.ndarray) -> Grouped:
         """The design summed over subject groups nested in the (stratum, arm) cells, for outcomes
-        constant within each group (:meth:`Grouped.slopes`)."""
-        return Grouped(self, group, n_groups)
+        constant within each group (:meth:`Grouped.slopes`); ``cell`` and ``counts`` give each
+        group's (stratum, arm) cell and its number of subjects."""
+        return Grouped(self, group, cell, counts)
 
     def _solve(self, cell_sums: np.ndarray, cross: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Least squares from the outcome's (stratum, arm) sums and ``x' y`` per arm (p, 2)
@@ -125,14 +126,18 @@ class Grouped:
     ----------
     projection : ArmProjection
     group : ndarray (n,) of int codes 0 .. n_groups - 1
-    n_groups : int
+    cell : ndarray (n_groups,) of int
+        The (stratum, arm) cell, ``2 * stratum + arm``, of each group's subjects (any cell for an
+        empty group: its outcome is set to 0).
+    counts : ndarray (n_groups,)
+        Subjects per group (as ``np.bincount(group)``; the caller usually has them already).
     """
 
-    def __init__(self, projection: ArmProjection, group: np.ndarray, n_groups: int):
+    def __init__(self, projection: ArmProjection, group: np.ndarray, cell: np.ndarray, counts: np.ndarray):
         self.projection = projection
-        self.counts = np.bincount(group, minlength=n_groups).astype(float)
-        self.cell = np.zeros(n_groups, dtype=np.int64)
-        self.cell[group] = projection.cell
+        self.counts = np.asarray(counts, dtype=float)
+        self.cell = np.asarray(cell).astype(np.int64, copy=False)
+        n_groups = self.cell.size
         x = projection.x
         self.sums = np.empty((n_groups, x.shape[1]))
         for j in range(x.shape[1]):
