@@ -330,3 +330,14 @@ def test_analysis_notes_a_covariate_adjusted_analysis_it_cannot_run():
         "no rupture in the treatment arm among the complete cases: the covariate-adjusted hazard ratio is not "
         "estimable") for w in result.warnings)
     assert "covariate_adjusted" not in result.to_dict()
+
+
+def test_arm_groups_read_the_group_sizes_and_cells_off_the_cell_counts():
+    df = _dataset("colon_death")
+    arm = df["treated"].to_numpy()
+    cells = build_cells(df["time"], df["event"], arm, df["extent"])
+    group, cell, counts = arm_groups(cells, arm)
+    np.testing.assert_array_equal(group, cells.cell * 2 + arm)
+    np.testing.assert_array_equal(counts, np.bincount(group, minlength=cells.counts.size * 2))
+    stratum = pd.factorize(df["extent"], sort=True)[0]
+    np.testing.assert_array_equal(cell[group], stratum * 2 + arm)
