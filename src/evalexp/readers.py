@@ -170,8 +170,11 @@ def _unclosed_quote(text: str, start: int, sep: str) -> bool:
     return False
 
 
-def _records_python(text: str, sep: str, source: str) -> tuple[list[str], pd.DataFrame, np.ndarray]:
-    """Header, cells and start lines by the :mod:`csv` module (any quoting, exact line numbers)."""
+def _records_python(text: str, sep: str, source: str, skipped: int = 0) -> tuple[list[str], pd.DataFrame, np.ndarray]:
+    """Header, cells and start lines by the :mod:`csv` module (any quoting, exact line numbers).
+
+    ``skipped``: lines of the file above ``text`` (above the header), added to every line number.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     try:
         names = _header(next(reader), source)
@@ -184,25 +187,26 @@ def _records_python(text: str, sep: str, source: str) -> tuple[list[str], pd.Dat
                 continue
             if reader.line_num > start and len(record) < width:
                 raise UnreadableFileError(
-                    source, None, f"the record starting on line {start} runs over lines {start}-{reader.line_num} "
-                                  f"with {len(record)} of the header's {width} fields: a quote (\") opened and "
-                                  f"never closed?")
+                    source, None, f"the record starting on line {start + skipped} runs over lines "
+                                  f"{start + skipped}-{reader.line_num + skipped} with {len(record)} of the "
+                                  f"header's {width} fields: a quote (\") opened and never closed?")
             if len(record) != width:
                 if "".join(record[width:]).strip():
                     raise UnreadableFileError(
-                        source, None, f"line {start} has {len(record)} fields, the header has {width} "
+                        source, None, f"line {start + skipped} has {len(record)} fields, the header has {width} "
                                       f"(separator '{sep}')")
                 record = record[:width] + [""] * (width - len(record))
             rows.append(record)
             lines.append(start)
             spans_lines = reader.line_num > start
     except csv.Error as exc:
-        raise UnreadableFileError(source, None, f"malformed CSV near line {reader.line_num}: {exc}") from None
+        raise UnreadableFileError(source, None, f"malformed CSV near line {reader.line_num + skipped}: {exc}") from None
     if spans_lines and _unclosed_quote(text, lines[-1], sep):
-        raise UnreadableFileError(source, None, f"a quote (\") opened in the record starting on line {lines[-1]} "
-                                                f"is never closed: the rest of the file would be one field")
+        raise UnreadableFileError(source, None, f"a quote (\") opened in the record starting on line "
+                                                f"{lines[-1] + skipped} is never closed: the rest of the file would "
+                                                f"be one field")
     data = pd.DataFrame(rows, columns=names, dtype=object) if rows else pd.DataFrame(columns=names, dtype=object)
-    return names, _clean_text(data), np.array(lines, dtype=np.int64)
+    return names, _clean_text(data), np.array(lines, dtype=np.int64) + skipped
 
 
 def _records_arrow(text: str, sep: str, source: str) -> tuple[list[str], pd.DataFrame, np.ndarray] | None:
@@ -264,8 +268,13 @@ def _read_csv(path: Path, source: str, header_row: int = 1) -> RawTable:
     if not first_line.strip():
         raise EmptyFileError(source, None, "the file is empty (no header, no data rows)")
     sep = _separator(first_line)
-    names, data, lines = _records_arrow(text, sep, source) or _records_python(text, sep, source)
-    return RawTable(data, lines + (header_row - 1), source, "csv", encoding, sep)
+    fast = _records_arrow(text, sep, source)
+    if fast is not None:
+        _, data, lines = fast
+        lines = lines + (header_row - 1)
+    else:
+        _, data, lines = _records_python(text, sep, source, header_row - 1)
+    return RawTable(data, lines, source, "csv", encoding, sep)
 
 
 def _formula_check(ws_values, ws_formulas, source: str):
