@@ -62,7 +62,7 @@ def radix_design(data: pd.DataFrame, terms: list[str]) -> pd.DataFrame:
     from evalexp.survival.design import design_matrix
 
     categorical = [t for t in terms if not pd.api.types.is_numeric_dtype(data[t])]
-    reference = {t: sorted(data[t].dropna().astype(str).unique())[0] for t in categorical}
+    reference = {t: min(data[t].dropna().astype(str).unique()) for t in categorical}
     X = design_matrix(data, terms, reference)
 
     def position(column: str) -> tuple[int, str]:
