@@ -226,4 +226,3 @@ def test_design_with_too_few_expected_ruptures_reports_no_detectable_effect():
     assert out["minimum_detectable"]["risk_difference"] is None
     json.dumps(out, allow_nan=False)
     assert "none" in result.summary()
-
