@@ -84,6 +84,14 @@ class Context:
         return self.fmt.number(value, digits)
 
 
+def plan_percent(fmt: Formatter, share: float, *, sign: bool = True) -> str:
+    """A share the plan sets (power, alpha, confidence level) as a percentage, to the unit when it is
+    a whole percent (``80 %``) and to 0.1 otherwise (``97,5 %``); without ``sign``, the bare number
+    (``80``, for "80 times out of 100")."""
+    digits = 0 if float(round(100 * share, 6)).is_integer() else 1
+    return fmt.percent(share, digits) if sign else fmt.number(100 * share, digits)
+
+
 def hidden_note(ctx: Context) -> Paragraph:
     return Paragraph(ctx.fmt.t("hidden_note", threshold=ctx.threshold), "note")
 

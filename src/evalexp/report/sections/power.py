@@ -4,7 +4,7 @@ from __future__ import annotations
 from ...disclosure.ledger import pointer
 from ..document import Paragraph, Section, Table
 from ..i18n import SECONDARY
-from .context import Context, mde_sentence, primary_significant
+from .context import Context, mde_sentence, plan_percent, primary_significant
 
 
 def section(ctx: Context) -> Section | None:
@@ -25,4 +25,6 @@ def section(ctx: Context) -> Section | None:
     mde = None if primary_significant(ctx) else mde_sentence(ctx)
     return Section("power", fmt.t("sec_power"),
                    (*((mde,) if mde else ()),
-                    Table((fmt.t("quantity"), fmt.t("value")), rows, note=fmt.t("read_power"))))
+                    Table((fmt.t("quantity"), fmt.t("value")), rows,
+                          note=fmt.t("read_power", power=plan_percent(fmt, block["power"]),
+                                     alpha=plan_percent(fmt, block["alpha"])))))
