@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..plan import ARMS
+from .baseline import baseline
 from .counts import hide_table, small, small_missing, small_part
 from .curves import GRID_DAYS, cif_times, round_at_risk
 from .ledger import Ledger
@@ -649,13 +650,14 @@ def apply(ledger: Ledger, km_tables: Mapping[str, pd.DataFrame], kept: Mapping[s
     subgroups(ledger)
     fidelity(ledger)
     data_quality(ledger)
+    baseline(ledger)  # after balance, subgroups and data_quality: one pattern shared with them
     power(ledger)
     heterogeneity(ledger)
     cost_effectiveness(ledger)
     warnings(ledger)
     arm_sizes(ledger)
     unreviewed(ledger, {"n", "events", "survival", "competing_risks", "competing_risks_other",
-                        "binary_outcomes", "consort", "attrition", "balance", "compliance", "subgroups",
+                        "binary_outcomes", "consort", "attrition", "balance", "baseline", "compliance", "subgroups",
                         "fidelity", "data_quality", "power", "heterogeneity", "cost_effectiveness",
                         "warnings"})
     return comparable, groups, cif_kept
