@@ -300,7 +300,7 @@ def test_no_forest_plot_of_sizes_alone_when_every_subgroup_estimate_is_withheld(
     nothing but sizes, is left out (no SVG, no PNG) and the section says why."""
     _, _, public = demo
     levels = [lv for entry in public.results["subgroups"]["variables"].values() for lv in entry["levels"].values()]
-    assert levels and all(lv["cox"]["hr"] is None for lv in levels)
+    assert levels and all((lv.get("cox") or {}).get("hr") is None for lv in levels)
     assert not list((public.path / "figures").glob("subgroups.*"))
     assert "Aucun rapport des risques par sous-groupe n’est publié" in public.html
 

@@ -84,8 +84,9 @@ def _continuous(ledger: Ledger, i: int, var: dict[str, Any]) -> None:
         hidden = {a: r or "secondary" for a, r in hidden.items()}
     for a in ARMS:
         small_known = small(var["known"][a], t)
-        if hidden[a] is not None:
-            ledger.hide(base + ("missing", a), hidden[a])
+        missing_rule = hidden[a]
+        if missing_rule is not None:
+            ledger.hide(base + ("missing", a), missing_rule)
             ledger.hide(base + ("known", a), "complement")
         if hidden[a] is not None or small_known or \
                 any(ledger.withheld("balance", "covariates", j, a, "mean") for j, _ in rows):
