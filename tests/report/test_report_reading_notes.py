@@ -160,3 +160,23 @@ def test_evaluator_without_any_estimable_subgroup_says_so():
 
 def test_subgroup_texts_have_both_languages():
     assert set(subgroups.TEXTS["fr"]) == set(subgroups.TEXTS["en"])
+
+
+@pytest.mark.parametrize("language, label", [
+    ("fr", "Puissance pour détecter l'effet prévu (rapport des risques 0,75)"),
+    ("en", "Power to detect the planned effect (hazard ratio 0.75)"),
+])
+def test_power_table_gives_the_power_to_detect_the_planned_effect(plan90, language, label):
+    """[integrity] planned_hazard_ratio = 0.75: the row gives Schoenfeld's power with the published
+    ruptures (the summary's verdict uses the same number); without it, no row."""
+    from scipy.stats import norm
+
+    plan = dataclasses.replace(plan90, integrity=dataclasses.replace(plan90.integrity, planned_hazard_ratio=0.75))
+    block = power_for_cohort(load_cohort(DEMO, plan), plan).to_dict()
+    ctx = _ctx({"power": block}, plan, language, "public", rules.power)
+    rows = dict(next(b for b in power.section(ctx).blocks if isinstance(b, Table)).rows)
+    share = block["n"]["treatment"] / sum(block["n"].values())
+    expected = norm.cdf((share * (1 - share) * block["events"]) ** 0.5 * abs(np.log(0.75)) - norm.ppf(1 - 0.1 / 2))
+    assert rows[typeset(label, language)] == ctx.fmt.percent(expected, 0)
+    without = power.section(_ctx({"power": block}, plan90, language, "public", rules.power))
+    assert len(next(b for b in without.blocks if isinstance(b, Table)).rows) == len(rows) - 1
