@@ -450,3 +450,35 @@ def test_table_one_is_in_every_format_before_the_balance_table(demo_public, lang
     assert women[1] == ("35 (46,7 %)" if language == "fr" else "35 (46.7%)")
     assert body[0][1:] == ["75", "75"]
     assert re.search(r"Ta(?:bleau|ble) 2 [–-] ", html[html.index(title):])   # numbered like the other tables
+
+
+# --------------------------------------------------------------------------- strata that group the sites
+
+def test_a_stratum_per_site_is_flagged_as_grouping_the_sites():
+    """The demo has one stratum per Mission locale: with [heterogeneity] by = "site" the strata group
+    the sites; the sectors (several per site) do not."""
+    plan = dataclasses.replace(_plan(), heterogeneity=dataclasses.replace(_plan().heterogeneity, by="site"))
+    cohort = load_cohort(DEMO_CSV, plan)
+    by = {v["variable"]: v for v in baseline_table(cohort, plan).variables}
+    assert by["stratum"]["groups_sites"] is True
+    assert by["sector"]["groups_sites"] is False and by["diploma"]["groups_sites"] is False
+    assert baseline_table(cohort, _plan()).variables[3]["groups_sites"] is False   # no across-site analysis
+
+
+def test_counts_that_group_pooled_sites_are_withheld():
+    """Strata S1 (site A) and S2 (sites B, C): with B pooled into "other sites" (whose total is
+    published), S2's count minus a published site C would give B back; every count of the strata is
+    withheld (site_partition), and published when no site is pooled."""
+    levels = {"S1": {"treatment": 40, "control": 40}, "S2": {"treatment": 35, "control": 35}}
+
+    def run(other_sites):
+        var = {"variable": "stratum", "kind": "categorical", "roles": ["strata"],
+               "missing": {"treatment": 0, "control": 0}, "levels": levels, "groups_sites": True}
+        ledger = _ledger({"baseline": {"variables": [var]}, "heterogeneity": {"other_sites": other_sites}})
+        baseline_rule(ledger)
+        return ledger
+
+    pooled = run({"sites": 1, "n": {"treatment": 12, "control": 14}, "events": {"treatment": 3, "control": 4}})
+    assert all(pooled.data["baseline"]["variables"][0]["levels"][lv][a] is None for lv in levels for a in ARMS)
+    assert pooled.rule("baseline", "variables", 0, "levels", "S2", "control") == "site_partition"
+    assert run(None).data["baseline"]["variables"][0]["levels"] == levels

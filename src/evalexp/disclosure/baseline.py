@@ -10,7 +10,10 @@ computed and applied to all three (:func:`baseline`):
 
 1. start from every cell already hidden for the variable (balance shares, subgroup sizes), the
    counts below the threshold (``primary``) and the missing counts that the missing-value rule
-   hides (``complement``: 1 to threshold - 1 missing, or fewer than the threshold known);
+   hides (``complement``: 1 to threshold - 1 missing, or fewer than the threshold known).
+   When the variable's levels group the sites of the across-site analysis (``groups_sites``) and
+   some site is pooled into "other sites", every level count starts hidden (``site_partition``):
+   a level's count is a sum of site counts, and the pool's total is published;
 2. close it under the totals that are published: each arm's size (the levels and the missing
    values of an arm add up to it) and the total missing of the data-quality annex when it is
    published; while such a line has exactly one hidden cell, its smallest visible cell is hidden
@@ -120,6 +123,11 @@ def _counts(ledger: Ledger, i: int, var: dict[str, Any]) -> None:
     counts = np.array(values, dtype=float)
     force = np.zeros(counts.shape, bool)
     force[:len(levels)] = counts[:len(levels)] < t
+    # levels that group the sites: a level's count is a sum of site counts, and the pool of "other
+    # sites" is published; all withheld as soon as a site is pooled
+    sites_pooled = bool(var.get("groups_sites")) and ledger.get("heterogeneity", "other_sites") is not None
+    if sites_pooled:
+        force[:len(levels)] = True
     if with_missing:
         force[-1] = [_missing_rule(var["missing"][a], n[a], t) is not None for a in ARMS]
     # cells the balance and subgroup tables already hide
@@ -149,7 +157,8 @@ def _counts(ledger: Ledger, i: int, var: dict[str, Any]) -> None:
             if mask[r, k]:
                 is_missing = with_missing and r == len(paths) - 1
                 rule = (_missing_rule(int(counts[r, k]), n[ARMS[k]], t) if is_missing else
-                        "primary" if counts[r, k] < t else None) or "secondary"
+                        "primary" if counts[r, k] < t else "site_partition" if sites_pooled else None) \
+                    or "secondary"
                 ledger.hide(path, rule)
     _apply_to_balance(ledger, balance_rows, levels, mask, with_missing)
     _apply_to_subgroups(ledger, name, levels, mask)
@@ -202,8 +211,8 @@ def _apply_to_subgroups(ledger: Ledger, name: str, levels: list[str], mask: np.n
 def baseline(ledger: Ledger) -> None:
     """Table 1: per variable, one suppression pattern shared with the balance and subgroup tables
     (module docstring). Runs after :func:`evalexp.disclosure.results.balance`,
-    :func:`~evalexp.disclosure.results.subgroups` and
-    :func:`~evalexp.disclosure.results.data_quality`, whose decisions it reads and extends."""
+    :func:`~evalexp.disclosure.results.subgroups`, :func:`~evalexp.disclosure.results.data_quality` and
+    :func:`evalexp.disclosure.sites.heterogeneity`, whose decisions it reads and extends."""
     block = ledger.source("baseline")
     if not block:
         return

@@ -650,9 +650,9 @@ def apply(ledger: Ledger, km_tables: Mapping[str, pd.DataFrame], kept: Mapping[s
     subgroups(ledger)
     fidelity(ledger)
     data_quality(ledger)
-    baseline(ledger)  # after balance, subgroups and data_quality: one pattern shared with them
     power(ledger)
     heterogeneity(ledger)
+    baseline(ledger)  # after balance, subgroups, data_quality and heterogeneity: one pattern shared with them
     cost_effectiveness(ledger)
     warnings(ledger)
     arm_sizes(ledger)

@@ -14,6 +14,9 @@ left out: the sites section describes the sites under its own disclosure rule.
   levels are labelled as the subgroup analysis labels them
   (:func:`evalexp.integrity.subgroups.subgroup_levels`: ``"0"``/``"1"``, ``"bac"``), so that the
   baseline table, the balance table and the subgroup table name the same cells.
+- a binary or categorical variable whose levels group the sites of the across-site analysis
+  (``[heterogeneity] by``: every site within one level, e.g. one stratum per site) is flagged
+  ``groups_sites``: its counts are sums of site counts, which the disclosure layer protects.
 - every variable: the number of missing values per arm. Shares are among the known values
   (``count / (n - missing)``); the report computes them from the published counts.
 """
@@ -58,7 +61,8 @@ class BaselineTable(Result):
     variables : tuple of dict
         One per variable, in Table 1 order: ``variable``, ``kind`` (continuous, binary or
         categorical), ``roles``, ``missing`` (per arm) and either ``known``, ``mean``, ``sd`` (per
-        arm; continuous) or ``levels`` (level -> per-arm count; binary and categorical).
+        arm; continuous) or ``levels`` (level -> per-arm count) and ``groups_sites`` (binary and
+        categorical).
     """
 
     variables: tuple[dict[str, Any], ...]
@@ -96,13 +100,21 @@ def _continuous(name: str, roles: tuple[str, ...], row: pd.Series, n: dict[str, 
             "sd": {a: json_number(row[f"sd_{a}"]) for a in ARMS}}
 
 
-def _counts(name: str, kind: str, roles: tuple[str, ...], values: pd.Series, arm: pd.Series) -> dict[str, Any]:
+def _groups_sites(values: pd.Series, sites: pd.Series | None) -> bool:
+    """Whether every site lies within one level of ``values`` (a stratum per site, a region of
+    sites): its level counts are then sums of site counts."""
+    return sites is not None and bool((values.groupby(sites).nunique() <= 1).all())
+
+
+def _counts(name: str, kind: str, roles: tuple[str, ...], values: pd.Series, arm: pd.Series,
+            sites: pd.Series | None) -> dict[str, Any]:
     labels, _ = subgroup_levels(values, name)
     known = labels.notna()
     table = pd.crosstab(labels[known], arm[known]).reindex(columns=list(ARMS), fill_value=0)
     levels = {str(level): {a: int(table.loc[level, a]) for a in ARMS} for level in table.index}
     missing = {a: int(((arm == a) & ~known).sum()) for a in ARMS}
-    return {"variable": name, "kind": kind, "roles": list(roles), "missing": missing, "levels": levels}
+    return {"variable": name, "kind": kind, "roles": list(roles), "missing": missing, "levels": levels,
+            "groups_sites": _groups_sites(values, sites)}
 
 
 def baseline_table(cohort: Cohort, plan: Plan, balance: BalanceTable | None = None) -> BaselineTable:
@@ -122,6 +134,8 @@ def baseline_table(cohort: Cohort, plan: Plan, balance: BalanceTable | None = No
     """
     data = cohort.data
     n = {a: int((data["arm"] == a).sum()) for a in ARMS}
+    by = plan.heterogeneity.by
+    sites = data[by] if by and by in data.columns else None
     reused = {} if balance is None else {row["covariate"]: row for _, row in balance.table.iterrows()
                                          if row["kind"] == "continuous"}
     variables = []
@@ -134,5 +148,5 @@ def baseline_table(cohort: Cohort, plan: Plan, balance: BalanceTable | None = No
         if row["kind"] == "continuous":
             variables.append(_continuous(name, roles, row, n))
         else:
-            variables.append(_counts(name, row["kind"], roles, data[name], data["arm"]))
+            variables.append(_counts(name, row["kind"], roles, data[name], data["arm"], sites))
     return BaselineTable(tuple(variables))
