@@ -42,14 +42,20 @@ class ArmProjection:
         self.n_strata = n_strata
         self.cell = self.stratum * 2 + self.arm                      # (stratum, arm) cell
         n_cells = 2 * n_strata
-        self.sizes = np.bincount(self.cell, minlength=n_cells).astype(float)
+        counts = np.bincount(self.cell, minlength=n_cells)
+        self.sizes = counts.astype(float)
+        # one pass over the rows sorted by cell: each cell's sum of x and of x x' (symmetric
+        # products) from its contiguous block; every other sum below is a sum over cells
+        self.cell_gram = np.empty((n_cells, self.x.shape[1], self.x.shape[1]))
         sums = np.empty((n_cells, self.x.shape[1]))
-        for j in range(self.x.shape[1]):
-            sums[:, j] = np.bincount(self.cell, weights=self.x[:, j], minlength=n_cells)
+        by_cell = self.x[_cell_order(self.cell, n_cells)]
+        bounds = np.concatenate([[0], np.cumsum(counts)])
+        for c in range(n_cells):
+            block = by_cell[bounds[c]:bounds[c + 1]]
+            self.cell_gram[c] = block.T @ block
+            sums[c] = block.sum(axis=0)
         self.means = sums / np.maximum(self.sizes, 1.0)[:, None]
-        gram_all = self.x.T @ self.x
-        gram1 = self.x.T @ (self.x * self.arm[:, None].astype(float))
-        self.raw_gram = (gram_all - gram1, gram1)                      # sum of x x' per arm
+        self.raw_gram = (self.cell_gram[0::2].sum(axis=0), self.cell_gram[1::2].sum(axis=0))  # sum of x x' per arm
         self.gram = []
         for a, gram in enumerate(self.raw_gram):
             cells = np.arange(a, n_cells, 2)
@@ -108,7 +114,7 @@ class ArmProjection:
         used = sizes > 1
         weight = np.where(used, sizes / np.where(used, sizes - 1.0, 1.0), 0.0) / sizes[used].sum()
         means = sums / np.maximum(sizes, 1.0)[:, None]
-        gram = self.x.T @ (self.x * weight[self.stratum][:, None])
+        gram = np.einsum("s,sjk->jk", weight, self.cell_gram.reshape(self.n_strata, 2, *self.cell_gram.shape[1:]).sum(axis=1))
         return gram - np.einsum("s,sj,sk->jk", weight * sizes, means, means)
 
     def imbalance(self) -> np.ndarray:
@@ -117,6 +123,11 @@ class ArmProjection:
         sizes = self.sizes.reshape(-1, 2).sum(axis=1)
         stratum_means = sums.reshape(self.n_strata, 2, -1).sum(axis=1) / np.maximum(sizes, 1.0)[:, None]
         return sums - self.sizes[:, None] * np.repeat(stratum_means, 2, axis=0)
+
+
+def _cell_order(cell: np.ndarray, n_cells: int) -> np.ndarray:
+    """The rows' order by cell code, stable (numpy's radix sort on 16-bit codes when they fit)."""
+    return np.argsort(cell.astype(np.uint16) if n_cells <= 1 << 16 else cell, kind="stable")
 
 
 class Grouped:
