@@ -27,8 +27,8 @@ class ArmProjection:
     Parameters
     ----------
     x : ndarray (n, p)
-        Covariates (p may be 0); centred here on their overall mean (the fitted values and
-        slopes do not change).
+        Covariates (p may be 0); kept as :attr:`x`, centred on their overall mean (the fitted
+        values and slopes do not change) and with the rows in the order :attr:`order` (by cell).
     arm : ndarray (n,) of 0/1
     stratum : ndarray (n,) of int codes 0 .. n_strata - 1
     n_strata : int
@@ -36,7 +36,6 @@ class ArmProjection:
 
     def __init__(self, x: np.ndarray, arm: np.ndarray, stratum: np.ndarray, n_strata: int):
         x = np.asarray(x, dtype=float)
-        self.x = x - x.mean(axis=0) if x.shape[0] else x
         self.arm = np.asarray(arm).astype(np.int64, copy=False)
         self.stratum = np.asarray(stratum).astype(np.int64, copy=False)
         self.n_strata = n_strata
@@ -44,16 +43,21 @@ class ArmProjection:
         n_cells = 2 * n_strata
         counts = np.bincount(self.cell, minlength=n_cells)
         self.sizes = counts.astype(float)
-        # one pass over the rows sorted by cell: each cell's sum of x and of x x' (symmetric
-        # products) from its contiguous block; every other sum below is a sum over cells
-        self.cell_gram = np.empty((n_cells, self.x.shape[1], self.x.shape[1]))
-        sums = np.empty((n_cells, self.x.shape[1]))
-        by_cell = self.x[_cell_order(self.cell, n_cells)]
+        # the rows sorted by cell, centred on their overall mean: each cell's sum of x and of
+        # x x' (a symmetric product) from its contiguous block; every other sum is over cells
+        self.order = _cell_order(self.cell, n_cells)
+        self.x = np.empty(x.shape, order="F")                        # contiguous columns
+        for j in range(x.shape[1]):
+            # mode="clip" (the indices are all in range) writes to out without a buffer
+            np.take(x[:, j], self.order, out=self.x[:, j], mode="clip")
+            self.x[:, j] -= self.x[:, j].mean()
+        self.cell_gram = np.empty((n_cells, x.shape[1], x.shape[1]))
+        sums = np.empty((n_cells, x.shape[1]))
         bounds = np.concatenate([[0], np.cumsum(counts)])
         for c in range(n_cells):
-            block = by_cell[bounds[c]:bounds[c + 1]]
+            block = self.x[bounds[c]:bounds[c + 1]]
             self.cell_gram[c] = block.T @ block
-            sums[c] = block.sum(axis=0)
+            sums[c] = np.ones(block.shape[0]) @ block
         self.means = sums / np.maximum(self.sizes, 1.0)[:, None]
         self.raw_gram = (self.cell_gram[0::2].sum(axis=0), self.cell_gram[1::2].sum(axis=0))  # sum of x x' per arm
         self.gram = []
@@ -126,8 +130,9 @@ class ArmProjection:
 
 
 def _cell_order(cell: np.ndarray, n_cells: int) -> np.ndarray:
-    """The rows' order by cell code, stable (numpy's radix sort on 16-bit codes when they fit)."""
-    return np.argsort(cell.astype(np.uint16) if n_cells <= 1 << 16 else cell, kind="stable")
+    """The rows' order by cell code, stable (numpy's radix sort on 8- or 16-bit codes when they fit)."""
+    codes = cell.astype(np.uint8) if n_cells <= 1 << 8 else cell.astype(np.uint16) if n_cells <= 1 << 16 else cell
+    return np.argsort(codes, kind="stable")
 
 
 class Grouped:
@@ -150,6 +155,7 @@ class Grouped:
         self.cell = np.asarray(cell).astype(np.int64, copy=False)
         n_groups = self.cell.size
         x = projection.x
+        group = np.asarray(group)[projection.order]                    # rows in x's order
         self.sums = np.empty((n_groups, x.shape[1]))
         for j in range(x.shape[1]):
             self.sums[:, j] = np.bincount(group, weights=x[:, j], minlength=n_groups)
