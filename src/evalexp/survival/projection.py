@@ -32,6 +32,13 @@ class ArmProjection:
     arm : ndarray (n,) of 0/1
     stratum : ndarray (n,) of int codes 0 .. n_strata - 1
     n_strata : int
+
+    Attributes
+    ----------
+    order : ndarray (n,) of int
+        The rows sorted by (stratum, arm) cell ``2 * stratum + arm`` (stable).
+    cell_gram : ndarray (2 * n_strata, p, p)
+        Per cell, the sum of ``x_i x_i'`` of the centred covariates.
     """
 
     def __init__(self, x: np.ndarray, arm: np.ndarray, stratum: np.ndarray, n_strata: int):
@@ -46,7 +53,7 @@ class ArmProjection:
         # the rows sorted by cell, centred on their overall mean: each cell's sum of x and of
         # x x' (a symmetric product) from its contiguous block; every other sum is over cells
         self.order = _cell_order(self.cell, n_cells)
-        self.x = np.empty(x.shape, order="F")                        # contiguous columns
+        self.x: np.ndarray = np.empty(x.shape, order="F")            # contiguous columns
         for j in range(x.shape[1]):
             # mode="clip" (the indices are all in range) writes to out without a buffer
             np.take(x[:, j], self.order, out=self.x[:, j], mode="clip")
@@ -118,7 +125,8 @@ class ArmProjection:
         used = sizes > 1
         weight = np.where(used, sizes / np.where(used, sizes - 1.0, 1.0), 0.0) / sizes[used].sum()
         means = sums / np.maximum(sizes, 1.0)[:, None]
-        gram = np.einsum("s,sjk->jk", weight, self.cell_gram.reshape(self.n_strata, 2, *self.cell_gram.shape[1:]).sum(axis=1))
+        p = self.cell_gram.shape[1]
+        gram = np.einsum("s,sjk->jk", weight, self.cell_gram.reshape(self.n_strata, 2, p, p).sum(axis=1))
         return gram - np.einsum("s,sj,sk->jk", weight * sizes, means, means)
 
     def imbalance(self) -> np.ndarray:
