@@ -215,8 +215,9 @@ def _competing(cc: CohortCounts) -> CompetingRisksAnalysis:
         missing = [arm for arm in ARMS if events[arm] == 0]
         note = f"no rupture of this cause in the {' and '.join(missing)} arm" if missing else ""
         if not missing:
+            of_cause = (status == code).astype(int)
             fit, found = run_quietly(f"cause '{label}', cause-specific Cox model", lambda: cox_ph(
-                time, (status == code).astype(int), pd.DataFrame({"treated": treated.astype(float)}),
+                time, of_cause, pd.DataFrame({"treated": treated.astype(float)}),  # noqa: B023 (called at once)
                 strata=strata, cluster=cluster, ties=sv.ties, alpha=alpha, weights=w))
             csc = fit.ratio("treated") if fit is not None and fit.estimable("treated") else None
             note = f"Fine-Gray model: not computed by the {cc.engine} engine"

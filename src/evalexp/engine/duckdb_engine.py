@@ -34,17 +34,45 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ..errors import (MAX_ROWS_SHOWN, AmbiguousDateError, DateParseError, DateRangeError, DuplicateIdError,
-                      EmptyArmError, EmptyFileError, InputError, InvalidValueError, UnmappedArmError,
-                      UnreadableFileError, listed_values, shown_value)
+from ..errors import (
+    MAX_ROWS_SHOWN,
+    AmbiguousDateError,
+    DateParseError,
+    DateRangeError,
+    DuplicateIdError,
+    EmptyArmError,
+    EmptyFileError,
+    InputError,
+    InvalidValueError,
+    UnmappedArmError,
+    UnreadableFileError,
+    shown_value,
+)
 from ..guards import check_horizon_days
 from ..load import _numeric
 from ..plan import ARMS, Plan
 from ..readers import _separator
-from ..validate import (DATE_ORDER_RULES, MISSING_DATE, MISSING_ID, REQUIRED_DATES, Table, check_columns,
-                        duplicate_ids_problem, empty_arm_problem, unmapped_arms_problem)
+from ..validate import (
+    DATE_ORDER_RULES,
+    MISSING_DATE,
+    MISSING_ID,
+    REQUIRED_DATES,
+    Table,
+    check_columns,
+    duplicate_ids_problem,
+    empty_arm_problem,
+    unmapped_arms_problem,
+)
 from .counts import MAX_LEVELS, CohortCounts
-from .sql import COUNT, DUCKDB, aggregate_query, canonical_select, date_columns, date_evidence_query, literal
+from .sql import (
+    COUNT,
+    DUCKDB,
+    aggregate_query,
+    canonical_select,
+    date_columns,
+    date_evidence_query,
+    literal,
+)
 
 #: Column holding each row's source line in the engine's views.
 LINE = "__line"
@@ -276,7 +304,7 @@ def load_counts(path: str | Path, plan: Plan, *, memory_limit: str | None = None
             con.execute(f"CREATE VIEW raw AS SELECT * FROM {_reader(readable, fmt)}")
             columns = [str(name) for name, *_ in con.execute("DESCRIBE raw").fetchall()]
             con.execute(f"CREATE VIEW source AS SELECT *, row_number() OVER () + 1 AS {LINE} FROM raw")
-            if not con.execute("SELECT count(*) FROM (SELECT 1 FROM raw LIMIT 1)").fetchone()[0]:
+            if con.execute("SELECT 1 FROM raw LIMIT 1").fetchone() is None:
                 raise EmptyFileError(source, None, "no data rows (only a header)")
             names = {plan.columns[c]: c for c in columns if plan.columns.get(c, c) != c}
             table = Table(pd.DataFrame(columns=[plan.columns.get(c, c) for c in columns]), np.zeros(0),
