@@ -102,6 +102,8 @@ class CountsAnalysis(Result):
     engine: str
     cells: int
     skipped: tuple[str, ...]
+    #: ``results.json["provenance"]`` (:func:`evalexp.provenance.provenance`), when run from a file.
+    provenance: dict[str, Any] | None = None
     title: str = field(default="evalexp analysis (aggregated counts)", repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -117,6 +119,8 @@ class CountsAnalysis(Result):
         found = [*self.survival.warnings, *(self.competing.warnings if self.competing is not None else ())]
         out["warnings"] = [w.to_dict() for w in found]
         out["engine"] = {"name": self.engine, "cells": self.cells, "skipped": list(self.skipped)}
+        if self.provenance is not None:
+            out["provenance"] = self.provenance
         return out
 
     def tidy(self) -> pd.DataFrame:
