@@ -99,7 +99,7 @@ def test_demo_binary_outcomes_equal_memory(demo):
 
 def test_cp1252_export_equals_utf8(demo):
     """The French export (cp1252, ';', DD/MM/YYYY, decimal comma, renamed columns) gives the same counts."""
-    plan, _, counts = demo
+    _, _, counts = demo
     export_plan = _plan(DEMO / "agir_demo_export_fr.toml", covariates=("female", "diploma"))
     export = analyze_counts(load_counts(DEMO / "agir_demo_export_fr.csv", export_plan))
     _compare_survival(counts.survival.to_dict(), export.survival.to_dict())

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyarrow.parquet as pq
+import duckdb
 
 from ..errors import ArgumentError
 from ..plan import ENGINES
@@ -40,7 +40,8 @@ def choose_engine(requested: str, path: str | Path) -> str:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".parquet" and path.is_file():
-        return "duckdb" if pq.ParquetFile(path).metadata.num_rows >= AUTO_ROWS else "memory"
+        found = duckdb.execute("SELECT num_rows FROM parquet_file_metadata(?)", [str(path)]).fetchone()
+        return "duckdb" if found is not None and found[0] >= AUTO_ROWS else "memory"
     if suffix in (".csv", ".txt") and path.is_file():
         return "duckdb" if path.stat().st_size >= AUTO_CSV_BYTES else "memory"
     return "memory"
