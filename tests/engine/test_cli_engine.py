@@ -63,3 +63,11 @@ def test_plan_engine_used_and_bad_input_exit_2(tmp_path, capsys):
     assert code == 2
     assert "1 participant identifier used more than once in 2 rows: line 2, line 3" in capsys.readouterr().err
     assert not (tmp_path / "r.json").exists()
+
+
+def test_results_on_standard_output_are_plain_json(capsys):
+    """No DuckDB progress bar mixed into ``--json -``."""
+    code = main(["analyze", str(DEMO / "agir_demo.csv"), "--plan", str(DEMO / "agir_demo.toml"), "--json", "-",
+                 "--engine", "duckdb"])
+    assert code == 0
+    assert json.loads(capsys.readouterr().out)["engine"]["name"] == "duckdb"

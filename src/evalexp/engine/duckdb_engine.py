@@ -346,7 +346,11 @@ def load_counts(path: str | Path, plan: Plan, *, memory_limit: str | None = None
                                                 f"'{path.suffix}' (use --engine memory)")
     if not path.is_file():
         raise UnreadableFileError(source, None, "no such file")
-    con = duckdb.connect(config={"memory_limit": memory_limit} if memory_limit else {})
+    # no progress bar: it would write into a results.json sent to standard output (--json -)
+    config: dict[str, str | bool | int | float | list[str]] = {"enable_progress_bar": False}
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    con = duckdb.connect(config=config)
     try:
         with _utf8_copy(path) if fmt != ".parquet" else _as_is(path) as readable:
             con.execute(f"CREATE VIEW raw AS SELECT * FROM {_reader(readable, fmt)}")
