@@ -80,7 +80,8 @@ def generate(n: int, path: Path) -> None:
                      AS rupture_day
           FROM range({n}) t(i))
     """
-    con = duckdb.connect(config={"enable_progress_bar": False})
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     con.execute(f"COPY ({query}) TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)")
     con.close()
 
@@ -100,7 +101,7 @@ def measure(command: list[str]) -> tuple[float, float, str]:
 def groupby_command(path: Path, plan: Path) -> list[str]:
     code = ("import sys, duckdb; from evalexp.plan import load_plan; "
             "from evalexp.engine.sql import aggregate_query, DUCKDB; plan = load_plan(sys.argv[2]); "
-            "con = duckdb.connect(config={'enable_progress_bar': False}); con.execute(f\"CREATE VIEW raw AS SELECT * FROM read_parquet('{sys.argv[1]}')\"); "
+            "con = duckdb.connect(); con.execute('SET enable_progress_bar = false'); con.execute(f\"CREATE VIEW raw AS SELECT * FROM read_parquet('{sys.argv[1]}')\"); "
             "cols = [r[0] for r in con.execute('DESCRIBE raw').fetchall()]; import time; t = time.perf_counter(); "
             "cells = len(con.execute(aggregate_query(plan, 'raw', DUCKDB, columns=cols)).df()); "
             "print(time.perf_counter() - t)")

@@ -347,10 +347,8 @@ def load_counts(path: str | Path, plan: Plan, *, memory_limit: str | None = None
     if not path.is_file():
         raise UnreadableFileError(source, None, "no such file")
     # no progress bar: it would write into a results.json sent to standard output (--json -)
-    config: dict[str, str | bool | int | float | list[str]] = {"enable_progress_bar": False}
-    if memory_limit:
-        config["memory_limit"] = memory_limit
-    con = duckdb.connect(config=config)
+    con = duckdb.connect(config={"memory_limit": memory_limit} if memory_limit else {})
+    con.execute("SET enable_progress_bar = false")
     try:
         with _utf8_copy(path) if fmt != ".parquet" else _as_is(path) as readable:
             con.execute(f"CREATE VIEW raw AS SELECT * FROM {_reader(readable, fmt)}")
