@@ -79,13 +79,13 @@ class CohortCounts:
     @property
     def n(self) -> dict[str, int]:
         """Participants per arm."""
-        sums = self.counts.groupby("arm")[COUNT].sum()
+        sums = self.counts.groupby("arm", observed=True)[COUNT].sum()
         return {arm: int(sums.get(arm, 0)) for arm in ARMS}
 
     @property
     def events(self) -> dict[str, int]:
         """Ruptures per arm."""
-        sums = (self.counts[COUNT] * self.counts["event"]).groupby(self.counts["arm"]).sum()
+        sums = (self.counts[COUNT] * self.counts["event"]).groupby(self.counts["arm"], observed=True).sum()
         return {arm: int(sums.get(arm, 0)) for arm in ARMS}
 
 
@@ -199,9 +199,10 @@ def _competing(cc: CohortCounts) -> CompetingRisksAnalysis:
     """Per cause: :func:`evalexp.competing.analysis.analyze_cause` without the Fine-Gray model, on counts."""
     plan, data = cc.plan, cc.counts.reset_index(drop=True)
     sv, alpha = plan.survival, plan.inference.alpha
-    labels = sorted(set(data["cause"].dropna()))
+    cause = data["cause"].astype(object)
+    labels = sorted(set(cause.dropna()))
     codes = {label: code for code, label in enumerate(labels, start=1)}
-    status = data["cause"].map(codes).fillna(0).to_numpy(dtype=np.int64)
+    status = cause.map(codes).fillna(0).to_numpy(dtype=np.int64)
     time = data["time_days"].to_numpy(dtype=float)
     treated = (data["arm"] == "treatment").to_numpy(dtype=np.int64)
     w = data[COUNT].to_numpy(dtype=float)
@@ -239,8 +240,8 @@ def _binary(cc: CohortCounts) -> dict[str, dict[str, Any]]:
     out = {}
     for name in cc.plan.outcomes.binary:
         seen = data[name].notna()
-        total = data.loc[seen].groupby("arm")[COUNT].sum()
-        ones = data.loc[seen & (data[name] == 1)].groupby("arm")[COUNT].sum()
+        total = data.loc[seen].groupby("arm", observed=True)[COUNT].sum()
+        ones = data.loc[seen & (data[name] == 1)].groupby("arm", observed=True)[COUNT].sum()
         n = {arm: int(total.get(arm, 0)) for arm in ARMS}
         p = {arm: ones.get(arm, 0) / n[arm] if n[arm] else np.nan for arm in ARMS}
         if min(n.values()) >= 2:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -74,6 +75,8 @@ from .sql import (
     literal,
 )
 
+#: DuckDB's memory limit by default (it spills beyond): the whole analysis then stays within 3 GB.
+MEMORY_LIMIT = "1GB"
 #: Column holding each row's source line in the engine's views.
 LINE = "__line"
 _CHUNK = 16 * 2**20
@@ -305,6 +308,14 @@ def _reader(path: Path, fmt: str) -> str:
             f"quote='\"', escape='\"', nullstr='', parallel=true)")
 
 
+def _fetch(con: duckdb.DuckDBPyConnection, query: str) -> pd.DataFrame:
+    """The aggregate as a DataFrame whose text keys are categoricals (one copy of each label: millions
+    of cells would otherwise hold millions of Python strings)."""
+    table = con.cursor().sql(query).to_arrow_table()  # a fresh cursor: no unfinished result of execute()
+    frame = table.to_pandas(strings_to_categorical=True)
+    return frame
+
+
 def _cleaned(columns: list[str]) -> str:
     """The CSV's cells as :mod:`evalexp.readers` reads them: stripped, :data:`~evalexp.readers.MISSING_MARKERS` NULL."""
     markers = ", ".join(literal(m) for m in sorted(MISSING_MARKERS))
@@ -327,7 +338,7 @@ def _numbers(counts: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     return out
 
 
-def load_counts(path: str | Path, plan: Plan, *, memory_limit: str | None = None) -> CohortCounts:
+def load_counts(path: str | Path, plan: Plan, *, memory_limit: str = MEMORY_LIMIT) -> CohortCounts:
     """Read, validate and aggregate a CSV or Parquet cohort with DuckDB.
 
     Parameters
@@ -337,8 +348,9 @@ def load_counts(path: str | Path, plan: Plan, *, memory_limit: str | None = None
     plan : Plan
         Column mapping, arms, date rules, and the keys of the aggregate (strata, cluster,
         causes, covariates, binary outcomes).
-    memory_limit : str, optional
-        DuckDB's ``memory_limit`` (e.g. ``"2GB"``); beyond it DuckDB spills to its temporary folder.
+    memory_limit : str
+        DuckDB's ``memory_limit`` (default :data:`MEMORY_LIMIT`); beyond it DuckDB spills to a
+        temporary folder in the system's temporary directory, removed afterwards.
 
     Returns
     -------
@@ -359,7 +371,8 @@ def load_counts(path: str | Path, plan: Plan, *, memory_limit: str | None = None
     if not path.is_file():
         raise UnreadableFileError(source, None, "no such file")
     # no progress bar: it would write into a results.json sent to standard output (--json -)
-    con = duckdb.connect(config={"memory_limit": memory_limit} if memory_limit else {})
+    spill = tempfile.mkdtemp(prefix="evalexp-duckdb-")
+    con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": spill})
     con.execute("SET enable_progress_bar = false")
     try:
         with _utf8_copy(path) if fmt != ".parquet" else _as_is(path) as readable:
@@ -380,10 +393,11 @@ def load_counts(path: str | Path, plan: Plan, *, memory_limit: str | None = None
             select = canonical_select(plan, "source", DUCKDB, columns=[*columns, LINE], day_first=day_first)
             con.execute(f"CREATE OR REPLACE VIEW cohort AS {select}")
             longest, continuous = _check_rows(sql, plan, columns)
-            counts = con.execute(aggregate_query(plan, "raw", DUCKDB, columns=columns, day_first=day_first,
-                                                 exclude=continuous)).df()
+            counts = _fetch(con, aggregate_query(plan, "raw", DUCKDB, columns=columns, day_first=day_first,
+                                                 exclude=continuous))
     finally:
         con.close()
+        shutil.rmtree(spill, ignore_errors=True)
     counts[COUNT] = counts[COUNT].astype(np.int64)
     check_horizon_days(plan, source, longest)
     return CohortCounts(counts=_numbers(counts, plan), source=source, plan=plan, continuous=continuous)
