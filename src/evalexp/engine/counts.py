@@ -152,8 +152,11 @@ def _survival(cc: CohortCounts, skipped: list[str]) -> SurvivalAnalysis:
     w = data[COUNT].to_numpy(dtype=float)
     if (event * w).sum() == 0:
         raise AnalysisError("no rupture observed in the cohort: no survival analysis is possible")
-    strata = _labels(data.rename(columns={"stratum": sv.strata}), sv.strata, "stratum", notes, w)
-    cluster = _labels(data.rename(columns={"cluster": sv.cluster}), sv.cluster, "cluster", notes, w)
+    # the keys under the plan's column names, for _labels' notes (no copy of the other columns)
+    keys = pd.DataFrame({column: data[key] for key, column in (("stratum", sv.strata), ("cluster", sv.cluster))
+                         if column})
+    strata = _labels(keys, sv.strata, "stratum", notes, w)
+    cluster = _labels(keys, sv.cluster, "cluster", notes, w)
     km = {arm: kaplan_meier(time[treated == flag], event[treated == flag], alpha=alpha, weights=w[treated == flag])
           for arm, flag in (("treatment", 1), ("control", 0))}
     unadjusted, caught = run_quietly("unadjusted Cox model", lambda: cox_ph(
@@ -170,7 +173,8 @@ def _survival(cc: CohortCounts, skipped: list[str]) -> SurvivalAnalysis:
                        f"({', '.join(cc.continuous)}) are continuous, which counts cannot carry; use the "
                        f"memory engine")
     elif sv.covariates and unadjusted is not None:
-        X = design_matrix(data.assign(treated=treated), ["treated", *sv.covariates])
+        X = design_matrix(pd.DataFrame({"treated": treated, **{c: data[c] for c in sv.covariates}}),
+                          ["treated", *sv.covariates])
         rows = X.index.to_numpy()
         dropped = int(w.sum() - w[rows].sum())
         if dropped:
