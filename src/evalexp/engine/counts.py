@@ -60,7 +60,7 @@ class CohortCounts:
     ----------
     counts : pandas.DataFrame
         One row per cell: ``arm``, ``time_days``, ``event``, the plan's ``stratum``, ``cluster``,
-        ``cause`` keys, covariates and binary outcomes, and the count ``n``.
+        ``cause`` keys, covariates and (unless in ``outcomes``) binary outcomes, and the count ``n``.
     source : str
         The file.
     plan : Plan
@@ -75,6 +75,9 @@ class CohortCounts:
     plan: Plan
     continuous: tuple[str, ...] = ()
     engine: str = "duckdb"
+    #: Per binary outcome, its own (``arm``, value, ``n``) counts when the aggregate kept the outcomes
+    #: apart (:func:`evalexp.engine.sql.split_aggregate`); else the outcomes are keys of ``counts``.
+    outcomes: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def n(self) -> dict[str, int]:
@@ -240,9 +243,10 @@ def _competing(cc: CohortCounts) -> CompetingRisksAnalysis:
 def _binary(cc: CohortCounts) -> dict[str, dict[str, Any]]:
     """Per outcome: proportions among the observed, difference with the Neyman SE
     ``sqrt(s1^2/n1 + s0^2/n0)`` (``s^2 = p (1 - p) n / (n - 1)``), Wald CI and p (docs/CONTRACT.md section 4)."""
-    data, alpha = cc.counts, cc.plan.inference.alpha
+    alpha = cc.plan.inference.alpha
     out = {}
     for name in cc.plan.outcomes.binary:
+        data = cc.outcomes.get(name, cc.counts)
         seen = data[name].notna()
         total = data.loc[seen].groupby("arm", observed=True)[COUNT].sum()
         ones = data.loc[seen & (data[name] == 1)].groupby("arm", observed=True)[COUNT].sum()

@@ -73,6 +73,7 @@ from .sql import (
     date_columns,
     date_evidence_query,
     literal,
+    split_aggregate,
 )
 
 #: DuckDB's memory limit by default (it spills beyond): the whole analysis then stays within 3 GB.
@@ -393,14 +394,16 @@ def load_counts(path: str | Path, plan: Plan, *, memory_limit: str = MEMORY_LIMI
             select = canonical_select(plan, "source", DUCKDB, columns=[*columns, LINE], day_first=day_first)
             con.execute(f"CREATE OR REPLACE VIEW cohort AS {select}")
             longest, continuous = _check_rows(sql, plan, columns)
-            counts = _fetch(con, aggregate_query(plan, "raw", DUCKDB, columns=columns, day_first=day_first,
-                                                 exclude=continuous))
+            counts, outcomes = split_aggregate(_fetch(con, aggregate_query(
+                plan, "raw", DUCKDB, columns=columns, day_first=day_first, exclude=continuous,
+                outcomes_apart=True)), plan)
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
     counts[COUNT] = counts[COUNT].astype(np.int64)
     check_horizon_days(plan, source, longest)
-    return CohortCounts(counts=_numbers(counts, plan), source=source, plan=plan, continuous=continuous)
+    return CohortCounts(counts=_numbers(counts, plan), source=source, plan=plan, continuous=continuous,
+                        outcomes={name: _numbers(frame, plan) for name, frame in outcomes.items()})
 
 
 @contextmanager

@@ -8,7 +8,7 @@ same text; only a :class:`Dialect` differs):
     mapped to ``treatment`` / ``control`` by the plan's ``[arms]`` (NULL when unmapped), the date
     columns parsed to DATE (NULL when missing or unparseable; the raw text kept as
     ``<column>__text``), and the derived ``end``, ``event``, ``time_days`` and ``treated``.
-``aggregate_query(plan, source_relation, dialect, *, columns, day_first=False, exclude=()) -> str``
+``aggregate_query(plan, source_relation, dialect, *, columns, day_first=False, exclude=(), outcomes_apart=False) -> str``
     The ONE ``GROUP BY``: the number ``n`` of participants per (``arm``, ``time_days``, ``event``
     [, ``stratum``] [, ``cluster``] [, ``cause``] [, each covariate] [, each binary outcome]),
     the key columns named after :data:`KEYS` (plan columns keep their canonical names).
@@ -33,6 +33,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 from ..competing.analysis import UNKNOWN_CAUSE
 from ..plan import Plan
 from ..validate import DATE_COLUMNS, TEXT_COLUMNS, arm_lookup
@@ -41,6 +43,8 @@ from ..validate import DATE_COLUMNS, TEXT_COLUMNS, arm_lookup
 #: and binary outcomes under their canonical names), and the count column.
 KEYS = ("arm", "time_days", "event", "stratum", "cluster", "cause")
 COUNT = "n"
+#: Marker column of ``aggregate_query(..., outcomes_apart=True)``: 0 on the survival cells.
+CELLS = "cells__set"
 
 _ISO = r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?$"
 _SLASH = r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})( [0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?$"
@@ -191,26 +195,54 @@ def group_columns(plan: Plan, exclude: tuple[str, ...] = ()) -> list[tuple[str, 
 
 
 def aggregate_query(plan: Plan, source_relation: str, dialect: Dialect, *, columns: list[str],
-                    day_first: bool = False, exclude: tuple[str, ...] = ()) -> str:
+                    day_first: bool = False, exclude: tuple[str, ...] = (), outcomes_apart: bool = False) -> str:
     """The ONE GROUP BY: participants per (arm, time_days, event [, stratum, cluster, cause, covariates,
     binary outcomes]); see the module docstring. ``exclude``: covariates left out of the keys
     (continuous ones, :data:`evalexp.engine.counts.MAX_LEVELS`). Run it only on data that passed
-    the validation."""
+    the validation.
+
+    With ``outcomes_apart``, the binary outcomes are not keys of the survival cells (each would
+    multiply them by three) but grouping sets of their own in the same GROUP BY: ``GROUPING SETS
+    ((survival keys), (arm, outcome 1), (arm, outcome 2), ...)``; the column :data:`CELLS` is 0 on
+    the survival cells, ``<outcome>__set`` 0 on the rows of that outcome's set
+    (:func:`split_aggregate` separates them).
+    """
     q = dialect.quote
-    select = [q("arm"), q("time_days"), q("event")]
+    keys = [("arm", q("arm")), ("time_days", q("time_days")), ("event", q("event"))]
+    outcomes = [c for c in dict.fromkeys(plan.outcomes.binary)
+                if c not in plan.survival.covariates] if outcomes_apart else []
     for key, column in group_columns(plan, exclude):
         if key == "cause":
             cause = f"trim({dialect.text(q(column))})"
-            select.append(f"CASE WHEN {q('event')} = 1 THEN COALESCE(NULLIF({cause}, ''), "
-                          f"{literal(UNKNOWN_CAUSE)}) END AS {q(key)}")
-        elif key in ("stratum", "cluster"):
-            select.append(f"{q(column)} AS {q(key)}")
-        else:
-            select.append(q(column))
-    keys = ", ".join(str(i) for i in range(1, len(select) + 1))
+            keys.append((key, (f"CASE WHEN {q('event')} = 1 THEN COALESCE(NULLIF({cause}, ''), "
+                               f"{literal(UNKNOWN_CAUSE)}) END")))
+        elif key in ("stratum", "cluster") or key not in outcomes:
+            keys.append((key, q(column)))
     inner = canonical_select(plan, source_relation, dialect, columns=columns, day_first=day_first)
-    return (f"SELECT {', '.join(select)}, count(*) AS {q(COUNT)} FROM ({inner}) c "
-            f"GROUP BY {keys} ORDER BY {keys}")
+    projected = ", ".join(f"{expr} AS {q(key)}" for key, expr in [*keys, *((o, q(o)) for o in outcomes)])
+    names = [q(key) for key, _ in keys]
+    if not outcomes:
+        listed = ", ".join(names)
+        return (f"SELECT {listed}, count(*) AS {q(COUNT)} FROM (SELECT {projected} FROM ({inner}) c) k "
+                f"GROUP BY {listed} ORDER BY {listed}")
+    sets = ", ".join([f"({', '.join(names)})", *(f"({q('arm')}, {q(o)})" for o in outcomes)])
+    markers = ", ".join([f"grouping({q('time_days')}) AS {q(CELLS)}",
+                         *(f"grouping({q(o)}) AS {q(o + '__set')}" for o in outcomes)])
+    every = ", ".join([*names, *(q(o) for o in outcomes)])
+    return (f"SELECT {every}, {markers}, count(*) AS {q(COUNT)} FROM (SELECT {projected} FROM ({inner}) c) k "
+            f"GROUP BY GROUPING SETS ({sets}) ORDER BY {q(CELLS)}, {every}")
+
+
+def split_aggregate(frame: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """The survival cells and, per binary outcome, its (``arm``, value, ``n``) rows, of an
+    ``aggregate_query(..., outcomes_apart=True)`` result (the cells unchanged without it)."""
+    if CELLS not in frame:
+        return frame, {}
+    outcomes = [c[:-len("__set")] for c in frame.columns if c.endswith("__set") and c != CELLS]
+    cells = frame.loc[frame[CELLS] == 0].drop(columns=[CELLS, *outcomes, *(o + "__set" for o in outcomes)])
+    cells = cells.astype({"time_days": "int64", "event": "int64"}).reset_index(drop=True)
+    apart = {o: frame.loc[frame[o + "__set"] == 0, ["arm", o, COUNT]].reset_index(drop=True) for o in outcomes}
+    return cells, apart
 
 
 def date_evidence_query(plan: Plan, source_relation: str, dialect: Dialect, *, columns: list[str]) -> str:
