@@ -177,7 +177,7 @@ def _survival(cc: CohortCounts, skipped: list[str]) -> SurvivalAnalysis:
                        f"memory engine")
     elif sv.covariates and unadjusted is not None:
         X = design_matrix(pd.DataFrame({"treated": treated, **{c: data[c] for c in sv.covariates}}),
-                          ["treated", *sv.covariates])
+                          ["treated", *sv.covariates], plan.reference)
         rows = X.index.to_numpy()
         dropped = int(w.sum() - w[rows].sum())
         if dropped:

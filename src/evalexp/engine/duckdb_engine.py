@@ -45,14 +45,18 @@ from ..errors import (
     EmptyFileError,
     InputError,
     InvalidValueError,
+    MissingColumnError,
     UnmappedArmError,
+    UnmappedLabelError,
     UnreadableFileError,
     shown_value,
 )
 from ..guards import check_horizon_days
+from ..levels import check_references
 from ..load import _numeric
 from ..plan import ARMS, Plan
 from ..readers import MISSING_MARKERS, _separator
+from ..recode import UNMAPPED_HINT, missing_problem, unmapped_problem
 from ..validate import (
     DATE_ORDER_RULES,
     MISSING_DATE,
@@ -68,11 +72,13 @@ from .counts import MAX_LEVELS, CohortCounts
 from .sql import (
     COUNT,
     DUCKDB,
+    RECODED,
     aggregate_query,
     canonical_select,
     date_columns,
     date_evidence_query,
     literal,
+    recoded,
     split_aggregate,
 )
 
@@ -119,8 +125,11 @@ def _utf8_copy(path: Path) -> Iterator[Path]:
         os.unlink(name)
 
 
-def _first_line(path: Path) -> str:
+def _header_line(path: Path, header_row: int) -> str:
+    """Line ``header_row`` of the file (the plan's ``[data] header_row``)."""
     with open(path, encoding="utf-8-sig", newline="") as handle:
+        for _ in range(header_row - 1):
+            handle.readline()
         return handle.readline()
 
 
@@ -172,6 +181,22 @@ class _SqlTable:
 
 
 _ARM_COUNTS = {arm: f"count_if(arm = {literal(arm)})" for arm in ARMS}
+
+
+def _check_recodes(sql: _SqlTable, plan: Plan, canonical: list[str]) -> None:
+    """The plan's ``[recode.COLUMN]``: the column present, every label mapped (:func:`evalexp.recode.recode`)."""
+    for column, table_ in plan.recode.items():
+        if column not in canonical:
+            raise MissingColumnError(sql.source, column, missing_problem(column))
+        cell = DUCKDB.quote(column + RECODED)
+        unmapped = f"{cell} IS NOT NULL AND {recoded(DUCKDB, cell, table_)} IS NULL"
+
+        def problem(column: str = column, unmapped: str = unmapped, table_: dict = table_) -> str:
+            found = sql.con.execute(f"SELECT DISTINCT CAST({DUCKDB.quote(column + RECODED)} AS VARCHAR) "
+                                    f"FROM cohort WHERE {unmapped}").fetchall()
+            return unmapped_problem(column, sorted(str(v) for (v,) in found), table_)
+
+        sql.check(UnmappedLabelError, column, problem, unmapped, UNMAPPED_HINT)
 
 
 def _check_ids_and_arms(sql: _SqlTable, plan: Plan) -> None:
@@ -301,12 +326,12 @@ def _check_rows(sql: _SqlTable, plan: Plan, columns: list[str]) -> tuple[int, tu
             tuple(c for c in covariates if int(found[c]) > MAX_LEVELS))  # type: ignore[call-overload]
 
 
-def _reader(path: Path, fmt: str) -> str:
+def _reader(path: Path, fmt: str, header_row: int) -> str:
     if fmt == ".parquet":
         return f"read_parquet({literal(str(path))})"
-    sep = _separator(_first_line(path))
+    sep = _separator(_header_line(path, header_row))
     return (f"read_csv({literal(str(path))}, delim={literal(sep)}, header=true, all_varchar=true, "
-            f"quote='\"', escape='\"', nullstr='', parallel=true)")
+            f"quote='\"', escape='\"', nullstr='', parallel=true, skip={header_row - 1})")
 
 
 def _fetch(con: duckdb.DuckDBPyConnection, query: str) -> pd.DataFrame:
@@ -377,10 +402,11 @@ def load_counts(path: str | Path, plan: Plan, *, memory_limit: str = MEMORY_LIMI
     con.execute("SET enable_progress_bar = false")
     try:
         with _utf8_copy(path) if fmt != ".parquet" else _as_is(path) as readable:
-            con.execute(f"CREATE VIEW file AS SELECT * FROM {_reader(readable, fmt)}")
+            header_row = plan.data.header_row if fmt != ".parquet" else 1
+            con.execute(f"CREATE VIEW file AS SELECT * FROM {_reader(readable, fmt, header_row)}")
             columns = [str(name) for name, *_ in con.execute("DESCRIBE file").fetchall()]
             con.execute(f"CREATE VIEW raw AS {_cleaned(columns) if fmt != '.parquet' else 'SELECT * FROM file'}")
-            con.execute(f"CREATE VIEW source AS SELECT *, row_number() OVER () + 1 AS {LINE} FROM raw")
+            con.execute(f"CREATE VIEW source AS SELECT *, row_number() OVER () + {header_row} AS {LINE} FROM raw")
             if con.execute("SELECT 1 FROM raw LIMIT 1").fetchone() is None:
                 raise EmptyFileError(source, None, "no data rows (only a header)")
             names = {plan.columns[c]: c for c in columns if plan.columns.get(c, c) != c}
@@ -389,6 +415,7 @@ def load_counts(path: str | Path, plan: Plan, *, memory_limit: str = MEMORY_LIMI
             check_columns(table, plan)
             sql = _SqlTable(con, source, table)
             con.execute(f"CREATE VIEW cohort AS {canonical_select(plan, 'source', DUCKDB, columns=[*columns, LINE])}")
+            _check_recodes(sql, plan, [plan.columns.get(c, c) for c in columns])
             _check_ids_and_arms(sql, plan)
             day_first = _day_first(con, plan, columns, sql)
             select = canonical_select(plan, "source", DUCKDB, columns=[*columns, LINE], day_first=day_first)
@@ -400,9 +427,12 @@ def load_counts(path: str | Path, plan: Plan, *, memory_limit: str = MEMORY_LIMI
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
-    counts[COUNT] = counts[COUNT].astype(np.int64)
+    counts = _numbers(counts.astype({COUNT: np.int64}), plan)
+    # the [reference] levels of the covariates in the aggregate (every level of them is a key)
+    check_references(counts, {c: level for c, level in plan.reference.items() if c in counts}, source,
+                     {c: table.label(c) for c in plan.reference})
     check_horizon_days(plan, source, longest)
-    return CohortCounts(counts=_numbers(counts, plan), source=source, plan=plan, continuous=continuous,
+    return CohortCounts(counts=counts, source=source, plan=plan, continuous=continuous,
                         outcomes={name: _numbers(frame, plan) for name, frame in outcomes.items()})
 
 

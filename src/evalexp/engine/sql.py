@@ -37,12 +37,16 @@ import pandas as pd
 
 from ..competing.analysis import UNKNOWN_CAUSE
 from ..plan import Plan
+from ..recode import recode_lookup
 from ..validate import DATE_COLUMNS, TEXT_COLUMNS, arm_lookup
 
 #: Key columns of the aggregate, in GROUP BY order (those the plan names, then the covariates
 #: and binary outcomes under their canonical names), and the count column.
 KEYS = ("arm", "time_days", "event", "stratum", "cluster", "cause")
 COUNT = "n"
+#: Suffix of the source cells of a recoded column in :func:`canonical_select` (for the unmapped-label check).
+RECODED = "__recoded"
+RIGHT_QUOTE, APOSTROPHE = "\u2019", "'"
 #: Marker column of ``aggregate_query(..., outcomes_apart=True)``: 0 on the survival cells.
 CELLS = "cells__set"
 
@@ -76,6 +80,10 @@ class Dialect:
         """Arm labels as :func:`evalexp.validate.map_arms` compares them (NFC, trimmed, lower case)."""
         return f"lower(trim(nfc_normalize({expr})))"
 
+    def fold_label(self, expr: str) -> str:
+        """Labels as :func:`evalexp.plan_loading.fold_label` matches them (trimmed, accents and case ignored)."""
+        return f"lower(strip_accents(replace(trim({expr}), {literal(RIGHT_QUOTE)}, {literal(APOSTROPHE)})))"
+
     def ymd_date(self, ymd: str) -> str:
         """A DATE from ``Y-M-D`` text (1-2 digit month and day), NULL when not a calendar day."""
         return f"CAST(try_strptime({ymd}, '%Y-%m-%d') AS DATE)"
@@ -103,6 +111,11 @@ class SparkDialect(Dialect):
 
     def fold(self, expr: str) -> str:
         return f"lower(trim({expr}))"
+
+    def fold_label(self, expr: str) -> str:
+        """Trimmed, lower case, a right quote as an apostrophe: Spark SQL has no accent stripping
+        (accented labels are then matched as the plan writes them)."""
+        return f"lower(replace(trim({expr}), {literal(RIGHT_QUOTE)}, {literal(APOSTROPHE)}))"
 
     def ymd_date(self, ymd: str) -> str:
         return f"to_date({ymd}, 'y-M-d')"
@@ -156,6 +169,13 @@ def _arm(dialect: Dialect, raw: str, plan: Plan) -> str:
     return f"CASE {dialect.fold(dialect.text(raw))} {whens} END"
 
 
+def recoded(dialect: Dialect, raw: str, table_: dict[str, tuple[str, ...]]) -> str:
+    """The plan's ``[recode.COLUMN]`` (:func:`evalexp.recode.recode_lookup`): canonical value, NULL when
+    the cell is missing or its label unmapped (``<column>__recoded`` keeps the cell for the check)."""
+    whens = " ".join(f"WHEN {literal(label)} THEN {literal(value)}" for label, value in recode_lookup(table_).items())
+    return f"CASE {dialect.fold_label(dialect.text(raw))} {whens} END"
+
+
 def canonical_select(plan: Plan, source_relation: str, dialect: Dialect, *, columns: list[str],
                      day_first: bool = False) -> str:
     """One row per source row under canonical names, dates parsed, survival derived (see module docstring)."""
@@ -164,16 +184,20 @@ def canonical_select(plan: Plan, source_relation: str, dialect: Dialect, *, colu
     dates = date_columns(plan, canonical)
     parts = []
     for name, source in canonical.items():
+        raw = q(source)
+        if name in plan.recode:
+            parts.append(f"{raw} AS {q(name + RECODED)}")
+            raw = recoded(dialect, raw, plan.recode[name])
         if name == "arm":
-            parts.append(f"{_arm(dialect, q(source), plan)} AS {q('arm')}")
-            parts.append(f"{q(source)} AS {q('arm__text')}")
+            parts.append(f"{_arm(dialect, raw, plan)} AS {q('arm')}")
+            parts.append(f"{raw} AS {q('arm__text')}")
         elif name in dates:
-            parts.append(f"{_date(dialect, q(source), plan, day_first)} AS {q(name)}")
-            parts.append(f"{q(source)} AS {q(name + '__text')}")
-        elif name in TEXT_COLUMNS:
-            parts.append(f"{dialect.text(q(source))} AS {q(name)}")
+            parts.append(f"{_date(dialect, raw, plan, day_first)} AS {q(name)}")
+            parts.append(f"{raw} AS {q(name + '__text')}")
+        elif name in TEXT_COLUMNS or name in plan.recode:
+            parts.append(f"{dialect.text(raw)} AS {q(name)}")
         else:
-            parts.append(f"{q(source)} AS {q(name)}")
+            parts.append(f"{raw} AS {q(name)}")
     mapped = f"SELECT {', '.join(parts)} FROM {source_relation}"
     end = f"LEAST({q('contract_end_planned')}, {q('followup_end')})"
     rupture = q("rupture_date") if "rupture_date" in canonical else "CAST(NULL AS DATE)"
