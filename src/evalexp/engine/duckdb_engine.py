@@ -17,9 +17,17 @@ cp1252 (as the memory engine does) by transcoding it, streamed in 16 MiB chunks,
 temporary UTF-8 copy in the system temporary folder, removed afterwards (DuckDB reads only
 UTF-8 offline).
 
-What this engine does not check, the memory engine does: dates in columns the plan does
-not name as dates, the numeric-covariate check of :mod:`evalexp.load`, the data-quality
-warnings. ``[data] sheet`` has no meaning (no Excel).
+The plan's loading keys are read from the same objects as the memory engine's:
+``[recode.COLUMN]`` (:func:`evalexp.recode.recode_lookup`, rendered to a SQL ``CASE``),
+``[data] header_row`` (the lines above the header skipped, lines counted from it),
+``[data] date_format`` (the plan's strptime format), ``[reference]`` (the adjusted Cox model's
+reference levels, checked on the aggregate).
+
+What this engine does not check, the memory engine does: dates in columns the plan does not
+name as dates, the numeric-covariate check of :mod:`evalexp.load`, ``[reference]`` levels of
+covariates outside ``[survival]``, a time of day in a value that the plan's ``date_format``
+does not have (or the reverse), the data-quality warnings. ``[data] sheet`` has no meaning
+(no Excel).
 """
 from __future__ import annotations
 
