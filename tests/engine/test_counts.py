@@ -9,6 +9,7 @@ import dataclasses
 import math
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from evalexp.competing.analysis import analyze_competing
@@ -165,3 +166,31 @@ def test_padded_cells_and_missing_markers_read_as_memory(demo, tmp_path):
     assert padded.outcomes == counts.outcomes
     memory = analyze_survival(load_cohort(path, plan), plan).to_dict()
     _compare_survival(memory, padded.survival.to_dict())
+
+
+def _nulls(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every cell an object, every missing one None (DuckDB gives NaN or None by column type)."""
+    frame = frame.reset_index(drop=True).astype(object)
+    return frame.where(frame.notna(), None)
+
+
+def test_outcomes_apart_same_counts_as_outcome_keys():
+    """``aggregate_query(outcomes_apart=True)`` (grouping sets) and the default (outcomes as keys) count alike."""
+    import duckdb
+
+    from evalexp.engine.sql import COUNT, DUCKDB, aggregate_query, split_aggregate
+
+    plan = _plan(DEMO / "agir_demo.toml", covariates=("female", "diploma"))
+    con = duckdb.connect()
+    con.execute(f"CREATE VIEW raw AS SELECT * FROM read_csv('{DEMO / 'agir_demo.csv'}', all_varchar=true)")
+    columns = [name for name, *_ in con.execute("DESCRIBE raw").fetchall()]
+    keyed = con.execute(aggregate_query(plan, "raw", DUCKDB, columns=columns)).df()
+    cells, apart = split_aggregate(con.execute(aggregate_query(plan, "raw", DUCKDB, columns=columns,
+                                                               outcomes_apart=True)).df(), plan)
+    keys = ["arm", "time_days", "event", "stratum", "cause", "female", "diploma"]
+    pooled = keyed.groupby(keys, dropna=False)[COUNT].sum().reset_index()
+    pd.testing.assert_frame_equal(_nulls(pooled.sort_values(keys)), _nulls(cells.sort_values(keys)[[*keys, COUNT]]))
+    for name in plan.outcomes.binary:
+        by_value = keyed.groupby(["arm", name], dropna=False)[COUNT].sum().reset_index()
+        pd.testing.assert_frame_equal(_nulls(by_value.sort_values(["arm", name])),
+                                      _nulls(apart[name].sort_values(["arm", name])))
