@@ -167,7 +167,7 @@ class _SqlTable:
     def offenders(self, condition: str) -> tuple[list[tuple[int, str]], int]:
         """The first ``(line, identifier)`` pairs of the rows where ``condition`` holds, and their number."""
         total = self.con.execute(f"SELECT count(*) FROM cohort WHERE {condition}").fetchone()
-        shown = self.con.execute(f"SELECT {LINE}, coalesce(CAST(participant_id AS VARCHAR), '?') FROM cohort "
+        shown = self.con.execute(f"SELECT {LINE}, coalesce(CAST(participant_id AS VARCHAR), '?') FROM cohort_lines "
                                  f"WHERE {condition} ORDER BY {LINE} LIMIT {MAX_ROWS_SHOWN}").fetchall()
         return [(int(line), str(pid)) for line, pid in shown], int(total[0]) if total else 0
 
@@ -183,12 +183,21 @@ class _SqlTable:
 
     def first_values(self, expression: str, condition: str, count: int) -> list:
         """The first ``count`` distinct values of ``expression`` where ``condition`` holds, in line order."""
-        found = self.con.execute(f"SELECT v FROM (SELECT {expression} AS v, min({LINE}) AS first FROM cohort "
+        found = self.con.execute(f"SELECT v FROM (SELECT {expression} AS v, min({LINE}) AS first FROM cohort_lines "
                                  f"WHERE {condition} GROUP BY 1) ORDER BY first LIMIT {count}").fetchall()
         return [v for (v,) in found]
 
 
 _ARM_COUNTS = {arm: f"count_if(arm = {literal(arm)})" for arm in ARMS}
+
+
+def _views(con: duckdb.DuckDBPyConnection, plan: Plan, columns: list[str], *, day_first: bool) -> None:
+    """``cohort`` (canonical rows, for the counting scans) and ``cohort_lines`` (the same with each row's
+    line, a window over the whole file: read only to name the rows of a broken rule)."""
+    select = canonical_select(plan, "raw", DUCKDB, columns=columns, day_first=day_first)
+    con.execute(f"CREATE OR REPLACE VIEW cohort AS {select}")
+    select = canonical_select(plan, "source", DUCKDB, columns=[*columns, LINE], day_first=day_first)
+    con.execute(f"CREATE OR REPLACE VIEW cohort_lines AS {select}")
 
 
 def _check_recodes(sql: _SqlTable, plan: Plan, canonical: list[str]) -> None:
@@ -299,7 +308,7 @@ def _check_binary(sql: _SqlTable, plan: Plan, columns: list[str]) -> None:
         if column not in columns or sql.known.get(_binary_condition(column)) == 0:
             continue
         q = DUCKDB.quote(column)
-        found = sql.con.execute(f"SELECT v FROM (SELECT CAST({q} AS VARCHAR) AS v, min({LINE}) AS first FROM cohort "
+        found = sql.con.execute(f"SELECT v FROM (SELECT CAST({q} AS VARCHAR) AS v, min({LINE}) AS first FROM cohort_lines "
                                 f"WHERE {q} IS NOT NULL GROUP BY 1) ORDER BY first").fetchall()
         values = pd.Series([v for (v,) in found], dtype=object)
         numbers = _numeric(values)
@@ -422,12 +431,11 @@ def load_counts(path: str | Path, plan: Plan, *, memory_limit: str = MEMORY_LIMI
                           np.zeros(0), source, names)
             check_columns(table, plan)
             sql = _SqlTable(con, source, table)
-            con.execute(f"CREATE VIEW cohort AS {canonical_select(plan, 'source', DUCKDB, columns=[*columns, LINE])}")
+            _views(con, plan, columns, day_first=False)
             _check_recodes(sql, plan, [plan.columns.get(c, c) for c in columns])
             _check_ids_and_arms(sql, plan)
             day_first = _day_first(con, plan, columns, sql)
-            select = canonical_select(plan, "source", DUCKDB, columns=[*columns, LINE], day_first=day_first)
-            con.execute(f"CREATE OR REPLACE VIEW cohort AS {select}")
+            _views(con, plan, columns, day_first=day_first)
             longest, continuous = _check_rows(sql, plan, columns)
             counts, outcomes = split_aggregate(_fetch(con, aggregate_query(
                 plan, "raw", DUCKDB, columns=columns, day_first=day_first, exclude=continuous,
