@@ -165,7 +165,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "read_subgroups": ("Comment lire ce tableau : un rapport des risques par sous-groupe ; seul un p "
                            "d'interaction faible indique que l'effet diffère vraiment entre sous-groupes."),
         "read_power": ("Comment lire ce tableau : l'effet minimal détectable est le plus petit effet que l'étude "
-                       "avait 80 % de chances de détecter avec les ruptures observées."),
+                       "avait {power} de chances de détecter avec les ruptures observées, pour un test au seuil de "
+                       "{alpha} (puissance et seuil fixés par le plan d'analyse)."),
         "covariate": "Caractéristique",
         "std_diff": "Différence standardisée",
         "wwc_rating": "Appréciation WWC",
@@ -194,6 +195,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "mde_hr": "HR minimal détectable",
         "mde_rd": "Différence de risque minimale détectable (points)",
         "events_needed": "Ruptures observées",
+        "power_planned": "Puissance pour détecter l'effet prévu (rapport des risques {planned})",
         "power": "Puissance",
         "consort_assessed": "Randomisés",
         "consort_allocated": "Affectés",
@@ -551,7 +553,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "read_subgroups": ("How to read this table: one hazard ratio per subgroup; only a small interaction p shows "
                            "that the effect truly differs between subgroups."),
         "read_power": ("How to read this table: the minimum detectable effect is the smallest effect the study had "
-                       "an 80% chance of detecting with the ruptures observed."),
+                       "a {power} chance of detecting with the ruptures observed, with a test at the {alpha} level "
+                       "(power and level set by the analysis plan)."),
         "covariate": "Characteristic",
         "std_diff": "Standardised difference",
         "wwc_rating": "WWC rating",
@@ -580,6 +583,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "mde_hr": "Minimum detectable HR",
         "mde_rd": "Minimum detectable risk difference (points)",
         "events_needed": "Observed ruptures",
+        "power_planned": "Power to detect the planned effect (hazard ratio {planned})",
         "power": "Power",
         "consort_assessed": "Randomised",
         "consort_allocated": "Allocated",

@@ -37,8 +37,8 @@ class ArmProjection:
     def __init__(self, x: np.ndarray, arm: np.ndarray, stratum: np.ndarray, n_strata: int):
         x = np.asarray(x, dtype=float)
         self.x = x - x.mean(axis=0) if x.shape[0] else x
-        self.arm = np.asarray(arm).astype(np.int64)
-        self.stratum = np.asarray(stratum).astype(np.int64)
+        self.arm = np.asarray(arm).astype(np.int64, copy=False)
+        self.stratum = np.asarray(stratum).astype(np.int64, copy=False)
         self.n_strata = n_strata
         self.cell = self.stratum * 2 + self.arm                      # (stratum, arm) cell
         n_cells = 2 * n_strata
@@ -48,7 +48,7 @@ class ArmProjection:
             sums[:, j] = np.bincount(self.cell, weights=self.x[:, j], minlength=n_cells)
         self.means = sums / np.maximum(self.sizes, 1.0)[:, None]
         gram_all = self.x.T @ self.x
-        gram1 = self.x.T @ (self.x * self.arm[:, None])
+        gram1 = self.x.T @ (self.x * self.arm[:, None].astype(float))
         self.raw_gram = (gram_all - gram1, gram1)                      # sum of x x' per arm
         self.gram = []
         for a, gram in enumerate(self.raw_gram):
@@ -56,10 +56,11 @@ class ArmProjection:
             self.gram.append(gram - np.einsum("c,cj,ck->jk", self.sizes[cells], self.means[cells],
                                               self.means[cells]))
 
-    def grouped(self, group: np.ndarray, n_groups: int) -> "Grouped":
+    def grouped(self, group: np.ndarray, cell: np.ndarray, counts: np.ndarray) -> Grouped:
         """The design summed over subject groups nested in the (stratum, arm) cells, for outcomes
-        constant within each group (:meth:`Grouped.slopes`)."""
-        return Grouped(self, group, n_groups)
+        constant within each group (:meth:`Grouped.slopes`); ``cell`` and ``counts`` give each
+        group's (stratum, arm) cell and its number of subjects."""
+        return Grouped(self, group, cell, counts)
 
     def _solve(self, cell_sums: np.ndarray, cross: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Least squares from the outcome's (stratum, arm) sums and ``x' y`` per arm (p, 2)
@@ -125,14 +126,18 @@ class Grouped:
     ----------
     projection : ArmProjection
     group : ndarray (n,) of int codes 0 .. n_groups - 1
-    n_groups : int
+    cell : ndarray (n_groups,) of int
+        The (stratum, arm) cell, ``2 * stratum + arm``, of each group's subjects (any cell for an
+        empty group: its outcome is set to 0).
+    counts : ndarray (n_groups,)
+        Subjects per group (as ``np.bincount(group)``; the caller usually has them already).
     """
 
-    def __init__(self, projection: ArmProjection, group: np.ndarray, n_groups: int):
+    def __init__(self, projection: ArmProjection, group: np.ndarray, cell: np.ndarray, counts: np.ndarray):
         self.projection = projection
-        self.counts = np.bincount(group, minlength=n_groups).astype(float)
-        self.cell = np.zeros(n_groups, dtype=np.int64)
-        self.cell[group] = projection.cell
+        self.counts = np.asarray(counts, dtype=float)
+        self.cell = np.asarray(cell).astype(np.int64, copy=False)
+        n_groups = self.cell.size
         x = projection.x
         self.sums = np.empty((n_groups, x.shape[1]))
         for j in range(x.shape[1]):
