@@ -7,7 +7,14 @@ from typing import Any
 import numpy as np
 
 from ..results import json_number
-from ._utils import ArmContrast, as_arm_array, as_event_array, as_float_array, as_weight_array, wald
+from ._utils import (
+    ArmContrast,
+    as_arm_array,
+    as_event_array,
+    as_float_array,
+    as_weight_array,
+    wald,
+)
 from .km import kaplan_meier
 
 
