@@ -105,6 +105,7 @@ def survival(ledger: Ledger, km_tables: Mapping[str, pd.DataFrame], kept: Mappin
     if rd is not None and not all(rd["day"] in kept[a] for a in ARMS):
         ledger.hide(("survival", "risk_difference"), "small_group")
         ledger.hide(("survival", "covariate_adjusted", "risk_difference"), "small_group")
+        ledger.hide(("survival", "randomization_inference", "ci", "risk_difference"), "small_group")
     adjusted = (surv.get("cox") or {}).get("adjusted")
     if adjusted and adjusted.get("n_dropped") is not None and small_missing(adjusted["n_dropped"], sum(n.values()), t):
         # rows dropped for a missing covariate: a count of people, and the model's n gives it back

@@ -19,6 +19,8 @@ contract's ``survival`` block:
 
 Extra keys: ``rmst.small_sample`` (studentised permutation, :mod:`.rmst_perm`) and
 ``risk_difference.small_sample`` (Newcombe on effective sizes, :mod:`.risk_small`),
+``randomization_inference.ci`` (hazard-ratio and risk-difference intervals by inverting the
+randomisation test, :mod:`.randomization_ci`),
 ``cox.*.few_clusters`` (CR1 sandwich and t(G - 1), :mod:`.cox_clusters`, cluster-robust models), the
 ``method`` of the contract's Cox, RMST and risk-difference intervals, ``small_sample`` (which
 version the report shows, :mod:`evalexp.small_sample`),
@@ -49,6 +51,7 @@ from .firth import firth_cox
 from .km import KaplanMeier, kaplan_meier
 from .logrank import LogRankTest, logrank_test
 from .permutation import RandomizationTest, randomization_inference
+from .randomization_ci import MAX_CELLS, RandomizationIntervals, randomization_intervals
 from .risk import RiskDifference, risk_difference
 from .risk_small import SmallSampleRiskDifference, risk_difference_small_sample
 from .rmst import RMST, rmst_difference
@@ -118,6 +121,7 @@ class SurvivalAnalysis(Result):
     rmst_small_sample: RMSTPermutation | None = None
     risk_small_sample: SmallSampleRiskDifference | None = None
     small_sample: dict[str, Any] | None = None
+    randomization_ci: RandomizationIntervals | None = None
 
     def plot(self, ax=None, *, ci: bool = True):
         """Kaplan-Meier curves by arm with log-log confidence bands (:func:`evalexp.plotting.plot_km`).
@@ -150,6 +154,8 @@ class SurvivalAnalysis(Result):
         if self.ph_test is not None:
             frames.append(self.ph_test.tidy().iloc[[-1]].assign(term="ph_test (global)"))
         frames += [r.tidy().assign(term=f"randomization: {r.statistic}") for r in self.randomization]
+        if self.randomization_ci is not None:
+            frames.append(self.randomization_ci.tidy().assign(term=lambda f: "randomization: " + f["term"]))
         if self.covariate_adjusted is not None:
             frames.append(self.covariate_adjusted.tidy().assign(
                 term=lambda f: "covariate_adjusted: " + f["term"]))
@@ -212,6 +218,8 @@ class SurvivalAnalysis(Result):
         if self.randomization:
             out["randomization_inference"] = self._randomization_primary().to_dict()
             out["randomization_inference_all"] = [r.to_dict() for r in self.randomization]
+            if self.randomization_ci is not None:
+                out["randomization_inference"]["ci"] = self.randomization_ci.to_dict()
         if self.covariate_adjusted is not None:
             out["covariate_adjusted"] = self.covariate_adjusted.to_dict()
         out["notes"] = list(self.notes)
@@ -219,7 +227,7 @@ class SurvivalAnalysis(Result):
 
     def conventions(self) -> str:
         parts = (self.km["treatment"], self.logrank, self.cox_unadjusted, self.ph_test, self.rmst,
-                 self.risk_difference, *self.randomization[:1])
+                 self.risk_difference, *self.randomization[:1], self.randomization_ci)
         return "\n".join(part.conventions() for part in parts if part is not None)
 
 
@@ -357,6 +365,10 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
     randomization = randomization_inference(
         time, event, treated, strata=strata, statistics=inf.statistics, permutations=inf.permutations,
         seed=inf.seed, ties=sv.ties, tau=sv.horizon_days, progress=progress) if inf.statistics else []
+    intervals_fit = inf.permutations * int(event.sum()) <= MAX_CELLS
+    if randomization and not intervals_fit:
+        notes.append(f"randomisation-based confidence intervals not computed: {inf.permutations} permutations x "
+                     f"{int(event.sum())} events exceeds {MAX_CELLS:,} (memory); the randomisation p-values are reported")
     return SurvivalAnalysis(
         km=km,
         logrank=logrank_test(time, event, treated, strata=strata),
@@ -383,4 +395,8 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
         risk_small_sample=risk_difference_small_sample(time, event, treated, sv.horizon_days, alpha=alpha),
         small_sample=small_sample_choice(inf.small_sample, int(time.size),
                                          None if unadjusted is None else unadjusted.n_clusters),
+        randomization_ci=randomization_intervals(time, event, treated, sv.horizon_days, strata=strata,
+                                                 permutations=inf.permutations, seed=inf.seed, ties=sv.ties,
+                                                 alpha=alpha)
+        if randomization and intervals_fit else None,
     )
