@@ -29,6 +29,28 @@ from .plan import Plan
 from .plan_loading import fold_label
 from .validate import Table
 
+#: The hint of :class:`~evalexp.errors.UnmappedLabelError` (both engines).
+UNMAPPED_HINT = "add them to the plan's table, or leave the cells empty if the value is missing"
+
+
+def missing_problem(column: str) -> str:
+    """The problem text of :class:`~evalexp.errors.MissingColumnError` for a recoded column the file lacks."""
+    return f"missing column: '{column}' (recoded by the plan's [recode.{column}])"
+
+
+def recode_lookup(table_: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Folded label (:func:`evalexp.plan_loading.fold_label`) -> canonical value, the values themselves included."""
+    lookup = {fold_label(value): value for value in table_}
+    lookup.update({fold_label(label): value for value, labels in table_.items() for label in labels})
+    return lookup
+
+
+def unmapped_problem(column: str, labels: list[str], table_: dict[str, tuple[str, ...]]) -> str:
+    """The problem text of :class:`~evalexp.errors.UnmappedLabelError` for the sorted unmapped ``labels``."""
+    known = sorted({*table_, *(label for labels_ in table_.values() for label in labels_)})
+    return (f"label{'s' if len(labels) > 1 else ''} {listed_values(labels)} not mapped by the "
+            f"plan's [recode.{column}] (known labels: {', '.join(known)})")
+
 
 def recode(table: Table, text: dict[str, pd.Series], plan: Plan) -> dict[str, pd.Series]:
     """The recoded columns of the plan's ``[recode]``, as text (``NaN`` where missing).
@@ -51,10 +73,8 @@ def recode(table: Table, text: dict[str, pd.Series], plan: Plan) -> dict[str, pd
     recoded: dict[str, pd.Series] = {}
     for column, table_ in plan.recode.items():
         if column not in text:
-            raise MissingColumnError(table.source, column, f"missing column: '{column}' (recoded by the plan's "
-                                                           f"[recode.{column}])")
-        lookup = {fold_label(value): value for value in table_}
-        lookup.update({fold_label(label): value for value, labels in table_.items() for label in labels})
+            raise MissingColumnError(table.source, column, missing_problem(column))
+        lookup = recode_lookup(table_)
         values = text[column]
         codes, uniques = pd.factorize(values)
         mapped = np.array([lookup.get(fold_label(str(u))) for u in uniques] + [np.nan], dtype=object)
@@ -62,10 +82,7 @@ def recode(table: Table, text: dict[str, pd.Series], plan: Plan) -> dict[str, pd
         bad = unmapped[codes]
         if bad.any():
             labels = sorted(str(u) for u, miss in zip(uniques, unmapped) if miss)
-            known = sorted({*table_, *(label for labels_ in table_.values() for label in labels_)})
-            raise table.refuse(UnmappedLabelError, column,
-                               f"label{'s' if len(labels) > 1 else ''} {listed_values(labels)} not mapped by the "
-                               f"plan's [recode.{column}] (known labels: {', '.join(known)})", bad,
-                               "add them to the plan's table, or leave the cells empty if the value is missing")
+            raise table.refuse(UnmappedLabelError, column, unmapped_problem(column, labels, table_), bad,
+                               UNMAPPED_HINT)
         recoded[column] = pd.Series(mapped[codes], index=values.index, dtype=object)
     return recoded
