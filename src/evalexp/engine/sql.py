@@ -1,0 +1,225 @@
+"""The SQL of the out-of-core engines, written once for DuckDB and Spark SQL.
+
+Stable API (the DuckDB engine :mod:`evalexp.engine.duckdb_engine` and the Spark engine run this
+same text; only a :class:`Dialect` differs):
+
+``canonical_select(plan, source_relation, dialect, *, columns, day_first=False) -> str``
+    One row per source row under the canonical names (docs/CONTRACT.md section 1): ``arm``
+    mapped to ``treatment`` / ``control`` by the plan's ``[arms]`` (NULL when unmapped), the date
+    columns parsed to DATE (NULL when missing or unparseable; the raw text kept as
+    ``<column>__text``), and the derived ``end``, ``event``, ``time_days`` and ``treated``.
+``aggregate_query(plan, source_relation, dialect, *, columns, day_first=False) -> str``
+    The ONE ``GROUP BY``: the number ``n`` of participants per (``arm``, ``time_days``, ``event``
+    [, ``stratum``] [, ``cluster``] [, ``cause``] [, each covariate] [, each binary outcome]),
+    the key columns named after :data:`KEYS` (plan columns keep their canonical names).
+``date_evidence_query(plan, source_relation, dialect, *, columns) -> str``
+    Per date column, how many values are slash dates and the largest first field among them:
+    the evidence :mod:`evalexp.load` uses to read ``DD/MM/YYYY`` day first.
+
+``source_relation`` is a table, view or sub-query in parentheses whose columns carry the
+*source* names (the plan's ``[columns]`` renames them here); ``columns`` is the list of
+those source names (e.g. from ``DESCRIBE``). ``day_first`` says whether ``N/N/YYYY`` reads
+day first (the engine decides it from :func:`date_evidence_query`, as the memory engine does).
+
+Conventions shared with the memory engine (:mod:`evalexp.load`, :mod:`evalexp.validate`,
+:mod:`evalexp.cohort`): ISO ``YYYY-MM-DD`` (a time of day after it dropped) always, slash
+dates day first with evidence, the plan's ``[data] date_format`` otherwise; arm labels
+matched case-insensitively after trimming (:func:`evalexp.validate.map_arms`);
+``end = min(contract_end_planned, followup_end)``, ``event = rupture_date <= end``,
+``time_days`` whole days from ``contract_start``; a rupture's cause trimmed, empty or missing
+becoming :data:`evalexp.competing.analysis.UNKNOWN_CAUSE`, NULL for a censored participant.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..competing.analysis import UNKNOWN_CAUSE
+from ..plan import ARMS, Plan
+from ..validate import DATE_COLUMNS, TEXT_COLUMNS
+
+#: Key columns of the aggregate, in GROUP BY order (those the plan names, then the covariates
+#: and binary outcomes under their canonical names), and the count column.
+KEYS = ("arm", "time_days", "event", "stratum", "cluster", "cause")
+COUNT = "n"
+
+_ISO = r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?$"
+_SLASH = r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})( [0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?$"
+
+
+def literal(text: str) -> str:
+    """A SQL string literal (single quotes doubled; no backslash in the patterns used here)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between the SQL engines: quoting, text casts, date parsing, day differences.
+
+    The base class is DuckDB's; :class:`SparkDialect` overrides what Spark SQL spells otherwise.
+    """
+
+    name: str = "duckdb"
+
+    def quote(self, name: str) -> str:
+        """A quoted identifier."""
+        return '"' + name.replace('"', '""') + '"'
+
+    def text(self, expr: str) -> str:
+        """``expr`` as text (a native DATE as ``YYYY-MM-DD``)."""
+        return f"CAST({expr} AS VARCHAR)"
+
+    def fold(self, expr: str) -> str:
+        """Arm labels as :func:`evalexp.validate.map_arms` compares them (NFC, trimmed, lower case)."""
+        return f"lower(trim(nfc_normalize({expr})))"
+
+    def ymd_date(self, ymd: str) -> str:
+        """A DATE from ``Y-M-D`` text (1-2 digit month and day), NULL when not a calendar day."""
+        return f"CAST(try_strptime({ymd}, '%Y-%m-%d') AS DATE)"
+
+    def strptime(self, text: str, date_format: str) -> str:
+        """A DATE from text in the plan's strptime ``[data] date_format``, NULL when it does not parse."""
+        return f"CAST(try_strptime({text}, {literal(date_format)}) AS DATE)"
+
+    def day_diff(self, start: str, stop: str) -> str:
+        """Whole days from ``start`` to ``stop``."""
+        return f"date_diff('day', {start}, {stop})"
+
+
+@dataclass(frozen=True)
+class SparkDialect(Dialect):
+    """Spark SQL (ANSI mode off, so that an invalid date is NULL): backquotes, ``to_date``, ``datediff``."""
+
+    name: str = "spark"
+
+    def quote(self, name: str) -> str:
+        return "`" + name.replace("`", "``") + "`"
+
+    def text(self, expr: str) -> str:
+        return f"CAST({expr} AS STRING)"
+
+    def fold(self, expr: str) -> str:
+        return f"lower(trim({expr}))"
+
+    def ymd_date(self, ymd: str) -> str:
+        return f"to_date({ymd}, 'y-M-d')"
+
+    def strptime(self, text: str, date_format: str) -> str:
+        pattern = date_format
+        for directive, spark in (("%Y", "yyyy"), ("%m", "MM"), ("%d", "dd"), ("%y", "yy"), ("%H", "HH"),
+                                 ("%M", "mm"), ("%S", "ss")):
+            pattern = pattern.replace(directive, spark)
+        return f"to_date({text}, {literal(pattern)})"
+
+    def day_diff(self, start: str, stop: str) -> str:
+        return f"datediff({stop}, {start})"
+
+
+DUCKDB = Dialect()
+SPARK = SparkDialect()
+
+
+def _canonical_names(plan: Plan, columns: list[str]) -> dict[str, str]:
+    """Canonical name -> source name of the source columns (the plan's ``[columns]`` applied)."""
+    return {plan.columns.get(name, name): name for name in columns}
+
+
+def date_columns(plan: Plan, canonical: dict[str, str]) -> list[str]:
+    """The date columns the engine parses: the canonical ones present and the plan's meeting columns."""
+    return [c for c in canonical if c in DATE_COLUMNS or c in plan.integrity.meetings]
+
+
+def _date(dialect: Dialect, raw: str, plan: Plan, day_first: bool) -> str:
+    """The SQL DATE of a raw date cell, by the rules of :class:`evalexp.load._DateReader`."""
+    text = dialect.text(raw)
+
+    def part(pattern: str, group: int) -> str:
+        return f"NULLIF(regexp_extract({text}, {literal(pattern)}, {group}), '')"
+
+    iso = dialect.ymd_date(f"{part(_ISO, 1)} || '-' || {part(_ISO, 2)} || '-' || {part(_ISO, 3)}")
+    if plan.data.date_format != "auto":
+        other = dialect.strptime(text, plan.data.date_format)
+    elif day_first:
+        other = dialect.ymd_date(f"{part(_SLASH, 3)} || '-' || {part(_SLASH, 2)} || '-' || {part(_SLASH, 1)}")
+    else:
+        other = "CAST(NULL AS DATE)"
+    return f"COALESCE({iso}, {other})"
+
+
+def _arm(dialect: Dialect, raw: str, plan: Plan) -> str:
+    """CASE mapping the source arm labels to the canonical arms (NULL when unmapped)."""
+    lookup = {arm: arm for arm in ARMS}
+    for arm, labels in plan.arms.items():
+        for label in labels:
+            lookup[label.strip().casefold()] = arm
+    whens = " ".join(f"WHEN {literal(label)} THEN {literal(arm)}" for label, arm in lookup.items())
+    return f"CASE {dialect.fold(dialect.text(raw))} {whens} END"
+
+
+def canonical_select(plan: Plan, source_relation: str, dialect: Dialect, *, columns: list[str],
+                     day_first: bool = False) -> str:
+    """One row per source row under canonical names, dates parsed, survival derived (see module docstring)."""
+    q = dialect.quote
+    canonical = _canonical_names(plan, columns)
+    dates = date_columns(plan, canonical)
+    parts = []
+    for name, source in canonical.items():
+        if name == "arm":
+            parts.append(f"{_arm(dialect, q(source), plan)} AS {q('arm')}")
+            parts.append(f"{q(source)} AS {q('arm__text')}")
+        elif name in dates:
+            parts.append(f"{_date(dialect, q(source), plan, day_first)} AS {q(name)}")
+            parts.append(f"{q(source)} AS {q(name + '__text')}")
+        elif name in TEXT_COLUMNS:
+            parts.append(f"{dialect.text(q(source))} AS {q(name)}")
+        else:
+            parts.append(f"{q(source)} AS {q(name)}")
+    mapped = f"SELECT {', '.join(parts)} FROM {source_relation}"
+    end = f"LEAST({q('contract_end_planned')}, {q('followup_end')})"
+    rupture = q("rupture_date") if "rupture_date" in canonical else "CAST(NULL AS DATE)"
+    event = f"CASE WHEN {rupture} IS NOT NULL AND {rupture} <= {end} THEN 1 ELSE 0 END"
+    stop = f"CASE WHEN {event} = 1 THEN {rupture} ELSE {end} END"
+    return (f"SELECT m.*, {end} AS {q('end')}, {event} AS {q('event')}, "
+            f"{dialect.day_diff(q('contract_start'), stop)} AS {q('time_days')}, "
+            f"CASE WHEN {q('arm')} = 'treatment' THEN 1 ELSE 0 END AS {q('treated')} FROM ({mapped}) m")
+
+
+def group_columns(plan: Plan) -> list[tuple[str, str]]:
+    """(key, canonical column) pairs of the plan's optional keys, covariates and binary outcomes."""
+    sv = plan.survival
+    keys = [(key, column) for key, column in (("stratum", sv.strata), ("cluster", sv.cluster),
+                                              ("cause", sv.causes)) if column]
+    extra = dict.fromkeys((*sv.covariates, *plan.outcomes.binary))
+    return keys + [(column, column) for column in extra if column not in {c for _, c in keys}]
+
+
+def aggregate_query(plan: Plan, source_relation: str, dialect: Dialect, *, columns: list[str],
+                    day_first: bool = False) -> str:
+    """The ONE GROUP BY: participants per (arm, time_days, event [, stratum, cluster, cause, covariates,
+    binary outcomes]); see the module docstring. Run it only on data that passed the validation."""
+    q = dialect.quote
+    select = [q("arm"), q("time_days"), q("event")]
+    for key, column in group_columns(plan):
+        if key == "cause":
+            cause = f"trim({dialect.text(q(column))})"
+            select.append(f"CASE WHEN {q('event')} = 1 THEN COALESCE(NULLIF({cause}, ''), "
+                          f"{literal(UNKNOWN_CAUSE)}) END AS {q(key)}")
+        elif key in ("stratum", "cluster"):
+            select.append(f"{q(column)} AS {q(key)}")
+        else:
+            select.append(q(column))
+    keys = ", ".join(str(i) for i in range(1, len(select) + 1))
+    inner = canonical_select(plan, source_relation, dialect, columns=columns, day_first=day_first)
+    return (f"SELECT {', '.join(select)}, count(*) AS {q(COUNT)} FROM ({inner}) c "
+            f"GROUP BY {keys} ORDER BY {keys}")
+
+
+def date_evidence_query(plan: Plan, source_relation: str, dialect: Dialect, *, columns: list[str]) -> str:
+    """Per date column: ``<column>__slash`` (slash dates) and ``<column>__first`` (their largest first field)."""
+    q = dialect.quote
+    canonical = _canonical_names(plan, columns)
+    parts = []
+    for name in date_columns(plan, canonical):
+        first = f"NULLIF(regexp_extract({dialect.text(q(canonical[name]))}, {literal(_SLASH)}, 1), '')"
+        parts.append(f"count({first}) AS {q(name + '__slash')}")
+        parts.append(f"max(CAST({first} AS INTEGER)) AS {q(name + '__first')}")
+    return f"SELECT {', '.join(parts) or '0 AS none'} FROM {source_relation}"
