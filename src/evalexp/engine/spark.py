@@ -114,6 +114,10 @@ def read_source(spark: SparkSession, path: str) -> DataFrame:
         if first is None:
             raise UnreadableFileError(path, None, "empty file (no header line)")
         header = first[0].lstrip("\ufeff")
+        if "\ufffd" in header:
+            raise UnreadableFileError(path, None, "the header line is not UTF-8 text: --engine spark reads CSV "
+                                                  "in UTF-8 only; transcode the file first (e.g. iconv -f cp1252 "
+                                                  "-t utf-8)")
         frame = spark.read.options(header="true", sep=_separator(header), encoding="UTF-8", escape='"',
                                    mode="FAILFAST", inferSchema="false").csv(path)
     except PySparkException as exc:
