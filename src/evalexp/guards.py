@@ -53,9 +53,13 @@ def require_path(function: str, name: str, value: Any) -> None:
 def check_horizon(cohort: Cohort, plan: Plan) -> None:
     """Refuse a horizon beyond the longest follow-up of the cohort (see the module docstring)."""
     data = cohort.data
-    longest = int((data["followup_end"] - data["contract_start"]).dt.days.max())
+    check_horizon_days(plan, cohort.source, int((data["followup_end"] - data["contract_start"]).dt.days.max()))
+
+
+def check_horizon_days(plan: Plan, source: str, longest: int) -> None:
+    """:func:`check_horizon` given the longest follow-up in days (the out-of-core engines compute it in SQL)."""
     horizon = plan.survival.horizon_days
     if horizon > longest:
         raise HorizonError(f"{plan.source}: 'horizon_days' in [survival] is {horizon} days, beyond the longest "
-                           f"follow-up in {cohort.source} ({longest} days from contract start to end of "
+                           f"follow-up in {source} ({longest} days from contract start to end of "
                            f"follow-up): no one is observed at that horizon")

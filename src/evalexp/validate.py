@@ -143,22 +143,49 @@ def check_columns(table: Table, plan: Plan) -> None:
                                  f"the file has {available}")
 
 
+MISSING_ID = "missing participant identifier"
+
+
+def duplicate_ids_problem(n_ids: int) -> str:
+    """The problem text of :class:`DuplicateIdError` for ``n_ids`` repeated identifiers (both engines)."""
+    return f"{n_ids} participant identifier{'s' if n_ids > 1 else ''} used more than once"
+
+
 def check_ids(table: Table) -> None:
     """Refuse missing or duplicate participant identifiers."""
     ids = table.data["participant_id"]
     missing = ids.isna().to_numpy()
     if missing.any():
-        raise table.refuse(InvalidValueError, "participant_id", "missing participant identifier", missing)
+        raise table.refuse(InvalidValueError, "participant_id", MISSING_ID, missing)
     duplicated = ids.duplicated(keep=False).to_numpy()
     if duplicated.any():
-        n_ids = ids[duplicated].nunique()
-        raise table.refuse(DuplicateIdError, "participant_id",
-                           f"{n_ids} participant identifier{'s' if n_ids > 1 else ''} used more than once",
+        raise table.refuse(DuplicateIdError, "participant_id", duplicate_ids_problem(ids[duplicated].nunique()),
                            duplicated)
 
 
 def _fold(label: str) -> str:
     return unicodedata.normalize("NFC", label).strip().casefold()
+
+
+def arm_lookup(plan: Plan) -> dict[str, str]:
+    """Folded source label -> canonical arm: ``treatment`` and ``control`` and the plan's ``[arms]``."""
+    lookup = {arm: arm for arm in ARMS}
+    for arm, labels in plan.arms.items():
+        for label in labels:
+            lookup[_fold(label)] = arm
+    return lookup
+
+
+def unmapped_arms_problem(labels: list[str], plan: Plan) -> str:
+    """The problem text of :class:`UnmappedArmError` for the sorted unmapped ``labels`` (both engines)."""
+    known = sorted(set(ARMS) | {label for labels_ in plan.arms.values() for label in labels_})
+    return (f"arm label{'s' if len(labels) > 1 else ''} {listed_values(labels)} "
+            f"not mapped by the plan's [arms] (known labels: {', '.join(known)})")
+
+
+def empty_arm_problem(arm: str, labels: list[str]) -> str:
+    """The problem text of :class:`EmptyArmError` given the sorted labels found (both engines)."""
+    return f"no participant in the {arm} arm (labels found: {listed_values(labels, str)})"
 
 
 def map_arms(table: Table, plan: Plan) -> pd.Series:
@@ -168,10 +195,7 @@ def map_arms(table: Table, plan: Plan) -> pd.Series:
     adds labels. Matching ignores case and surrounding spaces (Unicode NFC).
     Refuses unmapped or missing labels, and an arm left empty.
     """
-    lookup = {arm: arm for arm in ARMS}
-    for arm, labels in plan.arms.items():
-        for label in labels:
-            lookup[_fold(label)] = arm
+    lookup = arm_lookup(plan)
     raw = table.data["arm"]
     codes, uniques = pd.factorize(raw)
     mapped_uniques = np.array([lookup.get(_fold(str(u))) for u in uniques] + [None], dtype=object)
@@ -179,14 +203,11 @@ def map_arms(table: Table, plan: Plan) -> pd.Series:
     bad = arms.isna().to_numpy()
     if bad.any():
         labels = sorted({"(empty)" if pd.isna(v) else str(v) for v in raw[bad]})
-        known = sorted(set(ARMS) | {label for labels_ in plan.arms.values() for label in labels_})
-        raise table.refuse(UnmappedArmError, "arm",
-                           f"arm label{'s' if len(labels) > 1 else ''} {listed_values(labels)} "
-                           f"not mapped by the plan's [arms] (known labels: {', '.join(known)})", bad)
+        raise table.refuse(UnmappedArmError, "arm", unmapped_arms_problem(labels, plan), bad)
     for arm in ARMS:
         if not (arms == arm).any():
-            raise EmptyArmError(table.source, table.label("arm"), f"no participant in the {arm} arm "
-                                f"(labels found: {listed_values(sorted(map(str, raw.unique())), str)})")
+            raise EmptyArmError(table.source, table.label("arm"),
+                                empty_arm_problem(arm, sorted(map(str, raw.unique()))))
     return arms
 
 
@@ -202,20 +223,41 @@ def check_binary(table: Table, column: str) -> None:
         raise table.refuse(InvalidValueError, column, f"values must be 0 or 1 (or empty), found {shown}", bad)
 
 
+MISSING_DATE = "missing date"
+
+
+@dataclass(frozen=True)
+class OrderRule:
+    """A refusal ``column < before`` (both dates; a missing ``column`` passes).
+
+    The rules are data, read by both engines: :func:`check_dates` applies them with pandas,
+    :mod:`evalexp.engine.duckdb_engine` renders them to SQL (the same errors, word for word).
+    """
+
+    column: str
+    before: str
+    error: type[InputError]
+    problem: str
+
+
+#: The date-order refusals, in the order they are checked.
+DATE_ORDER_RULES = (
+    OrderRule("contract_end_planned", "contract_start", InvalidValueError, "planned end before contract start"),
+    OrderRule("followup_end", "contract_start", FollowupBeforeStartError, "end of follow-up before contract start"),
+    OrderRule("rupture_date", "contract_start", RuptureBeforeStartError, "rupture before contract start"),
+)
+
+
 def check_dates(table: Table) -> None:
-    """Refuse missing required dates and dates before the contract start."""
+    """Refuse missing required dates (:data:`REQUIRED_DATES`) and the :data:`DATE_ORDER_RULES`."""
     data = table.data
     for column in REQUIRED_DATES:
         missing = data[column].isna().to_numpy()
         if missing.any():
-            raise table.refuse(InvalidValueError, column, "missing date", missing)
-    start = data["contract_start"]
-    if (bad := (data["contract_end_planned"] < start).to_numpy()).any():
-        raise table.refuse(InvalidValueError, "contract_end_planned", "planned end before contract start", bad)
-    if (bad := (data["followup_end"] < start).to_numpy()).any():
-        raise table.refuse(FollowupBeforeStartError, "followup_end", "end of follow-up before contract start", bad)
-    if "rupture_date" in data and (bad := (data["rupture_date"] < start).to_numpy()).any():
-        raise table.refuse(RuptureBeforeStartError, "rupture_date", "rupture before contract start", bad)
+            raise table.refuse(InvalidValueError, column, MISSING_DATE, missing)
+    for rule in DATE_ORDER_RULES:
+        if rule.column in data and (bad := (data[rule.column] < data[rule.before]).to_numpy()).any():
+            raise table.refuse(rule.error, rule.column, rule.problem, bad)
 
 
 def data_warnings(table: Table, plan: Plan) -> list[DataWarning]:

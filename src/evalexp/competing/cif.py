@@ -39,6 +39,7 @@ import pandas as pd
 from scipy import stats
 
 from ..results import Result, json_number, tidy_frame
+from ..survival._utils import as_weight_array
 from ._inputs import competing_arrays, tie_groups
 
 #: Columns of :attr:`CumulativeIncidence.table` and of :meth:`CumulativeIncidence.at`.
@@ -122,7 +123,7 @@ def log_log_interval(cif: np.ndarray, std_err: np.ndarray, alpha: float) -> tupl
 
 
 def cumulative_incidence(time: Any, status: Any, cause: Any = 1, *, cencode: Any = 0,
-                         alpha: float = 0.05) -> CumulativeIncidence:
+                         alpha: float = 0.05, weights: Any = None) -> CumulativeIncidence:
     """Aalen-Johansen cumulative incidence of ``cause`` with cmprsk's variance.
 
     Parameters
@@ -137,6 +138,9 @@ def cumulative_incidence(time: Any, status: Any, cause: Any = 1, *, cencode: Any
         The censoring code (default 0).
     alpha : float
         For the (1 − alpha) log(-log) confidence interval.
+    weights : array-like, optional
+        Frequency weights: row ``i`` counts as ``weights[i]`` identical subjects
+        (:func:`evalexp.survival._utils.as_weight_array`).
 
     Returns
     -------
@@ -149,13 +153,14 @@ def cumulative_incidence(time: Any, status: Any, cause: Any = 1, *, cencode: Any
     docstring for the formulas and tie conventions.
     """
     time, failed, of_cause = competing_arrays(time, status, cause, cencode)
+    weight = as_weight_array(weights, time.size)
     order = np.argsort(time, kind="stable")
-    time, failed, of_cause = time[order], failed[order], of_cause[order]
+    time, failed, of_cause, weight = time[order], failed[order], of_cause[order], weight[order]
     times, first, _ = tie_groups(time)
-    n = time.size
-    at_risk = (n - first).astype(float)
-    d_cause = np.add.reduceat(of_cause, first).astype(float)
-    d_other = np.add.reduceat(failed, first).astype(float) - d_cause
+    n = weight.sum()
+    at_risk = n - np.concatenate(([0.0], np.cumsum(weight)))[first]
+    d_cause = np.add.reduceat(of_cause * weight, first).astype(float)
+    d_other = np.add.reduceat(failed * weight, first).astype(float) - d_cause
     d_all = d_cause + d_other
 
     surv_after = np.cumprod(1.0 - d_all / at_risk)
@@ -189,4 +194,4 @@ def cumulative_incidence(time: Any, status: Any, cause: Any = 1, *, cencode: Any
     table = pd.DataFrame({"time": jump_time, "cif": jump_cif, "std_err": jump_se,
                           "ci_low": low, "ci_high": high, "at_risk": jump_risk.astype(np.int64)})
     return CumulativeIncidence(cause=cause, table=table, last_time=float(time[-1]), n=int(n),
-                               n_events=int(of_cause.sum()), alpha=alpha)
+                               n_events=int((of_cause * weight).sum()), alpha=alpha)

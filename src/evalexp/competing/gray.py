@@ -26,6 +26,7 @@ from scipy import stats
 
 from ..errors import AnalysisError
 from ..results import Result, json_number, tidy_frame
+from ..survival._utils import as_weight_array
 from ._inputs import competing_arrays
 
 
@@ -83,16 +84,16 @@ class GrayTest(Result):
 
 
 def _stratum_scores(time: np.ndarray, group: np.ndarray, failed: np.ndarray, of_cause: np.ndarray,
-                    ng: int, rho: float) -> tuple[np.ndarray, np.ndarray]:
+                    ng: int, rho: float, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Scores (ng,) and variance (ng, ng) of one stratum (all groups; crst's s and v); rows sorted by time."""
     inverse = np.concatenate(([0], np.cumsum(time[1:] != time[:-1])))  # distinct-time index (sorted)
     n_times = inverse[-1] + 1
     counts = np.zeros((n_times, ng))
     d1 = np.zeros((n_times, ng))
     d2 = np.zeros((n_times, ng))
-    np.add.at(counts, (inverse, group), 1.0)
-    np.add.at(d1, (inverse, group), of_cause)
-    np.add.at(d2, (inverse, group), failed - of_cause)
+    np.add.at(counts, (inverse, group), weight)
+    np.add.at(d1, (inverse, group), of_cause * weight)
+    np.add.at(d2, (inverse, group), (failed - of_cause) * weight)
     rs = counts[::-1].cumsum(axis=0)[::-1]  # at risk in each group at each distinct time
     keep = (d1 + d2).sum(axis=1) > 0
     rs, d1, d2 = rs[keep], d1[keep], d2[keep]
@@ -146,7 +147,7 @@ def _stratum_scores(time: np.ndarray, group: np.ndarray, failed: np.ndarray, of_
 
 
 def gray_test(time: Any, status: Any, group: Any, *, cause: Any = 1, strata: Any = None,
-              rho: float = 0.0, cencode: Any = 0) -> GrayTest:
+              rho: float = 0.0, cencode: Any = 0, weights: Any = None) -> GrayTest:
     """Gray's test that the cumulative incidence of ``cause`` is equal across groups.
 
     Parameters
@@ -165,6 +166,8 @@ def gray_test(time: Any, status: Any, group: Any, *, cause: Any = 1, strata: Any
         Weight exponent of ``(1 − F(t−))^rho`` (cmprsk's default 0).
     cencode : object
         Censoring code.
+    weights : array-like, optional
+        Frequency weights: row ``i`` counts as ``weights[i]`` identical subjects.
 
     Returns
     -------
@@ -197,13 +200,14 @@ def gray_test(time: Any, status: Any, group: Any, *, cause: Any = 1, strata: Any
     else:
         strata_code = np.zeros(time.size, dtype=np.int64)
     order = np.argsort(time, kind="stable")
+    weight = as_weight_array(weights, time.size)[order]
     time, failed, of_cause = time[order], failed[order], of_cause[order]
     group_code, strata_code = group_code[order], strata_code[order]
     score = np.zeros(ng)
     variance = np.zeros((ng, ng))
     for k in range(strata_code.max() + 1):
         rows = strata_code == k
-        s, v = _stratum_scores(time[rows], group_code[rows], failed[rows], of_cause[rows], ng, rho)
+        s, v = _stratum_scores(time[rows], group_code[rows], failed[rows], of_cause[rows], ng, rho, weight[rows])
         score += s
         variance += v
     score, variance = score[:-1], variance[:-1, :-1]

@@ -8,7 +8,7 @@ same text; only a :class:`Dialect` differs):
     mapped to ``treatment`` / ``control`` by the plan's ``[arms]`` (NULL when unmapped), the date
     columns parsed to DATE (NULL when missing or unparseable; the raw text kept as
     ``<column>__text``), and the derived ``end``, ``event``, ``time_days`` and ``treated``.
-``aggregate_query(plan, source_relation, dialect, *, columns, day_first=False) -> str``
+``aggregate_query(plan, source_relation, dialect, *, columns, day_first=False, exclude=()) -> str``
     The ONE ``GROUP BY``: the number ``n`` of participants per (``arm``, ``time_days``, ``event``
     [, ``stratum``] [, ``cluster``] [, ``cause``] [, each covariate] [, each binary outcome]),
     the key columns named after :data:`KEYS` (plan columns keep their canonical names).
@@ -34,8 +34,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..competing.analysis import UNKNOWN_CAUSE
-from ..plan import ARMS, Plan
-from ..validate import DATE_COLUMNS, TEXT_COLUMNS
+from ..plan import Plan
+from ..validate import DATE_COLUMNS, TEXT_COLUMNS, arm_lookup
 
 #: Key columns of the aggregate, in GROUP BY order (those the plan names, then the covariates
 #: and binary outcomes under their canonical names), and the count column.
@@ -147,10 +147,7 @@ def _date(dialect: Dialect, raw: str, plan: Plan, day_first: bool) -> str:
 
 def _arm(dialect: Dialect, raw: str, plan: Plan) -> str:
     """CASE mapping the source arm labels to the canonical arms (NULL when unmapped)."""
-    lookup = {arm: arm for arm in ARMS}
-    for arm, labels in plan.arms.items():
-        for label in labels:
-            lookup[label.strip().casefold()] = arm
+    lookup = arm_lookup(plan)
     whens = " ".join(f"WHEN {literal(label)} THEN {literal(arm)}" for label, arm in lookup.items())
     return f"CASE {dialect.fold(dialect.text(raw))} {whens} END"
 
@@ -183,22 +180,25 @@ def canonical_select(plan: Plan, source_relation: str, dialect: Dialect, *, colu
             f"CASE WHEN {q('arm')} = 'treatment' THEN 1 ELSE 0 END AS {q('treated')} FROM ({mapped}) m")
 
 
-def group_columns(plan: Plan) -> list[tuple[str, str]]:
-    """(key, canonical column) pairs of the plan's optional keys, covariates and binary outcomes."""
+def group_columns(plan: Plan, exclude: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """(key, canonical column) pairs of the plan's optional keys, covariates and binary outcomes
+    (less the covariates in ``exclude``)."""
     sv = plan.survival
     keys = [(key, column) for key, column in (("stratum", sv.strata), ("cluster", sv.cluster),
                                               ("cause", sv.causes)) if column]
     extra = dict.fromkeys((*sv.covariates, *plan.outcomes.binary))
-    return keys + [(column, column) for column in extra if column not in {c for _, c in keys}]
+    return keys + [(column, column) for column in extra if column not in {c for _, c in keys} | set(exclude)]
 
 
 def aggregate_query(plan: Plan, source_relation: str, dialect: Dialect, *, columns: list[str],
-                    day_first: bool = False) -> str:
+                    day_first: bool = False, exclude: tuple[str, ...] = ()) -> str:
     """The ONE GROUP BY: participants per (arm, time_days, event [, stratum, cluster, cause, covariates,
-    binary outcomes]); see the module docstring. Run it only on data that passed the validation."""
+    binary outcomes]); see the module docstring. ``exclude``: covariates left out of the keys
+    (continuous ones, :data:`evalexp.engine.counts.MAX_LEVELS`). Run it only on data that passed
+    the validation."""
     q = dialect.quote
     select = [q("arm"), q("time_days"), q("event")]
-    for key, column in group_columns(plan):
+    for key, column in group_columns(plan, exclude):
         if key == "cause":
             cause = f"trim({dialect.text(q(column))})"
             select.append(f"CASE WHEN {q('event')} = 1 THEN COALESCE(NULLIF({cause}, ''), "

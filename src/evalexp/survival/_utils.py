@@ -26,6 +26,23 @@ def as_event_array(values, n: int) -> np.ndarray:
     return arr
 
 
+def as_weight_array(values, n: int) -> np.ndarray:
+    """Frequency weights as a float array of length ``n``: ones when ``values`` is None.
+
+    A frequency weight is a whole number of identical participants (the counts of an
+    aggregated cohort, :mod:`evalexp.engine`): every estimator that takes them gives what it
+    gives on the data with each row repeated that many times.
+    """
+    if values is None:
+        return np.ones(n)
+    arr = np.asarray(values, dtype=float).ravel()
+    if arr.shape[0] != n:
+        raise ValueError(f"weights has length {arr.shape[0]}, time has length {n}")
+    if not np.all((arr >= 1) & (arr == np.round(arr))):
+        raise ValueError("weights must be whole numbers >= 1 (frequency weights)")
+    return arr
+
+
 def as_arm_array(values, n: int) -> np.ndarray:
     """The 0/1 arm indicator as a boolean array of length ``n`` (True = treatment).
 

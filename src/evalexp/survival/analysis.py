@@ -223,14 +223,16 @@ class SurvivalAnalysis(Result):
         return "\n".join(part.conventions() for part in parts if part is not None)
 
 
-def _labels(data: pd.DataFrame, column: str | None, role: str, notes: list[str]) -> np.ndarray | None:
-    """Stratum or cluster labels of a plan column, a missing label becoming its own level."""
+def _labels(data: pd.DataFrame, column: str | None, role: str, notes: list[str],
+            weights: np.ndarray | None = None) -> np.ndarray | None:
+    """Stratum or cluster labels of a plan column, a missing label becoming its own level
+    (rows counted by their frequency ``weights`` when given: an aggregated cohort)."""
     if column is None:
         return None
     if column not in data.columns:
         raise AnalysisError(f"the plan's {role} column '{column}' is not in the cohort")
     values = data[column].astype(object)
-    missing = int(values.isna().sum())
+    missing = int(values.isna().sum() if weights is None else weights[values.isna().to_numpy()].sum())
     if missing:
         notes.append(f"{missing} rows with no {role} label ('{column}') form their own {role}")
         values = values.where(values.notna(), MISSING_LABEL)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._utils import as_event_array, as_float_array
+from ._utils import as_event_array, as_float_array, as_weight_array
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,8 +69,9 @@ def _at_risk(counts: np.ndarray) -> np.ndarray:
     return np.cumsum(total[:, ::-1], axis=1)[:, ::-1][:, 1:].astype(float)
 
 
-def build_cells(time, event, treated, strata=None) -> Cells:
-    """Reduce ``(time, event, treated[, strata])`` to :class:`Cells`."""
+def build_cells(time, event, treated, strata=None, weights=None) -> Cells:
+    """Reduce ``(time, event, treated[, strata])`` to :class:`Cells`; a row counts ``weights``
+    times (frequency weights, :func:`evalexp.survival._utils.as_weight_array`; default once)."""
     time = as_float_array(time, "time")
     event = as_event_array(event, time.size).astype(np.int64)
     arm = np.asarray(treated).ravel()
@@ -88,8 +89,14 @@ def build_cells(time, event, treated, strata=None) -> Cells:
     n_k = event_times.size + 1
     cell = (codes * n_k + k) * 2 + event
     size = n_strata * n_k * 2
-    counts = np.bincount(cell, minlength=size).reshape(n_strata, n_k, 2)
-    treated_counts = np.bincount(cell, weights=arm.astype(float), minlength=size)
+    if weights is None:
+        counts = np.bincount(cell, minlength=size).reshape(n_strata, n_k, 2)
+        treated_weight = arm.astype(float)
+    else:
+        w = as_weight_array(weights, time.size)
+        counts = np.rint(np.bincount(cell, weights=w, minlength=size)).astype(np.int64).reshape(n_strata, n_k, 2)
+        treated_weight = arm * w
+    treated_counts = np.bincount(cell, weights=treated_weight, minlength=size)
     treated_counts = np.rint(treated_counts).astype(np.int64).reshape(n_strata, n_k, 2)
     return Cells(event_times=event_times, counts=counts, treated=treated_counts, cell=cell)
 

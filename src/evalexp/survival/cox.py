@@ -42,7 +42,7 @@ from scipy import stats
 from ..errors import AnalysisError
 from ..results import Result, json_number, tidy_frame
 from ._cholesky import GeneralizedCholesky
-from ._utils import as_event_array, as_float_array, wald
+from ._utils import as_event_array, as_float_array, as_weight_array, wald
 
 #: Newton-Raphson: maximum number of iterations and step tolerance.
 MAX_ITER = 100
@@ -83,10 +83,16 @@ class CoxData:
     slot_block: np.ndarray   # (m,) block of each slot
     slot_frac: np.ndarray    # (m,) Efron fraction l / d (0 for Breslow)
     ties: str
+    weight: np.ndarray | None = None  # (n,) sorted frequency weights (None: each row once)
 
 
-def prepare(time, event, X, strata=None, ties: str = "efron") -> CoxData:
-    """Sort once and build the block/slot structure (see :class:`CoxData`)."""
+def prepare(time, event, X, strata=None, ties: str = "efron", weights=None) -> CoxData:
+    """Sort once and build the block/slot structure (see :class:`CoxData`).
+
+    Frequency ``weights`` make row ``i`` count as ``weights[i]`` identical subjects: a tied
+    set's ``d`` (its Efron slots) is the sum of its events' weights, so the fit equals the
+    fit of the expanded data (R ``coxph(weights = )`` with whole weights gives the same).
+    """
     if ties not in ("efron", "breslow"):
         raise ValueError(f"ties must be 'efron' or 'breslow', not {ties!r}")
     time = as_float_array(time, "time")
@@ -107,12 +113,13 @@ def prepare(time, event, X, strata=None, ties: str = "efron") -> CoxData:
             raise ValueError("strata must have one non-missing label per row")
     order = np.lexsort((time, codes))
     time_s, event_s, codes_s = time[order], event[order], codes[order]
-    Xs = X[order] - X.mean(axis=0)
+    weight = None if weights is None else as_weight_array(weights, n)[order]
+    Xs = X[order] - (X.mean(axis=0) if weight is None else np.average(X, axis=0, weights=weights))
     new_block = np.ones(n, dtype=bool)
     new_block[1:] = (time_s[1:] != time_s[:-1]) | (codes_s[1:] != codes_s[:-1])
     block_start = np.flatnonzero(new_block)
     block = np.cumsum(new_block) - 1
-    block_events = np.add.reduceat(event_s, block_start) if n else np.zeros(0)
+    block_events = np.add.reduceat(event_s if weight is None else event_s * weight, block_start) if n else np.zeros(0)
     stratum_start = np.flatnonzero(np.r_[True, codes_s[1:] != codes_s[:-1]]) if n else np.zeros(0, int)
     bounds = np.r_[stratum_start, n]
     strata_blocks = [(int(lo), int(hi), int(block[lo]), int(block[hi - 1]) + 1)
@@ -124,7 +131,7 @@ def prepare(time, event, X, strata=None, ties: str = "efron") -> CoxData:
     slot_frac = rank / d[slot_block] if ties == "efron" else np.zeros(slot_block.size)
     return CoxData(X=Xs, time=time_s, event=event_s, order=order, block=block,
                    block_start=block_start, block_events=block_events, strata_blocks=strata_blocks,
-                   slot_block=slot_block, slot_frac=slot_frac, ties=ties)
+                   slot_block=slot_block, slot_frac=slot_frac, ties=ties, weight=weight)
 
 
 def _risk_sums(cd: CoxData, w: np.ndarray, wx: np.ndarray):
@@ -164,7 +171,8 @@ def evaluate(cd: CoxData, beta: np.ndarray) -> _Evaluation:
     """Log partial likelihood, score and information at ``beta`` (centred covariates)."""
     eta = cd.X @ beta
     shift = eta.max() if eta.size else 0.0
-    w = np.exp(eta - shift)
+    w = np.exp(eta - shift) if cd.weight is None else cd.weight * np.exp(eta - shift)
+    counted = cd.event if cd.weight is None else cd.event * cd.weight
     wx = w[:, None] * cd.X
     S0, S1 = _risk_sums(cd, w, wx)
     dw = w * cd.event
@@ -177,8 +185,8 @@ def evaluate(cd: CoxData, beta: np.ndarray) -> _Evaluation:
     inv = np.bincount(k, weights=1.0 / den, minlength=nb)
     frac_inv = np.bincount(k, weights=f / den, minlength=nb)
     cum_inv = _cumulate(cd, inv)
-    loglik = float(cd.event @ (eta - shift) - np.log(den).sum())
-    score = cd.event @ cd.X - xbar.sum(axis=0)
+    loglik = float(counted @ (eta - shift) - np.log(den).sum())
+    score = counted @ cd.X - xbar.sum(axis=0)
     row_weight = w * cum_inv[cd.block] - dw * frac_inv[cd.block]
     information = (cd.X * row_weight[:, None]).T @ cd.X - xbar.T @ xbar
     return _Evaluation(loglik, score, information, w, den, xbar, inv, cum_inv, frac_inv)
@@ -197,7 +205,8 @@ def score_residuals(cd: CoxData, ev: _Evaluation) -> np.ndarray:
     """Efron (or Breslow) score residuals, rows in sorted order (R ``residuals(fit, "score")``).
 
     ``L_i = delta_i (x_i - mean_l xbar_kl) - w_i sum_{k: i in R_k} sum_l rho_ikl (x_i - xbar_kl) / den_kl``
-    with ``rho = 1 - l/d`` for the events of the tied set k and 1 otherwise.
+    with ``rho = 1 - l/d`` for the events of the tied set k and 1 otherwise. With frequency
+    weights, the residual of one of the row's identical subjects (multiply by the weight to sum them).
     """
     nb = cd.block_start.size
     k, f = cd.slot_block, cd.slot_frac
@@ -212,7 +221,8 @@ def score_residuals(cd: CoxData, ev: _Evaluation) -> np.ndarray:
     cum_m = _cumulate(cd, m)
     b = cd.block
     d = np.maximum(cd.block_events, 1.0)
-    X, w, delta = cd.X, ev.w, cd.event
+    X, delta = cd.X, cd.event
+    w = ev.w if cd.weight is None else ev.w / cd.weight  # one subject's exp(eta)
     resid = delta[:, None] * (X - xbar_sum[b] / d[b][:, None])
     resid -= w[:, None] * (X * ev.cum_inv[b][:, None] - cum_m[b])
     resid += (delta * w)[:, None] * (X * ev.frac_inv[b][:, None] - m_frac[b])
@@ -383,7 +393,7 @@ class CoxResult(Result):
 
 
 def cox_ph(time, event, X, *, strata=None, cluster=None, ties: str = "efron",
-           alpha: float = 0.05) -> CoxResult:
+           alpha: float = 0.05, weights=None) -> CoxResult:
     """Fit a Cox proportional-hazards model by Newton-Raphson.
 
     Parameters
@@ -403,6 +413,11 @@ def cox_ph(time, event, X, *, strata=None, cluster=None, ties: str = "efron",
     ties : {"efron", "breslow"}
     alpha : float
         1 - confidence level of the Wald intervals.
+    weights : array_like, optional
+        Frequency weights: row ``i`` counts as ``weights[i]`` identical subjects (an aggregated
+        cohort, :mod:`evalexp.engine`); estimates, variances (cluster-robust too: each cluster's
+        score is the weighted sum of its rows' residuals) and ``n`` equal those of the expanded
+        data. Not the inverse-probability weights of R's ``coxph(weights = )`` robust variance.
 
     Returns
     -------
@@ -429,8 +444,8 @@ def cox_ph(time, event, X, *, strata=None, cluster=None, ties: str = "efron",
     else:
         values = np.asarray(X, dtype=float)
         terms = ("x",) if values.ndim == 1 else tuple(f"x{j}" for j in range(values.shape[1]))
-    cd = prepare(time, event, values, strata=strata, ties=ties)
-    n_events = int(cd.event.sum())
+    cd = prepare(time, event, values, strata=strata, ties=ties, weights=weights)
+    n_events = int(cd.block_events.sum())
     if n_events == 0:
         raise AnalysisError("Cox model: no event in the data")
     p = len(terms)
@@ -463,6 +478,8 @@ def cox_ph(time, event, X, *, strata=None, cluster=None, ties: str = "efron",
         codes = pd.factorize(labels[cd.order])[0]
         n_clusters = int(codes.max()) + 1
         resid = score_residuals(fitted, ev)[:, finite]
+        if cd.weight is not None:
+            resid = resid * cd.weight[:, None]
         U = np.zeros((n_clusters, finite.size))
         np.add.at(U, codes, resid)
         bread = var_k[np.ix_(finite, finite)]
@@ -477,7 +494,8 @@ def cox_ph(time, event, X, *, strata=None, cluster=None, ties: str = "efron",
         terms=terms, params_=pd.Series(beta, index=terms), se_=pd.Series(np.sqrt(np.diag(var)), index=terms),
         var_=var, naive_se_=pd.Series(np.sqrt(np.diag(naive_var)), index=terms), naive_var_=naive_var,
         loglik_=ev.loglik, loglik_null_=null.loglik, score_statistic_=score_stat,
-        score_p_value_=float(stats.chi2.sf(score_stat, kept.size)), n=int(cd.time.size),
+        score_p_value_=float(stats.chi2.sf(score_stat, kept.size)),
+        n=int(cd.time.size if cd.weight is None else cd.weight.sum()),
         n_events=n_events, n_strata=len(cd.strata_blocks), n_clusters=n_clusters,
         robust=cluster is not None, ties=ties, alpha=alpha, iterations_=iterations, data_=fitted,
         diverged=tuple(np.array(terms)[kept[infinite]]), aliased=tuple(np.array(terms)[aliased]),

@@ -17,24 +17,28 @@ import numpy as np
 import pandas as pd
 
 from ..results import Result, json_number, tidy_frame
-from ._utils import as_event_array, as_float_array, z_value
+from ._utils import as_event_array, as_float_array, as_weight_array, z_value
 
 #: R's tolerance in ``quantile.survfit`` (``sqrt(.Machine$double.eps)``).
 _QUANTILE_TOL = float(np.sqrt(np.finfo(float).eps))
 
 
-def _distinct_counts(time: np.ndarray, event: np.ndarray):
-    """Distinct times and, per time, the number of subjects and of events (vectorised)."""
+def _distinct_counts(time: np.ndarray, event: np.ndarray, weights: np.ndarray | None = None):
+    """Distinct times and, per time, the number of subjects and of events (vectorised).
+
+    With frequency ``weights``, a row counts as that many subjects.
+    """
     if time.size and np.all(time == np.round(time)) and time.min() >= 0 and time.max() <= 4 * time.size + 100_000:
         # whole-number times (days): counting sort, O(n + max time)
         itime = time.astype(np.int64)
-        total = np.bincount(itime)
-        events = np.bincount(itime, weights=event, minlength=total.size)
+        total = np.bincount(itime, weights=weights)
+        events = np.bincount(itime, weights=event if weights is None else event * weights, minlength=total.size)
         keep = np.flatnonzero(total)
         return keep.astype(float), total[keep].astype(float), events[keep]
-    times, inverse, total = np.unique(time, return_inverse=True, return_counts=True)
-    events = np.bincount(inverse, weights=event, minlength=times.size)
-    return times, total.astype(float), events
+    times, inverse = np.unique(time, return_inverse=True)
+    total = np.bincount(inverse, weights=weights, minlength=times.size).astype(float)
+    events = np.bincount(inverse, weights=event if weights is None else event * weights, minlength=times.size)
+    return times, total, events
 
 
 def loglog_ci(surv: np.ndarray, se_log: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
@@ -214,7 +218,7 @@ class KaplanMeier(Result):
                 "(R survfit conf.type='log-log'); median CI as R quantile.survfit.")
 
 
-def kaplan_meier(time, event, *, alpha: float = 0.05) -> KaplanMeier:
+def kaplan_meier(time, event, *, alpha: float = 0.05, weights=None) -> KaplanMeier:
     """Kaplan-Meier estimate of the survival function.
 
     ``S(t) = prod_{t_i <= t} (1 - d_i / n_i)``; Greenwood variance
@@ -229,10 +233,14 @@ def kaplan_meier(time, event, *, alpha: float = 0.05) -> KaplanMeier:
         1 = event observed at ``time``, 0 = censored.
     alpha : float
         1 - confidence level.
+    weights : array_like, optional
+        Frequency weights (:func:`evalexp.survival._utils.as_weight_array`): the estimate of the
+        data with row ``i`` repeated ``weights[i]`` times.
     """
     time = as_float_array(time, "time")
     event = as_event_array(event, time.size)
-    times, total, events = _distinct_counts(time, event)
+    times, total, events = _distinct_counts(time, event, None if weights is None
+                                            else as_weight_array(weights, time.size))
     n_risk = np.cumsum(total[::-1])[::-1]
     with np.errstate(divide="ignore", invalid="ignore"):
         surv = np.cumprod(1.0 - events / n_risk)

@@ -53,14 +53,14 @@ class LogRankTest(Result):
         return f"Mantel-Haenszel log-rank (R survdiff, rho = 0){strata}; chi-square 1 df."
 
 
-def logrank_test(time, event, treated, *, strata=None) -> LogRankTest:
+def logrank_test(time, event, treated, *, strata=None, weights=None) -> LogRankTest:
     """Mantel-Haenszel log-rank test, stratified by summing O - E and V over strata.
 
     At each event time t of stratum s: ``E1 = d n1 / n``, ``V = d (n1 / n)(1 - n1 / n)(n - d)/(n - 1)``;
     statistic ``(sum (d1 - E1))^2 / sum V``. Reference: R ``survdiff(Surv(time, event) ~ treated
-    [+ strata(s)])``.
+    [+ strata(s)])``. Optional frequency ``weights`` (a row counts that many times).
     """
-    cells = build_cells(time, event, treated, strata)
+    cells = build_cells(time, event, treated, strata, weights)
     calc = CellStatistics(cells)
     observed, expected, variance = calc.logrank_parts(calc.observed())
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..results import json_number
-from ._utils import ArmContrast, as_arm_array, as_event_array, as_float_array, wald
+from ._utils import ArmContrast, as_arm_array, as_event_array, as_float_array, as_weight_array, wald
 from .km import kaplan_meier
 
 
@@ -52,7 +52,7 @@ class RiskDifference(ArmContrast):
                 f"Wald {100 * (1 - self.alpha):g}% CI.")
 
 
-def risk_difference(time, event, treated, day: int, *, alpha: float = 0.05) -> RiskDifference:
+def risk_difference(time, event, treated, day: int, *, alpha: float = 0.05, weights=None) -> RiskDifference:
     """Difference in the risk of an event by ``day``, treatment minus control.
 
     ``risk_a = 1 - S_a(day)`` (Kaplan-Meier of arm ``a``), ``Var risk_a`` = Greenwood
@@ -70,11 +70,14 @@ def risk_difference(time, event, treated, day: int, *, alpha: float = 0.05) -> R
         The horizon.
     alpha : float
         1 - confidence level.
+    weights : array_like, optional
+        Frequency weights (:func:`evalexp.survival._utils.as_weight_array`).
     """
     time = as_float_array(time, "time")
     event = as_event_array(event, time.size)
     arm = as_arm_array(treated, time.size)
-    fits = {a: kaplan_meier(time[arm == a], event[arm == a], alpha=alpha) for a in (True, False)}
+    w = as_weight_array(weights, time.size)
+    fits = {a: kaplan_meier(time[arm == a], event[arm == a], alpha=alpha, weights=w[arm == a]) for a in (True, False)}
     risk = {a: 1.0 - fits[a].survival_at(day) for a in fits}
     var = {a: fits[a].variance_at(day) for a in fits}
     diff = risk[True] - risk[False]

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..results import json_number
-from ._utils import ArmContrast, as_arm_array, as_event_array, as_float_array, wald
+from ._utils import ArmContrast, as_arm_array, as_event_array, as_float_array, as_weight_array, wald
 from .km import KaplanMeier, kaplan_meier
 
 
@@ -72,16 +72,18 @@ class RMST(ArmContrast):
                 f"(survRM2, R print(survfit, rmean = tau)); Wald {100 * (1 - self.alpha):g}% CI.")
 
 
-def rmst_difference(time, event, treated, tau: float, *, alpha: float = 0.05) -> RMST:
+def rmst_difference(time, event, treated, tau: float, *, alpha: float = 0.05, weights=None) -> RMST:
     """Restricted mean survival time per arm up to ``tau`` and the difference, treatment - control.
 
     See :func:`restricted_mean` for the estimator and its variance; the arms are independent,
-    so ``Var(diff) = Var_T + Var_C``; Wald CI and p. Reference: survRM2 ``rmst2``.
+    so ``Var(diff) = Var_T + Var_C``; Wald CI and p. Reference: survRM2 ``rmst2``. Optional
+    frequency ``weights`` (:func:`evalexp.survival._utils.as_weight_array`).
     """
     time = as_float_array(time, "time")
     event = as_event_array(event, time.size)
     arm = as_arm_array(treated, time.size)
-    (m1, s1), (m0, s0) = (restricted_mean(kaplan_meier(time[arm == a], event[arm == a]), tau)
+    w = as_weight_array(weights, time.size)
+    (m1, s1), (m0, s0) = (restricted_mean(kaplan_meier(time[arm == a], event[arm == a], weights=w[arm == a]), tau)
                           for a in (True, False))
     diff = m1 - m0
     se = float(np.hypot(s1, s0))

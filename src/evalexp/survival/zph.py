@@ -93,14 +93,15 @@ def cox_zph(fit: CoxResult, *, alpha: float | None = None) -> PHTest:
     """
     cd = fit.data_
     ev = evaluate(cd, fit.params_.to_numpy())
-    km = kaplan_meier(cd.time, cd.event)
+    weight = np.ones(cd.time.size) if cd.weight is None else cd.weight  # frequency weights of the fit
+    km = kaplan_meier(cd.time, cd.event, weights=cd.weight)
     before = np.searchsorted(km.time, cd.time, side="left") - 1  # last KM time < t
     g_row = 1.0 - np.where(before >= 0, km.surv[np.maximum(before, 0)], 1.0)
     events = cd.event == 1
-    g_row = g_row - g_row[events].mean()
+    g_row = g_row - np.average(g_row[events], weights=weight[events])
     g = g_row[cd.block_start]  # constant within a block (same time)
     X = cd.X
-    u_g = (cd.event * g_row) @ X - (ev.xbar * g[cd.slot_block][:, None]).sum(axis=0)
+    u_g = (cd.event * weight * g_row) @ X - (ev.xbar * g[cd.slot_block][:, None]).sum(axis=0)
     p = X.shape[1]
     info = np.zeros((2 * p, 2 * p))
     info[:p, :p] = ev.information

@@ -1,0 +1,308 @@
+"""The DuckDB engine: a cohort file read, validated and aggregated out of core.
+
+:func:`load_counts` reads a CSV or Parquet file with DuckDB (never whole into Python),
+checks it in SQL with the memory engine's rules and messages (:mod:`evalexp.validate`:
+the same problem texts, rule table and arm lookup; the same :class:`~evalexp.errors.InputError`
+subclasses naming the file, the column and the first rows by line), then runs the ONE
+``GROUP BY`` of :func:`evalexp.engine.sql.aggregate_query` and returns the
+:class:`~evalexp.engine.counts.CohortCounts` from which :mod:`evalexp.engine.counts`
+computes the estimators.
+
+Lines: row ``i`` of the file (0-based, in file order) is reported as line ``i + 2`` (the
+header is line 1). For a CSV with one record per line and no blank line that is the memory
+engine's line; a record running over several lines shifts the later ones.
+
+Encodings: UTF-8 (BOM allowed) is read in place. A file that is not UTF-8 is read as
+cp1252 (as the memory engine does) by transcoding it, streamed in 16 MiB chunks, to a
+temporary UTF-8 copy in the system temporary folder, removed afterwards (DuckDB reads only
+UTF-8 offline).
+
+What this engine does not check, the memory engine does: dates in columns the plan does
+not name as dates, the numeric-covariate check of :mod:`evalexp.load`, the data-quality
+warnings. ``[data] sheet`` has no meaning (no Excel).
+"""
+from __future__ import annotations
+
+import codecs
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from ..errors import (MAX_ROWS_SHOWN, AmbiguousDateError, DateParseError, DateRangeError, DuplicateIdError,
+                      EmptyArmError, EmptyFileError, InputError, InvalidValueError, UnmappedArmError,
+                      UnreadableFileError, listed_values, shown_value)
+from ..guards import check_horizon_days
+from ..load import _numeric
+from ..plan import ARMS, Plan
+from ..readers import _separator
+from ..validate import (DATE_ORDER_RULES, MISSING_DATE, MISSING_ID, REQUIRED_DATES, Table, check_columns,
+                        duplicate_ids_problem, empty_arm_problem, unmapped_arms_problem)
+from .counts import MAX_LEVELS, CohortCounts
+from .sql import COUNT, DUCKDB, aggregate_query, canonical_select, date_columns, date_evidence_query, literal
+
+#: Column holding each row's source line in the engine's views.
+LINE = "__line"
+_CHUNK = 16 * 2**20
+FORMATS = (".csv", ".txt", ".parquet")
+
+
+def _is_utf8(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as handle:
+        try:
+            while chunk := handle.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+@contextmanager
+def _utf8_copy(path: Path) -> Iterator[Path]:
+    """``path`` itself when UTF-8, else a temporary UTF-8 copy of its cp1252 text (removed on exit)."""
+    if _is_utf8(path):
+        yield path
+        return
+    handle, name = tempfile.mkstemp(suffix=".csv", prefix="evalexp-utf8-")
+    try:
+        decoder = codecs.getincrementaldecoder("cp1252")()
+        with open(path, "rb") as source, os.fdopen(handle, "w", encoding="utf-8", newline="") as target:
+            try:
+                while chunk := source.read(_CHUNK):
+                    target.write(decoder.decode(chunk))
+            except UnicodeDecodeError as exc:
+                raise UnreadableFileError(str(path), None, f"cannot decode the file as UTF-8 or cp1252 text "
+                                                           f"(byte 0x{exc.object[exc.start]:02x})") from None
+        yield Path(name)
+    finally:
+        os.unlink(name)
+
+
+def _first_line(path: Path) -> str:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return handle.readline()
+
+
+class _SqlTable:
+    """The checks of :mod:`evalexp.validate` on a DuckDB view ``cohort`` (canonical columns, dates
+    parsed, ``__line``), raising the memory engine's errors."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, source: str, table: Table):
+        self.con = con
+        self.source = source
+        self.table = table  # an empty frame under the canonical names: labels and check_columns
+
+    def offenders(self, condition: str) -> tuple[list[tuple[int, str]], int]:
+        """The first ``(line, identifier)`` pairs of the rows where ``condition`` holds, and their number."""
+        total = self.con.execute(f"SELECT count(*) FROM cohort WHERE {condition}").fetchone()
+        shown = self.con.execute(f"SELECT {LINE}, coalesce(CAST(participant_id AS VARCHAR), '?') FROM cohort "
+                                 f"WHERE {condition} ORDER BY {LINE} LIMIT {MAX_ROWS_SHOWN}").fetchall()
+        return [(int(line), str(pid)) for line, pid in shown], int(total[0]) if total else 0
+
+    def check(self, error: type[InputError], column: str, problem: str, condition: str, hint: str = "") -> None:
+        rows, total = self.offenders(condition)
+        if total:
+            raise error(self.source, self.table.label(column), problem, rows, total, hint)
+
+    def first_values(self, expression: str, condition: str, count: int) -> list:
+        """The first ``count`` distinct values of ``expression`` where ``condition`` holds, in line order."""
+        found = self.con.execute(f"SELECT v FROM (SELECT {expression} AS v, min({LINE}) AS first FROM cohort "
+                                 f"WHERE {condition} GROUP BY 1) ORDER BY first LIMIT {count}").fetchall()
+        return [v for (v,) in found]
+
+
+def _check_ids(sql: _SqlTable) -> None:
+    sql.check(InvalidValueError, "participant_id", MISSING_ID, "participant_id IS NULL")
+    n_ids = sql.con.execute("SELECT count(*) FROM (SELECT participant_id FROM cohort GROUP BY 1 "
+                            "HAVING count(*) > 1)").fetchone()
+    if n_ids and n_ids[0]:
+        sql.check(DuplicateIdError, "participant_id", duplicate_ids_problem(int(n_ids[0])),
+                  "participant_id IN (SELECT participant_id FROM cohort GROUP BY 1 HAVING count(*) > 1)")
+
+
+def _check_arms(sql: _SqlTable, plan: Plan) -> None:
+    bad = [v for (v,) in sql.con.execute("SELECT DISTINCT arm__text FROM cohort WHERE arm IS NULL").fetchall()]
+    if bad:
+        labels = sorted({"(empty)" if v is None else str(v) for v in bad})
+        sql.check(UnmappedArmError, "arm", unmapped_arms_problem(labels, plan), "arm IS NULL")
+    present = {v for (v,) in sql.con.execute("SELECT DISTINCT arm FROM cohort").fetchall()}
+    for arm in ARMS:
+        if arm not in present:
+            labels = sorted(str(v) for (v,) in sql.con.execute("SELECT DISTINCT arm__text FROM cohort").fetchall())
+            raise EmptyArmError(sql.source, sql.table.label("arm"), empty_arm_problem(arm, labels))
+
+
+def _check_dates(sql: _SqlTable, plan: Plan, dates: list[str]) -> None:
+    """Unparseable dates and dates outside ``[data] date_min .. date_max`` (:class:`evalexp.load._DateReader`)."""
+    expected = (f"'{plan.data.date_format}' or YYYY-MM-DD" if plan.data.date_format != "auto"
+                else "YYYY-MM-DD or DD/MM/YYYY")
+    for column in dates:
+        q = DUCKDB.quote
+        text, value = q(column + "__text"), q(column)
+        unparsed = f"{text} IS NOT NULL AND {value} IS NULL"
+        shown = ", ".join(repr(shown_value(v)) for v in sql.first_values(f"CAST({text} AS VARCHAR)", unparsed, 3))
+        sql.check(DateParseError, column, f"unparseable date {shown} (expected {expected})", unparsed)
+        low, high = plan.data.date_min, plan.data.date_max
+        outside = f"{value} < DATE {literal(str(low))} OR {value} > DATE {literal(str(high))}"
+        shown = ", ".join(str(v) for v in sql.first_values(value, outside, 3))
+        sql.check(DateRangeError, column, f"date outside {low}..{high} ({shown})", outside,
+                  "a typo? The plan's [data] date_min and date_max move the bounds")
+
+
+def _check_order(sql: _SqlTable, dates: list[str]) -> None:
+    """Missing required dates and :data:`evalexp.validate.DATE_ORDER_RULES` (:func:`evalexp.validate.check_dates`)."""
+    for column in REQUIRED_DATES:
+        sql.check(InvalidValueError, column, MISSING_DATE, f"{DUCKDB.quote(column)} IS NULL")
+    for rule in DATE_ORDER_RULES:
+        if rule.column in dates:
+            sql.check(rule.error, rule.column, rule.problem,
+                      f"{DUCKDB.quote(rule.column)} < {DUCKDB.quote(rule.before)}")
+
+
+def _day_first(con: duckdb.DuckDBPyConnection, plan: Plan, columns: list[str], sql: _SqlTable) -> bool:
+    """Whether slash dates read day first: the memory engine's evidence rule (a first field above 12)."""
+    row = con.execute(date_evidence_query(plan, "source", DUCKDB, columns=columns)).fetchone()
+    names = [d[0] for d in con.description or ()]
+    evidence = dict(zip(names, row or ()))
+    slash = [c for c in date_columns(plan, {plan.columns.get(n, n): n for n in columns})
+             if evidence.get(c + "__slash")]
+    if not slash or plan.data.date_format != "auto":
+        return False
+    if any((evidence.get(c + "__first") or 0) > 12 for c in slash):
+        return True
+    pattern = literal(r"^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}( [0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?$")
+    sql.check(AmbiguousDateError, slash[0],
+              f"slash dates that could be DD/MM/YYYY or MM/DD/YYYY (no day above 12 in "
+              f"{', '.join(repr(sql.table.label(c)) for c in slash)}); set [data] date_format = "
+              f"\"%d/%m/%Y\" in the plan",
+              f"regexp_matches(CAST({DUCKDB.quote(slash[0] + '__text')} AS VARCHAR), {pattern})")
+    return False
+
+
+def _check_binary(sql: _SqlTable, plan: Plan, columns: list[str]) -> None:
+    """``support_received`` and the plan's binary outcomes: 0, 1 or empty (:func:`evalexp.validate.check_binary`,
+    on the column's distinct values read as the memory engine reads them)."""
+    for column in ("support_received", *plan.outcomes.binary):
+        if column not in columns:
+            continue
+        q = DUCKDB.quote(column)
+        found = sql.con.execute(f"SELECT v FROM (SELECT CAST({q} AS VARCHAR) AS v, min({LINE}) AS first FROM cohort "
+                                f"WHERE {q} IS NOT NULL GROUP BY 1) ORDER BY first").fetchall()
+        values = pd.Series([v for (v,) in found], dtype=object)
+        numbers = _numeric(values)
+        if numbers is not None:
+            bad = ~numbers.isin([0, 1]).to_numpy()
+            shown = ", ".join(f"{v:g}" for v in numbers[bad][:MAX_ROWS_SHOWN])
+        else:
+            bad = ~values.isin(["0", "1"]).to_numpy()
+            shown = ", ".join(repr(v) for v in values[bad][:MAX_ROWS_SHOWN])
+        if bad.any():
+            listed = ", ".join(literal(str(v)) for v in values[bad])
+            sql.check(InvalidValueError, column, f"values must be 0 or 1 (or empty), found {shown}",
+                      f"CAST({q} AS VARCHAR) IN ({listed})")
+
+
+def _continuous(con: duckdb.DuckDBPyConnection, plan: Plan) -> tuple[str, ...]:
+    """The plan's covariates with more than :data:`evalexp.engine.counts.MAX_LEVELS` distinct values."""
+    covariates = list(dict.fromkeys(plan.survival.covariates))
+    if not covariates:
+        return ()
+    counted = ", ".join(f"count(DISTINCT {DUCKDB.quote(c)})" for c in covariates)
+    levels = con.execute(f"SELECT {counted} FROM cohort").fetchone() or ()
+    return tuple(c for c, k in zip(covariates, levels) if k > MAX_LEVELS)
+
+
+def _reader(path: Path, fmt: str) -> str:
+    if fmt == ".parquet":
+        return f"read_parquet({literal(str(path))})"
+    sep = _separator(_first_line(path))
+    return (f"read_csv({literal(str(path))}, delim={literal(sep)}, header=true, all_varchar=true, "
+            f"quote='\"', escape='\"', nullstr='', parallel=true)")
+
+
+def _numbers(counts: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+    """Covariate and outcome keys read as the memory engine reads them (:func:`evalexp.load._numeric`)."""
+    out = counts.copy()
+    for column in dict.fromkeys((*plan.survival.covariates, *plan.outcomes.binary)):
+        if column not in out:
+            continue
+        numbers = _numeric(out[column].astype(object).where(out[column].notna(), np.nan))
+        if numbers is not None:
+            out[column] = numbers
+    return out
+
+
+def load_counts(path: str | Path, plan: Plan, *, memory_limit: str | None = None) -> CohortCounts:
+    """Read, validate and aggregate a CSV or Parquet cohort with DuckDB.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.csv`` / ``.txt`` (UTF-8 or cp1252, ``,`` ``;`` or tab separated) or ``.parquet``.
+    plan : Plan
+        Column mapping, arms, date rules, and the keys of the aggregate (strata, cluster,
+        causes, covariates, binary outcomes).
+    memory_limit : str, optional
+        DuckDB's ``memory_limit`` (e.g. ``"2GB"``); beyond it DuckDB spills to its temporary folder.
+
+    Returns
+    -------
+    CohortCounts
+
+    Raises
+    ------
+    InputError
+        As :func:`evalexp.load.load_cohort` (same classes and messages; see the module docstring
+        for what only the memory engine checks).
+    """
+    path = Path(path)
+    source = str(path)
+    fmt = path.suffix.lower()
+    if fmt not in FORMATS:
+        raise UnreadableFileError(source, None, f"the duckdb engine reads {', '.join(FORMATS)} files, not "
+                                                f"'{path.suffix}' (use --engine memory)")
+    if not path.is_file():
+        raise UnreadableFileError(source, None, "no such file")
+    con = duckdb.connect(config={"memory_limit": memory_limit} if memory_limit else {})
+    try:
+        with _utf8_copy(path) if fmt != ".parquet" else _as_is(path) as readable:
+            con.execute(f"CREATE VIEW raw AS SELECT * FROM {_reader(readable, fmt)}")
+            columns = [str(name) for name, *_ in con.execute("DESCRIBE raw").fetchall()]
+            con.execute(f"CREATE VIEW source AS SELECT *, row_number() OVER () + 1 AS {LINE} FROM raw")
+            if not con.execute("SELECT count(*) FROM (SELECT 1 FROM raw LIMIT 1)").fetchone()[0]:
+                raise EmptyFileError(source, None, "no data rows (only a header)")
+            names = {plan.columns[c]: c for c in columns if plan.columns.get(c, c) != c}
+            table = Table(pd.DataFrame(columns=[plan.columns.get(c, c) for c in columns]), np.zeros(0),
+                          np.zeros(0), source, names)
+            check_columns(table, plan)
+            sql = _SqlTable(con, source, table)
+            day_first = _day_first(con, plan, columns, sql)
+            select = canonical_select(plan, "source", DUCKDB, columns=[*columns, LINE], day_first=day_first)
+            con.execute(f"CREATE VIEW cohort AS {select}")
+            _check_ids(sql)
+            _check_arms(sql, plan)
+            dates = date_columns(plan, {plan.columns.get(c, c): c for c in columns})
+            _check_dates(sql, plan, dates)
+            _check_binary(sql, plan, [plan.columns.get(c, c) for c in columns])
+            _check_order(sql, dates)
+            longest = con.execute("SELECT max(date_diff('day', contract_start, followup_end)) FROM cohort").fetchone()
+            continuous = _continuous(con, plan)
+            counts = con.execute(aggregate_query(plan, "raw", DUCKDB, columns=columns, day_first=day_first,
+                                                 exclude=continuous)).df()
+    finally:
+        con.close()
+    counts[COUNT] = counts[COUNT].astype(np.int64)
+    check_horizon_days(plan, source, int(longest[0]) if longest else 0)
+    return CohortCounts(counts=_numbers(counts, plan), source=source, plan=plan, continuous=continuous)
+
+
+@contextmanager
+def _as_is(path: Path) -> Iterator[Path]:
+    yield path
