@@ -6,6 +6,8 @@ end. Without Java or pyspark the tests skip with the reason, except under ``CI=t
 import pytest
 from _spark_cluster import StandaloneCluster, require_spark
 
+from evalexp.engine.spark import spark_session
+
 TEST_CONFIG = {
     "spark.driver.memory": "1g",
     "spark.executor.memory": "1g",
@@ -30,12 +32,7 @@ def spark_cluster(tmp_path_factory):
 @pytest.fixture(scope="session")
 def spark(spark_cluster):
     """A SparkSession whose executors run on the standalone cluster's worker."""
-    from pyspark.sql import SparkSession
-
-    builder = SparkSession.builder.master(spark_cluster.master_url).appName("evalexp-tests")
-    for key, value in TEST_CONFIG.items():
-        builder = builder.config(key, value)
-    session = builder.getOrCreate()
+    session = spark_session(spark_cluster.master_url, TEST_CONFIG)
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()

@@ -13,7 +13,7 @@ def test_missing_java_fails_under_ci(monkeypatch):
     monkeypatch.setenv("CI", "true")
     monkeypatch.setenv("PATH", "")
     monkeypatch.delenv("JAVA_HOME", raising=False)
-    with pytest.raises(pytest.fail.Exception, match="Spark tests need Java .*under CI=true they must run"):
+    with pytest.raises(pytest.fail.Exception, match=r"Spark tests need Java .*under CI=true they must run"):
         require_spark()
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from evalexp.competing.analysis import rupture_causes
-from evalexp.engine.spark import aggregate
+from evalexp.engine.spark import load_counts
 from evalexp.engine.sql import COUNT, group_columns
 from evalexp.errors import UnreadableFileError
 from evalexp.load import load_cohort
@@ -33,12 +33,12 @@ binary = ["employed_6m", "employed_12m"]
 """
 
 
-def memory_counts(path, plan):
-    """Participants per key of the aggregate, from the memory engine's cohort."""
+def memory_counts(path, plan, exclude=()):
+    """Participants per key of the aggregate (less the ``exclude`` covariates), from the memory engine's cohort."""
     cohort = load_cohort(path, plan)
     data = cohort.data
     keys = {"arm": data["arm"], "time_days": data["time_days"], "event": data["event"]}
-    for key, column in group_columns(plan):
+    for key, column in group_columns(plan, exclude):
         keys[key] = rupture_causes(cohort, plan) if key == "cause" else data[column]
     frame = pd.DataFrame(keys)
     return frame.groupby(list(keys), dropna=False, sort=False).size().rename(COUNT).reset_index()
@@ -54,9 +54,10 @@ def assert_same_counts(spark_counts, memory):
 
 def test_demo_counts_equal_the_memory_engine(spark):
     plan = load_plan(DEMO_PLAN)
-    counts = aggregate(plan, str(DEMO), spark)
-    assert counts[COUNT].sum() == 150
-    assert_same_counts(counts, memory_counts(DEMO, plan))
+    counts = load_counts(str(DEMO), plan, spark)
+    assert counts.continuous == ("age",) and counts.engine == "spark"
+    assert counts.counts[COUNT].sum() == 150
+    assert_same_counts(counts.counts, memory_counts(DEMO, plan, ("age",)))
 
 
 def test_french_export_renamed_day_first_semicolons(spark, tmp_path):
@@ -64,9 +65,9 @@ def test_french_export_renamed_day_first_semicolons(spark, tmp_path):
     utf8 = tmp_path / "export_utf8.csv"
     utf8.write_text(EXPORT.read_bytes().decode("cp1252"), encoding="utf-8")
     plan = load_plan(EXPORT_PLAN)
-    counts = aggregate(plan, str(utf8), spark)
-    assert_same_counts(counts, memory_counts(utf8, plan))
-    demo = aggregate(load_plan(DEMO_PLAN), str(DEMO), spark)
+    counts = load_counts(str(utf8), plan, spark).counts
+    assert_same_counts(counts, memory_counts(utf8, plan, ("age",)))
+    demo = load_counts(str(DEMO), load_plan(DEMO_PLAN), spark).counts
     assert counts[["arm", "time_days", "event", COUNT]].equals(demo[["arm", "time_days", "event", COUNT]])
 
 
@@ -77,7 +78,7 @@ def test_simulated_clusters_and_causes(spark, tmp_path, suffix):
     plan_file = tmp_path / "sim.toml"
     plan_file.write_text(CLUSTERED_PLAN)
     plan = load_plan(plan_file)
-    counts = aggregate(plan, str(cohort), spark)
+    counts = load_counts(str(cohort), plan, spark).counts
     assert counts[COUNT].sum() == 3000
     assert counts["cluster"].nunique() == 40
     assert counts["cause"].nunique() >= 3
@@ -86,7 +87,7 @@ def test_simulated_clusters_and_causes(spark, tmp_path, suffix):
 
 def test_not_utf8_is_refused(spark):
     with pytest.raises(UnreadableFileError) as refused:
-        aggregate(load_plan(EXPORT_PLAN), str(EXPORT), spark)
+        load_counts(str(EXPORT), load_plan(EXPORT_PLAN), spark)
     assert str(refused.value) == (
         f"{EXPORT}: the header line is not UTF-8 text: --engine spark reads CSV in UTF-8 only; "
         f"transcode the file first (e.g. iconv -f cp1252 -t utf-8)")
@@ -96,7 +97,7 @@ def test_unsupported_suffix_is_refused(spark, tmp_path):
     path = tmp_path / "cohort.xlsx"
     path.write_bytes(b"")
     with pytest.raises(UnreadableFileError) as refused:
-        aggregate(load_plan(DEMO_PLAN), str(path), spark)
+        load_counts(str(path), load_plan(DEMO_PLAN), spark)
     assert str(refused.value) == (
         f"{path}: unsupported file type '.xlsx' for --engine spark (CSV: .csv, .txt, .tsv; "
         f"Parquet: .parquet, .pq)")

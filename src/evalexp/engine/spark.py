@@ -27,13 +27,17 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
-from ..errors import AmbiguousDateError, ArgumentError, UnreadableFileError
+from ..errors import AmbiguousDateError, ArgumentError, EmptyFileError, UnreadableFileError
+from ..guards import check_horizon_days
 from ..load import _numeric
 from ..plan import Plan
 from ..readers import MISSING_MARKERS, _separator
-from .sql import COUNT, KEYS, SPARK, aggregate_query, date_evidence_query, literal
+from ..validate import Table, check_columns
+from .counts import MAX_LEVELS, CohortCounts
+from .sql import COUNT, KEYS, SPARK, aggregate_query, canonical_select, date_evidence_query, literal
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -153,9 +157,9 @@ def day_first(plan: Plan, spark: SparkSession, relation: str, columns: list[str]
     evidence = spark.sql(date_evidence_query(plan, relation, SPARK, columns=columns)).first()
     counts = evidence.asDict() if evidence is not None else {}
     slash = [name[:-len("__slash")] for name, value in counts.items() if name.endswith("__slash") and value]
-    if not slash:
+    if not slash or plan.data.date_format != "auto":
         return False
-    if plan.data.date_format == "auto" and max(counts[f"{c}__first"] for c in slash) <= 12:
+    if max(counts[f"{c}__first"] or 0 for c in slash) <= 12:
         raise AmbiguousDateError(path, slash[0], f"slash dates that could be DD/MM/YYYY or MM/DD/YYYY (no day "
                                                  f"above 12 in {', '.join(repr(c) for c in slash)}); set [data] "
                                                  f"date_format = \"%d/%m/%Y\" in the plan")
@@ -166,9 +170,8 @@ def counts_frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame
     """The collected GROUP BY rows as a DataFrame: keys, then ``n`` (int64); covariate and binary-outcome
     keys numbers when every value is one (:func:`evalexp.load._numeric`), else text."""
     frame = pd.DataFrame.from_records(rows, columns=columns)
-    frame[COUNT] = frame[COUNT].astype("int64")
-    frame["time_days"] = frame["time_days"].astype("int64")
-    frame["event"] = frame["event"].astype("int64")
+    for column in (COUNT, "time_days", "event"):
+        frame[column] = frame[column].astype("int64")
     for column in columns:
         if column not in KEYS and column != COUNT and frame[column].dtype == object:
             numbers = _numeric(frame[column])
@@ -177,20 +180,66 @@ def counts_frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame
     return frame
 
 
-def aggregate(plan: Plan, path: str, spark: SparkSession) -> pd.DataFrame:
-    """Participants per (arm, time_days, event [, stratum, cluster, cause, covariates, binary outcomes]).
+def _table(plan: Plan, columns: list[str], path: str) -> Table:
+    """An empty :class:`evalexp.validate.Table` under the canonical names: column checks and labels."""
+    names = {plan.columns[c]: c for c in columns if plan.columns.get(c, c) != c}
+    return Table(pd.DataFrame(columns=[plan.columns.get(c, c) for c in columns]), np.zeros(0), np.zeros(0),
+                 path, names)
 
-    Runs :func:`evalexp.engine.sql.aggregate_query` (Spark dialect) on the file at ``path``
-    and collects the counts to the driver. Only the counts leave the cluster.
+
+def _profile(plan: Plan, spark: SparkSession, cohort: str) -> tuple[int, tuple[str, ...]]:
+    """The longest follow-up in days and the covariates with more than :data:`MAX_LEVELS` values, in one pass."""
+    q = SPARK.quote
+    covariates = list(dict.fromkeys(plan.survival.covariates))
+    parts = [f"max({SPARK.day_diff(q('contract_start'), q('followup_end'))}) AS {q('longest')}"]
+    parts += [f"count(DISTINCT {q(c)}) AS {q(c)}" for c in covariates]
+    row = spark.sql(f"SELECT {', '.join(parts)} FROM {cohort}").first()
+    values = row.asDict() if row is not None else {}
+    continuous = tuple(c for c in covariates if values.get(c, 0) > MAX_LEVELS)
+    return int(values.get("longest") or 0), continuous
+
+
+def load_counts(path: str, plan: Plan, spark: SparkSession) -> CohortCounts:
+    """Read and aggregate a CSV or Parquet cohort on a Spark session.
+
+    The counts per (arm, time_days, event [, stratum, cluster, cause, covariates, binary outcomes])
+    of :func:`evalexp.engine.sql.aggregate_query` in the Spark dialect, collected to the driver (only
+    the counts leave the cluster); covariates with more than :data:`evalexp.engine.counts.MAX_LEVELS`
+    distinct values left out of the keys, as the DuckDB engine does.
+
+    Parameters
+    ----------
+    path : str
+        ``.csv`` / ``.txt`` / ``.tsv`` (UTF-8) or ``.parquet`` / ``.pq``: a local path or any URI
+        the session's Spark reads (``hdfs://``, ``s3a://``, ...).
+    plan : Plan
+    spark : pyspark.sql.SparkSession
+        From :func:`spark_session`, or any session (``SESSION_SETTINGS`` are set on it).
 
     Returns
     -------
-    pandas.DataFrame
-        One row per key combination, in the query's order, and the count ``n``.
+    CohortCounts
+        With ``engine="spark"``; :func:`evalexp.engine.counts.analyze_counts` gives the results.
+
+    Raises
+    ------
+    InputError
+        Unreadable or empty file, a missing column, ambiguous slash dates.
+    HorizonError
+        ``horizon_days`` beyond the longest follow-up.
     """
+    for key, value in SESSION_SETTINGS.items():
+        spark.conf.set(key, value)
     with source_view(spark, path) as (relation, columns):
+        if not spark.sql(f"SELECT 1 FROM {relation} LIMIT 1").collect():
+            raise EmptyFileError(path, None, "no data rows (only a header)")
+        check_columns(_table(plan, columns, path), plan)
         first = day_first(plan, spark, relation, columns, path)
-        result = spark.sql(aggregate_query(plan, relation, SPARK, columns=columns, day_first=first))
-        names = list(result.columns)
+        longest, continuous = _profile(
+            plan, spark, f"({canonical_select(plan, relation, SPARK, columns=columns, day_first=first)}) c")
+        result = spark.sql(aggregate_query(plan, relation, SPARK, columns=columns, day_first=first,
+                                           exclude=continuous))
         rows = [row.asDict() for row in result.collect()]
-    return counts_frame(rows, names)
+        counts = counts_frame(rows, list(result.columns))
+    check_horizon_days(plan, path, longest)
+    return CohortCounts(counts=counts, source=path, plan=plan, continuous=continuous, engine="spark")
