@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where to write results.json ('-': standard output); an existing file is replaced "
                         "only if it is an evalexp results file; its folder must exist")
     p.add_argument("--quiet", action="store_true", help="no progress display (shown only on a terminal)")
+    _add_engine(p)
     _add_key(p)
 
     p = sub.add_parser("report", help="build the funders' report (HTML, PDF, figures, results.json)",
@@ -188,8 +189,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_engine(p: argparse.ArgumentParser) -> None:
+    from .plan import ENGINES
+
+    p.add_argument("--engine", choices=ENGINES, default=None,
+                   help="memory (every analysis), duckdb (out of core: the analyses counts determine) or "
+                        "auto (duckdb from a million rows); default: the plan's [data] engine, else auto")
+
+
 def _analyze(args: argparse.Namespace) -> None:
     from .analysis import analyze
+    from .engine.choose import choose_engine
     from .load import load_cohort
     from .plan import load_plan
 
@@ -197,8 +207,14 @@ def _analyze(args: argparse.Namespace) -> None:
     if str(args.json) != STDOUT:
         check_target(target)  # refused before the analysis runs, and checked again when written
     plan = load_plan(args.plan)
-    cohort = load_cohort(args.cohort, plan, key=_read_key(args.key_file))
-    results = analyze(cohort, plan, progress=_progress(args), command_line=["evalexp", *args.argv])
+    engine = choose_engine(args.engine or plan.data.engine, args.cohort)
+    if engine != "memory":
+        from .engine.run import analyze_out_of_core
+
+        results = analyze_out_of_core(args.cohort, plan, engine, command_line=["evalexp", *args.argv])
+    else:
+        cohort = load_cohort(args.cohort, plan, key=_read_key(args.key_file))
+        results = analyze(cohort, plan, progress=_progress(args), command_line=["evalexp", *args.argv])
     write_output(args.json, json.dumps(results.to_dict(), indent=2, ensure_ascii=False) + "\n",
                  replaceable=target.replaceable, kind=target.kind)
 

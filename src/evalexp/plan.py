@@ -31,6 +31,7 @@ entry of the plan's ``language``, else the table's first entry (:func:`text_in`,
     date_min = 1990-01-01            # canonical dates outside date_min..date_max are refused (TOML dates,
                                      # within 1678-01-01..2261-12-31)
     date_max = 2099-12-31
+    engine = "auto"                  # auto | memory | duckdb | spark (auto: duckdb from 10^6 rows)
 
     [survival]
     horizon_days = 365               # required, >= 1, and at most the cohort's longest follow-up
@@ -113,6 +114,8 @@ RI_STATISTICS = ("logrank", "cox_score", "rmst")
 SMALL_SAMPLE = ("auto", "always", "never")
 RANDOMIZATION_SCHEMES = ("permuted_blocks", "simple")
 PRIMARY_ANALYSES = ("cox_adjusted", "cox_unadjusted", "covariate_adjusted", "logrank", "risk_difference", "rmst")
+#: ``[data] engine`` and ``--engine``: auto picks memory or duckdb by the file's size (:mod:`evalexp.engine`).
+ENGINES = ("auto", "memory", "duckdb", "spark")
 SMALL_SAMPLE = ("auto", "always", "never")
 
 
@@ -122,6 +125,7 @@ class DataPlan:
     sheet: str | int = 0
     date_min: dt.date = dt.date(1990, 1, 1)
     date_max: dt.date = dt.date(2099, 12, 31)
+    engine: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -245,7 +249,7 @@ class Plan:
 
 
 _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "data": {"date_format": str, "sheet": (str, int), "date_min": dt.date, "date_max": dt.date},
+    "data": {"date_format": str, "sheet": (str, int), "date_min": dt.date, "date_max": dt.date, "engine": str},
     "survival": {"horizon_days": int, "landmarks_days": list, "covariates": list, "strata": str,
                  "cluster": str, "causes": str, "ties": str, "randomization": str, "primary": str, "firth": bool},
     "outcomes": {"binary": list, "adjust": list, "multiplicity": str},
@@ -376,6 +380,8 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
     if not all(isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in landmarks):
         raise PlanError(f"{source}: 'landmarks_days' must be a list of positive whole days, got {list(landmarks)!r}")
     d = raw.get("data", {})
+    if "engine" in d:
+        _choice(d["engine"], ENGINES, "engine", source)
     date_min, date_max = d.get("date_min", DataPlan.date_min), d.get("date_max", DataPlan.date_max)
     if date_min >= date_max:
         raise PlanError(f"{source}: 'date_min' in [data] must be before 'date_max', got {date_min} and {date_max}")

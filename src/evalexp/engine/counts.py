@@ -102,6 +102,8 @@ class CountsAnalysis(Result):
     engine: str
     cells: int
     skipped: tuple[str, ...]
+    #: ``results.json["provenance"]`` (:func:`evalexp.provenance.provenance`), when run from a file.
+    provenance: dict[str, Any] | None = None
     title: str = field(default="evalexp analysis (aggregated counts)", repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -117,6 +119,8 @@ class CountsAnalysis(Result):
         found = [*self.survival.warnings, *(self.competing.warnings if self.competing is not None else ())]
         out["warnings"] = [w.to_dict() for w in found]
         out["engine"] = {"name": self.engine, "cells": self.cells, "skipped": list(self.skipped)}
+        if self.provenance is not None:
+            out["provenance"] = self.provenance
         return out
 
     def tidy(self) -> pd.DataFrame:
@@ -215,8 +219,9 @@ def _competing(cc: CohortCounts) -> CompetingRisksAnalysis:
         missing = [arm for arm in ARMS if events[arm] == 0]
         note = f"no rupture of this cause in the {' and '.join(missing)} arm" if missing else ""
         if not missing:
+            of_cause = (status == code).astype(int)
             fit, found = run_quietly(f"cause '{label}', cause-specific Cox model", lambda: cox_ph(
-                time, (status == code).astype(int), pd.DataFrame({"treated": treated.astype(float)}),
+                time, of_cause, pd.DataFrame({"treated": treated.astype(float)}),  # noqa: B023 (called at once)
                 strata=strata, cluster=cluster, ties=sv.ties, alpha=alpha, weights=w))
             csc = fit.ratio("treated") if fit is not None and fit.estimable("treated") else None
             note = f"Fine-Gray model: not computed by the {cc.engine} engine"

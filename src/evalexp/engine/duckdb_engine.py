@@ -26,7 +26,7 @@ from __future__ import annotations
 import codecs
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -34,17 +34,45 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ..errors import (MAX_ROWS_SHOWN, AmbiguousDateError, DateParseError, DateRangeError, DuplicateIdError,
-                      EmptyArmError, EmptyFileError, InputError, InvalidValueError, UnmappedArmError,
-                      UnreadableFileError, listed_values, shown_value)
+from ..errors import (
+    MAX_ROWS_SHOWN,
+    AmbiguousDateError,
+    DateParseError,
+    DateRangeError,
+    DuplicateIdError,
+    EmptyArmError,
+    EmptyFileError,
+    InputError,
+    InvalidValueError,
+    UnmappedArmError,
+    UnreadableFileError,
+    shown_value,
+)
 from ..guards import check_horizon_days
 from ..load import _numeric
 from ..plan import ARMS, Plan
 from ..readers import _separator
-from ..validate import (DATE_ORDER_RULES, MISSING_DATE, MISSING_ID, REQUIRED_DATES, Table, check_columns,
-                        duplicate_ids_problem, empty_arm_problem, unmapped_arms_problem)
+from ..validate import (
+    DATE_ORDER_RULES,
+    MISSING_DATE,
+    MISSING_ID,
+    REQUIRED_DATES,
+    Table,
+    check_columns,
+    duplicate_ids_problem,
+    empty_arm_problem,
+    unmapped_arms_problem,
+)
 from .counts import MAX_LEVELS, CohortCounts
-from .sql import COUNT, DUCKDB, aggregate_query, canonical_select, date_columns, date_evidence_query, literal
+from .sql import (
+    COUNT,
+    DUCKDB,
+    aggregate_query,
+    canonical_select,
+    date_columns,
+    date_evidence_query,
+    literal,
+)
 
 #: Column holding each row's source line in the engine's views.
 LINE = "__line"
@@ -92,12 +120,26 @@ def _first_line(path: Path) -> str:
 
 class _SqlTable:
     """The checks of :mod:`evalexp.validate` on a DuckDB view ``cohort`` (canonical columns, dates
-    parsed, ``__line``), raising the memory engine's errors."""
+    parsed, ``__line``), raising the memory engine's errors.
+
+    :meth:`precount` counts the rows of many conditions in one scan; :meth:`check` then looks
+    for the offending rows only when there are some.
+    """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, source: str, table: Table):
         self.con = con
         self.source = source
         self.table = table  # an empty frame under the canonical names: labels and check_columns
+        self.known: dict[str, int] = {}
+
+    def precount(self, conditions: list[str], extra: dict[str, str] | None = None) -> dict[str, object]:
+        """Count the rows of each condition in one scan (kept for :meth:`check`); also the ``extra``
+        aggregate expressions, returned by name."""
+        extra = extra or {}
+        expressions = [f"count_if({c})" for c in conditions] + list(extra.values())
+        row = self.con.execute(f"SELECT {', '.join(expressions) or '0'} FROM cohort").fetchone() or ()
+        self.known.update(zip(conditions, (int(v) for v in row[:len(conditions)])))
+        return dict(zip(extra, row[len(conditions):]))
 
     def offenders(self, condition: str) -> tuple[list[tuple[int, str]], int]:
         """The first ``(line, identifier)`` pairs of the rows where ``condition`` holds, and their number."""
@@ -106,10 +148,15 @@ class _SqlTable:
                                  f"WHERE {condition} ORDER BY {LINE} LIMIT {MAX_ROWS_SHOWN}").fetchall()
         return [(int(line), str(pid)) for line, pid in shown], int(total[0]) if total else 0
 
-    def check(self, error: type[InputError], column: str, problem: str, condition: str, hint: str = "") -> None:
+    def check(self, error: type[InputError], column: str, problem: str | Callable[[], str], condition: str,
+              hint: str = "") -> None:
+        """Raise ``error`` if some row meets ``condition`` (``problem`` may be a function: called only then)."""
+        if self.known.get(condition) == 0:
+            return
         rows, total = self.offenders(condition)
         if total:
-            raise error(self.source, self.table.label(column), problem, rows, total, hint)
+            raise error(self.source, self.table.label(column), problem if isinstance(problem, str) else problem(),
+                        rows, total, hint)
 
     def first_values(self, expression: str, condition: str, count: int) -> list:
         """The first ``count`` distinct values of ``expression`` where ``condition`` holds, in line order."""
@@ -118,42 +165,57 @@ class _SqlTable:
         return [v for (v,) in found]
 
 
-def _check_ids(sql: _SqlTable) -> None:
+_ARM_COUNTS = {arm: f"count_if(arm = {literal(arm)})" for arm in ARMS}
+
+
+def _check_ids_and_arms(sql: _SqlTable, plan: Plan) -> None:
+    """:func:`evalexp.validate.check_ids` then :func:`evalexp.validate.map_arms`."""
+    arms = sql.precount(["participant_id IS NULL", "arm IS NULL"], _ARM_COUNTS)
     sql.check(InvalidValueError, "participant_id", MISSING_ID, "participant_id IS NULL")
+    repeated = "participant_id IN (SELECT participant_id FROM cohort GROUP BY 1 HAVING count(*) > 1)"
     n_ids = sql.con.execute("SELECT count(*) FROM (SELECT participant_id FROM cohort GROUP BY 1 "
                             "HAVING count(*) > 1)").fetchone()
     if n_ids and n_ids[0]:
-        sql.check(DuplicateIdError, "participant_id", duplicate_ids_problem(int(n_ids[0])),
-                  "participant_id IN (SELECT participant_id FROM cohort GROUP BY 1 HAVING count(*) > 1)")
+        sql.check(DuplicateIdError, "participant_id", duplicate_ids_problem(int(n_ids[0])), repeated)
 
+    def unmapped() -> str:
+        bad = sql.con.execute("SELECT DISTINCT arm__text FROM cohort WHERE arm IS NULL").fetchall()
+        return unmapped_arms_problem(sorted({"(empty)" if v is None else str(v) for (v,) in bad}), plan)
 
-def _check_arms(sql: _SqlTable, plan: Plan) -> None:
-    bad = [v for (v,) in sql.con.execute("SELECT DISTINCT arm__text FROM cohort WHERE arm IS NULL").fetchall()]
-    if bad:
-        labels = sorted({"(empty)" if v is None else str(v) for v in bad})
-        sql.check(UnmappedArmError, "arm", unmapped_arms_problem(labels, plan), "arm IS NULL")
-    present = {v for (v,) in sql.con.execute("SELECT DISTINCT arm FROM cohort").fetchall()}
+    sql.check(UnmappedArmError, "arm", unmapped, "arm IS NULL")
     for arm in ARMS:
-        if arm not in present:
+        if not arms[arm]:
             labels = sorted(str(v) for (v,) in sql.con.execute("SELECT DISTINCT arm__text FROM cohort").fetchall())
             raise EmptyArmError(sql.source, sql.table.label("arm"), empty_arm_problem(arm, labels))
+
+
+def _date_conditions(plan: Plan, dates: list[str]) -> list[tuple[str, str, str]]:
+    """(column, unparsed condition, outside condition) per date column."""
+    q = DUCKDB.quote
+    low, high = literal(str(plan.data.date_min)), literal(str(plan.data.date_max))
+    return [(column, f"{q(column + '__text')} IS NOT NULL AND {q(column)} IS NULL",
+             f"{q(column)} < DATE {low} OR {q(column)} > DATE {high}") for column in dates]
+
+
+def _order_conditions(dates: list[str]) -> list[str]:
+    q = DUCKDB.quote
+    return ([f"{q(column)} IS NULL" for column in REQUIRED_DATES]
+            + [f"{q(rule.column)} < {q(rule.before)}" for rule in DATE_ORDER_RULES if rule.column in dates])
 
 
 def _check_dates(sql: _SqlTable, plan: Plan, dates: list[str]) -> None:
     """Unparseable dates and dates outside ``[data] date_min .. date_max`` (:class:`evalexp.load._DateReader`)."""
     expected = (f"'{plan.data.date_format}' or YYYY-MM-DD" if plan.data.date_format != "auto"
                 else "YYYY-MM-DD or DD/MM/YYYY")
-    for column in dates:
-        q = DUCKDB.quote
-        text, value = q(column + "__text"), q(column)
-        unparsed = f"{text} IS NOT NULL AND {value} IS NULL"
-        shown = ", ".join(repr(shown_value(v)) for v in sql.first_values(f"CAST({text} AS VARCHAR)", unparsed, 3))
-        sql.check(DateParseError, column, f"unparseable date {shown} (expected {expected})", unparsed)
-        low, high = plan.data.date_min, plan.data.date_max
-        outside = f"{value} < DATE {literal(str(low))} OR {value} > DATE {literal(str(high))}"
-        shown = ", ".join(str(v) for v in sql.first_values(value, outside, 3))
-        sql.check(DateRangeError, column, f"date outside {low}..{high} ({shown})", outside,
-                  "a typo? The plan's [data] date_min and date_max move the bounds")
+    low, high = plan.data.date_min, plan.data.date_max
+    for column, unparsed, outside in _date_conditions(plan, dates):
+        text = f"CAST({DUCKDB.quote(column + '__text')} AS VARCHAR)"
+        sql.check(DateParseError, column, lambda: "unparseable date " + ", ".join(
+            repr(shown_value(v)) for v in sql.first_values(text, unparsed, 3)) + f" (expected {expected})",  # noqa: B023
+            unparsed)
+        sql.check(DateRangeError, column, lambda: f"date outside {low}..{high} (" + ", ".join(
+            str(v) for v in sql.first_values(DUCKDB.quote(column), outside, 3)) + ")", outside,  # noqa: B023
+            "a typo? The plan's [data] date_min and date_max move the bounds")
 
 
 def _check_order(sql: _SqlTable, dates: list[str]) -> None:
@@ -186,11 +248,16 @@ def _day_first(con: duckdb.DuckDBPyConnection, plan: Plan, columns: list[str], s
     return False
 
 
+def _binary_condition(column: str) -> str:
+    """Rows whose value is not plainly 0 or 1 (the candidates :func:`_check_binary` looks at)."""
+    return f"{DUCKDB.quote(column)} IS NOT NULL AND trim(CAST({DUCKDB.quote(column)} AS VARCHAR)) NOT IN ('0', '1')"
+
+
 def _check_binary(sql: _SqlTable, plan: Plan, columns: list[str]) -> None:
     """``support_received`` and the plan's binary outcomes: 0, 1 or empty (:func:`evalexp.validate.check_binary`,
     on the column's distinct values read as the memory engine reads them)."""
     for column in ("support_received", *plan.outcomes.binary):
-        if column not in columns:
+        if column not in columns or sql.known.get(_binary_condition(column)) == 0:
             continue
         q = DUCKDB.quote(column)
         found = sql.con.execute(f"SELECT v FROM (SELECT CAST({q} AS VARCHAR) AS v, min({LINE}) AS first FROM cohort "
@@ -209,14 +276,23 @@ def _check_binary(sql: _SqlTable, plan: Plan, columns: list[str]) -> None:
                       f"CAST({q} AS VARCHAR) IN ({listed})")
 
 
-def _continuous(con: duckdb.DuckDBPyConnection, plan: Plan) -> tuple[str, ...]:
-    """The plan's covariates with more than :data:`evalexp.engine.counts.MAX_LEVELS` distinct values."""
+def _check_rows(sql: _SqlTable, plan: Plan, columns: list[str]) -> tuple[int, tuple[str, ...]]:
+    """Dates, binary columns, date order in one scan (then the offenders of the first rule broken);
+    returns the longest follow-up in days and the continuous covariates (:data:`MAX_LEVELS`)."""
+    canonical = [plan.columns.get(c, c) for c in columns]
+    dates = date_columns(plan, {name: name for name in canonical})
+    binary = [c for c in ("support_received", *plan.outcomes.binary) if c in canonical]
+    conditions = [c for _, unparsed, outside in _date_conditions(plan, dates) for c in (unparsed, outside)]
     covariates = list(dict.fromkeys(plan.survival.covariates))
-    if not covariates:
-        return ()
-    counted = ", ".join(f"count(DISTINCT {DUCKDB.quote(c)})" for c in covariates)
-    levels = con.execute(f"SELECT {counted} FROM cohort").fetchone() or ()
-    return tuple(c for c, k in zip(covariates, levels) if k > MAX_LEVELS)
+    extra = {"longest": "max(date_diff('day', contract_start, followup_end))",
+             **{c: f"count(DISTINCT {DUCKDB.quote(c)})" for c in covariates}}
+    found = sql.precount(conditions + [_binary_condition(c) for c in binary] + _order_conditions(dates), extra)
+    _check_dates(sql, plan, dates)
+    _check_binary(sql, plan, canonical)
+    _check_order(sql, dates)
+    longest = found["longest"]
+    return (int(longest) if isinstance(longest, (int, np.integer)) else 0,
+            tuple(c for c in covariates if int(found[c]) > MAX_LEVELS))  # type: ignore[call-overload]
 
 
 def _reader(path: Path, fmt: str) -> str:
@@ -270,36 +346,33 @@ def load_counts(path: str | Path, plan: Plan, *, memory_limit: str | None = None
                                                 f"'{path.suffix}' (use --engine memory)")
     if not path.is_file():
         raise UnreadableFileError(source, None, "no such file")
+    # no progress bar: it would write into a results.json sent to standard output (--json -)
     con = duckdb.connect(config={"memory_limit": memory_limit} if memory_limit else {})
+    con.execute("SET enable_progress_bar = false")
     try:
         with _utf8_copy(path) if fmt != ".parquet" else _as_is(path) as readable:
             con.execute(f"CREATE VIEW raw AS SELECT * FROM {_reader(readable, fmt)}")
             columns = [str(name) for name, *_ in con.execute("DESCRIBE raw").fetchall()]
             con.execute(f"CREATE VIEW source AS SELECT *, row_number() OVER () + 1 AS {LINE} FROM raw")
-            if not con.execute("SELECT count(*) FROM (SELECT 1 FROM raw LIMIT 1)").fetchone()[0]:
+            if con.execute("SELECT 1 FROM raw LIMIT 1").fetchone() is None:
                 raise EmptyFileError(source, None, "no data rows (only a header)")
             names = {plan.columns[c]: c for c in columns if plan.columns.get(c, c) != c}
             table = Table(pd.DataFrame(columns=[plan.columns.get(c, c) for c in columns]), np.zeros(0),
                           np.zeros(0), source, names)
             check_columns(table, plan)
             sql = _SqlTable(con, source, table)
+            con.execute(f"CREATE VIEW cohort AS {canonical_select(plan, 'source', DUCKDB, columns=[*columns, LINE])}")
+            _check_ids_and_arms(sql, plan)
             day_first = _day_first(con, plan, columns, sql)
             select = canonical_select(plan, "source", DUCKDB, columns=[*columns, LINE], day_first=day_first)
-            con.execute(f"CREATE VIEW cohort AS {select}")
-            _check_ids(sql)
-            _check_arms(sql, plan)
-            dates = date_columns(plan, {plan.columns.get(c, c): c for c in columns})
-            _check_dates(sql, plan, dates)
-            _check_binary(sql, plan, [plan.columns.get(c, c) for c in columns])
-            _check_order(sql, dates)
-            longest = con.execute("SELECT max(date_diff('day', contract_start, followup_end)) FROM cohort").fetchone()
-            continuous = _continuous(con, plan)
+            con.execute(f"CREATE OR REPLACE VIEW cohort AS {select}")
+            longest, continuous = _check_rows(sql, plan, columns)
             counts = con.execute(aggregate_query(plan, "raw", DUCKDB, columns=columns, day_first=day_first,
                                                  exclude=continuous)).df()
     finally:
         con.close()
     counts[COUNT] = counts[COUNT].astype(np.int64)
-    check_horizon_days(plan, source, int(longest[0]) if longest else 0)
+    check_horizon_days(plan, source, longest)
     return CohortCounts(counts=_numbers(counts, plan), source=source, plan=plan, continuous=continuous)
 
 
