@@ -4,7 +4,8 @@ The master and the worker are started from pyspark's bundled jars (``bin/spark-c
 org.apache.spark.deploy.master.Master`` / ``...worker.Worker spark://127.0.0.1:PORT``) on free
 loopback ports, their logs in a temporary folder, and stopped (process group terminated, then
 killed) at the end. Memory is kept small because the machine running the tests is shared:
-256 MB for each daemon, one core and 1 GB for the worker's executor, 1 GB for the driver.
+256 MB for each daemon; the worker offers two cores and 2 GB, so that two applications (the
+tests' session and a command-line run in a child process) get one executor each (one core, 1 GB).
 
 Outside CI a machine without Java or pyspark skips the Spark tests with the reason; under
 ``CI=true`` (set by the CI runner, which installs both) a missing prerequisite is a failure.
@@ -26,7 +27,8 @@ import pytest
 START_TIMEOUT_S = 300.0
 STOP_TIMEOUT_S = 30.0
 DAEMON_MEMORY = "256m"
-WORKER_MEMORY = "1g"
+WORKER_MEMORY = "2g"
+WORKER_CORES = "2"
 
 
 def missing_prerequisites() -> list[str]:
@@ -105,7 +107,7 @@ class StandaloneCluster:
         work_dir.mkdir(parents=True, exist_ok=True)
         self._launch("worker", env, [
             spark_class, "org.apache.spark.deploy.worker.Worker", self.master_url, "--host", "127.0.0.1",
-            "--cores", "1", "--memory", WORKER_MEMORY, "--webui-port", str(free_port()),
+            "--cores", WORKER_CORES, "--memory", WORKER_MEMORY, "--webui-port", str(free_port()),
             "--work-dir", str(work_dir)])
         self._wait_for("worker", "Successfully registered with master")
         self.start_seconds = time.perf_counter() - began
