@@ -30,14 +30,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..errors import AmbiguousDateError, ArgumentError, EmptyFileError, UnreadableFileError
+from ..errors import ArgumentError, EmptyFileError, UnreadableFileError
 from ..guards import check_horizon_days
 from ..load import _numeric
 from ..plan import Plan
 from ..readers import MISSING_MARKERS, _separator
 from ..validate import Table, check_columns
-from .counts import MAX_LEVELS, CohortCounts
-from .sql import COUNT, KEYS, SPARK, aggregate_query, canonical_select, date_evidence_query, literal
+from .checks import POSITION, SqlChecks
+from .counts import CohortCounts
+from .sql import COUNT, KEYS, SPARK, aggregate_query, canonical_select, date_columns, date_evidence_query, literal
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -135,35 +136,40 @@ def read_source(spark: SparkSession, path: str) -> DataFrame:
 
 
 @contextmanager
-def source_view(spark: SparkSession, path: str) -> Iterator[tuple[str, list[str]]]:
-    """A temporary view of the file: yields (view name, source column names); dropped after."""
-    frame = read_source(spark, path)
-    view = f"evalexp_source_{uuid.uuid4().hex}"
-    frame.createOrReplaceTempView(view)
+def temporary_views(spark: SparkSession, frame: DataFrame) -> Iterator[tuple[str, str, str]]:
+    """Three temporary views, dropped after: the file (``raw``), the file with each row's position
+    (``source``: :data:`evalexp.engine.checks.POSITION`, ``monotonically_increasing_id``) and the
+    name kept for the canonical ``cohort`` view of the checks. Yields their quoted names."""
+    from pyspark.sql.functions import monotonically_increasing_id
+
+    tag = uuid.uuid4().hex
+    raw, source, cohort = (f"evalexp_{name}_{tag}" for name in ("raw", "source", "cohort"))
+    frame.createOrReplaceTempView(raw)
+    frame.withColumn(POSITION, monotonically_increasing_id()).createOrReplaceTempView(source)
     try:
-        yield SPARK.quote(view), list(frame.columns)
+        yield SPARK.quote(raw), SPARK.quote(source), SPARK.quote(cohort)
     finally:
-        spark.catalog.dropTempView(view)
+        for view in (raw, source, cohort):
+            spark.catalog.dropTempView(view)
 
 
-def day_first(plan: Plan, spark: SparkSession, relation: str, columns: list[str], path: str) -> bool:
-    """Whether ``N/N/YYYY`` dates read day first, decided as :class:`evalexp.load._DateReader` does.
+def file_lines(spark: SparkSession, source: str, positions: list[int]) -> list[int]:
+    """File lines (header = line 1) of row positions given by ``monotonically_increasing_id``.
 
-    Raises
-    ------
-    AmbiguousDateError
-        Slash dates, ``[data] date_format = "auto"`` and no first field above 12 in any date column.
+    A position is ``(partition << 33) + row within the partition``; the line adds the rows of the
+    earlier partitions, counted here (one scan, only when a rule is broken). Partitions follow the
+    file's order for one file, so these are the file's lines for a CSV with one record per line.
     """
-    evidence = spark.sql(date_evidence_query(plan, relation, SPARK, columns=columns)).first()
-    counts = evidence.asDict() if evidence is not None else {}
-    slash = [name[:-len("__slash")] for name, value in counts.items() if name.endswith("__slash") and value]
-    if not slash or plan.data.date_format != "auto":
-        return False
-    if max(counts[f"{c}__first"] or 0 for c in slash) <= 12:
-        raise AmbiguousDateError(path, slash[0], f"slash dates that could be DD/MM/YYYY or MM/DD/YYYY (no day "
-                                                 f"above 12 in {', '.join(repr(c) for c in slash)}); set [data] "
-                                                 f"date_format = \"%d/%m/%Y\" in the plan")
-    return True
+    if not positions:
+        return []
+    q = SPARK.quote(POSITION)
+    sizes = sorted(tuple(row) for row in spark.sql(
+        f"SELECT shiftright({q}, 33) AS p, count(*) AS k FROM {source} GROUP BY 1").collect())
+    offsets, seen = {}, 0
+    for partition, size in sizes:
+        offsets[partition] = seen
+        seen += size
+    return [2 + offsets[position >> 33] + (position & (2**33 - 1)) for position in positions]
 
 
 def counts_frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
@@ -187,25 +193,14 @@ def _table(plan: Plan, columns: list[str], path: str) -> Table:
                  path, names)
 
 
-def _profile(plan: Plan, spark: SparkSession, cohort: str) -> tuple[int, tuple[str, ...]]:
-    """The longest follow-up in days and the covariates with more than :data:`MAX_LEVELS` values, in one pass."""
-    q = SPARK.quote
-    covariates = list(dict.fromkeys(plan.survival.covariates))
-    parts = [f"max({SPARK.day_diff(q('contract_start'), q('followup_end'))}) AS {q('longest')}"]
-    parts += [f"count(DISTINCT {q(c)}) AS {q(c)}" for c in covariates]
-    row = spark.sql(f"SELECT {', '.join(parts)} FROM {cohort}").first()
-    values = row.asDict() if row is not None else {}
-    continuous = tuple(c for c in covariates if values.get(c, 0) > MAX_LEVELS)
-    return int(values.get("longest") or 0), continuous
-
-
 def load_counts(path: str, plan: Plan, spark: SparkSession) -> CohortCounts:
-    """Read and aggregate a CSV or Parquet cohort on a Spark session.
+    """Read, check and aggregate a CSV or Parquet cohort on a Spark session.
 
-    The counts per (arm, time_days, event [, stratum, cluster, cause, covariates, binary outcomes])
-    of :func:`evalexp.engine.sql.aggregate_query` in the Spark dialect, collected to the driver (only
-    the counts leave the cluster); covariates with more than :data:`evalexp.engine.counts.MAX_LEVELS`
-    distinct values left out of the keys, as the DuckDB engine does.
+    The file is checked with the memory engine's rules and messages (:class:`evalexp.engine.checks.SqlChecks`),
+    then counted per (arm, time_days, event [, stratum, cluster, cause, covariates, binary outcomes])
+    by :func:`evalexp.engine.sql.aggregate_query` in the Spark dialect; only the counts are collected to
+    the driver. Covariates with more than :data:`evalexp.engine.counts.MAX_LEVELS` distinct values are
+    left out of the keys, as the DuckDB engine does.
 
     Parameters
     ----------
@@ -214,7 +209,7 @@ def load_counts(path: str, plan: Plan, spark: SparkSession) -> CohortCounts:
         the session's Spark reads (``hdfs://``, ``s3a://``, ...).
     plan : Plan
     spark : pyspark.sql.SparkSession
-        From :func:`spark_session`, or any session (``SESSION_SETTINGS`` are set on it).
+        From :func:`spark_session`, or any session (:data:`SESSION_SETTINGS` are set on it).
 
     Returns
     -------
@@ -224,22 +219,36 @@ def load_counts(path: str, plan: Plan, spark: SparkSession) -> CohortCounts:
     Raises
     ------
     InputError
-        Unreadable or empty file, a missing column, ambiguous slash dates.
+        As :func:`evalexp.load.load_cohort`, the same classes and messages (the checks of
+        :mod:`evalexp.engine.checks`; lines are the file's for one CSV with one record per line).
     HorizonError
         ``horizon_days`` beyond the longest follow-up.
     """
     for key, value in SESSION_SETTINGS.items():
         spark.conf.set(key, value)
-    with source_view(spark, path) as (relation, columns):
-        if not spark.sql(f"SELECT 1 FROM {relation} LIMIT 1").collect():
+    frame = read_source(spark, path)
+    columns = list(frame.columns)
+    with temporary_views(spark, frame) as (raw, source, cohort):
+        if not spark.sql(f"SELECT 1 FROM {raw} LIMIT 1").collect():
             raise EmptyFileError(path, None, "no data rows (only a header)")
-        check_columns(_table(plan, columns, path), plan)
-        first = day_first(plan, spark, relation, columns, path)
-        longest, continuous = _profile(
-            plan, spark, f"({canonical_select(plan, relation, SPARK, columns=columns, day_first=first)}) c")
-        result = spark.sql(aggregate_query(plan, relation, SPARK, columns=columns, day_first=first,
-                                           exclude=continuous))
-        rows = [row.asDict() for row in result.collect()]
-        counts = counts_frame(rows, list(result.columns))
+        table = _table(plan, columns, path)
+        check_columns(table, plan)
+        checks = SqlChecks(lambda query: spark.sql(query.replace("FROM cohort", f"FROM {cohort}")).collect(),
+                           SPARK, path, table, lambda positions: file_lines(spark, source, positions))
+
+        def canonical(day_first: bool) -> None:
+            select = canonical_select(plan, source, SPARK, columns=[*columns, POSITION], day_first=day_first)
+            spark.sql(f"CREATE OR REPLACE TEMPORARY VIEW {cohort} AS {select}")
+
+        canonical(False)
+        checks.ids_and_arms(plan)
+        evidence = spark.sql(date_evidence_query(plan, raw, SPARK, columns=columns)).first()
+        names = [plan.columns.get(c, c) for c in columns]
+        first = checks.day_first(plan, evidence.asDict() if evidence is not None else {},
+                                 date_columns(plan, {name: name for name in names}))
+        canonical(first)
+        longest, continuous = checks.rows(plan, names)
+        result = spark.sql(aggregate_query(plan, raw, SPARK, columns=columns, day_first=first, exclude=continuous))
+        counts = counts_frame([row.asDict() for row in result.collect()], list(result.columns))
     check_horizon_days(plan, path, longest)
     return CohortCounts(counts=counts, source=path, plan=plan, continuous=continuous, engine="spark")
