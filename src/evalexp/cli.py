@@ -217,12 +217,12 @@ def _analyze(args: argparse.Namespace) -> None:
     if engine != "memory":
         from .engine.run import analyze_out_of_core
 
-        results = analyze_out_of_core(args.cohort, plan, engine, command_line=["evalexp", *args.argv],
-                                      spark_master=args.spark_master)
+        record = analyze_out_of_core(args.cohort, plan, engine, command_line=["evalexp", *args.argv],
+                                     spark_master=args.spark_master).to_dict()
     else:
         cohort = load_cohort(args.cohort, plan, key=_read_key(args.key_file))
-        results = analyze(cohort, plan, progress=_progress(args), command_line=["evalexp", *args.argv])
-    write_output(args.json, json.dumps(results.to_dict(), indent=2, ensure_ascii=False) + "\n",
+        record = analyze(cohort, plan, progress=_progress(args), command_line=["evalexp", *args.argv]).to_dict()
+    write_output(args.json, json.dumps(record, indent=2, ensure_ascii=False) + "\n",
                  replaceable=target.replaceable, kind=target.kind)
 
 

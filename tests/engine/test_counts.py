@@ -144,3 +144,24 @@ def test_clustered_competing_and_outcomes_equal_memory(clustered):
     outcomes = binary_outcomes(cohort, plan).to_dict()
     for name, block in counts.outcomes.items():
         _close({k: outcomes[name][k] for k in CONTRACT}, block, name)
+
+
+def test_padded_cells_and_missing_markers_read_as_memory(demo, tmp_path):
+    """Cells are stripped and NA, N/A, NaN and '.' are missing, as :mod:`evalexp.readers` reads them."""
+    plan, _, counts = demo
+    lines = (DEMO / "agir_demo.csv").read_text(encoding="utf-8").splitlines()
+    header, rows = lines[0], [line.split(",") for line in lines[1:]]
+    names = header.split(",")
+    for i, row in enumerate(rows):
+        row[names.index("stratum")] = f"  {row[names.index('stratum')]} "
+        if row[names.index("rupture_date")] == "":
+            row[names.index("rupture_date")] = ("NA", "N/A", "NaN", ".", " ")[i % 5]
+        if row[names.index("employed_6m")] == "":
+            row[names.index("employed_6m")] = "NA"
+    path = tmp_path / "padded.csv"
+    path.write_text("\n".join([header, *(",".join(row) for row in rows)]) + "\n", encoding="utf-8")
+    padded = analyze_counts(load_counts(path, plan))
+    _compare_survival(counts.survival.to_dict(), padded.survival.to_dict())
+    assert padded.outcomes == counts.outcomes
+    memory = analyze_survival(load_cohort(path, plan), plan).to_dict()
+    _compare_survival(memory, padded.survival.to_dict())

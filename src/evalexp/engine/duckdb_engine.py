@@ -51,7 +51,7 @@ from ..errors import (
 from ..guards import check_horizon_days
 from ..load import _numeric
 from ..plan import ARMS, Plan
-from ..readers import _separator
+from ..readers import MISSING_MARKERS, _separator
 from ..validate import (
     DATE_ORDER_RULES,
     MISSING_DATE,
@@ -77,6 +77,8 @@ from .sql import (
 #: Column holding each row's source line in the engine's views.
 LINE = "__line"
 _CHUNK = 16 * 2**20
+#: What :meth:`str.strip` strips from a cell (ASCII whitespace; cells rarely hold other spaces).
+_WHITESPACE = " \t\n\r\x0b\x0c"
 FORMATS = (".csv", ".txt", ".parquet")
 
 
@@ -303,6 +305,16 @@ def _reader(path: Path, fmt: str) -> str:
             f"quote='\"', escape='\"', nullstr='', parallel=true)")
 
 
+def _cleaned(columns: list[str]) -> str:
+    """The CSV's cells as :mod:`evalexp.readers` reads them: stripped, :data:`~evalexp.readers.MISSING_MARKERS` NULL."""
+    markers = ", ".join(literal(m) for m in sorted(MISSING_MARKERS))
+    cells = []
+    for column in columns:
+        stripped = f"trim({DUCKDB.quote(column)}, {literal(_WHITESPACE)})"
+        cells.append(f"CASE WHEN {stripped} IN ({markers}) THEN NULL ELSE {stripped} END AS {DUCKDB.quote(column)}")
+    return f"SELECT {', '.join(cells)} FROM file"
+
+
 def _numbers(counts: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     """Covariate and outcome keys read as the memory engine reads them (:func:`evalexp.load._numeric`)."""
     out = counts.copy()
@@ -351,8 +363,9 @@ def load_counts(path: str | Path, plan: Plan, *, memory_limit: str | None = None
     con.execute("SET enable_progress_bar = false")
     try:
         with _utf8_copy(path) if fmt != ".parquet" else _as_is(path) as readable:
-            con.execute(f"CREATE VIEW raw AS SELECT * FROM {_reader(readable, fmt)}")
-            columns = [str(name) for name, *_ in con.execute("DESCRIBE raw").fetchall()]
+            con.execute(f"CREATE VIEW file AS SELECT * FROM {_reader(readable, fmt)}")
+            columns = [str(name) for name, *_ in con.execute("DESCRIBE file").fetchall()]
+            con.execute(f"CREATE VIEW raw AS {_cleaned(columns) if fmt != '.parquet' else 'SELECT * FROM file'}")
             con.execute(f"CREATE VIEW source AS SELECT *, row_number() OVER () + 1 AS {LINE} FROM raw")
             if con.execute("SELECT 1 FROM raw LIMIT 1").fetchone() is None:
                 raise EmptyFileError(source, None, "no data rows (only a header)")
