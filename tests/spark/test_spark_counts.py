@@ -101,3 +101,17 @@ def test_unsupported_suffix_is_refused(spark, tmp_path):
     assert str(refused.value) == (
         f"{path}: unsupported file type '.xlsx' for --engine spark (CSV: .csv, .txt, .tsv; "
         f"Parquet: .parquet, .pq)")
+
+
+def test_missing_file_and_malformed_record_are_unreadable(spark, tmp_path):
+    missing = tmp_path / "absent.csv"
+    with pytest.raises(UnreadableFileError) as refused:
+        load_counts(str(missing), load_plan(DEMO_PLAN), spark)
+    assert str(refused.value).startswith(f"{missing}: Spark cannot read the file: ")
+    ragged = tmp_path / "ragged.csv"
+    lines = DEMO.read_text().splitlines()
+    ragged.write_text("\n".join([*lines[:30], lines[30] + ",extra,cells", *lines[31:]]) + "\n")
+    with pytest.raises(UnreadableFileError) as refused:
+        load_counts(str(ragged), load_plan(DEMO_PLAN), spark)
+    assert str(refused.value).startswith(f"{ragged}: Spark cannot read the file: ")
+    assert "\n" not in str(refused.value)

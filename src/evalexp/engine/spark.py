@@ -43,11 +43,14 @@ from .sql import COUNT, KEYS, SPARK, aggregate_query, canonical_select, date_col
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-#: Session settings evalexp needs whatever the cluster: invalid dates NULL, days counted in UTC.
+#: Session settings evalexp needs whatever the cluster: invalid dates NULL, days counted in UTC, every
+#: CSV record parsed whole (without column pruning a record with too many fields is not dropped
+#: silently but fails, ``mode=FAILFAST``).
 SESSION_SETTINGS = {
     "spark.sql.ansi.enabled": "false",
     "spark.sql.legacy.timeParserPolicy": "CORRECTED",
     "spark.sql.session.timeZone": "UTC",
+    "spark.sql.csv.parser.columnPruning.enabled": "false",
 }
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -96,6 +99,21 @@ def _suffix(path: str) -> str:
     return "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
+@contextmanager
+def spark_errors(path: str) -> Iterator[None]:
+    """Spark's failures to read the file (missing, malformed record, ...) as :class:`UnreadableFileError`:
+    the first line of Spark's message, without the JVM's stack."""
+    from py4j.protocol import Py4JJavaError  # type: ignore[import-untyped]
+    from pyspark.errors import PySparkException
+
+    try:
+        yield
+    except (PySparkException, Py4JJavaError) as exc:
+        text = str(exc).strip()
+        raise UnreadableFileError(path, None, "Spark cannot read the file: " + (text.splitlines() or [""])[0]) \
+            from None
+
+
 def read_source(spark: SparkSession, path: str) -> DataFrame:
     """The file as a Spark DataFrame under its header's names (CSV: every column text, cells trimmed,
     missing markers NULL; Parquet: its own types).
@@ -105,10 +123,8 @@ def read_source(spark: SparkSession, path: str) -> DataFrame:
     UnreadableFileError
         Unsupported suffix, an empty CSV file, or a file Spark cannot read.
     """
-    from pyspark.errors import PySparkException
-
     suffix = _suffix(path)
-    try:
+    with spark_errors(path):
         if suffix in PARQUET_SUFFIXES:
             return spark.read.parquet(path)
         if suffix not in CSV_SUFFIXES:
@@ -125,8 +141,6 @@ def read_source(spark: SparkSession, path: str) -> DataFrame:
                                                   "-t utf-8)")
         frame = spark.read.options(header="true", sep=_separator(header), encoding="UTF-8", escape='"',
                                    mode="FAILFAST", inferSchema="false").csv(path)
-    except PySparkException as exc:
-        raise UnreadableFileError(path, None, f"Spark cannot read the file: {exc}") from None
     names = [name.strip().lstrip("\ufeff").strip() for name in frame.columns]
     markers = ", ".join(literal(m) for m in sorted(MISSING_MARKERS))
     q = SPARK.quote
@@ -228,7 +242,7 @@ def load_counts(path: str, plan: Plan, spark: SparkSession) -> CohortCounts:
         spark.conf.set(key, value)
     frame = read_source(spark, path)
     columns = list(frame.columns)
-    with temporary_views(spark, frame) as (raw, source, cohort):
+    with spark_errors(path), temporary_views(spark, frame) as (raw, source, cohort):
         if not spark.sql(f"SELECT 1 FROM {raw} LIMIT 1").collect():
             raise EmptyFileError(path, None, "no data rows (only a header)")
         table = _table(plan, columns, path)
