@@ -58,7 +58,7 @@ Run = Callable[[str], Sequence[Sequence[Any]]]
 
 
 class SqlChecks:
-    """The checks of :mod:`evalexp.validate` on a view ``cohort`` (canonical columns, dates parsed, ``__position``).
+    """The checks of :mod:`evalexp.validate` on a ``cohort`` view (canonical columns, dates parsed, ``__position``).
 
     Parameters
     ----------
@@ -71,11 +71,14 @@ class SqlChecks:
         An empty table under the canonical names (:meth:`evalexp.validate.Table.label`).
     lines : callable
         File lines (header = line 1) of a list of row positions.
+    cohort : str
+        The (quoted) name of the view.
     """
 
     def __init__(self, run: Run, dialect: Dialect, source: str, table: Table,
-                 lines: Callable[[list[int]], list[int]]):
+                 lines: Callable[[list[int]], list[int]], cohort: str = "cohort"):
         self.run = run
+        self.cohort = cohort
         self.dialect = dialect
         self.source = source
         self.table = table
@@ -90,15 +93,15 @@ class SqlChecks:
         aggregate expressions, returned by name."""
         extra = extra or {}
         expressions = [f"count_if({c})" for c in conditions] + list(extra.values())
-        row = tuple(self.run(f"SELECT {', '.join(expressions) or '0'} FROM cohort")[0])
+        row = tuple(self.run(f"SELECT {', '.join(expressions) or '0'} FROM {self.cohort}")[0])
         self.known.update(zip(conditions, (int(v) for v in row[:len(conditions)])))
         return dict(zip(extra, row[len(conditions):]))
 
     def offenders(self, condition: str) -> tuple[list[tuple[int, str]], int]:
         """The first ``(line, identifier)`` pairs of the rows where ``condition`` holds, and their number."""
-        total = int(self.run(f"SELECT count(*) FROM cohort WHERE {condition}")[0][0])
+        total = int(self.run(f"SELECT count(*) FROM {self.cohort} WHERE {condition}")[0][0])
         shown = self.run(f"SELECT {self.q(POSITION)}, coalesce({self.dialect.text(self.q('participant_id'))}, '?') "
-                         f"FROM cohort WHERE {condition} ORDER BY 1 LIMIT {MAX_ROWS_SHOWN}")
+                         f"FROM {self.cohort} WHERE {condition} ORDER BY 1 LIMIT {MAX_ROWS_SHOWN}")
         lines = self.lines([int(position) for position, _ in shown])
         return [(line, str(pid)) for line, (_, pid) in zip(lines, shown)], total
 
@@ -114,12 +117,12 @@ class SqlChecks:
 
     def first_values(self, expression: str, condition: str, count: int) -> list[Any]:
         """The first ``count`` distinct values of ``expression`` where ``condition`` holds, in file order."""
-        found = self.run(f"SELECT v FROM (SELECT {expression} AS v, min({self.q(POSITION)}) AS first FROM cohort "
-                         f"WHERE {condition} GROUP BY 1) t ORDER BY first LIMIT {count}")
+        found = self.run(f"SELECT v FROM (SELECT {expression} AS v, min({self.q(POSITION)}) AS first "
+                         f"FROM {self.cohort} WHERE {condition} GROUP BY 1) t ORDER BY first LIMIT {count}")
         return [row[0] for row in found]
 
     def distinct(self, expression: str, condition: str = "TRUE") -> list[Any]:
-        return [row[0] for row in self.run(f"SELECT DISTINCT {expression} FROM cohort WHERE {condition}")]
+        return [row[0] for row in self.run(f"SELECT DISTINCT {expression} FROM {self.cohort} WHERE {condition}")]
 
     # -- the rules, in load_cohort's order -------------------------------------------------------
 
@@ -129,7 +132,7 @@ class SqlChecks:
         arms = self.precount([f"{pid} IS NULL", "arm IS NULL"],
                              {arm: f"count_if(arm = {literal(arm)})" for arm in ARMS})
         self.check(InvalidValueError, "participant_id", MISSING_ID, f"{pid} IS NULL")
-        repeated = f"SELECT {pid} FROM cohort GROUP BY 1 HAVING count(*) > 1"
+        repeated = f"SELECT {pid} FROM {self.cohort} GROUP BY 1 HAVING count(*) > 1"
         n_ids = int(self.run(f"SELECT count(*) FROM ({repeated}) t")[0][0])
         if n_ids:
             self.check(DuplicateIdError, "participant_id", duplicate_ids_problem(n_ids), f"{pid} IN ({repeated})")

@@ -51,6 +51,7 @@ SESSION_SETTINGS = {
     "spark.sql.legacy.timeParserPolicy": "CORRECTED",
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.csv.parser.columnPruning.enabled": "false",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",  # the counts collected in Arrow batches
 }
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -186,13 +187,13 @@ def file_lines(spark: SparkSession, source: str, positions: list[int]) -> list[i
     return [2 + offsets[position >> 33] + (position & (2**33 - 1)) for position in positions]
 
 
-def counts_frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
-    """The collected GROUP BY rows as a DataFrame: keys, then ``n`` (int64); covariate and binary-outcome
-    keys numbers when every value is one (:func:`evalexp.load._numeric`), else text."""
-    frame = pd.DataFrame.from_records(rows, columns=columns)
+def counts_frame(collected: pd.DataFrame) -> pd.DataFrame:
+    """The collected GROUP BY as the engines' counts: ``n``, ``time_days`` and ``event`` int64; covariate
+    and binary-outcome keys numbers when every value is one (:func:`evalexp.load._numeric`), else text."""
+    frame = collected.copy()
     for column in (COUNT, "time_days", "event"):
         frame[column] = frame[column].astype("int64")
-    for column in columns:
+    for column in frame.columns:
         if column not in KEYS and column != COUNT and frame[column].dtype == object:
             numbers = _numeric(frame[column])
             if numbers is not None:
@@ -247,8 +248,8 @@ def load_counts(path: str, plan: Plan, spark: SparkSession) -> CohortCounts:
             raise EmptyFileError(path, None, "no data rows (only a header)")
         table = _table(plan, columns, path)
         check_columns(table, plan)
-        checks = SqlChecks(lambda query: spark.sql(query.replace("FROM cohort", f"FROM {cohort}")).collect(),
-                           SPARK, path, table, lambda positions: file_lines(spark, source, positions))
+        checks = SqlChecks(lambda query: spark.sql(query).collect(), SPARK, path, table,
+                           lambda positions: file_lines(spark, source, positions), cohort)
 
         def canonical(day_first: bool) -> None:
             select = canonical_select(plan, source, SPARK, columns=[*columns, POSITION], day_first=day_first)
@@ -263,6 +264,6 @@ def load_counts(path: str, plan: Plan, spark: SparkSession) -> CohortCounts:
         canonical(first)
         longest, continuous = checks.rows(plan, names)
         result = spark.sql(aggregate_query(plan, raw, SPARK, columns=columns, day_first=first, exclude=continuous))
-        counts = counts_frame([row.asDict() for row in result.collect()], list(result.columns))
+        counts = counts_frame(result.toPandas())
     check_horizon_days(plan, path, longest)
     return CohortCounts(counts=counts, source=path, plan=plan, continuous=continuous, engine="spark")
