@@ -16,6 +16,7 @@ returns an :class:`Analysis` whose :meth:`Analysis.to_dict` is ``results.json``
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,7 @@ from .provenance import provenance as provenance_record
 from .quality import QualitySummary, quality_summary
 from .results import Result
 from .survival.analysis import SurvivalAnalysis, analyze_survival
+from .stored import results_tidy
 
 SCHEMA_VERSION = 2
 
@@ -110,10 +112,10 @@ class Analysis(Result):
                 *(self.subgroups.warnings if self.subgroups is not None else ())]
 
     def tidy(self) -> pd.DataFrame:
-        """All parts' tidy tables stacked, with a ``part`` column first."""
-        frames = [part.tidy().assign(part=key) for key, part in self.parts().items()]
-        frame = pd.concat(frames, ignore_index=True)
-        return frame[["part", *[c for c in frame.columns if c != "part"]]]
+        """One row per estimated quantity of ``results.json``, by part
+        (:func:`evalexp.stored.results_tidy`): the same table as ``read_results(...).tidy()``
+        on the file this analysis writes. Each part's own ``tidy()`` has its model's terms."""
+        return results_tidy(json.loads(json.dumps(self.to_dict())))
 
     def summary(self) -> str:
         head = f"{self.plan.title}\n{'=' * len(self.plan.title)}\n" + \

@@ -86,3 +86,58 @@ def test_renamed_columns_named_as_in_the_file(tmp_path):
         load_counts(path, plan)
     assert str(duck.value) == str(memory.value)
     assert "'Date rupture (rupture_date)'" in str(duck.value)
+
+
+def _loading_plan(tmp_path, extra: str) -> Path:
+    plan = tmp_path / "plan.toml"
+    plan.write_text((DEMO / "agir_demo.toml").read_text(encoding="utf-8").replace(
+        'covariates = ["age", "female", "diploma"]', 'covariates = ["female", "diploma"]') + extra, encoding="utf-8")
+    return plan
+
+
+RECODE = '\n[recode.employed_6m]\n1 = ["Oui"]\n0 = ["Non"]\n\n[reference]\ndiploma = "bac"\n\n[data]\nheader_row = 3\n'
+
+
+def _loading_file(tmp_path, frame: pd.DataFrame) -> Path:
+    path = tmp_path / "export.csv"
+    path.write_text("Extraction du 31/03/2012\n\n" + frame.to_csv(index=False), encoding="utf-8")
+    return path
+
+
+def test_recode_header_row_and_reference_as_memory(tmp_path):
+    """[recode.COLUMN], [data] header_row and [reference] read from the same plan objects by both engines."""
+    from evalexp.engine.counts import analyze_counts
+    from evalexp.integrity.outcomes import binary_outcomes
+    from evalexp.survival.analysis import analyze_survival
+
+    frame = _demo()
+    frame["employed_6m"] = frame["employed_6m"].map({"1": " oui", "0": "NON", "": ""})
+    path, plan = _loading_file(tmp_path, frame), load_plan(_loading_plan(tmp_path, RECODE))
+    cohort = load_cohort(path, plan)
+    counts = analyze_counts(load_counts(path, plan))
+    fit = analyze_survival(cohort, plan).cox_adjusted
+    assert counts.survival.cox_adjusted.terms == fit.terms and "diploma[bac]" not in fit.terms
+    assert counts.survival.cox_adjusted.params_.to_numpy() == pytest.approx(fit.params_.to_numpy(), rel=1e-9)
+    expected = binary_outcomes(cohort, plan).to_dict()["employed_6m"]
+    assert counts.outcomes["employed_6m"]["difference"] == pytest.approx(expected["difference"], rel=1e-9)
+    assert counts.outcomes["employed_6m"]["n_observed"] == expected["n_observed"]
+
+
+@pytest.mark.parametrize("kind", ["unmapped label", "unknown reference", "bad date under header_row"])
+def test_loading_refusals_as_memory(kind, tmp_path):
+    frame = _demo()
+    frame["employed_6m"] = frame["employed_6m"].map({"1": "Oui", "0": "Non", "": ""})
+    extra = RECODE
+    if kind == "unmapped label":
+        frame.loc[[4, 9], "employed_6m"] = ["Peut-être", "?"]
+    elif kind == "unknown reference":
+        extra = RECODE.replace('diploma = "bac"', 'diploma = "master"')
+    else:
+        frame.loc[[6], "followup_end"] = "bientôt"
+    path, plan = _loading_file(tmp_path, frame), load_plan(_loading_plan(tmp_path, extra))
+    with pytest.raises(InputError) as memory:
+        load_cohort(path, plan)
+    with pytest.raises(InputError) as duck:
+        load_counts(path, plan)
+    assert type(duck.value) is type(memory.value)
+    assert str(duck.value) == str(memory.value)

@@ -60,7 +60,7 @@ class CohortCounts:
     ----------
     counts : pandas.DataFrame
         One row per cell: ``arm``, ``time_days``, ``event``, the plan's ``stratum``, ``cluster``,
-        ``cause`` keys, covariates and binary outcomes, and the count ``n``.
+        ``cause`` keys, covariates and (unless in ``outcomes``) binary outcomes, and the count ``n``.
     source : str
         The file.
     plan : Plan
@@ -75,17 +75,20 @@ class CohortCounts:
     plan: Plan
     continuous: tuple[str, ...] = ()
     engine: str = "duckdb"
+    #: Per binary outcome, its own (``arm``, value, ``n``) counts when the aggregate kept the outcomes
+    #: apart (:func:`evalexp.engine.sql.split_aggregate`); else the outcomes are keys of ``counts``.
+    outcomes: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def n(self) -> dict[str, int]:
         """Participants per arm."""
-        sums = self.counts.groupby("arm")[COUNT].sum()
+        sums = self.counts.groupby("arm", observed=True)[COUNT].sum()
         return {arm: int(sums.get(arm, 0)) for arm in ARMS}
 
     @property
     def events(self) -> dict[str, int]:
         """Ruptures per arm."""
-        sums = (self.counts[COUNT] * self.counts["event"]).groupby(self.counts["arm"]).sum()
+        sums = (self.counts[COUNT] * self.counts["event"]).groupby(self.counts["arm"], observed=True).sum()
         return {arm: int(sums.get(arm, 0)) for arm in ARMS}
 
 
@@ -152,8 +155,11 @@ def _survival(cc: CohortCounts, skipped: list[str]) -> SurvivalAnalysis:
     w = data[COUNT].to_numpy(dtype=float)
     if (event * w).sum() == 0:
         raise AnalysisError("no rupture observed in the cohort: no survival analysis is possible")
-    strata = _labels(data.rename(columns={"stratum": sv.strata}), sv.strata, "stratum", notes, w)
-    cluster = _labels(data.rename(columns={"cluster": sv.cluster}), sv.cluster, "cluster", notes, w)
+    # the keys under the plan's column names, for _labels' notes (no copy of the other columns)
+    keys = pd.DataFrame({column: data[key] for key, column in (("stratum", sv.strata), ("cluster", sv.cluster))
+                         if column})
+    strata = _labels(keys, sv.strata, "stratum", notes, w)
+    cluster = _labels(keys, sv.cluster, "cluster", notes, w)
     km = {arm: kaplan_meier(time[treated == flag], event[treated == flag], alpha=alpha, weights=w[treated == flag])
           for arm, flag in (("treatment", 1), ("control", 0))}
     unadjusted, caught = run_quietly("unadjusted Cox model", lambda: cox_ph(
@@ -170,7 +176,8 @@ def _survival(cc: CohortCounts, skipped: list[str]) -> SurvivalAnalysis:
                        f"({', '.join(cc.continuous)}) are continuous, which counts cannot carry; use the "
                        f"memory engine")
     elif sv.covariates and unadjusted is not None:
-        X = design_matrix(data.assign(treated=treated), ["treated", *sv.covariates])
+        X = design_matrix(pd.DataFrame({"treated": treated, **{c: data[c] for c in sv.covariates}}),
+                          ["treated", *sv.covariates], plan.reference)
         rows = X.index.to_numpy()
         dropped = int(w.sum() - w[rows].sum())
         if dropped:
@@ -199,9 +206,10 @@ def _competing(cc: CohortCounts) -> CompetingRisksAnalysis:
     """Per cause: :func:`evalexp.competing.analysis.analyze_cause` without the Fine-Gray model, on counts."""
     plan, data = cc.plan, cc.counts.reset_index(drop=True)
     sv, alpha = plan.survival, plan.inference.alpha
-    labels = sorted(set(data["cause"].dropna()))
+    cause = data["cause"].astype(object)
+    labels = sorted(set(cause.dropna()))
     codes = {label: code for code, label in enumerate(labels, start=1)}
-    status = data["cause"].map(codes).fillna(0).to_numpy(dtype=np.int64)
+    status = cause.map(codes).fillna(0).to_numpy(dtype=np.int64)
     time = data["time_days"].to_numpy(dtype=float)
     treated = (data["arm"] == "treatment").to_numpy(dtype=np.int64)
     w = data[COUNT].to_numpy(dtype=float)
@@ -235,12 +243,13 @@ def _competing(cc: CohortCounts) -> CompetingRisksAnalysis:
 def _binary(cc: CohortCounts) -> dict[str, dict[str, Any]]:
     """Per outcome: proportions among the observed, difference with the Neyman SE
     ``sqrt(s1^2/n1 + s0^2/n0)`` (``s^2 = p (1 - p) n / (n - 1)``), Wald CI and p (docs/CONTRACT.md section 4)."""
-    data, alpha = cc.counts, cc.plan.inference.alpha
+    alpha = cc.plan.inference.alpha
     out = {}
     for name in cc.plan.outcomes.binary:
+        data = cc.outcomes.get(name, cc.counts)
         seen = data[name].notna()
-        total = data.loc[seen].groupby("arm")[COUNT].sum()
-        ones = data.loc[seen & (data[name] == 1)].groupby("arm")[COUNT].sum()
+        total = data.loc[seen].groupby("arm", observed=True)[COUNT].sum()
+        ones = data.loc[seen & (data[name] == 1)].groupby("arm", observed=True)[COUNT].sum()
         n = {arm: int(total.get(arm, 0)) for arm in ARMS}
         p = {arm: ones.get(arm, 0) / n[arm] if n[arm] else np.nan for arm in ARMS}
         if min(n.values()) >= 2:

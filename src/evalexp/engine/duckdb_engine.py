@@ -17,14 +17,23 @@ cp1252 (as the memory engine does) by transcoding it, streamed in 16 MiB chunks,
 temporary UTF-8 copy in the system temporary folder, removed afterwards (DuckDB reads only
 UTF-8 offline).
 
-What this engine does not check, the memory engine does: dates in columns the plan does
-not name as dates, the numeric-covariate check of :mod:`evalexp.load`, the data-quality
-warnings. ``[data] sheet`` has no meaning (no Excel).
+The plan's loading keys are read from the same objects as the memory engine's:
+``[recode.COLUMN]`` (:func:`evalexp.recode.recode_lookup`, rendered to a SQL ``CASE``),
+``[data] header_row`` (the lines above the header skipped, lines counted from it),
+``[data] date_format`` (the plan's strptime format), ``[reference]`` (the adjusted Cox model's
+reference levels, checked on the aggregate).
+
+What this engine does not check, the memory engine does: dates in columns the plan does not
+name as dates, the numeric-covariate check of :mod:`evalexp.load`, ``[reference]`` levels of
+covariates outside ``[survival]``, a time of day in a value that the plan's ``date_format``
+does not have (or the reverse), the data-quality warnings. ``[data] sheet`` has no meaning
+(no Excel).
 """
 from __future__ import annotations
 
 import codecs
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -44,14 +53,18 @@ from ..errors import (
     EmptyFileError,
     InputError,
     InvalidValueError,
+    MissingColumnError,
     UnmappedArmError,
+    UnmappedLabelError,
     UnreadableFileError,
     shown_value,
 )
 from ..guards import check_horizon_days
+from ..levels import check_references
 from ..load import _numeric
 from ..plan import ARMS, Plan
 from ..readers import MISSING_MARKERS, _separator
+from ..recode import UNMAPPED_HINT, missing_problem, unmapped_problem
 from ..validate import (
     DATE_ORDER_RULES,
     MISSING_DATE,
@@ -67,13 +80,18 @@ from .counts import MAX_LEVELS, CohortCounts
 from .sql import (
     COUNT,
     DUCKDB,
+    RECODED,
     aggregate_query,
     canonical_select,
     date_columns,
     date_evidence_query,
     literal,
+    recoded,
+    split_aggregate,
 )
 
+#: DuckDB's memory limit by default (it spills beyond): the whole analysis then stays within 3 GB.
+MEMORY_LIMIT = "1GB"
 #: Column holding each row's source line in the engine's views.
 LINE = "__line"
 _CHUNK = 16 * 2**20
@@ -115,8 +133,11 @@ def _utf8_copy(path: Path) -> Iterator[Path]:
         os.unlink(name)
 
 
-def _first_line(path: Path) -> str:
+def _header_line(path: Path, header_row: int) -> str:
+    """Line ``header_row`` of the file (the plan's ``[data] header_row``)."""
     with open(path, encoding="utf-8-sig", newline="") as handle:
+        for _ in range(header_row - 1):
+            handle.readline()
         return handle.readline()
 
 
@@ -168,6 +189,22 @@ class _SqlTable:
 
 
 _ARM_COUNTS = {arm: f"count_if(arm = {literal(arm)})" for arm in ARMS}
+
+
+def _check_recodes(sql: _SqlTable, plan: Plan, canonical: list[str]) -> None:
+    """The plan's ``[recode.COLUMN]``: the column present, every label mapped (:func:`evalexp.recode.recode`)."""
+    for column, table_ in plan.recode.items():
+        if column not in canonical:
+            raise MissingColumnError(sql.source, column, missing_problem(column))
+        cell = DUCKDB.quote(column + RECODED)
+        unmapped = f"{cell} IS NOT NULL AND {recoded(DUCKDB, cell, table_)} IS NULL"
+
+        def problem(column: str = column, unmapped: str = unmapped, table_: dict = table_) -> str:
+            found = sql.con.execute(f"SELECT DISTINCT CAST({DUCKDB.quote(column + RECODED)} AS VARCHAR) "
+                                    f"FROM cohort WHERE {unmapped}").fetchall()
+            return unmapped_problem(column, sorted(str(v) for (v,) in found), table_)
+
+        sql.check(UnmappedLabelError, column, problem, unmapped, UNMAPPED_HINT)
 
 
 def _check_ids_and_arms(sql: _SqlTable, plan: Plan) -> None:
@@ -297,12 +334,20 @@ def _check_rows(sql: _SqlTable, plan: Plan, columns: list[str]) -> tuple[int, tu
             tuple(c for c in covariates if int(found[c]) > MAX_LEVELS))  # type: ignore[call-overload]
 
 
-def _reader(path: Path, fmt: str) -> str:
+def _reader(path: Path, fmt: str, header_row: int) -> str:
     if fmt == ".parquet":
         return f"read_parquet({literal(str(path))})"
-    sep = _separator(_first_line(path))
+    sep = _separator(_header_line(path, header_row))
     return (f"read_csv({literal(str(path))}, delim={literal(sep)}, header=true, all_varchar=true, "
-            f"quote='\"', escape='\"', nullstr='', parallel=true)")
+            f"quote='\"', escape='\"', nullstr='', parallel=true, skip={header_row - 1})")
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, query: str) -> pd.DataFrame:
+    """The aggregate as a DataFrame whose text keys are categoricals (one copy of each label: millions
+    of cells would otherwise hold millions of Python strings)."""
+    table = con.cursor().sql(query).to_arrow_table()  # a fresh cursor: no unfinished result of execute()
+    frame = table.to_pandas(strings_to_categorical=True)
+    return frame
 
 
 def _cleaned(columns: list[str]) -> str:
@@ -327,7 +372,7 @@ def _numbers(counts: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     return out
 
 
-def load_counts(path: str | Path, plan: Plan, *, memory_limit: str | None = None) -> CohortCounts:
+def load_counts(path: str | Path, plan: Plan, *, memory_limit: str = MEMORY_LIMIT) -> CohortCounts:
     """Read, validate and aggregate a CSV or Parquet cohort with DuckDB.
 
     Parameters
@@ -337,8 +382,9 @@ def load_counts(path: str | Path, plan: Plan, *, memory_limit: str | None = None
     plan : Plan
         Column mapping, arms, date rules, and the keys of the aggregate (strata, cluster,
         causes, covariates, binary outcomes).
-    memory_limit : str, optional
-        DuckDB's ``memory_limit`` (e.g. ``"2GB"``); beyond it DuckDB spills to its temporary folder.
+    memory_limit : str
+        DuckDB's ``memory_limit`` (default :data:`MEMORY_LIMIT`); beyond it DuckDB spills to a
+        temporary folder in the system's temporary directory, removed afterwards.
 
     Returns
     -------
@@ -359,14 +405,16 @@ def load_counts(path: str | Path, plan: Plan, *, memory_limit: str | None = None
     if not path.is_file():
         raise UnreadableFileError(source, None, "no such file")
     # no progress bar: it would write into a results.json sent to standard output (--json -)
-    con = duckdb.connect(config={"memory_limit": memory_limit} if memory_limit else {})
+    spill = tempfile.mkdtemp(prefix="evalexp-duckdb-")
+    con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": spill})
     con.execute("SET enable_progress_bar = false")
     try:
         with _utf8_copy(path) if fmt != ".parquet" else _as_is(path) as readable:
-            con.execute(f"CREATE VIEW file AS SELECT * FROM {_reader(readable, fmt)}")
+            header_row = plan.data.header_row if fmt != ".parquet" else 1
+            con.execute(f"CREATE VIEW file AS SELECT * FROM {_reader(readable, fmt, header_row)}")
             columns = [str(name) for name, *_ in con.execute("DESCRIBE file").fetchall()]
             con.execute(f"CREATE VIEW raw AS {_cleaned(columns) if fmt != '.parquet' else 'SELECT * FROM file'}")
-            con.execute(f"CREATE VIEW source AS SELECT *, row_number() OVER () + 1 AS {LINE} FROM raw")
+            con.execute(f"CREATE VIEW source AS SELECT *, row_number() OVER () + {header_row} AS {LINE} FROM raw")
             if con.execute("SELECT 1 FROM raw LIMIT 1").fetchone() is None:
                 raise EmptyFileError(source, None, "no data rows (only a header)")
             names = {plan.columns[c]: c for c in columns if plan.columns.get(c, c) != c}
@@ -375,18 +423,25 @@ def load_counts(path: str | Path, plan: Plan, *, memory_limit: str | None = None
             check_columns(table, plan)
             sql = _SqlTable(con, source, table)
             con.execute(f"CREATE VIEW cohort AS {canonical_select(plan, 'source', DUCKDB, columns=[*columns, LINE])}")
+            _check_recodes(sql, plan, [plan.columns.get(c, c) for c in columns])
             _check_ids_and_arms(sql, plan)
             day_first = _day_first(con, plan, columns, sql)
             select = canonical_select(plan, "source", DUCKDB, columns=[*columns, LINE], day_first=day_first)
             con.execute(f"CREATE OR REPLACE VIEW cohort AS {select}")
             longest, continuous = _check_rows(sql, plan, columns)
-            counts = con.execute(aggregate_query(plan, "raw", DUCKDB, columns=columns, day_first=day_first,
-                                                 exclude=continuous)).df()
+            counts, outcomes = split_aggregate(_fetch(con, aggregate_query(
+                plan, "raw", DUCKDB, columns=columns, day_first=day_first, exclude=continuous,
+                outcomes_apart=True)), plan)
     finally:
         con.close()
-    counts[COUNT] = counts[COUNT].astype(np.int64)
+        shutil.rmtree(spill, ignore_errors=True)
+    counts = _numbers(counts.astype({COUNT: np.int64}), plan)
+    # the [reference] levels of the covariates in the aggregate (every level of them is a key)
+    check_references(counts, {c: level for c, level in plan.reference.items() if c in counts}, source,
+                     {c: table.label(c) for c in plan.reference})
     check_horizon_days(plan, source, longest)
-    return CohortCounts(counts=_numbers(counts, plan), source=source, plan=plan, continuous=continuous)
+    return CohortCounts(counts=counts, source=source, plan=plan, continuous=continuous,
+                        outcomes={name: _numbers(frame, plan) for name, frame in outcomes.items()})
 
 
 @contextmanager

@@ -8,7 +8,7 @@ same text; only a :class:`Dialect` differs):
     mapped to ``treatment`` / ``control`` by the plan's ``[arms]`` (NULL when unmapped), the date
     columns parsed to DATE (NULL when missing or unparseable; the raw text kept as
     ``<column>__text``), and the derived ``end``, ``event``, ``time_days`` and ``treated``.
-``aggregate_query(plan, source_relation, dialect, *, columns, day_first=False, exclude=()) -> str``
+``aggregate_query(plan, source_relation, dialect, *, columns, day_first=False, exclude=(), outcomes_apart=False) -> str``
     The ONE ``GROUP BY``: the number ``n`` of participants per (``arm``, ``time_days``, ``event``
     [, ``stratum``] [, ``cluster``] [, ``cause``] [, each covariate] [, each binary outcome]),
     the key columns named after :data:`KEYS` (plan columns keep their canonical names).
@@ -33,14 +33,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 from ..competing.analysis import UNKNOWN_CAUSE
 from ..plan import Plan
+from ..recode import recode_lookup
 from ..validate import DATE_COLUMNS, TEXT_COLUMNS, arm_lookup
 
 #: Key columns of the aggregate, in GROUP BY order (those the plan names, then the covariates
 #: and binary outcomes under their canonical names), and the count column.
 KEYS = ("arm", "time_days", "event", "stratum", "cluster", "cause")
 COUNT = "n"
+#: Suffix of the source cells of a recoded column in :func:`canonical_select` (for the unmapped-label check).
+RECODED = "__recoded"
+RIGHT_QUOTE, APOSTROPHE = "\u2019", "'"
+#: Marker column of ``aggregate_query(..., outcomes_apart=True)``: 0 on the survival cells.
+CELLS = "cells__set"
 
 _ISO = r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?$"
 _SLASH = r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})( [0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?$"
@@ -72,6 +80,10 @@ class Dialect:
         """Arm labels as :func:`evalexp.validate.map_arms` compares them (NFC, trimmed, lower case)."""
         return f"lower(trim(nfc_normalize({expr})))"
 
+    def fold_label(self, expr: str) -> str:
+        """Labels as :func:`evalexp.plan_loading.fold_label` matches them (trimmed, accents and case ignored)."""
+        return f"lower(strip_accents(replace(trim({expr}), {literal(RIGHT_QUOTE)}, {literal(APOSTROPHE)})))"
+
     def ymd_date(self, ymd: str) -> str:
         """A DATE from ``Y-M-D`` text (1-2 digit month and day), NULL when not a calendar day."""
         return f"CAST(try_strptime({ymd}, '%Y-%m-%d') AS DATE)"
@@ -99,6 +111,11 @@ class SparkDialect(Dialect):
 
     def fold(self, expr: str) -> str:
         return f"lower(trim({expr}))"
+
+    def fold_label(self, expr: str) -> str:
+        """Trimmed, lower case, a right quote as an apostrophe: Spark SQL has no accent stripping
+        (accented labels are then matched as the plan writes them)."""
+        return f"lower(replace(trim({expr}), {literal(RIGHT_QUOTE)}, {literal(APOSTROPHE)}))"
 
     def ymd_date(self, ymd: str) -> str:
         return f"to_date({ymd}, 'y-M-d')"
@@ -152,6 +169,13 @@ def _arm(dialect: Dialect, raw: str, plan: Plan) -> str:
     return f"CASE {dialect.fold(dialect.text(raw))} {whens} END"
 
 
+def recoded(dialect: Dialect, raw: str, table_: dict[str, tuple[str, ...]]) -> str:
+    """The plan's ``[recode.COLUMN]`` (:func:`evalexp.recode.recode_lookup`): canonical value, NULL when
+    the cell is missing or its label unmapped (``<column>__recoded`` keeps the cell for the check)."""
+    whens = " ".join(f"WHEN {literal(label)} THEN {literal(value)}" for label, value in recode_lookup(table_).items())
+    return f"CASE {dialect.fold_label(dialect.text(raw))} {whens} END"
+
+
 def canonical_select(plan: Plan, source_relation: str, dialect: Dialect, *, columns: list[str],
                      day_first: bool = False) -> str:
     """One row per source row under canonical names, dates parsed, survival derived (see module docstring)."""
@@ -160,16 +184,20 @@ def canonical_select(plan: Plan, source_relation: str, dialect: Dialect, *, colu
     dates = date_columns(plan, canonical)
     parts = []
     for name, source in canonical.items():
+        raw = q(source)
+        if name in plan.recode:
+            parts.append(f"{raw} AS {q(name + RECODED)}")
+            raw = recoded(dialect, raw, plan.recode[name])
         if name == "arm":
-            parts.append(f"{_arm(dialect, q(source), plan)} AS {q('arm')}")
-            parts.append(f"{q(source)} AS {q('arm__text')}")
+            parts.append(f"{_arm(dialect, raw, plan)} AS {q('arm')}")
+            parts.append(f"{raw} AS {q('arm__text')}")
         elif name in dates:
-            parts.append(f"{_date(dialect, q(source), plan, day_first)} AS {q(name)}")
-            parts.append(f"{q(source)} AS {q(name + '__text')}")
-        elif name in TEXT_COLUMNS:
-            parts.append(f"{dialect.text(q(source))} AS {q(name)}")
+            parts.append(f"{_date(dialect, raw, plan, day_first)} AS {q(name)}")
+            parts.append(f"{raw} AS {q(name + '__text')}")
+        elif name in TEXT_COLUMNS or name in plan.recode:
+            parts.append(f"{dialect.text(raw)} AS {q(name)}")
         else:
-            parts.append(f"{q(source)} AS {q(name)}")
+            parts.append(f"{raw} AS {q(name)}")
     mapped = f"SELECT {', '.join(parts)} FROM {source_relation}"
     end = f"LEAST({q('contract_end_planned')}, {q('followup_end')})"
     rupture = q("rupture_date") if "rupture_date" in canonical else "CAST(NULL AS DATE)"
@@ -191,26 +219,54 @@ def group_columns(plan: Plan, exclude: tuple[str, ...] = ()) -> list[tuple[str, 
 
 
 def aggregate_query(plan: Plan, source_relation: str, dialect: Dialect, *, columns: list[str],
-                    day_first: bool = False, exclude: tuple[str, ...] = ()) -> str:
+                    day_first: bool = False, exclude: tuple[str, ...] = (), outcomes_apart: bool = False) -> str:
     """The ONE GROUP BY: participants per (arm, time_days, event [, stratum, cluster, cause, covariates,
     binary outcomes]); see the module docstring. ``exclude``: covariates left out of the keys
     (continuous ones, :data:`evalexp.engine.counts.MAX_LEVELS`). Run it only on data that passed
-    the validation."""
+    the validation.
+
+    With ``outcomes_apart``, the binary outcomes are not keys of the survival cells (each would
+    multiply them by three) but grouping sets of their own in the same GROUP BY: ``GROUPING SETS
+    ((survival keys), (arm, outcome 1), (arm, outcome 2), ...)``; the column :data:`CELLS` is 0 on
+    the survival cells, ``<outcome>__set`` 0 on the rows of that outcome's set
+    (:func:`split_aggregate` separates them).
+    """
     q = dialect.quote
-    select = [q("arm"), q("time_days"), q("event")]
+    keys = [("arm", q("arm")), ("time_days", q("time_days")), ("event", q("event"))]
+    outcomes = [c for c in dict.fromkeys(plan.outcomes.binary)
+                if c not in plan.survival.covariates] if outcomes_apart else []
     for key, column in group_columns(plan, exclude):
         if key == "cause":
             cause = f"trim({dialect.text(q(column))})"
-            select.append(f"CASE WHEN {q('event')} = 1 THEN COALESCE(NULLIF({cause}, ''), "
-                          f"{literal(UNKNOWN_CAUSE)}) END AS {q(key)}")
-        elif key in ("stratum", "cluster"):
-            select.append(f"{q(column)} AS {q(key)}")
-        else:
-            select.append(q(column))
-    keys = ", ".join(str(i) for i in range(1, len(select) + 1))
+            keys.append((key, (f"CASE WHEN {q('event')} = 1 THEN COALESCE(NULLIF({cause}, ''), "
+                               f"{literal(UNKNOWN_CAUSE)}) END")))
+        elif key in ("stratum", "cluster") or key not in outcomes:
+            keys.append((key, q(column)))
     inner = canonical_select(plan, source_relation, dialect, columns=columns, day_first=day_first)
-    return (f"SELECT {', '.join(select)}, count(*) AS {q(COUNT)} FROM ({inner}) c "
-            f"GROUP BY {keys} ORDER BY {keys}")
+    projected = ", ".join(f"{expr} AS {q(key)}" for key, expr in [*keys, *((o, q(o)) for o in outcomes)])
+    names = [q(key) for key, _ in keys]
+    if not outcomes:
+        listed = ", ".join(names)
+        return (f"SELECT {listed}, count(*) AS {q(COUNT)} FROM (SELECT {projected} FROM ({inner}) c) k "
+                f"GROUP BY {listed} ORDER BY {listed}")
+    sets = ", ".join([f"({', '.join(names)})", *(f"({q('arm')}, {q(o)})" for o in outcomes)])
+    markers = ", ".join([f"grouping({q('time_days')}) AS {q(CELLS)}",
+                         *(f"grouping({q(o)}) AS {q(o + '__set')}" for o in outcomes)])
+    every = ", ".join([*names, *(q(o) for o in outcomes)])
+    return (f"SELECT {every}, {markers}, count(*) AS {q(COUNT)} FROM (SELECT {projected} FROM ({inner}) c) k "
+            f"GROUP BY GROUPING SETS ({sets}) ORDER BY {q(CELLS)}, {every}")
+
+
+def split_aggregate(frame: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """The survival cells and, per binary outcome, its (``arm``, value, ``n``) rows, of an
+    ``aggregate_query(..., outcomes_apart=True)`` result (the cells unchanged without it)."""
+    if CELLS not in frame:
+        return frame, {}
+    outcomes = [c[:-len("__set")] for c in frame.columns if c.endswith("__set") and c != CELLS]
+    cells = frame.loc[frame[CELLS] == 0].drop(columns=[CELLS, *outcomes, *(o + "__set" for o in outcomes)])
+    cells = cells.astype({"time_days": "int64", "event": "int64"}).reset_index(drop=True)
+    apart = {o: frame.loc[frame[o + "__set"] == 0, ["arm", o, COUNT]].reset_index(drop=True) for o in outcomes}
+    return cells, apart
 
 
 def date_evidence_query(plan: Plan, source_relation: str, dialect: Dialect, *, columns: list[str]) -> str:

@@ -315,7 +315,8 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
         if missing:
             raise AnalysisError(f"covariates of the plan not in the cohort: {missing}")
         # positional index, so the kept rows are positions even if cohort.data's index repeats
-        X = design_matrix(data.assign(treated=treated).reset_index(drop=True), ["treated", *sv.covariates])
+        X = design_matrix(data.assign(treated=treated).reset_index(drop=True), ["treated", *sv.covariates],
+                          plan.reference)
         rows = X.index.to_numpy()
         # a categorical covariate with one level gets no dummy: the model cannot adjust for it
         absent = [c for c in sv.covariates if c not in X.columns and not X.columns.str.startswith(f"{c}[").any()]
