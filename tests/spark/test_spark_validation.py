@@ -66,3 +66,52 @@ def test_lines_across_many_partitions(spark, tmp_path):
         spark.conf.unset("spark.sql.files.maxPartitionBytes")
     assert str(on_spark) == str(memory)
     assert "line 4, line 5, line 99, line 150" in str(on_spark)
+
+
+RECODE = CASES.RECODE.replace("\n[data]\nheader_row = 3\n", "")
+
+
+def recoded_demo(tmp_path, labels=None):
+    frame = CASES._demo()
+    frame["employed_6m"] = frame["employed_6m"].map({"1": " oui", "0": "NON", "": ""})
+    for row, label in (labels or {}).items():
+        frame.loc[row, "employed_6m"] = label
+    path = tmp_path / "export.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_recode_and_reference_as_memory(spark, tmp_path):
+    """[recode.COLUMN] and [reference] read from the same plan objects as the memory engine."""
+    from evalexp.engine.counts import analyze_counts
+    from evalexp.integrity.outcomes import binary_outcomes
+    from evalexp.survival.analysis import analyze_survival
+
+    path, plan = recoded_demo(tmp_path), load_plan(CASES._loading_plan(tmp_path, RECODE))
+    cohort = load_cohort(path, plan)
+    counts = analyze_counts(load_counts(str(path), plan, spark))
+    fit = analyze_survival(cohort, plan).cox_adjusted
+    assert counts.survival.cox_adjusted.terms == fit.terms and "diploma[bac]" not in fit.terms
+    assert counts.survival.cox_adjusted.params_.to_numpy() == pytest.approx(fit.params_.to_numpy(), rel=1e-9)
+    expected = binary_outcomes(cohort, plan).to_dict()["employed_6m"]
+    assert counts.outcomes["employed_6m"]["difference"] == pytest.approx(expected["difference"], rel=1e-9)
+    assert counts.outcomes["employed_6m"]["n_observed"] == expected["n_observed"]
+
+
+@pytest.mark.parametrize("kind", ["unmapped label", "unknown reference"])
+def test_loading_refusals_as_memory(kind, spark, tmp_path):
+    labels = {4: "Peut-être", 9: "?"} if kind == "unmapped label" else {}
+    extra = RECODE if kind == "unmapped label" else RECODE.replace('diploma = "bac"', 'diploma = "master"')
+    path, plan = recoded_demo(tmp_path, labels), load_plan(CASES._loading_plan(tmp_path, extra))
+    memory, on_spark = refusals(path, plan, spark)
+    assert type(on_spark) is type(memory)
+    assert str(on_spark) == str(memory)
+
+
+def test_header_row_refused(spark, tmp_path):
+    path = recoded_demo(tmp_path)
+    plan = load_plan(CASES._loading_plan(tmp_path, RECODE + "\n[data]\nheader_row = 3\n"))
+    with pytest.raises(InputError) as refused:
+        load_counts(str(path), plan, spark)
+    assert str(refused.value) == (f"{path}: [data] header_row = 3: --engine spark reads the header on the first "
+                                  f"line; remove the 2 lines above it, or use --engine duckdb")

@@ -10,7 +10,7 @@ row positions into file lines, so one text serves every engine: the Spark engine
 positions: ``monotonically_increasing_id``, see :mod:`evalexp.engine.spark`); the DuckDB engine's
 own copy of these checks (``row_number()`` lines) can move onto it (identity positions).
 
-Order of the checks (that of :func:`evalexp.load.load_cohort`): identifiers (missing,
+Order of the checks (that of :func:`evalexp.load.load_cohort`): ``[recode.COLUMN]`` labels, identifiers (missing,
 repeated), arms (unmapped, empty), ambiguous slash dates, dates (unparseable, outside
 ``[data] date_min .. date_max``), binary columns (0, 1 or empty), missing required dates and
 :data:`evalexp.validate.DATE_ORDER_RULES`. The row conditions are counted in one scan first;
@@ -33,11 +33,14 @@ from ..errors import (
     EmptyArmError,
     InputError,
     InvalidValueError,
+    MissingColumnError,
     UnmappedArmError,
+    UnmappedLabelError,
     shown_value,
 )
 from ..load import _numeric
 from ..plan import ARMS, Plan
+from ..recode import UNMAPPED_HINT, missing_problem, unmapped_problem
 from ..validate import (
     DATE_ORDER_RULES,
     MISSING_DATE,
@@ -49,7 +52,7 @@ from ..validate import (
     unmapped_arms_problem,
 )
 from .counts import MAX_LEVELS
-from .sql import _SLASH, Dialect, date_columns, literal
+from .sql import _SLASH, RECODED, Dialect, date_columns, literal, recoded
 
 #: Column of the ``cohort`` view giving each row's position (increasing in file order).
 POSITION = "__position"
@@ -125,6 +128,20 @@ class SqlChecks:
         return [row[0] for row in self.run(f"SELECT DISTINCT {expression} FROM {self.cohort} WHERE {condition}")]
 
     # -- the rules, in load_cohort's order -------------------------------------------------------
+
+    def recodes(self, plan: Plan, canonical: list[str]) -> None:
+        """The plan's ``[recode.COLUMN]``: the column present, every label mapped (:func:`evalexp.recode.recode`)."""
+        for column, table_ in plan.recode.items():
+            if column not in canonical:
+                raise MissingColumnError(self.source, column, missing_problem(column))
+            cell = self.q(column + RECODED)
+            unmapped = f"{cell} IS NOT NULL AND {recoded(self.dialect, cell, table_)} IS NULL"
+
+            def problem(column: str = column, unmapped: str = unmapped, table_: dict = table_) -> str:
+                found = self.distinct(self.dialect.text(self.q(column + RECODED)), unmapped)
+                return unmapped_problem(column, sorted(str(v) for v in found), table_)
+
+            self.check(UnmappedLabelError, column, problem, unmapped, UNMAPPED_HINT)
 
     def ids_and_arms(self, plan: Plan) -> None:
         """:func:`evalexp.validate.check_ids` then :func:`evalexp.validate.map_arms`."""

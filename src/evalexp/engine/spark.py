@@ -32,6 +32,7 @@ import pandas as pd
 
 from ..errors import ArgumentError, EmptyFileError, UnreadableFileError
 from ..guards import check_horizon_days
+from ..levels import check_references
 from ..load import _numeric
 from ..plan import Plan
 from ..readers import MISSING_MARKERS, _separator
@@ -115,7 +116,7 @@ def spark_errors(path: str) -> Iterator[None]:
             from None
 
 
-def read_source(spark: SparkSession, path: str) -> DataFrame:
+def read_source(spark: SparkSession, path: str, header_row: int = 1) -> DataFrame:
     """The file as a Spark DataFrame under its header's names (CSV: every column text, cells trimmed,
     missing markers NULL; Parquet: its own types).
 
@@ -132,6 +133,11 @@ def read_source(spark: SparkSession, path: str) -> DataFrame:
             raise UnreadableFileError(path, None, f"unsupported file type '{suffix}' for --engine spark "
                                                   f"(CSV: {', '.join(CSV_SUFFIXES)}; Parquet: "
                                                   f"{', '.join(PARQUET_SUFFIXES)})")
+        if header_row != 1:
+            raise UnreadableFileError(path, None, f"[data] header_row = {header_row}: --engine spark reads the "
+                                                  f"header on the first line; remove the {header_row - 1} "
+                                                  f"line{'s' if header_row > 2 else ''} above it, or use "
+                                                  f"--engine duckdb")
         first = spark.read.text(path).first()
         if first is None:
             raise UnreadableFileError(path, None, "empty file (no header line)")
@@ -241,7 +247,7 @@ def load_counts(path: str, plan: Plan, spark: SparkSession) -> CohortCounts:
     """
     for key, value in SESSION_SETTINGS.items():
         spark.conf.set(key, value)
-    frame = read_source(spark, path)
+    frame = read_source(spark, path, plan.data.header_row)
     columns = list(frame.columns)
     with spark_errors(path), temporary_views(spark, frame) as (raw, source, cohort):
         if not spark.sql(f"SELECT 1 FROM {raw} LIMIT 1").collect():
@@ -256,6 +262,7 @@ def load_counts(path: str, plan: Plan, spark: SparkSession) -> CohortCounts:
             spark.sql(f"CREATE OR REPLACE TEMPORARY VIEW {cohort} AS {select}")
 
         canonical(False)
+        checks.recodes(plan, [plan.columns.get(c, c) for c in columns])
         checks.ids_and_arms(plan)
         evidence = spark.sql(date_evidence_query(plan, raw, SPARK, columns=columns)).first()
         names = [plan.columns.get(c, c) for c in columns]
@@ -265,5 +272,8 @@ def load_counts(path: str, plan: Plan, spark: SparkSession) -> CohortCounts:
         longest, continuous = checks.rows(plan, names)
         result = spark.sql(aggregate_query(plan, raw, SPARK, columns=columns, day_first=first, exclude=continuous))
         counts = counts_frame(result.toPandas())
+    # the [reference] levels of the covariates in the aggregate (every level of them is a key)
+    check_references(counts, {c: level for c, level in plan.reference.items() if c in counts}, path,
+                     {c: table.label(c) for c in plan.reference})
     check_horizon_days(plan, path, longest)
     return CohortCounts(counts=counts, source=path, plan=plan, continuous=continuous, engine="spark")
