@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11 and pip:
 #   make report   -> installs into .venv and builds the full report on the demo cohort into reports/
-#   make test     -> installs into .venv (with test extras) and runs the whole test suite
+#   make test     -> installs into .venv (with the test and spark extras) and runs the whole test suite
+#                    (the Spark tests need Java 17+: without it they skip, except under CI=true)
 # CI (.ci/run) also runs `make test-oldest`: the suite on the oldest versions pyproject.toml allows
 # (constraints/oldest.txt), in .venv-oldest.
 PYTHON ?= python3
@@ -15,7 +16,7 @@ PLAN   := data/synthetic/agir_demo.toml
 $(BIN)/evalexp: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[test,spark]"
 	touch $(BIN)/evalexp
 
 report: $(BIN)/evalexp
@@ -30,7 +31,7 @@ test: $(BIN)/evalexp
 $(OLDEST)/evalexp: pyproject.toml constraints/oldest.txt
 	$(PYTHON) -m venv .venv-oldest
 	$(OLDEST)/pip install --quiet --upgrade pip
-	$(OLDEST)/pip install --quiet -c constraints/oldest.txt -e ".[test]"
+	$(OLDEST)/pip install --quiet -c constraints/oldest.txt -e ".[test,spark]"
 	touch $(OLDEST)/evalexp
 
 test-oldest: $(OLDEST)/evalexp
