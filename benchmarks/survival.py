@@ -53,7 +53,8 @@ best <- function(expr) { e <- substitute(expr); min(sapply(seq_len(reps), functi
 out <- c(km = best(survfit(Surv(time, event) ~ treated, data = d, conf.type = "log-log")),
          logrank = best(survdiff(Surv(time, event) ~ treated + strata(stratum), data = d)),
          cox = best(coxph(Surv(time, event) ~ treated, data = d)),
-         cox_cluster = if (cl) best(coxph(Surv(time, event) ~ treated + strata(stratum), cluster = site, data = d)) else NA)
+         cox_cluster = if (cl) best(coxph(Surv(time, event) ~ treated + strata(stratum), cluster = site,
+                                          data = d)) else NA)
 cat(paste(names(out), out, sep = "=", collapse = "\n"), "\n")
 """
 

@@ -39,7 +39,8 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Sequence, TextIO
+from typing import TextIO
+from collections.abc import Callable, Iterator, Sequence
 
 from .errors import OutputError
 
@@ -363,9 +364,8 @@ def foreign_entries(folder: str | Path) -> list[str]:
         for name in filenames:
             rel = (base / name).as_posix()
             path = Path(dirpath) / name
-            if rel not in outputs or path.is_symlink() or not path.is_file():
-                foreign.append(rel)
-            elif rel != MANIFEST and sha256_file(path) != outputs[rel]:
+            if (rel not in outputs or path.is_symlink() or not path.is_file()
+                    or (rel != MANIFEST and sha256_file(path) != outputs[rel])):
                 foreign.append(rel)
     return sorted(foreign)
 

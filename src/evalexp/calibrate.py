@@ -1,4 +1,5 @@
-"""Calibration by simulation: trials shaped like the user's cohort, analysed by the user's plan (CONTRACT.md section 10).
+"""Calibration by simulation: trials shaped like the user's cohort, analysed by the user's plan
+(CONTRACT.md section 10).
 
 :func:`calibrate` fits a :class:`TrialModel` to a cohort, simulates ``reps`` trials from it
 under no effect and under a hazard ratio, runs the plan's survival analysis on each, and
@@ -53,7 +54,8 @@ import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -332,7 +334,7 @@ def _replicate(seed: np.random.SeedSequence) -> dict[str, Score] | str:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             results = {"survival": analyze_survival(Cohort(data=data), plan).to_dict()}
-    except Exception as exc:  # noqa: BLE001 - a replicate whose analysis aborts counts as not computed
+    except Exception as exc:  # a replicate whose analysis aborts counts as not computed
         return f"{type(exc).__name__}: {exc}"
     scores = {}
     for spec in METHODS:

@@ -351,7 +351,7 @@ def _run(args: argparse.Namespace, debug: bool) -> int:
         message = _system_error(exc)
     except MemoryError:
         message = "not enough memory for this run (a smaller sample size, fewer simulations or permutations?)"
-    except Exception as exc:  # noqa: BLE001 - the last barrier before a traceback (docs/CONTRACT.md section 5)
+    except Exception as exc:  # the last barrier before a traceback (docs/CONTRACT.md section 5)
         if debug:
             raise
         message = _internal_error(exc)

@@ -238,7 +238,7 @@ def _read_csv(path: Path, source: str) -> RawTable:
     if not first_line.strip():
         raise EmptyFileError(source, None, "the file is empty (no header, no data rows)")
     sep = _separator(first_line)
-    names, data, lines = _records_arrow(text, sep, source) or _records_python(text, sep, source)
+    _names, data, lines = _records_arrow(text, sep, source) or _records_python(text, sep, source)
     return RawTable(data, lines, source, "csv", encoding, sep)
 
 

@@ -271,7 +271,7 @@ def fine_gray(time: Any, status: Any, X: Any, *, cause: Any = 1, cencode: Any = 
     problem = _Problem(time, failed, of_cause, X)
     beta = np.zeros(X.shape[1])
     loglik, score, information = problem.loglik_score_information(beta)
-    for n_iter in range(1, max_iter + 1):
+    for n_iter in range(1, max_iter + 1):  # noqa: B007 - the count is read after the loop
         try:
             step = np.linalg.solve(information, score)
         except np.linalg.LinAlgError:

@@ -26,7 +26,7 @@ module: figures draw what it returns.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 #: Rules, by name, as ``disclosure.json`` records them (see docs/disclosure.md).
 RULES = {
@@ -124,9 +125,8 @@ class Ledger:
 
 def _at(node: Any, path: tuple[str | int, ...]) -> Any:
     for key in path:
-        if isinstance(node, dict) and key in node:
-            node = node[key]
-        elif isinstance(node, list) and isinstance(key, int) and key < len(node):
+        if ((isinstance(node, dict) and key in node)
+                or (isinstance(node, list) and isinstance(key, int) and key < len(node))):
             node = node[key]
         else:
             return None

@@ -8,7 +8,8 @@ runs them in that order. docs/disclosure.md states every rule and its source.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -162,7 +163,7 @@ def competing(ledger: Ledger, comparable: bool, jumps: Mapping[tuple[str, str], 
                     if p["day"] not in kept[a]:
                         ledger.hide(("competing_risks", cause, "cif", a, i), "small_group")
     paths = [[("competing_risks", c, "events", a) for a in ARMS] for c in causes]
-    force = np.array([[c in merged and len(merged) < len(causes) or groups[c] == "all" for _ in ARMS]
+    force = np.array([[(c in merged and len(merged) < len(causes)) or groups[c] == "all" for _ in ARMS]
                       for c in causes])
     hide_table(ledger, paths, counts.to_numpy(), row_totals=False, column_totals=True, force=force)
     if merged and len(merged) < len(causes):
@@ -403,7 +404,7 @@ def compliance(ledger: Ledger, observed_hidden: Mapping[str, bool]) -> None:
         if first_hidden:
             ledger.hide(("compliance", "rupture_risk", "first_stage"), "complement")
             ledger.hide(("compliance", "rupture_risk", "cace"), "derived")
-    for name, entry in (block.get("binary_outcomes") or {}).items():
+    for name in block.get("binary_outcomes") or {}:
         path = ("compliance", "binary_outcomes", name)
         if ledger.get("binary_outcomes", name, "difference") is None:
             ledger.hide(path + ("itt",), "small_group")

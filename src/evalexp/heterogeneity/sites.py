@@ -40,7 +40,7 @@ from ..cohort import Cohort
 from ..errors import AnalysisError
 from ..integrity.outcomes import WaldEstimate
 from ..integrity.subgroups import InteractionTest
-from ..plan import ARMS, Plan
+from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
 from ..survival.analysis import MISSING_LABEL
 from ..survival.cox import cox_ph

@@ -220,7 +220,7 @@ def fidelity(cohort: Cohort, plan: Plan) -> FidelityResult:
     table["n"] = [int((count == k).sum()) for k in range(4)]
     table["ruptures"] = [int(events[count == k].sum()) for k in range(4)]
     table["share"] = table["ruptures"] / table["n"].where(table["n"] > 0)
-    return FidelityResult(population=population, n=int(len(part)), meetings=tuple(meetings),
+    return FidelityResult(population=population, n=len(part), meetings=tuple(meetings),
                           all_due=int(every_due.sum()),
                           all_on_time=int((every_due & np.logical_and.reduce(on_time_all)).sum()),
                           ruptures_by_meetings=table, alpha=plan.inference.alpha)

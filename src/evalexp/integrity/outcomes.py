@@ -32,6 +32,7 @@ Pustejovsky, J. E. & Tipton, E. (2018), JBES 36(4).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -131,7 +132,7 @@ def robust_covariance(X: np.ndarray, resid: np.ndarray, clusters: np.ndarray | N
         order = np.argsort(codes, kind="stable")
         edges = np.r_[0, np.flatnonzero(np.diff(codes[order])) + 1, len(order)]
         Xs, es = X[order], resid[order]
-        cross = np.stack([Xs[a:b].T @ Xs[a:b] for a, b in zip(edges[:-1], edges[1:])])
+        cross = np.stack([Xs[a:b].T @ Xs[a:b] for a, b in pairwise(edges)])
         xe = np.add.reduceat(Xs * es[:, None], edges[:-1], axis=0)
         lam, V = np.linalg.eigh(root @ cross @ root)
         remaining = 1.0 - lam

@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from ..cohort import Cohort, derive_survival
+from ..cohort import Cohort
 from ..errors import AnalysisError, ArgumentError, EvalexpError
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame

@@ -209,7 +209,7 @@ def randomize(roster: pd.DataFrame, *, id_column: str = "participant_id", strata
         "strata_sizes": sizes,
         "evalexp_version": __version__,
         "numpy_version": np.__version__,
-        "created_utc": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "roster_sha256": sha256_text(_canonical_csv(canonical)),
         "assignment_sha256": sha256_text(_canonical_csv(table)),
     }

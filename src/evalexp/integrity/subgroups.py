@@ -12,7 +12,8 @@ For each column of ``plan.integrity.subgroups`` the participants are split into 
 Per level: participants and ruptures per arm; the hazard ratio of rupture, treatment vs
 control, from a Cox model fitted within the level (Efron ties, Wald CI; stratified by
 ``plan.survival.strata`` as the primary model; R ``coxph(Surv(time, status) ~ treated,
-subset = level)``), not estimable (null) when an arm of the level has no rupture; the risk difference ``(1 − S₁(h)) − (1 − S₀(h))``
+subset = level)``), not estimable (null) when an arm of the level has no rupture; the risk difference
+``(1 − S₁(h)) − (1 − S₀(h))``
 at ``plan.survival.horizon_days`` (Kaplan-Meier, Greenwood, Wald CI).
 
 Interaction test, per subgroup column: Wald chi-square of the ``treated × level``

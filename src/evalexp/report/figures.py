@@ -12,7 +12,7 @@ The figures draw only what they are given: the curves and numbers at risk of a
 from __future__ import annotations
 
 import functools
-from typing import Mapping
+from collections.abc import Mapping
 
 import matplotlib
 import numpy as np

@@ -151,7 +151,7 @@ class _Caption(_Heading):
 class _Report(BaseDocTemplate):
     """A4 pages with one frame; headings and captions become bookmarks, headings TOC entries."""
 
-    def afterFlowable(self, flowable) -> None:  # noqa: N802 (reportlab's hook name)
+    def afterFlowable(self, flowable) -> None:  # reportlab's hook name
         if not isinstance(flowable, _Heading):
             return
         self.canv.bookmarkPage(flowable.key)

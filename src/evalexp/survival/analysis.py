@@ -144,7 +144,8 @@ class SurvivalAnalysis(Result):
             if fit is not None:
                 frames.append(fit.tidy().iloc[[0]].assign(term=f"{name}: treated"))
         frames += [self.rmst.tidy().iloc[[2]].assign(term=f"rmst difference (tau {self.rmst.tau_days})"),
-                   self.risk_difference.tidy().iloc[[2]].assign(term=f"risk difference (day {self.risk_difference.day})"),
+                   self.risk_difference.tidy().iloc[[2]].assign(
+                       term=f"risk difference (day {self.risk_difference.day})"),
                    self.logrank.tidy().assign(term="logrank")]
         frames += [part.tidy() for part in (self.rmst_small_sample, self.risk_small_sample) if part is not None]
         if self.ph_test is not None:
@@ -341,7 +342,7 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
         if adjusted is not None:
             models["adjusted"] = (rows, X)
         for model, (kept, design) in models.items():
-            fit, caught = run_quietly(f"{model} Cox model, Firth", lambda: firth_cox(
+            fit, caught = run_quietly(f"{model} Cox model, Firth", lambda kept=kept, design=design: firth_cox(
                 time[kept], event[kept], design, strata=None if strata is None else strata[kept],
                 alpha=alpha).small_sample("treated"))
             found += caught

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -116,7 +117,7 @@ def prepare(time, event, X, strata=None, ties: str = "efron") -> CoxData:
     stratum_start = np.flatnonzero(np.r_[True, codes_s[1:] != codes_s[:-1]]) if n else np.zeros(0, int)
     bounds = np.r_[stratum_start, n]
     strata_blocks = [(int(lo), int(hi), int(block[lo]), int(block[hi - 1]) + 1)
-                     for lo, hi in zip(bounds[:-1], bounds[1:])]
+                     for lo, hi in pairwise(bounds)]
     d = block_events.astype(np.int64)
     slot_block = np.repeat(np.arange(d.size), d)
     first_slot = np.cumsum(d) - d

@@ -8,7 +8,8 @@ from one of the exact samplers of :mod:`.resample` (``method="permute"``,
 
 All draw from the same distribution (tested). Draws are made in chunks (bounded
 memory, and the sampler's preferred block: the Bernoulli sampler and the statistics
-then run on a few draws at a time, in the CPU cache), each chunk from its own generator spawned from ``SeedSequence(seed)``, so
+then run on a few draws at a time, in the CPU cache), each chunk from its own generator spawned from
+``SeedSequence(seed)``, so
 results are reproducible (and the same with or without the worker threads).
 ``p = (1 + #{T* >= T}) / (1 + B)``, with a relative tolerance of 1e-9 on the comparison
 (re-randomisations equivalent to the observed one give the same statistic up to
@@ -26,7 +27,8 @@ import sys
 import time as _time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd

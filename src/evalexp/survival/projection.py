@@ -56,7 +56,7 @@ class ArmProjection:
             self.gram.append(gram - np.einsum("c,cj,ck->jk", self.sizes[cells], self.means[cells],
                                               self.means[cells]))
 
-    def grouped(self, group: np.ndarray, n_groups: int) -> "Grouped":
+    def grouped(self, group: np.ndarray, n_groups: int) -> Grouped:
         """The design summed over subject groups nested in the (stratum, arm) cells, for outcomes
         constant within each group (:meth:`Grouped.slopes`)."""
         return Grouped(self, group, n_groups)

@@ -8,7 +8,8 @@ replaces, in each arm, the binomial sample size by the Kaplan-Meier *effective s
     n*_a = r_a (1 - r_a) / Var_Greenwood(r_a),    r_a = 1 - S_a(day)
 
 (when no event or every subject's event precedes ``day``, where the Greenwood variance is 0
-or undefined: the number at risk at ``day`` plus the events up to it), takes Wilson's score interval ``[l_a, u_a]`` for ``r_a`` with
+or undefined: the number at risk at ``day`` plus the events up to it), takes Wilson's score interval
+``[l_a, u_a]`` for ``r_a`` with
 ``n*_a`` trials, and combines the arms by Newcombe's (1998, method 10) hybrid score / MOVER
 rule::
 

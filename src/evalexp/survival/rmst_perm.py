@@ -65,7 +65,7 @@ class StudentizedPermutation:
     widths: np.ndarray    # (K + 1,)
 
     @classmethod
-    def build(cls, time: np.ndarray, event: np.ndarray, tau: float) -> "StudentizedPermutation":
+    def build(cls, time: np.ndarray, event: np.ndarray, tau: float) -> StudentizedPermutation:
         times = np.unique(time[(event == 1) & (time <= tau)])
         widths = np.diff(np.r_[0.0, times, tau])
         at_risk = (time[:, None] >= times[None, :]).astype(float)
