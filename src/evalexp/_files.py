@@ -143,8 +143,8 @@ def interrupts_deferred() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-        for signum in received[:1]:
-            signal.raise_signal(signum)
+        for number in received[:1]:
+            signal.raise_signal(number)
 
 
 # --------------------------------------------------------------------------- files

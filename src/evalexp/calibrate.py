@@ -395,9 +395,9 @@ def summarise(replicates: list[dict[str, Score] | str], truth: dict[str, float],
         estimates = [s.estimate for s in done if s.estimate is not None]
         labels = sorted({s.label for s in scored if s.label})
         checks = []
-        if n and null:
+        if rejection is not None and mc_se is not None and null:  # some replicates done
             checks.append(TYPE_I_FLOOR * alpha <= rejection <= alpha + 3 * mc_se)
-        if coverage is not None:
+        if coverage is not None and mc_se is not None:
             checks.append(1 - alpha - 3 * mc_se <= coverage <= 1 - alpha + COVERAGE_SLACK)
         out[spec.name] = {
             "estimand": ESTIMANDS[spec.estimand] if spec.estimand else "no effect (test)",

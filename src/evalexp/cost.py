@@ -96,6 +96,6 @@ def cost_effectiveness(cost_per_participant: float, currency: str, horizon_days:
     finite = difference is not None and math.isfinite(difference)
     return CostEffectiveness(
         cost_per_participant=cost_per_participant, currency=currency, horizon_days=horizon_days,
-        ruptures_avoided_per_100=-100 * difference if finite else None,
+        ruptures_avoided_per_100=-100 * difference if difference is not None and finite else None,
         estimate=_per_rupture(cost_per_participant, difference),
         ci_low=_per_rupture(cost_per_participant, ci_low), ci_high=_per_rupture(cost_per_participant, ci_high))

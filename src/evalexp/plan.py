@@ -224,14 +224,15 @@ class Plan:
                 return current
             return text_in(text, language, texts["language"])
 
+        report_texts: dict[str, Any] = {key: pick(getattr(self.report, key), text)
+                                        for key, text in texts["report"].items()}
         return dataclasses.replace(
             self, language=language, texts={**texts, "shown": language}, title=pick(self.title, texts["title"]),
             labels={column: pick(label, texts["labels"].get(column)) for column, label in self.labels.items()},
             value_labels={column: {level: pick(label, texts["value_labels"].get(column, {}).get(level))
                                    for level, label in table.items()}
                           for column, table in self.value_labels.items()},
-            report=dataclasses.replace(self.report, **{key: pick(getattr(self.report, key), text)
-                                                       for key, text in texts["report"].items()}))
+            report=dataclasses.replace(self.report, **report_texts))
 
     @property
     def balance_covariates(self) -> tuple[str, ...]:
@@ -452,6 +453,7 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
                         f"(docs/CONTRACT.md section 6), got {r['suppression_threshold']}")
     if r.get("cost_per_participant", 1) <= 0:
         raise PlanError(f"{source}: 'cost_per_participant' in [report] must be > 0, got {r['cost_per_participant']!r}")
+    texts: dict[str, Any]  # texts and tables of texts
     texts = {"language": language, "shown": language, "title": _text(raw["title"], "'title'", source),
              "labels": labels, "value_labels": value_labels,
              "report": {key: _text(r[key], f"'{key}' in [report]", source) for key in REPORT_TEXTS if key in r}}

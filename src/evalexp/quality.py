@@ -134,4 +134,4 @@ def quality_summary(cohort: Cohort) -> QualitySummary:
                                          data.loc[in_arm, "event"].to_numpy())
     missing = data.drop(columns=[c for c in _DERIVED if c in data]).isna().sum()
     return QualitySummary(source=cohort.source, counts=counts, median_followup_days=medians,
-                          missing={c: int(n) for c, n in missing.items() if n > 0}, warnings=cohort.warnings)
+                          missing={str(c): int(n) for c, n in missing.items() if n > 0}, warnings=cohort.warnings)

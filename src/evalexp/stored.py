@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import pandas as pd
 
@@ -55,7 +55,7 @@ def _rows(value: Any, pointer: str) -> Iterator[dict[str, Any]]:
             yield {"term": pointer, "estimate": _number(estimate), "std_error": _number(value.get("se")),
                    "statistic": _number(value.get("statistic")), "p_value": _number(value.get("p_value")),
                    "ci_low": _number(value.get("ci_low")), "ci_high": _number(value.get("ci_high"))}
-        items = value.items()
+        items: Iterable[tuple[Any, Any]] = value.items()
     elif isinstance(value, list):
         items = enumerate(value)
     else:

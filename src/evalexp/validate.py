@@ -178,10 +178,10 @@ def map_arms(table: Table, plan: Plan) -> pd.Series:
     arms = pd.Series(mapped_uniques[codes], index=raw.index, dtype=object)
     bad = arms.isna().to_numpy()
     if bad.any():
-        labels = sorted({"(empty)" if pd.isna(v) else str(v) for v in raw[bad]})
+        unmapped = sorted({"(empty)" if pd.isna(v) else str(v) for v in raw[bad]})
         known = sorted(set(ARMS) | {label for labels_ in plan.arms.values() for label in labels_})
         raise table.refuse(UnmappedArmError, "arm",
-                           f"arm label{'s' if len(labels) > 1 else ''} {listed_values(labels)} "
+                           f"arm label{'s' if len(unmapped) > 1 else ''} {listed_values(unmapped)} "
                            f"not mapped by the plan's [arms] (known labels: {', '.join(known)})", bad)
     for arm in ARMS:
         if not (arms == arm).any():

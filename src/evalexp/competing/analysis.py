@@ -108,11 +108,11 @@ class CauseAnalysis(Result):
             csc = {**csc, "small_sample": self.small_sample}
         fg = ({k: json_number(v) for k, v in self.fine_gray.ratio("treated").items()}
               if self.fine_gray is not None else {k: None for k in _SHR_KEYS})
-        out = {"cif": {arm: self.cif_points(arm) for arm in ARMS},
-               "gray_test": self.gray.to_dict(),
-               "cause_specific_cox": csc,
-               "fine_gray": fg,
-               "events": dict(self.events)}
+        out: dict[str, Any] = {"cif": {arm: self.cif_points(arm) for arm in ARMS},
+                               "gray_test": self.gray.to_dict(),
+                               "cause_specific_cox": csc,
+                               "fine_gray": fg,
+                               "events": dict(self.events)}
         if self.note:
             out["note"] = self.note
         return out
@@ -244,7 +244,7 @@ def rupture_causes(cohort: Cohort, plan: Plan) -> pd.Series:
 
     A rupture with a missing (empty) cause gets :data:`UNKNOWN_CAUSE`.
     """
-    raw = _column(cohort.data, plan, plan.survival.causes, "causes")
+    raw = _column(cohort.data, plan, str(plan.survival.causes), "causes")
     text = raw.astype("string").str.strip()
     cause = text.where(text.notna() & (text != ""), UNKNOWN_CAUSE).astype(object)
     return cause.where(cohort.data["event"] == 1, None)

@@ -243,7 +243,7 @@ def consort(ledger: Ledger, observed_hidden: Mapping[str, bool]) -> None:
     t = ledger.threshold
     if ledger.withheld("n", "treatment"):
         for a in ARMS:
-            ledger.hide(("consort", "assigned", a), ledger.rule("n", a))
+            ledger.hide(("consort", "assigned", a), ledger.withheld_by("n", a))  # both arms' n go together
     support = block.get("support")
     if support:
         counts = np.array([[support[k][a] for a in ARMS] for k in ("received", "not_received")])
@@ -262,7 +262,7 @@ def consort(ledger: Ledger, observed_hidden: Mapping[str, bool]) -> None:
         if outcome == "rupture":
             for a in ARMS:
                 if ledger.withheld("n", a):
-                    ledger.hide(("consort", "analysed", outcome, a), ledger.rule("n", a))
+                    ledger.hide(("consort", "analysed", outcome, a), ledger.withheld_by("n", a))
             continue
         if observed_hidden.get(outcome):
             for section in ("analysed", "excluded"):
@@ -271,7 +271,7 @@ def consort(ledger: Ledger, observed_hidden: Mapping[str, bool]) -> None:
     _consort_boxes(ledger)
 
 
-def _box_source(box: Mapping[str, Any], detail: str | None) -> tuple[str, ...] | None:
+def _box_source(box: Mapping[str, Any], detail: str | None) -> tuple[Any, ...] | None:
     """The flat CONSORT field a diagram box (or one of its details) repeats; ``None`` if unknown."""
     arm, key = box.get("arm"), box.get("key")
     if key == "randomised" and detail is None:
@@ -296,13 +296,13 @@ def _consort_boxes(ledger: Ledger) -> None:
             path = ("consort", "boxes", i, "n") if j is None else ("consort", "boxes", i, "details", j, "n")
             source = _box_source(box, detail)
             if source == ("n",):
-                reasons = [ledger.rule("n", a) for a in ARMS if ledger.withheld("n", a)]
+                reasons = [ledger.withheld_by("n", a) for a in ARMS if ledger.withheld("n", a)]
                 if reasons:
                     ledger.hide(path, reasons[0])
             elif source is None:
                 ledger.hide(path, "unreviewed")
             elif ledger.withheld("consort", *source):
-                ledger.hide(path, ledger.rule("consort", *source))
+                ledger.hide(path, ledger.withheld_by("consort", *source))
 
 
 def attrition(ledger: Ledger) -> None:
@@ -554,7 +554,7 @@ def data_quality(ledger: Ledger) -> None:
                 ledger.hide(("data_quality", "counts", "total", k), "primary")
         for a in ARMS:
             if ledger.withheld("n", a):
-                ledger.hide(("data_quality", "counts", a, "n"), ledger.rule("n", a))
+                ledger.hide(("data_quality", "counts", a, "n"), ledger.withheld_by("n", a))
     total = counts.get("total", {}).get("n") or sum(ledger.source("n").values())
     for column, missing in (block.get("missing") or {}).items():
         if small_missing(missing, total, t):

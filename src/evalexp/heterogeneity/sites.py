@@ -323,7 +323,7 @@ def heterogeneity(cohort: Cohort, plan: Plan) -> HeterogeneityResult:
     """
     by = plan.heterogeneity.by
     data = cohort.data
-    if by not in data:
+    if by is None or by not in data:
         raise AnalysisError(f"{cohort.source}: heterogeneity column '{by}' is not a column of the cohort")
     present = data[by].notna()
     # site codes read as numbers (1.0 when the column has gaps) are named as written: "1"
@@ -335,7 +335,8 @@ def heterogeneity(cohort: Cohort, plan: Plan) -> HeterogeneityResult:
     entering = [s for s in effects if s.excluded is None]
     meta = None
     if len(entering) >= 2:
-        meta = random_effects_meta([s.log_hr.estimate for s in entering], [s.log_hr.se ** 2 for s in entering],
+        meta = random_effects_meta([s.log_hr.estimate for s in entering if s.log_hr is not None],
+                                   [s.log_hr.se ** 2 for s in entering if s.log_hr is not None],
                                    labels=[s.site for s in entering], alpha=alpha)
     test = site_interaction_test(frame, by, [s.site for s in entering], sv.strata, ties=sv.ties, alpha=alpha)
     return HeterogeneityResult(by=by, sites=effects, meta=meta, interaction=test, day=sv.horizon_days,

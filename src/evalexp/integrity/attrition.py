@@ -217,6 +217,7 @@ class AttritionResult(Result):
         shown["overall"] = (100 * shown["overall"]).map("{:.1f} %".format)
         shown["differential"] = (100 * shown["differential"]).map("{:.1f} pts".format)
         lines = [self.title, "=" * len(self.title), shown.to_string(index=False)]
+        row: Any  # an itertuples() row: pandas-stubs types its fields as any scalar
         for row in self.lee.itertuples(index=False):
             lines.append(f"Lee bounds {row.outcome}: [{row.lower:.3f}, {row.upper:.3f}] "
                          f"(trimmed {row.trimmed_arm} by {100 * row.trim_share:.1f} %), "
@@ -224,8 +225,9 @@ class AttritionResult(Result):
         return "\n".join(lines + ["", self.conventions()])
 
     def to_dict(self) -> dict[str, Any]:
-        lee = {row.outcome: row for row in self.lee.itertuples(index=False)}
+        lee: dict[Any, Any] = {row.outcome: row for row in self.lee.itertuples(index=False)}
         outcomes: dict[str, Any] = {}
+        row: Any  # an itertuples() row: pandas-stubs types its fields as any scalar
         for row in self.table.itertuples(index=False):
             entry = {
                 "kind": row.kind,

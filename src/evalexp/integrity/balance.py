@@ -70,9 +70,8 @@ def cox_index(k_t: int, n_t: int, k_c: int, n_c: int) -> float:
     if n_t == 0 or n_c == 0:
         return math.nan
     cells = (k_t, n_t - k_t, k_c, n_c - k_c)
-    if min(cells) == 0:
-        k_t, n_t, k_c, n_c = k_t + 0.5, n_t + 1, k_c + 0.5, n_c + 1
-    p_t, p_c = k_t / n_t, k_c / n_c
+    half = 0.5 if min(cells) == 0 else 0.0  # 0.5 added to every cell (so 1 to each arm) if one is empty
+    p_t, p_c = (k_t + half) / (n_t + 2 * half), (k_c + half) / (n_c + 2 * half)
     log_odds = math.log(p_t / (1 - p_t)) - math.log(p_c / (1 - p_c))
     return small_sample_correction(cells[0] + cells[1] + cells[2] + cells[3]) * log_odds / COX_SCALE
 
@@ -152,6 +151,7 @@ class BalanceTable(Result):
 
     def to_dict(self) -> dict[str, Any]:
         rows = []
+        row: Any  # an itertuples() row: pandas-stubs types its fields as any scalar
         for row in self.table.itertuples(index=False):
             rows.append({
                 "covariate": row.covariate, "level": row.level, "kind": row.kind, "measure": row.measure,

@@ -81,7 +81,7 @@ class ConsortFlow(Result):
 
     def table(self) -> pd.DataFrame:
         """Long table: ``stage``, ``item``, ``outcome``, ``arm``, ``n``, ``reason``."""
-        rows = []
+        rows: list[tuple[str, str, str | None, str, int, str | None]] = []
         for arm in ARMS:
             rows.append(("allocation", "assigned", None, arm, self.assigned[arm], None))
             if self.support is not None:

@@ -58,7 +58,7 @@ def _as_dates(values: pd.Series, name: str) -> pd.Series:
     """A date column as ``datetime64`` (ISO or French ``DD/MM/YYYY`` text accepted)."""
     if pd.api.types.is_datetime64_any_dtype(values):
         return values
-    text = values.astype("string").str.strip().replace("", pd.NA)
+    text = values.astype("string").str.strip().replace({"": pd.NA})
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         parsed = pd.to_datetime(text, format=fmt, errors="coerce")
         if parsed.notna().sum() == text.notna().sum():
@@ -146,8 +146,8 @@ class FidelityResult(Result):
         return tidy_frame(rows)
 
     def to_dict(self) -> dict[str, Any]:
-        table = [{"meetings_held": int(r.meetings_held), "n": int(r.n), "ruptures": int(r.ruptures),
-                  "share": json_number(r.share)} for r in self.ruptures_by_meetings.itertuples()]
+        table = [{"meetings_held": int(r["meetings_held"]), "n": int(r["n"]), "ruptures": int(r["ruptures"]),
+                  "share": json_number(r["share"])} for r in self.ruptures_by_meetings.to_dict("records")]
         return {
             "causal": False, "population": self.population, "n": self.n,
             "meetings": {m.column: m.to_dict() for m in self.meetings},

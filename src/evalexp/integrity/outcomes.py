@@ -393,14 +393,14 @@ def binary_outcomes(cohort: Cohort, plan: Plan) -> BinaryOutcomes:
     treated_all = data["treated"].to_numpy()
     clusters_all = cluster_labels(data, cluster) if cluster else None
 
-    partial = []
+    partial: list[dict[str, Any]] = []
     for name in plan.outcomes.binary:
         y_all = binary_column(data, name).to_numpy()
         seen = ~np.isnan(y_all)
         y, treated = y_all[seen], treated_all[seen]
         difference = neyman_difference(y, treated, alpha)
         cluster_robust = None
-        if cluster:
+        if clusters_all is not None:
             cluster_robust = cr2_difference(y, treated, clusters_all[seen], alpha)
         lin, lin_n = None, 0
         if covariates:
@@ -410,12 +410,12 @@ def binary_outcomes(cohort: Cohort, plan: Plan) -> BinaryOutcomes:
             lin = WaldEstimate(np.nan, np.nan, alpha)
             if len(np.unique(treated_all[rows])) == 2:
                 X = lin_design(treated_all[rows], design.to_numpy())
-                beta, cov = robust_ols(X, y_all[rows], clusters_all[rows] if cluster else None)
+                beta, cov = robust_ols(X, y_all[rows], clusters_all[rows] if clusters_all is not None else None)
                 lin = WaldEstimate(float(beta[1]), float(np.sqrt(cov[1, 1])), alpha)
         y1, y0 = y[treated == 1], y[treated == 0]
         adjusted = covariates if lin is not None and np.isfinite(lin.estimate) else ()
         partial.append(dict(adjusted=adjusted, small_sample=_t_difference(y, treated, clusters_all[seen]
-                                                                          if cluster else None, alpha),
+                                                                          if clusters_all is not None else None, alpha),
                             outcome=name, treatment=float(y1.mean()) if len(y1) else np.nan,
                             control=float(y0.mean()) if len(y0) else np.nan,
                             n_treatment=len(y1), n_control=len(y0),

@@ -470,12 +470,15 @@ class PowerCalculation(Result):
                          f"{self.event_probability:.3f}")
             for name, value, n in (("Schoenfeld", self.schoenfeld_events, self.schoenfeld_n),
                                    ("Freedman", self.freedman_events, self.freedman_n)):
+                assert value is not None and n is not None  # computed with every target hazard ratio
                 lines.append(f"  {name:<10} {math.ceil(value - 1e-9)} events ({value:.1f}), n = {n['total']} "
                              f"({n['treatment']} treated, {n['control']} control)")
         if self.n is not None:
             if self.power_at_n is not None:
                 lines.append(f"With n = {self.n}: power {self.power_at_n:.3f} for HR {self.hazard_ratio:g} "
                              "(Schoenfeld, expected events)")
+            assert self.mde_hazard_ratio is not None and self.mde_risk_difference is not None  # computed with n
+            assert self.control_rate is not None and self.mde_treatment_rate is not None
             hr = ("none (too few ruptures expected)" if math.isnan(self.mde_hazard_ratio)
                   else f"{self.mde_hazard_ratio:.3f}")
             rd = (f"none (not even {100 * self.control_rate:.1f} % -> 0 %)" if math.isnan(self.mde_risk_difference)
@@ -563,7 +566,7 @@ def power_calculation(*, hazard_ratio: float | None = None, n: int | None = None
         fields.update(mde_hazard_ratio=min_detectable_hazard_ratio_for_n(n, control_rate, alpha=alpha, power=power,
                                                                          ratio=ratio),
                       mde_risk_difference=rd, mde_treatment_rate=treated)
-    if simulations:
+    if simulations and hazard_ratio is not None and n is not None:  # both given: checked above
         share, se = simulated_power(hazard_ratio, n, simulations=simulations, seed=seed, alpha=alpha,
                                     control_rate=control_rate, ratio=ratio, progress=progress)
         fields.update(simulations=simulations, simulated_power=share, simulated_power_se=se)

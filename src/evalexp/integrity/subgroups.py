@@ -69,8 +69,8 @@ def subgroup_levels(values: pd.Series, name: str) -> tuple[pd.Series, str]:
     if numeric and present.nunique() > MAX_LEVELS:
         cut = AGE_CUT if name == "age" else float(present.median())
         rule = f"cut at {cut:g}" + (" years" if name == "age" else " (the median)")
-        labels = np.where(values < cut, f"< {cut:g}", f">= {cut:g}")
-        return pd.Series(labels, index=values.index).where(values.notna()), rule
+        halves = np.where(values < cut, f"< {cut:g}", f">= {cut:g}")
+        return pd.Series(halves, index=values.index).where(values.notna()), rule
     labels = values.map(lambda v: f"{v:g}" if isinstance(v, (float, np.floating)) else str(v))
     return labels.where(values.notna()), "one level per value"
 

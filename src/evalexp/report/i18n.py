@@ -871,7 +871,7 @@ class Formatter:
             text = text.replace(",", NNBSP).replace(".", ",")
         return text.replace("-", "−")
 
-    def integer(self, value: int | None) -> str:
+    def integer(self, value: float | None) -> str:
         """A whole number with thousands separators."""
         return self.number(value, 0)
 

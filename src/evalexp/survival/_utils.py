@@ -62,6 +62,16 @@ class ArmContrast(Result):
     ``difference``, ``se``, ``p_value``, ``ci_low`` and ``ci_high``.
     """
 
+    treatment: float
+    control: float
+    se_treatment: float
+    se_control: float
+    difference: float
+    se: float
+    p_value: float
+    ci_low: float
+    ci_high: float
+
     def tidy(self) -> pd.DataFrame:
         """Rows treatment, control (estimate and SE) and difference (Wald statistic, p, CI)."""
         stat = self.difference / self.se if self.se > 0 else float("nan")

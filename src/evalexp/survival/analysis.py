@@ -185,7 +185,7 @@ class SurvivalAnalysis(Result):
                                "covariates": list(self.covariates)}
         for model, firth in self.firth.items():
             cox[model]["small_sample"] = firth
-        out = {
+        out: dict[str, Any] = {
             "km": {arm: self.km[arm].points(self.landmarks_days) for arm in ARMS},
             "km_median": {arm: {"median": json_number(self.km[arm].median_),
                                 "ci_low": json_number(self.km[arm].median_ci_low_),
@@ -202,7 +202,7 @@ class SurvivalAnalysis(Result):
         for block in cox.values():
             block.setdefault("method", "wald-cluster-robust" if self.robust else "wald")
         for key, fit in (("unadjusted", self.cox_unadjusted), ("adjusted", self.cox_adjusted)):
-            if fit is not None and fit.robust and fit.n_clusters >= 2:
+            if fit is not None and fit.robust and fit.n_clusters is not None and fit.n_clusters >= 2:
                 cox[key]["few_clusters"] = few_clusters_ratio(fit)
         if self.rmst_small_sample is not None:
             out["rmst"]["small_sample"] = self.rmst_small_sample.to_dict()
@@ -342,8 +342,9 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
         if adjusted is not None:
             models["adjusted"] = (rows, X)
         for model, (kept, design) in models.items():
-            fit, caught = run_quietly(f"{model} Cox model, Firth", lambda kept=kept, design=design: firth_cox(
-                time[kept], event[kept], design, strata=None if strata is None else strata[kept],
+            # run_quietly calls the function at once, with this iteration's model
+            fit, caught = run_quietly(f"{model} Cox model, Firth", lambda: firth_cox(
+                time[kept], event[kept], design, strata=None if strata is None else strata[kept],  # noqa: B023
                 alpha=alpha).small_sample("treated"))
             found += caught
             if fit is not None:

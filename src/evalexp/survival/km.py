@@ -194,8 +194,8 @@ class KaplanMeier(Result):
     def points(self, days: Iterable[int]) -> list[dict[str, Any]]:
         """The contract's ``km`` points: ``[{day, survival, ci_low, ci_high, at_risk}, ...]``."""
         frame = self.at(list(days))
-        return [{"day": int(r.day), "survival": json_number(r.survival), "ci_low": json_number(r.ci_low),
-                 "ci_high": json_number(r.ci_high), "at_risk": int(r.at_risk)} for r in frame.itertuples()]
+        return [{"day": int(r["day"]), "survival": json_number(r["survival"]), "ci_low": json_number(r["ci_low"]),
+                 "ci_high": json_number(r["ci_high"]), "at_risk": int(r["at_risk"])} for r in frame.to_dict("records")]
 
     def tidy(self) -> pd.DataFrame:
         """One row: the median survival time with its confidence limits."""
