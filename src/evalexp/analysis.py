@@ -17,7 +17,8 @@ returns an :class:`Analysis` whose :meth:`Analysis.to_dict` is ``results.json``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from html import escape
+from typing import Any, ClassVar
 
 import pandas as pd
 
@@ -47,7 +48,7 @@ from .survival.analysis import SurvivalAnalysis, analyze_survival
 SCHEMA_VERSION = 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Analysis(Result):
     """Every result of the plan for one cohort. Parts the plan does not request are ``None``."""
 
@@ -72,7 +73,7 @@ class Analysis(Result):
     #: ``results.json["provenance"]`` (:func:`evalexp.provenance.provenance`).
     provenance: dict[str, Any] | None = None
 
-    title = "evalexp analysis"
+    title: ClassVar[str] = "evalexp analysis"
 
     def parts(self) -> dict[str, Result]:
         """The results objects present, by their ``results.json`` key, in reading order."""
@@ -115,14 +116,18 @@ class Analysis(Result):
         frame = pd.concat(frames, ignore_index=True)
         return frame[["part", *[c for c in frame.columns if c != "part"]]]
 
+    def heading(self) -> str:
+        return f"{self.title}: {self.plan.title}"
+
     def summary(self) -> str:
-        head = f"{self.plan.title}\n{'=' * len(self.plan.title)}\n" + \
+        head = f"{self.heading()}\n{'=' * len(self.heading())}\n" + \
             f"n: treatment {self.n['treatment']}, control {self.n['control']}; " + \
             f"ruptures: treatment {self.events['treatment']}, control {self.events['control']}"
         return "\n\n".join([head, *(part.summary() for part in self.parts().values())])
 
     def _repr_html_(self) -> str:
-        return "".join(part._repr_html_() for part in self.parts().values())
+        parts = "".join(part._repr_html_() for part in self.parts().values())
+        return f"<div><strong>{escape(self.heading())}</strong>{parts}</div>"
 
 
 def analyze(cohort: Cohort, plan: Plan, *, progress: bool = False,

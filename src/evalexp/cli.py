@@ -262,13 +262,13 @@ def _simulate(args: argparse.Namespace) -> None:
 
 
 def _randomize(args: argparse.Namespace) -> None:
-    from .integrity.randomize import randomize_command
+    from .cli_commands import randomize_command
 
     randomize_command(args)
 
 
 def _power(args: argparse.Namespace) -> None:
-    from .integrity.power import power_command
+    from .cli_commands import power_command
 
     power_command(args)
 

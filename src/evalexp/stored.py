@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from collections.abc import Iterable, Iterator
 
 import pandas as pd
@@ -104,7 +104,7 @@ def load_results_json(path: str | Path) -> dict[str, Any]:
     return _check(record, source)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class StoredResults(Result):
     """A ``results.json`` read back: read-only, with ``summary()``, ``tidy()`` and ``to_dict()``.
 
@@ -119,7 +119,7 @@ class StoredResults(Result):
     text: str
     source: str
 
-    title = "evalexp results"
+    title: ClassVar[str] = "evalexp results"
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON as read (a fresh copy: editing it does not change this object)."""
@@ -144,11 +144,14 @@ class StoredResults(Result):
         frame = pd.concat(frames, ignore_index=True) if frames else tidy_frame([]).assign(part=[])
         return frame[["part", *[c for c in frame.columns if c != "part"]]]
 
+    def heading(self) -> str:
+        title = self.to_dict().get("title")
+        return f"{self.title}: {title}" if title else self.title
+
     def summary(self) -> str:
         record = self.to_dict()
-        title = str(record.get("title") or self.title)
         n, events = record["n"], record["events"]
-        lines = [title, "=" * len(title), f"read from {Path(self.source).name}",
+        lines = [self.heading(), "=" * len(self.heading()), f"read from {Path(self.source).name}",
                  "n: " + ", ".join(f"{arm} {count}" for arm, count in n.items()) + "; ruptures: "
                  + ", ".join(f"{arm} {count}" for arm, count in events.items())]
         provenance = record.get("provenance")

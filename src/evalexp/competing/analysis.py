@@ -25,7 +25,7 @@ ruptures) is reported the same way, on its own: the other model keeps its number
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -48,7 +48,7 @@ _RATIO_KEYS = ("log_hr", "se", "hr", "ci_low", "ci_high", "p_value")
 _SHR_KEYS = ("log_shr", "se", "shr", "ci_low", "ci_high", "p_value")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CauseAnalysis(Result):
     """The four analyses of one cause of rupture.
 
@@ -91,9 +91,7 @@ class CauseAnalysis(Result):
     warnings: tuple[AnalysisWarning, ...] = ()
     small_sample: dict[str, Any] | None = None
 
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return f"Competing risks: {self.cause}"
+    title: ClassVar[str] = "Competing risks: one cause of rupture"
 
     def cif_points(self, arm: str) -> list[dict[str, Any]]:
         """The arm's incidence at the landmarks: day, cif, std_err, ci_low, ci_high."""
@@ -147,7 +145,7 @@ class CauseAnalysis(Result):
                 "primary Cox; Fine-Gray as cmprsk::crr." + (f" Note: {self.note}" if self.note else ""))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CompetingRisksAnalysis(Result):
     """Competing-risks results for every cause (see the module docstring).
 
@@ -161,7 +159,7 @@ class CompetingRisksAnalysis(Result):
     by_cause: dict[str, CauseAnalysis] = field(default_factory=dict)
     alpha: float = 0.05
 
-    title = "Competing risks by initiative of the rupture"
+    title: ClassVar[str] = "Competing risks by initiative of the rupture"
 
     @property
     def warnings(self) -> tuple[AnalysisWarning, ...]:
@@ -223,9 +221,10 @@ class CompetingRisksAnalysis(Result):
         return pd.concat(frames, ignore_index=True)
 
     def summary(self) -> str:
+        head = f"{self.heading()}\n{'=' * len(self.heading())}"
         if not self.by_cause:
-            return f"{self.title}\n{'=' * len(self.title)}\nno rupture"
-        return "\n\n".join(part.summary() for part in self.by_cause.values())
+            return f"{head}\nno rupture"
+        return "\n\n".join([head, *(part.summary() for part in self.by_cause.values())])
 
     def conventions(self) -> str:
         return next(iter(self.by_cause.values())).conventions() if self.by_cause else ""

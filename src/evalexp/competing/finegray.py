@@ -35,7 +35,7 @@ subdistribution of a competing risk, JASA 94(446), 496-509; R ``cmprsk::crr``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -46,7 +46,7 @@ from ..results import Result, json_number, tidy_frame
 from ._inputs import competing_arrays, tie_groups
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FineGrayResult(Result):
     """A fitted Fine-Gray model (see the module docstring).
 
@@ -86,7 +86,7 @@ class FineGrayResult(Result):
     alpha: float = 0.05
     _z: float = field(init=False, repr=False)
 
-    title = "Fine-Gray subdistribution hazards"
+    title: ClassVar[str] = "Fine-Gray subdistribution hazards"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_z", float(stats.norm.isf(self.alpha / 2)))

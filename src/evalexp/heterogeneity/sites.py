@@ -30,8 +30,8 @@ Two stages and a one-stage check:
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any, ClassVar, TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -210,7 +210,7 @@ class HeterogeneityResult(Result):
     day: int
     n_missing: int
     alpha: float = 0.05
-    title: str = field(default="Heterogeneity of the effect across sites", repr=False)
+    title: ClassVar[str] = "Heterogeneity of the effect across sites"
 
     def _shrunken(self) -> dict[str, tuple[float, float]]:
         if self.meta is None:

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -163,7 +163,7 @@ def imbens_manski_ci(lower: float, upper: float, se_lower: float, se_upper: floa
     return lower - c * se_lower, upper + c * se_upper
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AttritionResult(Result):
     """Attrition per outcome and Lee bounds (the ``attrition`` key of ``results.json``).
 
@@ -192,7 +192,7 @@ class AttritionResult(Result):
     lee: pd.DataFrame
     alpha: float
 
-    title = "Attrition"
+    title: ClassVar[str] = "Attrition"
 
     def conventions(self) -> str:
         return (f"WWC Standards Handbook v4.1 Table II.1, {self.boundary} boundary (overall rounded to whole "

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -84,7 +84,7 @@ def rating(d: float) -> str | None:
     return "satisfies" if d <= SATISFIES else "adjustment required" if d <= FAILS else "fails"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class BalanceTable(Result):
     """Baseline balance (the ``balance`` key of ``results.json``).
 
@@ -101,7 +101,7 @@ class BalanceTable(Result):
 
     table: pd.DataFrame
 
-    title = "Baseline balance"
+    title: ClassVar[str] = "Baseline balance"
 
     def conventions(self) -> str:
         return ("Standardised differences as the What Works Clearinghouse defines them (Procedures Handbook v4.1, "

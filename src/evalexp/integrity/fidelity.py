@@ -34,7 +34,7 @@ the meetings.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -101,7 +101,7 @@ class MeetingFidelity:
                 "share_on_time": json_number(on_time), "ci_low": json_number(low), "ci_high": json_number(high)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FidelityResult(Result):
     """Delivery of the three tripartite meetings in the treatment arm (descriptive).
 
@@ -126,7 +126,7 @@ class FidelityResult(Result):
     ruptures_by_meetings: pd.DataFrame
     alpha: float
 
-    title = "Fidelity of the support method (tripartite meetings)"
+    title: ClassVar[str] = "Fidelity of the support method (tripartite meetings)"
     causal = False
 
     def conventions(self) -> str:

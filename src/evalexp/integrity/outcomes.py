@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -236,7 +236,7 @@ class BinaryOutcome:
     wwc: Any = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class BinaryOutcomes(Result):
     """Effects on the plan's binary outcomes; ``to_dict()`` is the contract's ``binary_outcomes``."""
 
@@ -246,7 +246,7 @@ class BinaryOutcomes(Result):
     cluster: str | None
     alpha: float
 
-    title = "Binary outcomes"
+    title: ClassVar[str] = "Binary outcomes"
 
     def __getitem__(self, name: str) -> BinaryOutcome:
         for item in self.outcomes:

@@ -42,12 +42,9 @@ formulas (Lachin 1981, Controlled Clin. Trials 2:93-113; Lakatos 1988, Biometric
 """
 from __future__ import annotations
 
-import argparse
-import json
 import math
-import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -274,7 +271,7 @@ def simulated_power(hazard_ratio: float, n: int, *, simulations: int, seed: int 
     return share, math.sqrt(share * (1 - share) / simulations)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PowerResult(Result):
     """What the evaluated experiment could detect (the ``power`` key of ``results.json``).
 
@@ -313,7 +310,7 @@ class PowerResult(Result):
     mde_treatment_rate: float | None
     n_effective: dict[str, float] | None = None
 
-    title = "Minimum detectable effects"
+    title: ClassVar[str] = "Minimum detectable effects"
 
     def conventions(self) -> str:
         return (f"Two-sided {self.alpha:g}, power {self.power:g}. Hazard ratio: Schoenfeld (1981) with the "
@@ -397,7 +394,7 @@ def power_for_cohort(cohort: Cohort, plan: Plan) -> PowerResult:
                        mde_risk_difference=mde_rd, mde_treatment_rate=treated_rate, n_effective=effective)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PowerCalculation(Result):
     """A design calculation (``evalexp power``): events, sample size, minimum detectable effects.
 
@@ -424,7 +421,7 @@ class PowerCalculation(Result):
     simulated_power: float | None = None
     simulated_power_se: float | None = None
 
-    title = "Power and sample size"
+    title: ClassVar[str] = "Power and sample size"
 
     def conventions(self) -> str:
         return (f"Two-sided {self.alpha:g}, power {self.power:g}, allocation {self.ratio:g}:1, control rupture "
@@ -572,15 +569,3 @@ def power_calculation(*, hazard_ratio: float | None = None, n: int | None = None
         fields.update(simulations=simulations, simulated_power=share, simulated_power_se=se)
     return PowerCalculation(alpha=alpha, power=power, ratio=ratio, control_rate=control_rate,
                             hazard_ratio=hazard_ratio, n=n, **fields)
-
-
-def power_command(args: argparse.Namespace) -> None:
-    """``evalexp power``: print the design calculation as text or, with ``--json``, as JSON."""
-    result = power_calculation(hazard_ratio=args.hr, n=args.n, control_rate=args.control_rate,
-                               alpha=args.alpha, power=args.power, ratio=args.ratio,
-                               simulations=args.simulate, observed=args.observed,
-                               progress=sys.stderr.isatty())
-    if args.json:
-        print(json.dumps(result.to_dict(), indent=2))
-    else:
-        print(result.summary())

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -148,7 +148,7 @@ class InteractionTest:
                 "robust": self.robust}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SubgroupEffects(Result):
     """Per-subgroup effects on ruptures and interaction tests; :meth:`forest` gives plot data."""
 
@@ -157,7 +157,7 @@ class SubgroupEffects(Result):
     day: int
     alpha: float
 
-    title = "Subgroup effects on ruptures"
+    title: ClassVar[str] = "Subgroup effects on ruptures"
 
     @property
     def warnings(self) -> tuple[AnalysisWarning, ...]:

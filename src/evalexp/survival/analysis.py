@@ -29,7 +29,7 @@ whose follow-up ends before ``horizon_days``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -114,7 +114,7 @@ class SurvivalAnalysis(Result):
     covariate_adjusted: CovariateAdjusted | None = None
     warnings: tuple[AnalysisWarning, ...] = ()
     firth: dict[str, dict[str, Any]] = field(default_factory=dict)
-    title: str = field(default="Survival analysis of contract ruptures", repr=False)
+    title: ClassVar[str] = "Survival analysis of contract ruptures"
     rmst_small_sample: RMSTPermutation | None = None
     risk_small_sample: SmallSampleRiskDifference | None = None
     small_sample: dict[str, Any] | None = None

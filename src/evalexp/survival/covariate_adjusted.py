@@ -40,8 +40,8 @@ and returns the :class:`CovariateAdjusted` result (docs/CONTRACT.md section 8,
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -254,7 +254,7 @@ def _fit(data: _Data, grouped: Grouped) -> HazardRatioFit:
                           n_strata=data.n_strata)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CovariateAdjusted(Result):
     """Covariate-adjusted robust analysis: log-rank test, marginal log HR, augmented RMST and risk.
 
@@ -281,7 +281,7 @@ class CovariateAdjusted(Result):
     n: int
     n_dropped: int
     alpha: float = 0.05
-    title: str = field(default="Covariate-adjusted robust inference (Ye, Shao & Yi 2024)", repr=False)
+    title: ClassVar[str] = "Covariate-adjusted robust inference (Ye, Shao & Yi 2024)"
 
     @property
     def log_hr_wald(self) -> tuple[float, float, float, float]:

@@ -34,7 +34,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -330,7 +330,7 @@ class CoxResult(Result):
     alpha: float
     iterations_: int
     data_: CoxData = field(repr=False)
-    title: str = field(default="Cox proportional-hazards model", repr=False)
+    title: ClassVar[str] = "Cox proportional-hazards model"
     diverged: tuple[str, ...] = ()
     aliased: tuple[str, ...] = ()
     converged: bool = True

@@ -9,9 +9,9 @@ fall to 0.5 or below, with R's midpoint rule when a curve is flat at exactly 0.5
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 from collections.abc import Iterable
 
 import numpy as np
@@ -104,7 +104,7 @@ class KaplanMeier(Result):
     surv: np.ndarray
     greenwood: np.ndarray
     alpha: float = 0.05
-    title: str = field(default="Kaplan-Meier estimate", repr=False)
+    title: ClassVar[str] = "Kaplan-Meier estimate"
 
     @cached_property
     def _median(self) -> tuple[float, float, float]:

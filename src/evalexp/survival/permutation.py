@@ -26,8 +26,8 @@ import os
 import sys
 import time as _time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 from collections.abc import Sequence
 
 import numpy as np
@@ -46,7 +46,7 @@ WORKERS = max(1, min(2, os.cpu_count() or 1))
 TIE_TOLERANCE = 1e-9
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RandomizationTest(Result):
     """A randomisation (re-randomisation) test.
 
@@ -73,7 +73,7 @@ class RandomizationTest(Result):
     exceed: int
     method: str
     seed: int
-    title: str = field(default="Randomisation inference", repr=False)
+    title: ClassVar[str] = "Randomisation inference"
 
     @property
     def mc_error(self) -> float:
