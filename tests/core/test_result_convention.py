@@ -17,21 +17,18 @@ import json
 import pkgutil
 from pathlib import Path
 
-import matplotlib
 import pandas as pd
 import pytest
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-from matplotlib.figure import Figure  # noqa: E402 - after the backend is chosen
-
-import evalexp  # noqa: E402
-from evalexp.analysis import analyze  # noqa: E402
-from evalexp.integrity.power import power_calculation  # noqa: E402
-from evalexp.integrity.randomize import randomize, verify_assignment  # noqa: E402
-from evalexp.load import load_cohort  # noqa: E402
-from evalexp.plan import load_plan  # noqa: E402
-from evalexp.results import TIDY_COLUMNS, Result  # noqa: E402
-from evalexp.stored import read_results  # noqa: E402
+import evalexp
+from evalexp.analysis import analyze
+from evalexp.integrity.power import power_calculation
+from evalexp.integrity.randomize import randomize, verify_assignment
+from evalexp.load import load_cohort
+from evalexp.plan import load_plan
+from evalexp.results import TIDY_COLUMNS, Result
+from evalexp.stored import read_results
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "synthetic"
@@ -116,7 +113,7 @@ def test_equality_is_identity_and_never_raises(cls, examples):
     result = examples[cls]
     twin = copy.copy(result)
     assert result == result
-    assert not (result == twin) and result != twin
+    assert (result == twin) is False and result != twin
     assert {result: 1}[result] == 1  # hashable
 
 
