@@ -66,6 +66,7 @@ from ._progress import ProgressBar
 from .calibration_methods import ESTIMANDS, METHODS, Score, score
 from .cohort import Cohort
 from .errors import EvalexpError
+from .grouping import group_labels
 from .plan import Plan
 from .survival.analysis import analyze_survival
 from .survival.cox import cox_ph, evaluate, prepare
@@ -166,7 +167,7 @@ class TrialModel:
 def _codes(data: pd.DataFrame, column: str | None) -> np.ndarray:
     if column is None:
         return np.zeros(len(data), dtype=np.int64)
-    return pd.factorize(data[column].astype(object).where(data[column].notna(), "(missing)").astype(str))[0]
+    return pd.factorize(group_labels(data[column]))[0]
 
 
 def _piecewise_hazard(time: np.ndarray, event: np.ndarray, offset: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

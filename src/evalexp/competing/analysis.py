@@ -34,6 +34,7 @@ from .. import alerts
 from ..alerts import AnalysisWarning, run_quietly
 from ..cohort import Cohort
 from ..errors import AnalysisError
+from ..grouping import group_labels
 from ..plan import ARMS, Plan
 from ..results import Result, json_number, tidy_frame
 from ..survival.cox import FEW_CLUSTERS, cox_ph
@@ -91,7 +92,10 @@ class CauseAnalysis(Result):
     warnings: tuple[AnalysisWarning, ...] = ()
     small_sample: dict[str, Any] | None = None
 
-    title: ClassVar[str] = "Competing risks: one cause of rupture"
+    title: ClassVar[str] = "Competing risks"
+
+    def heading(self) -> str:
+        return f"{self.title}: {self.cause}"
 
     def cif_points(self, arm: str) -> list[dict[str, Any]]:
         """The arm's incidence at the landmarks: day, cif, std_err, ci_low, ci_high."""
@@ -329,10 +333,10 @@ def analyze_competing(cohort: Cohort, plan: Plan) -> CompetingRisksAnalysis | No
     status = cause.map(codes).fillna(0).to_numpy(dtype=np.int64)
     time = data["time_days"].to_numpy(dtype=float)
     treated = data["treated"].to_numpy(dtype=np.int64)
-    # integer codes (a missing label is a level of its own): fast for Gray's test and the Cox model
-    strata = (pd.factorize(_column(data, plan, plan.survival.strata, "strata"), use_na_sentinel=False)[0]
+    # integer codes of the labels (evalexp.grouping: the missing ones one level): fast for Gray's test and Cox
+    strata = (pd.factorize(group_labels(_column(data, plan, plan.survival.strata, "strata")))[0]
               if plan.survival.strata else None)
-    cluster = (pd.factorize(_column(data, plan, plan.survival.cluster, "cluster"), use_na_sentinel=False)[0]
+    cluster = (pd.factorize(group_labels(_column(data, plan, plan.survival.cluster, "cluster")))[0]
                if plan.survival.cluster else None)
     alpha = plan.inference.alpha
     by_cause = {label: analyze_cause(time, status, treated, codes[label], label, strata=strata,

@@ -42,7 +42,7 @@ from ..integrity.outcomes import WaldEstimate
 from ..integrity.subgroups import InteractionTest
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
-from ..survival.analysis import MISSING_LABEL
+from ..grouping import group_labels
 from ..survival.cox import cox_ph
 from ..survival.risk import risk_difference
 from .meta import RandomEffectsMeta, random_effects_meta
@@ -166,7 +166,7 @@ def site_interaction_test(frame: pd.DataFrame, by: str, sites: list[str], strata
     treated = frame["treated"].to_numpy(dtype=float)
     layers = None
     if strata:
-        layers = frame[strata].astype(object).where(frame[strata].notna(), MISSING_LABEL).astype(str).to_numpy()
+        layers = group_labels(frame[strata])
     dummies = {f"{by}[{s}]": (site == s).astype(float) for s in sites[1:]}
     absorbed = _absorbed(dummies, layers)
     interactions = {f"treated:{by}[{s}]": treated * (site == s) for s in sites[1:]}

@@ -42,6 +42,7 @@ from statsmodels.stats.multitest import multipletests
 
 from ..cohort import Cohort
 from ..errors import AnalysisError
+from ..grouping import group_labels
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
 from ..survival.design import design_matrix
@@ -160,13 +161,11 @@ def robust_ols(X: np.ndarray, y: np.ndarray, clusters: np.ndarray | None = None
 
 
 def cluster_labels(data: pd.DataFrame, column: str) -> np.ndarray:
-    """Cluster labels of ``column``; a participant without a label is a cluster of their own."""
+    """Cluster labels of ``column`` (:func:`evalexp.grouping.group_labels`: the participants
+    without a label form one cluster, ``"(missing)"``)."""
     if column not in data:
         raise AnalysisError(f"cluster column '{column}' is not a column of the cohort")
-    labels = data[column].astype(object).to_numpy(copy=True)
-    missing = np.flatnonzero(data[column].isna().to_numpy())
-    labels[missing] = [f"<no cluster: row {i}>" for i in missing]
-    return labels
+    return group_labels(data[column])
 
 
 def cr2_difference(y: np.ndarray, treated: np.ndarray, clusters: np.ndarray, alpha: float) -> WaldEstimate:

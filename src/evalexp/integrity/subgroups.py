@@ -50,7 +50,7 @@ from ..cohort import Cohort
 from ..errors import AnalysisError
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
-from ..survival.analysis import MISSING_LABEL
+from ..grouping import group_labels
 from ..survival._cholesky import GeneralizedCholesky
 from ..survival.cox import FEW_CLUSTERS, cox_ph
 from ..survival.risk import risk_difference
@@ -230,8 +230,7 @@ def _labels(frame: pd.DataFrame, column: str | None) -> np.ndarray | None:
     """Stratum or cluster labels; a missing label is a level of its own (as in the primary analysis)."""
     if not column:
         return None
-    values = frame[column].astype(object)
-    return values.where(values.notna(), MISSING_LABEL).astype(str).to_numpy()
+    return group_labels(frame[column])
 
 
 def _cox(frame: pd.DataFrame, X: pd.DataFrame, plan: Plan):

@@ -38,6 +38,7 @@ from .. import alerts
 from ..alerts import AnalysisWarning, run_quietly
 from ..cohort import Cohort
 from ..errors import AnalysisError
+from ..grouping import group_labels
 from ..plan import ARMS, Plan
 from ..results import Result, json_number
 from .covariate_adjusted import CovariateAdjusted, covariate_adjusted
@@ -55,7 +56,6 @@ from .rmst import RMST, rmst_difference
 from .rmst_perm import RMSTPermutation, rmst_permutation
 from .zph import PHTest, cox_zph
 
-MISSING_LABEL = "(missing)"
 #: The contract's ratio numbers when the hazard ratio is not estimable.
 NOT_ESTIMABLE = dict.fromkeys(("log_hr", "se", "hr", "ci_low", "ci_high", "p_value"))
 
@@ -225,17 +225,16 @@ class SurvivalAnalysis(Result):
 
 
 def _labels(data: pd.DataFrame, column: str | None, role: str, notes: list[str]) -> np.ndarray | None:
-    """Stratum or cluster labels of a plan column, a missing label becoming its own level."""
+    """Stratum or cluster labels of a plan column (:func:`evalexp.grouping.group_labels`: the
+    missing labels one level of their own), with a note counting the missing ones."""
     if column is None:
         return None
     if column not in data.columns:
         raise AnalysisError(f"the plan's {role} column '{column}' is not in the cohort")
-    values = data[column].astype(object)
-    missing = int(values.isna().sum())
+    missing = int(data[column].isna().sum())
     if missing:
         notes.append(f"{missing} rows with no {role} label ('{column}') form their own {role}")
-        values = values.where(values.notna(), MISSING_LABEL)
-    return values.astype(str).to_numpy()
+    return group_labels(data[column])
 
 
 def _fragility(fit: CoxResult) -> list[AnalysisWarning]:
