@@ -34,15 +34,15 @@ subdistribution of a competing risk, JASA 94(446), 496-509; R ``cmprsk::crr``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import AnalysisError
 from ..results import Result, json_number, tidy_frame
+from ..wald import WaldEstimate
 from ._inputs import competing_arrays, tie_groups
 
 
@@ -84,34 +84,25 @@ class FineGrayResult(Result):
     n_events: int
     n_iter_: int
     alpha: float = 0.05
-    _z: float = field(init=False, repr=False)
 
     title: ClassVar[str] = "Fine-Gray subdistribution hazards"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_z", float(stats.norm.isf(self.alpha / 2)))
 
     @property
     def se_(self) -> np.ndarray:
         """Robust (sandwich) standard errors, as crr's ``sqrt(diag(var))``."""
         return np.sqrt(np.diag(self.var_))
 
-    def ratio(self, term: str | None = None) -> dict[str, float]:
-        """``{log_shr, se, shr, ci_low, ci_high, p_value}`` of one term (Wald CI and p)."""
+    def wald(self, term: str | None = None) -> WaldEstimate:
+        """The log subdistribution hazard ratio of ``term`` (default the first) and its SE."""
         j = 0 if term is None else self.terms.index(term)
-        b, se = float(self.params_[j]), float(self.se_[j])
-        return {"log_shr": b, "se": se, "shr": float(np.exp(b)),
-                "ci_low": float(np.exp(b - self._z * se)), "ci_high": float(np.exp(b + self._z * se)),
-                "p_value": float(2 * stats.norm.sf(abs(b / se)))}
+        return WaldEstimate(float(self.params_[j]), float(self.se_[j]), self.alpha)
+
+    def ratio(self, term: str | None = None) -> dict[str, Any]:
+        """``{log_shr, se, shr, ci_low, ci_high, p_value}`` of one term (Wald CI and p)."""
+        return self.wald(term).ratio_dict("log_shr", "shr")
 
     def tidy(self) -> pd.DataFrame:
-        rows = []
-        for j, term in enumerate(self.terms):
-            b, se = self.params_[j], self.se_[j]
-            rows.append({"term": term, "estimate": b, "std_error": se, "statistic": b / se,
-                         "p_value": 2 * stats.norm.sf(abs(b / se)),
-                         "ci_low": b - self._z * se, "ci_high": b + self._z * se})
-        return tidy_frame(rows)
+        return tidy_frame([self.wald(term).tidy_row(term) for term in self.terms])
 
     def to_dict(self) -> dict[str, Any]:
         """``{term: ratio}`` for every term, numbers JSON-safe."""

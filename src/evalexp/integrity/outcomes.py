@@ -37,7 +37,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from ..cohort import Cohort
@@ -46,48 +45,8 @@ from ..grouping import group_labels
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
 from ..survival.design import design_matrix
+from ..wald import WaldEstimate
 from .small_sample import TEstimate, bell_mccaffrey_df
-
-@dataclass(frozen=True)
-class WaldEstimate:
-    """An estimate with its standard error, normal-approximation CI and two-sided p.
-
-    ``ci = estimate ± z_{1-alpha/2} se``, ``p = 2 Φ(−|estimate / se|)`` (computed with the
-    survival function, accurate for tiny p).
-    """
-
-    estimate: float
-    se: float
-    alpha: float = 0.05
-
-    @property
-    def statistic(self) -> float:
-        return self.estimate / self.se if self.se > 0 else float("nan")
-
-    @property
-    def p_value(self) -> float:
-        return float(2 * stats.norm.sf(abs(self.statistic)))
-
-    @property
-    def ci_low(self) -> float:
-        return self.estimate - stats.norm.isf(self.alpha / 2) * self.se
-
-    @property
-    def ci_high(self) -> float:
-        return self.estimate + stats.norm.isf(self.alpha / 2) * self.se
-
-    def tidy_row(self, term: str) -> dict[str, Any]:
-        """One :data:`~evalexp.results.TIDY_COLUMNS` row."""
-        return {"term": term, "estimate": self.estimate, "std_error": self.se,
-                "statistic": self.statistic, "p_value": self.p_value,
-                "ci_low": self.ci_low, "ci_high": self.ci_high}
-
-    def to_dict(self) -> dict[str, Any]:
-        """``{estimate, se, ci_low, ci_high, p_value}`` as JSON numbers."""
-        return {"estimate": json_number(self.estimate), "se": json_number(self.se),
-                "ci_low": json_number(self.ci_low), "ci_high": json_number(self.ci_high),
-                "p_value": json_number(self.p_value)}
-
 
 # --------------------------------------------------------------------------- robust OLS
 
@@ -297,10 +256,10 @@ class BinaryOutcomes(Result):
             if item.wwc is not None:
                 entry["wwc"] = item.wwc.to_dict()
             lor = item.log_odds_ratio
-            entry["odds_ratio"] = {"odds_ratio": json_number(np.exp(lor.estimate)),
+            entry["odds_ratio"] = {"odds_ratio": json_number(lor.ratio),
                                    "log_odds_ratio": json_number(lor.estimate), "se": json_number(lor.se),
-                                   "ci_low": json_number(np.exp(lor.ci_low)),
-                                   "ci_high": json_number(np.exp(lor.ci_high)),
+                                   "ci_low": json_number(lor.ratio_ci_low),
+                                   "ci_high": json_number(lor.ratio_ci_high),
                                    "p_value": json_number(lor.p_value), "method": "woolf"}
             out[item.outcome] = entry
         return out

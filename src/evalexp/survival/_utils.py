@@ -6,6 +6,7 @@ import pandas as pd
 from scipy import stats
 
 from ..results import Result, tidy_frame
+from ..wald import WaldEstimate
 
 
 def as_float_array(values, name: str) -> np.ndarray:
@@ -46,13 +47,9 @@ def z_value(alpha: float) -> float:
 
 
 def wald(estimate: float, se: float, alpha: float) -> tuple[float, float, float, float]:
-    """Wald statistic, two-sided normal p-value (from the survival function) and CI."""
-    z = z_value(alpha)
-    if not (np.isfinite(se) and se > 0):
-        return float("nan"), float("nan"), float("nan"), float("nan")
-    stat = estimate / se
-    p = float(2.0 * stats.norm.sf(abs(stat)))
-    return float(stat), p, float(estimate - z * se), float(estimate + z * se)
+    """Wald statistic, two-sided p-value and CI of :class:`evalexp.wald.WaldEstimate`, as a tuple."""
+    w = WaldEstimate(float(estimate), float(se), alpha)
+    return w.statistic, w.p_value, w.ci_low, w.ci_high
 
 
 class ArmContrast(Result):

@@ -42,6 +42,7 @@ from scipy import stats
 
 from ..errors import AnalysisError
 from ..results import Result, json_number, tidy_frame
+from ..wald import WaldEstimate
 from ._cholesky import GeneralizedCholesky
 from ._utils import as_event_array, as_float_array, wald
 
@@ -347,10 +348,7 @@ class CoxResult(Result):
         beta, se = float(self.params_[term]), float(self.se_[term])
         if not self.estimable(term):
             beta = se = float("nan")
-        _, p, low, high = wald(beta, se, self.alpha)
-        return {"log_hr": json_number(beta), "se": json_number(se), "hr": json_number(np.exp(beta)),
-                "ci_low": json_number(np.exp(low)), "ci_high": json_number(np.exp(high)),
-                "p_value": json_number(p), "robust": bool(self.robust),
+        return {**WaldEstimate(beta, se, self.alpha).ratio_dict("log_hr", "hr"), "robust": bool(self.robust),
                 **({"n_clusters": self.n_clusters} if self.robust else {})}
 
     def tidy(self) -> pd.DataFrame:
