@@ -146,7 +146,7 @@ def run_r(d: pd.DataFrame, repeat: int) -> dict[str, float]:
 def run_analysis(n: int) -> tuple[float, float]:
     """analyze_survival on n contracts (10,000 permutations, 3 statistics): seconds and peak RSS (GB)."""
     from evalexp.plan import plan_from_dict
-    from evalexp.survival.analysis import analyze_survival
+    from evalexp.survival.survival_analysis import analyze_survival
 
     data = derive_survival(simulate(n=n, seed=1).data)
     plan = plan_from_dict({"title": "bench", "survival": {

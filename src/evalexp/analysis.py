@@ -27,7 +27,7 @@ from .alerts import AnalysisWarning
 from .cohort import Cohort
 from .fingerprint import cohort_fingerprint
 from .cost import CostEffectiveness, cost_effectiveness
-from .competing.analysis import CompetingRisksAnalysis, analyze_competing
+from .competing.competing_risks import CompetingRisksAnalysis, analyze_competing
 from .guards import check_horizon, require
 from .heterogeneity import HeterogeneityResult, heterogeneity
 from .integrity.attrition import AttritionResult, attrition
@@ -43,7 +43,7 @@ from .plan import Plan
 from .provenance import provenance as provenance_record
 from .quality import QualitySummary, quality_summary
 from .results import Result
-from .survival.analysis import SurvivalAnalysis, analyze_survival
+from .survival.survival_analysis import SurvivalAnalysis, analyze_survival
 
 SCHEMA_VERSION = 2
 

@@ -68,7 +68,7 @@ from .cohort import Cohort
 from .errors import EvalexpError
 from .grouping import group_labels
 from .plan import Plan
-from .survival.analysis import analyze_survival
+from .survival.survival_analysis import analyze_survival
 from .survival.cox import cox_ph, evaluate, prepare
 from .survival.design import design_matrix
 

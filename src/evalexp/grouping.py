@@ -18,7 +18,7 @@ Why one ``"(missing)"`` level rather than each unlabelled participant alone:
   rules and the CR2 degrees of freedom rest (evalexp.integrity.small_sample); one extra
   cluster lets them share whatever they have in common (typically the site whose code was
   not recorded) and counts them once;
-- the primary analysis (evalexp.survival.analysis) already did this and records a note
+- the primary analysis (evalexp.survival.survival_analysis) already did this and records a note
   naming the count, so the rest of the analyses now follow it.
 
 Dropping the rows (R's ``na.action``) would change ``n`` between analyses of one trial and is

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from evalexp.cohort import Cohort, derive_survival
-from evalexp.competing.analysis import analyze_competing
+from evalexp.competing.competing_risks import analyze_competing
 from evalexp.grouping import MISSING_LABEL, group_labels
 from evalexp.integrity.compliance import complier_effects
 from evalexp.integrity.outcomes import binary_outcomes, cluster_labels

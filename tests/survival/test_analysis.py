@@ -9,7 +9,7 @@ from evalexp.cohort import Cohort, derive_survival
 from evalexp.errors import AnalysisError
 from evalexp.plan import plan_from_dict
 from evalexp.schema import result_problems
-from evalexp.survival.analysis import analyze_survival
+from evalexp.survival.survival_analysis import analyze_survival
 
 from .refdata import REFERENCE, r_array
 

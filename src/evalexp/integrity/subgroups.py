@@ -33,7 +33,7 @@ over-rejection; Cameron & Miller 2015, J. Human Resources 50(2)) and the model-b
 variance is used. Each estimate and test says which (``robust``).
 
 Missing stratum or cluster labels form one stratum / cluster of their own, as in the
-primary survival analysis (:mod:`evalexp.survival.analysis`).
+primary survival analysis (:mod:`evalexp.survival.survival_analysis`).
 """
 from __future__ import annotations
 
