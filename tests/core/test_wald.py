@@ -59,3 +59,17 @@ def test_cox_and_fine_gray_ratios_are_wald_estimates(trial):
     fg = fine_gray(trial["time"], trial["status"], trial[["treated"]], cause=1)
     assert fg.ratio("treated") == fg.wald("treated").ratio_dict("log_shr", "shr")
     assert fg.tidy().iloc[0]["p_value"] == pytest.approx(fg.ratio("treated")["p_value"], rel=1e-15)
+
+
+def test_cox_and_fine_gray_share_the_fitting_api(trial):
+    # fit(time, outcome, X, *, options, alpha) -> result with terms, params_, se_, n, n_events,
+    # wald(term) -> WaldEstimate, ratio(term) -> contract object, tidy(), to_dict()
+    cox = cox_ph(trial["time"], trial["status"] > 0, trial[["treated"]], alpha=0.1)
+    fg = fine_gray(trial["time"], trial["status"], trial[["treated"]], cause=1, alpha=0.1)
+    for fit in (cox, fg):
+        assert fit.terms == ("treated",) and fit.n == 120 and fit.n_events > 0 and fit.alpha == 0.1
+        w = fit.wald("treated")
+        assert isinstance(w, WaldEstimate) and w.alpha == 0.1
+        assert (w.estimate, w.se) == (float(fit.params_["treated"]), float(fit.se_["treated"]))
+        assert fit.tidy().iloc[0][["estimate", "std_error", "p_value"]].tolist() == pytest.approx(
+            [w.estimate, w.se, w.p_value], rel=1e-15)

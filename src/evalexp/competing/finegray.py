@@ -56,8 +56,8 @@ class FineGrayResult(Result):
         The cause modelled.
     terms : tuple of str
         Covariate names.
-    params_ : numpy.ndarray
-        log subdistribution hazard ratios β (R ``crr()$coef``).
+    params_ : pandas.Series
+        log subdistribution hazard ratios β by term (R ``crr()$coef``), as :class:`CoxResult`'s.
     var_ : numpy.ndarray
         crr's sandwich covariance of β (R ``crr()$var``).
     information_ : numpy.ndarray
@@ -68,34 +68,34 @@ class FineGrayResult(Result):
         Subjects.
     n_events : int
         Failures from the cause.
-    n_iter_ : int
-        Newton iterations.
+    iterations_ : int
+        Newton iterations (as :class:`CoxResult`'s).
     alpha : float
         1 − confidence level.
     """
 
     cause: Any
     terms: tuple[str, ...]
-    params_: np.ndarray
+    params_: pd.Series
     var_: np.ndarray
     information_: np.ndarray
     loglik_: float
     n: int
     n_events: int
-    n_iter_: int
+    iterations_: int
     alpha: float = 0.05
 
     title: ClassVar[str] = "Fine-Gray subdistribution hazards"
 
     @property
-    def se_(self) -> np.ndarray:
-        """Robust (sandwich) standard errors, as crr's ``sqrt(diag(var))``."""
-        return np.sqrt(np.diag(self.var_))
+    def se_(self) -> pd.Series:
+        """Robust (sandwich) standard errors by term, as crr's ``sqrt(diag(var))``."""
+        return pd.Series(np.sqrt(np.diag(self.var_)), index=list(self.terms))
 
     def wald(self, term: str | None = None) -> WaldEstimate:
         """The log subdistribution hazard ratio of ``term`` (default the first) and its SE."""
         j = 0 if term is None else self.terms.index(term)
-        return WaldEstimate(float(self.params_[j]), float(self.se_[j]), self.alpha)
+        return WaldEstimate(float(self.params_.iloc[j]), float(self.se_.iloc[j]), self.alpha)
 
     def ratio(self, term: str | None = None) -> dict[str, Any]:
         """``{log_shr, se, shr, ci_low, ci_high, p_value}`` of one term (Wald CI and p)."""
@@ -285,6 +285,7 @@ def fine_gray(time: Any, status: Any, X: Any, *, cause: Any = 1, cencode: Any = 
         raise AnalysisError(_SINGULAR) from None
     psi = problem.influence(beta)
     cov = inverse @ (psi.T @ psi) @ inverse
-    return FineGrayResult(cause=cause, terms=terms, params_=beta, var_=cov, information_=information,
+    return FineGrayResult(cause=cause, terms=terms, params_=pd.Series(beta, index=list(terms)), var_=cov,
+                          information_=information,
                           loglik_=loglik, n=int(time.size), n_events=int(of_cause.sum()),
-                          n_iter_=n_iter, alpha=alpha)
+                          iterations_=n_iter, alpha=alpha)

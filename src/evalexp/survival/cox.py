@@ -340,15 +340,18 @@ class CoxResult(Result):
         """Whether ``term`` has a finite estimate and SE (not diverged, not aliased)."""
         return term not in self.diverged and term not in self.aliased and bool(np.isfinite(self.se_[term]))
 
+    def wald(self, term: str = "treated") -> WaldEstimate:
+        """The log hazard ratio of ``term`` and its SE (both NaN when not :meth:`estimable`)."""
+        if not self.estimable(term):
+            return WaldEstimate(float("nan"), float("nan"), self.alpha)
+        return WaldEstimate(float(self.params_[term]), float(self.se_[term]), self.alpha)
+
     def ratio(self, term: str = "treated") -> dict[str, Any]:
         """The contract's ratio object for ``term``: log_hr, se, hr, ci_low, ci_high, p_value, robust.
 
-        Wald CI ``exp(beta -/+ z se)`` at level ``1 - alpha`` and two-sided Wald p.
+        Wald CI ``exp(beta -/+ z se)`` at level ``1 - alpha`` and two-sided Wald p (:meth:`wald`).
         """
-        beta, se = float(self.params_[term]), float(self.se_[term])
-        if not self.estimable(term):
-            beta = se = float("nan")
-        return {**WaldEstimate(beta, se, self.alpha).ratio_dict("log_hr", "hr"), "robust": bool(self.robust),
+        return {**self.wald(term).ratio_dict("log_hr", "hr"), "robust": bool(self.robust),
                 **({"n_clusters": self.n_clusters} if self.robust else {})}
 
     def tidy(self) -> pd.DataFrame:
