@@ -13,7 +13,8 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from .errors import ArgumentError
 from .stored import pointer_token, load_results_json

@@ -12,7 +12,7 @@ short (:func:`shown_value`). The form::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from collections.abc import Sequence
 
 #: How many offending rows a message lists before it says "and N more".
 MAX_ROWS_SHOWN = 5

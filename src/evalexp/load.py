@@ -182,7 +182,7 @@ class _DateReader:
                         else "YYYY-MM-DD or DD/MM/YYYY")
             raise self.table.refuse(DateParseError, column, f"unparseable date {shown} (expected {expected})", bad)
         low, high = bounds or self.bounds
-        outside_unique = np.array([not low <= p <= high for p in parsed] + [False], dtype=bool)
+        outside_unique = np.array([p is not None and not low <= p <= high for p in parsed] + [False], dtype=np.bool_)
         outside = outside_unique[codes]
         if outside.any():
             shown = ", ".join(str(p) for p in pd.unique(np.array(parsed, dtype=object)[outside_unique[:-1]])[:3])

@@ -12,7 +12,8 @@ import platform
 import re
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from . import __version__
 from ._files import sha256_file

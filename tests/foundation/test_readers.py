@@ -54,7 +54,7 @@ def test_extra_nonempty_field_is_refused_with_its_line(write_csv):
 def test_empty_file_is_refused(write_csv, tmp_path):
     path = tmp_path / "empty.csv"
     path.write_bytes(b"")
-    with pytest.raises(EmptyFileError, match="empty.csv: the file is empty"):
+    with pytest.raises(EmptyFileError, match=r"empty.csv: the file is empty"):
         read_table(path)
 
 
@@ -64,7 +64,7 @@ def test_duplicate_header_names_are_refused(write_csv):
 
 
 def test_unknown_suffix_and_missing_file(tmp_path):
-    with pytest.raises(UnreadableFileError, match="unsupported file type '.json'"):
+    with pytest.raises(UnreadableFileError, match=r"unsupported file type '.json'"):
         read_table(tmp_path / "x.json")
     with pytest.raises(UnreadableFileError, match="no such file"):
         read_table(tmp_path / "x.csv")

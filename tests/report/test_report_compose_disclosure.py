@@ -87,7 +87,7 @@ def test_missing_counts_published_in_total_protect_each_other():
 def test_outcome_with_a_small_cell_is_withheld_whole():
     """7 of 50 employed in the treatment arm: no share, no difference, no p."""
     ctx = _ctx({"binary_outcomes": {"y": _outcome({"treatment": 50, "control": 52}, treatment=7 / 50)}}, _outcomes)
-    treatment, control, difference, p, _ = _rows(outcomes_section(ctx))["y"]
+    treatment, _control, difference, p, _ = _rows(outcomes_section(ctx))["y"]
     assert (treatment, difference, p) == ("s (N 50)", "s", "–")
     assert ctx.results["binary_outcomes"]["y"]["p_value"] is None
 

@@ -28,7 +28,7 @@ def demo():
 
 
 def _ctx(demo, primary):
-    analysis, cohort, plan = demo
+    analysis, _cohort, plan = demo
     plan = dataclasses.replace(plan, survival=dataclasses.replace(plan.survival, primary=primary))
     pub = publish(analysis, 11)
     pub.results["primary"] = primary

@@ -9,6 +9,7 @@ from evalexp.disclosure.curves import at_risk_at, km_curve, km_times, time_ticks
 from evalexp.report import figures
 from evalexp.report.document import render_figure
 from evalexp.report.i18n import Formatter
+import itertools
 
 
 def _km_table(n: int, seed: int) -> pd.DataFrame:
@@ -273,7 +274,7 @@ def test_consort_figure_follows_the_standard_layout():
 
 def _overlaps(boxes) -> bool:
     boxes = sorted(boxes, key=lambda b: b.y0)
-    return any(a.y1 > b.y0 + 0.5 for a, b in zip(boxes[:-1], boxes[1:]))
+    return any(a.y1 > b.y0 + 0.5 for a, b in itertools.pairwise(boxes))
 
 
 def test_forest_plot_is_readable_log_scale_reference_at_one_no_overlapping_labels():
@@ -297,7 +298,7 @@ def test_forest_plot_is_readable_log_scale_reference_at_one_no_overlapping_label
     assert not _overlaps([t.get_window_extent(renderer) for t in right])
     ticks = [t for t in ax.get_xticklabels() if t.get_text()]
     extents = sorted((t.get_window_extent(renderer) for t in ticks), key=lambda b: b.x0)
-    assert len(ticks) >= 3 and all(a.x1 < b.x0 for a, b in zip(extents[:-1], extents[1:]))
+    assert len(ticks) >= 3 and all(a.x1 < b.x0 for a, b in itertools.pairwise(extents))
     # no level label runs into the plotting area
     assert max(t.get_window_extent(renderer).x1 for t in labels) <= ax.get_window_extent(renderer).x0
 

@@ -5,7 +5,7 @@ each decision in a :class:`~evalexp.disclosure.ledger.Ledger` under its rule.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -8,7 +8,7 @@ memory engine's on the same cohort (to rounding, 1e-9 in ``tests/engine``):
 
 - Kaplan-Meier per arm, log-rank (stratified), Cox unadjusted and adjusted for categorical
   covariates (Efron ties, strata, cluster-robust), cox.zph, RMST, risk difference
-  (:func:`evalexp.survival.analysis` conventions, docs/CONTRACT.md section 4);
+  (:func:`evalexp.survival.survival_analysis` conventions, docs/CONTRACT.md section 4);
 - per cause: Aalen-Johansen incidence, Gray's test, cause-specific Cox;
 - binary outcomes: difference in proportions with the Neyman SE, Wald CI and p.
 
@@ -29,14 +29,14 @@ import pandas as pd
 
 from .. import __version__, alerts
 from ..alerts import AnalysisWarning, run_quietly
-from ..competing.analysis import CauseAnalysis, CompetingRisksAnalysis
+from ..competing.competing_risks import CauseAnalysis, CompetingRisksAnalysis
 from ..competing.cif import cumulative_incidence
 from ..competing.gray import gray_test
 from ..errors import AnalysisError
 from ..integrity.outcomes import WaldEstimate
 from ..plan import ARMS, Plan
 from ..results import Result, json_number
-from ..survival.analysis import SurvivalAnalysis, _fragility, _labels
+from ..survival.survival_analysis import SurvivalAnalysis, _fragility, _labels
 from ..survival.cox import FEW_CLUSTERS, cox_ph
 from ..survival.design import design_matrix
 from ..survival.km import kaplan_meier
@@ -144,7 +144,7 @@ class CountsAnalysis(Result):
 
 
 def _survival(cc: CohortCounts, skipped: list[str]) -> SurvivalAnalysis:
-    """The primary survival analysis of :func:`evalexp.survival.analysis.analyze_survival` on counts."""
+    """The primary survival analysis of :func:`evalexp.survival.survival_analysis.analyze_survival` on counts."""
     plan, data = cc.plan, cc.counts.reset_index(drop=True)
     sv, alpha = plan.survival, plan.inference.alpha
     notes: list[str] = []
@@ -203,7 +203,7 @@ def _survival(cc: CohortCounts, skipped: list[str]) -> SurvivalAnalysis:
 
 
 def _competing(cc: CohortCounts) -> CompetingRisksAnalysis:
-    """Per cause: :func:`evalexp.competing.analysis.analyze_cause` without the Fine-Gray model, on counts."""
+    """Per cause: :func:`evalexp.competing.competing_risks.analyze_cause` without the Fine-Gray model, on counts."""
     plan, data = cc.plan, cc.counts.reset_index(drop=True)
     sv, alpha = plan.survival, plan.inference.alpha
     cause = data["cause"].astype(object)

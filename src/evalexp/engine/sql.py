@@ -27,7 +27,7 @@ dates day first with evidence, the plan's ``[data] date_format`` otherwise; arm 
 matched case-insensitively after trimming (:func:`evalexp.validate.map_arms`);
 ``end = min(contract_end_planned, followup_end)``, ``event = rupture_date <= end``,
 ``time_days`` whole days from ``contract_start``; a rupture's cause trimmed, empty or missing
-becoming :data:`evalexp.competing.analysis.UNKNOWN_CAUSE`, NULL for a censored participant.
+becoming :data:`evalexp.competing.competing_risks.UNKNOWN_CAUSE`, NULL for a censored participant.
 """
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..competing.analysis import UNKNOWN_CAUSE
+from ..competing.competing_risks import UNKNOWN_CAUSE
 from ..plan import Plan
 from ..recode import recode_lookup
 from ..validate import DATE_COLUMNS, TEXT_COLUMNS, arm_lookup

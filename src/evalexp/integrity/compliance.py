@@ -35,7 +35,7 @@ Reference: Angrist, Imbens & Rubin (1996), JASA 91(434).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -124,7 +124,7 @@ class ComplierEffect:
                 "cace": self.cace.to_dict(), "n": {"treatment": self.n_treatment, "control": self.n_control}}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ComplianceResult(Result):
     """Take-up of the support and complier average causal effects.
 
@@ -155,7 +155,7 @@ class ComplianceResult(Result):
     alpha: float
     cluster: str | None = None
 
-    title = "Compliance: intention-to-treat and complier effects"
+    title: ClassVar[str] = "Compliance: intention-to-treat and complier effects"
 
     @property
     def se_type(self) -> str:

@@ -15,7 +15,8 @@ import platform
 import re
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from .. import __version__
 from .._files import check_report_dir, seal_manifest, sha256_file, staged_directory, write_tree
@@ -91,7 +92,7 @@ def manifest(plan: Plan, *, cohort: Cohort, cohort_path: str | Path | None, plan
     return {
         "generator": "evalexp",
         "evalexp": __version__,
-        "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command_line": _without_folders(command_line) if command_line is not None else None,
         "input": {**_file_record(cohort_path, cohort.source), "rows": len(cohort)},
         "plan": _file_record(plan_path, plan.source),

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
 
 from .. import __version__
 from ..disclosure import Publication
@@ -36,8 +36,9 @@ from .sections.context import Context, hidden_note
 
 
 SECTIONS: tuple[Callable[[Context], Section | None], ...] = (
-    summary.section, intervention.section, experiment.section, baseline.section, balance.section, attrition.section, primary.section,
-    competing.section, outcomes.section, wwc.section, compliance.section, sensitivity.section, subgroups.section, sites.section,
+    summary.section, intervention.section, experiment.section, baseline.section, balance.section, attrition.section,
+    primary.section, competing.section, outcomes.section, wwc.section, compliance.section, sensitivity.section,
+    subgroups.section, sites.section,
     fidelity.section, power.section, lessons.section, recommendations.section, methods.section, glossary.section,
     quality.section,
 )
@@ -62,7 +63,7 @@ def compose(pub: Publication, plan: Plan, *, today: dt.date | None = None) -> Do
     if not pub.public:  # nothing is hidden in the evaluator's report: the legend of the marks goes
         note = hidden_note(ctx)
         sections = tuple(Section(s.key, s.title, tuple(b for b in s.blocks if b != note)) for s in sections)
-    today = today or dt.datetime.now(dt.timezone.utc).date()
+    today = today or dt.datetime.now(dt.UTC).date()
     cover = ((fmt.t("funder"), plan.report.funder or fmt.t("not_given")),
              (fmt.t("evaluator"), plan.report.evaluator or fmt.t("not_given")),
              (fmt.t("date"), fmt.date(today)))

@@ -16,9 +16,9 @@ Modules, one idea each:
 - :mod:`.covariate_adjusted` — Ye-Shao-Yi covariate-adjusted log-rank test and marginal log HR;
 - :mod:`.augmented` — covariate-augmented RMST and risk differences (Tian et al. 2012);
 - :mod:`.projection` — the within-arm regressions on covariates both adjustments use;
-- :mod:`.analysis` — the plan's whole survival analysis of a cohort.
+- :mod:`.survival_analysis` — the plan's whole survival analysis of a cohort.
 """
-from .analysis import SurvivalAnalysis, analyze_survival
+from .survival_analysis import SurvivalAnalysis, analyze_survival
 from .covariate_adjusted import CovariateAdjusted, covariate_adjusted, fit_hazard_ratio
 from .cox import CoxResult, cox_ph
 from .design import design_matrix

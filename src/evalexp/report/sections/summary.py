@@ -171,6 +171,7 @@ def _primary(ctx: Context) -> tuple[str | None, float | None, float | None]:
     if est.kind == "logrank":
         text = _text(fmt, "logrank_result", p=p)
     elif est.kind == "risk_difference":
+        assert est.estimate is not None  # a published risk difference has its estimate
         text = _text(fmt, "rd_result", diff=points_difference(fmt, est.estimate), level=level,
                      ci=points_interval(fmt, est.ci_low, est.ci_high), p=p)
     elif est.kind == "rmst":
@@ -195,7 +196,7 @@ def verdict(ctx: Context) -> list[Paragraph]:
         return [Paragraph(_text(fmt, "primary_hidden", name=_text(fmt, kind), threshold=ctx.threshold), "lead")]
     blocks = [Paragraph(_text(fmt, "primary", name=_text(fmt, kind), result=result), "lead")]
     alpha = fmt.percent(plan.inference.alpha, 0)
-    if p is not None and p < plan.inference.alpha:
+    if p is not None and direction is not None and p < plan.inference.alpha:
         blocks.append(Paragraph(_text(fmt, "significant_benefit" if direction < 0 else "significant_harm",
                                       alpha=alpha), "lead"))
         return blocks
