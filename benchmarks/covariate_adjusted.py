@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from functools import partial
 
 from survival import data_of  # benchmarks/survival.py: the same simulated cohorts
 

@@ -36,11 +36,11 @@ import signal
 import sys
 import tempfile
 import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
-from collections.abc import Callable, Iterator, Sequence
 
 from .errors import OutputError
 

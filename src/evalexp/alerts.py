@@ -32,9 +32,9 @@ Codes
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from collections.abc import Callable
 
 from .errors import AnalysisError
 

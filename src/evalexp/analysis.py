@@ -26,9 +26,9 @@ import pandas as pd
 from . import __version__
 from .alerts import AnalysisWarning
 from .cohort import Cohort
-from .fingerprint import cohort_fingerprint
-from .cost import CostEffectiveness, cost_effectiveness
 from .competing.competing_risks import CompetingRisksAnalysis, analyze_competing
+from .cost import CostEffectiveness, cost_effectiveness
+from .fingerprint import cohort_fingerprint
 from .guards import check_horizon, require
 from .heterogeneity import HeterogeneityResult, heterogeneity
 from .integrity.attrition import AttritionResult, attrition
@@ -45,8 +45,8 @@ from .plan import Plan
 from .provenance import provenance as provenance_record
 from .quality import QualitySummary, quality_summary
 from .results import Result
-from .survival.survival_analysis import SurvivalAnalysis, analyze_survival
 from .stored import results_tidy
+from .survival.survival_analysis import SurvivalAnalysis, analyze_survival
 
 SCHEMA_VERSION = 2
 

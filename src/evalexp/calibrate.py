@@ -51,11 +51,11 @@ import os
 import sys
 import time as _time
 import warnings
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -68,9 +68,9 @@ from .cohort import Cohort
 from .errors import EvalexpError
 from .grouping import group_labels
 from .plan import Plan
-from .survival.survival_analysis import analyze_survival
 from .survival.cox import cox_ph, evaluate, prepare
 from .survival.design import design_matrix
+from .survival.survival_analysis import analyze_survival
 
 #: Participants of the simulated population giving the true marginal hazard ratio.
 POPULATION_SIZE = 400_000

@@ -52,16 +52,33 @@ import numpy as np
 import pandas as pd
 
 from .cohort import Cohort, derive_survival
-from .errors import (AmbiguousDateError, DateParseError, DateRangeError, EmptyFileError, NotANumberError,
-                     UnreadableFileError, listed_values, shown_value)
+from .errors import (
+    AmbiguousDateError,
+    DateParseError,
+    DateRangeError,
+    EmptyFileError,
+    NotANumberError,
+    UnreadableFileError,
+    listed_values,
+    shown_value,
+)
 from .guards import check_horizon, require, require_path
 from .levels import check_references
 from .plan import Plan, default_plan
 from .pseudonym import new_key, pseudonymise
 from .readers import RawTable, read_table
 from .recode import recode
-from .validate import (DATE_COLUMNS, TEXT_COLUMNS, Table, check_binary, check_columns, check_dates, check_ids,
-                       data_warnings, map_arms)
+from .validate import (
+    DATE_COLUMNS,
+    TEXT_COLUMNS,
+    Table,
+    check_binary,
+    check_columns,
+    check_dates,
+    check_ids,
+    data_warnings,
+    map_arms,
+)
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _SLASH = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?")

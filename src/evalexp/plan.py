@@ -94,10 +94,10 @@ the line of the first undecodable byte.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import tomllib
-import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any

@@ -10,8 +10,16 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from .plan import (DataPlan, HeterogeneityPlan, InferencePlan, IntegrityPlan, OutcomesPlan, Plan, ReportPlan,
-                   SurvivalPlan)
+from .plan import (
+    DataPlan,
+    HeterogeneityPlan,
+    InferencePlan,
+    IntegrityPlan,
+    OutcomesPlan,
+    Plan,
+    ReportPlan,
+    SurvivalPlan,
+)
 
 #: The plan's sections and the dataclass holding each (``""``: the top-level keys).
 SECTIONS: dict[str, type] = {"": Plan, "data": DataPlan, "survival": SurvivalPlan, "outcomes": OutcomesPlan,

@@ -12,10 +12,10 @@ object), as in CONTRACT.md section 4.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
-from collections.abc import Iterable, Iterator
 
 import pandas as pd
 

@@ -37,8 +37,8 @@ def test_matches_crr_converged_tightly(name, cause):
 
 
 def test_score_is_zero_at_the_estimate():
-    from evalexp.competing.finegray import _Problem
     from evalexp.competing._inputs import competing_arrays
+    from evalexp.competing.finegray import _Problem
 
     d = dataset("mgus2")
     time, failed, of_cause = competing_arrays(d["time"], d["status"], 1)

@@ -8,8 +8,17 @@ import pytest
 from _tree import leftovers, snapshot
 
 from evalexp import _files
-from evalexp._files import (Target, atomic_write_text, check_report_dir, foreign_entries, is_results_file,
-                            seal_manifest, staged_directory, write_files, write_output)
+from evalexp._files import (
+    Target,
+    atomic_write_text,
+    check_report_dir,
+    foreign_entries,
+    is_results_file,
+    seal_manifest,
+    staged_directory,
+    write_files,
+    write_output,
+)
 from evalexp.errors import OutputError
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import copy
 import dataclasses
 import importlib
-from html import escape
 import inspect
 import json
 import pkgutil
+from html import escape
 from pathlib import Path
 
 import pandas as pd

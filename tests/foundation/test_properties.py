@@ -1,11 +1,12 @@
 """Property: whatever bytes a cohort file holds, load_cohort either succeeds or raises an EvalexpError."""
+import contextlib
+
+from _foundation import HEADER, ROWS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from _foundation import HEADER, ROWS
 
 from evalexp.errors import EvalexpError
 from evalexp.load import load_cohort
-import contextlib
 
 VALID = ("\n".join([HEADER, *ROWS]) + "\n").encode()
 FIELDS = st.sampled_from(["", "P1", "treatment", "control", "2010-01-05", "05/01/2010", "13/01/2010",

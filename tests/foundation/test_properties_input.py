@@ -1,19 +1,19 @@
 """Properties: whatever the readers, the loader and the plan parser are given, they succeed or raise an
 EvalexpError (docs/CONTRACT.md section 6); no other exception escapes."""
+import contextlib
 import datetime as dt
 import json
 import math
 
 import pandas as pd
+from _foundation import HEADER, ROWS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from _foundation import HEADER, ROWS
 
 from evalexp.errors import EvalexpError
 from evalexp.load import load_cohort, load_frame
 from evalexp.plan import _SECTIONS, load_plan, plan_from_dict
 from evalexp.readers import FORMATS, read_table
-import contextlib
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 VALID = ("\n".join([HEADER, *ROWS]) + "\n").encode()

@@ -1,12 +1,11 @@
 """Reading every supported format, and the CSV dialects of French administrative exports."""
 import pandas as pd
 import pytest
+from _foundation import DEMO, EXPORT, KEY, ROOT
 
 from evalexp.errors import EmptyFileError, UnreadableFileError
 from evalexp.load import load_cohort
 from evalexp.readers import read_table
-
-from _foundation import DEMO, EXPORT, KEY, ROOT
 
 
 def test_csv_comma_utf8():

@@ -13,10 +13,18 @@ from scipy import stats
 
 from evalexp.cohort import Cohort, derive_survival
 from evalexp.errors import AnalysisError
-from evalexp.integrity.attrition import (CAUTIOUS_BOUNDARY, OPTIMISTIC_BOUNDARY, attrition, censored_at_extraction,
-                                         imbens_manski_ci,
-                                         lee_bounds_binary, lost_to_followup, max_differential, overall_row,
-                                         rate_attrition)
+from evalexp.integrity.attrition import (
+    CAUTIOUS_BOUNDARY,
+    OPTIMISTIC_BOUNDARY,
+    attrition,
+    censored_at_extraction,
+    imbens_manski_ci,
+    lee_bounds_binary,
+    lost_to_followup,
+    max_differential,
+    overall_row,
+    rate_attrition,
+)
 from evalexp.plan import plan_from_dict
 
 

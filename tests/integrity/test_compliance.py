@@ -16,8 +16,8 @@ import pytest
 from evalexp.cohort import Cohort
 from evalexp.errors import AnalysisError
 from evalexp.integrity.compliance import ComplianceResult, complier_effects, km_risk_influence
-from evalexp.survival.risk import risk_difference
 from evalexp.plan import plan_from_dict
+from evalexp.survival.risk import risk_difference
 
 REF = Path(__file__).parents[1] / "reference" / "integrity"
 R = json.loads((REF / "effects_colon.json").read_text())

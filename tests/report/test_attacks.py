@@ -10,6 +10,7 @@ for 5 participants out of 300; and a trial with an arm of 8 (:func:`_arm_of_eigh
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import math
 import re
@@ -31,7 +32,6 @@ from evalexp.load import load_cohort, load_frame
 from evalexp.plan import load_plan
 from evalexp.report import build_report
 from evalexp.simulate import simulate
-import itertools
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_CSV = ROOT / "data" / "synthetic" / "agir_demo.csv"

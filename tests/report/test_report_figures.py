@@ -1,4 +1,6 @@
 """Figure functions return matplotlib Figures, never show them, and label everything in the report language."""
+import itertools
+
 import matplotlib
 import numpy as np
 import pandas as pd
@@ -9,7 +11,6 @@ from evalexp.disclosure.curves import at_risk_at, km_curve, km_times, time_ticks
 from evalexp.report import figures
 from evalexp.report.document import render_figure
 from evalexp.report.i18n import Formatter
-import itertools
 
 
 def _km_table(n: int, seed: int) -> pd.DataFrame:

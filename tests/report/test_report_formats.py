@@ -16,8 +16,8 @@ import pypdfium2.raw as pdfium_c
 import pytest
 
 from evalexp.analysis import analyze
-from evalexp.disclosure import publish
 from evalexp.cli import main
+from evalexp.disclosure import publish
 from evalexp.load import load_cohort
 from evalexp.plan import load_plan
 from evalexp.report import build_report

@@ -16,12 +16,11 @@ from evalexp.disclosure.ledger import Ledger
 from evalexp.heterogeneity import heterogeneity, simulate_sites
 from evalexp.load import load_cohort
 from evalexp.plan import plan_from_dict
-from evalexp.report.sections import sites
 from evalexp.report.compose import compose
-from evalexp.report.sections import Context
 from evalexp.report.document import Document, Figure, Paragraph, Table
 from evalexp.report.html import render_html
 from evalexp.report.i18n import Formatter
+from evalexp.report.sections import Context, sites
 
 THRESHOLD = 11
 ROOT = Path(__file__).resolve().parents[2]

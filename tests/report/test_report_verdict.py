@@ -299,9 +299,9 @@ def test_glossary_and_sensitivity_sections():
 ])
 def test_a_large_baseline_difference_is_not_called_a_failure(monkeypatch, rating, reading):
     """WWC: under low attrition a randomised trial needs no baseline equivalence; the gap is chance."""
-    import evalexp.report.figures as figures
     from matplotlib.figure import Figure as MplFigure
 
+    import evalexp.report.figures as figures
     from evalexp.report.sections import balance
     monkeypatch.setattr(figures, "love_plot", lambda frame, fmt: MplFigure())
     results = _results(hr=0.6, p=0.004, events=120)

@@ -9,8 +9,8 @@
 * :func:`analyze_competing` — the four analyses per cause of rupture for a cohort and plan,
   :mod:`evalexp.competing.competing_risks`.
 """
-from .competing_risks import CauseAnalysis, CompetingRisksAnalysis, analyze_competing
 from .cif import CumulativeIncidence, cumulative_incidence
+from .competing_risks import CauseAnalysis, CompetingRisksAnalysis, analyze_competing
 from .finegray import FineGrayResult, fine_gray
 from .gray import GrayTest, gray_test
 

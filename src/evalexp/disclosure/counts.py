@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .tables import suppression_mask
 from .ledger import Ledger
+from .tables import suppression_mask
 
 Path = tuple[str | int, ...]
 

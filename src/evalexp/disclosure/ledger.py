@@ -7,9 +7,9 @@ and ``disclosure.json`` are written from the same decisions that shaped the repo
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from collections.abc import Iterator
 
 #: Rules, by name, as ``disclosure.json`` records them (see docs/disclosure.md).
 RULES = {

@@ -8,8 +8,8 @@ runs them in that order. docs/disclosure.md states every rule and its source.
 """
 from __future__ import annotations
 
-from typing import Any
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,6 @@ from .ledger import Ledger
 from .sites import heterogeneity
 from .tables import collapse_small_categories
 from .wwc import wwc
-
 
 #: Keys published as they are: labels and metadata that carry no count.
 METADATA = ("schema_version", "title", "software", "alpha", "primary", "suppressed", "audience", "provenance")

@@ -22,8 +22,8 @@ With ``T`` the suppression threshold:
 """
 from __future__ import annotations
 
-from typing import Any
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 

@@ -22,27 +22,27 @@ fidelity, power, CONSORT) and heterogeneity.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from .. import __version__, alerts
 from ..alerts import AnalysisWarning, run_quietly
-from ..competing.competing_risks import CauseAnalysis, CompetingRisksAnalysis
 from ..competing.cif import cumulative_incidence
+from ..competing.competing_risks import CauseAnalysis, CompetingRisksAnalysis
 from ..competing.gray import gray_test
 from ..errors import AnalysisError
 from ..integrity.outcomes import WaldEstimate
 from ..plan import ARMS, Plan
 from ..results import Result, json_number
-from ..survival.survival_analysis import SurvivalAnalysis, _fragility, _labels
 from ..survival.cox import FEW_CLUSTERS, cox_ph
 from ..survival.design import design_matrix
 from ..survival.km import kaplan_meier
 from ..survival.logrank import logrank_test
 from ..survival.risk import risk_difference
 from ..survival.rmst import rmst_difference
+from ..survival.survival_analysis import SurvivalAnalysis, _fragility, _labels
 from ..survival.zph import cox_zph
 from .sql import COUNT
 
@@ -107,7 +107,7 @@ class CountsAnalysis(Result):
     skipped: tuple[str, ...]
     #: ``results.json["provenance"]`` (:func:`evalexp.provenance.provenance`), when run from a file.
     provenance: dict[str, Any] | None = None
-    title: str = field(default="evalexp analysis (aggregated counts)", repr=False)
+    title: ClassVar[str] = "evalexp analysis (aggregated counts)"
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {

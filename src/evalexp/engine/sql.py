@@ -8,7 +8,8 @@ same text; only a :class:`Dialect` differs):
     mapped to ``treatment`` / ``control`` by the plan's ``[arms]`` (NULL when unmapped), the date
     columns parsed to DATE (NULL when missing or unparseable; the raw text kept as
     ``<column>__text``), and the derived ``end``, ``event``, ``time_days`` and ``treated``.
-``aggregate_query(plan, source_relation, dialect, *, columns, day_first=False, exclude=(), outcomes_apart=False) -> str``
+``aggregate_query(plan, source_relation, dialect, *, columns, day_first=False, exclude=(),
+    outcomes_apart=False) -> str``
     The ONE ``GROUP BY``: the number ``n`` of participants per (``arm``, ``time_days``, ``event``
     [, ``stratum``] [, ``cluster``] [, ``cause``] [, each covariate] [, each binary outcome]),
     the key columns named after :data:`KEYS` (plan columns keep their canonical names).

@@ -31,18 +31,18 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any, ClassVar, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from ..cohort import Cohort
 from ..errors import AnalysisError
+from ..grouping import group_labels
 from ..integrity.outcomes import WaldEstimate
 from ..integrity.subgroups import InteractionTest
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
-from ..grouping import group_labels
 from ..survival.cox import cox_ph
 from ..survival.risk import risk_difference
 from .meta import RandomEffectsMeta, random_effects_meta

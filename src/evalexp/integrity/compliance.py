@@ -44,8 +44,7 @@ from ..cohort import Cohort
 from ..errors import AnalysisError
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
-from .outcomes import (WaldEstimate, binary_column, cluster_labels, cr2_difference, neyman_difference,
-                       robust_covariance)
+from .outcomes import WaldEstimate, binary_column, cluster_labels, cr2_difference, neyman_difference, robust_covariance
 
 
 def iv_robust(y: np.ndarray, received: np.ndarray, assigned: np.ndarray,

@@ -57,7 +57,6 @@ from ..results import Result, json_number, tidy_frame
 from ..survival.km import kaplan_meier
 from ..survival.risk import risk_difference
 
-
 #: Target hazard ratios a design calculation accepts (beyond, the event counts are meaningless
 #: and Freedman's formula overflows).
 HAZARD_RATIO_RANGE = (1e-6, 1e6)

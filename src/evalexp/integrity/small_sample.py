@@ -36,7 +36,6 @@ from scipy import stats
 from ..results import json_number
 
 
-
 @dataclass(frozen=True)
 class TEstimate:
     """An estimate with a t-based CI and p on ``df`` degrees of freedom."""

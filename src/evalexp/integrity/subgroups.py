@@ -48,10 +48,10 @@ from scipy import stats
 from ..alerts import NOT_ESTIMABLE, AnalysisWarning
 from ..cohort import Cohort
 from ..errors import AnalysisError
+from ..grouping import group_labels
 from ..levels import collation_key
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
-from ..grouping import group_labels
 from ..survival._cholesky import GeneralizedCholesky
 from ..survival.cox import FEW_CLUSTERS, cox_ph
 from ..survival.risk import risk_difference

@@ -13,10 +13,10 @@ import hashlib
 import json
 import platform
 import re
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
-from collections.abc import Sequence
 
 from .. import __version__
 from .._files import check_report_dir, seal_manifest, sha256_file, staged_directory, write_tree
@@ -24,8 +24,8 @@ from ..cohort import Cohort
 from ..disclosure import check_audience, publish
 from ..disclosure.tables import find_identifiers
 from ..errors import EvalexpError
-from ..guards import require, require_path
 from ..fingerprint import check_analysis_matches
+from ..guards import require, require_path
 from ..plan import Plan
 from .compose import compose
 from .docx import render_docx

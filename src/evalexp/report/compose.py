@@ -2,8 +2,8 @@
 
 The order is the one of French experimentation-fund (FEJ) evaluation reports:
 cover, disclaimer, one-page summary (verdict first), the intervention, the
-experiment (CONSORT), the participants at randomisation (Table 1), baseline balance, attrition, the primary result, ruptures
-by initiative, employment outcomes, take-up, sensitivity analyses, subgroups,
+experiment (CONSORT), the participants at randomisation (Table 1), baseline balance,
+attrition, the primary result, ruptures by initiative, employment outcomes, take-up, sensitivity analyses, subgroups,
 sites, fidelity, power, lessons for public policy, recommendations, methods, a
 glossary and the data-quality annex. A section whose analysis the plan does not
 request, or whose text the plan does not give, is left out; each section is a
@@ -26,14 +26,33 @@ from collections.abc import Callable
 from .. import __version__
 from ..disclosure import Publication
 from ..plan import Plan
+from .calibration import displayed_results
 from .document import Document, Section
 from .i18n import Formatter
-from .calibration import displayed_results
-from .sections import (attrition, balance, baseline, competing, compliance, experiment, fidelity, glossary, intervention,
-                       lessons, methods, outcomes, power, primary, quality, recommendations, sensitivity, sites,
-                       subgroups, summary, wwc)
+from .sections import (
+    attrition,
+    balance,
+    baseline,
+    competing,
+    compliance,
+    experiment,
+    fidelity,
+    glossary,
+    intervention,
+    lessons,
+    methods,
+    outcomes,
+    power,
+    primary,
+    quality,
+    recommendations,
+    sensitivity,
+    sites,
+    subgroups,
+    summary,
+    wwc,
+)
 from .sections.context import Context, hidden_note
-
 
 SECTIONS: tuple[Callable[[Context], Section | None], ...] = (
     summary.section, intervention.section, experiment.section, baseline.section, balance.section, attrition.section,

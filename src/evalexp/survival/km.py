@@ -9,10 +9,10 @@ fall to 0.5 or below, with R's midpoint rule when a curve is flat at exactly 0.5
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
-from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd

@@ -25,10 +25,10 @@ from __future__ import annotations
 import os
 import sys
 import time as _time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, ClassVar
-from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd

@@ -43,8 +43,8 @@ from ..errors import AnalysisError
 from ..grouping import group_labels
 from ..plan import ARMS, Plan
 from ..results import Result, json_number
-from .covariate_adjusted import CovariateAdjusted, covariate_adjusted
 from ..small_sample import shows_small_sample, small_sample_choice
+from .covariate_adjusted import CovariateAdjusted, covariate_adjusted
 from .cox import FEW_CLUSTERS, CoxResult, cox_ph
 from .cox_clusters import few_clusters_ratio
 from .design import design_matrix
@@ -370,7 +370,8 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
     intervals_fit = inf.permutations * int(event.sum()) <= MAX_CELLS
     if randomization and not intervals_fit:
         notes.append(f"randomisation-based confidence intervals not computed: {inf.permutations} permutations x "
-                     f"{int(event.sum())} events exceeds {MAX_CELLS:,} (memory); the randomisation p-values are reported")
+                     f"{int(event.sum())} events exceeds {MAX_CELLS:,} (memory); the randomisation p-values "
+                     "are reported")
     return SurvivalAnalysis(
         km=km,
         logrank=logrank_test(time, event, treated, strata=strata),

@@ -26,7 +26,6 @@ from ...heterogeneity.plot import draw_forest
 from ...plan import ARMS
 from ..document import Block, Paragraph, Section, Table, render_figure
 
-
 TEXTS: dict[str, dict[str, str]] = {
     "fr": {
         "title": "L'effet selon les sites",

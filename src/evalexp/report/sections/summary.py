@@ -22,8 +22,7 @@ from __future__ import annotations
 from ...disclosure.ledger import pointer
 from ..document import Block, Paragraph, Section
 from ..i18n import SECONDARY, Formatter
-from .context import (ARMS, Context, hr_not_estimable, mde_sentence, planned_power, primary_estimate,
-                      reduced_precision)
+from .context import ARMS, Context, hr_not_estimable, mde_sentence, planned_power, primary_estimate, reduced_precision
 
 TEXTS: dict[str, dict[str, str]] = {
     "fr": {
