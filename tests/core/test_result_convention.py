@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 
 import evalexp
 from evalexp.analysis import analyze
+from evalexp.engine.run import analyze_out_of_core
 from evalexp.integrity.power import power_calculation
 from evalexp.integrity.randomize import randomize, verify_assignment
 from evalexp.load import load_cohort
@@ -85,6 +86,7 @@ def examples(tmp_path_factory) -> dict[type, Result]:
     path = tmp_path_factory.mktemp("stored") / "results.json"
     path.write_text(json.dumps(analysis.to_dict()), encoding="utf-8")
     _collect(read_results(path), found)
+    _collect(analyze_out_of_core(DEMO / "agir_demo.csv", plan, "duckdb"), found)  # the engine's results on counts
     return found
 
 

@@ -22,6 +22,7 @@ fidelity, power, CONSORT) and heterogeneity.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any, ClassVar
 
 import numpy as np
@@ -132,15 +133,19 @@ class CountsAnalysis(Result):
             frames.append(self.competing.tidy().assign(part="competing_risks"))
         return pd.concat(frames, ignore_index=True)
 
+    def heading(self) -> str:
+        return f"{self.title}: {self.plan.title}"
+
     def summary(self) -> str:
-        head = (f"{self.plan.title} ({self.engine} engine, {self.cells} cells)\n"
+        head = (f"{self.heading()}\n{'=' * len(self.heading())}\n"
+                f"{self.engine} engine, {self.cells} cells; "
                 f"n: treatment {self.n['treatment']}, control {self.n['control']}; "
                 f"ruptures: treatment {self.events['treatment']}, control {self.events['control']}")
         return "\n\n".join([head, self.survival.summary(), "Not computed:\n" + "\n".join(
             f"- {s}" for s in self.skipped)])
 
     def _repr_html_(self) -> str:
-        return self.survival._repr_html_()
+        return f"<div><strong>{escape(self.heading())}</strong>{self.survival._repr_html_()}</div>"
 
 
 def _survival(cc: CohortCounts, skipped: list[str]) -> SurvivalAnalysis:
