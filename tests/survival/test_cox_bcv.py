@@ -105,3 +105,28 @@ def test_a_single_cluster_and_an_unknown_correction_are_refused():
     fit = cox_ph(df["time"], df["status"], df[["rx"]], cluster=df["site10"])
     with pytest.raises(ValueError, match="correction must be one of cr1, kc, fg, md, not 'hc3'"):
         few_clusters_ratio(fit, "rx", "hc3")
+
+
+def test_the_analysis_few_clusters_sibling_is_the_kc_correction_and_follows_the_schema():
+    # the AGIR demo subset has 4 sites; stratified, Efron: the KC variance of the fit, t(3) reference
+    import jsonschema
+
+    from evalexp.schema import results_schema
+    from evalexp.survival.analysis import analyze_survival
+    from evalexp.survival.cox_clusters import corrected_se
+
+    from .test_analysis import _cohort, _plan
+
+    analysis = analyze_survival(_cohort(), _plan())
+    out = analysis.to_dict()["cox"]
+    schema = results_schema()
+    for key, fit in (("unadjusted", analysis.cox_unadjusted), ("adjusted", analysis.cox_adjusted)):
+        sibling = out[key]["few_clusters"]
+        assert sibling["method"] == "kc-t" and sibling["df"] == 3 and sibling["n_clusters"] == 4
+        assert sibling["se"] == pytest.approx(corrected_se(fit, "treated", "kc"), rel=1e-12)
+        assert sibling["log_hr"] == out[key]["log_hr"]
+        jsonschema.validate(out[key], {"$defs": schema["$defs"], "$ref": "#/$defs/ratio"})
+    with pytest.raises(jsonschema.ValidationError, match="'hc3-t' is not one of"):
+        jsonschema.validate({**out["unadjusted"], "few_clusters": {**out["unadjusted"]["few_clusters"],
+                                                                   "method": "hc3-t"}},
+                            {"$defs": schema["$defs"], "$ref": "#/$defs/ratio"})

@@ -19,7 +19,8 @@ contract's ``survival`` block:
 
 Extra keys: ``rmst.small_sample`` (studentised permutation, :mod:`.rmst_perm`) and
 ``risk_difference.small_sample`` (Newcombe on effective sizes, :mod:`.risk_small`),
-``cox.*.few_clusters`` (CR1 sandwich and t(G - 1), :mod:`.cox_clusters`, cluster-robust models), the
+``cox.*.few_clusters`` (Kauermann-Carroll bias-corrected sandwich and t(G - 1), :mod:`.cox_clusters`,
+cluster-robust models), the
 ``method`` of the contract's Cox, RMST and risk-difference intervals, ``small_sample`` (which
 version the report shows, :mod:`evalexp.small_sample`),
 ``km_median`` (median and CI per arm), ``cox.*.n`` / ``n_dropped``,
