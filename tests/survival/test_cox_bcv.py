@@ -123,10 +123,27 @@ def test_the_analysis_few_clusters_sibling_is_the_kc_correction_and_follows_the_
     for key, fit in (("unadjusted", analysis.cox_unadjusted), ("adjusted", analysis.cox_adjusted)):
         sibling = out[key]["few_clusters"]
         assert sibling["method"] == "kc-t" and sibling["df"] == 3 and sibling["n_clusters"] == 4
-        assert sibling["se"] == pytest.approx(corrected_se(fit, "treated", "kc"), rel=1e-12)
+        assert sibling["se"] == pytest.approx(corrected_se(fit, "treated", "kc")[0], rel=1e-12)
         assert sibling["log_hr"] == out[key]["log_hr"]
         jsonschema.validate(out[key], {"$defs": schema["$defs"], "$ref": "#/$defs/ratio"})
     with pytest.raises(jsonschema.ValidationError, match="'hc3-t' is not one of"):
         jsonschema.validate({**out["unadjusted"], "few_clusters": {**out["unadjusted"]["few_clusters"],
                                                                    "method": "hc3-t"}},
                             {"$defs": schema["$defs"], "$ref": "#/$defs/ratio"})
+
+
+def test_a_negative_kc_variance_falls_back_to_fg():
+    # Omega - Omega_g need not be positive definite: KC's one-sided product can be negative (30 rows,
+    # 3 clusters; found by a seed search), and the sibling then uses FG and names it
+    rng = np.random.default_rng(196)
+    n = 30
+    cluster = rng.integers(0, 3, n)
+    X = np.c_[rng.integers(0, 2, n), rng.normal(size=n)]
+    time = np.ceil(rng.exponential(10, n))
+    event = (rng.random(n) < 0.7).astype(float)
+    fit = cox_ph(time, event, X, cluster=cluster)
+    out = bias_corrected_variances(time, event, X, cluster, fit.params_.to_numpy())
+    assert out["kc"][0, 0] < 0 < out["fg"][0, 0]
+    sibling = few_clusters_ratio(fit, "x0")
+    assert sibling["method"] == "fg-t"
+    assert sibling["se"] == pytest.approx(np.sqrt(out["fg"][0, 0]), rel=1e-12)
