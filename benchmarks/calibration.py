@@ -34,13 +34,13 @@ SCENARIOS = {
 }
 
 
-def plan_for(cluster: str, small_sample: str | None, covariates=COVARIATES):
+def plan_for(cluster: str, small_sample: str | None, covariates=COVARIATES, firth: bool = False):
     inference = {"permutations": 1000, "seed": 20101001, "statistics": ["logrank", "cox_score", "rmst"]}
     if small_sample is not None:
         inference["small_sample"] = small_sample
     return plan_from_dict({"title": "calibration benchmark",
                            "survival": {"horizon_days": 365, "covariates": covariates, "strata": "stratum",
-                                        "cluster": cluster},
+                                        "cluster": cluster, "firth": firth},
                            "inference": inference})
 
 
@@ -59,13 +59,14 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", default=list(SCENARIOS))
     parser.add_argument("--small-sample", default=None, help="[inference] small_sample of the plan")
     parser.add_argument("--out", type=Path, default=None, help="folder for the calibration JSON files")
+    parser.add_argument("--firth", action="store_true", help="[survival] firth = true (Firth Cox siblings)")
     parser.add_argument("--permutations", type=int, default=CALIBRATION_PERMUTATIONS,
                         help=f"re-randomisations per trial, at most (default {CALIBRATION_PERMUTATIONS})")
     args = parser.parse_args()
     print(f"{'scenario':8} {'method':36} {'type-I':>6} {'cov0':>6} {'power':>6} {'cov1':>6} {'fail':>5} calibrated")
     for name in args.only:
         spec = SCENARIOS[name]
-        plan = plan_for(spec["cluster"], args.small_sample, spec.get("covariates", COVARIATES))
+        plan = plan_for(spec["cluster"], args.small_sample, spec.get("covariates", COVARIATES), args.firth)
         sim = simulate(n=spec["n"], seed=28, hazard_ratio=args.hr, n_sites=spec["n_sites"],
                        n_strata=spec["n_strata"])
         cohort = load_frame(sim.data, plan)
