@@ -3,7 +3,7 @@
 :func:`analyze` runs, in this order, each part that the plan requests and
 returns an :class:`Analysis` whose :meth:`Analysis.to_dict` is ``results.json``
 (docs/CONTRACT.md section 4, ``schema_version`` 2: version 1 unchanged, extended with the integrity keys
-``consort``, ``balance``, ``attrition``, ``compliance``, ``subgroups``,
+``consort``, ``baseline`` (Table 1), ``balance``, ``attrition``, ``compliance``, ``subgroups``,
 ``fidelity``, ``power`` and ``data_quality``):
 
 1. data quality of the loaded cohort (:mod:`evalexp.quality`);
@@ -16,6 +16,7 @@ returns an :class:`Analysis` whose :meth:`Analysis.to_dict` is ``results.json``
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,7 @@ from .guards import check_horizon, require
 from .heterogeneity import HeterogeneityResult, heterogeneity
 from .integrity.attrition import AttritionResult, attrition
 from .integrity.balance import BalanceTable, baseline_balance
+from .integrity.baseline import BaselineTable, baseline_table, baseline_variables
 from .integrity.compliance import ComplianceResult, complier_effects
 from .integrity.consort import ConsortFlow, consort_flow
 from .integrity.fidelity import FidelityResult, fidelity
@@ -43,6 +45,7 @@ from .provenance import provenance as provenance_record
 from .quality import QualitySummary, quality_summary
 from .results import Result
 from .survival.analysis import SurvivalAnalysis, analyze_survival
+from .stored import results_tidy
 
 SCHEMA_VERSION = 2
 
@@ -61,6 +64,7 @@ class Analysis(Result):
     competing: CompetingRisksAnalysis | None = None
     outcomes: BinaryOutcomes | None = None
     balance: BalanceTable | None = None
+    baseline: BaselineTable | None = None
     attrition: AttritionResult | None = None
     compliance: ComplianceResult | None = None
     subgroups: SubgroupEffects | None = None
@@ -77,7 +81,7 @@ class Analysis(Result):
     def parts(self) -> dict[str, Result]:
         """The results objects present, by their ``results.json`` key, in reading order."""
         named = {
-            "data_quality": self.quality, "consort": self.consort, "balance": self.balance,
+            "data_quality": self.quality, "consort": self.consort, "baseline": self.baseline, "balance": self.balance,
             "attrition": self.attrition, "survival": self.survival, "competing_risks": self.competing,
             "binary_outcomes": self.outcomes, "compliance": self.compliance,
             "subgroups": self.subgroups, "fidelity": self.fidelity, "power": self.power,
@@ -110,10 +114,10 @@ class Analysis(Result):
                 *(self.subgroups.warnings if self.subgroups is not None else ())]
 
     def tidy(self) -> pd.DataFrame:
-        """All parts' tidy tables stacked, with a ``part`` column first."""
-        frames = [part.tidy().assign(part=key) for key, part in self.parts().items()]
-        frame = pd.concat(frames, ignore_index=True)
-        return frame[["part", *[c for c in frame.columns if c != "part"]]]
+        """One row per estimated quantity of ``results.json``, by part
+        (:func:`evalexp.stored.results_tidy`): the same table as ``read_results(...).tidy()``
+        on the file this analysis writes. Each part's own ``tidy()`` has its model's terms."""
+        return results_tidy(json.loads(json.dumps(self.to_dict())))
 
     def summary(self) -> str:
         head = f"{self.plan.title}\n{'=' * len(self.plan.title)}\n" + \
@@ -157,6 +161,7 @@ def analyze(cohort: Cohort, plan: Plan, *, progress: bool = False,
     check_horizon(cohort, plan)
     survival = analyze_survival(cohort, plan, progress=progress)
     columns = cohort.data.columns
+    balance = baseline_balance(cohort, plan) if plan.balance_covariates else None
     return Analysis(
         plan=plan,
         n=cohort.n,
@@ -167,7 +172,8 @@ def analyze(cohort: Cohort, plan: Plan, *, progress: bool = False,
         power=power_for_cohort(cohort, plan),
         competing=analyze_competing(cohort, plan) if plan.survival.causes else None,
         outcomes=with_wwc(binary_outcomes(cohort, plan), cohort, plan) if plan.outcomes.binary else None,
-        balance=baseline_balance(cohort, plan) if plan.balance_covariates else None,
+        balance=balance,
+        baseline=baseline_table(cohort, plan, balance) if baseline_variables(plan) else None,
         attrition=attrition(cohort, plan),
         compliance=complier_effects(cohort, plan) if "support_received" in columns else None,
         subgroups=subgroup_effects(cohort, plan) if plan.integrity.subgroups else None,

@@ -221,7 +221,7 @@ def fit_model(cohort: Cohort, plan: Plan) -> TrialModel:
     groups = pd.factorize(pd.Series(list(zip(blocks, _codes(data, sv.cluster)))))[0]
     strata = None if sv.strata is None else blocks
     lp = np.zeros(len(data))
-    X = design_matrix(data.assign(treated=treated), ["treated", *sv.covariates])
+    X = design_matrix(data.assign(treated=treated), ["treated", *sv.covariates], plan.reference)
     rows = X.index.to_numpy()
     stratum_rows = None if strata is None else strata[rows]
     try:

@@ -157,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--simulate", type=int, default=0,
                    help="also estimate the log-rank power by this many simulated trials at --control-rate and "
                         "--ratio (progress bar on a terminal)")
+    p.add_argument("--quiet", action="store_true", help="no progress display (shown only on a terminal)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
 
     p = sub.add_parser("calibrate", help="type-I error, power and CI coverage of the plan on simulated trials",

@@ -135,6 +135,14 @@ class AmbiguousDateError(DateParseError):
     values that could be month-first) and that the plan does not fix."""
 
 
+class UnmappedLabelError(InputError):
+    """A label of a column recoded by the plan's ``[recode.COLUMN]`` that its table does not map."""
+
+
+class UnknownLevelError(InputError):
+    """The plan's ``[reference]`` names a level its categorical covariate does not have."""
+
+
 class InvalidValueError(InputError):
     """A value outside its column's domain (e.g. ``support_received`` not 0/1)."""
 

@@ -9,16 +9,21 @@ Steps
 -----
 1. :func:`evalexp.readers.read_table` (any supported format).
 2. The plan's ``[columns]`` renames source columns to canonical names.
-3. Columns: required and plan-named columns must exist (:mod:`evalexp.validate`).
+3. Columns: required and plan-named columns must exist (:mod:`evalexp.validate`);
+   the plan's ``[recode.COLUMN]`` tables replace source labels by canonical values
+   (:mod:`evalexp.recode`), so that every later step sees canonical values.
 4. Identifiers: none missing, none repeated; arms mapped by ``[arms]``.
 5. Dates: the canonical date columns, the plan's meeting columns and any other
    column whose every value looks like a date. ISO ``YYYY-MM-DD`` is always
    read; ``DD/MM/YYYY`` is read day first only with evidence: the plan's
-   ``[data] date_format`` (any strptime format), or a value of some date column
+   ``[data] date_format`` (a spelling such as ``DD/MM/YYYY`` or a strptime format,
+   :mod:`evalexp.plan_loading`), or a value of some date column
    of the file whose first field exceeds 12. Slash dates without that evidence
    raise :class:`~evalexp.errors.AmbiguousDateError`; other values
    :class:`~evalexp.errors.DateParseError`. A time of day after a date is
-   dropped. Native dates (Excel, Parquet, Stata, SAS) are taken as they are;
+   dropped (with a ``date_format``, a value may have a time the format does
+   not, or lack one it has). With a ``date_format``, a column whose every value
+   reads by it is a date column too. Native dates (Excel, Parquet, Stata, SAS) are taken as they are;
    whole numbers in a date column of a SAS file are SAS dates (days since
    1960-01-01), as pandas does not always see a SAS column's date format.
 6. Numbers: a text column whose every value is a number becomes numeric
@@ -32,7 +37,8 @@ Steps
    ``datetime64[ns]`` holds (1677-09-22 .. 2262-04-11).
 7. Checks: dates in order, ``support_received`` and the plan's binary outcomes
    0/1, no stray non-number in a mostly numeric covariate
-   (:func:`_check_numeric_covariates`); warnings for non-fatal oddities.
+   (:func:`_check_numeric_covariates`), each ``[reference]`` level present in its
+   column (:func:`evalexp.levels.check_references`); warnings for non-fatal oddities.
 8. Pseudonyms (:mod:`evalexp.pseudonym`), then
    :func:`evalexp.cohort.derive_survival`.
 """
@@ -49,14 +55,18 @@ from .cohort import Cohort, derive_survival
 from .errors import (AmbiguousDateError, DateParseError, DateRangeError, EmptyFileError, NotANumberError,
                      UnreadableFileError, listed_values, shown_value)
 from .guards import check_horizon, require, require_path
+from .levels import check_references
 from .plan import Plan, default_plan
 from .pseudonym import new_key, pseudonymise
 from .readers import RawTable, read_table
+from .recode import recode
 from .validate import (DATE_COLUMNS, TEXT_COLUMNS, Table, check_binary, check_columns, check_dates, check_ids,
                        data_warnings, map_arms)
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _SLASH = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?")
+#: A time of day after a date, as exports write it.
+_TIME = re.compile(r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
 _THOUSANDS = re.compile("[ \u00a0\u202f]")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _DATE_TYPES = (dt.date, np.datetime64)
@@ -69,12 +79,24 @@ def _is_text(column: pd.Series) -> bool:
     return column.dtype == object or isinstance(column.dtype, pd.StringDtype)
 
 
-def _looks_like_dates(column: pd.Series) -> bool:
+def _strptime(value: str, date_format: str) -> dt.date | None:
+    """``value`` read by ``date_format``, a time of day on either side dropped when the other has none."""
+    date_only = date_format.split(" %H")[0]
+    for text, fmt in ((value, date_format), (_TIME.sub("", value), date_only)):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _looks_like_dates(column: pd.Series, date_format: str = "auto") -> bool:
     values = column.dropna().unique()
     if len(values) == 0:
         return False
-    return all(isinstance(v, _DATE_TYPES) or (isinstance(v, str) and (_ISO.fullmatch(v) or _SLASH.fullmatch(v)))
-               for v in values)
+    return all(isinstance(v, _DATE_TYPES) or (isinstance(v, str) and (
+        _ISO.fullmatch(v) or _SLASH.fullmatch(v) or (date_format != "auto" and _strptime(v, date_format))))
+        for v in values)
 
 
 def _as_date(value) -> dt.date | None:
@@ -120,10 +142,7 @@ class _DateReader:
         if m := _ISO.fullmatch(value):
             year, month, day = (int(g) for g in m.groups())
         elif self.format != "auto":
-            try:
-                return dt.datetime.strptime(value, self.format).date()
-            except ValueError:
-                return None
+            return _strptime(value, self.format)
         elif m := _SLASH.fullmatch(value):
             day, month, year = (int(g) for g in m.groups())
         else:
@@ -275,6 +294,9 @@ def _load(raw: RawTable, plan: Plan | None, key: bytes | None) -> Cohort:
     raw_ids = _as_text(ids).fillna("?").to_numpy()
     table = Table(data, raw.lines, raw_ids, raw.source, names)
     check_columns(table, plan)
+    if plan.recode:
+        data = data.assign(**recode(table, {c: _as_text(data[c]) for c in plan.recode if c in data}, plan))
+        table = Table(data, raw.lines, raw_ids, raw.source, names)
 
     converted: dict[str, pd.Series] = {}
     for column in TEXT_COLUMNS:
@@ -286,7 +308,8 @@ def _load(raw: RawTable, plan: Plan | None, key: bytes | None) -> Cohort:
 
     date_columns = [c for c in data.columns if c in DATE_COLUMNS or c in plan.integrity.meetings
                     or (c not in TEXT_COLUMNS and (pd.api.types.is_datetime64_any_dtype(data[c])
-                                                   or (_is_text(data[c]) and _looks_like_dates(data[c]))))]
+                                                   or (_is_text(data[c])
+                                                       and _looks_like_dates(data[c], plan.data.date_format))))]
     dates = _DateReader(table, date_columns, plan.data.date_format, (plan.data.date_min, plan.data.date_max),
                         sas=raw.format == "sas7bdat")
     for column in date_columns:
@@ -306,6 +329,7 @@ def _load(raw: RawTable, plan: Plan | None, key: bytes | None) -> Cohort:
             check_binary(table, column)
     check_dates(table)
     _check_numeric_covariates(table, plan)
+    check_references(data, plan.reference, raw.source, {c: table.label(c) for c in plan.reference})
     warnings = data_warnings(table, plan)
 
     data["participant_id"] = pseudonymise(data["participant_id"], key or new_key())
@@ -321,7 +345,7 @@ def load_cohort(path: str | Path, plan: Plan | None = None, *, key: bytes | None
     Parameters
     ----------
     path : str or Path
-        CSV, XLSX, Parquet, DTA or SAS7BDAT file (see :mod:`evalexp.readers`).
+        CSV, XLSX, XLS, ODS, Parquet, DTA or SAS7BDAT file (see :mod:`evalexp.readers`).
     plan : Plan, optional
         Maps columns and arm labels and names the columns to check; default:
         canonical names and labels (:func:`evalexp.plan.default_plan`).
@@ -348,7 +372,8 @@ def load_cohort(path: str | Path, plan: Plan | None = None, *, key: bytes | None
     require_path("load_cohort", "path", path)
     require("load_cohort", "plan", plan, Plan, optional=True)
     require("load_cohort", "key", key, bytes, optional=True)
-    return _load(read_table(path, sheet=(plan or default_plan()).data.sheet), plan, key)
+    data_plan = (plan or default_plan()).data
+    return _load(read_table(path, sheet=data_plan.sheet, header_row=data_plan.header_row), plan, key)
 
 
 def load_frame(data: pd.DataFrame, plan: Plan | None = None, source: str = "<memory>",

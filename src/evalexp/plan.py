@@ -25,9 +25,16 @@ entry of the plan's ``language``, else the table's first entry (:func:`text_in`,
     "0" = "Homme"
     "1" = "Femme"
 
+    [recode.employed_6m]             # canonical value -> source labels (case, accents, spaces ignored)
+    1 = ["Oui", "O"]
+    0 = ["Non", "N"]
+    [reference]                      # reference level of a categorical covariate (default: the first
+    diploma = "sans diplôme"         # level in case- and accent-insensitive order, evalexp.levels)
+
     [data]
-    date_format = "auto"             # auto | "%d/%m/%Y" | "%Y-%m-%d" | any strptime format
+    date_format = "auto"             # auto | "DD/MM/YYYY", "JJ/MM/AAAA"... | any strptime format ("%d/%m/%Y")
     sheet = 0                        # Excel sheet (name or index)
+    header_row = 1                   # 1-based row of the header (CSV line or sheet row); rows above ignored
     date_min = 1990-01-01            # canonical dates outside date_min..date_max are refused (TOML dates,
                                      # within 1678-01-01..2261-12-31)
     date_max = 2099-12-31
@@ -95,6 +102,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import EvalexpTypeError, PlanError
+from .plan_loading import check_column_names, date_format, header_row, recode_tables, reference_levels
 
 CANONICAL_COLUMNS = (
     "participant_id", "arm", "contract_start", "contract_end_planned", "followup_end",
@@ -120,6 +128,7 @@ SMALL_SAMPLE = ("auto", "always", "never")
 class DataPlan:
     date_format: str = "auto"
     sheet: str | int = 0
+    header_row: int = 1
     date_min: dt.date = dt.date(1990, 1, 1)
     date_max: dt.date = dt.date(2099, 12, 31)
 
@@ -194,6 +203,10 @@ class Plan:
     arms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: ``[recode.COLUMN]``: column -> canonical value -> source labels (:mod:`evalexp.recode`).
+    recode: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    #: ``[reference]``: categorical covariate -> its reference level (:mod:`evalexp.levels`).
+    reference: dict[str, str] = field(default_factory=dict)
     data: DataPlan = DataPlan()
     outcomes: OutcomesPlan = OutcomesPlan()
     inference: InferencePlan = InferencePlan()
@@ -245,7 +258,7 @@ class Plan:
 
 
 _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "data": {"date_format": str, "sheet": (str, int), "date_min": dt.date, "date_max": dt.date},
+    "data": {"date_format": str, "sheet": (str, int), "header_row": int, "date_min": dt.date, "date_max": dt.date},
     "survival": {"horizon_days": int, "landmarks_days": list, "covariates": list, "strata": str,
                  "cluster": str, "causes": str, "ties": str, "randomization": str, "primary": str, "firth": bool},
     "outcomes": {"binary": list, "adjust": list, "multiplicity": str},
@@ -259,7 +272,7 @@ _SECTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "heterogeneity": {"by": str},
 }
 _TOP = {"title": (str, dict), "language": str, "columns": dict, "arms": dict, "labels": dict, "value_labels": dict,
-        **{s: dict for s in _SECTIONS}}
+        "recode": dict, "reference": dict, **{s: dict for s in _SECTIONS}}
 
 
 def load_plan(path: str | Path) -> Plan:
@@ -382,6 +395,8 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
     if date_min < DATE_LIMITS[0] or date_max > DATE_LIMITS[1]:
         raise PlanError(f"{source}: 'date_min' and 'date_max' in [data] must lie within {DATE_LIMITS[0]}.."
                         f"{DATE_LIMITS[1]} (the dates evalexp can hold), got {date_min} and {date_max}")
+    d = {**d, "date_format": date_format(d.get("date_format", "auto"), source),
+         "header_row": header_row(d.get("header_row", 1), source)}
     span = (date_max - date_min).days
     for key, days in (("horizon_days", s["horizon_days"]), ("landmarks_days", max(landmarks, default=0))):
         if days > span:
@@ -461,10 +476,24 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
 
     report = ReportPlan(**{**r, **{key: own(text) for key, text in texts["report"].items()}})
     heterogeneity = HeterogeneityPlan(by=raw.get("heterogeneity", {}).get("by") or None)
+    recode = recode_tables(raw.get("recode", {}), source)
+    named = {"'covariates' in [survival]": list(survival.covariates),
+             **{f"'{key}' in [survival]": [getattr(survival, key)] for key in ("strata", "cluster", "causes")
+                if getattr(survival, key)},
+             "'binary' in [outcomes]": list(outcomes.binary), "'adjust' in [outcomes]": list(outcomes.adjust),
+             **{f"'{key}' in [integrity]": list(getattr(integrity, key))
+                for key in ("balance", "subgroups", "meetings")},
+             "'by' in [heterogeneity]": [heterogeneity.by] if heterogeneity.by else [],
+             "[labels]": list(labels), "[value_labels]": list(value_labels), "[recode]": list(recode),
+             "[reference]": list(raw.get("reference", {}))}
+    check_column_names(dict(columns), named, source)
+    covariates = {*survival.covariates, *outcomes.adjust, *integrity.balance, *integrity.subgroups}
+    reference = reference_levels(raw.get("reference", {}), covariates, source)
     return Plan(title=own(texts["title"]), language=language, columns=dict(columns), arms=arms,
                 labels={column: own(text) for column, text in labels.items()},
                 value_labels={column: {level: own(text) for level, text in table.items()}
                               for column, table in value_labels.items()},
+                recode=recode, reference=reference,
                 data=DataPlan(**d), survival=survival, outcomes=outcomes, inference=inference,
                 integrity=integrity, report=report, heterogeneity=heterogeneity, source=source, texts=texts)
 

@@ -17,15 +17,23 @@ Formats, by suffix:
 - ``.xlsx``: openpyxl, first row = header, native cell values (numbers, dates);
   a formula cell without a stored value (a workbook written by a program
   that does not compute formulas) is refused, naming the sheet and the cell.
+- ``.xls`` (Excel 97-2003) and ``.ods`` (OpenDocument): :func:`pandas.read_excel`
+  with the ``xlrd`` and ``odf`` engines, then the same rules as ``.xlsx``
+  (native values, a value beyond the header refused, empty rows skipped).
 - ``.parquet``: pyarrow; ``.dta``: :func:`pandas.read_stata` (dates converted);
   ``.sas7bdat``: :func:`pandas.read_sas` (encoding inferred, date formats converted).
 
 Missing cells are ``None``; in text cells ``""``, ``NA``, ``N/A``, ``NaN`` and
 ``.`` (Stata's missing value) count as missing.
 
-Line numbers (:attr:`RawTable.lines`) count the header as line 1: for CSV the
-physical line on which the record starts (quoted line breaks counted), for
-Excel the sheet row, for the other formats the row index + 2.
+The header is on the first line (CSV) or sheet row (spreadsheets), or on row
+``header_row`` (1-based; the plan's ``[data] header_row``): the rows above it,
+a title or an export date, are ignored.
+
+Line numbers (:attr:`RawTable.lines`) are the file's own: for CSV the physical
+line on which the record starts (quoted line breaks counted; the header is line
+``header_row``), for spreadsheets the sheet row, for the other formats the row
+index + 2.
 """
 from __future__ import annotations
 
@@ -33,8 +41,10 @@ import csv
 import functools
 import io
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -50,8 +60,10 @@ MISSING_MARKERS = frozenset({"", "NA", "N/A", "NaN", "."})
 SEPARATORS = (",", ";", "\t")
 #: Characters other than CR and LF that :meth:`str.splitlines` treats as line breaks.
 _OTHER_LINE_BREAKS = ("\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
-FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".dta": "dta",
-           ".sas7bdat": "sas7bdat"}
+FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xls": "xls", ".ods": "ods", ".parquet": "parquet",
+           ".dta": "dta", ".sas7bdat": "sas7bdat"}
+#: The pandas engine reading each spreadsheet format other than ``.xlsx``.
+_EXCEL_ENGINES: dict[str, Literal["xlrd", "odf"]] = {"xls": "xlrd", "ods": "odf"}
 
 
 @dataclass(frozen=True)
@@ -69,7 +81,7 @@ class RawTable:
     source : str
         The path as given.
     format : str
-        ``csv``, ``xlsx``, ``parquet``, ``dta`` or ``sas7bdat``.
+        ``csv``, ``xlsx``, ``xls``, ``ods``, ``parquet``, ``dta`` or ``sas7bdat``.
     encoding, separator : str or None
         Detected text encoding and field separator (CSV only).
     """
@@ -158,8 +170,11 @@ def _unclosed_quote(text: str, start: int, sep: str) -> bool:
     return False
 
 
-def _records_python(text: str, sep: str, source: str) -> tuple[list[str], pd.DataFrame, np.ndarray]:
-    """Header, cells and start lines by the :mod:`csv` module (any quoting, exact line numbers)."""
+def _records_python(text: str, sep: str, source: str, skipped: int = 0) -> tuple[list[str], pd.DataFrame, np.ndarray]:
+    """Header, cells and start lines by the :mod:`csv` module (any quoting, exact line numbers).
+
+    ``skipped``: lines of the file above ``text`` (above the header), added to every line number.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     try:
         names = _header(next(reader), source)
@@ -172,25 +187,26 @@ def _records_python(text: str, sep: str, source: str) -> tuple[list[str], pd.Dat
                 continue
             if reader.line_num > start and len(record) < width:
                 raise UnreadableFileError(
-                    source, None, f"the record starting on line {start} runs over lines {start}-{reader.line_num} "
-                                  f"with {len(record)} of the header's {width} fields: a quote (\") opened and "
-                                  f"never closed?")
+                    source, None, f"the record starting on line {start + skipped} runs over lines "
+                                  f"{start + skipped}-{reader.line_num + skipped} with {len(record)} of the "
+                                  f"header's {width} fields: a quote (\") opened and never closed?")
             if len(record) != width:
                 if "".join(record[width:]).strip():
                     raise UnreadableFileError(
-                        source, None, f"line {start} has {len(record)} fields, the header has {width} "
+                        source, None, f"line {start + skipped} has {len(record)} fields, the header has {width} "
                                       f"(separator '{sep}')")
                 record = record[:width] + [""] * (width - len(record))
             rows.append(record)
             lines.append(start)
             spans_lines = reader.line_num > start
     except csv.Error as exc:
-        raise UnreadableFileError(source, None, f"malformed CSV near line {reader.line_num}: {exc}") from None
+        raise UnreadableFileError(source, None, f"malformed CSV near line {reader.line_num + skipped}: {exc}") from None
     if spans_lines and _unclosed_quote(text, lines[-1], sep):
-        raise UnreadableFileError(source, None, f"a quote (\") opened in the record starting on line {lines[-1]} "
-                                                f"is never closed: the rest of the file would be one field")
+        raise UnreadableFileError(source, None, f"a quote (\") opened in the record starting on line "
+                                                f"{lines[-1] + skipped} is never closed: the rest of the file would "
+                                                f"be one field")
     data = pd.DataFrame(rows, columns=names, dtype=object) if rows else pd.DataFrame(columns=names, dtype=object)
-    return names, _clean_text(data), np.array(lines, dtype=np.int64)
+    return names, _clean_text(data), np.array(lines, dtype=np.int64) + skipped
 
 
 def _records_arrow(text: str, sep: str, source: str) -> tuple[list[str], pd.DataFrame, np.ndarray] | None:
@@ -230,15 +246,34 @@ def _records_arrow(text: str, sep: str, source: str) -> tuple[list[str], pd.Data
     return names, table.to_pandas(), lines
 
 
-def _read_csv(path: Path, source: str) -> RawTable:
+def _skip_lines(text: str, header_row: int, source: str) -> str:
+    """The text from line ``header_row`` on (LF, CRLF and CR line ends), refusing a file too short."""
+    if header_row == 1:
+        return text
+    lines = io.StringIO(text, newline="").readlines()
+    if len(lines) < header_row:
+        raise UnreadableFileError(source, None, f"the header row {header_row} ([data] header_row) is beyond the "
+                                                f"end of the file ({len(lines)} line{'s' if len(lines) != 1 else ''})")
+    if not lines[header_row - 1].strip():
+        raise UnreadableFileError(source, None, f"line {header_row} ([data] header_row) is empty: no header there")
+    return "".join(lines[header_row - 1:])
+
+
+def _read_csv(path: Path, source: str, header_row: int = 1) -> RawTable:
     text, encoding = _decode(path.read_bytes(), source)
     if "\x00" in text:
         raise UnreadableFileError(source, None, "the file holds NUL bytes: not a text (CSV) file")
+    text = _skip_lines(text, header_row, source)
     first_line = io.StringIO(text, newline="").readline()
     if not first_line.strip():
         raise EmptyFileError(source, None, "the file is empty (no header, no data rows)")
     sep = _separator(first_line)
-    names, data, lines = _records_arrow(text, sep, source) or _records_python(text, sep, source)
+    fast = _records_arrow(text, sep, source)
+    if fast is not None:
+        _, data, lines = fast
+        lines = lines + (header_row - 1)
+    else:
+        _, data, lines = _records_python(text, sep, source, header_row - 1)
     return RawTable(data, lines, source, "csv", encoding, sep)
 
 
@@ -263,7 +298,7 @@ def _formula_check(ws_values, ws_formulas, source: str):
         yield values
 
 
-def _read_xlsx(path: Path, source: str, sheet: str | int) -> RawTable:
+def _read_xlsx(path: Path, source: str, sheet: str | int, header_row: int = 1) -> RawTable:
     from openpyxl import load_workbook
 
     try:
@@ -278,33 +313,66 @@ def _read_xlsx(path: Path, source: str, sheet: str | int) -> RawTable:
         except (IndexError, KeyError):
             raise UnreadableFileError(source, None,
                                       f"no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})") from None
-        rows_iter = _formula_check(ws, ws_formulas, source)
-        header = next(rows_iter, None)
-        if header is None or all(v is None for v in header):
-            raise EmptyFileError(source, None, "the sheet is empty (no header, no data rows)")
-        names = list(header)
-        while names and names[-1] is None:
-            names.pop()
-        names = _header(["" if v is None else str(v) for v in names], source)
-        width = len(names)
-        rows, lines = [], []
-        for row_number, row in enumerate(rows_iter, start=2):
-            beyond = [v for v in row[width:] if v is not None and str(v).strip()]
-            if beyond:  # as a CSV line with more fields than its header is refused
-                raise UnreadableFileError(
-                    source, None, f"row {row_number} has a value beyond the header's {width} columns "
-                                  f"({beyond[0]!r}): a column without a name")
-            row = list(row[:width]) + [None] * max(0, width - len(row))
-            row = [_cell(v) if isinstance(v, str) else v for v in row]
-            if all(v is None for v in row):
-                continue
-            rows.append(row)
-            lines.append(row_number)
+        return _sheet_table(_formula_check(ws, ws_formulas, source), source, "xlsx", header_row)
     finally:
         book.close()
         formula_book.close()
+
+
+def _sheet_table(rows_iter: Iterator[Sequence[Any]], source: str, fmt: str, header_row: int = 1) -> RawTable:
+    """A spreadsheet's rows (from sheet row 1 on, empty rows included) as a table whose header is
+    on row ``header_row``; the rows above it are ignored."""
+    for skipped in range(header_row - 1):
+        if next(rows_iter, None) is None:
+            raise UnreadableFileError(source, None, f"the header row {header_row} ([data] header_row) is beyond "
+                                                    f"the end of the sheet ({skipped} row{'s' if skipped != 1 else ''})")
+    header = next(rows_iter, None)
+    if header is None and header_row > 1:
+        raise UnreadableFileError(source, None, f"the header row {header_row} ([data] header_row) is beyond "
+                                                f"the end of the sheet ({header_row - 1} rows)")
+    if header is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in header):
+        if header_row > 1:
+            raise UnreadableFileError(source, None, f"row {header_row} ([data] header_row) is empty: no header there")
+        raise EmptyFileError(source, None, "the sheet is empty (no header, no data rows)")
+    names = list(header)
+    while names and names[-1] is None:
+        names.pop()
+    names = _header(["" if v is None else str(v) for v in names], source)
+    width = len(names)
+    rows, lines = [], []
+    for row_number, row in enumerate(rows_iter, start=header_row + 1):
+        beyond = [v for v in row[width:] if v is not None and str(v).strip()]
+        if beyond:  # as a CSV line with more fields than its header is refused
+            raise UnreadableFileError(
+                source, None, f"row {row_number} has a value beyond the header's {width} columns "
+                              f"({beyond[0]!r}): a column without a name")
+        cells = list(row[:width]) + [None] * max(0, width - len(row))
+        cells = [_cell(v) if isinstance(v, str) else v for v in cells]
+        if all(v is None for v in cells):
+            continue
+        rows.append(cells)
+        lines.append(row_number)
     data = pd.DataFrame(rows, columns=names, dtype=object) if rows else pd.DataFrame(columns=names, dtype=object)
-    return RawTable(data, np.array(lines, dtype=np.int64), source, "xlsx")
+    return RawTable(data, np.array(lines, dtype=np.int64), source, fmt)
+
+
+def _read_excel_other(path: Path, source: str, fmt: str, sheet: str | int, header_row: int) -> RawTable:
+    """``.xls`` and ``.ods`` by :func:`pandas.read_excel` (every cell, empty rows kept), then :func:`_sheet_table`."""
+    try:
+        book = pd.ExcelFile(path, engine=_EXCEL_ENGINES[fmt])
+    except Exception as exc:  # noqa: BLE001 -- each engine raises its own family of exceptions on a bad file
+        raise UnreadableFileError(source, None, f"cannot open as an {fmt} workbook: {exc}") from None
+    with book:
+        names = [str(name) for name in book.sheet_names]
+        if (sheet not in names) if isinstance(sheet, str) else not 0 <= sheet < len(names):
+            raise UnreadableFileError(source, None, f"no sheet {sheet!r} (sheets: {', '.join(names)})")
+        try:
+            cells = book.parse(sheet, header=None, dtype=object, na_filter=False)
+        except Exception as exc:  # noqa: BLE001 -- as above
+            raise UnreadableFileError(source, None, f"cannot read as {fmt}: {exc}") from None
+    rows = (tuple(None if isinstance(v, str) and v == "" else v for v in row)
+            for row in cells.itertuples(index=False, name=None))
+    return _sheet_table(rows, source, fmt, header_row)
 
 
 def _read_binary(path: Path, source: str, fmt: str) -> RawTable:
@@ -325,15 +393,18 @@ def _read_binary(path: Path, source: str, fmt: str) -> RawTable:
     return RawTable(data, np.arange(len(data), dtype=np.int64) + 2, source, fmt)
 
 
-def read_table(path: str | Path, *, sheet: str | int = 0) -> RawTable:
+def read_table(path: str | Path, *, sheet: str | int = 0, header_row: int = 1) -> RawTable:
     """Read a cohort file as found (see the module docstring for formats and conventions).
 
     Parameters
     ----------
     path : str or Path
-        ``.csv``/``.txt``, ``.xlsx``, ``.parquet``, ``.dta`` or ``.sas7bdat``.
+        ``.csv``/``.txt``, ``.xlsx``, ``.xls``, ``.ods``, ``.parquet``, ``.dta`` or ``.sas7bdat``.
     sheet : str or int
-        Excel sheet, by name or 0-based index.
+        Spreadsheet sheet, by name or 0-based index.
+    header_row : int
+        1-based line (CSV) or sheet row (spreadsheets) of the header; the rows above are
+        ignored. Other formats have their header in the file and accept 1 only.
 
     Raises
     ------
@@ -352,7 +423,13 @@ def read_table(path: str | Path, *, sheet: str | int = 0) -> RawTable:
     if not path.is_file():
         raise UnreadableFileError(source, None, "no such file")
     if fmt == "csv":
-        return _read_csv(path, source)
+        return _read_csv(path, source, header_row)
     if fmt == "xlsx":
-        return _read_xlsx(path, source, sheet)
+        return _read_xlsx(path, source, sheet, header_row)
+    if fmt in _EXCEL_ENGINES:
+        return _read_excel_other(path, source, fmt, sheet, header_row)
+    if header_row != 1:
+        raise UnreadableFileError(source, None, f"[data] header_row = {header_row}: a {fmt} file holds its column "
+                                                f"names apart from its rows; header_row applies to CSV and "
+                                                f"spreadsheets only (leave it at 1)")
     return _read_binary(path, source, fmt)

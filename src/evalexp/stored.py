@@ -103,6 +103,29 @@ def load_results_json(path: str | Path) -> dict[str, Any]:
     return _check(record, source)
 
 
+def results_tidy(record: dict[str, Any]) -> pd.DataFrame:
+    """One row per estimated quantity of a ``results.json`` object, by part.
+
+    The ``tidy()`` of both :class:`evalexp.analysis.Analysis` and :class:`StoredResults`, so that
+    a run read back gives the very table the analysis gave.
+
+    Columns: ``part`` (the top-level key of ``results.json``), ``term`` (the JSON pointer of the
+    object within the part) and :data:`evalexp.results.TIDY_COLUMNS`. A row is every object
+    holding ``p_value``, ``ci_low`` or ``se``; its ``estimate`` is the first of
+    :data:`ESTIMATE_KEYS` present (a hazard ratio for Cox models, a difference for RMST and risk
+    differences), ``std_error`` is ``se`` (on the scale the file gives it: the log hazard ratio
+    for Cox models); cells the file does not give are NaN.
+    """
+    frames = []
+    for part, value in record.items():
+        if part not in METADATA:
+            rows = list(_rows(value, ""))
+            if rows:
+                frames.append(tidy_frame(rows).assign(part=part))
+    frame = pd.concat(frames, ignore_index=True) if frames else tidy_frame([]).assign(part=[])
+    return frame[["part", *[c for c in frame.columns if c != "part"]]]
+
+
 @dataclass(frozen=True)
 class StoredResults(Result):
     """A ``results.json`` read back: read-only, with ``summary()``, ``tidy()`` and ``to_dict()``.
@@ -125,23 +148,8 @@ class StoredResults(Result):
         return json.loads(self.text)
 
     def tidy(self) -> pd.DataFrame:
-        """One row per estimated quantity, by part.
-
-        Columns: ``part`` (the top-level key of ``results.json``), ``term`` (the JSON pointer
-        of the object within the part) and :data:`evalexp.results.TIDY_COLUMNS`. A row is
-        every object holding ``p_value``, ``ci_low`` or ``se``; its ``estimate`` is the first of
-        :data:`ESTIMATE_KEYS` present (a hazard ratio for Cox models, a difference for RMST
-        and risk differences), ``std_error`` is ``se`` (on the scale the file gives it: the
-        log hazard ratio for Cox models); cells the file does not give are NaN.
-        """
-        frames = []
-        for part, value in self.to_dict().items():
-            if part not in METADATA:
-                rows = list(_rows(value, ""))
-                if rows:
-                    frames.append(tidy_frame(rows).assign(part=part))
-        frame = pd.concat(frames, ignore_index=True) if frames else tidy_frame([]).assign(part=[])
-        return frame[["part", *[c for c in frame.columns if c != "part"]]]
+        """One row per estimated quantity, by part: :func:`results_tidy` of the JSON."""
+        return results_tidy(self.to_dict())
 
     def summary(self) -> str:
         record = self.to_dict()

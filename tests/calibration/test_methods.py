@@ -66,3 +66,18 @@ def test_a_replicate_whose_analysis_failed_makes_the_method_uncalibrated():
     replicates[0] = "AnalysisError: no rupture"
     out = summarise(replicates, TRUTH, 0.05, null=True)["rmst"]
     assert out["not_computed"] == 1 and out["calibrated"] is False
+
+
+def test_the_randomization_intervals_are_scored_on_their_scales():
+    # issue 14: the hazard-ratio interval is on the HR scale, the risk-difference one on the difference scale
+    ci = {"hazard_ratio": {"log_hr": -0.4, "hr": 0.67, "ci_low": 0.45, "ci_high": 0.73, "p_value": 0.03,
+                           "method": "randomization-score-inversion"},
+          "risk_difference": {"difference": -0.12, "ci_low": -0.25, "ci_high": 0.01, "p_value": 0.08,
+                              "method": "randomization-studentized-inversion"}}
+    results = {"survival": {"randomization_inference": {"statistic": "logrank", "ci": ci}}}
+    assert score(SPECS["randomization_ci_hazard_ratio"], results, TRUTH, 0.05) == \
+        Score(True, True, False, -0.4, "randomization-score-inversion")  # exp(-0.3) = 0.741 > 0.73
+    ci["hazard_ratio"]["ci_high"] = 0.75
+    assert score(SPECS["randomization_ci_hazard_ratio"], results, TRUTH, 0.05).covered
+    assert score(SPECS["randomization_ci_risk_difference"], results, TRUTH, 0.05) == \
+        Score(True, False, True, -0.12, "randomization-studentized-inversion")

@@ -295,7 +295,17 @@ def test_cif_intervals_are_published_at_the_published_days_only(skewed):
         assert (part["ci_low"] <= part["cif"]).all() and (part["cif"] <= part["ci_high"]).all()
 
 
-@pytest.mark.parametrize("fixture", ["skewed", "demo"])
+def test_no_forest_plot_of_sizes_alone_when_every_subgroup_estimate_is_withheld(demo):
+    """The demo's public report withholds every subgroup hazard ratio: the forest plot, which would show
+    nothing but sizes, is left out (no SVG, no PNG) and the section says why."""
+    _, _, public = demo
+    levels = [lv for entry in public.results["subgroups"]["variables"].values() for lv in entry["levels"].values()]
+    assert levels and all((lv.get("cox") or {}).get("hr") is None for lv in levels)
+    assert not list((public.path / "figures").glob("subgroups.*"))
+    assert "Aucun rapport des risques par sous-groupe n’est publié" in public.html
+
+
+@pytest.mark.parametrize("fixture", ["skewed"])
 def test_forest_plot_svg_prints_no_size_that_the_tables_withhold(fixture, request):
     """The attacker reads every text of the subgroup forest plot (the SVG keeps each label as a comment
     beside its glyphs): the sizes printed are exactly the published totals of the levels whose two

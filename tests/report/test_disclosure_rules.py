@@ -138,3 +138,21 @@ def test_a_few_rows_dropped_from_the_covariate_adjusted_analysis_are_withheld_wi
     assert ledger.data["survival"]["covariate_adjusted"]["n"] is None  # 150 - 146 gives the 4 back
     assert ledger.rule("survival", "covariate_adjusted", "n_dropped") == "primary"
     assert ledger.data["survival"]["covariate_adjusted"]["log_hr"]["estimate"] == -0.4
+
+
+def test_a_withheld_risk_difference_withholds_its_randomisation_interval_too():
+    # issue 14: survival.randomization_inference.ci.risk_difference gives the same difference back
+    arms = ("treatment", "control")
+    rd = {"day": 365, "treatment": 0.21, "control": 0.34, "difference": -0.13, "se": 0.07}
+    ci = {"hazard_ratio": {"method": "randomization-score-inversion", "hr": 0.55, "ci_low": 0.3, "ci_high": 1.0},
+          "risk_difference": {"method": "randomization-studentized-inversion", "day": 365, "difference": -0.13,
+                              "se": 0.07, "ci_low": -0.27, "ci_high": 0.01, "p_value": 0.08}}
+    ledger = _ledger(survival={"km": {a: [] for a in arms}, "risk_difference": rd,
+                               "randomization_inference": {"statistic": "logrank", "p_value": 0.05, "ci": ci}})
+    rules.survival(ledger, {a: pd.DataFrame() for a in arms}, {a: np.array([90, 180]) for a in arms},
+                   comparable=True)
+    shown = ledger.data["survival"]["randomization_inference"]["ci"]
+    assert ledger.data["survival"]["risk_difference"]["difference"] is None
+    assert [shown["risk_difference"][k] for k in ("difference", "se", "ci_low", "ci_high", "p_value")] == [None] * 5
+    assert shown["risk_difference"]["method"] == "randomization-studentized-inversion"
+    assert shown["hazard_ratio"]["hr"] == 0.55

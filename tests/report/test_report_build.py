@@ -26,7 +26,7 @@ DEMO_CSV = ROOT / "data" / "synthetic" / "agir_demo.csv"
 DEMO_PLAN = ROOT / "data" / "synthetic" / "agir_demo.toml"
 PERMUTATIONS = 200
 
-FR_SECTIONS = ["summary", "intervention", "experiment", "balance", "attrition", "primary", "competing", "outcomes", "wwc",
+FR_SECTIONS = ["summary", "intervention", "experiment", "baseline", "balance", "attrition", "primary", "competing", "outcomes", "wwc",
                "compliance", "sensitivity", "subgroups", "fidelity", "power", "methods", "glossary", "quality"]
 
 
@@ -98,8 +98,10 @@ def test_report_directory_holds_every_output(report_fr):
     assert {"report.html", "report.pdf", "results.json", "disclosure.json", "manifest.json"} <= names
     figures = {n for n in names if n.startswith("figures/")}
     stems = {Path(n).stem for n in figures}
-    # the outcomes figure shows the two employment outcomes whose cells all reach 11
-    assert {"consort", "balance", "km", "cif", "outcomes", "subgroups"} <= stems
+    # the outcomes figure shows the two employment outcomes whose cells all reach 11; no subgroup
+    # hazard ratio is published, so no forest plot of sizes alone
+    assert {"consort", "balance", "km", "cif", "outcomes"} <= stems
+    assert "subgroups" not in stems
     assert figures == {f"figures/{s}.{ext}" for s in stems for ext in ("png", "svg")}
 
 
@@ -110,8 +112,8 @@ def test_sections_follow_the_funder_order(report_fr):
 def test_html_language_and_headings_follow_the_plan(report_fr, report_en):
     fr, en = _parse(report_fr / "report.html"), _parse(report_en / "report.html")
     assert (fr.lang, en.lang) == ("fr", "en")
-    assert "6. Résultat principal\u202f: les ruptures de contrat" in fr.h2
-    assert "6. Primary result: contract ruptures" in en.h2
+    assert "7. Résultat principal\u202f: les ruptures de contrat" in fr.h2
+    assert "7. Primary result: contract ruptures" in en.h2
 
 
 def test_html_has_no_external_url(report_fr):

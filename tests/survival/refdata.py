@@ -51,3 +51,22 @@ def load_dataset(name: str) -> pd.DataFrame:
 def r_array(values) -> np.ndarray:
     """An R vector from the JSON (``null`` -> NaN)."""
     return np.array([np.nan if v is None else v for v in np.atleast_1d(values)], dtype=float)
+
+
+def radix_design(data: pd.DataFrame, terms: list[str]) -> pd.DataFrame:
+    """:func:`~evalexp.survival.design.design_matrix` with each categorical term's levels in
+    the byte ("radix") order of ``tests/reference/monotone/make_reference.R`` (which sets
+    ``factor(x, levels = sort(unique(x), method = "radix"))``), instead of evalexp's default
+    order (R's ``factor()`` with ICU collation, :mod:`evalexp.levels`): the first level in that
+    order is made the reference and the dummies are put in that order."""
+    from evalexp.survival.design import design_matrix
+
+    categorical = [t for t in terms if not pd.api.types.is_numeric_dtype(data[t])]
+    reference = {t: min(data[t].dropna().astype(str).unique()) for t in categorical}
+    X = design_matrix(data, terms, reference)
+
+    def position(column: str) -> tuple[int, str]:
+        term = column.split("[", 1)[0]
+        return terms.index(term), column[len(term) + 1:-1]
+
+    return X[sorted(X.columns, key=position)]

@@ -170,3 +170,21 @@ def test_no_rupture_in_one_arm_gives_null_hazard_ratios_and_keeps_the_rest():
     assert out["logrank"]["statistic"] > 0 and out["risk_difference"]["treatment"] == 0.0
     assert any(note.startswith("no rupture in the treatment arm") for note in out["notes"])
     json.dumps(out, allow_nan=False)
+
+
+def test_the_randomization_block_carries_the_inverted_intervals(demo):
+    # issue 14: the intervals sit in the primary randomisation block, from the plan's permutations and seed
+    ci = demo.to_dict()["randomization_inference"]["ci"]
+    assert (ci["permutations"], ci["seed"]) == (2000, 3)
+    assert ci["hazard_ratio"]["ci_low"] < ci["hazard_ratio"]["hr"] < ci["hazard_ratio"]["ci_high"]
+    assert ci["risk_difference"]["difference"] == pytest.approx(demo.risk_difference.difference, rel=1e-12)
+    assert "randomization: risk difference (day 365, randomization-studentized-inversion)" in \
+        list(demo.tidy()["term"])
+
+
+def test_the_intervals_are_left_out_with_a_note_beyond_the_memory_bound(monkeypatch):
+    monkeypatch.setattr("evalexp.survival.analysis.MAX_CELLS", 1)
+    result = analyze_survival(_cohort(), _plan(covariates=[], cluster=""))
+    assert "ci" not in result.to_dict()["randomization_inference"]
+    assert any(note.startswith("randomisation-based confidence intervals not computed: 2000 permutations x ")
+               for note in result.notes)

@@ -15,8 +15,12 @@ from evalexp.errors import AnalysisError, PlanError
 from evalexp.plan import plan_from_dict
 from evalexp.survival.augmented import augmented_contrasts, influence_table
 from evalexp.survival.cells import build_cells
+from evalexp.survival.covariate_adjusted import (
+    arm_groups,
+    covariate_adjusted,
+    fit_hazard_ratio,
+)
 from evalexp.survival.cox import cox_ph
-from evalexp.survival.covariate_adjusted import covariate_adjusted, fit_hazard_ratio
 from evalexp.survival.design import design_matrix
 from evalexp.survival.km import kaplan_meier
 from evalexp.survival.logrank import logrank_test
@@ -148,7 +152,7 @@ def _contrasts(df, x, strata=None, tau=1825):
     cells = build_cells(time, event, arm, strata)
     stratum = (cells.cell // 2) // cells.counts.shape[1]
     projection = ArmProjection(x, arm, stratum, cells.n_strata)
-    return augmented_contrasts(cells, projection.grouped(cells.cell * 2 + arm, cells.counts.size * 2), tau)
+    return augmented_contrasts(cells, projection.grouped(*arm_groups(cells, arm)), tau)
 
 
 def test_augmented_contrasts_without_covariates_are_the_unadjusted_ones():
@@ -238,6 +242,10 @@ def test_guard_rails_are_refused_word_for_word():
     with pytest.raises(AnalysisError, match=r"^covariates with a single value among the complete cases cannot be "
                                             r"adjusted for: \['one'\]$"):
         covariate_adjusted(df["time"], df["event"], df["treated"], df[["age"]].assign(one="a"), horizon_days=100)
+    with pytest.raises(ValueError, match=r"^treated must have subjects in both arms$"):
+        fit_hazard_ratio(df["time"], df["event"], np.ones(len(df)), df[["age"]].to_numpy())
+    with pytest.raises(ValueError, match=r"^treated must be coded 0/1, one value per row$"):
+        fit_hazard_ratio(df["time"], df["event"], df["treated"] + 1, df[["age"]].to_numpy())
 
 
 def _plan(**survival):
@@ -322,3 +330,14 @@ def test_analysis_notes_a_covariate_adjusted_analysis_it_cannot_run():
         "no rupture in the treatment arm among the complete cases: the covariate-adjusted hazard ratio is not "
         "estimable") for w in result.warnings)
     assert "covariate_adjusted" not in result.to_dict()
+
+
+def test_arm_groups_read_the_group_sizes_and_cells_off_the_cell_counts():
+    df = _dataset("colon_death")
+    arm = df["treated"].to_numpy()
+    cells = build_cells(df["time"], df["event"], arm, df["extent"])
+    group, cell, counts = arm_groups(cells, arm)
+    np.testing.assert_array_equal(group, cells.cell * 2 + arm)
+    np.testing.assert_array_equal(counts, np.bincount(group, minlength=cells.counts.size * 2))
+    stratum = pd.factorize(df["extent"], sort=True)[0]
+    np.testing.assert_array_equal(cell[group], stratum * 2 + arm)

@@ -19,7 +19,7 @@ import scipy.linalg
 from evalexp.survival.cox import cox_ph
 from evalexp.survival.design import design_matrix
 
-from .refdata import REFERENCE
+from .refdata import REFERENCE, radix_design
 
 HERE = REFERENCE / "monotone"
 COVARIATES = ["treated", "age", "female", "qpv", "diploma", "sector", "company_size"]
@@ -37,7 +37,7 @@ def ref():
 
 
 def _fit(data, **kwargs):
-    X = design_matrix(data, COVARIATES)
+    X = radix_design(data, COVARIATES)
     with pytest.warns(RuntimeWarning, match=r"monotone likelihood, the coefficient of diploma\[bac\+2\]"):
         return cox_ph(data["time_days"], data["event"], X, **kwargs)
 

@@ -1,5 +1,6 @@
 """power --simulate honours --control-rate (and --ratio) and shows a progress bar (issue 18)."""
 import json
+import sys
 
 import pytest
 
@@ -36,4 +37,25 @@ def test_progress_bar_on_stderr(capsys):
     assert err.endswith(f"\rsimulated trials [{'#' * 30}] 4/4\n")
     assert err.count("\r") == 4
     pw.simulated_power(0.6, 100, simulations=4, seed=1)
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_power_simulate_uses_the_control_rate_and_shows_progress_on_a_terminal_only(quiet, capsys, monkeypatch):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    args = ["power", "--hr", "0.6", "--n", "120", "--control-rate", "0.4", "--simulate", "12", "--json"]
+    assert main(args + ["--quiet"] * quiet) == 0
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    expected = pw.simulated_power(0.6, 120, simulations=12, seed=1, control_rate=0.4)
+    assert out["control_rate"] == 0.4
+    assert (out["simulation"]["power"], out["simulation"]["se"]) == pytest.approx(expected, abs=1e-15)
+    if quiet:
+        assert captured.err == ""
+    else:
+        assert f"simulated trials [{'#' * 30}] 12/12" in captured.err
+
+
+def test_power_simulate_shows_no_progress_when_stderr_is_not_a_terminal(capsys):
+    assert main(["power", "--hr", "0.6", "--n", "120", "--simulate", "3"]) == 0
     assert capsys.readouterr().err == ""

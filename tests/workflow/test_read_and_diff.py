@@ -2,6 +2,7 @@
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import evalexp
@@ -34,6 +35,19 @@ def test_read_results_tidy_has_the_contract_columns_and_the_cox_estimate(run):
     rmst = tidy[tidy.term == "/rmst"].iloc[0]
     assert rmst.estimate == results["survival"]["rmst"]["difference"]
     assert not tidy.part.isin(["provenance", "n", "events"]).any()
+
+
+def test_read_results_gives_the_analysis_tidy_table_back(run):
+    """CONTRACT section 11: read_results returns what analyze returned — the same to_dict() and tidy()."""
+    folder, results = run
+    plan = evalexp.load_plan(folder / "plan.toml")
+    analysis = evalexp.analyze(evalexp.load_cohort(folder / "cohort.csv", plan), plan)
+    stored = evalexp.read_results(folder / "results.json")
+    written = json.loads(json.dumps(analysis.to_dict()))
+    assert {k: v for k, v in written.items() if k != "provenance"} == \
+        {k: v for k, v in stored.to_dict().items() if k != "provenance"}
+    pd.testing.assert_frame_equal(analysis.tidy(), stored.tidy())
+    assert len(stored.tidy()) > 20 and set(stored.tidy().part) >= {"survival", "compliance"}
 
 
 def test_read_results_summary_names_the_input_and_counts(run):

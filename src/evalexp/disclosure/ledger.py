@@ -25,6 +25,9 @@ RULES = {
     "small_site": "a site with fewer than threshold participants, ruptures or contracts not broken in an arm, "
                   "pooled into 'other sites'",
     "secondary_site": "a site pooled into 'other sites' so that the pool reaches the threshold in every cell",
+    "site_partition": "a count of a characteristic whose levels group the sites (a stratum per site), withheld "
+                      "when sites are pooled into 'other sites', so that a pooled site's count cannot be "
+                      "recovered from the pool",
 }
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..plan import ARMS
+from .baseline import baseline
 from .counts import hide_table, small, small_missing, small_part
 from .curves import GRID_DAYS, cif_times, round_at_risk
 from .ledger import Ledger
@@ -104,6 +105,7 @@ def survival(ledger: Ledger, km_tables: Mapping[str, pd.DataFrame], kept: Mappin
     if rd is not None and not all(rd["day"] in kept[a] for a in ARMS):
         ledger.hide(("survival", "risk_difference"), "small_group")
         ledger.hide(("survival", "covariate_adjusted", "risk_difference"), "small_group")
+        ledger.hide(("survival", "randomization_inference", "ci", "risk_difference"), "small_group")
     adjusted = (surv.get("cox") or {}).get("adjusted")
     if adjusted and adjusted.get("n_dropped") is not None and small_missing(adjusted["n_dropped"], sum(n.values()), t):
         # rows dropped for a missing covariate: a count of people, and the model's n gives it back
@@ -651,11 +653,12 @@ def apply(ledger: Ledger, km_tables: Mapping[str, pd.DataFrame], kept: Mapping[s
     data_quality(ledger)
     power(ledger)
     heterogeneity(ledger)
+    baseline(ledger)  # after balance, subgroups, data_quality and heterogeneity: one pattern shared with them
     cost_effectiveness(ledger)
     warnings(ledger)
     arm_sizes(ledger)
     unreviewed(ledger, {"n", "events", "survival", "competing_risks", "competing_risks_other",
-                        "binary_outcomes", "consort", "attrition", "balance", "compliance", "subgroups",
+                        "binary_outcomes", "consort", "attrition", "balance", "baseline", "compliance", "subgroups",
                         "fidelity", "data_quality", "power", "heterogeneity", "cost_effectiveness",
                         "warnings"})
     return comparable, groups, cif_kept

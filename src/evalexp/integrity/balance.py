@@ -37,6 +37,7 @@ import pandas as pd
 
 from ..cohort import Cohort
 from ..errors import AnalysisError
+from ..levels import level_order
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
 
@@ -237,7 +238,7 @@ def balance_rows(data: pd.DataFrame, covariates: Any) -> pd.DataFrame:
                          "std_difference": d, "rating": rating(d)})
         else:
             x = values[known].astype(str).to_numpy()
-            for level in sorted(set(x)):
+            for level in level_order(x):
                 hit = (x == level).astype(float)
                 rows.append(_binary_row(name, level, kind, hit[treated[known]], hit[~treated[known]]))
     return pd.DataFrame(rows, columns=["covariate", "level", "kind", "measure", "n_treatment", "n_control",

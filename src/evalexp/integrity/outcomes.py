@@ -403,7 +403,7 @@ def binary_outcomes(cohort: Cohort, plan: Plan) -> BinaryOutcomes:
             cluster_robust = cr2_difference(y, treated, clusters_all[seen], alpha)
         lin, lin_n = None, 0
         if covariates:
-            design = design_matrix(data[seen], covariates)
+            design = design_matrix(data[seen], covariates, plan.reference)
             rows = data.index.get_indexer(design.index)
             lin_n = len(rows)
             lin = WaldEstimate(np.nan, np.nan, alpha)

@@ -576,7 +576,7 @@ def power_command(args: argparse.Namespace) -> None:
     result = power_calculation(hazard_ratio=args.hr, n=args.n, control_rate=args.control_rate,
                                alpha=args.alpha, power=args.power, ratio=args.ratio,
                                simulations=args.simulate, observed=args.observed,
-                               progress=sys.stderr.isatty())
+                               progress=not args.quiet and sys.stderr.isatty())
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
     else:

@@ -311,7 +311,8 @@ def read_roster(path: str | Path, plan: Plan | None = None) -> pd.DataFrame:
     identifiers such as ``007`` stay as written); the plan's ``[columns]`` mapping renames
     source columns to canonical names.
     """
-    frame = read_table(path, sheet=plan.data.sheet if plan is not None else 0).data
+    frame = read_table(path, sheet=plan.data.sheet if plan is not None else 0,
+                       header_row=plan.data.header_row if plan is not None else 1).data
     if plan is not None and plan.columns:
         frame = frame.rename(columns={src: canon for src, canon in plan.columns.items() if src in frame.columns})
     return frame

@@ -47,6 +47,7 @@ from scipy import stats
 from ..alerts import NOT_ESTIMABLE, AnalysisWarning
 from ..cohort import Cohort
 from ..errors import AnalysisError
+from ..levels import collation_key
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
 from ..survival.analysis import MISSING_LABEL
@@ -79,7 +80,7 @@ def _sort_key(label: str) -> tuple:
     try:
         return (0, float(number), label.startswith(">"))
     except ValueError:
-        return (1, label)
+        return (1, collation_key(label))
 
 
 @dataclass(frozen=True)

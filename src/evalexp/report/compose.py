@@ -2,7 +2,7 @@
 
 The order is the one of French experimentation-fund (FEJ) evaluation reports:
 cover, disclaimer, one-page summary (verdict first), the intervention, the
-experiment (CONSORT), baseline balance, attrition, the primary result, ruptures
+experiment (CONSORT), the participants at randomisation (Table 1), baseline balance, attrition, the primary result, ruptures
 by initiative, employment outcomes, take-up, sensitivity analyses, subgroups,
 sites, fidelity, power, lessons for public policy, recommendations, methods, a
 glossary and the data-quality annex. A section whose analysis the plan does not
@@ -29,14 +29,14 @@ from ..plan import Plan
 from .document import Document, Section
 from .i18n import Formatter
 from .calibration import displayed_results
-from .sections import (attrition, balance, competing, compliance, experiment, fidelity, glossary, intervention,
+from .sections import (attrition, balance, baseline, competing, compliance, experiment, fidelity, glossary, intervention,
                        lessons, methods, outcomes, power, primary, quality, recommendations, sensitivity, sites,
                        subgroups, summary, wwc)
 from .sections.context import Context, hidden_note
 
 
 SECTIONS: tuple[Callable[[Context], Section | None], ...] = (
-    summary.section, intervention.section, experiment.section, balance.section, attrition.section, primary.section,
+    summary.section, intervention.section, experiment.section, baseline.section, balance.section, attrition.section, primary.section,
     competing.section, outcomes.section, wwc.section, compliance.section, sensitivity.section, subgroups.section, sites.section,
     fidelity.section, power.section, lessons.section, recommendations.section, methods.section, glossary.section,
     quality.section,

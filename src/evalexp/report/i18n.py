@@ -131,6 +131,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "rmst": "Durée moyenne sans rupture sur {tau} jours (RMST), différence en jours",
         "risk_diff": "Différence de risque de rupture à {day} jours (points)",
         "ri": "Inférence par randomisation ({stat}, {perm} permutations), p",
+        "ri_ci_hr": "Rapport des risques, intervalle par inversion du test de randomisation",
+        "ri_ci_rd": "Différence de risque à {day} jours (points), intervalle par inversion du test de randomisation",
         "ph_ok": "L'hypothèse de risques proportionnels n'est pas rejetée ({p}).",
         "ri_p_short": "inférence par randomisation :",
         "hr_not_estimable": "Aucune rupture n'a été observée dans l'un des groupes : le rapport des risques "
@@ -165,7 +167,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "read_subgroups": ("Comment lire ce tableau : un rapport des risques par sous-groupe ; seul un p "
                            "d'interaction faible indique que l'effet diffère vraiment entre sous-groupes."),
         "read_power": ("Comment lire ce tableau : l'effet minimal détectable est le plus petit effet que l'étude "
-                       "avait 80 % de chances de détecter avec les ruptures observées."),
+                       "avait {power} de chances de détecter avec les ruptures observées, pour un test au seuil de "
+                       "{alpha} (puissance et seuil fixés par le plan d'analyse)."),
         "covariate": "Caractéristique",
         "std_diff": "Différence standardisée",
         "wwc_rating": "Appréciation WWC",
@@ -194,6 +197,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "mde_hr": "HR minimal détectable",
         "mde_rd": "Différence de risque minimale détectable (points)",
         "events_needed": "Ruptures observées",
+        "power_planned": "Puissance pour détecter l'effet prévu (rapport des risques {planned})",
         "power": "Puissance",
         "consort_assessed": "Randomisés",
         "consort_allocated": "Affectés",
@@ -251,6 +255,11 @@ STRINGS: dict[str, dict[str, str]] = {
             "Inférence par randomisation : {perm} nouvelles affectations aléatoires au sein des strates "
             "(graine {seed}), tailles des groupes fixées ; p = (1 + #{{stat* ≥ stat}}) / (1 + "
             "permutations)."),
+        "m_ri_ci": (
+            "Intervalles de confiance par randomisation : les effets que le test de randomisation ne rejette pas "
+            "au seuil {alpha}, sur les mêmes {perm} affectations aléatoires (Wang et Rosenberger 2020) ; pour le "
+            "rapport des risques, le test du score de Cox studentisé avec décalage (ex aequo {ties}), pour la "
+            "différence de risque à {day} jours, la différence de Kaplan-Meier studentisée et décalée."),
         "m_competing": (
             "Risques concurrents par initiative : incidence cumulée d'Aalen-Johansen (R cmprsk::cuminc), "
             "test de Gray, modèle de Cox spécifique à la cause (autres causes censurées), modèle de Fine "
@@ -416,6 +425,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "cal_rmst_small_sample": "la différence de RMST (permutation studentisée)",
         "cal_risk_difference": "la différence de risque (Wald)",
         "cal_risk_difference_small_sample": "la différence de risque (Newcombe)",
+        "cal_randomization_ci_hazard_ratio": "le rapport de risques (inversion du test de randomisation)",
+        "cal_randomization_ci_risk_difference": "la différence de risque (inversion du test de randomisation)",
     },
     "en": {
         "report_kind": "Evaluation report",
@@ -519,6 +530,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "rmst": "Restricted mean time without rupture over {tau} days (RMST), difference in days",
         "risk_diff": "Difference in rupture risk at {day} days (points)",
         "ri": "Randomisation inference ({stat}, {perm} permutations), p",
+        "ri_ci_hr": "Hazard ratio, interval by inverting the randomisation test",
+        "ri_ci_rd": "Risk difference at {day} days (points), interval by inverting the randomisation test",
         "ph_ok": "The proportional-hazards assumption is not rejected ({p}).",
         "ri_p_short": "randomisation inference:",
         "hr_not_estimable": "No rupture was observed in one of the arms: the hazard ratio is not estimable "
@@ -551,7 +564,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "read_subgroups": ("How to read this table: one hazard ratio per subgroup; only a small interaction p shows "
                            "that the effect truly differs between subgroups."),
         "read_power": ("How to read this table: the minimum detectable effect is the smallest effect the study had "
-                       "an 80% chance of detecting with the ruptures observed."),
+                       "a {power} chance of detecting with the ruptures observed, with a test at the {alpha} level "
+                       "(power and level set by the analysis plan)."),
         "covariate": "Characteristic",
         "std_diff": "Standardised difference",
         "wwc_rating": "WWC rating",
@@ -580,6 +594,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "mde_hr": "Minimum detectable HR",
         "mde_rd": "Minimum detectable risk difference (points)",
         "events_needed": "Observed ruptures",
+        "power_planned": "Power to detect the planned effect (hazard ratio {planned})",
         "power": "Power",
         "consort_assessed": "Randomised",
         "consort_allocated": "Allocated",
@@ -631,6 +646,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "m_ri": (
             "Randomisation inference: {perm} re-randomisations within strata (seed {seed}), arm sizes "
             "fixed; p = (1 + #{{stat* ≥ stat}}) / (1 + permutations)."),
+        "m_ri_ci": (
+            "Randomisation-based confidence intervals: the effects that the randomisation test does not reject "
+            "at level {alpha}, on the same {perm} re-randomisations (Wang and Rosenberger 2020); for the hazard "
+            "ratio, the studentised Cox score test with an offset ({ties} ties), for the risk difference at "
+            "{day} days, the studentised, shifted Kaplan-Meier difference."),
         "m_competing": (
             "Competing risks by initiative: Aalen-Johansen cumulative incidence (R cmprsk::cuminc), "
             "Gray's test, cause-specific Cox model (other causes censored), Fine-Gray model (R "
@@ -792,6 +812,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "cal_rmst_small_sample": "the RMST difference (studentised permutation)",
         "cal_risk_difference": "the risk difference (Wald)",
         "cal_risk_difference_small_sample": "the risk difference (Newcombe)",
+        "cal_randomization_ci_hazard_ratio": "the hazard ratio (randomisation-test inversion)",
+        "cal_randomization_ci_risk_difference": "the risk difference (randomisation-test inversion)",
     },
 }
 

@@ -19,6 +19,8 @@ contract's ``survival`` block:
 
 Extra keys: ``rmst.small_sample`` (studentised permutation, :mod:`.rmst_perm`) and
 ``risk_difference.small_sample`` (Newcombe on effective sizes, :mod:`.risk_small`),
+``randomization_inference.ci`` (hazard-ratio and risk-difference intervals by inverting the
+randomisation test, :mod:`.randomization_ci`),
 ``cox.*.few_clusters`` (Kauermann-Carroll bias-corrected sandwich and t(G - 1), :mod:`.cox_clusters`,
 cluster-robust models), the
 ``method`` of the contract's Cox, RMST and risk-difference intervals, ``small_sample`` (which
@@ -50,6 +52,7 @@ from .firth import firth_cox
 from .km import KaplanMeier, kaplan_meier
 from .logrank import LogRankTest, logrank_test
 from .permutation import RandomizationTest, randomization_inference
+from .randomization_ci import MAX_CELLS, RandomizationIntervals, randomization_intervals
 from .risk import RiskDifference, risk_difference
 from .risk_small import SmallSampleRiskDifference, risk_difference_small_sample
 from .rmst import RMST, rmst_difference
@@ -119,6 +122,7 @@ class SurvivalAnalysis(Result):
     rmst_small_sample: RMSTPermutation | None = None
     risk_small_sample: SmallSampleRiskDifference | None = None
     small_sample: dict[str, Any] | None = None
+    randomization_ci: RandomizationIntervals | None = None
 
     def plot(self, ax=None, *, ci: bool = True):
         """Kaplan-Meier curves by arm with log-log confidence bands (:func:`evalexp.plotting.plot_km`).
@@ -151,6 +155,8 @@ class SurvivalAnalysis(Result):
         if self.ph_test is not None:
             frames.append(self.ph_test.tidy().iloc[[-1]].assign(term="ph_test (global)"))
         frames += [r.tidy().assign(term=f"randomization: {r.statistic}") for r in self.randomization]
+        if self.randomization_ci is not None:
+            frames.append(self.randomization_ci.tidy().assign(term=lambda f: "randomization: " + f["term"]))
         if self.covariate_adjusted is not None:
             frames.append(self.covariate_adjusted.tidy().assign(
                 term=lambda f: "covariate_adjusted: " + f["term"]))
@@ -213,6 +219,8 @@ class SurvivalAnalysis(Result):
         if self.randomization:
             out["randomization_inference"] = self._randomization_primary().to_dict()
             out["randomization_inference_all"] = [r.to_dict() for r in self.randomization]
+            if self.randomization_ci is not None:
+                out["randomization_inference"]["ci"] = self.randomization_ci.to_dict()
         if self.covariate_adjusted is not None:
             out["covariate_adjusted"] = self.covariate_adjusted.to_dict()
         out["notes"] = list(self.notes)
@@ -220,7 +228,7 @@ class SurvivalAnalysis(Result):
 
     def conventions(self) -> str:
         parts = (self.km["treatment"], self.logrank, self.cox_unadjusted, self.ph_test, self.rmst,
-                 self.risk_difference, *self.randomization[:1])
+                 self.risk_difference, *self.randomization[:1], self.randomization_ci)
         return "\n".join(part.conventions() for part in parts if part is not None)
 
 
@@ -314,7 +322,8 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
         if missing:
             raise AnalysisError(f"covariates of the plan not in the cohort: {missing}")
         # positional index, so the kept rows are positions even if cohort.data's index repeats
-        X = design_matrix(data.assign(treated=treated).reset_index(drop=True), ["treated", *sv.covariates])
+        X = design_matrix(data.assign(treated=treated).reset_index(drop=True), ["treated", *sv.covariates],
+                          plan.reference)
         rows = X.index.to_numpy()
         # a categorical covariate with one level gets no dummy: the model cannot adjust for it
         absent = [c for c in sv.covariates if c not in X.columns and not X.columns.str.startswith(f"{c}[").any()]
@@ -355,6 +364,10 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
     randomization = randomization_inference(
         time, event, treated, strata=strata, statistics=inf.statistics, permutations=inf.permutations,
         seed=inf.seed, ties=sv.ties, tau=sv.horizon_days, progress=progress) if inf.statistics else []
+    intervals_fit = inf.permutations * int(event.sum()) <= MAX_CELLS
+    if randomization and not intervals_fit:
+        notes.append(f"randomisation-based confidence intervals not computed: {inf.permutations} permutations x "
+                     f"{int(event.sum())} events exceeds {MAX_CELLS:,} (memory); the randomisation p-values are reported")
     return SurvivalAnalysis(
         km=km,
         logrank=logrank_test(time, event, treated, strata=strata),
@@ -381,4 +394,8 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
         risk_small_sample=risk_difference_small_sample(time, event, treated, sv.horizon_days, alpha=alpha),
         small_sample=small_sample_choice(inf.small_sample, int(time.size),
                                          None if unadjusted is None else unadjusted.n_clusters),
+        randomization_ci=randomization_intervals(time, event, treated, sv.horizon_days, strata=strata,
+                                                 permutations=inf.permutations, seed=inf.seed, ties=sv.ties,
+                                                 alpha=alpha)
+        if randomization and intervals_fit else None,
     )

@@ -52,7 +52,7 @@ from ..results import Result, json_number, tidy_frame
 from ._utils import as_arm_array, as_event_array, as_float_array, wald
 from .augmented import AugmentedContrast, augmented_contrasts
 from .cells import Cells, build_cells
-from .design import design_matrix
+from .covariate_design import covariate_design
 from .projection import ArmProjection, Grouped
 
 #: Randomisation schemes of the plan's ``[survival] randomization``.
@@ -114,16 +114,31 @@ class _Data:
     d_all: np.ndarray
     n_strata: int
     group: np.ndarray      # (stratum, interval, event, arm) group of each subject
-    n_groups: int
+    group_cell: np.ndarray  # (stratum, arm) cell of each group
+    group_counts: np.ndarray  # subjects per group
     cells: Cells
 
 
+def arm_groups(cells: Cells, arm: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The subjects' groups ``cells.cell * 2 + arm`` (cell of :mod:`.cells` and arm), and per group its
+    (stratum, arm) cell ``2 s + a`` and its number of subjects (read off the cell counts)."""
+    treated = cells.treated.ravel()
+    counts = np.empty(2 * treated.size)
+    counts[0::2] = cells.counts.ravel() - treated
+    counts[1::2] = treated
+    ids = np.arange(counts.size)
+    group = cells.cell * 2
+    group += arm
+    return group, ids // (4 * cells.counts.shape[1]) * 2 + ids % 2, counts
+
+
 def _prepare(time, event, treated, strata) -> _Data:
-    time = as_float_array(time, "time")
-    event = as_event_array(event, time.size)
-    arm = as_arm_array(treated, time.size).astype(np.int64)
-    cells = build_cells(time, event, arm, strata)
-    stratum = (cells.cell // 2) // cells.counts.shape[1]
+    # build_cells checks the times, the 0/1 events and the 0/1 arm (one value per row)
+    cells = build_cells(time, event, treated, strata)
+    arm = np.asarray(treated).ravel().astype(np.int64)
+    if cells.arm_sizes.sum() in (0, arm.size):
+        raise ValueError("treated must have subjects in both arms")
+    stratum = cells.cell // (2 * cells.counts.shape[1])
     treated_counts = cells.treated.sum(axis=-1)
     n1_all = np.cumsum(treated_counts[:, ::-1], axis=1)[:, ::-1][:, 1:].astype(float)
     n_all = cells.at_risk()
@@ -131,9 +146,10 @@ def _prepare(time, event, treated, strata) -> _Data:
     d1_all = cells.treated[:, 1:, 1].astype(float)
     keep = np.nonzero(d_all)
     risk = _Risk(n1=n1_all[keep], n0=(n_all - n1_all)[keep], d=d_all[keep], d1=d1_all[keep])
+    group, group_cell, group_counts = arm_groups(cells, arm)
     return _Data(arm=arm, stratum=stratum, risk=risk, n1_all=n1_all,
-                 n0_all=n_all - n1_all, d_all=d_all, n_strata=cells.n_strata, group=cells.cell * 2 + arm,
-                 n_groups=cells.counts.size * 2, cells=cells)
+                 n0_all=n_all - n1_all, d_all=d_all, n_strata=cells.n_strata, group=group,
+                 group_cell=group_cell, group_counts=group_counts, cells=cells)
 
 
 def derived_outcomes(data: _Data, theta: float) -> np.ndarray:
@@ -226,7 +242,8 @@ def fit_hazard_ratio(time, event, treated, x: np.ndarray | None = None, *, strat
     x = np.zeros((n, 0)) if x is None else np.asarray(x, dtype=float).reshape(n, -1)
     if not np.all(np.isfinite(x)):
         raise ValueError("covariates have missing or infinite values")
-    return _fit(data, ArmProjection(x, data.arm, data.stratum, data.n_strata).grouped(data.group, data.n_groups))
+    return _fit(data, ArmProjection(x, data.arm, data.stratum, data.n_strata).grouped(
+        data.group, data.group_cell, data.group_counts))
 
 
 def _fit(data: _Data, grouped: Grouped) -> HazardRatioFit:
@@ -346,7 +363,8 @@ def covariate_adjusted(time, event, treated, covariates: pd.DataFrame, *, strata
         One value per row of ``covariates``.
     covariates : pandas.DataFrame
         The plan's covariates, numeric or categorical (dummies, first sorted level the
-        reference, :func:`.design.design_matrix`); rows with a missing value are dropped.
+        reference, :func:`.design.design_matrix`, built by :func:`.covariate_design.covariate_design`);
+        rows with a missing value are dropped.
     strata : array-like, optional
         Stratum labels (no missing label), ``strata_name`` their column.
     randomization : {"permuted_blocks", "simple"}
@@ -356,27 +374,30 @@ def covariate_adjusted(time, event, treated, covariates: pd.DataFrame, *, strata
     """
     if randomization not in SCHEMES:
         raise ValueError(f"randomization must be one of {SCHEMES}, not {randomization!r}")
-    frame = covariates.reset_index(drop=True)
-    design = design_matrix(frame, list(frame.columns))
-    absent = [c for c in frame.columns if c not in design.columns and not design.columns.str.startswith(f"{c}[").any()]
+    design = covariate_design(covariates, list(covariates.columns))
+    absent = [c for c in covariates.columns
+              if c not in design.names and not any(name.startswith(f"{c}[") for name in design.names)]
     if absent:
         raise AnalysisError(f"covariates with a single value among the complete cases cannot be adjusted for: {absent}")
-    rows = design.index.to_numpy()
-    time = as_float_array(time, "time")[rows]
-    event = as_event_array(event, frame.shape[0])[rows]
-    arm = as_arm_array(treated, frame.shape[0])[rows].astype(np.int64)
-    labels = None if strata is None else np.asarray(strata).ravel()[rows]
+    time = as_float_array(time, "time")
+    event = as_event_array(event, covariates.shape[0])
+    arm = as_arm_array(treated, covariates.shape[0]).astype(np.int64)
+    labels = None if strata is None else np.asarray(strata).ravel()
+    if design.rows is not None:
+        time, event, arm = time[design.rows], event[design.rows], arm[design.rows]
+        labels = None if labels is None else labels[design.rows]
+    ruptures = np.bincount(arm, weights=event, minlength=2)
     for name, flag in (("treatment", 1), ("control", 0)):
-        if not event[arm == flag].any():
+        if not ruptures[flag]:
             raise AnalysisError(f"no rupture in the {name} arm among the complete cases: the covariate-adjusted "
                                 f"hazard ratio is not estimable")
     data = _prepare(time, event, arm, labels)
-    projection = ArmProjection(design.to_numpy(dtype=float), data.arm, data.stratum, data.n_strata)
-    grouped = projection.grouped(data.group, data.n_groups)
+    projection = ArmProjection(design.x, data.arm, data.stratum, data.n_strata)
+    grouped = projection.grouped(data.group, data.group_cell, data.group_counts)
     hazard = _fit(data, grouped)
     # the augmentation has the same stratum intercepts (the strata's dummies among the
     # covariates), as ANHECOVA needs under permuted blocks within strata
     parts = augmented_contrasts(data.cells, grouped, horizon_days, alpha=alpha)
-    return CovariateAdjusted(covariates=tuple(frame.columns), strata=strata_name, randomization=randomization,
-                             hazard=hazard, rmst=parts["rmst"], risk_difference=parts["risk"], n=int(rows.size),
-                             n_dropped=int(design.attrs["n_dropped"]), alpha=alpha)
+    return CovariateAdjusted(covariates=tuple(covariates.columns), strata=strata_name, randomization=randomization,
+                             hazard=hazard, rmst=parts["rmst"], risk_difference=parts["risk"], n=int(design.x.shape[0]),
+                             n_dropped=design.n_dropped, alpha=alpha)

@@ -1,20 +1,23 @@
 """Design matrices for the regression models: numeric columns as they are, categorical ones as dummies."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
+from ..levels import level_order
 
-def design_matrix(data: pd.DataFrame, terms: Iterable[str]) -> pd.DataFrame:
+
+def design_matrix(data: pd.DataFrame, terms: Iterable[str], reference: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Numeric design matrix of ``terms``, complete cases only.
 
     Numeric columns are kept as they are (as float). Boolean columns become 0/1
     under their own name. String, object and categorical columns become treatment
-    dummies named ``"column[level]"``, the first level in sorted order being the
-    reference (R's ``factor()`` default). Rows with a missing value in any of the
+    dummies named ``"column[level]"``, the reference being the level ``reference`` names
+    for the column (the plan's ``[reference]``), else the first level in R's ``factor()``
+    order (case and accents ignored: :func:`evalexp.levels.level_order`). Rows with a missing value in any of the
     terms are dropped; the number dropped is in ``result.attrs["n_dropped"]`` and
     the index of the kept rows is the input's (align other columns with it).
 
@@ -23,6 +26,8 @@ def design_matrix(data: pd.DataFrame, terms: Iterable[str]) -> pd.DataFrame:
     data : pandas.DataFrame
     terms : iterable of str
         Column names of ``data``.
+    reference : mapping, optional
+        Column -> its reference level (levels compared as text).
 
     Returns
     -------
@@ -47,7 +52,7 @@ def design_matrix(data: pd.DataFrame, terms: Iterable[str]) -> pd.DataFrame:
             if isinstance(col.dtype, pd.CategoricalDtype) and col.cat.ordered:
                 levels = [lv for lv in col.cat.categories if (col == lv).any()]
             else:
-                levels = sorted(pd.unique(col.astype(object)), key=lambda v: (str(type(v)), v))
+                levels = level_order(pd.unique(col.astype(object)), (reference or {}).get(term))
             values = col.astype(object).to_numpy()
             for level in levels[1:]:
                 columns[f"{term}[{level}]"] = (values == level).astype(float)

@@ -27,39 +27,57 @@ class ArmProjection:
     Parameters
     ----------
     x : ndarray (n, p)
-        Covariates (p may be 0); centred here on their overall mean (the fitted values and
-        slopes do not change).
+        Covariates (p may be 0); kept as :attr:`x`, centred on their overall mean (the fitted
+        values and slopes do not change) and with the rows in the order :attr:`order` (by cell).
     arm : ndarray (n,) of 0/1
     stratum : ndarray (n,) of int codes 0 .. n_strata - 1
     n_strata : int
+
+    Attributes
+    ----------
+    order : ndarray (n,) of int
+        The rows sorted by (stratum, arm) cell ``2 * stratum + arm`` (stable).
+    cell_gram : ndarray (2 * n_strata, p, p)
+        Per cell, the sum of ``x_i x_i'`` of the centred covariates.
     """
 
     def __init__(self, x: np.ndarray, arm: np.ndarray, stratum: np.ndarray, n_strata: int):
         x = np.asarray(x, dtype=float)
-        self.x = x - x.mean(axis=0) if x.shape[0] else x
-        self.arm = np.asarray(arm).astype(np.int64)
-        self.stratum = np.asarray(stratum).astype(np.int64)
+        self.arm = np.asarray(arm).astype(np.int64, copy=False)
+        self.stratum = np.asarray(stratum).astype(np.int64, copy=False)
         self.n_strata = n_strata
         self.cell = self.stratum * 2 + self.arm                      # (stratum, arm) cell
         n_cells = 2 * n_strata
-        self.sizes = np.bincount(self.cell, minlength=n_cells).astype(float)
-        sums = np.empty((n_cells, self.x.shape[1]))
-        for j in range(self.x.shape[1]):
-            sums[:, j] = np.bincount(self.cell, weights=self.x[:, j], minlength=n_cells)
+        counts = np.bincount(self.cell, minlength=n_cells)
+        self.sizes = counts.astype(float)
+        # the rows sorted by cell, centred on their overall mean: each cell's sum of x and of
+        # x x' (a symmetric product) from its contiguous block; every other sum is over cells
+        self.order = _cell_order(self.cell, n_cells)
+        self.x: np.ndarray = np.empty(x.shape, order="F")            # contiguous columns
+        for j in range(x.shape[1]):
+            # mode="clip" (the indices are all in range) writes to out without a buffer
+            np.take(x[:, j], self.order, out=self.x[:, j], mode="clip")
+            self.x[:, j] -= self.x[:, j].mean()
+        self.cell_gram = np.empty((n_cells, x.shape[1], x.shape[1]))
+        sums = np.empty((n_cells, x.shape[1]))
+        bounds = np.concatenate([[0], np.cumsum(counts)])
+        for c in range(n_cells):
+            block = self.x[bounds[c]:bounds[c + 1]]
+            self.cell_gram[c] = block.T @ block
+            sums[c] = np.ones(block.shape[0]) @ block
         self.means = sums / np.maximum(self.sizes, 1.0)[:, None]
-        gram_all = self.x.T @ self.x
-        gram1 = self.x.T @ (self.x * self.arm[:, None])
-        self.raw_gram = (gram_all - gram1, gram1)                      # sum of x x' per arm
+        self.raw_gram = (self.cell_gram[0::2].sum(axis=0), self.cell_gram[1::2].sum(axis=0))  # sum of x x' per arm
         self.gram = []
         for a, gram in enumerate(self.raw_gram):
             cells = np.arange(a, n_cells, 2)
             self.gram.append(gram - np.einsum("c,cj,ck->jk", self.sizes[cells], self.means[cells],
                                               self.means[cells]))
 
-    def grouped(self, group: np.ndarray, n_groups: int) -> "Grouped":
+    def grouped(self, group: np.ndarray, cell: np.ndarray, counts: np.ndarray) -> Grouped:
         """The design summed over subject groups nested in the (stratum, arm) cells, for outcomes
-        constant within each group (:meth:`Grouped.slopes`)."""
-        return Grouped(self, group, n_groups)
+        constant within each group (:meth:`Grouped.slopes`); ``cell`` and ``counts`` give each
+        group's (stratum, arm) cell and its number of subjects."""
+        return Grouped(self, group, cell, counts)
 
     def _solve(self, cell_sums: np.ndarray, cross: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Least squares from the outcome's (stratum, arm) sums and ``x' y`` per arm (p, 2)
@@ -107,7 +125,8 @@ class ArmProjection:
         used = sizes > 1
         weight = np.where(used, sizes / np.where(used, sizes - 1.0, 1.0), 0.0) / sizes[used].sum()
         means = sums / np.maximum(sizes, 1.0)[:, None]
-        gram = self.x.T @ (self.x * weight[self.stratum][:, None])
+        p = self.cell_gram.shape[1]
+        gram = np.einsum("s,sjk->jk", weight, self.cell_gram.reshape(self.n_strata, 2, p, p).sum(axis=1))
         return gram - np.einsum("s,sj,sk->jk", weight * sizes, means, means)
 
     def imbalance(self) -> np.ndarray:
@@ -118,6 +137,12 @@ class ArmProjection:
         return sums - self.sizes[:, None] * np.repeat(stratum_means, 2, axis=0)
 
 
+def _cell_order(cell: np.ndarray, n_cells: int) -> np.ndarray:
+    """The rows' order by cell code, stable (numpy's radix sort on 8- or 16-bit codes when they fit)."""
+    codes = cell.astype(np.uint8) if n_cells <= 1 << 8 else cell.astype(np.uint16) if n_cells <= 1 << 16 else cell
+    return np.argsort(codes, kind="stable")
+
+
 class Grouped:
     """An :class:`ArmProjection` summed over groups of subjects (each inside one (stratum, arm) cell).
 
@@ -125,15 +150,20 @@ class Grouped:
     ----------
     projection : ArmProjection
     group : ndarray (n,) of int codes 0 .. n_groups - 1
-    n_groups : int
+    cell : ndarray (n_groups,) of int
+        The (stratum, arm) cell, ``2 * stratum + arm``, of each group's subjects (any cell for an
+        empty group: its outcome is set to 0).
+    counts : ndarray (n_groups,)
+        Subjects per group (as ``np.bincount(group)``; the caller usually has them already).
     """
 
-    def __init__(self, projection: ArmProjection, group: np.ndarray, n_groups: int):
+    def __init__(self, projection: ArmProjection, group: np.ndarray, cell: np.ndarray, counts: np.ndarray):
         self.projection = projection
-        self.counts = np.bincount(group, minlength=n_groups).astype(float)
-        self.cell = np.zeros(n_groups, dtype=np.int64)
-        self.cell[group] = projection.cell
+        self.counts = np.asarray(counts, dtype=float)
+        self.cell = np.asarray(cell).astype(np.int64, copy=False)
+        n_groups = self.cell.size
         x = projection.x
+        group = np.asarray(group)[projection.order]                    # rows in x's order
         self.sums = np.empty((n_groups, x.shape[1]))
         for j in range(x.shape[1]):
             self.sums[:, j] = np.bincount(group, weights=x[:, j], minlength=n_groups)

@@ -9,6 +9,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from scipy import stats
+
 from ...disclosure import Publication
 from ...disclosure.ledger import pointer
 from ...plan import ARMS, Plan
@@ -84,6 +86,14 @@ class Context:
         return self.fmt.number(value, digits)
 
 
+def plan_percent(fmt: Formatter, share: float, *, sign: bool = True) -> str:
+    """A share the plan sets (power, alpha, confidence level) as a percentage, to the unit when it is
+    a whole percent (``80 %``) and to 0.1 otherwise (``97,5 %``); without ``sign``, the bare number
+    (``80``, for "80 times out of 100")."""
+    digits = 0 if float(round(100 * share, 6)).is_integer() else 1
+    return fmt.percent(share, digits) if sign else fmt.number(100 * share, digits)
+
+
 def hidden_note(ctx: Context) -> Paragraph:
     return Paragraph(ctx.fmt.t("hidden_note", threshold=ctx.threshold), "note")
 
@@ -124,6 +134,19 @@ def mde_sentence(ctx: Context) -> Paragraph | None:
         alpha=fmt.percent(power["alpha"], 0), mde_hr=fmt.number(power["hazard_ratio"]["minimum_detectable"]),
         mde_rd=fmt.number(100 * abs(rd["minimum_detectable"]), 1),
         months=round(rd["day"] / 30.4375)))
+
+
+def planned_power(ctx: Context) -> float | None:
+    """Power of the log-rank test to detect the plan's ``planned_hazard_ratio`` with the published
+    ruptures (Schoenfeld 1981): ``Phi(sqrt(p (1 - p) D) |log HR| - z_{1-alpha/2})``; ``None``
+    without a planned effect or when the ruptures are withheld."""
+    planned = ctx.plan.integrity.planned_hazard_ratio
+    events, n = ctx.get("power", "events"), ctx.get("power", "n") or {}
+    if planned is None or events is None or any(n.get(a) is None for a in ARMS):
+        return None
+    share = n["treatment"] / (n["treatment"] + n["control"])
+    z = stats.norm.ppf(1 - ctx.plan.inference.alpha / 2)
+    return float(stats.norm.cdf(math.sqrt(share * (1 - share) * events) * abs(math.log(planned)) - z))
 
 
 def hr_not_estimable(ctx: Context) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..document import Section, Table
-from .context import Context
+from .context import Context, plan_percent
 
 TERMS: dict[str, tuple[tuple[str, str], ...]] = {
     "fr": (
@@ -18,12 +18,12 @@ TERMS: dict[str, tuple[tuple[str, str], ...]] = {
         ("Différence de risque", "Écart, en points de pourcentage, entre les parts de contrats rompus dans les "
          "deux groupes à une date donnée (estimées par la méthode de Kaplan-Meier)."),
         ("Intervalle de confiance (IC)", "Fourchette de valeurs compatibles avec les données : si l'expérience "
-         "était répétée, un IC à 95 % contiendrait la vraie valeur 95 fois sur 100."),
-        ("Statistiquement significatif", "Un écart aussi grand serait improbable (moins de 5 chances sur 100) "
+         "était répétée, un IC à {level} contiendrait la vraie valeur {level_n} fois sur 100."),
+        ("Statistiquement significatif", "Un écart aussi grand serait improbable (moins de {alpha_n} chances sur 100) "
          "si l'accompagnement n'avait aucun effet ; cela ne dit rien de l'importance pratique de l'écart."),
         ("Puissance, effet minimal détectable", "La puissance est la probabilité qu'un essai détecte un effet "
          "d'une taille donnée ; l'effet minimal détectable est le plus petit effet détecté avec une puissance "
-         "de 80 %."),
+         "de {power} (valeur fixée par le plan d'analyse)."),
         ("RMST", "Durée moyenne sans rupture sur la période suivie (restricted mean survival time) ; la "
          "différence entre groupes se lit en jours de contrat gagnés."),
         ("Risques concurrents", "Une rupture à l'initiative de l'employeur empêche une rupture à l'initiative "
@@ -47,11 +47,12 @@ TERMS: dict[str, tuple[tuple[str, str], ...]] = {
         ("Risk difference", "The gap, in percentage points, between the shares of contracts broken in the two "
          "groups by a given day (Kaplan-Meier estimates)."),
         ("Confidence interval (CI)", "The range of values compatible with the data: were the experiment "
-         "repeated, a 95% CI would contain the true value 95 times out of 100."),
-        ("Statistically significant", "A gap this large would be unlikely (less than 5 chances in 100) if the "
+         "repeated, a {level} CI would contain the true value {level_n} times out of 100."),
+        ("Statistically significant", "A gap this large would be unlikely (less than {alpha_n} chances in 100) if the "
          "support had no effect; it says nothing of the gap's practical importance."),
         ("Power, minimum detectable effect", "Power is the probability that a trial detects an effect of a given "
-         "size; the minimum detectable effect is the smallest effect detected with 80% power."),
+         "size; the minimum detectable effect is the smallest effect detected with {power} power (the value the analysis "
+         "plan sets)."),
         ("RMST", "Restricted mean survival time: the mean time without rupture over the follow-up; the "
          "difference between groups reads as days of contract gained."),
         ("Competing risks", "A rupture at the employer's initiative prevents one at the young person's, and "
@@ -70,5 +71,8 @@ HEADER = {"fr": ("Terme", "Définition"), "en": ("Term", "Definition")}
 
 def section(ctx: Context) -> Section:
     language = ctx.fmt.language
-    rows = tuple((term, text.format(hidden=ctx.fmt.hidden)) for term, text in TERMS[language])
+    alpha, power = ctx.plan.inference.alpha, ctx.plan.integrity.power
+    values = {"hidden": ctx.fmt.hidden, "power": plan_percent(ctx.fmt, power), "level": plan_percent(ctx.fmt, 1 - alpha),
+              "level_n": plan_percent(ctx.fmt, 1 - alpha, sign=False), "alpha_n": plan_percent(ctx.fmt, alpha, sign=False)}
+    rows = tuple((term, text.format(**values)) for term, text in TERMS[language])
     return Section("glossary", TITLE[language], (Table(HEADER[language], rows),))

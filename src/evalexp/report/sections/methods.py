@@ -34,6 +34,9 @@ def section(ctx: Context) -> Section:
         fmt.t("m_rd", day=sv.horizon_days),
         fmt.t("m_ri", perm=fmt.integer(plan.inference.permutations), seed=plan.inference.seed),
     ]
+    if (res["survival"].get("randomization_inference") or {}).get("ci"):
+        texts.append(fmt.t("m_ri_ci", alpha=fmt.number(plan.inference.alpha), ties=sv.ties,
+                           perm=fmt.integer(plan.inference.permutations), day=sv.horizon_days))
     if res["survival"].get("covariate_adjusted"):
         texts.append(fmt.t("m_ca", scheme=fmt.t(f"scheme_{sv.randomization}"), tau=sv.horizon_days))
     if res.get("competing_risks"):

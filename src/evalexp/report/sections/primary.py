@@ -92,6 +92,16 @@ def section(ctx: Context) -> Section:
             continue
         effect_rows.append((fmt.t("ri", stat=ri["statistic"], perm=fmt.integer(ri["permutations"])), "–", "–",
                             fmt.pvalue(ri["p_value"])))
+    ri_ci = (surv.get("randomization_inference") or {}).get("ci")
+    if ri_ci:
+        # issue 14: the intervals of the randomisation test, beside its p-values
+        effect_rows.append((fmt.t("ri_ci_hr"), *est_ci(ctx, ("survival", "randomization_inference", "ci",
+                                                             "hazard_ratio"))))
+        ri_rd = ri_ci["risk_difference"]
+        effect_rows.append((fmt.t("ri_ci_rd", day=ri_rd["day"]),
+                            *((SECONDARY, SECONDARY, "–") if ri_rd.get("difference") is None else
+                              (fmt.points(ri_rd["difference"]), fmt.ci(ri_rd["ci_low"], ri_rd["ci_high"], 1, scale=100),
+                               fmt.pvalue(ri_rd.get("p_value"))))))
     ph = surv.get("ph_test") or {}
     effect_rows.append((fmt.t("ph_test"), ctx.stat("survival", "ph_test", "statistic"), "–",
                         fmt.pvalue(ph.get("p_value"))))

@@ -30,6 +30,22 @@ from ..document import Block, Paragraph, Section, Table, render_figure
 TEXTS: dict[str, dict[str, str]] = {
     "fr": {
         "title": "L'effet selon les sites",
+        "read_effects": (
+            "Comment lire ce tableau et la figure : chaque ligne donne le rapport des risques de rupture d'un site "
+            "(accompagnés contre témoins ; en dessous de 1, moins de ruptures chez les accompagnés) et son "
+            "estimation rétrécie, ramenée vers la moyenne d'autant plus que le site est petit. La moyenne "
+            "(losange) combine les sites ; son intervalle de confiance ne dit que l'incertitude sur cet effet "
+            "moyen. τ² est la variance de l'effet entre sites (0 : le même effet partout) et I² la part de la "
+            "dispersion des estimations par site qui tient à de vraies différences plutôt qu'au hasard. "
+            "L'intervalle de prédiction, plus large, indique où se situerait l'effet dans un nouveau site "
+            "comparable."),
+        "read_counts": (
+            "Comment lire ce tableau : participants et ruptures de chaque site, par groupe ; la part rompue "
+            "rapporte les ruptures aux participants, sans tenir compte de la durée de suivi."),
+        "read_pooled": (
+            "Les sites trop petits pour être présentés seuls (secret statistique) sont regroupés dans "
+            "« autres sites » : ni leur nom ni leurs chiffres propres ne sont publiés, et ils n'apparaissent ni "
+            "dans la figure ni dans le tableau des effets ; ils comptent dans la moyenne et dans τ²."),
         "intro": (
             "Les jeunes sont suivis par {sites} sites. Pour chacun, le rapport des risques de rupture "
             "(accompagnés contre témoins) est estimé séparément ; une méta-analyse à effets aléatoires "
@@ -98,6 +114,21 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "en": {
         "title": "The effect across sites",
+        "read_effects": (
+            "How to read this table and the figure: each row gives a site's hazard ratio of rupture (supported "
+            "vs control; below 1, fewer ruptures among the supported) and its shrunken estimate, pulled towards "
+            "the mean the more so as the site is small. The mean (diamond) combines the sites; its confidence "
+            "interval only states the uncertainty about that average effect. τ² is the variance of the effect "
+            "between sites (0: the same effect everywhere) and I² the share of the spread of the site estimates "
+            "that reflects real differences rather than chance. The prediction interval, wider, says where the "
+            "effect would lie in a new, comparable site."),
+        "read_counts": (
+            "How to read this table: participants and ruptures of each site, by group; the share broken relates "
+            "the ruptures to the participants, regardless of the length of follow-up."),
+        "read_pooled": (
+            "Sites too small to be shown on their own (statistical secrecy) are pooled into \"other sites\": "
+            "neither their names nor their own numbers are published, and they appear neither in the figure nor "
+            "in the table of effects; they count in the mean and in τ²."),
         "intro": (
             "The young people are followed by {sites} sites. In each, the hazard ratio of rupture (supported "
             "vs control) is estimated separately; a random-effects meta-analysis combines these estimates "
@@ -186,7 +217,8 @@ def _descriptive_table(fmt, block: dict[str, Any], shown: list[dict[str, Any]]) 
     total = {key: {a: sum(p[key][a] for p in parts) for a in ARMS} for key in ("n", "events")}
     rows.append(_count_row(fmt, _text(fmt, "total"), total["n"], total["events"]))
     header = tuple(_text(fmt, key) for key in ("site", "n_t", "n_c", "e_t", "e_c", "s_t", "s_c"))
-    return Table(header, tuple(rows), caption=_text(fmt, "table_caption"))
+    note = _text(fmt, "read_counts") + ("" if other is None else " " + _text(fmt, "read_pooled"))
+    return Table(header, tuple(rows), caption=_text(fmt, "table_caption"), note=note)
 
 
 def _paragraph(fmt, block: dict[str, Any], level: str) -> str:
@@ -214,7 +246,7 @@ def _effects(fmt, block: dict[str, Any], shown: list[dict[str, Any]], level: str
     rows.append((_text(fmt, "pooled"), f"{fmt.number(pooled['hr'])} {fmt.ci(pooled['ci_low'], pooled['ci_high'])}", "–"))
     rows.append((_text(fmt, "prediction"), fmt.ci(pi["hr_low"], pi["hr_high"]), "–"))
     effects = Table((_text(fmt, "site"), _text(fmt, "hr", level=level), _text(fmt, "shrunken", level=level)),
-                    tuple(rows), caption=_text(fmt, "effects_caption"))
+                    tuple(rows), caption=_text(fmt, "effects_caption"), note=_text(fmt, "read_effects"))
     test = block["interaction_test"]
     stats_rows = [(_text(fmt, "k"), fmt.integer(block["k"])),
                   (_text(fmt, "tau2"), fmt.number(block["tau2"], 3)),

@@ -6,7 +6,7 @@ Verdict (the primary analysis named by ``[survival] primary``, CONTRACT §7):
 
 - *significant*: its p-value is below the plan's ``alpha`` (equivalently, its CI excludes no effect);
 - *inconclusive*: not significant, and the trial had at least the plan's target power
-  (``[integrity] power``, 80 %) to detect the planned effect ``[integrity] planned_hazard_ratio``
+  (``[integrity] power``, default 80 %) to detect the planned effect ``[integrity] planned_hazard_ratio``
   with the ruptures observed (Schoenfeld: ``Phi(sqrt(p (1 - p) D) |log HR| - z_{1-alpha/2})``,
   ``p`` the supported share, ``D`` the ruptures);
 - *underpowered*: not significant and less power than that; the minimum-detectable-effect
@@ -19,14 +19,11 @@ points more)". Every number comes from the publication; a withheld one is said t
 """
 from __future__ import annotations
 
-import math
-
-from scipy import stats
-
 from ...disclosure.ledger import pointer
 from ..document import Block, Paragraph, Section
 from ..i18n import SECONDARY, Formatter
-from .context import ARMS, Context, hr_not_estimable, mde_sentence, primary_estimate, reduced_precision
+from .context import (ARMS, Context, hr_not_estimable, mde_sentence, planned_power, primary_estimate,
+                      reduced_precision)
 
 TEXTS: dict[str, dict[str, str]] = {
     "fr": {
@@ -183,19 +180,6 @@ def _primary(ctx: Context) -> tuple[str | None, float | None, float | None]:
         text = _text(fmt, "hr_result", hr=fmt.number(est.estimate), level=level, ci=fmt.ci(est.ci_low, est.ci_high),
                      p=p)
     return text, est.p_value, est.direction
-
-
-def planned_power(ctx: Context) -> float | None:
-    """Power of the log-rank test to detect the plan's ``planned_hazard_ratio`` with the published
-    ruptures (Schoenfeld 1981): ``Phi(sqrt(p (1 - p) D) |log HR| - z_{1-alpha/2})``; ``None``
-    without a planned effect or when the ruptures are withheld."""
-    planned = ctx.plan.integrity.planned_hazard_ratio
-    events, n = ctx.get("power", "events"), ctx.get("power", "n") or {}
-    if planned is None or events is None or any(n.get(a) is None for a in ARMS):
-        return None
-    share = n["treatment"] / (n["treatment"] + n["control"])
-    z = stats.norm.ppf(1 - ctx.plan.inference.alpha / 2)
-    return float(stats.norm.cdf(math.sqrt(share * (1 - share) * events) * abs(math.log(planned)) - z))
 
 
 def verdict(ctx: Context) -> list[Paragraph]:
