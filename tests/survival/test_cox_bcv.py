@@ -110,10 +110,10 @@ def test_a_single_cluster_and_an_unknown_correction_are_refused():
 def test_the_analysis_few_clusters_sibling_is_the_kc_correction_and_follows_the_schema():
     # the AGIR demo subset has 4 sites; stratified, Efron: the KC variance of the fit, t(3) reference
     import jsonschema
-    from evalexp.survival.analysis import analyze_survival
 
     from evalexp.schema import results_schema
     from evalexp.survival.cox_clusters import corrected_se
+    from evalexp.survival.survival_analysis import analyze_survival
 
     from .test_analysis import _cohort, _plan
 
