@@ -28,6 +28,10 @@ name as dates, the numeric-covariate check of :mod:`evalexp.load`, ``[reference]
 covariates outside ``[survival]``, a time of day in a value that the plan's ``date_format``
 does not have (or the reverse), the data-quality warnings. ``[data] sheet`` has no meaning
 (no Excel).
+
+A CSV record with more fields than the header gets the memory engine's message
+(:mod:`evalexp.engine.records`), except when those fields are all empty: the memory engine pads
+them away, DuckDB refuses the file with its own error.
 """
 from __future__ import annotations
 
@@ -52,6 +56,7 @@ from ..readers import MISSING_MARKERS, _separator
 from ..validate import Table, check_columns
 from .checks import POSITION, SqlChecks
 from .counts import CohortCounts
+from .records import extra_fields_error
 from .sql import (
     COUNT,
     DUCKDB,
@@ -229,6 +234,13 @@ def load_counts(path: str | Path, plan: Plan, *, memory_limit: str = MEMORY_LIMI
             counts, outcomes = split_aggregate(_fetch(con, aggregate_query(
                 plan, "raw", DUCKDB, columns=columns, day_first=day_first, exclude=continuous,
                 outcomes_apart=True)), plan)
+    except duckdb.InvalidInputException:
+        # DuckDB's CSV errors: the memory engine's message for a record with more fields than the header
+        misshapen = None if fmt == ".parquet" else extra_fields_error(
+            path, "utf-8-sig" if _is_utf8(path) else "cp1252", plan.data.header_row, source)
+        if misshapen is not None:
+            raise misshapen from None
+        raise
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
