@@ -11,7 +11,7 @@ OLDEST := .venv-oldest/bin
 DEMO   := data/synthetic/agir_demo.csv
 PLAN   := data/synthetic/agir_demo.toml
 
-.PHONY: report analyze test test-oldest contract-in-step bench docs clean
+.PHONY: report analyze test test-oldest contract-in-step bench docs lint clean
 
 $(BIN)/evalexp: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ contract-in-step:
 docs: $(BIN)/evalexp
 	$(BIN)/pip install --quiet -e ".[docs]"
 	$(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
+
+# Lint and types: ruff (rules in pyproject.toml [tool.ruff]) on the code, tests and benchmarks, and mypy
+# (pyproject.toml [tool.mypy], with pandas-stubs) on src/; the exact tool versions come with the test extra.
+lint: $(BIN)/evalexp
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
 
 bench: $(BIN)/evalexp
 	$(BIN)/python benchmarks/run.py

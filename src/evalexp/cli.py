@@ -286,13 +286,13 @@ def _simulate(args: argparse.Namespace) -> None:
 
 
 def _randomize(args: argparse.Namespace) -> None:
-    from .integrity.randomize import randomize_command
+    from .cli_commands import randomize_command
 
     randomize_command(args)
 
 
 def _power(args: argparse.Namespace) -> None:
-    from .integrity.power import power_command
+    from .cli_commands import power_command
 
     power_command(args)
 
@@ -375,7 +375,7 @@ def _run(args: argparse.Namespace, debug: bool) -> int:
         message = _system_error(exc)
     except MemoryError:
         message = "not enough memory for this run (a smaller sample size, fewer simulations or permutations?)"
-    except Exception as exc:  # noqa: BLE001 - the last barrier before a traceback (docs/CONTRACT.md section 5)
+    except Exception as exc:  # the last barrier before a traceback (docs/CONTRACT.md section 5)
         if debug:
             raise
         message = _internal_error(exc)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evalexp.competing.analysis import rupture_causes
+from evalexp.competing.competing_risks import rupture_causes
 from evalexp.engine.spark import load_counts
 from evalexp.engine.sql import COUNT, group_columns
 from evalexp.errors import UnreadableFileError

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from evalexp.competing.analysis import analyze_competing
+from evalexp.competing.competing_risks import analyze_competing
 from evalexp.engine import duckdb_engine, spark
 from evalexp.engine.counts import analyze_counts
 from evalexp.integrity.outcomes import binary_outcomes
 from evalexp.load import load_cohort
 from evalexp.plan import load_plan
 from evalexp.simulate import simulate_to_file
-from evalexp.survival.analysis import analyze_survival
+from evalexp.survival.survival_analysis import analyze_survival
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "synthetic" / "agir_demo.csv"

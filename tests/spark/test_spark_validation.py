@@ -85,7 +85,7 @@ def test_recode_and_reference_as_memory(spark, tmp_path):
     """[recode.COLUMN] and [reference] read from the same plan objects as the memory engine."""
     from evalexp.engine.counts import analyze_counts
     from evalexp.integrity.outcomes import binary_outcomes
-    from evalexp.survival.analysis import analyze_survival
+    from evalexp.survival.survival_analysis import analyze_survival
 
     path, plan = recoded_demo(tmp_path), load_plan(CASES._loading_plan(tmp_path, RECODE))
     cohort = load_cohort(path, plan)

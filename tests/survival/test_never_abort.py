@@ -16,7 +16,7 @@ from evalexp.load import load_frame
 from evalexp.plan import plan_from_dict
 from evalexp.simulate import simulate
 from evalexp.survival.firth import firth_cox
-from evalexp.survival.analysis import analyze_survival
+from evalexp.survival.survival_analysis import analyze_survival
 
 from .refdata import REFERENCE
 

@@ -136,7 +136,7 @@ def test_an_arm_without_events_gives_no_hazard_ratio_and_the_json_says_null():
 
 
 def test_unknown_ties_are_refused(veteran):
-    with pytest.raises(ValueError, match="^ties must be 'efron' or 'breslow', got 'exact'$"):
+    with pytest.raises(ValueError, match=r"^ties must be 'efron' or 'breslow', got 'exact'$"):
         randomization_intervals(*veteran[:3], 100, ties="exact")
 
 

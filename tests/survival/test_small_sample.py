@@ -117,7 +117,7 @@ def test_results_json_names_each_intervals_method_and_holds_the_siblings():
 
     from evalexp.load import load_cohort
     from evalexp.plan import load_plan
-    from evalexp.survival.analysis import analyze_survival
+    from evalexp.survival.survival_analysis import analyze_survival
 
     root = Path(__file__).resolve().parents[2]
     plan = load_plan(root / "data" / "synthetic" / "agir_demo.toml")

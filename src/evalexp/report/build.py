@@ -13,9 +13,10 @@ import hashlib
 import json
 import platform
 import re
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from .. import __version__
 from .._files import check_report_dir, seal_manifest, sha256_file, staged_directory, write_tree
@@ -23,8 +24,8 @@ from ..cohort import Cohort
 from ..disclosure import check_audience, publish
 from ..disclosure.tables import find_identifiers
 from ..errors import EvalexpError
-from ..guards import require, require_path
 from ..fingerprint import check_analysis_matches
+from ..guards import require, require_path
 from ..plan import Plan
 from .compose import compose
 from .docx import render_docx
@@ -91,7 +92,7 @@ def manifest(plan: Plan, *, cohort: Cohort, cohort_path: str | Path | None, plan
     return {
         "generator": "evalexp",
         "evalexp": __version__,
-        "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command_line": _without_folders(command_line) if command_line is not None else None,
         "input": {**_file_record(cohort_path, cohort.source), "rows": len(cohort)},
         "plan": _file_record(plan_path, plan.source),

@@ -112,8 +112,9 @@ STRINGS: dict[str, dict[str, str]] = {
             "coefficient infini). L'effet du dispositif reste estimé, comme le fait R, mais le rapport des "
             "risques ajusté est fragile ; le rapport non ajusté ne dépend pas des covariables."),
         "adj_few_epp": (
-            "Modèle de Cox ajusté : le nombre de ruptures par coefficient estimé est inférieur à {epp}. Le rapport des risques "
-            "ajusté est fragile (Peduzzi et al., 1995) ; le rapport non ajusté ne dépend pas des covariables."),
+            "Modèle de Cox ajusté : le nombre de ruptures par coefficient estimé est inférieur à {epp}. "
+            "Le rapport des risques ajusté est fragile (Peduzzi et al., 1995) ; "
+            "le rapport non ajusté ne dépend pas des covariables."),
         "adj_firth": (
             "Avec la vraisemblance pénalisée de Firth (Heinze et Schemper, 2001), le rapport des risques "
             "ajusté est de {hr} {ci} ({p})."),
@@ -552,7 +553,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "read_km": ("How to read this table: the share of contracts broken by each day in each group, with its "
                     "confidence interval and, in brackets, the young people still followed."),
         "read_effects": ("How to read this table: a hazard ratio below 1 or a negative risk difference means "
-                         "fewer ruptures among the supported; a p below {alpha} flags a gap hard to ascribe to chance."),
+                         "fewer ruptures among the supported; a p below {alpha} flags a gap hard to ascribe "
+                         "to chance."),
         "read_competing": ("How to read this table: for each cause of rupture, a ratio below 1 means that cause "
                            "is less frequent among the supported."),
         "read_outcomes": ("How to read this table: a positive difference means more young people employed (or "
@@ -891,7 +893,7 @@ class Formatter:
             text = text.replace(",", NNBSP).replace(".", ",")
         return text.replace("-", "−")
 
-    def integer(self, value: int | None) -> str:
+    def integer(self, value: float | None) -> str:
         """A whole number with thousands separators."""
         return self.number(value, 0)
 

@@ -33,7 +33,8 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field, replace
-from typing import Any
+from itertools import pairwise
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -41,6 +42,7 @@ from scipy import stats
 
 from ..errors import AnalysisError
 from ..results import Result, json_number, tidy_frame
+from ..wald import WaldEstimate
 from ._cholesky import GeneralizedCholesky
 from ._utils import as_event_array, as_float_array, as_weight_array, wald
 
@@ -123,7 +125,7 @@ def prepare(time, event, X, strata=None, ties: str = "efron", weights=None) -> C
     stratum_start = np.flatnonzero(np.r_[True, codes_s[1:] != codes_s[:-1]]) if n else np.zeros(0, int)
     bounds = np.r_[stratum_start, n]
     strata_blocks = [(int(lo), int(hi), int(block[lo]), int(block[hi - 1]) + 1)
-                     for lo, hi in zip(bounds[:-1], bounds[1:])]
+                     for lo, hi in pairwise(bounds)]
     d = block_events.astype(np.int64)
     slot_block = np.repeat(np.arange(d.size), d)
     first_slot = np.cumsum(d) - d
@@ -339,7 +341,7 @@ class CoxResult(Result):
     alpha: float
     iterations_: int
     data_: CoxData = field(repr=False)
-    title: str = field(default="Cox proportional-hazards model", repr=False)
+    title: ClassVar[str] = "Cox proportional-hazards model"
     diverged: tuple[str, ...] = ()
     aliased: tuple[str, ...] = ()
     converged: bool = True
@@ -348,18 +350,18 @@ class CoxResult(Result):
         """Whether ``term`` has a finite estimate and SE (not diverged, not aliased)."""
         return term not in self.diverged and term not in self.aliased and bool(np.isfinite(self.se_[term]))
 
+    def wald(self, term: str = "treated") -> WaldEstimate:
+        """The log hazard ratio of ``term`` and its SE (both NaN when not :meth:`estimable`)."""
+        if not self.estimable(term):
+            return WaldEstimate(float("nan"), float("nan"), self.alpha)
+        return WaldEstimate(float(self.params_[term]), float(self.se_[term]), self.alpha)
+
     def ratio(self, term: str = "treated") -> dict[str, Any]:
         """The contract's ratio object for ``term``: log_hr, se, hr, ci_low, ci_high, p_value, robust.
 
-        Wald CI ``exp(beta -/+ z se)`` at level ``1 - alpha`` and two-sided Wald p.
+        Wald CI ``exp(beta -/+ z se)`` at level ``1 - alpha`` and two-sided Wald p (:meth:`wald`).
         """
-        beta, se = float(self.params_[term]), float(self.se_[term])
-        if not self.estimable(term):
-            beta = se = float("nan")
-        _, p, low, high = wald(beta, se, self.alpha)
-        return {"log_hr": json_number(beta), "se": json_number(se), "hr": json_number(np.exp(beta)),
-                "ci_low": json_number(np.exp(low)), "ci_high": json_number(np.exp(high)),
-                "p_value": json_number(p), "robust": bool(self.robust),
+        return {**self.wald(term).ratio_dict("log_hr", "hr"), "robust": bool(self.robust),
                 **({"n_clusters": self.n_clusters} if self.robust else {})}
 
     def tidy(self) -> pd.DataFrame:
