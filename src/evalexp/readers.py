@@ -198,7 +198,8 @@ def _records_python(text: str, sep: str, source: str, skipped: int = 0) -> tuple
                                   f"header's {width} fields: a quote (\") opened and never closed?")
             if len(record) != width:
                 if "".join(record[width:]).strip():
-                    raise UnreadableFileError(source, None, extra_fields_problem(start + skipped, len(record), width, sep))
+                    raise UnreadableFileError(source, None,
+                                              extra_fields_problem(start + skipped, len(record), width, sep))
                 record = record[:width] + [""] * (width - len(record))
             rows.append(record)
             lines.append(start)

@@ -212,8 +212,8 @@ def load_counts(path: str | Path, plan: Plan, *, memory_limit: str = MEMORY_LIMI
             con.execute(f"CREATE VIEW file AS SELECT * FROM {_reader(readable, fmt, header_row)}")
             columns = [str(name) for name, *_ in con.execute("DESCRIBE file").fetchall()]
             con.execute(f"CREATE VIEW raw AS {_cleaned(columns) if fmt != '.parquet' else 'SELECT * FROM file'}")
-            con.execute(f"CREATE VIEW source AS SELECT *, row_number() OVER () + {header_row} AS {DUCKDB.quote(POSITION)} "
-                        f"FROM raw")
+            con.execute(f"CREATE VIEW source AS SELECT *, row_number() OVER () + {header_row} "
+                        f"AS {DUCKDB.quote(POSITION)} FROM raw")
             if con.execute("SELECT 1 FROM raw LIMIT 1").fetchone() is None:
                 raise EmptyFileError(source, None, "no data rows (only a header)")
             names = {plan.columns[c]: c for c in columns if plan.columns.get(c, c) != c}
