@@ -387,8 +387,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "ss_rmst": "la différence de RMST (test de permutation studentisé, Ditzhaus, Yu et Xu 2023)",
         "ss_rd": ("la différence de risque (intervalle de Newcombe sur les effectifs efficaces de "
                   "Kaplan-Meier)"),
-        "ss_cox_clusters": ("le modèle de Cox à erreurs robustes par grappe (sandwich CR1 et loi de Student "
-                            "à G − 1 degrés de liberté)"),
+        "ss_cox_clusters": ("le modèle de Cox à erreurs robustes par grappe (sandwich corrigé du biais de "
+                            "Kauermann-Carroll et loi de Student à G − 1 degrés de liberté)"),
         "cal_title": "Calibration des méthodes sur {reps} essais simulés semblables à celui-ci",
         "cal_intro": (
             "Les essais sont simulés à partir de cette cohorte (mêmes strates, sites, covariables, risque de "
@@ -416,8 +416,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "cal_cox_unadjusted_small_sample": "le modèle de Cox non ajusté (petit échantillon)",
         "cal_cox_adjusted": "le modèle de Cox ajusté",
         "cal_cox_adjusted_small_sample": "le modèle de Cox ajusté (petit échantillon)",
-        "cal_cox_unadjusted_few_clusters": "le modèle de Cox non ajusté (CR1, Student)",
-        "cal_cox_adjusted_few_clusters": "le modèle de Cox ajusté (CR1, Student)",
+        "cal_cox_unadjusted_few_clusters": "le modèle de Cox non ajusté (KC, Student)",
+        "cal_cox_adjusted_few_clusters": "le modèle de Cox ajusté (KC, Student)",
         "cal_logrank": "le test du log-rank",
         "cal_randomization_logrank": "l'inférence par randomisation (log-rank)",
         "cal_randomization_cox_score": "l'inférence par randomisation (score de Cox)",
@@ -776,8 +776,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "ss_mode_never": "the plan's choice: never",
         "ss_rmst": "the RMST difference (studentised permutation test, Ditzhaus, Yu and Xu 2023)",
         "ss_rd": "the risk difference (Newcombe interval on Kaplan-Meier effective sample sizes)",
-        "ss_cox_clusters": ("the Cox model with cluster-robust errors (CR1 sandwich and Student t with G − 1 "
-                            "degrees of freedom)"),
+        "ss_cox_clusters": ("the Cox model with cluster-robust errors (Kauermann-Carroll bias-corrected sandwich "
+                            "and Student t with G − 1 degrees of freedom)"),
         "cal_title": "Calibration of the methods over {reps} simulated trials like this one",
         "cal_intro": (
             "The trials are simulated from this cohort (same strata, sites, covariates, control-arm rupture "
@@ -804,8 +804,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "cal_cox_unadjusted_small_sample": "the unadjusted Cox model (small sample)",
         "cal_cox_adjusted": "the adjusted Cox model",
         "cal_cox_adjusted_small_sample": "the adjusted Cox model (small sample)",
-        "cal_cox_unadjusted_few_clusters": "the unadjusted Cox model (CR1, Student t)",
-        "cal_cox_adjusted_few_clusters": "the adjusted Cox model (CR1, Student t)",
+        "cal_cox_unadjusted_few_clusters": "the unadjusted Cox model (KC, Student t)",
+        "cal_cox_adjusted_few_clusters": "the adjusted Cox model (KC, Student t)",
         "cal_logrank": "the log-rank test",
         "cal_randomization_logrank": "randomisation inference (log-rank)",
         "cal_randomization_cox_score": "randomisation inference (Cox score)",

@@ -100,7 +100,7 @@ class _Risk:
             theta, u, v = theta + step, u_new, v_new
             if abs(step) < TOLERANCE:
                 return theta
-        raise ArithmeticError("the log hazard ratio did not converge (an arm without events?)")
+        raise AnalysisError("the log hazard ratio did not converge (no finite root of its estimating equation)")
 
 
 @dataclass(frozen=True)

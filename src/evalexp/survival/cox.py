@@ -86,6 +86,7 @@ class CoxData:
     slot_frac: np.ndarray    # (m,) Efron fraction l / d (0 for Breslow)
     ties: str
     weight: np.ndarray | None = None  # (n,) sorted frequency weights (None: each row once)
+    center: np.ndarray | None = None  # (p,) the column means subtracted from X
 
 
 def prepare(time, event, X, strata=None, ties: str = "efron", weights=None) -> CoxData:
@@ -133,7 +134,8 @@ def prepare(time, event, X, strata=None, ties: str = "efron", weights=None) -> C
     slot_frac = rank / d[slot_block] if ties == "efron" else np.zeros(slot_block.size)
     return CoxData(X=Xs, time=time_s, event=event_s, order=order, block=block,
                    block_start=block_start, block_events=block_events, strata_blocks=strata_blocks,
-                   slot_block=slot_block, slot_frac=slot_frac, ties=ties, weight=weight)
+                   slot_block=slot_block, slot_frac=slot_frac, ties=ties, weight=weight,
+                   center=X.mean(axis=0))
 
 
 def _risk_sums(cd: CoxData, w: np.ndarray, wx: np.ndarray):
@@ -320,6 +322,8 @@ class CoxResult(Result):
         (R gives them ``NA``); estimate and SE NaN.
     converged : bool
         False when ``MAX_ITER`` iterations did not suffice.
+    cluster_codes_ : numpy.ndarray or None
+        Cluster code (0..G-1) of each row of ``data_`` (sorted order) of a cluster-robust fit.
     """
 
     terms: tuple[str, ...]
@@ -345,6 +349,7 @@ class CoxResult(Result):
     diverged: tuple[str, ...] = ()
     aliased: tuple[str, ...] = ()
     converged: bool = True
+    cluster_codes_: np.ndarray | None = field(default=None, repr=False)
 
     def estimable(self, term: str = "treated") -> bool:
         """Whether ``term`` has a finite estimate and SE (not diverged, not aliased)."""
@@ -459,7 +464,8 @@ def cox_ph(time, event, X, *, strata=None, cluster=None, ties: str = "efron",
                       f"{', '.join(np.array(terms)[aliased])} is not estimable (constant or collinear "
                       "covariate); it is left out, as R coxph gives it NA", RuntimeWarning, stacklevel=2)
     kept = np.flatnonzero(~aliased)
-    fitted = replace(cd, X=cd.X[:, kept]) if aliased.any() else cd
+    center = None if cd.center is None else cd.center[kept]
+    fitted = replace(cd, X=cd.X[:, kept], center=center) if aliased.any() else cd
     beta_k, ev, null, iterations, infinite, converged = _solve_newton(fitted)
     if infinite.any():
         # R coxph: "Loglik converged before variable ...; coefficient may be infinite"
@@ -472,6 +478,7 @@ def cox_ph(time, event, X, *, strata=None, cluster=None, ties: str = "efron",
     var_k[np.ix_(finite, finite)] = GeneralizedCholesky(ev.information[np.ix_(finite, finite)]).inverse()
     score_stat = float(null.score @ GeneralizedCholesky(null.information).solve(null.score))
     n_clusters = None
+    codes: np.ndarray | None = None
     robust_k = var_k
     if cluster is not None:
         labels = np.asarray(cluster).ravel()
@@ -501,4 +508,4 @@ def cox_ph(time, event, X, *, strata=None, cluster=None, ties: str = "efron",
         n_events=n_events, n_strata=len(cd.strata_blocks), n_clusters=n_clusters,
         robust=cluster is not None, ties=ties, alpha=alpha, iterations_=iterations, data_=fitted,
         diverged=tuple(np.array(terms)[kept[infinite]]), aliased=tuple(np.array(terms)[aliased]),
-        converged=converged)
+        converged=converged, cluster_codes_=codes)

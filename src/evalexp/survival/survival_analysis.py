@@ -21,7 +21,8 @@ Extra keys: ``rmst.small_sample`` (studentised permutation, :mod:`.rmst_perm`) a
 ``risk_difference.small_sample`` (Newcombe on effective sizes, :mod:`.risk_small`),
 ``randomization_inference.ci`` (hazard-ratio and risk-difference intervals by inverting the
 randomisation test, :mod:`.randomization_ci`),
-``cox.*.few_clusters`` (CR1 sandwich and t(G - 1), :mod:`.cox_clusters`, cluster-robust models), the
+``cox.*.few_clusters`` (Kauermann-Carroll bias-corrected sandwich and t(G - 1), :mod:`.cox_clusters`,
+cluster-robust models), the
 ``method`` of the contract's Cox, RMST and risk-difference intervals, ``small_sample`` (which
 version the report shows, :mod:`evalexp.small_sample`),
 ``km_median`` (median and CI per arm), ``cox.*.n`` / ``n_dropped``,
