@@ -170,6 +170,12 @@ def _unclosed_quote(text: str, start: int, sep: str) -> bool:
     return False
 
 
+def extra_fields_problem(line: int, found: int, width: int, sep: str) -> str:
+    """The refusal of the record starting on ``line`` with ``found`` fields (some beyond the header's
+    ``width`` not empty)."""
+    return f"line {line} has {found} fields, the header has {width} (separator '{sep}')"
+
+
 def _records_python(text: str, sep: str, source: str, skipped: int = 0) -> tuple[list[str], pd.DataFrame, np.ndarray]:
     """Header, cells and start lines by the :mod:`csv` module (any quoting, exact line numbers).
 
@@ -192,9 +198,8 @@ def _records_python(text: str, sep: str, source: str, skipped: int = 0) -> tuple
                                   f"header's {width} fields: a quote (\") opened and never closed?")
             if len(record) != width:
                 if "".join(record[width:]).strip():
-                    raise UnreadableFileError(
-                        source, None, f"line {start + skipped} has {len(record)} fields, the header has {width} "
-                                      f"(separator '{sep}')")
+                    raise UnreadableFileError(source, None,
+                                              extra_fields_problem(start + skipped, len(record), width, sep))
                 record = record[:width] + [""] * (width - len(record))
             rows.append(record)
             lines.append(start)

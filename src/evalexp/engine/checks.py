@@ -7,8 +7,11 @@ memory engine's :class:`~evalexp.errors.InputError` subclasses with the same mes
 the column, the first rows by line and participant identifier. It needs only a function running
 a query and returning its rows, a :class:`~evalexp.engine.sql.Dialect`, and a function turning
 row positions into file lines, so one text serves every engine: the Spark engine runs it (row
-positions: ``monotonically_increasing_id``, see :mod:`evalexp.engine.spark`); the DuckDB engine's
-own copy of these checks (``row_number()`` lines) can move onto it (identity positions).
+positions: ``monotonically_increasing_id``, see :mod:`evalexp.engine.spark`), so does the DuckDB
+engine (positions: the lines themselves, by ``row_number()``, on a second view read only to name
+the offending rows, see :mod:`evalexp.engine.duckdb_engine`). What the dialects spell otherwise
+(text casts, label folding with or without accents, day differences) is in
+:class:`~evalexp.engine.sql.Dialect`.
 
 Order of the checks (that of :func:`evalexp.load.load_cohort`): ``[recode.COLUMN]`` labels, identifiers (missing,
 repeated), arms (unmapped, empty), ambiguous slash dates, dates (unparseable, outside
@@ -76,12 +79,18 @@ class SqlChecks:
         File lines (header = line 1) of a list of row positions.
     cohort : str
         The (quoted) name of the view.
+    positioned : str, optional
+        The (quoted) name of a view with the same rows and the ``__position`` column, read only to
+        name and order the offending rows (default: ``cohort`` itself has ``__position``). For an
+        engine where the position costs a pass over the whole file (DuckDB's ``row_number()``
+        window), the counting scans then run on a ``cohort`` without it.
     """
 
     def __init__(self, run: Run, dialect: Dialect, source: str, table: Table,
-                 lines: Callable[[list[int]], list[int]], cohort: str = "cohort"):
+                 lines: Callable[[list[int]], list[int]], cohort: str = "cohort", positioned: str | None = None):
         self.run = run
         self.cohort = cohort
+        self.positioned = positioned or cohort
         self.dialect = dialect
         self.source = source
         self.table = table
@@ -104,7 +113,7 @@ class SqlChecks:
         """The first ``(line, identifier)`` pairs of the rows where ``condition`` holds, and their number."""
         total = int(self.run(f"SELECT count(*) FROM {self.cohort} WHERE {condition}")[0][0])
         shown = self.run(f"SELECT {self.q(POSITION)}, coalesce({self.dialect.text(self.q('participant_id'))}, '?') "
-                         f"FROM {self.cohort} WHERE {condition} ORDER BY 1 LIMIT {MAX_ROWS_SHOWN}")
+                         f"FROM {self.positioned} WHERE {condition} ORDER BY 1 LIMIT {MAX_ROWS_SHOWN}")
         lines = self.lines([int(position) for position, _ in shown])
         return [(line, str(pid)) for line, (_, pid) in zip(lines, shown)], total
 
@@ -121,7 +130,7 @@ class SqlChecks:
     def first_values(self, expression: str, condition: str, count: int) -> list[Any]:
         """The first ``count`` distinct values of ``expression`` where ``condition`` holds, in file order."""
         found = self.run(f"SELECT v FROM (SELECT {expression} AS v, min({self.q(POSITION)}) AS first "
-                         f"FROM {self.cohort} WHERE {condition} GROUP BY 1) t ORDER BY first LIMIT {count}")
+                         f"FROM {self.positioned} WHERE {condition} GROUP BY 1) t ORDER BY first LIMIT {count}")
         return [row[0] for row in found]
 
     def distinct(self, expression: str, condition: str = "TRUE") -> list[Any]:

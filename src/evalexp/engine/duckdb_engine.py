@@ -28,6 +28,10 @@ name as dates, the numeric-covariate check of :mod:`evalexp.load`, ``[reference]
 covariates outside ``[survival]``, a time of day in a value that the plan's ``date_format``
 does not have (or the reverse), the data-quality warnings. ``[data] sheet`` has no meaning
 (no Excel).
+
+A CSV record with more fields than the header gets the memory engine's message
+(:mod:`evalexp.engine.records`), except when those fields are all empty: the memory engine pads
+them away, DuckDB refuses the file with its own error.
 """
 from __future__ import annotations
 
@@ -35,7 +39,7 @@ import codecs
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -43,57 +47,29 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ..errors import (
-    MAX_ROWS_SHOWN,
-    AmbiguousDateError,
-    DateParseError,
-    DateRangeError,
-    DuplicateIdError,
-    EmptyArmError,
-    EmptyFileError,
-    InputError,
-    InvalidValueError,
-    MissingColumnError,
-    UnmappedArmError,
-    UnmappedLabelError,
-    UnreadableFileError,
-    shown_value,
-)
+from ..errors import EmptyFileError, UnreadableFileError
 from ..guards import check_horizon_days
 from ..levels import check_references
 from ..load import _numeric
-from ..plan import ARMS, Plan
+from ..plan import Plan
 from ..readers import MISSING_MARKERS, _separator
-from ..recode import UNMAPPED_HINT, missing_problem, unmapped_problem
-from ..validate import (
-    DATE_ORDER_RULES,
-    MISSING_DATE,
-    MISSING_ID,
-    REQUIRED_DATES,
-    Table,
-    check_columns,
-    duplicate_ids_problem,
-    empty_arm_problem,
-    unmapped_arms_problem,
-)
-from .counts import MAX_LEVELS, CohortCounts
+from ..validate import Table, check_columns
+from .checks import POSITION, SqlChecks
+from .counts import CohortCounts
+from .records import extra_fields_error
 from .sql import (
     COUNT,
     DUCKDB,
-    RECODED,
     aggregate_query,
     canonical_select,
     date_columns,
     date_evidence_query,
     literal,
-    recoded,
     split_aggregate,
 )
 
 #: DuckDB's memory limit by default (it spills beyond): the whole analysis then stays within 3 GB.
 MEMORY_LIMIT = "1GB"
-#: Column holding each row's source line in the engine's views.
-LINE = "__line"
 _CHUNK = 16 * 2**20
 #: What :meth:`str.strip` strips from a cell (ASCII whitespace; cells rarely hold other spaces).
 _WHITESPACE = " \t\n\r\x0b\x0c"
@@ -141,206 +117,19 @@ def _header_line(path: Path, header_row: int) -> str:
         return handle.readline()
 
 
-class _SqlTable:
-    """The checks of :mod:`evalexp.validate` on a DuckDB view ``cohort`` (canonical columns, dates
-    parsed, ``__line``), raising the memory engine's errors.
-
-    :meth:`precount` counts the rows of many conditions in one scan; :meth:`check` then looks
-    for the offending rows only when there are some.
-    """
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, source: str, table: Table):
-        self.con = con
-        self.source = source
-        self.table = table  # an empty frame under the canonical names: labels and check_columns
-        self.known: dict[str, int] = {}
-
-    def precount(self, conditions: list[str], extra: dict[str, str] | None = None) -> dict[str, object]:
-        """Count the rows of each condition in one scan (kept for :meth:`check`); also the ``extra``
-        aggregate expressions, returned by name."""
-        extra = extra or {}
-        expressions = [f"count_if({c})" for c in conditions] + list(extra.values())
-        row = self.con.execute(f"SELECT {', '.join(expressions) or '0'} FROM cohort").fetchone() or ()
-        self.known.update(zip(conditions, (int(v) for v in row[:len(conditions)])))
-        return dict(zip(extra, row[len(conditions):]))
-
-    def offenders(self, condition: str) -> tuple[list[tuple[int, str]], int]:
-        """The first ``(line, identifier)`` pairs of the rows where ``condition`` holds, and their number."""
-        total = self.con.execute(f"SELECT count(*) FROM cohort WHERE {condition}").fetchone()
-        shown = self.con.execute(f"SELECT {LINE}, coalesce(CAST(participant_id AS VARCHAR), '?') FROM cohort_lines "
-                                 f"WHERE {condition} ORDER BY {LINE} LIMIT {MAX_ROWS_SHOWN}").fetchall()
-        return [(int(line), str(pid)) for line, pid in shown], int(total[0]) if total else 0
-
-    def check(self, error: type[InputError], column: str, problem: str | Callable[[], str], condition: str,
-              hint: str = "") -> None:
-        """Raise ``error`` if some row meets ``condition`` (``problem`` may be a function: called only then)."""
-        if self.known.get(condition) == 0:
-            return
-        rows, total = self.offenders(condition)
-        if total:
-            raise error(self.source, self.table.label(column), problem if isinstance(problem, str) else problem(),
-                        rows, total, hint)
-
-    def first_values(self, expression: str, condition: str, count: int) -> list:
-        """The first ``count`` distinct values of ``expression`` where ``condition`` holds, in line order."""
-        found = self.con.execute(f"SELECT v FROM (SELECT {expression} AS v, min({LINE}) AS first FROM cohort_lines "
-                                 f"WHERE {condition} GROUP BY 1) ORDER BY first LIMIT {count}").fetchall()
-        return [v for (v,) in found]
-
-
-_ARM_COUNTS = {arm: f"count_if(arm = {literal(arm)})" for arm in ARMS}
-
-
 def _views(con: duckdb.DuckDBPyConnection, plan: Plan, columns: list[str], *, day_first: bool) -> None:
     """``cohort`` (canonical rows, for the counting scans) and ``cohort_lines`` (the same with each row's
-    line, a window over the whole file: read only to name the rows of a broken rule)."""
+    line as its position, a window over the whole file: read only to name the rows of a broken rule)."""
     select = canonical_select(plan, "raw", DUCKDB, columns=columns, day_first=day_first)
     con.execute(f"CREATE OR REPLACE VIEW cohort AS {select}")
-    select = canonical_select(plan, "source", DUCKDB, columns=[*columns, LINE], day_first=day_first)
+    select = canonical_select(plan, "source", DUCKDB, columns=[*columns, POSITION], day_first=day_first)
     con.execute(f"CREATE OR REPLACE VIEW cohort_lines AS {select}")
 
 
-def _check_recodes(sql: _SqlTable, plan: Plan, canonical: list[str]) -> None:
-    """The plan's ``[recode.COLUMN]``: the column present, every label mapped (:func:`evalexp.recode.recode`)."""
-    for column, table_ in plan.recode.items():
-        if column not in canonical:
-            raise MissingColumnError(sql.source, column, missing_problem(column))
-        cell = DUCKDB.quote(column + RECODED)
-        unmapped = f"{cell} IS NOT NULL AND {recoded(DUCKDB, cell, table_)} IS NULL"
-
-        def problem(column: str = column, unmapped: str = unmapped, table_: dict = table_) -> str:
-            found = sql.con.execute(f"SELECT DISTINCT CAST({DUCKDB.quote(column + RECODED)} AS VARCHAR) "
-                                    f"FROM cohort WHERE {unmapped}").fetchall()
-            return unmapped_problem(column, sorted(str(v) for (v,) in found), table_)
-
-        sql.check(UnmappedLabelError, column, problem, unmapped, UNMAPPED_HINT)
-
-
-def _check_ids_and_arms(sql: _SqlTable, plan: Plan) -> None:
-    """:func:`evalexp.validate.check_ids` then :func:`evalexp.validate.map_arms`."""
-    arms = sql.precount(["participant_id IS NULL", "arm IS NULL"], _ARM_COUNTS)
-    sql.check(InvalidValueError, "participant_id", MISSING_ID, "participant_id IS NULL")
-    repeated = "participant_id IN (SELECT participant_id FROM cohort GROUP BY 1 HAVING count(*) > 1)"
-    n_ids = sql.con.execute("SELECT count(*) FROM (SELECT participant_id FROM cohort GROUP BY 1 "
-                            "HAVING count(*) > 1)").fetchone()
-    if n_ids and n_ids[0]:
-        sql.check(DuplicateIdError, "participant_id", duplicate_ids_problem(int(n_ids[0])), repeated)
-
-    def unmapped() -> str:
-        bad = sql.con.execute("SELECT DISTINCT arm__text FROM cohort WHERE arm IS NULL").fetchall()
-        return unmapped_arms_problem(sorted({"(empty)" if v is None else str(v) for (v,) in bad}), plan)
-
-    sql.check(UnmappedArmError, "arm", unmapped, "arm IS NULL")
-    for arm in ARMS:
-        if not arms[arm]:
-            labels = sorted(str(v) for (v,) in sql.con.execute("SELECT DISTINCT arm__text FROM cohort").fetchall())
-            raise EmptyArmError(sql.source, sql.table.label("arm"), empty_arm_problem(arm, labels))
-
-
-def _date_conditions(plan: Plan, dates: list[str]) -> list[tuple[str, str, str]]:
-    """(column, unparsed condition, outside condition) per date column."""
-    q = DUCKDB.quote
-    low, high = literal(str(plan.data.date_min)), literal(str(plan.data.date_max))
-    return [(column, f"{q(column + '__text')} IS NOT NULL AND {q(column)} IS NULL",
-             f"{q(column)} < DATE {low} OR {q(column)} > DATE {high}") for column in dates]
-
-
-def _order_conditions(dates: list[str]) -> list[str]:
-    q = DUCKDB.quote
-    return ([f"{q(column)} IS NULL" for column in REQUIRED_DATES]
-            + [f"{q(rule.column)} < {q(rule.before)}" for rule in DATE_ORDER_RULES if rule.column in dates])
-
-
-def _check_dates(sql: _SqlTable, plan: Plan, dates: list[str]) -> None:
-    """Unparseable dates and dates outside ``[data] date_min .. date_max`` (:class:`evalexp.load._DateReader`)."""
-    expected = (f"'{plan.data.date_format}' or YYYY-MM-DD" if plan.data.date_format != "auto"
-                else "YYYY-MM-DD or DD/MM/YYYY")
-    low, high = plan.data.date_min, plan.data.date_max
-    for column, unparsed, outside in _date_conditions(plan, dates):
-        text = f"CAST({DUCKDB.quote(column + '__text')} AS VARCHAR)"
-        sql.check(DateParseError, column, lambda: "unparseable date " + ", ".join(
-            repr(shown_value(v)) for v in sql.first_values(text, unparsed, 3)) + f" (expected {expected})",  # noqa: B023
-            unparsed)
-        sql.check(DateRangeError, column, lambda: f"date outside {low}..{high} (" + ", ".join(
-            str(v) for v in sql.first_values(DUCKDB.quote(column), outside, 3)) + ")", outside,  # noqa: B023
-            "a typo? The plan's [data] date_min and date_max move the bounds")
-
-
-def _check_order(sql: _SqlTable, dates: list[str]) -> None:
-    """Missing required dates and :data:`evalexp.validate.DATE_ORDER_RULES` (:func:`evalexp.validate.check_dates`)."""
-    for column in REQUIRED_DATES:
-        sql.check(InvalidValueError, column, MISSING_DATE, f"{DUCKDB.quote(column)} IS NULL")
-    for rule in DATE_ORDER_RULES:
-        if rule.column in dates:
-            sql.check(rule.error, rule.column, rule.problem,
-                      f"{DUCKDB.quote(rule.column)} < {DUCKDB.quote(rule.before)}")
-
-
-def _day_first(con: duckdb.DuckDBPyConnection, plan: Plan, columns: list[str], sql: _SqlTable) -> bool:
-    """Whether slash dates read day first: the memory engine's evidence rule (a first field above 12)."""
+def _evidence(con: duckdb.DuckDBPyConnection, plan: Plan, columns: list[str]) -> dict[str, object]:
+    """The slash-date evidence of :func:`evalexp.engine.sql.date_evidence_query`, by name."""
     row = con.execute(date_evidence_query(plan, "source", DUCKDB, columns=columns)).fetchone()
-    names = [d[0] for d in con.description or ()]
-    evidence = dict(zip(names, row or ()))
-    slash = [c for c in date_columns(plan, {plan.columns.get(n, n): n for n in columns})
-             if evidence.get(c + "__slash")]
-    if not slash or plan.data.date_format != "auto":
-        return False
-    if any((evidence.get(c + "__first") or 0) > 12 for c in slash):
-        return True
-    pattern = literal(r"^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}( [0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?$")
-    sql.check(AmbiguousDateError, slash[0],
-              f"slash dates that could be DD/MM/YYYY or MM/DD/YYYY (no day above 12 in "
-              f"{', '.join(repr(sql.table.label(c)) for c in slash)}); set [data] date_format = "
-              f"\"%d/%m/%Y\" in the plan",
-              f"regexp_matches(CAST({DUCKDB.quote(slash[0] + '__text')} AS VARCHAR), {pattern})")
-    return False
-
-
-def _binary_condition(column: str) -> str:
-    """Rows whose value is not plainly 0 or 1 (the candidates :func:`_check_binary` looks at)."""
-    return f"{DUCKDB.quote(column)} IS NOT NULL AND trim(CAST({DUCKDB.quote(column)} AS VARCHAR)) NOT IN ('0', '1')"
-
-
-def _check_binary(sql: _SqlTable, plan: Plan, columns: list[str]) -> None:
-    """``support_received`` and the plan's binary outcomes: 0, 1 or empty (:func:`evalexp.validate.check_binary`,
-    on the column's distinct values read as the memory engine reads them)."""
-    for column in ("support_received", *plan.outcomes.binary):
-        if column not in columns or sql.known.get(_binary_condition(column)) == 0:
-            continue
-        q = DUCKDB.quote(column)
-        found = sql.con.execute(f"SELECT v FROM (SELECT CAST({q} AS VARCHAR) AS v, min({LINE}) AS first FROM cohort_lines "
-                                f"WHERE {q} IS NOT NULL GROUP BY 1) ORDER BY first").fetchall()
-        values = pd.Series([v for (v,) in found], dtype=object)
-        numbers = _numeric(values)
-        if numbers is not None:
-            bad = ~numbers.isin([0, 1]).to_numpy()
-            shown = ", ".join(f"{v:g}" for v in numbers[bad][:MAX_ROWS_SHOWN])
-        else:
-            bad = ~values.isin(["0", "1"]).to_numpy()
-            shown = ", ".join(repr(v) for v in values[bad][:MAX_ROWS_SHOWN])
-        if bad.any():
-            listed = ", ".join(literal(str(v)) for v in values[bad])
-            sql.check(InvalidValueError, column, f"values must be 0 or 1 (or empty), found {shown}",
-                      f"CAST({q} AS VARCHAR) IN ({listed})")
-
-
-def _check_rows(sql: _SqlTable, plan: Plan, columns: list[str]) -> tuple[int, tuple[str, ...]]:
-    """Dates, binary columns, date order in one scan (then the offenders of the first rule broken);
-    returns the longest follow-up in days and the continuous covariates (:data:`MAX_LEVELS`)."""
-    canonical = [plan.columns.get(c, c) for c in columns]
-    dates = date_columns(plan, {name: name for name in canonical})
-    binary = [c for c in ("support_received", *plan.outcomes.binary) if c in canonical]
-    conditions = [c for _, unparsed, outside in _date_conditions(plan, dates) for c in (unparsed, outside)]
-    covariates = list(dict.fromkeys(plan.survival.covariates))
-    extra = {"longest": "max(date_diff('day', contract_start, followup_end))",
-             **{c: f"count(DISTINCT {DUCKDB.quote(c)})" for c in covariates}}
-    found = sql.precount(conditions + [_binary_condition(c) for c in binary] + _order_conditions(dates), extra)
-    _check_dates(sql, plan, dates)
-    _check_binary(sql, plan, canonical)
-    _check_order(sql, dates)
-    longest = found["longest"]
-    return (int(longest) if isinstance(longest, (int, np.integer)) else 0,
-            tuple(c for c in covariates if int(found[c]) > MAX_LEVELS))  # type: ignore[call-overload]
+    return dict(zip([d[0] for d in con.description or ()], row or ()))
 
 
 def _reader(path: Path, fmt: str, header_row: int) -> str:
@@ -423,23 +212,35 @@ def load_counts(path: str | Path, plan: Plan, *, memory_limit: str = MEMORY_LIMI
             con.execute(f"CREATE VIEW file AS SELECT * FROM {_reader(readable, fmt, header_row)}")
             columns = [str(name) for name, *_ in con.execute("DESCRIBE file").fetchall()]
             con.execute(f"CREATE VIEW raw AS {_cleaned(columns) if fmt != '.parquet' else 'SELECT * FROM file'}")
-            con.execute(f"CREATE VIEW source AS SELECT *, row_number() OVER () + {header_row} AS {LINE} FROM raw")
+            con.execute(f"CREATE VIEW source AS SELECT *, row_number() OVER () + {header_row} "
+                        f"AS {DUCKDB.quote(POSITION)} FROM raw")
             if con.execute("SELECT 1 FROM raw LIMIT 1").fetchone() is None:
                 raise EmptyFileError(source, None, "no data rows (only a header)")
             names = {plan.columns[c]: c for c in columns if plan.columns.get(c, c) != c}
             table = Table(pd.DataFrame(columns=[plan.columns.get(c, c) for c in columns]), np.zeros(0),
                           np.zeros(0), source, names)
             check_columns(table, plan)
-            sql = _SqlTable(con, source, table)
+            # positions are the lines themselves (row_number() + header_row)
+            checks = SqlChecks(lambda query: con.execute(query).fetchall(), DUCKDB, source, table, list,
+                               positioned="cohort_lines")
+            canonical = [plan.columns.get(c, c) for c in columns]
             _views(con, plan, columns, day_first=False)
-            _check_recodes(sql, plan, [plan.columns.get(c, c) for c in columns])
-            _check_ids_and_arms(sql, plan)
-            day_first = _day_first(con, plan, columns, sql)
+            checks.recodes(plan, canonical)
+            checks.ids_and_arms(plan)
+            day_first = checks.day_first(plan, _evidence(con, plan, columns),
+                                         date_columns(plan, {name: name for name in canonical}))
             _views(con, plan, columns, day_first=day_first)
-            longest, continuous = _check_rows(sql, plan, columns)
+            longest, continuous = checks.rows(plan, canonical)
             counts, outcomes = split_aggregate(_fetch(con, aggregate_query(
                 plan, "raw", DUCKDB, columns=columns, day_first=day_first, exclude=continuous,
                 outcomes_apart=True)), plan)
+    except duckdb.InvalidInputException:
+        # DuckDB's CSV errors: the memory engine's message for a record with more fields than the header
+        misshapen = None if fmt == ".parquet" else extra_fields_error(
+            path, "utf-8-sig" if _is_utf8(path) else "cp1252", plan.data.header_row, source)
+        if misshapen is not None:
+            raise misshapen from None
+        raise
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
