@@ -92,12 +92,13 @@ class FineGrayResult(Result):
         """Robust (sandwich) standard errors by term, as crr's ``sqrt(diag(var))``."""
         return pd.Series(np.sqrt(np.diag(self.var_)), index=list(self.terms))
 
-    def wald(self, term: str | None = None) -> WaldEstimate:
-        """The log subdistribution hazard ratio of ``term`` (default the first) and its SE."""
-        j = 0 if term is None else self.terms.index(term)
+    def wald(self, term: str = "treated") -> WaldEstimate:
+        """The log subdistribution hazard ratio of ``term`` and its SE (the same default term as
+        :meth:`evalexp.survival.cox.CoxResult.wald`)."""
+        j = self.terms.index(term)
         return WaldEstimate(float(self.params_.iloc[j]), float(self.se_.iloc[j]), self.alpha)
 
-    def ratio(self, term: str | None = None) -> dict[str, Any]:
+    def ratio(self, term: str = "treated") -> dict[str, Any]:
         """``{log_shr, se, shr, ci_low, ci_high, p_value}`` of one term (Wald CI and p)."""
         return self.wald(term).ratio_dict("log_shr", "shr")
 
