@@ -92,6 +92,9 @@ def test_table_one_numbers_are_the_cohorts():
         assert by["female"]["levels"]["0"][arm] == (rows["female"] == 0).sum()
     assert by["diploma"]["missing"] == {"treatment": 3, "control": 12}
     assert by["age"]["missing"] == {"treatment": 0, "control": 4}
+    # levels in R's factor() order (case- and accent-insensitive), as the subgroup table and the models
+    assert list(by["diploma"]["levels"]) == sorted(by["diploma"]["levels"], key=str.casefold)
+    assert list(by["diploma"]["levels"]).index("bac") < list(by["diploma"]["levels"]).index("CAP-BEP")
 
 
 def test_continuous_covariates_reuse_the_balance_rows():

@@ -32,7 +32,7 @@ from ..errors import AnalysisError
 from ..plan import ARMS, Plan
 from ..results import Result, json_number, tidy_frame
 from .balance import BalanceTable, balance_rows
-from .subgroups import subgroup_levels
+from .subgroups import level_sort_key, subgroup_levels
 
 
 def baseline_variables(plan: Plan) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -111,7 +111,8 @@ def _counts(name: str, kind: str, roles: tuple[str, ...], values: pd.Series, arm
     labels, _ = subgroup_levels(values, name)
     known = labels.notna()
     table = pd.crosstab(labels[known], arm[known]).reindex(columns=list(ARMS), fill_value=0)
-    levels = {str(level): {a: int(table.loc[level, a]) for a in ARMS} for level in table.index}
+    levels = {str(level): {a: int(table.loc[level, a]) for a in ARMS}
+              for level in sorted(table.index, key=level_sort_key)}
     missing = {a: int(((arm == a) & ~known).sum()) for a in ARMS}
     return {"variable": name, "kind": kind, "roles": list(roles), "missing": missing, "levels": levels,
             "groups_sites": _groups_sites(values, sites)}

@@ -76,7 +76,9 @@ def subgroup_levels(values: pd.Series, name: str) -> tuple[pd.Series, str]:
     return labels.where(values.notna()), "one level per value"
 
 
-def _sort_key(label: str) -> tuple:
+def level_sort_key(label: str) -> tuple:
+    """The order of subgroup and Table 1 levels: numeric labels (and cut halves) by value, then the
+    others in R's ``factor()`` order (:func:`evalexp.levels.collation_key`)."""
     number = label.lstrip("<>= ")
     try:
         return (0, float(number), label.startswith(">"))
@@ -322,7 +324,7 @@ def subgroup_effects(cohort: Cohort, plan: Plan) -> SubgroupEffects:
         labels, definition = subgroup_levels(data[variable], variable)
         present = labels.notna()
         frame, labels = data[present], labels[present]
-        names = sorted(labels.unique(), key=_sort_key)
+        names = sorted(labels.unique(), key=level_sort_key)
         levels += [_level_effect(frame[labels == lv], variable, lv, plan) for lv in names]
         tests.append(_interaction(frame, labels, names, variable, definition, plan))
     return SubgroupEffects(tuple(levels), tuple(tests), plan.survival.horizon_days, plan.inference.alpha)
