@@ -209,7 +209,9 @@ class SurvivalAnalysis(Result):
         for block in cox.values():
             block.setdefault("method", "wald-cluster-robust" if self.robust else "wald")
         for key, fit in (("unadjusted", self.cox_unadjusted), ("adjusted", self.cox_adjusted)):
-            if fit is not None and fit.robust and fit.n_clusters is not None and fit.n_clusters >= 2:
+            # the bias corrections need each participant's row: not computed from counts (frequency weights)
+            if fit is not None and fit.robust and fit.n_clusters is not None and fit.n_clusters >= 2 \
+                    and fit.data_.weight is None:
                 cox[key]["few_clusters"] = few_clusters_ratio(fit)
         if self.rmst_small_sample is not None:
             out["rmst"]["small_sample"] = self.rmst_small_sample.to_dict()
