@@ -57,7 +57,7 @@ def _report(tmp_path: Path, cohort: Path, plan: Path, *options: str) -> Path:
 def _text(folder: Path) -> str:
     """The HTML report's reader text (tags, styles and images removed)."""
     html = (folder / "report.html").read_text(encoding="utf-8")
-    body = re.sub(r"<img[^>]*>|<style>.*?</style>", " ", html, flags=re.S)
+    body = re.sub(r"<img[^>]*>|<style>.*?</style>", " ", html, flags=re.DOTALL)
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", body)).split()).replace("\u2019", "'")
 
 
@@ -101,8 +101,7 @@ def cp1252(tmp_path_factory):
 
 
 def test_files_and_primary_figures_written(parquet):
-    _, cohort, folders = parquet
-    folder = folders["counts"]
+    folder = parquet[2]["counts"]
     for name in ("report.html", "report.pdf", "report.docx", "tables.xlsx", "results.json", "disclosure.json",
                  "manifest.json", "figures/km.png", "figures/km.svg", "figures/cif.png", "figures/cif.svg",
                  "figures/outcomes.svg"):
