@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11 and pip:
 #   make report   -> installs into .venv and builds the full report on the demo cohort into reports/
-#   make test     -> installs into .venv (with test extras) and runs the whole test suite
+#   make test     -> installs into .venv (with the test and spark extras) and runs the whole test suite
+#                    (the Spark tests need Java 17+: without it they skip, except under CI=true)
 # CI (.ci/run) also runs `make test-oldest`: the suite on the oldest versions pyproject.toml allows
 # (constraints/oldest.txt), in .venv-oldest.
 PYTHON ?= python3
@@ -10,12 +11,12 @@ OLDEST := .venv-oldest/bin
 DEMO   := data/synthetic/agir_demo.csv
 PLAN   := data/synthetic/agir_demo.toml
 
-.PHONY: report analyze test test-oldest contract-in-step bench docs clean
+.PHONY: report analyze test test-oldest contract-in-step bench docs lint clean
 
 $(BIN)/evalexp: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[test,spark]"
 	touch $(BIN)/evalexp
 
 report: $(BIN)/evalexp
@@ -30,7 +31,7 @@ test: $(BIN)/evalexp
 $(OLDEST)/evalexp: pyproject.toml constraints/oldest.txt
 	$(PYTHON) -m venv .venv-oldest
 	$(OLDEST)/pip install --quiet --upgrade pip
-	$(OLDEST)/pip install --quiet -c constraints/oldest.txt -e ".[test]"
+	$(OLDEST)/pip install --quiet -c constraints/oldest.txt -e ".[test,spark]"
 	touch $(OLDEST)/evalexp
 
 test-oldest: $(OLDEST)/evalexp
@@ -47,6 +48,12 @@ contract-in-step:
 docs: $(BIN)/evalexp
 	$(BIN)/pip install --quiet -e ".[docs]"
 	$(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
+
+# Lint and types: ruff (rules in pyproject.toml [tool.ruff]) on the code, tests and benchmarks, and mypy
+# (pyproject.toml [tool.mypy], with pandas-stubs) on src/; the exact tool versions come with the test extra.
+lint: $(BIN)/evalexp
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
 
 bench: $(BIN)/evalexp
 	$(BIN)/python benchmarks/run.py

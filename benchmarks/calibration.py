@@ -9,7 +9,8 @@ Scenarios (cohorts from ``evalexp.simulate``, true conditional HR 0.6 in the sec
 
 Each cohort is drawn once (seed 28) and calibrated with the same plan keys (horizon 365 days,
 randomisation inference on the log-rank, RMST and Cox-score statistics).
-Usage: ``python benchmarks/calibration.py [--reps 2000] [--reps-other 1000] [--workers 2] [--out DIR]``;
+Usage: ``python benchmarks/calibration.py [--reps 2000] [--reps-other 1000] [--workers 2] [--permutations 1000]
+[--out DIR]``;
 prints one table row per (scenario, method) and writes ``DIR/<scenario>.json``.
 """
 import argparse
@@ -17,7 +18,7 @@ import json
 import time
 from pathlib import Path
 
-from evalexp.calibrate import calibrate
+from evalexp.calibrate import CALIBRATION_PERMUTATIONS, calibrate
 from evalexp.load import load_frame
 from evalexp.plan import plan_from_dict
 from evalexp.simulate import simulate
@@ -33,13 +34,13 @@ SCENARIOS = {
 }
 
 
-def plan_for(cluster: str, small_sample: str | None, covariates=COVARIATES):
+def plan_for(cluster: str, small_sample: str | None, covariates=COVARIATES, firth: bool = False):
     inference = {"permutations": 1000, "seed": 20101001, "statistics": ["logrank", "cox_score", "rmst"]}
     if small_sample is not None:
         inference["small_sample"] = small_sample
     return plan_from_dict({"title": "calibration benchmark",
                            "survival": {"horizon_days": 365, "covariates": covariates, "strata": "stratum",
-                                        "cluster": cluster},
+                                        "cluster": cluster, "firth": firth},
                            "inference": inference})
 
 
@@ -58,17 +59,21 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", default=list(SCENARIOS))
     parser.add_argument("--small-sample", default=None, help="[inference] small_sample of the plan")
     parser.add_argument("--out", type=Path, default=None, help="folder for the calibration JSON files")
+    parser.add_argument("--firth", action="store_true", help="[survival] firth = true (Firth Cox siblings)")
+    parser.add_argument("--permutations", type=int, default=CALIBRATION_PERMUTATIONS,
+                        help=f"re-randomisations per trial, at most (default {CALIBRATION_PERMUTATIONS})")
     args = parser.parse_args()
     print(f"{'scenario':8} {'method':36} {'type-I':>6} {'cov0':>6} {'power':>6} {'cov1':>6} {'fail':>5} calibrated")
     for name in args.only:
         spec = SCENARIOS[name]
-        plan = plan_for(spec["cluster"], args.small_sample, spec.get("covariates", COVARIATES))
+        plan = plan_for(spec["cluster"], args.small_sample, spec.get("covariates", COVARIATES), args.firth)
         sim = simulate(n=spec["n"], seed=28, hazard_ratio=args.hr, n_sites=spec["n_sites"],
                        n_strata=spec["n_strata"])
         cohort = load_frame(sim.data, plan)
         reps = args.reps if name == "n150" else (args.reps_other or args.reps)
         start = time.perf_counter()
-        result = calibrate(cohort, plan, reps=reps, hazard_ratio=args.hr, seed=1, workers=args.workers)
+        result = calibrate(cohort, plan, reps=reps, hazard_ratio=args.hr, seed=1, workers=args.workers,
+                           permutations=args.permutations)
         seconds = time.perf_counter() - start
         if args.out:
             args.out.mkdir(parents=True, exist_ok=True)

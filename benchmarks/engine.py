@@ -101,7 +101,8 @@ def measure(command: list[str]) -> tuple[float, float, str]:
 def groupby_command(path: Path, plan: Path) -> list[str]:
     code = ("import sys, duckdb; from evalexp.plan import load_plan; "
             "from evalexp.engine.sql import aggregate_query, DUCKDB; plan = load_plan(sys.argv[2]); "
-            "con = duckdb.connect(); con.execute('SET enable_progress_bar = false'); con.execute(f\"CREATE VIEW raw AS SELECT * FROM read_parquet('{sys.argv[1]}')\"); "
+            "con = duckdb.connect(); con.execute('SET enable_progress_bar = false'); "
+            "con.execute(f\"CREATE VIEW raw AS SELECT * FROM read_parquet('{sys.argv[1]}')\"); "
             "cols = [r[0] for r in con.execute('DESCRIBE raw').fetchall()]; import time; t = time.perf_counter(); "
             "cells = len(con.execute(aggregate_query(plan, 'raw', DUCKDB, columns=cols)).df()); "
             "print(time.perf_counter() - t)")

@@ -16,7 +16,6 @@ import time
 
 import numpy as np
 from scipy import stats
-
 from survival import data_of  # benchmarks/survival.py: the same simulated cohorts
 
 from evalexp.survival.cells import CellStatistics, build_cells

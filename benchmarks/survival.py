@@ -53,7 +53,8 @@ best <- function(expr) { e <- substitute(expr); min(sapply(seq_len(reps), functi
 out <- c(km = best(survfit(Surv(time, event) ~ treated, data = d, conf.type = "log-log")),
          logrank = best(survdiff(Surv(time, event) ~ treated + strata(stratum), data = d)),
          cox = best(coxph(Surv(time, event) ~ treated, data = d)),
-         cox_cluster = if (cl) best(coxph(Surv(time, event) ~ treated + strata(stratum), cluster = site, data = d)) else NA)
+         cox_cluster = if (cl) best(coxph(Surv(time, event) ~ treated + strata(stratum), cluster = site,
+                                          data = d)) else NA)
 cat(paste(names(out), out, sep = "=", collapse = "\n"), "\n")
 """
 
@@ -145,7 +146,7 @@ def run_r(d: pd.DataFrame, repeat: int) -> dict[str, float]:
 def run_analysis(n: int) -> tuple[float, float]:
     """analyze_survival on n contracts (10,000 permutations, 3 statistics): seconds and peak RSS (GB)."""
     from evalexp.plan import plan_from_dict
-    from evalexp.survival.analysis import analyze_survival
+    from evalexp.survival.survival_analysis import analyze_survival
 
     data = derive_survival(simulate(n=n, seed=1).data)
     plan = plan_from_dict({"title": "bench", "survival": {

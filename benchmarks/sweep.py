@@ -3,13 +3,13 @@
 Each trial is ``evalexp.simulate.simulate(n, seed, hazard_ratio)`` (six baseline covariates
 age, female, qpv, diploma, sector, company_size; strata and sites filled) analysed with the
 plan below: adjusted Cox on the six covariates, stratified by ``stratum``, causes, a binary
-outcome (with Lin's adjustment on the six covariates), subgroups by diploma, and — in half of the trials — cluster-robust errors on
-``site``. Sizes n = 40, 60, 80, 100, 150, 200, 300; hazard ratios 1.0 and 0.6; without and
+outcome (with Lin's adjustment on the six covariates), subgroups by diploma, and — in half of the trials —
+cluster-robust errors on ``site``. Sizes n = 40, 60, 80, 100, 150, 200, 300; hazard ratios 1.0 and 0.6; without and
 with clusters; ``--reps`` seeds per cell (default 72: 7 x 2 x 2 x 72 = 2,016 trials).
 
 It counts, per cell and overall: trials, aborts (any exception out of ``analyze``),
-trials whose adjusted treatment estimate is finite (log HR, a positive SE and a p-value), trials with neither a finite adjusted
-estimate nor a warning (must be 0), and the warnings by code. With ``--firth`` the plan
+trials whose adjusted treatment estimate is finite (log HR, a positive SE and a p-value), trials with neither
+a finite adjusted estimate nor a warning (must be 0), and the warnings by code. With ``--firth`` the plan
 also asks for Firth's penalised likelihood (``[survival] firth = true``).
 
 Usage: python benchmarks/sweep.py [--reps 72] [--permutations 20] [--firth] [--clusters both|without|with]
@@ -52,7 +52,7 @@ def run_trial(n: int, seed: int, hazard_ratio: float, plan) -> dict:
     cohort = load_frame(sim.data, plan)
     try:
         results = analyze(cohort, plan).to_dict()
-    except Exception:  # noqa: BLE001 - the sweep counts every abort, whatever its type
+    except Exception:  # the sweep counts every abort, whatever its type
         return {"abort": traceback.format_exc(limit=3)}
     adjusted = results["survival"]["cox"]["adjusted"]
     finite = adjusted["log_hr"] is not None and bool(adjusted["se"]) and adjusted["p_value"] is not None
@@ -94,7 +94,7 @@ def main() -> None:
                         cell[code] += 1
                         codes[code] += 1
                 totals.update({k: cell[k] for k in ("trials", "aborts", "finite", "silent")})
-                print(f"{n:>4} {hazard_ratio:>4} {str(cluster):>7} {cell['trials']:>6} {cell['aborts']:>6} "
+                print(f"{n:>4} {hazard_ratio:>4} {cluster!s:>7} {cell['trials']:>6} {cell['aborts']:>6} "
                       f"{cell['finite']:>11} {cell['silent']:>6} {cell['monotone_likelihood']:>8} "
                       f"{cell['few_events_per_parameter']:>7}", flush=True)
     elapsed = time.perf_counter() - start

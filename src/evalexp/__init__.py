@@ -42,8 +42,8 @@ if TYPE_CHECKING:
     from .plan import Plan, load_plan
     from .stored import StoredResults, read_results
 
-__all__ = ["Analysis", "Cohort", "EvalexpError", "EvalexpTypeError", "InputError", "Plan", "PlanError", "StoredResults", "analyze",
-           "load_cohort", "load_frame", "load_plan", "read_results", "simulate", "__version__"]
+__all__ = ["Analysis", "Cohort", "EvalexpError", "EvalexpTypeError", "InputError", "Plan", "PlanError", "StoredResults",
+           "analyze", "load_cohort", "load_frame", "load_plan", "read_results", "simulate", "__version__"]
 
 
 def __getattr__(name: str) -> Any:

@@ -36,10 +36,11 @@ import signal
 import sys
 import tempfile
 import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Sequence, TextIO
+from typing import TextIO
 
 from .errors import OutputError
 
@@ -142,8 +143,8 @@ def interrupts_deferred() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-        for signum in received[:1]:
-            signal.raise_signal(signum)
+        for number in received[:1]:
+            signal.raise_signal(number)
 
 
 # --------------------------------------------------------------------------- files
@@ -363,9 +364,8 @@ def foreign_entries(folder: str | Path) -> list[str]:
         for name in filenames:
             rel = (base / name).as_posix()
             path = Path(dirpath) / name
-            if rel not in outputs or path.is_symlink() or not path.is_file():
-                foreign.append(rel)
-            elif rel != MANIFEST and sha256_file(path) != outputs[rel]:
+            if (rel not in outputs or path.is_symlink() or not path.is_file()
+                    or (rel != MANIFEST and sha256_file(path) != outputs[rel])):
                 foreign.append(rel)
     return sorted(foreign)
 

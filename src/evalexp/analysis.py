@@ -18,16 +18,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from html import escape
+from typing import Any, ClassVar
 
 import pandas as pd
 
 from . import __version__
 from .alerts import AnalysisWarning
 from .cohort import Cohort
-from .fingerprint import cohort_fingerprint
+from .competing.competing_risks import CompetingRisksAnalysis, analyze_competing
 from .cost import CostEffectiveness, cost_effectiveness
-from .competing.analysis import CompetingRisksAnalysis, analyze_competing
+from .fingerprint import cohort_fingerprint
 from .guards import check_horizon, require
 from .heterogeneity import HeterogeneityResult, heterogeneity
 from .integrity.attrition import AttritionResult, attrition
@@ -44,13 +45,13 @@ from .plan import Plan
 from .provenance import provenance as provenance_record
 from .quality import QualitySummary, quality_summary
 from .results import Result
-from .survival.analysis import SurvivalAnalysis, analyze_survival
 from .stored import results_tidy
+from .survival.survival_analysis import SurvivalAnalysis, analyze_survival
 
 SCHEMA_VERSION = 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Analysis(Result):
     """Every result of the plan for one cohort. Parts the plan does not request are ``None``."""
 
@@ -76,7 +77,7 @@ class Analysis(Result):
     #: ``results.json["provenance"]`` (:func:`evalexp.provenance.provenance`).
     provenance: dict[str, Any] | None = None
 
-    title = "evalexp analysis"
+    title: ClassVar[str] = "evalexp analysis"
 
     def parts(self) -> dict[str, Result]:
         """The results objects present, by their ``results.json`` key, in reading order."""
@@ -119,14 +120,18 @@ class Analysis(Result):
         on the file this analysis writes. Each part's own ``tidy()`` has its model's terms."""
         return results_tidy(json.loads(json.dumps(self.to_dict())))
 
+    def heading(self) -> str:
+        return f"{self.title}: {self.plan.title}"
+
     def summary(self) -> str:
-        head = f"{self.plan.title}\n{'=' * len(self.plan.title)}\n" + \
+        head = f"{self.heading()}\n{'=' * len(self.heading())}\n" + \
             f"n: treatment {self.n['treatment']}, control {self.n['control']}; " + \
             f"ruptures: treatment {self.events['treatment']}, control {self.events['control']}"
         return "\n\n".join([head, *(part.summary() for part in self.parts().values())])
 
     def _repr_html_(self) -> str:
-        return "".join(part._repr_html_() for part in self.parts().values())
+        parts = "".join(part._repr_html_() for part in self.parts().values())
+        return f"<div><strong>{escape(self.heading())}</strong>{parts}</div>"
 
 
 def analyze(cohort: Cohort, plan: Plan, *, progress: bool = False,

@@ -1,4 +1,5 @@
-"""Calibration by simulation: trials shaped like the user's cohort, analysed by the user's plan (CONTRACT.md section 10).
+"""Calibration by simulation: trials shaped like the user's cohort, analysed by the user's plan
+(CONTRACT.md section 10).
 
 :func:`calibrate` fits a :class:`TrialModel` to a cohort, simulates ``reps`` trials from it
 under no effect and under a hazard ratio, runs the plan's survival analysis on each, and
@@ -50,10 +51,11 @@ import os
 import sys
 import time as _time
 import warnings
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -64,10 +66,11 @@ from ._progress import ProgressBar
 from .calibration_methods import ESTIMANDS, METHODS, Score, score
 from .cohort import Cohort
 from .errors import EvalexpError
+from .grouping import group_labels
 from .plan import Plan
-from .survival.analysis import analyze_survival
 from .survival.cox import cox_ph, evaluate, prepare
 from .survival.design import design_matrix
+from .survival.survival_analysis import analyze_survival
 
 #: Participants of the simulated population giving the true marginal hazard ratio.
 POPULATION_SIZE = 400_000
@@ -164,7 +167,7 @@ class TrialModel:
 def _codes(data: pd.DataFrame, column: str | None) -> np.ndarray:
     if column is None:
         return np.zeros(len(data), dtype=np.int64)
-    return pd.factorize(data[column].astype(object).where(data[column].notna(), "(missing)").astype(str))[0]
+    return pd.factorize(group_labels(data[column]))[0]
 
 
 def _piecewise_hazard(time: np.ndarray, event: np.ndarray, offset: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -332,7 +335,7 @@ def _replicate(seed: np.random.SeedSequence) -> dict[str, Score] | str:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             results = {"survival": analyze_survival(Cohort(data=data), plan).to_dict()}
-    except Exception as exc:  # noqa: BLE001 - a replicate whose analysis aborts counts as not computed
+    except Exception as exc:  # a replicate whose analysis aborts counts as not computed
         return f"{type(exc).__name__}: {exc}"
     scores = {}
     for spec in METHODS:
@@ -393,9 +396,9 @@ def summarise(replicates: list[dict[str, Score] | str], truth: dict[str, float],
         estimates = [s.estimate for s in done if s.estimate is not None]
         labels = sorted({s.label for s in scored if s.label})
         checks = []
-        if n and null:
+        if rejection is not None and mc_se is not None and null:  # some replicates done
             checks.append(TYPE_I_FLOOR * alpha <= rejection <= alpha + 3 * mc_se)
-        if coverage is not None:
+        if coverage is not None and mc_se is not None:
             checks.append(1 - alpha - 3 * mc_se <= coverage <= 1 - alpha + COVERAGE_SLACK)
         out[spec.name] = {
             "estimand": ESTIMANDS[spec.estimand] if spec.estimand else "no effect (test)",

@@ -151,13 +151,14 @@ def score(spec: MethodSpec, results: dict[str, Any], truth: dict[str, float], al
     if (spec.p_value is not None and p is None and not has_ci) or (spec.ci is not None and not has_ci):
         return Score(False, None, None, None, label)
     covered = None
-    if has_ci and spec.estimand is not None:
+    if low is not None and high is not None and spec.estimand is not None:
         target = truth[spec.estimand]
         target = math.exp(target) if spec.ci_scale == "exp" else target
         covered = bool(low <= target <= high)
+    rejected = None
     if p is not None:
         rejected = bool(p <= alpha)
-    else:
+    elif low is not None and high is not None:
         null = 1.0 if spec.ci_scale == "exp" else 0.0
         rejected = bool(not low <= null <= high)
     return Score(True, rejected, covered, _number(block, spec.estimate), label)

@@ -84,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("analyze", help="run the pre-specified analysis and write results.json",
                        description="Run the plan's analysis on a cohort and write only the results JSON.")
-    p.add_argument("cohort", type=Path, help="cohort file (CSV, XLSX, Parquet, DTA, SAS7BDAT)")
+    p.add_argument("cohort", help="cohort file (CSV, XLSX, Parquet, DTA, SAS7BDAT; with --engine spark also any "
+                                  "URI Spark reads: hdfs://, s3a://, ...)")
     p.add_argument("--plan", type=Path, required=True, help="analysis plan (TOML)")
     p.add_argument("--json", type=Path, required=True,
                    help="where to write results.json ('-': standard output); an existing file is replaced "
@@ -196,7 +197,12 @@ def _add_engine(p: argparse.ArgumentParser) -> None:
 
     p.add_argument("--engine", choices=ENGINES, default=None,
                    help="memory (every analysis), duckdb (out of core: the analyses counts determine) or "
-                        "auto (duckdb from a million rows); default: the plan's [data] engine, else auto")
+                        "auto (duckdb from a million rows); default: the plan's [data] engine, else auto; "
+                        "spark: the same counts on a Spark session (pip install 'evalexp[spark]', Java 17+)")
+    p.add_argument("--spark-master", default=None, metavar="URL",
+                   help="with --engine spark: the cluster's master URL (spark://host:7077, yarn, k8s://https://host, "
+                        "local[*]); without it, Spark Connect at $SPARK_REMOTE (sc://host:15002) when set, "
+                        "else a local Spark (local[*])")
 
 
 def _analyze(args: argparse.Namespace) -> None:
@@ -213,7 +219,8 @@ def _analyze(args: argparse.Namespace) -> None:
     if engine != "memory":
         from .engine.run import analyze_out_of_core
 
-        record = analyze_out_of_core(args.cohort, plan, engine, command_line=["evalexp", *args.argv]).to_dict()
+        record = analyze_out_of_core(args.cohort, plan, engine, command_line=["evalexp", *args.argv],
+                                     spark_master=args.spark_master).to_dict()
     else:
         cohort = load_cohort(args.cohort, plan, key=_read_key(args.key_file))
         record = analyze(cohort, plan, progress=_progress(args), command_line=["evalexp", *args.argv]).to_dict()
@@ -239,7 +246,8 @@ def _report(args: argparse.Namespace) -> None:
         command_line = ["evalexp", *sys.argv[1:]]
         build_report(None, plan, args.out, cohort_path=args.cohort, plan_path=args.plan, command_line=command_line,
                      progress=_progress(args), audience=args.audience,
-                     analysis=analyze_out_of_core(args.cohort, plan, engine, command_line=command_line))
+                     analysis=analyze_out_of_core(args.cohort, plan, engine, command_line=command_line,
+                                                  spark_master=args.spark_master))
         return
     cohort = load_cohort(args.cohort, plan, key=_read_key(args.key_file))
     build_report(cohort, plan, args.out, cohort_path=args.cohort, plan_path=args.plan,
@@ -292,13 +300,13 @@ def _simulate(args: argparse.Namespace) -> None:
 
 
 def _randomize(args: argparse.Namespace) -> None:
-    from .integrity.randomize import randomize_command
+    from .cli_commands import randomize_command
 
     randomize_command(args)
 
 
 def _power(args: argparse.Namespace) -> None:
-    from .integrity.power import power_command
+    from .cli_commands import power_command
 
     power_command(args)
 
@@ -381,7 +389,7 @@ def _run(args: argparse.Namespace, debug: bool) -> int:
         message = _system_error(exc)
     except MemoryError:
         message = "not enough memory for this run (a smaller sample size, fewer simulations or permutations?)"
-    except Exception as exc:  # noqa: BLE001 - the last barrier before a traceback (docs/CONTRACT.md section 5)
+    except Exception as exc:  # the last barrier before a traceback (docs/CONTRACT.md section 5)
         if debug:
             raise
         message = _internal_error(exc)

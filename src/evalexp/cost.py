@@ -21,8 +21,8 @@ that the programme pays for), and the interval by inverting the effect's interva
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import pandas as pd
 
@@ -36,7 +36,7 @@ def _per_rupture(cost: float, difference: float | None) -> float | None:
     return cost / -difference
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CostEffectiveness(Result):
     """Cost per rupture avoided.
 
@@ -59,7 +59,7 @@ class CostEffectiveness(Result):
     estimate: float | None
     ci_low: float | None
     ci_high: float | None
-    title: str = field(default="Cost per rupture avoided", repr=False)
+    title: ClassVar[str] = "Cost per rupture avoided"
 
     def tidy(self) -> pd.DataFrame:
         return tidy_frame([
@@ -96,6 +96,6 @@ def cost_effectiveness(cost_per_participant: float, currency: str, horizon_days:
     finite = difference is not None and math.isfinite(difference)
     return CostEffectiveness(
         cost_per_participant=cost_per_participant, currency=currency, horizon_days=horizon_days,
-        ruptures_avoided_per_100=-100 * difference if finite else None,
+        ruptures_avoided_per_100=-100 * difference if difference is not None and finite else None,
         estimate=_per_rupture(cost_per_participant, difference),
         ci_low=_per_rupture(cost_per_participant, ci_low), ci_high=_per_rupture(cost_per_participant, ci_high))

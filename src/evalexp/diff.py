@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .errors import ArgumentError
-from .stored import pointer_token, load_results_json
+from .stored import load_results_json, pointer_token
 
 #: What a leaf present in one file only shows for the other.
 ABSENT = "(absent)"

@@ -11,8 +11,8 @@ short (:func:`shown_value`). The form::
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 #: How many offending rows a message lists before it says "and N more".
 MAX_ROWS_SHOWN = 5

@@ -52,16 +52,33 @@ import numpy as np
 import pandas as pd
 
 from .cohort import Cohort, derive_survival
-from .errors import (AmbiguousDateError, DateParseError, DateRangeError, EmptyFileError, NotANumberError,
-                     UnreadableFileError, listed_values, shown_value)
+from .errors import (
+    AmbiguousDateError,
+    DateParseError,
+    DateRangeError,
+    EmptyFileError,
+    NotANumberError,
+    UnreadableFileError,
+    listed_values,
+    shown_value,
+)
 from .guards import check_horizon, require, require_path
 from .levels import check_references
 from .plan import Plan, default_plan
 from .pseudonym import new_key, pseudonymise
 from .readers import RawTable, read_table
 from .recode import recode
-from .validate import (DATE_COLUMNS, TEXT_COLUMNS, Table, check_binary, check_columns, check_dates, check_ids,
-                       data_warnings, map_arms)
+from .validate import (
+    DATE_COLUMNS,
+    TEXT_COLUMNS,
+    Table,
+    check_binary,
+    check_columns,
+    check_dates,
+    check_ids,
+    data_warnings,
+    map_arms,
+)
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _SLASH = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?")
@@ -182,7 +199,7 @@ class _DateReader:
                         else "YYYY-MM-DD or DD/MM/YYYY")
             raise self.table.refuse(DateParseError, column, f"unparseable date {shown} (expected {expected})", bad)
         low, high = bounds or self.bounds
-        outside_unique = np.array([not low <= p <= high for p in parsed] + [False], dtype=bool)
+        outside_unique = np.array([p is not None and not low <= p <= high for p in parsed] + [False], dtype=np.bool_)
         outside = outside_unique[codes]
         if outside.any():
             shown = ", ".join(str(p) for p in pd.unique(np.array(parsed, dtype=object)[outside_unique[:-1]])[:3])

@@ -94,10 +94,10 @@ the line of the first undecodable byte.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import tomllib
-import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,7 +124,9 @@ RANDOMIZATION_SCHEMES = ("permuted_blocks", "simple")
 PRIMARY_ANALYSES = ("cox_adjusted", "cox_unadjusted", "covariate_adjusted", "logrank", "risk_difference", "rmst")
 #: ``[data] engine`` and ``--engine``: auto picks memory or duckdb by the file's size (:mod:`evalexp.engine`).
 ENGINES = ("auto", "memory", "duckdb", "spark")
-SMALL_SAMPLE = ("auto", "always", "never")
+TIES = ("efron", "breslow")
+MULTIPLICITY = ("holm", "bh", "none")
+ATTRITION_BOUNDARIES = ("cautious", "optimistic")
 
 
 @dataclass(frozen=True)
@@ -241,14 +243,15 @@ class Plan:
                 return current
             return text_in(text, language, texts["language"])
 
+        report_texts: dict[str, Any] = {key: pick(getattr(self.report, key), text)
+                                        for key, text in texts["report"].items()}
         return dataclasses.replace(
             self, language=language, texts={**texts, "shown": language}, title=pick(self.title, texts["title"]),
             labels={column: pick(label, texts["labels"].get(column)) for column, label in self.labels.items()},
             value_labels={column: {level: pick(label, texts["value_labels"].get(column, {}).get(level))
                                    for level, label in table.items()}
                           for column, table in self.value_labels.items()},
-            report=dataclasses.replace(self.report, **{key: pick(getattr(self.report, key), text)
-                                                       for key, text in texts["report"].items()}))
+            report=dataclasses.replace(self.report, **report_texts))
 
     @property
     def balance_covariates(self) -> tuple[str, ...]:
@@ -363,7 +366,7 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
         _check_types(raw.get(section, {}), spec, f"[{section}]", source)
     if not raw.get("title"):
         raise PlanError(f"{source}: missing required key 'title'")
-    language = _choice(raw.get("language", "fr"), ("fr", "en"), "language", source)
+    language = _choice(raw.get("language", Plan.language), LANGUAGES, "language", source)
 
     columns = raw.get("columns", {})
     for src, canon in columns.items():
@@ -390,7 +393,7 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
         raise PlanError(f"{source}: missing required key 'horizon_days' in [survival]")
     if s["horizon_days"] <= 0:
         raise PlanError(f"{source}: 'horizon_days' in [survival] must be positive, got {s['horizon_days']}")
-    landmarks = tuple(s.get("landmarks_days", [90, 180, 365]))
+    landmarks = tuple(s.get("landmarks_days", SurvivalPlan.landmarks_days))
     if not all(isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in landmarks):
         raise PlanError(f"{source}: 'landmarks_days' must be a list of positive whole days, got {list(landmarks)!r}")
     d = raw.get("data", {})
@@ -416,12 +419,12 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
         strata=s.get("strata") or None,
         cluster=s.get("cluster") or None,
         causes=s.get("causes") or None,
-        ties=_choice(s.get("ties", "efron"), ("efron", "breslow"), "ties", source),
+        ties=_choice(s.get("ties", SurvivalPlan.ties), TIES, "ties", source),
         randomization=_choice(s.get("randomization", "permuted_blocks" if s.get("strata") else "simple"),
                               RANDOMIZATION_SCHEMES, "randomization", source),
         primary=_choice(s.get("primary", "cox_adjusted" if s.get("covariates") else "cox_unadjusted"),
                         PRIMARY_ANALYSES, "primary", source),
-        firth=s.get("firth", False),
+        firth=s.get("firth", SurvivalPlan.firth),
     )
     if survival.primary in ("cox_adjusted", "covariate_adjusted") and not survival.covariates:
         raise PlanError(f"{source}: 'primary' = {survival.primary!r} in [survival] needs 'covariates'")
@@ -430,34 +433,34 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
     outcomes = OutcomesPlan(
         binary=_strings(o.get("binary", []), "binary", source),
         adjust=_strings(o.get("adjust", []), "adjust", source),
-        multiplicity=_choice(o.get("multiplicity", "holm"), ("holm", "bh", "none"), "multiplicity", source),
+        multiplicity=_choice(o.get("multiplicity", OutcomesPlan.multiplicity), MULTIPLICITY, "multiplicity", source),
     )
 
     i = raw.get("inference", {})
-    alpha = float(i.get("alpha", 0.05))
+    alpha = float(i.get("alpha", InferencePlan.alpha))
     if not 0 < alpha < 1:
         raise PlanError(f"{source}: 'alpha' in [inference] must be between 0 and 1, got {alpha}")
-    permutations = i.get("permutations", 10000)
+    permutations = i.get("permutations", InferencePlan.permutations)
     if permutations < 1:
         raise PlanError(f"{source}: 'permutations' in [inference] must be >= 1, got {permutations}")
-    if i.get("seed", 0) < 0:
+    if i.get("seed", InferencePlan.seed) < 0:
         raise PlanError(f"{source}: 'seed' in [inference] must be >= 0, got {i['seed']}")
-    statistics = _strings(i.get("statistics", ["logrank"]), "statistics", source)
+    statistics = _strings(i.get("statistics", InferencePlan.statistics), "statistics", source)
     for stat in statistics:
         _choice(stat, RI_STATISTICS, "statistics", source)
-    inference = InferencePlan(alpha=alpha, permutations=permutations, seed=i.get("seed", 20101001),
+    inference = InferencePlan(alpha=alpha, permutations=permutations, seed=i.get("seed", InferencePlan.seed),
                               statistics=statistics,
-                              small_sample=_choice(i.get("small_sample", "auto"), SMALL_SAMPLE, "small_sample",
-                                                   source))
+                              small_sample=_choice(i.get("small_sample", InferencePlan.small_sample), SMALL_SAMPLE,
+                                                   "small_sample", source))
 
     g = raw.get("integrity", {})
-    power = float(g.get("power", 0.8))
+    power = float(g.get("power", IntegrityPlan.power))
     if not 0 < power < 1:
         raise PlanError(f"{source}: 'power' in [integrity] must be between 0 and 1, got {power}")
     integrity = IntegrityPlan(
         balance=_strings(g.get("balance", []), "balance", source),
-        attrition_boundary=_choice(g.get("attrition_boundary", "cautious"), ("cautious", "optimistic"),
-                                   "attrition_boundary", source),
+        attrition_boundary=_choice(g.get("attrition_boundary", IntegrityPlan.attrition_boundary),
+                                   ATTRITION_BOUNDARIES, "attrition_boundary", source),
         subgroups=_strings(g.get("subgroups", []), "subgroups", source),
         meetings=_strings(g.get("meetings", []), "meetings", source),
         power=power,
@@ -469,11 +472,12 @@ def plan_from_dict(raw: dict[str, Any], source: str = "<plan>") -> Plan:
                         f"got {g['planned_hazard_ratio']}")
 
     r = raw.get("report", {})
-    if r.get("suppression_threshold", 11) < MIN_SUPPRESSION_THRESHOLD:
+    if r.get("suppression_threshold", ReportPlan.suppression_threshold) < MIN_SUPPRESSION_THRESHOLD:
         raise PlanError(f"{source}: 'suppression_threshold' in [report] must be >= {MIN_SUPPRESSION_THRESHOLD} "
                         f"(docs/CONTRACT.md section 6), got {r['suppression_threshold']}")
     if r.get("cost_per_participant", 1) <= 0:
         raise PlanError(f"{source}: 'cost_per_participant' in [report] must be > 0, got {r['cost_per_participant']!r}")
+    texts: dict[str, Any]  # texts and tables of texts
     texts = {"language": language, "shown": language, "title": _text(raw["title"], "'title'", source),
              "labels": labels, "value_labels": value_labels,
              "report": {key: _text(r[key], f"'{key}' in [report]", source) for key in REPORT_TEXTS if key in r}}

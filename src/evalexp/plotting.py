@@ -17,10 +17,10 @@ import pandas as pd
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from .competing.analysis import CompetingRisksAnalysis
+    from .competing.competing_risks import CompetingRisksAnalysis
     from .integrity.balance import BalanceTable
     from .integrity.subgroups import SubgroupEffects
-    from .survival.analysis import SurvivalAnalysis
+    from .survival.survival_analysis import SurvivalAnalysis
 
 #: Line styles of the arms in the cumulative-incidence plot (colours are the causes').
 ARM_LINES = {"treatment": "-", "control": "--"}

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import platform
 import re
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from . import __version__
 from ._files import sha256_file

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 

@@ -20,7 +20,7 @@ above one half.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -50,7 +50,7 @@ def reverse_km_median(time: np.ndarray, event: np.ndarray) -> float:
     return kaplan_meier(np.asarray(time, dtype=float), 1 - np.asarray(event)).median_
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class QualitySummary(Result):
     """Counts that describe a cohort's data quality.
 
@@ -73,7 +73,7 @@ class QualitySummary(Result):
     median_followup_days: dict[str, float]
     missing: dict[str, int]
     warnings: tuple[DataWarning, ...]
-    title: str = "Data quality"
+    title: ClassVar[str] = "Data quality"
 
     def tidy(self) -> pd.DataFrame:
         """One row per count (``term`` like ``events[control]``), the count in ``estimate``."""
@@ -97,15 +97,17 @@ class QualitySummary(Result):
         return ("Median follow-up: reverse Kaplan-Meier (R survfit on 1 - event). Censoring: planned end reached, "
                 "data extraction (latest end of follow-up), lost to follow-up (earlier).")
 
+    def heading(self) -> str:
+        return f"{self.title}: {self.source}"
+
     def summary(self) -> str:
         """The console report of ``evalexp validate``."""
-        heading = f"{self.title}: {self.source}"
         columns = ("treatment", "control", "total")
         table = pd.DataFrame({arm: {_LABELS[k]: str(v) for k, v in self.counts[arm].items()} for arm in columns})
         table.loc[_LABELS["median_followup_days"]] = [
             "not reached" if np.isnan(self.median_followup_days[arm]) else f"{self.median_followup_days[arm]:g}"
             for arm in columns]
-        lines = [heading, "=" * len(heading), table.to_string(), ""]
+        lines = [self.heading(), "=" * len(self.heading()), table.to_string(), ""]
         if self.missing:
             lines.append("Missing values: " + ", ".join(f"{c} {n}" for c, n in self.missing.items()))
         else:
@@ -134,4 +136,4 @@ def quality_summary(cohort: Cohort) -> QualitySummary:
                                          data.loc[in_arm, "event"].to_numpy())
     missing = data.drop(columns=[c for c in _DERIVED if c in data]).isna().sum()
     return QualitySummary(source=cohort.source, counts=counts, median_followup_days=medians,
-                          missing={c: int(n) for c, n in missing.items() if n > 0}, warnings=cohort.warnings)
+                          missing={str(c): int(n) for c, n in missing.items() if n > 0}, warnings=cohort.warnings)

@@ -324,8 +324,9 @@ def _sheet_table(rows_iter: Iterator[Sequence[Any]], source: str, fmt: str, head
     on row ``header_row``; the rows above it are ignored."""
     for skipped in range(header_row - 1):
         if next(rows_iter, None) is None:
+            rows_text = f"{skipped} row{'s' if skipped != 1 else ''}"
             raise UnreadableFileError(source, None, f"the header row {header_row} ([data] header_row) is beyond "
-                                                    f"the end of the sheet ({skipped} row{'s' if skipped != 1 else ''})")
+                                                    f"the end of the sheet ({rows_text})")
     header = next(rows_iter, None)
     if header is None and header_row > 1:
         raise UnreadableFileError(source, None, f"the header row {header_row} ([data] header_row) is beyond "
@@ -360,7 +361,7 @@ def _read_excel_other(path: Path, source: str, fmt: str, sheet: str | int, heade
     """``.xls`` and ``.ods`` by :func:`pandas.read_excel` (every cell, empty rows kept), then :func:`_sheet_table`."""
     try:
         book = pd.ExcelFile(path, engine=_EXCEL_ENGINES[fmt])
-    except Exception as exc:  # noqa: BLE001 -- each engine raises its own family of exceptions on a bad file
+    except Exception as exc:
         raise UnreadableFileError(source, None, f"cannot open as an {fmt} workbook: {exc}") from None
     with book:
         names = [str(name) for name in book.sheet_names]
@@ -368,7 +369,7 @@ def _read_excel_other(path: Path, source: str, fmt: str, sheet: str | int, heade
             raise UnreadableFileError(source, None, f"no sheet {sheet!r} (sheets: {', '.join(names)})")
         try:
             cells = book.parse(sheet, header=None, dtype=object, na_filter=False)
-        except Exception as exc:  # noqa: BLE001 -- as above
+        except Exception as exc:
             raise UnreadableFileError(source, None, f"cannot read as {fmt}: {exc}") from None
     rows = (tuple(None if isinstance(v, str) and v == "" else v for v in row)
             for row in cells.itertuples(index=False, name=None))

@@ -12,7 +12,7 @@ import io
 import math
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -146,10 +146,22 @@ class TableExport:
 
 
 class Result(TableExport):
-    """Mixin of the frozen results dataclasses: ``summary()``, ``tidy()``, ``to_dict()``, ``_repr_html_``."""
+    """Mixin of the frozen results dataclasses: ``summary()``, ``tidy()``, ``to_dict()``, ``_repr_html_``.
+
+    The convention every results type follows (tests/core/test_result_convention.py checks each):
+
+    - a frozen dataclass declared ``@dataclass(frozen=True, eq=False)``: equality is identity and
+      never raises (a field-by-field ``==`` would compare NumPy arrays and DataFrames, which raises
+      or answers element-wise); compare two results through their :meth:`to_dict`;
+    - :attr:`title`, a class constant (``title: ClassVar[str] = "..."``), never a field or property;
+    - :meth:`tidy` with the columns :data:`TIDY_COLUMNS` together, in that order (extra columns
+      around them allowed), :meth:`to_dict` plain JSON, :meth:`summary` and :meth:`_repr_html_`
+      opening with :meth:`heading`;
+    - ``plot(ax=None)`` drawing on (and returning) the matplotlib axes given, where a figure exists.
+    """
 
     #: One-line title used by :meth:`summary` and :meth:`_repr_html_`.
-    title: str = "Result"
+    title: ClassVar[str] = "Result"
 
     def tidy(self) -> pd.DataFrame:
         """One row per estimated quantity, columns :data:`TIDY_COLUMNS`."""
@@ -170,10 +182,16 @@ class Result(TableExport):
         """The statistical conventions behind the numbers, one line (shown under the table)."""
         return ""
 
+    def heading(self) -> str:
+        """The first line of :meth:`summary` and :meth:`_repr_html_`: the type's :attr:`title` (a class
+        constant, the one place a type names itself), followed for a result about one cohort or file
+        by ``": "`` and that cohort's or file's name."""
+        return self.title
+
     def summary(self) -> str:
-        """Plain-text summary: the title, the tidy table, the conventions."""
+        """Plain-text summary: the heading, the tidy table, the conventions."""
         table = self.tidy().to_string(index=False, float_format=lambda x: f"{x:.4g}")
-        lines = [self.title, "=" * len(self.title), table]
+        lines = [self.heading(), "=" * len(self.heading()), table]
         if self.conventions():
             lines += ["", self.conventions()]
         return "\n".join(lines)
@@ -181,7 +199,7 @@ class Result(TableExport):
     def _repr_html_(self) -> str:
         table = self.tidy().to_html(index=False, float_format=lambda x: f"{x:.4g}", border=0)
         note = f"<p><small>{self.conventions()}</small></p>" if self.conventions() else ""
-        return f"<div><strong>{self.title}</strong>{table}{note}</div>"
+        return f"<div><strong>{escape(self.heading())}</strong>{table}{note}</div>"
 
     def __str__(self) -> str:
         return self.summary()

@@ -111,7 +111,7 @@ DURATION_MONTHS = {6: 0.15, 9: 0.10, 12: 0.35, 18: 0.15, 24: 0.25}
 DAYS_PER_MONTH = 30.4375
 
 #: Log hazard ratios of the covariates (the same for every cause).
-LOG_HR = {
+LOG_HR: dict[str, Any] = {
     "age_per_year_from_20": -0.04,
     "female": -0.10,
     "qpv": 0.20,
@@ -121,7 +121,7 @@ LOG_HR = {
 }
 
 #: Linear-probability outcome models: intercept, rupture, treatment, covariates.
-OUTCOME_MODELS = {
+OUTCOME_MODELS: dict[str, dict[str, Any]] = {
     "employed_6m": {"intercept": 0.88, "rupture": -0.45, "treatment": 0.03, "rupture_by_day": 183,
                     "female": 0.0, "qpv": -0.05,
                     "diploma": {"none": -0.06, "CAP-BEP": 0.0, "bac": 0.03, "bac+2": 0.05}},
@@ -197,7 +197,7 @@ def _invert_cumhaz(target: np.ndarray) -> np.ndarray:
     return breaks[j] + (target - cum[j]) / total[j]
 
 
-def _categorical(rng: np.random.Generator, probs: dict[str, float], n: int) -> np.ndarray:
+def _categorical(rng: np.random.Generator, probs: dict[Any, float], n: int) -> np.ndarray:
     return rng.choice(len(probs), size=n, p=np.array(list(probs.values())))
 
 
@@ -222,7 +222,7 @@ def _randomise_within(strata: np.ndarray, rng: np.random.Generator) -> np.ndarra
     return treated
 
 
-def _truth(hazard_ratio: float, take_up: float, attrition: dict[str, float], seed: int, n: int,
+def _truth(hazard_ratio: float, take_up: float, attrition: dict[str, dict[str, float]], seed: int, n: int,
            n_sites: int, n_strata: int) -> dict[str, Any]:
     """Exact expectations over the discrete covariate and duration distribution."""
     grid = np.array(list(itertools.product(range(len(AGE_TENTHS)), (0, 1), (0, 1), range(len(DIPLOMA)),
@@ -368,9 +368,11 @@ def simulate(n: int = 150, seed: int = 1, hazard_ratio: float = 0.6, *, n_strata
         "contract_end_planned": start + duration.astype("timedelta64[D]"),
         "followup_end": start + followup_day.astype("timedelta64[D]"),
         "rupture_date": np.where(recorded, start + rupture_day.astype("timedelta64[D]"), np.datetime64("NaT")),
-        "rupture_initiative": pd.Categorical.from_codes(np.where(recorded, cause, -1), CAUSES).astype(object),
-        "stratum": pd.Categorical.from_codes(stratum, [f"S{i + 1:02d}" for i in range(n_strata)]).astype(object),
-        "site": pd.Categorical.from_codes(site, [f"ML{i + 1:03d}" for i in range(n_sites)]).astype(object),
+        "rupture_initiative": pd.Categorical.from_codes(np.where(recorded, cause, -1),
+                                                        pd.Index(CAUSES)).astype(object),
+        "stratum": pd.Categorical.from_codes(stratum,
+                                             pd.Index([f"S{i + 1:02d}" for i in range(n_strata)])).astype(object),
+        "site": pd.Categorical.from_codes(site, pd.Index([f"ML{i + 1:03d}" for i in range(n_sites)])).astype(object),
         "assigned_on": assigned,
         "support_received": support.astype(np.int8),
         "age": AGE_TENTHS[age_i] / 10.0,

@@ -12,9 +12,10 @@ object), as in CONTRACT.md section 4.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, ClassVar
 
 import pandas as pd
 
@@ -54,7 +55,7 @@ def _rows(value: Any, pointer: str) -> Iterator[dict[str, Any]]:
             yield {"term": pointer, "estimate": _number(estimate), "std_error": _number(value.get("se")),
                    "statistic": _number(value.get("statistic")), "p_value": _number(value.get("p_value")),
                    "ci_low": _number(value.get("ci_low")), "ci_high": _number(value.get("ci_high"))}
-        items = value.items()
+        items: Iterable[tuple[Any, Any]] = value.items()
     elif isinstance(value, list):
         items = enumerate(value)
     else:
@@ -126,7 +127,7 @@ def results_tidy(record: dict[str, Any]) -> pd.DataFrame:
     return frame[["part", *[c for c in frame.columns if c != "part"]]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class StoredResults(Result):
     """A ``results.json`` read back: read-only, with ``summary()``, ``tidy()`` and ``to_dict()``.
 
@@ -141,7 +142,7 @@ class StoredResults(Result):
     text: str
     source: str
 
-    title = "evalexp results"
+    title: ClassVar[str] = "evalexp results"
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON as read (a fresh copy: editing it does not change this object)."""
@@ -151,11 +152,14 @@ class StoredResults(Result):
         """One row per estimated quantity, by part: :func:`results_tidy` of the JSON."""
         return results_tidy(self.to_dict())
 
+    def heading(self) -> str:
+        title = self.to_dict().get("title")
+        return f"{self.title}: {title}" if title else self.title
+
     def summary(self) -> str:
         record = self.to_dict()
-        title = str(record.get("title") or self.title)
         n, events = record["n"], record["events"]
-        lines = [title, "=" * len(title), f"read from {Path(self.source).name}",
+        lines = [self.heading(), "=" * len(self.heading()), f"read from {Path(self.source).name}",
                  "n: " + ", ".join(f"{arm} {count}" for arm, count in n.items()) + "; ruptures: "
                  + ", ".join(f"{arm} {count}" for arm, count in events.items())]
         provenance = record.get("provenance")

@@ -34,9 +34,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .errors import (MAX_ROWS_SHOWN, DataWarning, DuplicateIdError, EmptyArmError, FollowupBeforeStartError,
-                     InputError, InvalidValueError, MissingColumnError, RuptureBeforeStartError,
-                     UnmappedArmError, listed_values)
+from .errors import (
+    MAX_ROWS_SHOWN,
+    DataWarning,
+    DuplicateIdError,
+    EmptyArmError,
+    FollowupBeforeStartError,
+    InputError,
+    InvalidValueError,
+    MissingColumnError,
+    RuptureBeforeStartError,
+    UnmappedArmError,
+    listed_values,
+)
 from .plan import ARMS, Plan
 
 REQUIRED_COLUMNS = ("participant_id", "arm", "contract_start", "contract_end_planned", "followup_end")

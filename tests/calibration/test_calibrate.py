@@ -106,9 +106,9 @@ def test_the_cli_writes_calibration_json_and_refuses_to_replace_another_file(tmp
 
 
 def test_bad_arguments_are_refused(demo_cohort, demo_plan, tmp_path):
-    with pytest.raises(EvalexpError, match="^calibrate: --reps must be at least 1, got 0$"):
+    with pytest.raises(EvalexpError, match=r"^calibrate: --reps must be at least 1, got 0$"):
         calibrate(demo_cohort, demo_plan, reps=0)
-    with pytest.raises(EvalexpError, match="^calibrate: --hr must be positive, got -1$"):
+    with pytest.raises(EvalexpError, match=r"^calibrate: --hr must be positive, got -1$"):
         calibrate(demo_cohort, demo_plan, hazard_ratio=-1)
     with pytest.raises(EvalexpError, match="is a folder"):
         write_calibration({}, tmp_path)

@@ -8,7 +8,7 @@ the columns below are derived exactly as the R script derives them.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +17,7 @@ import pandas as pd
 REFERENCE = Path(__file__).resolve().parent.parent / "reference"
 
 
-@lru_cache(maxsize=None)
+@cache
 def reference() -> dict:
     """All R reference values, keyed by data set, then ``cause_<k>``."""
     return json.loads((REFERENCE / "competing" / "reference.json").read_text())

@@ -10,7 +10,7 @@ import pytest
 from lifelines import KaplanMeierFitter
 
 from evalexp.cohort import Cohort
-from evalexp.competing.analysis import UNKNOWN_CAUSE, analyze_competing
+from evalexp.competing.competing_risks import UNKNOWN_CAUSE, analyze_competing
 from evalexp.errors import AnalysisError
 from evalexp.plan import plan_from_dict
 

@@ -432,7 +432,7 @@ def test_build_report_refuses_an_analysis_of_another_cohort_or_plan(small, tmp_p
 
 
 def test_the_same_cohort_under_another_key_or_language_matches(small, inputs):
-    cohort, plan, analysis = small
+    _cohort, plan, analysis = small
     again = load_cohort(inputs / "cohort.csv", plan, key=b"another key")
     check_analysis_matches(analysis, again, dataclasses.replace(plan, language="en"))
 

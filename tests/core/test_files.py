@@ -8,8 +8,17 @@ import pytest
 from _tree import leftovers, snapshot
 
 from evalexp import _files
-from evalexp._files import (Target, atomic_write_text, check_report_dir, foreign_entries, is_results_file,
-                            seal_manifest, staged_directory, write_files, write_output)
+from evalexp._files import (
+    Target,
+    atomic_write_text,
+    check_report_dir,
+    foreign_entries,
+    is_results_file,
+    seal_manifest,
+    staged_directory,
+    write_files,
+    write_output,
+)
 from evalexp.errors import OutputError
 
 
@@ -146,10 +155,9 @@ def test_staged_directory_appears_only_on_success(tmp_path):
 def test_failed_stage_leaves_the_previous_report_untouched(tmp_path):
     final = _own_report(tmp_path / "report")
     before = snapshot(tmp_path)
-    with pytest.raises(RuntimeError):
-        with staged_directory(final) as stage:
-            (stage / "new.html").write_text("half")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), staged_directory(final) as stage:
+        (stage / "new.html").write_text("half")
+        raise RuntimeError("boom")
     assert snapshot(tmp_path) == before
 
 
@@ -192,9 +200,8 @@ def test_a_folder_with_anything_evalexp_did_not_write_is_refused_and_untouched(t
     change(final)
     before = snapshot(tmp_path)
     assert foreign_entries(final) == foreign
-    with pytest.raises(OutputError) as error:
-        with staged_directory(final) as stage:
-            (stage / "report.html").write_text("new")
+    with pytest.raises(OutputError) as error, staged_directory(final) as stage:
+        (stage / "report.html").write_text("new")
     assert str(error.value) == (
         f"{final}: this folder holds {len(foreign)} file(s) or folder(s) that evalexp did not write or that were "
         f"edited since ({', '.join(foreign)}): it is neither empty nor an unedited evalexp report, so it is not "
@@ -204,10 +211,9 @@ def test_a_folder_with_anything_evalexp_did_not_write_is_refused_and_untouched(t
 
 def test_a_file_added_while_the_report_is_built_stops_the_swap(tmp_path):
     final = _own_report(tmp_path / "report")
-    with pytest.raises(OutputError, match="notes.txt"):
-        with staged_directory(final) as stage:
-            (stage / "report.html").write_text("new")
-            (final / "notes.txt").write_text("written meanwhile")
+    with pytest.raises(OutputError, match=r"notes.txt"), staged_directory(final) as stage:
+        (stage / "report.html").write_text("new")
+        (final / "notes.txt").write_text("written meanwhile")
     assert (final / "notes.txt").read_text() == "written meanwhile"
     assert (final / "report.html").read_bytes() == b"<html></html>"
     assert leftovers(tmp_path) == []
@@ -224,9 +230,8 @@ def test_the_previous_report_added_to_after_its_check_is_put_back(tmp_path, monk
             (final / "late.txt").write_text("late")
         return result
     monkeypatch.setattr(_files, "check_report_dir", check_then_add)
-    with pytest.raises(OutputError, match="late.txt"):
-        with staged_directory(final) as stage:
-            (stage / "new.html").write_text("new")
+    with pytest.raises(OutputError, match=r"late.txt"), staged_directory(final) as stage:
+        (stage / "new.html").write_text("new")
     assert sorted(p.name for p in final.iterdir()) == ["figures", "late.txt", "manifest.json", "report.html"]
     assert leftovers(tmp_path) == []
 
@@ -283,9 +288,8 @@ def test_ctrl_c_during_the_swap_is_held_until_it_is_complete(tmp_path, monkeypat
         signal.raise_signal(signal.SIGINT)  # Ctrl-C arrives in the middle of the swap
         swap(stage, final)
     monkeypatch.setattr(_files, "_swap", interrupted_swap)
-    with pytest.raises(KeyboardInterrupt):
-        with staged_directory(final) as stage:
-            (stage / "new.html").write_text("new")
+    with pytest.raises(KeyboardInterrupt), staged_directory(final) as stage:
+        (stage / "new.html").write_text("new")
     assert [p.name for p in final.iterdir()] == ["new.html"]
     assert leftovers(tmp_path) == []
 

@@ -78,7 +78,7 @@ def test_empty_strata_string_means_no_strata():
 
 
 def test_missing_title_is_refused():
-    with pytest.raises(PlanError, match="^<plan>: missing required key 'title'$"):
+    with pytest.raises(PlanError, match=r"^<plan>: missing required key 'title'$"):
         plan_from_dict({"survival": {"horizon_days": 365}})
 
 
@@ -108,7 +108,7 @@ def test_unknown_arm_in_arms_table_is_refused():
 
 
 def test_alpha_outside_the_unit_interval_is_refused():
-    with pytest.raises(PlanError, match="'alpha' in \\[inference\\] must be between 0 and 1, got 1.5"):
+    with pytest.raises(PlanError, match=r"'alpha' in \[inference\] must be between 0 and 1, got 1.5"):
         plan_from_dict({"title": "t", "survival": {"horizon_days": 1}, "inference": {"alpha": 1.5}})
 
 
@@ -125,7 +125,7 @@ def test_invalid_toml_names_the_file(tmp_path):
 
 
 def test_absent_plan_file_names_the_file(tmp_path):
-    with pytest.raises(PlanError, match="absent.toml: cannot read the plan"):
+    with pytest.raises(PlanError, match=r"absent.toml: cannot read the plan"):
         load_plan(tmp_path / "absent.toml")
 
 

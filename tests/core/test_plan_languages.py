@@ -82,9 +82,12 @@ def test_an_unknown_language_is_refused(plan):
 
 
 @pytest.mark.parametrize("raw, message", [
-    ({"title": {"de": "Titel"}}, "'title' must be a text or a table of texts per language (fr, en), got {'de': 'Titel'}"),
-    ({"labels": {"age": {"fr": 1}}}, "[labels] 'age' must be a text or a table of texts per language (fr, en), got {'fr': 1}"),
-    ({"report": {"lessons": {}}}, "'lessons' in [report] must be a text or a table of texts per language (fr, en), got {}"),
+    ({"title": {"de": "Titel"}},
+     "'title' must be a text or a table of texts per language (fr, en), got {'de': 'Titel'}"),
+    ({"labels": {"age": {"fr": 1}}},
+     "[labels] 'age' must be a text or a table of texts per language (fr, en), got {'fr': 1}"),
+    ({"report": {"lessons": {}}},
+     "'lessons' in [report] must be a text or a table of texts per language (fr, en), got {}"),
 ])
 def test_malformed_texts_are_refused_word_for_word(raw, message):
     base = {"title": "t", "survival": {"horizon_days": 1}}

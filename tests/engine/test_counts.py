@@ -12,14 +12,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evalexp.competing.analysis import analyze_competing
+from evalexp.competing.competing_risks import analyze_competing
 from evalexp.engine.counts import analyze_counts
 from evalexp.engine.duckdb_engine import load_counts
 from evalexp.integrity.outcomes import binary_outcomes
 from evalexp.load import load_cohort
 from evalexp.plan import load_plan
 from evalexp.simulate import simulate_to_file
-from evalexp.survival.analysis import analyze_survival
+from evalexp.survival.survival_analysis import analyze_survival
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "synthetic"
 TOL = 1e-9

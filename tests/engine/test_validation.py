@@ -108,7 +108,7 @@ def test_recode_header_row_and_reference_as_memory(tmp_path):
     """[recode.COLUMN], [data] header_row and [reference] read from the same plan objects by both engines."""
     from evalexp.engine.counts import analyze_counts
     from evalexp.integrity.outcomes import binary_outcomes
-    from evalexp.survival.analysis import analyze_survival
+    from evalexp.survival.survival_analysis import analyze_survival
 
     frame = _demo()
     frame["employed_6m"] = frame["employed_6m"].map({"1": " oui", "0": "NON", "": ""})

@@ -127,7 +127,8 @@ def test_wrong_argument_types_raise_the_typed_error(write_csv, tmp_path):
         "load_cohort(): 'path' must be a path (str or pathlib.Path), got DataFrame": lambda: load_cohort(_frame()),
         "load_cohort(): 'key' must be a bytes or None, got str": lambda: load_cohort(path, PLAN, key="k"),
         "load_frame(): 'data' must be a DataFrame, got PosixPath": lambda: load_frame(path),
-        "analyze(): 'cohort' must be a Cohort (from evalexp.load_cohort), got PosixPath": lambda: ee.analyze(path, PLAN),
+        "analyze(): 'cohort' must be a Cohort (from evalexp.load_cohort), got PosixPath":
+            lambda: ee.analyze(path, PLAN),
         "analyze(): 'plan' must be a Plan (from evalexp.load_plan), got PosixPath (load it with evalexp.load_plan "
         "first)": lambda: ee.analyze(cohort, tmp_path / "plan.toml"),
         "build_report(): 'out_dir' must be a path (str or pathlib.Path), got NoneType":

@@ -1,12 +1,11 @@
 """Reading every supported format, and the CSV dialects of French administrative exports."""
 import pandas as pd
 import pytest
+from _foundation import DEMO, EXPORT, KEY, ROOT
 
 from evalexp.errors import EmptyFileError, UnreadableFileError
 from evalexp.load import load_cohort
 from evalexp.readers import read_table
-
-from _foundation import DEMO, EXPORT, KEY, ROOT
 
 
 def test_csv_comma_utf8():
@@ -54,7 +53,7 @@ def test_extra_nonempty_field_is_refused_with_its_line(write_csv):
 def test_empty_file_is_refused(write_csv, tmp_path):
     path = tmp_path / "empty.csv"
     path.write_bytes(b"")
-    with pytest.raises(EmptyFileError, match="empty.csv: the file is empty"):
+    with pytest.raises(EmptyFileError, match=r"empty.csv: the file is empty"):
         read_table(path)
 
 
@@ -64,7 +63,7 @@ def test_duplicate_header_names_are_refused(write_csv):
 
 
 def test_unknown_suffix_and_missing_file(tmp_path):
-    with pytest.raises(UnreadableFileError, match="unsupported file type '.json'"):
+    with pytest.raises(UnreadableFileError, match=r"unsupported file type '.json'"):
         read_table(tmp_path / "x.json")
     with pytest.raises(UnreadableFileError, match="no such file"):
         read_table(tmp_path / "x.csv")

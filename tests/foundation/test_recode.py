@@ -105,7 +105,8 @@ def test_fold_label():
     ({"employed_6m": {"1": ["Oui", "O"], "0": ["OUI "]}},
      ("[recode.employed_6m] labels 'Oui' (-> '1') and 'OUI ' (-> '0') are the same once case, accents and "
      "surrounding spaces are ignored: a label may map to one value only")),
-    ({"rupture_initiative": {"employer": ["à l'initiative de l'employeur"], "mutual": ["A l'initiative de l'employeur"]}},
+    ({"rupture_initiative": {"employer": ["à l'initiative de l'employeur"],
+                             "mutual": ["A l'initiative de l'employeur"]}},
      ("[recode.rupture_initiative] labels \"à l'initiative de l'employeur\" (-> 'employer') and \"A l'initiative de "
      "l'employeur\" (-> 'mutual') are the same once case, accents and surrounding spaces are ignored: a label may "
      "map to one value only")),

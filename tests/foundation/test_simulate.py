@@ -161,7 +161,7 @@ def test_simulate_to_file_writes_parquet(tmp_path):
 
 
 def test_simulate_to_file_refuses_other_suffixes(tmp_path):
-    with pytest.raises(EvalexpError, match="writes .csv or .parquet"):
+    with pytest.raises(EvalexpError, match=r"writes .csv or .parquet"):
         simulate_to_file(tmp_path / "sim.xlsx", n=10)
     assert not any(tmp_path.iterdir())
 

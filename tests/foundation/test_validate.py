@@ -2,9 +2,17 @@
 import pytest
 from _foundation import HEADER, KEY, ROWS
 
-from evalexp.errors import (DuplicateIdError, EmptyArmError, EmptyFileError, FollowupBeforeStartError,
-                            InvalidValueError, MissingColumnError, RuptureBeforeStartError, UnmappedArmError,
-                            UnreadableFileError)
+from evalexp.errors import (
+    DuplicateIdError,
+    EmptyArmError,
+    EmptyFileError,
+    FollowupBeforeStartError,
+    InvalidValueError,
+    MissingColumnError,
+    RuptureBeforeStartError,
+    UnmappedArmError,
+    UnreadableFileError,
+)
 from evalexp.load import load_cohort
 from evalexp.plan import plan_from_dict
 

@@ -13,10 +13,18 @@ from scipy import stats
 
 from evalexp.cohort import Cohort, derive_survival
 from evalexp.errors import AnalysisError
-from evalexp.integrity.attrition import (CAUTIOUS_BOUNDARY, OPTIMISTIC_BOUNDARY, attrition, censored_at_extraction,
-                                         imbens_manski_ci,
-                                         lee_bounds_binary, lost_to_followup, max_differential, overall_row,
-                                         rate_attrition)
+from evalexp.integrity.attrition import (
+    CAUTIOUS_BOUNDARY,
+    OPTIMISTIC_BOUNDARY,
+    attrition,
+    censored_at_extraction,
+    imbens_manski_ci,
+    lee_bounds_binary,
+    lost_to_followup,
+    max_differential,
+    overall_row,
+    rate_attrition,
+)
 from evalexp.plan import plan_from_dict
 
 
@@ -185,5 +193,5 @@ def test_censoring_at_the_data_extraction_is_not_attrition():
 def test_binary_outcome_with_other_values_is_refused_not_counted_as_attrition():
     # a value 2 is neither observed 0/1 nor missing: refused, as by binary_outcomes
     y_t = np.array([0.0, 1.0, 2.0, np.nan])
-    with pytest.raises(AnalysisError, match="'employed_6m'.*other than 0, 1"):
+    with pytest.raises(AnalysisError, match=r"'employed_6m'.*other than 0, 1"):
         attrition(cohort_with_outcome(y_t, outcome(0, 2, 2)), plan(["employed_6m"]))

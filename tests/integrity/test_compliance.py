@@ -16,8 +16,8 @@ import pytest
 from evalexp.cohort import Cohort
 from evalexp.errors import AnalysisError
 from evalexp.integrity.compliance import ComplianceResult, complier_effects, km_risk_influence
-from evalexp.survival.risk import risk_difference
 from evalexp.plan import plan_from_dict
+from evalexp.survival.risk import risk_difference
 
 REF = Path(__file__).parents[1] / "reference" / "integrity"
 R = json.loads((REF / "effects_colon.json").read_text())
@@ -86,7 +86,8 @@ def test_binary_cace_is_itt_over_first_stage_on_the_observed(result, outcome):
     assert block["itt"]["estimate"] == pytest.approx(R[outcome]["dim"]["estimate"], rel=TOL)
     assert block["first_stage"]["estimate"] == pytest.approx(R[outcome]["first_stage"]["estimate"], rel=TOL)
     assert block["first_stage"]["se"] == pytest.approx(R[outcome]["first_stage"]["se"], rel=TOL)
-    assert block["cace"]["estimate"] == pytest.approx(block["itt"]["estimate"] / block["first_stage"]["estimate"], rel=1e-12)
+    assert block["cace"]["estimate"] == pytest.approx(block["itt"]["estimate"] / block["first_stage"]["estimate"],
+                                                      rel=1e-12)
 
 
 @pytest.mark.parametrize("day", [1826, 365])

@@ -174,7 +174,7 @@ def test_zero_cell_gets_haldane_correction():
 
 def test_non_binary_values_are_refused():
     data = pd.DataFrame({"treated": [1, 0, 1, 0], "arm": ["treatment", "control"] * 2, "y": [0, 1, 2, np.nan]})
-    with pytest.raises(AnalysisError, match="'y'.*other than 0, 1"):
+    with pytest.raises(AnalysisError, match=r"'y'.*other than 0, 1"):
         binary_outcomes(Cohort(data), plan_from_dict({"title": "t", "survival": {"horizon_days": 1},
                                                       "outcomes": {"binary": ["y"]}}))
 
@@ -191,7 +191,7 @@ def test_robust_ols_hc2_equals_closed_form_for_two_groups():
     rng = np.random.default_rng(7)
     t = np.repeat([1.0, 0.0], [13, 21])
     y = rng.normal(size=34) + t
-    beta, cov = robust_ols(np.column_stack([np.ones(34), t]), y)
+    _beta, cov = robust_ols(np.column_stack([np.ones(34), t]), y)
     expected = np.sqrt(y[t == 1].var(ddof=1) / 13 + y[t == 0].var(ddof=1) / 21)
     assert np.sqrt(cov[1, 1]) == pytest.approx(expected, rel=1e-12)
 

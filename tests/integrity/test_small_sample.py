@@ -61,7 +61,8 @@ def test_plan_key_small_sample_defaults_to_auto_and_refuses_other_words():
     from evalexp.plan import plan_from_dict
 
     assert plan_from_dict({"title": "t", "survival": {"horizon_days": 365}}).inference.small_sample == "auto"
-    assert plan_from_dict({"title": "t", "survival": {"horizon_days": 365}, "inference": {"small_sample": "never"}}).inference.small_sample == "never"
+    plan = plan_from_dict({"title": "t", "survival": {"horizon_days": 365}, "inference": {"small_sample": "never"}})
+    assert plan.inference.small_sample == "never"
     with pytest.raises(PlanError) as err:
         plan_from_dict({"title": "t", "survival": {"horizon_days": 365}, "inference": {"small_sample": "sometimes"}})
     assert str(err.value) == "<plan>: 'small_sample' must be one of auto, always, never, got 'sometimes'"

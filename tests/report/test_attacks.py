@@ -10,6 +10,7 @@ for 5 participants out of 300; and a trial with an arm of 8 (:func:`_arm_of_eigh
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import math
 import re
@@ -139,7 +140,7 @@ def demo(tmp_path_factory):
 
 
 def test_the_skewed_cohort_is_what_the_attacks_assume(skewed):
-    cohort, analysis, _, evaluator = skewed
+    _cohort, _analysis, _, evaluator = skewed
     exact = evaluator.results
     assert exact["competing_risks"]["mutual"]["events"] == {"treatment": 2, "control": 4}
     levels = exact["subgroups"]["variables"]
@@ -175,7 +176,7 @@ def _svg_curve_days(root: ET.Element, ticks: np.ndarray) -> dict[str, list[np.nd
 
 
 def test_km_svg_path_coordinates_give_no_event_time(skewed):
-    cohort, analysis, public, evaluator = skewed
+    _cohort, analysis, public, evaluator = skewed
     exact = {arm: analysis.survival.km[arm].table for arm in ARMS}
     event_days = {arm: set(t.loc[t["n_event"] > 0, "time"].astype(float)) for arm, t in exact.items()}
     pub = publish(analysis, T)
@@ -198,14 +199,14 @@ def test_km_svg_path_coordinates_give_no_event_time(skewed):
 
 
 def test_km_svg_has_no_text_and_each_drawn_change_holds_threshold_ruptures(skewed):
-    cohort, analysis, public, _ = skewed
+    _cohort, analysis, public, _ = skewed
     root = public.svg("km")
     assert not list(root.iter(f"{SVG}text"))   # labels are drawn as glyph outlines only
     pub = publish(analysis, T)
     for arm, curve in pub.km.items():
         table = analysis.survival.km[arm].table
         days = curve.points["time"].to_numpy()
-        for start, stop in zip(days[:-1], days[1:]):
+        for start, stop in itertools.pairwise(days):
             events = table.loc[(table["time"] > start) & (table["time"] <= stop), "n_event"].sum()
             assert events >= T
 
@@ -222,12 +223,12 @@ def test_landmarks_and_curve_together_change_by_threshold_ruptures(fixture, requ
         days = set(pub.km[arm].points["time"][1:]) | {p["day"] for p in public.results["survival"]["km"][arm]
                                                       if p["survival"] is not None}
         days = [0.0, *sorted(days)]
-        for start, stop in zip(days[:-1], days[1:]):
+        for start, stop in itertools.pairwise(days):
             assert table.loc[(table["time"] > start) & (table["time"] <= stop), "n_event"].sum() >= T
 
 
 def test_cif_curves_change_by_threshold_ruptures_of_every_group(skewed):
-    cohort, analysis, public, _ = skewed
+    cohort, analysis, _public, _ = skewed
     pub = publish(analysis, T)
     assert pub.groups["mutual"] == "other"           # 2 and 4 ruptures: merged, not drawn alone
     assert set(pub.cif["group"]) >= {"employer", "other"}
@@ -237,7 +238,7 @@ def test_cif_curves_change_by_threshold_ruptures_of_every_group(skewed):
         times = data.loc[(data["arm"] == arm) & (data["event"] == 1) & data["rupture_initiative"].isin(causes),
                          "time_days"].to_numpy()
         days = part["time"].to_numpy()
-        for start, stop in zip(days[:-1], days[1:]):
+        for start, stop in itertools.pairwise(days):
             assert ((times > start) & (times <= stop)).sum() >= T
 
 
@@ -262,7 +263,7 @@ def _svg_band_days(root: ET.Element, ticks: np.ndarray) -> dict[str, list[np.nda
 def test_km_svg_confidence_bands_have_vertices_only_at_published_days(skewed):
     """The bands are the Kaplan-Meier interval at the published days only: no band corner sits at a
     rupture or censoring day (the evaluator's exact bands do)."""
-    cohort, analysis, public, evaluator = skewed
+    _cohort, analysis, public, evaluator = skewed
     table = {arm: analysis.survival.km[arm].table for arm in ARMS}
     pub = publish(analysis, T)
     drawn = _svg_band_days(public.svg("km"), pub.km_ticks)
@@ -283,7 +284,7 @@ def test_km_svg_confidence_bands_have_vertices_only_at_published_days(skewed):
 
 def test_cif_intervals_are_published_at_the_published_days_only(skewed):
     """Each single-cause group carries cuminc's interval at its published days; a merged group none."""
-    cohort, analysis, public, _ = skewed
+    _cohort, analysis, _public, _ = skewed
     pub = publish(analysis, T)
     for (group, arm), part in pub.cif.groupby(["group", "arm"]):
         if group in ("other", "all"):
@@ -455,9 +456,8 @@ def _attrited_from_lee(entry: dict, n: dict) -> int | None:
     """The attrited count of the trimmed arm's partner from the Lee trimming share: p = (q_high - q_low)
     / q_high with q the observed shares; with no attrition in one arm, p = attrited / n."""
     lee = entry.get("lee_bounds") or {}
-    if lee.get("trim_share") is None:
-        if lee.get("lower") is None:
-            return None
+    if lee.get("trim_share") is None and lee.get("lower") is None:
+        return None
     share = lee["trim_share"]
     return round(share * n["treatment"])
 
@@ -500,7 +500,7 @@ def test_rounded_employment_results_do_not_pin_down_the_missing_answers(demo):
     """The demo's employment at 12 months and qualification are published (every cell reaches 11)
     though 14 and 10 answers are missing: at 0.1 point the enumeration finds (14, 10) alone; at the
     published precision it leaves many candidates in each arm."""
-    cohort, analysis, public = demo
+    _cohort, analysis, public = demo
     exact = analysis.to_dict()["binary_outcomes"]["employed_12m"]
     sharp = {key: round(exact[key], 3) for key in (*ARMS, "difference", "ci_low", "ci_high", "p_value")}
     assert {m for m, _ in _missing_candidates(sharp, public.results["n"])} == {14}     # the attack works
@@ -588,7 +588,7 @@ def test_data_quality_annex_does_not_print_missing_next_to_the_total(skewed):
 
 
 def test_an_arm_of_eight_is_not_printed_and_nothing_is_compared(arm8):
-    cohort, analysis, public = arm8
+    _cohort, analysis, public = arm8
     assert analysis.n["treatment"] == 8
     results = public.results
     assert results["n"]["treatment"] is None and results["consort"]["assigned"]["treatment"] is None

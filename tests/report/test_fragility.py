@@ -26,8 +26,9 @@ def test_notes_name_the_diverged_term_the_fragile_estimate_and_firth():
         "Adjusted Cox model: no contract was broken in the group Diploma: bac+2 (monotone likelihood, infinite "
         "coefficient). The effect of the support is still estimated, as R does, but the adjusted hazard ratio is "
         "fragile; the unadjusted one does not depend on the covariates.",
-        "Adjusted Cox model: the number of ruptures per estimated coefficient is below 10. The adjusted hazard ratio is fragile "
-        "(Peduzzi et al., 1995); the unadjusted one does not depend on the covariates.",
+        "Adjusted Cox model: the number of ruptures per estimated coefficient is below 10. "
+        "The adjusted hazard ratio is fragile (Peduzzi et al., 1995); "
+        "the unadjusted one does not depend on the covariates.",
         "With Firth's penalised likelihood (Heinze and Schemper, 2001), the adjusted hazard ratio is 0.40 "
         "[0.16, 0.89] (p = 0.024).",
     ]

@@ -245,7 +245,8 @@ class Folder:
     def table_one(self, first_label: str) -> list[list[str]]:
         """The rows of Table 1's sheet (from its first body row on), cells as text."""
         for sheet in self.xlsx.worksheets:
-            rows = [[("" if c is None else str(c)).translate(SPACES) for c in r] for r in sheet.iter_rows(values_only=True)]
+            rows = [[("" if c is None else str(c)).translate(SPACES) for c in r]
+                    for r in sheet.iter_rows(values_only=True)]
             starts = [i for i, r in enumerate(rows) if r and r[0] == first_label]
             if starts:
                 body = []

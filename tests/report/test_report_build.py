@@ -26,8 +26,9 @@ DEMO_CSV = ROOT / "data" / "synthetic" / "agir_demo.csv"
 DEMO_PLAN = ROOT / "data" / "synthetic" / "agir_demo.toml"
 PERMUTATIONS = 200
 
-FR_SECTIONS = ["summary", "intervention", "experiment", "baseline", "balance", "attrition", "primary", "competing", "outcomes", "wwc",
-               "compliance", "sensitivity", "subgroups", "fidelity", "power", "methods", "glossary", "quality"]
+FR_SECTIONS = ["summary", "intervention", "experiment", "baseline", "balance", "attrition", "primary", "competing",
+               "outcomes", "wwc", "compliance", "sensitivity", "subgroups", "fidelity", "power", "methods", "glossary",
+               "quality"]
 
 
 def _plan(**changes):
@@ -308,7 +309,7 @@ def test_tiny_cohort_summary_withholds_the_shares(tiny):
 
 def test_tiny_cohort_has_no_curve_and_says_why(tiny):
     """Fewer than 11 ruptures per arm: no curve step could hold 11 of them, so no curve is drawn."""
-    cohort, out = tiny
+    _cohort, out = tiny
     assert not (out / "figures" / "km.svg").exists() and not (out / "figures" / "cif.svg").exists()
     text = unescape((out / "report.html").read_text(encoding="utf-8"))
     assert "Les estimations de ce chapitre ne sont pas publiées" in text
@@ -334,7 +335,7 @@ def test_an_identifier_reaching_an_output_stops_the_build(demo, monkeypatch, tmp
     cohort, plan, analysis = demo
     leaked = cohort.data["participant_id"].iloc[3]
     monkeypatch.setattr(build, "render_html", lambda doc: f"<html><p>{leaked}</p></html>")
-    with pytest.raises(EvalexpError, match="report.html: would contain 1 participant identifier"):
+    with pytest.raises(EvalexpError, match=r"report.html: would contain 1 participant identifier"):
         build_report(cohort, plan, tmp_path / "r", progress=False, analysis=analysis)
     assert not (tmp_path / "r").exists()
 
@@ -357,7 +358,7 @@ def test_primary_result_warns_when_few_clusters_carry_the_robust_errors():
 def test_primary_result_has_no_cluster_warning_without_a_cluster(demo):
     from evalexp.report.compose import compose
 
-    cohort, plan, analysis = demo
+    _cohort, plan, analysis = demo
     assert not any("grappes" in note for note in _primary_notes(compose(publish(analysis, 11), plan)))
 
 

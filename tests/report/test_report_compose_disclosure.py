@@ -14,6 +14,8 @@ from evalexp.disclosure import Publication
 from evalexp.disclosure import results as rules
 from evalexp.disclosure.ledger import Ledger
 from evalexp.plan import load_plan
+from evalexp.report.document import Figure, Paragraph, Table
+from evalexp.report.i18n import Formatter
 from evalexp.report.sections import Context
 from evalexp.report.sections.attrition import section as attrition_section
 from evalexp.report.sections.balance import section as balance_section
@@ -22,8 +24,6 @@ from evalexp.report.sections.experiment import section as experiment_section
 from evalexp.report.sections.fidelity import section as fidelity_section
 from evalexp.report.sections.outcomes import section as outcomes_section
 from evalexp.report.sections.subgroups import section as subgroups_section
-from evalexp.report.document import Figure, Paragraph, Table
-from evalexp.report.i18n import Formatter
 
 ROOT = Path(__file__).resolve().parents[2]
 N = {"treatment": 75, "control": 75}
@@ -87,7 +87,7 @@ def test_missing_counts_published_in_total_protect_each_other():
 def test_outcome_with_a_small_cell_is_withheld_whole():
     """7 of 50 employed in the treatment arm: no share, no difference, no p."""
     ctx = _ctx({"binary_outcomes": {"y": _outcome({"treatment": 50, "control": 52}, treatment=7 / 50)}}, _outcomes)
-    treatment, control, difference, p, _ = _rows(outcomes_section(ctx))["y"]
+    treatment, _control, difference, p, _ = _rows(outcomes_section(ctx))["y"]
     assert (treatment, difference, p) == ("s (N 50)", "s", "–")
     assert ctx.results["binary_outcomes"]["y"]["p_value"] is None
 
@@ -188,8 +188,9 @@ def test_attrition_rates_protect_each_other_against_the_published_total():
 
 def test_subgroup_ruptures_are_hidden_when_few_contracts_are_left_unbroken(monkeypatch):
     """20 contracts, 12 ruptures: 12 and 20 would give 8 unbroken; 12 is hidden, and its row partner too."""
-    import evalexp.report.figures as figures
     from matplotlib.figure import Figure as MplFigure
+
+    import evalexp.report.figures as figures
 
     monkeypatch.setattr(figures, "forest_plot", lambda forest, fmt: MplFigure())
     level = {"n": {"treatment": 20, "control": 55}, "events": {"treatment": 12, "control": 20},

@@ -8,12 +8,12 @@ from evalexp.analysis import analyze
 from evalexp.disclosure import publish
 from evalexp.load import load_cohort
 from evalexp.plan import load_plan
+from evalexp.report.document import Paragraph, Table
+from evalexp.report.i18n import Formatter
 from evalexp.report.sections import Context
 from evalexp.report.sections.methods import section as methods_section
 from evalexp.report.sections.primary import section as primary_section
 from evalexp.report.sections.summary import section as summary_section
-from evalexp.report.document import Paragraph, Table
-from evalexp.report.i18n import Formatter
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,7 +28,7 @@ def demo():
 
 
 def _ctx(demo, primary):
-    analysis, cohort, plan = demo
+    analysis, _cohort, plan = demo
     plan = dataclasses.replace(plan, survival=dataclasses.replace(plan.survival, primary=primary))
     pub = publish(analysis, 11)
     pub.results["primary"] = primary

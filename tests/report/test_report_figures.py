@@ -1,4 +1,6 @@
 """Figure functions return matplotlib Figures, never show them, and label everything in the report language."""
+import itertools
+
 import matplotlib
 import numpy as np
 import pandas as pd
@@ -273,7 +275,7 @@ def test_consort_figure_follows_the_standard_layout():
 
 def _overlaps(boxes) -> bool:
     boxes = sorted(boxes, key=lambda b: b.y0)
-    return any(a.y1 > b.y0 + 0.5 for a, b in zip(boxes[:-1], boxes[1:]))
+    return any(a.y1 > b.y0 + 0.5 for a, b in itertools.pairwise(boxes))
 
 
 def test_forest_plot_is_readable_log_scale_reference_at_one_no_overlapping_labels():
@@ -297,7 +299,7 @@ def test_forest_plot_is_readable_log_scale_reference_at_one_no_overlapping_label
     assert not _overlaps([t.get_window_extent(renderer) for t in right])
     ticks = [t for t in ax.get_xticklabels() if t.get_text()]
     extents = sorted((t.get_window_extent(renderer) for t in ticks), key=lambda b: b.x0)
-    assert len(ticks) >= 3 and all(a.x1 < b.x0 for a, b in zip(extents[:-1], extents[1:]))
+    assert len(ticks) >= 3 and all(a.x1 < b.x0 for a, b in itertools.pairwise(extents))
     # no level label runs into the plotting area
     assert max(t.get_window_extent(renderer).x1 for t in labels) <= ax.get_window_extent(renderer).x0
 

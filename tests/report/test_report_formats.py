@@ -16,8 +16,8 @@ import pypdfium2.raw as pdfium_c
 import pytest
 
 from evalexp.analysis import analyze
-from evalexp.disclosure import publish
 from evalexp.cli import main
+from evalexp.disclosure import publish
 from evalexp.load import load_cohort
 from evalexp.plan import load_plan
 from evalexp.report import build_report
@@ -47,13 +47,13 @@ def demo():
 
 @pytest.fixture(scope="module")
 def doc_fr(demo):
-    cohort, plan, analysis = demo
+    _cohort, plan, analysis = demo
     return compose(publish(analysis, 11), plan)
 
 
 @pytest.fixture(scope="module")
 def doc_en(demo):
-    cohort, plan, analysis = demo
+    _cohort, plan, analysis = demo
     return compose(publish(analysis, 11), plan.in_language("en"))
 
 
@@ -266,7 +266,8 @@ def test_sheet_names_are_cut_and_made_unique():
     taken = {"Tableaux du rapport"}
     first = sheet_name(3, "Attrition par indicateur : taux par groupe", taken)
     assert first == "T3 Attrition par indicateur tau" and len(first) == 31
-    assert sheet_name(4, "Attrition par indicateur : taux par groupe", taken | {"T4 Attrition par indicateur tau"}) == "T4"
+    taken_more = taken | {"T4 Attrition par indicateur tau"}
+    assert sheet_name(4, "Attrition par indicateur : taux par groupe", taken_more) == "T4"
 
 
 # --------------------------------------------------------------------------- typography and words
@@ -282,7 +283,7 @@ def test_french_text_follows_french_typography(doc_fr):
 
 
 def test_no_code_identifier_in_the_main_text(doc_fr, doc_en, demo):
-    cohort, plan, _ = demo
+    cohort, _plan, _ = demo
     columns = [c for c in cohort.data.columns if "_" in c]
     for doc in (doc_fr, doc_en):
         for section in doc.sections:

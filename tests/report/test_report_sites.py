@@ -16,12 +16,11 @@ from evalexp.disclosure.ledger import Ledger
 from evalexp.heterogeneity import heterogeneity, simulate_sites
 from evalexp.load import load_cohort
 from evalexp.plan import plan_from_dict
-from evalexp.report.sections import sites
 from evalexp.report.compose import compose
-from evalexp.report.sections import Context
 from evalexp.report.document import Document, Figure, Paragraph, Table
 from evalexp.report.html import render_html
 from evalexp.report.i18n import Formatter
+from evalexp.report.sections import Context, sites
 
 THRESHOLD = 11
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,7 +102,7 @@ def test_a_small_site_appears_nowhere_and_is_pooled_with_the_next_smallest():
 
 def test_publishable_results_withhold_every_number_of_the_pooled_sites_and_say_why():
     raw = context(cohort_with_a_tiny_site(), audience="evaluator").results["heterogeneity"]
-    pub, ledger = publication({"heterogeneity": raw})
+    pub, _ledger = publication({"heterogeneity": raw})
     block = pub.results["heterogeneity"]
     pooled = {s["site"] for s in block["sites"] if s["n"] is None}
     assert "TINY" in pooled and len(pooled) == 2
@@ -119,8 +118,8 @@ def test_publishable_results_withhold_every_number_of_the_pooled_sites_and_say_w
     # a published site keeps its counts; only its risks at the horizon may stand for a small count
     assert all(d.pointer.split("/")[4] in site_rule.RISKS for d in pub.decisions if d.rule == "small_group")
     originals = [s for s in raw["sites"] if s["site"] in pooled]
-    assert block["other_sites"] == {"sites": 2, **{key: {a: sum(s[key][a] for s in originals)
-                                                          for a in ("treatment", "control")} for key in ("n", "events")}}
+    summed = {key: {a: sum(s[key][a] for s in originals) for a in ("treatment", "control")} for key in ("n", "events")}
+    assert block["other_sites"] == {"sites": 2, **summed}
     assert block["tau2"] == raw["tau2"] and block["pooled"] == raw["pooled"]  # pooled quantities are published
     assert raw["sites"][position["TINY"]]["n"] is not None  # the analysis results are left untouched
 

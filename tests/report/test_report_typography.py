@@ -75,7 +75,8 @@ def test_french_dates_in_the_cover():
 
 
 def test_the_document_typesets_every_text_it_receives_once():
-    table = Table(("Indicateur", "Valeur"), (("Test du logrank", "12.5 %"),), caption="Tests d'ensemble", note="Note: x")
+    table = Table(("Indicateur", "Valeur"), (("Test du logrank", "12.5 %"),), caption="Tests d'ensemble",
+                  note="Note: x")
     doc = Document(language="fr", title="L'étude", subtitle="Rapport", cover=(("Date", "2026-12-04"),),
                    disclaimer_title="Avertissement", disclaimer="Voir: ci-dessous", contents_title="Sommaire",
                    sections=(Section("s", "Titre : un", (Paragraph("p (holm) = 0,01"), table)),))

@@ -7,7 +7,6 @@ The trials are hand-written ``results.json`` pieces run through the disclosure r
 (:mod:`evalexp.disclosure.results`), as in ``test_report_compose_disclosure.py``.
 """
 import dataclasses
-import datetime as dt
 import math
 from pathlib import Path
 
@@ -300,9 +299,9 @@ def test_glossary_and_sensitivity_sections():
 ])
 def test_a_large_baseline_difference_is_not_called_a_failure(monkeypatch, rating, reading):
     """WWC: under low attrition a randomised trial needs no baseline equivalence; the gap is chance."""
-    import evalexp.report.figures as figures
     from matplotlib.figure import Figure as MplFigure
 
+    import evalexp.report.figures as figures
     from evalexp.report.sections import balance
     monkeypatch.setattr(figures, "love_plot", lambda frame, fmt: MplFigure())
     results = _results(hr=0.6, p=0.004, events=120)
@@ -320,7 +319,8 @@ def test_a_large_baseline_difference_is_not_called_a_failure(monkeypatch, rating
 def test_methods_explain_the_cost_per_rupture_avoided_when_it_is_computed():
     from evalexp.report.sections import methods
     with_cost = _texts(methods.section(_ctx(_results(hr=0.6, p=0.004, events=120), _plan())))
-    assert any(t.startswith("Cost per rupture avoided: the support's cost per young person divided by") for t in with_cost)
+    prefix = "Cost per rupture avoided: the support's cost per young person divided by"
+    assert any(t.startswith(prefix) for t in with_cost)
     without = _texts(methods.section(_ctx(_results(hr=0.6, p=0.004, events=120, cost=None), _plan())))
     assert not any(t.startswith("Cost per rupture avoided") for t in without)
 

@@ -15,11 +15,11 @@ from evalexp.disclosure import results as rules
 from evalexp.disclosure.ledger import Ledger
 from evalexp.integrity.outcomes import binary_outcomes
 from evalexp.integrity.wwc import with_wwc
-from evalexp.report.sections import wwc as report_wwc
+from evalexp.plan import load_plan
 from evalexp.report.compose import Context
 from evalexp.report.document import Paragraph, Table
-from evalexp.plan import load_plan
 from evalexp.report.i18n import Formatter
+from evalexp.report.sections import wwc as report_wwc
 
 THRESHOLD = 11
 DEMO = Path(__file__).parents[2] / "data" / "synthetic"

@@ -9,7 +9,7 @@ from evalexp.cohort import Cohort, derive_survival
 from evalexp.errors import AnalysisError
 from evalexp.plan import plan_from_dict
 from evalexp.schema import result_problems
-from evalexp.survival.analysis import analyze_survival
+from evalexp.survival.survival_analysis import analyze_survival
 
 from .refdata import REFERENCE, r_array
 
@@ -183,7 +183,7 @@ def test_the_randomization_block_carries_the_inverted_intervals(demo):
 
 
 def test_the_intervals_are_left_out_with_a_note_beyond_the_memory_bound(monkeypatch):
-    monkeypatch.setattr("evalexp.survival.analysis.MAX_CELLS", 1)
+    monkeypatch.setattr("evalexp.survival.survival_analysis.MAX_CELLS", 1)
     result = analyze_survival(_cohort(), _plan(covariates=[], cluster=""))
     assert "ci" not in result.to_dict()["randomization_inference"]
     assert any(note.startswith("randomisation-based confidence intervals not computed: 2000 permutations x ")

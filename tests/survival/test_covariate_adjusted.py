@@ -318,7 +318,7 @@ def test_the_newton_solver_reaches_a_far_root():
 
 @pytest.mark.filterwarnings("ignore")  # the adjusted Cox model warns of its monotone likelihood
 def test_analysis_notes_a_covariate_adjusted_analysis_it_cannot_run():
-    from evalexp.survival.analysis import analyze_survival
+    from evalexp.survival.survival_analysis import analyze_survival
     cohort = _demo_cohort()
     data = cohort.data.copy()
     data.loc[(data["treated"] == 1) & (data["event"] == 1), "age"] = np.nan

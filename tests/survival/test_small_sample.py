@@ -101,13 +101,14 @@ def test_the_few_clusters_interval_is_the_cr1_sandwich_with_a_t_reference():
     event = (time < 400).astype(float)
     time = np.minimum(time, 400)
     fit = cox_ph(time, event, treated, cluster=site)
-    out = few_clusters_ratio(fit, "x")
+    out = few_clusters_ratio(fit, "x", correction="cr1")
     g = fit.n_clusters
     se = float(fit.se_["x"]) * np.sqrt(g / (g - 1))
     beta = float(fit.params_["x"])
     assert out["se"] == pytest.approx(se, rel=1e-12) and out["df"] == g - 1 == 7
     assert out["ci_low"] == pytest.approx(np.exp(beta - stats.t.ppf(0.975, 7) * se), rel=1e-12)
     assert out["p_value"] == pytest.approx(2 * stats.t.sf(abs(beta) / se, 7), rel=1e-12)
+    assert out["method"] == "cr1-t"
     with pytest.raises(ValueError, match="needs a cluster-robust fit"):
         few_clusters_ratio(cox_ph(time, event, treated), "x")
 
@@ -117,7 +118,7 @@ def test_results_json_names_each_intervals_method_and_holds_the_siblings():
 
     from evalexp.load import load_cohort
     from evalexp.plan import load_plan
-    from evalexp.survival.analysis import analyze_survival
+    from evalexp.survival.survival_analysis import analyze_survival
 
     root = Path(__file__).resolve().parents[2]
     plan = load_plan(root / "data" / "synthetic" / "agir_demo.toml")

@@ -39,7 +39,7 @@ def test_read_results_tidy_has_the_contract_columns_and_the_cox_estimate(run):
 
 def test_read_results_gives_the_analysis_tidy_table_back(run):
     """CONTRACT section 11: read_results returns what analyze returned — the same to_dict() and tidy()."""
-    folder, results = run
+    folder, _ = run
     plan = evalexp.load_plan(folder / "plan.toml")
     analysis = evalexp.analyze(evalexp.load_cohort(folder / "cohort.csv", plan), plan)
     stored = evalexp.read_results(folder / "results.json")

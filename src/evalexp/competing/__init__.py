@@ -7,10 +7,10 @@
 * :func:`fine_gray` — Fine-Gray subdistribution hazards with crr's sandwich variance
   (R ``cmprsk::crr``), :mod:`evalexp.competing.finegray`;
 * :func:`analyze_competing` — the four analyses per cause of rupture for a cohort and plan,
-  :mod:`evalexp.competing.analysis`.
+  :mod:`evalexp.competing.competing_risks`.
 """
-from .analysis import CauseAnalysis, CompetingRisksAnalysis, analyze_competing
 from .cif import CumulativeIncidence, cumulative_incidence
+from .competing_risks import CauseAnalysis, CompetingRisksAnalysis, analyze_competing
 from .finegray import FineGrayResult, fine_gray
 from .gray import GrayTest, gray_test
 

@@ -32,7 +32,7 @@ References: Gray, R. J. (1988), Ann. Statist. 16(3); R ``cmprsk::cuminc``, ``tim
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -46,7 +46,7 @@ from ._inputs import competing_arrays, tie_groups
 CIF_COLUMNS = ["time", "cif", "std_err", "ci_low", "ci_high", "at_risk"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CumulativeIncidence(Result):
     """Aalen-Johansen cumulative incidence of one cause (see the module docstring).
 
@@ -75,7 +75,7 @@ class CumulativeIncidence(Result):
     n_events: int
     alpha: float = 0.05
 
-    title = "Cumulative incidence (Aalen-Johansen)"
+    title: ClassVar[str] = "Cumulative incidence (Aalen-Johansen)"
 
     def at(self, times: Any) -> pd.DataFrame:
         """The step function at the given times: columns :data:`CIF_COLUMNS`.

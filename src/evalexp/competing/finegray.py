@@ -34,19 +34,19 @@ subdistribution of a competing risk, JASA 94(446), 496-509; R ``cmprsk::crr``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import AnalysisError
 from ..results import Result, json_number, tidy_frame
+from ..wald import WaldEstimate
 from ._inputs import competing_arrays, tie_groups
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FineGrayResult(Result):
     """A fitted Fine-Gray model (see the module docstring).
 
@@ -56,8 +56,8 @@ class FineGrayResult(Result):
         The cause modelled.
     terms : tuple of str
         Covariate names.
-    params_ : numpy.ndarray
-        log subdistribution hazard ratios β (R ``crr()$coef``).
+    params_ : pandas.Series
+        log subdistribution hazard ratios β by term (R ``crr()$coef``), as :class:`CoxResult`'s.
     var_ : numpy.ndarray
         crr's sandwich covariance of β (R ``crr()$var``).
     information_ : numpy.ndarray
@@ -68,50 +68,41 @@ class FineGrayResult(Result):
         Subjects.
     n_events : int
         Failures from the cause.
-    n_iter_ : int
-        Newton iterations.
+    iterations_ : int
+        Newton iterations (as :class:`CoxResult`'s).
     alpha : float
         1 − confidence level.
     """
 
     cause: Any
     terms: tuple[str, ...]
-    params_: np.ndarray
+    params_: pd.Series
     var_: np.ndarray
     information_: np.ndarray
     loglik_: float
     n: int
     n_events: int
-    n_iter_: int
+    iterations_: int
     alpha: float = 0.05
-    _z: float = field(init=False, repr=False)
 
-    title = "Fine-Gray subdistribution hazards"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_z", float(stats.norm.isf(self.alpha / 2)))
+    title: ClassVar[str] = "Fine-Gray subdistribution hazards"
 
     @property
-    def se_(self) -> np.ndarray:
-        """Robust (sandwich) standard errors, as crr's ``sqrt(diag(var))``."""
-        return np.sqrt(np.diag(self.var_))
+    def se_(self) -> pd.Series:
+        """Robust (sandwich) standard errors by term, as crr's ``sqrt(diag(var))``."""
+        return pd.Series(np.sqrt(np.diag(self.var_)), index=list(self.terms))
 
-    def ratio(self, term: str | None = None) -> dict[str, float]:
-        """``{log_shr, se, shr, ci_low, ci_high, p_value}`` of one term (Wald CI and p)."""
+    def wald(self, term: str | None = None) -> WaldEstimate:
+        """The log subdistribution hazard ratio of ``term`` (default the first) and its SE."""
         j = 0 if term is None else self.terms.index(term)
-        b, se = float(self.params_[j]), float(self.se_[j])
-        return {"log_shr": b, "se": se, "shr": float(np.exp(b)),
-                "ci_low": float(np.exp(b - self._z * se)), "ci_high": float(np.exp(b + self._z * se)),
-                "p_value": float(2 * stats.norm.sf(abs(b / se)))}
+        return WaldEstimate(float(self.params_.iloc[j]), float(self.se_.iloc[j]), self.alpha)
+
+    def ratio(self, term: str | None = None) -> dict[str, Any]:
+        """``{log_shr, se, shr, ci_low, ci_high, p_value}`` of one term (Wald CI and p)."""
+        return self.wald(term).ratio_dict("log_shr", "shr")
 
     def tidy(self) -> pd.DataFrame:
-        rows = []
-        for j, term in enumerate(self.terms):
-            b, se = self.params_[j], self.se_[j]
-            rows.append({"term": term, "estimate": b, "std_error": se, "statistic": b / se,
-                         "p_value": 2 * stats.norm.sf(abs(b / se)),
-                         "ci_low": b - self._z * se, "ci_high": b + self._z * se})
-        return tidy_frame(rows)
+        return tidy_frame([self.wald(term).tidy_row(term) for term in self.terms])
 
     def to_dict(self) -> dict[str, Any]:
         """``{term: ratio}`` for every term, numbers JSON-safe."""
@@ -271,7 +262,7 @@ def fine_gray(time: Any, status: Any, X: Any, *, cause: Any = 1, cencode: Any = 
     problem = _Problem(time, failed, of_cause, X)
     beta = np.zeros(X.shape[1])
     loglik, score, information = problem.loglik_score_information(beta)
-    for n_iter in range(1, max_iter + 1):
+    for n_iter in range(1, max_iter + 1):  # noqa: B007 - the count is read after the loop
         try:
             step = np.linalg.solve(information, score)
         except np.linalg.LinAlgError:
@@ -294,6 +285,7 @@ def fine_gray(time: Any, status: Any, X: Any, *, cause: Any = 1, cencode: Any = 
         raise AnalysisError(_SINGULAR) from None
     psi = problem.influence(beta)
     cov = inverse @ (psi.T @ psi) @ inverse
-    return FineGrayResult(cause=cause, terms=terms, params_=beta, var_=cov, information_=information,
+    return FineGrayResult(cause=cause, terms=terms, params_=pd.Series(beta, index=list(terms)), var_=cov,
+                          information_=information,
                           loglik_=loglik, n=int(time.size), n_events=int(of_cause.sum()),
-                          n_iter_=n_iter, alpha=alpha)
+                          iterations_=n_iter, alpha=alpha)

@@ -18,7 +18,7 @@ incidence of a competing risk, Ann. Statist. 16(3), 1141-1154.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -30,7 +30,7 @@ from ..survival._utils import as_weight_array
 from ._inputs import competing_arrays
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class GrayTest(Result):
     """Gray's test of one cause (see the module docstring).
 
@@ -67,7 +67,7 @@ class GrayTest(Result):
     stratified: bool = False
     rho: float = 0.0
 
-    title = "Gray's test"
+    title: ClassVar[str] = "Gray's test"
 
     def tidy(self) -> pd.DataFrame:
         return tidy_frame([{"term": f"gray({self.cause})", "statistic": self.statistic,

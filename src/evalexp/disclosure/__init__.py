@@ -125,7 +125,7 @@ def _exact_cif(cif: pd.DataFrame, bands: dict[tuple[str, str], pd.DataFrame]) ->
     """The evaluator's incidence steps, one group per cause, with each cause's interval."""
     frames = []
     for (cause, arm), part in cif.groupby(["cause", "arm"], sort=False):
-        low, high = cif_bands(bands, cause, arm, part["time"].to_numpy(dtype=float))
+        low, high = cif_bands(bands, str(cause), str(arm), part["time"].to_numpy(dtype=float))
         frames.append(part.assign(ci_low=low, ci_high=high))
     exact = pd.concat(frames, ignore_index=True) if frames else cif.assign(ci_low=[], ci_high=[])
     return exact.rename(columns={"cause": "group"})
@@ -164,7 +164,8 @@ def publish(analysis: Any, threshold: int, audience: str = "public") -> Publicat
         results = {**exact, "audience": "evaluator", "not_for_publication": True}
         km = {arm: PublicCurve(t[["time", "survival", "ci_low", "ci_high"]], float(t["time"].max()) if len(t) else 0.0)
               for arm, t in km_tables.items()}
-        at_risk = {arm: [int(c) for c in _exact_at_risk(t, ticks)] for arm, t in km_tables.items()}
+        at_risk: dict[str, list[int | None]] = {arm: [int(c) for c in _exact_at_risk(t, ticks)]
+                                                for arm, t in km_tables.items()}
         stops = {arm: c.stop for arm, c in km.items()}
         return Publication(audience, threshold, results, (), km, ticks, at_risk, max_time,
                            _exact_cif(cif, _cif_tables(competing)), stops,

@@ -5,12 +5,12 @@ each decision in a :class:`~evalexp.disclosure.ledger.Ledger` under its rule.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
-from .tables import suppression_mask
 from .ledger import Ledger
+from .tables import suppression_mask
 
 Path = tuple[str | int, ...]
 

@@ -25,8 +25,8 @@ module: figures draw what it returns.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -76,7 +76,7 @@ def publishable_times(event_times: np.ndarray, event_counts: np.ndarray, candida
         after = [d for d in kept if d > priority]
         while before and events(before[-1], priority) < threshold:
             before.pop()
-        after_kept = []
+        after_kept: list[float] = []
         for day in after:
             if events(after_kept[-1] if after_kept else priority, day) >= threshold:
                 after_kept.append(day)

@@ -7,8 +7,9 @@ and ``disclosure.json`` are written from the same decisions that shaped the repo
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 #: Rules, by name, as ``disclosure.json`` records them (see docs/disclosure.md).
 RULES = {
@@ -80,6 +81,10 @@ class Ledger:
         """The rule that withheld ``path``, or ``None``."""
         return self._rules.get(pointer(path))
 
+    def withheld_by(self, *path: str | int) -> str:
+        """The rule that withheld ``path``, which was withheld (:meth:`withheld`; KeyError otherwise)."""
+        return self._rules[pointer(path)]
+
     def hide(self, path: tuple[str | int, ...], rule: str) -> None:
         """Withhold the value at ``path``: a number becomes ``None``; a dict or list has every
         number (and every string that may carry one, other than keys' names) withheld inside it.
@@ -127,7 +132,7 @@ class Ledger:
 
 def _at(node: Any, path: tuple[str | int, ...]) -> Any:
     for key in path:
-        if isinstance(node, dict) and key in node:
+        if isinstance(node, dict) and key in node:  # noqa: SIM114 - two arms: mypy narrows node and key in each
             node = node[key]
         elif isinstance(node, list) and isinstance(key, int) and key < len(node):
             node = node[key]

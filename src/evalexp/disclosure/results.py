@@ -8,7 +8,8 @@ runs them in that order. docs/disclosure.md states every rule and its source.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,6 @@ from .ledger import Ledger
 from .sites import heterogeneity
 from .tables import collapse_small_categories
 from .wwc import wwc
-
 
 #: Keys published as they are: labels and metadata that carry no count. ``engine`` (a report from
 #: counts, :class:`evalexp.engine.counts.CountsAnalysis`): the engine's name, its number of aggregated
@@ -168,7 +168,7 @@ def competing(ledger: Ledger, comparable: bool, jumps: Mapping[tuple[str, str], 
                     if p["day"] not in kept[a]:
                         ledger.hide(("competing_risks", cause, "cif", a, i), "small_group")
     paths = [[("competing_risks", c, "events", a) for a in ARMS] for c in causes]
-    force = np.array([[c in merged and len(merged) < len(causes) or groups[c] == "all" for _ in ARMS]
+    force = np.array([[(c in merged and len(merged) < len(causes)) or groups[c] == "all" for _ in ARMS]
                       for c in causes])
     hide_table(ledger, paths, counts.to_numpy(), row_totals=False, column_totals=True, force=force)
     if merged and len(merged) < len(causes):
@@ -248,7 +248,7 @@ def consort(ledger: Ledger, observed_hidden: Mapping[str, bool]) -> None:
     t = ledger.threshold
     if ledger.withheld("n", "treatment"):
         for a in ARMS:
-            ledger.hide(("consort", "assigned", a), ledger.rule("n", a))
+            ledger.hide(("consort", "assigned", a), ledger.withheld_by("n", a))  # both arms' n go together
     support = block.get("support")
     if support:
         counts = np.array([[support[k][a] for a in ARMS] for k in ("received", "not_received")])
@@ -267,7 +267,7 @@ def consort(ledger: Ledger, observed_hidden: Mapping[str, bool]) -> None:
         if outcome == "rupture":
             for a in ARMS:
                 if ledger.withheld("n", a):
-                    ledger.hide(("consort", "analysed", outcome, a), ledger.rule("n", a))
+                    ledger.hide(("consort", "analysed", outcome, a), ledger.withheld_by("n", a))
             continue
         if observed_hidden.get(outcome):
             for section in ("analysed", "excluded"):
@@ -276,7 +276,7 @@ def consort(ledger: Ledger, observed_hidden: Mapping[str, bool]) -> None:
     _consort_boxes(ledger)
 
 
-def _box_source(box: Mapping[str, Any], detail: str | None) -> tuple[str, ...] | None:
+def _box_source(box: Mapping[str, Any], detail: str | None) -> tuple[Any, ...] | None:
     """The flat CONSORT field a diagram box (or one of its details) repeats; ``None`` if unknown."""
     arm, key = box.get("arm"), box.get("key")
     if key == "randomised" and detail is None:
@@ -301,13 +301,13 @@ def _consort_boxes(ledger: Ledger) -> None:
             path = ("consort", "boxes", i, "n") if j is None else ("consort", "boxes", i, "details", j, "n")
             source = _box_source(box, detail)
             if source == ("n",):
-                reasons = [ledger.rule("n", a) for a in ARMS if ledger.withheld("n", a)]
+                reasons = [ledger.withheld_by("n", a) for a in ARMS if ledger.withheld("n", a)]
                 if reasons:
                     ledger.hide(path, reasons[0])
             elif source is None:
                 ledger.hide(path, "unreviewed")
             elif ledger.withheld("consort", *source):
-                ledger.hide(path, ledger.rule("consort", *source))
+                ledger.hide(path, ledger.withheld_by("consort", *source))
 
 
 def attrition(ledger: Ledger) -> None:
@@ -409,7 +409,7 @@ def compliance(ledger: Ledger, observed_hidden: Mapping[str, bool]) -> None:
         if first_hidden:
             ledger.hide(("compliance", "rupture_risk", "first_stage"), "complement")
             ledger.hide(("compliance", "rupture_risk", "cace"), "derived")
-    for name, entry in (block.get("binary_outcomes") or {}).items():
+    for name in block.get("binary_outcomes") or {}:
         path = ("compliance", "binary_outcomes", name)
         if ledger.get("binary_outcomes", name, "difference") is None:
             ledger.hide(path + ("itt",), "small_group")
@@ -559,7 +559,7 @@ def data_quality(ledger: Ledger) -> None:
                 ledger.hide(("data_quality", "counts", "total", k), "primary")
         for a in ARMS:
             if ledger.withheld("n", a):
-                ledger.hide(("data_quality", "counts", a, "n"), ledger.rule("n", a))
+                ledger.hide(("data_quality", "counts", a, "n"), ledger.withheld_by("n", a))
     total = counts.get("total", {}).get("n") or sum(ledger.source("n").values())
     for column, missing in (block.get("missing") or {}).items():
         if small_missing(missing, total, t):

@@ -22,7 +22,8 @@ With ``T`` the suppression threshold:
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 

@@ -11,7 +11,7 @@ applies these functions to ``results.json`` and records each decision;
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd

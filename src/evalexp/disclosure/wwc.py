@@ -15,7 +15,7 @@ numbers follow the small-count rules of the outcome they belong to:
 """
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from ..plan import ARMS
 from .counts import small_missing

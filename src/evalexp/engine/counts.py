@@ -8,7 +8,7 @@ memory engine's on the same cohort (to rounding, 1e-9 in ``tests/engine``):
 
 - Kaplan-Meier per arm, log-rank (stratified), Cox unadjusted and adjusted for categorical
   covariates (Efron ties, strata, cluster-robust), cox.zph, RMST, risk difference
-  (:func:`evalexp.survival.analysis` conventions, docs/CONTRACT.md section 4);
+  (:func:`evalexp.survival.survival_analysis` conventions, docs/CONTRACT.md section 4);
 - per cause: Aalen-Johansen incidence, Gray's test, cause-specific Cox;
 - binary outcomes: difference in proportions with the Neyman SE, Wald CI and p.
 
@@ -22,27 +22,28 @@ fidelity, power, CONSORT) and heterogeneity.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from html import escape
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from .. import __version__, alerts
 from ..alerts import AnalysisWarning, run_quietly
-from ..competing.analysis import CauseAnalysis, CompetingRisksAnalysis
 from ..competing.cif import cumulative_incidence
+from ..competing.competing_risks import CauseAnalysis, CompetingRisksAnalysis
 from ..competing.gray import gray_test
 from ..errors import AnalysisError
 from ..integrity.outcomes import WaldEstimate
 from ..plan import ARMS, Plan
 from ..results import Result, json_number
-from ..survival.analysis import SurvivalAnalysis, _fragility, _labels
 from ..survival.cox import FEW_CLUSTERS, cox_ph
 from ..survival.design import design_matrix
 from ..survival.km import kaplan_meier
 from ..survival.logrank import logrank_test
 from ..survival.risk import risk_difference
 from ..survival.rmst import rmst_difference
+from ..survival.survival_analysis import SurvivalAnalysis, _fragility, _labels
 from ..survival.zph import cox_zph
 from .sql import COUNT
 
@@ -107,7 +108,7 @@ class CountsAnalysis(Result):
     skipped: tuple[str, ...]
     #: ``results.json["provenance"]`` (:func:`evalexp.provenance.provenance`), when run from a file.
     provenance: dict[str, Any] | None = None
-    title: str = field(default="evalexp analysis (aggregated counts)", repr=False)
+    title: ClassVar[str] = "evalexp analysis (aggregated counts)"
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -132,19 +133,23 @@ class CountsAnalysis(Result):
             frames.append(self.competing.tidy().assign(part="competing_risks"))
         return pd.concat(frames, ignore_index=True)
 
+    def heading(self) -> str:
+        return f"{self.title}: {self.plan.title}"
+
     def summary(self) -> str:
-        head = (f"{self.plan.title} ({self.engine} engine, {self.cells} cells)\n"
+        head = (f"{self.heading()}\n{'=' * len(self.heading())}\n"
+                f"{self.engine} engine, {self.cells} cells; "
                 f"n: treatment {self.n['treatment']}, control {self.n['control']}; "
                 f"ruptures: treatment {self.events['treatment']}, control {self.events['control']}")
         return "\n\n".join([head, self.survival.summary(), "Not computed:\n" + "\n".join(
             f"- {s}" for s in self.skipped)])
 
     def _repr_html_(self) -> str:
-        return self.survival._repr_html_()
+        return f"<div><strong>{escape(self.heading())}</strong>{self.survival._repr_html_()}</div>"
 
 
 def _survival(cc: CohortCounts, skipped: list[str]) -> SurvivalAnalysis:
-    """The primary survival analysis of :func:`evalexp.survival.analysis.analyze_survival` on counts."""
+    """The primary survival analysis of :func:`evalexp.survival.survival_analysis.analyze_survival` on counts."""
     plan, data = cc.plan, cc.counts.reset_index(drop=True)
     sv, alpha = plan.survival, plan.inference.alpha
     notes: list[str] = []
@@ -203,7 +208,7 @@ def _survival(cc: CohortCounts, skipped: list[str]) -> SurvivalAnalysis:
 
 
 def _competing(cc: CohortCounts) -> CompetingRisksAnalysis:
-    """Per cause: :func:`evalexp.competing.analysis.analyze_cause` without the Fine-Gray model, on counts."""
+    """Per cause: :func:`evalexp.competing.competing_risks.analyze_cause` without the Fine-Gray model, on counts."""
     plan, data = cc.plan, cc.counts.reset_index(drop=True)
     sv, alpha = plan.survival, plan.inference.alpha
     cause = data["cause"].astype(object)

@@ -8,7 +8,8 @@ same text; only a :class:`Dialect` differs):
     mapped to ``treatment`` / ``control`` by the plan's ``[arms]`` (NULL when unmapped), the date
     columns parsed to DATE (NULL when missing or unparseable; the raw text kept as
     ``<column>__text``), and the derived ``end``, ``event``, ``time_days`` and ``treated``.
-``aggregate_query(plan, source_relation, dialect, *, columns, day_first=False, exclude=(), outcomes_apart=False) -> str``
+``aggregate_query(plan, source_relation, dialect, *, columns, day_first=False, exclude=(),
+    outcomes_apart=False) -> str``
     The ONE ``GROUP BY``: the number ``n`` of participants per (``arm``, ``time_days``, ``event``
     [, ``stratum``] [, ``cluster``] [, ``cause``] [, each covariate] [, each binary outcome]),
     the key columns named after :data:`KEYS` (plan columns keep their canonical names).
@@ -27,7 +28,7 @@ dates day first with evidence, the plan's ``[data] date_format`` otherwise; arm 
 matched case-insensitively after trimming (:func:`evalexp.validate.map_arms`);
 ``end = min(contract_end_planned, followup_end)``, ``event = rupture_date <= end``,
 ``time_days`` whole days from ``contract_start``; a rupture's cause trimmed, empty or missing
-becoming :data:`evalexp.competing.analysis.UNKNOWN_CAUSE`, NULL for a censored participant.
+becoming :data:`evalexp.competing.competing_risks.UNKNOWN_CAUSE`, NULL for a censored participant.
 """
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..competing.analysis import UNKNOWN_CAUSE
+from ..competing.competing_risks import UNKNOWN_CAUSE
 from ..plan import Plan
 from ..recode import recode_lookup
 from ..validate import DATE_COLUMNS, TEXT_COLUMNS, arm_lookup

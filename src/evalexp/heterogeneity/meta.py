@@ -29,7 +29,7 @@ With ``w_i = 1 / (v_i + tau2)`` and ``mu(tau2) = sum w y / sum w``:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -61,7 +61,7 @@ def reml_tau2(y: np.ndarray, v: np.ndarray) -> float:
                                  maxiter=500))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RandomEffectsMeta(Result):
     """A REML random-effects meta-analysis with the Knapp-Hartung test (see the module docstring).
 
@@ -98,7 +98,7 @@ class RandomEffectsMeta(Result):
     blup: np.ndarray = field(repr=False)
     blup_se: np.ndarray = field(repr=False)
     alpha: float = 0.05
-    title: str = field(default="Random-effects meta-analysis (REML, Knapp-Hartung)", repr=False)
+    title: ClassVar[str] = "Random-effects meta-analysis (REML, Knapp-Hartung)"
 
     @property
     def k(self) -> int:

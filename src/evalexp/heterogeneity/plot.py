@@ -1,7 +1,7 @@
 """The forest plot of sites: raw and shrunken hazard ratios, the pooled diamond, the prediction interval."""
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -11,7 +11,8 @@ from matplotlib.ticker import FixedLocator, FuncFormatter
 
 #: Okabe-Ito colours: raw site estimates, shrunken estimates, pooled effect.
 RAW, SHRUNKEN, POOLED = "#0072B2", "#E69F00", "#000000"
-ENGLISH = {"raw": "Site estimate (95% CI)", "shrunken": "Shrunken (empirical Bayes)", "pooled": "Pooled (random effects)",
+ENGLISH = {"raw": "Site estimate (95% CI)", "shrunken": "Shrunken (empirical Bayes)",
+           "pooled": "Pooled (random effects)",
            "prediction": "Prediction interval", "axis": "Hazard ratio of rupture (log scale), < 1 favours the support"}
 
 
@@ -34,7 +35,8 @@ def draw_forest(ax: Axes, forest: pd.DataFrame, pooled: Mapping[str, float] | No
     est, low, high = (forest[c].to_numpy(dtype=float) for c in ("log_hr", "ci_low", "ci_high"))
     ok = np.isfinite(est)
     ax.axvline(1.0, color="#555555", linewidth=0.8)
-    ax.errorbar(np.exp(est[ok]), y[ok] + 0.12, xerr=[np.exp(est[ok]) - np.exp(low[ok]), np.exp(high[ok]) - np.exp(est[ok])],
+    ax.errorbar(np.exp(est[ok]), y[ok] + 0.12,
+                xerr=[np.exp(est[ok]) - np.exp(low[ok]), np.exp(high[ok]) - np.exp(est[ok])],
                 fmt="s", color=RAW, ecolor=RAW, capsize=2, markersize=5, label=words["raw"])
     shrunk, s_low, s_high = (forest[c].to_numpy(dtype=float) for c in ("shrunken", "shrunken_low", "shrunken_high"))
     sk = np.isfinite(shrunk)

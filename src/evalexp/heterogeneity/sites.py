@@ -30,19 +30,19 @@ Two stages and a one-stage check:
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from ..cohort import Cohort
 from ..errors import AnalysisError
+from ..grouping import group_labels
 from ..integrity.outcomes import WaldEstimate
 from ..integrity.subgroups import InteractionTest
-from ..plan import ARMS, Plan
+from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
-from ..survival.analysis import MISSING_LABEL
 from ..survival.cox import cox_ph
 from ..survival.risk import risk_difference
 from .meta import RandomEffectsMeta, random_effects_meta
@@ -166,7 +166,7 @@ def site_interaction_test(frame: pd.DataFrame, by: str, sites: list[str], strata
     treated = frame["treated"].to_numpy(dtype=float)
     layers = None
     if strata:
-        layers = frame[strata].astype(object).where(frame[strata].notna(), MISSING_LABEL).astype(str).to_numpy()
+        layers = group_labels(frame[strata])
     dummies = {f"{by}[{s}]": (site == s).astype(float) for s in sites[1:]}
     absorbed = _absorbed(dummies, layers)
     interactions = {f"treated:{by}[{s}]": treated * (site == s) for s in sites[1:]}
@@ -210,7 +210,7 @@ class HeterogeneityResult(Result):
     day: int
     n_missing: int
     alpha: float = 0.05
-    title: str = field(default="Heterogeneity of the effect across sites", repr=False)
+    title: ClassVar[str] = "Heterogeneity of the effect across sites"
 
     def _shrunken(self) -> dict[str, tuple[float, float]]:
         if self.meta is None:
@@ -323,7 +323,7 @@ def heterogeneity(cohort: Cohort, plan: Plan) -> HeterogeneityResult:
     """
     by = plan.heterogeneity.by
     data = cohort.data
-    if by not in data:
+    if by is None or by not in data:
         raise AnalysisError(f"{cohort.source}: heterogeneity column '{by}' is not a column of the cohort")
     present = data[by].notna()
     # site codes read as numbers (1.0 when the column has gaps) are named as written: "1"
@@ -335,7 +335,8 @@ def heterogeneity(cohort: Cohort, plan: Plan) -> HeterogeneityResult:
     entering = [s for s in effects if s.excluded is None]
     meta = None
     if len(entering) >= 2:
-        meta = random_effects_meta([s.log_hr.estimate for s in entering], [s.log_hr.se ** 2 for s in entering],
+        meta = random_effects_meta([s.log_hr.estimate for s in entering if s.log_hr is not None],
+                                   [s.log_hr.se ** 2 for s in entering if s.log_hr is not None],
                                    labels=[s.site for s in entering], alpha=alpha)
     test = site_interaction_test(frame, by, [s.site for s in entering], sv.strata, ties=sv.ties, alpha=alpha)
     return HeterogeneityResult(by=by, sites=effects, meta=meta, interaction=test, day=sv.horizon_days,

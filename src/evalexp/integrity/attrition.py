@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -163,7 +163,7 @@ def imbens_manski_ci(lower: float, upper: float, se_lower: float, se_upper: floa
     return lower - c * se_lower, upper + c * se_upper
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AttritionResult(Result):
     """Attrition per outcome and Lee bounds (the ``attrition`` key of ``results.json``).
 
@@ -192,7 +192,7 @@ class AttritionResult(Result):
     lee: pd.DataFrame
     alpha: float
 
-    title = "Attrition"
+    title: ClassVar[str] = "Attrition"
 
     def conventions(self) -> str:
         return (f"WWC Standards Handbook v4.1 Table II.1, {self.boundary} boundary (overall rounded to whole "
@@ -217,6 +217,7 @@ class AttritionResult(Result):
         shown["overall"] = (100 * shown["overall"]).map("{:.1f} %".format)
         shown["differential"] = (100 * shown["differential"]).map("{:.1f} pts".format)
         lines = [self.title, "=" * len(self.title), shown.to_string(index=False)]
+        row: Any  # an itertuples() row: pandas-stubs types its fields as any scalar
         for row in self.lee.itertuples(index=False):
             lines.append(f"Lee bounds {row.outcome}: [{row.lower:.3f}, {row.upper:.3f}] "
                          f"(trimmed {row.trimmed_arm} by {100 * row.trim_share:.1f} %), "
@@ -224,8 +225,9 @@ class AttritionResult(Result):
         return "\n".join(lines + ["", self.conventions()])
 
     def to_dict(self) -> dict[str, Any]:
-        lee = {row.outcome: row for row in self.lee.itertuples(index=False)}
+        lee: dict[Any, Any] = {row.outcome: row for row in self.lee.itertuples(index=False)}
         outcomes: dict[str, Any] = {}
+        row: Any  # an itertuples() row: pandas-stubs types its fields as any scalar
         for row in self.table.itertuples(index=False):
             entry = {
                 "kind": row.kind,

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -71,9 +71,8 @@ def cox_index(k_t: int, n_t: int, k_c: int, n_c: int) -> float:
     if n_t == 0 or n_c == 0:
         return math.nan
     cells = (k_t, n_t - k_t, k_c, n_c - k_c)
-    if min(cells) == 0:
-        k_t, n_t, k_c, n_c = k_t + 0.5, n_t + 1, k_c + 0.5, n_c + 1
-    p_t, p_c = k_t / n_t, k_c / n_c
+    half = 0.5 if min(cells) == 0 else 0.0  # 0.5 added to every cell (so 1 to each arm) if one is empty
+    p_t, p_c = (k_t + half) / (n_t + 2 * half), (k_c + half) / (n_c + 2 * half)
     log_odds = math.log(p_t / (1 - p_t)) - math.log(p_c / (1 - p_c))
     return small_sample_correction(cells[0] + cells[1] + cells[2] + cells[3]) * log_odds / COX_SCALE
 
@@ -86,7 +85,7 @@ def rating(d: float) -> str | None:
     return "satisfies" if d <= SATISFIES else "adjustment required" if d <= FAILS else "fails"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class BalanceTable(Result):
     """Baseline balance (the ``balance`` key of ``results.json``).
 
@@ -103,7 +102,7 @@ class BalanceTable(Result):
 
     table: pd.DataFrame
 
-    title = "Baseline balance"
+    title: ClassVar[str] = "Baseline balance"
 
     def conventions(self) -> str:
         return ("Standardised differences as the What Works Clearinghouse defines them (Procedures Handbook v4.1, "
@@ -153,6 +152,7 @@ class BalanceTable(Result):
 
     def to_dict(self) -> dict[str, Any]:
         rows = []
+        row: Any  # an itertuples() row: pandas-stubs types its fields as any scalar
         for row in self.table.itertuples(index=False):
             rows.append({
                 "covariate": row.covariate, "level": row.level, "kind": row.kind, "measure": row.measure,

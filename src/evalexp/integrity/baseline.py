@@ -52,7 +52,7 @@ def baseline_variables(plan: Plan) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((column, tuple(r)) for column, r in roles.items())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class BaselineTable(Result):
     """Baseline characteristics by arm (the ``baseline`` key of ``results.json``).
 

@@ -35,7 +35,7 @@ Reference: Angrist, Imbens & Rubin (1996), JASA 91(434).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -44,8 +44,7 @@ from ..cohort import Cohort
 from ..errors import AnalysisError
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
-from .outcomes import (WaldEstimate, binary_column, cluster_labels, cr2_difference, neyman_difference,
-                       robust_covariance)
+from .outcomes import WaldEstimate, binary_column, cluster_labels, cr2_difference, neyman_difference, robust_covariance
 
 
 def iv_robust(y: np.ndarray, received: np.ndarray, assigned: np.ndarray,
@@ -124,7 +123,7 @@ class ComplierEffect:
                 "cace": self.cace.to_dict(), "n": {"treatment": self.n_treatment, "control": self.n_control}}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ComplianceResult(Result):
     """Take-up of the support and complier average causal effects.
 
@@ -155,7 +154,7 @@ class ComplianceResult(Result):
     alpha: float
     cluster: str | None = None
 
-    title = "Compliance: intention-to-treat and complier effects"
+    title: ClassVar[str] = "Compliance: intention-to-treat and complier effects"
 
     @property
     def se_type(self) -> str:

@@ -20,7 +20,7 @@ Stages and counts (CONSORT 2010, item 13a and the flow diagram):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -38,7 +38,7 @@ def _by_arm(mask: np.ndarray, treated: np.ndarray) -> dict[str, int]:
     return {"treatment": int(mask[treated].sum()), "control": int(mask[~treated].sum())}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ConsortFlow(Result):
     """Counts of the CONSORT flow per arm (the ``consort`` key of ``results.json``).
 
@@ -71,7 +71,7 @@ class ConsortFlow(Result):
     reasons: dict[str, str]
     horizon_days: int
 
-    title = "CONSORT flow"
+    title: ClassVar[str] = "CONSORT flow"
 
     def conventions(self) -> str:
         return ("CONSORT 2010. Lost to follow-up: no rupture observed and observation ended before the data "
@@ -81,7 +81,7 @@ class ConsortFlow(Result):
 
     def table(self) -> pd.DataFrame:
         """Long table: ``stage``, ``item``, ``outcome``, ``arm``, ``n``, ``reason``."""
-        rows = []
+        rows: list[tuple[str, str, str | None, str, int, str | None]] = []
         for arm in ARMS:
             rows.append(("allocation", "assigned", None, arm, self.assigned[arm], None))
             if self.support is not None:

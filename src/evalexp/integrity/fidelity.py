@@ -34,7 +34,7 @@ the meetings.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -58,7 +58,7 @@ def _as_dates(values: pd.Series, name: str) -> pd.Series:
     """A date column as ``datetime64`` (ISO or French ``DD/MM/YYYY`` text accepted)."""
     if pd.api.types.is_datetime64_any_dtype(values):
         return values
-    text = values.astype("string").str.strip().replace("", pd.NA)
+    text = values.astype("string").str.strip().replace({"": pd.NA})
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         parsed = pd.to_datetime(text, format=fmt, errors="coerce")
         if parsed.notna().sum() == text.notna().sum():
@@ -101,7 +101,7 @@ class MeetingFidelity:
                 "share_on_time": json_number(on_time), "ci_low": json_number(low), "ci_high": json_number(high)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FidelityResult(Result):
     """Delivery of the three tripartite meetings in the treatment arm (descriptive).
 
@@ -126,7 +126,7 @@ class FidelityResult(Result):
     ruptures_by_meetings: pd.DataFrame
     alpha: float
 
-    title = "Fidelity of the support method (tripartite meetings)"
+    title: ClassVar[str] = "Fidelity of the support method (tripartite meetings)"
     causal = False
 
     def conventions(self) -> str:
@@ -146,8 +146,8 @@ class FidelityResult(Result):
         return tidy_frame(rows)
 
     def to_dict(self) -> dict[str, Any]:
-        table = [{"meetings_held": int(r.meetings_held), "n": int(r.n), "ruptures": int(r.ruptures),
-                  "share": json_number(r.share)} for r in self.ruptures_by_meetings.itertuples()]
+        table = [{"meetings_held": int(r["meetings_held"]), "n": int(r["n"]), "ruptures": int(r["ruptures"]),
+                  "share": json_number(r["share"])} for r in self.ruptures_by_meetings.to_dict("records")]
         return {
             "causal": False, "population": self.population, "n": self.n,
             "meetings": {m.column: m.to_dict() for m in self.meetings},
@@ -220,7 +220,7 @@ def fidelity(cohort: Cohort, plan: Plan) -> FidelityResult:
     table["n"] = [int((count == k).sum()) for k in range(4)]
     table["ruptures"] = [int(events[count == k].sum()) for k in range(4)]
     table["share"] = table["ruptures"] / table["n"].where(table["n"] > 0)
-    return FidelityResult(population=population, n=int(len(part)), meetings=tuple(meetings),
+    return FidelityResult(population=population, n=len(part), meetings=tuple(meetings),
                           all_due=int(every_due.sum()),
                           all_on_time=int((every_due & np.logical_and.reduce(on_time_all)).sum()),
                           ruptures_by_meetings=table, alpha=plan.inference.alpha)

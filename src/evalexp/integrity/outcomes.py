@@ -32,60 +32,21 @@ Pustejovsky, J. E. & Tipton, E. (2018), JBES 36(4).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from itertools import pairwise
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from ..cohort import Cohort
 from ..errors import AnalysisError
+from ..grouping import group_labels
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
 from ..survival.design import design_matrix
+from ..wald import WaldEstimate
 from .small_sample import TEstimate, bell_mccaffrey_df
-
-@dataclass(frozen=True)
-class WaldEstimate:
-    """An estimate with its standard error, normal-approximation CI and two-sided p.
-
-    ``ci = estimate ± z_{1-alpha/2} se``, ``p = 2 Φ(−|estimate / se|)`` (computed with the
-    survival function, accurate for tiny p).
-    """
-
-    estimate: float
-    se: float
-    alpha: float = 0.05
-
-    @property
-    def statistic(self) -> float:
-        return self.estimate / self.se if self.se > 0 else float("nan")
-
-    @property
-    def p_value(self) -> float:
-        return float(2 * stats.norm.sf(abs(self.statistic)))
-
-    @property
-    def ci_low(self) -> float:
-        return self.estimate - stats.norm.isf(self.alpha / 2) * self.se
-
-    @property
-    def ci_high(self) -> float:
-        return self.estimate + stats.norm.isf(self.alpha / 2) * self.se
-
-    def tidy_row(self, term: str) -> dict[str, Any]:
-        """One :data:`~evalexp.results.TIDY_COLUMNS` row."""
-        return {"term": term, "estimate": self.estimate, "std_error": self.se,
-                "statistic": self.statistic, "p_value": self.p_value,
-                "ci_low": self.ci_low, "ci_high": self.ci_high}
-
-    def to_dict(self) -> dict[str, Any]:
-        """``{estimate, se, ci_low, ci_high, p_value}`` as JSON numbers."""
-        return {"estimate": json_number(self.estimate), "se": json_number(self.se),
-                "ci_low": json_number(self.ci_low), "ci_high": json_number(self.ci_high),
-                "p_value": json_number(self.p_value)}
-
 
 # --------------------------------------------------------------------------- robust OLS
 
@@ -131,7 +92,7 @@ def robust_covariance(X: np.ndarray, resid: np.ndarray, clusters: np.ndarray | N
         order = np.argsort(codes, kind="stable")
         edges = np.r_[0, np.flatnonzero(np.diff(codes[order])) + 1, len(order)]
         Xs, es = X[order], resid[order]
-        cross = np.stack([Xs[a:b].T @ Xs[a:b] for a, b in zip(edges[:-1], edges[1:])])
+        cross = np.stack([Xs[a:b].T @ Xs[a:b] for a, b in pairwise(edges)])
         xe = np.add.reduceat(Xs * es[:, None], edges[:-1], axis=0)
         lam, V = np.linalg.eigh(root @ cross @ root)
         remaining = 1.0 - lam
@@ -159,13 +120,11 @@ def robust_ols(X: np.ndarray, y: np.ndarray, clusters: np.ndarray | None = None
 
 
 def cluster_labels(data: pd.DataFrame, column: str) -> np.ndarray:
-    """Cluster labels of ``column``; a participant without a label is a cluster of their own."""
+    """Cluster labels of ``column`` (:func:`evalexp.grouping.group_labels`: the participants
+    without a label form one cluster, ``"(missing)"``)."""
     if column not in data:
         raise AnalysisError(f"cluster column '{column}' is not a column of the cohort")
-    labels = data[column].astype(object).to_numpy(copy=True)
-    missing = np.flatnonzero(data[column].isna().to_numpy())
-    labels[missing] = [f"<no cluster: row {i}>" for i in missing]
-    return labels
+    return group_labels(data[column])
 
 
 def cr2_difference(y: np.ndarray, treated: np.ndarray, clusters: np.ndarray, alpha: float) -> WaldEstimate:
@@ -235,7 +194,7 @@ class BinaryOutcome:
     wwc: Any = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class BinaryOutcomes(Result):
     """Effects on the plan's binary outcomes; ``to_dict()`` is the contract's ``binary_outcomes``."""
 
@@ -245,7 +204,7 @@ class BinaryOutcomes(Result):
     cluster: str | None
     alpha: float
 
-    title = "Binary outcomes"
+    title: ClassVar[str] = "Binary outcomes"
 
     def __getitem__(self, name: str) -> BinaryOutcome:
         for item in self.outcomes:
@@ -297,10 +256,10 @@ class BinaryOutcomes(Result):
             if item.wwc is not None:
                 entry["wwc"] = item.wwc.to_dict()
             lor = item.log_odds_ratio
-            entry["odds_ratio"] = {"odds_ratio": json_number(np.exp(lor.estimate)),
+            entry["odds_ratio"] = {"odds_ratio": json_number(lor.ratio),
                                    "log_odds_ratio": json_number(lor.estimate), "se": json_number(lor.se),
-                                   "ci_low": json_number(np.exp(lor.ci_low)),
-                                   "ci_high": json_number(np.exp(lor.ci_high)),
+                                   "ci_low": json_number(lor.ratio_ci_low),
+                                   "ci_high": json_number(lor.ratio_ci_high),
                                    "p_value": json_number(lor.p_value), "method": "woolf"}
             out[item.outcome] = entry
         return out
@@ -392,14 +351,14 @@ def binary_outcomes(cohort: Cohort, plan: Plan) -> BinaryOutcomes:
     treated_all = data["treated"].to_numpy()
     clusters_all = cluster_labels(data, cluster) if cluster else None
 
-    partial = []
+    partial: list[dict[str, Any]] = []
     for name in plan.outcomes.binary:
         y_all = binary_column(data, name).to_numpy()
         seen = ~np.isnan(y_all)
         y, treated = y_all[seen], treated_all[seen]
         difference = neyman_difference(y, treated, alpha)
         cluster_robust = None
-        if cluster:
+        if clusters_all is not None:
             cluster_robust = cr2_difference(y, treated, clusters_all[seen], alpha)
         lin, lin_n = None, 0
         if covariates:
@@ -409,12 +368,12 @@ def binary_outcomes(cohort: Cohort, plan: Plan) -> BinaryOutcomes:
             lin = WaldEstimate(np.nan, np.nan, alpha)
             if len(np.unique(treated_all[rows])) == 2:
                 X = lin_design(treated_all[rows], design.to_numpy())
-                beta, cov = robust_ols(X, y_all[rows], clusters_all[rows] if cluster else None)
+                beta, cov = robust_ols(X, y_all[rows], clusters_all[rows] if clusters_all is not None else None)
                 lin = WaldEstimate(float(beta[1]), float(np.sqrt(cov[1, 1])), alpha)
         y1, y0 = y[treated == 1], y[treated == 0]
         adjusted = covariates if lin is not None and np.isfinite(lin.estimate) else ()
         partial.append(dict(adjusted=adjusted, small_sample=_t_difference(y, treated, clusters_all[seen]
-                                                                          if cluster else None, alpha),
+                                                                          if clusters_all is not None else None, alpha),
                             outcome=name, treatment=float(y1.mean()) if len(y1) else np.nan,
                             control=float(y0.mean()) if len(y0) else np.nan,
                             n_treatment=len(y1), n_control=len(y0),

@@ -42,24 +42,20 @@ formulas (Lachin 1981, Controlled Clin. Trials 2:93-113; Lakatos 1988, Biometric
 """
 from __future__ import annotations
 
-import argparse
-import json
 import math
-import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from ..cohort import Cohort, derive_survival
+from ..cohort import Cohort
 from ..errors import AnalysisError, ArgumentError, EvalexpError
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
 from ..survival.km import kaplan_meier
 from ..survival.risk import risk_difference
-
 
 #: Target hazard ratios a design calculation accepts (beyond, the event counts are meaningless
 #: and Freedman's formula overflows).
@@ -274,7 +270,7 @@ def simulated_power(hazard_ratio: float, n: int, *, simulations: int, seed: int 
     return share, math.sqrt(share * (1 - share) / simulations)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PowerResult(Result):
     """What the evaluated experiment could detect (the ``power`` key of ``results.json``).
 
@@ -313,7 +309,7 @@ class PowerResult(Result):
     mde_treatment_rate: float | None
     n_effective: dict[str, float] | None = None
 
-    title = "Minimum detectable effects"
+    title: ClassVar[str] = "Minimum detectable effects"
 
     def conventions(self) -> str:
         return (f"Two-sided {self.alpha:g}, power {self.power:g}. Hazard ratio: Schoenfeld (1981) with the "
@@ -397,7 +393,7 @@ def power_for_cohort(cohort: Cohort, plan: Plan) -> PowerResult:
                        mde_risk_difference=mde_rd, mde_treatment_rate=treated_rate, n_effective=effective)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PowerCalculation(Result):
     """A design calculation (``evalexp power``): events, sample size, minimum detectable effects.
 
@@ -424,7 +420,7 @@ class PowerCalculation(Result):
     simulated_power: float | None = None
     simulated_power_se: float | None = None
 
-    title = "Power and sample size"
+    title: ClassVar[str] = "Power and sample size"
 
     def conventions(self) -> str:
         return (f"Two-sided {self.alpha:g}, power {self.power:g}, allocation {self.ratio:g}:1, control rupture "
@@ -470,12 +466,15 @@ class PowerCalculation(Result):
                          f"{self.event_probability:.3f}")
             for name, value, n in (("Schoenfeld", self.schoenfeld_events, self.schoenfeld_n),
                                    ("Freedman", self.freedman_events, self.freedman_n)):
+                assert value is not None and n is not None  # computed with every target hazard ratio
                 lines.append(f"  {name:<10} {math.ceil(value - 1e-9)} events ({value:.1f}), n = {n['total']} "
                              f"({n['treatment']} treated, {n['control']} control)")
         if self.n is not None:
             if self.power_at_n is not None:
                 lines.append(f"With n = {self.n}: power {self.power_at_n:.3f} for HR {self.hazard_ratio:g} "
                              "(Schoenfeld, expected events)")
+            assert self.mde_hazard_ratio is not None and self.mde_risk_difference is not None  # computed with n
+            assert self.control_rate is not None and self.mde_treatment_rate is not None
             hr = ("none (too few ruptures expected)" if math.isnan(self.mde_hazard_ratio)
                   else f"{self.mde_hazard_ratio:.3f}")
             rd = (f"none (not even {100 * self.control_rate:.1f} % -> 0 %)" if math.isnan(self.mde_risk_difference)
@@ -563,21 +562,9 @@ def power_calculation(*, hazard_ratio: float | None = None, n: int | None = None
         fields.update(mde_hazard_ratio=min_detectable_hazard_ratio_for_n(n, control_rate, alpha=alpha, power=power,
                                                                          ratio=ratio),
                       mde_risk_difference=rd, mde_treatment_rate=treated)
-    if simulations:
+    if simulations and hazard_ratio is not None and n is not None:  # both given: checked above
         share, se = simulated_power(hazard_ratio, n, simulations=simulations, seed=seed, alpha=alpha,
                                     control_rate=control_rate, ratio=ratio, progress=progress)
         fields.update(simulations=simulations, simulated_power=share, simulated_power_se=se)
     return PowerCalculation(alpha=alpha, power=power, ratio=ratio, control_rate=control_rate,
                             hazard_ratio=hazard_ratio, n=n, **fields)
-
-
-def power_command(args: argparse.Namespace) -> None:
-    """``evalexp power``: print the design calculation as text or, with ``--json``, as JSON."""
-    result = power_calculation(hazard_ratio=args.hr, n=args.n, control_rate=args.control_rate,
-                               alpha=args.alpha, power=args.power, ratio=args.ratio,
-                               simulations=args.simulate, observed=args.observed,
-                               progress=not args.quiet and sys.stderr.isatty())
-    if args.json:
-        print(json.dumps(result.to_dict(), indent=2))
-    else:
-        print(result.summary())

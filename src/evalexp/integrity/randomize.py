@@ -24,23 +24,20 @@ UTF-8 with LF line ends, Python ``csv`` minimal quoting, sorted by identifier.
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
 import hashlib
 import io
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from .. import __version__
-from .._files import Target, write_files
-from ..errors import DuplicateIdError, EvalexpError, InvalidValueError, MissingColumnError, OutputError
-from ..plan import ARMS, Plan, load_plan
+from ..errors import DuplicateIdError, EvalexpError, InvalidValueError, MissingColumnError
+from ..plan import ARMS, Plan
 from ..readers import read_table
 from ..results import Result, tidy_frame
 
@@ -122,7 +119,7 @@ def parse_ratio(text: str | tuple[int, int]) -> tuple[int, int]:
     return a, b
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Assignment(Result):
     """A randomised assignment and its audit record.
 
@@ -137,7 +134,7 @@ class Assignment(Result):
     table: pd.DataFrame
     audit: dict[str, Any]
 
-    title = "Randomised assignment"
+    title: ClassVar[str] = "Randomised assignment"
 
     def counts(self) -> pd.DataFrame:
         """Participants per stratum (rows) and arm (columns)."""
@@ -209,21 +206,21 @@ def randomize(roster: pd.DataFrame, *, id_column: str = "participant_id", strata
         "strata_sizes": sizes,
         "evalexp_version": __version__,
         "numpy_version": np.__version__,
-        "created_utc": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "roster_sha256": sha256_text(_canonical_csv(canonical)),
         "assignment_sha256": sha256_text(_canonical_csv(table)),
     }
     return Assignment(table=table, audit=audit)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class VerifyResult(Result):
     """Outcome of :func:`verify_assignment`: ``ok`` and each check ``(name, passed, detail)``."""
 
     ok: bool
     checks: tuple[tuple[str, bool, str], ...]
 
-    title = "Verification of a randomised assignment"
+    title: ClassVar[str] = "Verification of a randomised assignment"
 
     def failures(self) -> list[str]:
         """Details of the failed checks."""
@@ -237,7 +234,7 @@ class VerifyResult(Result):
                                           for name, passed, detail in self.checks]}
 
     def summary(self) -> str:
-        lines = [("assignment verified" if self.ok else "assignment NOT verified")]
+        lines = [self.heading(), "=" * len(self.heading()), "verified" if self.ok else "NOT verified"]
         lines += [f"  [{'ok' if passed else 'FAILED'}] {name}: {detail}" for name, passed, detail in self.checks]
         return "\n".join(lines)
 
@@ -316,48 +313,3 @@ def read_roster(path: str | Path, plan: Plan | None = None) -> pd.DataFrame:
     if plan is not None and plan.columns:
         frame = frame.rename(columns={src: canon for src, canon in plan.columns.items() if src in frame.columns})
     return frame
-
-
-def randomize_command(args: argparse.Namespace) -> None:
-    """``evalexp randomize``: write ``OUT`` and ``<stem>.audit.json``, or check them with ``--verify``.
-
-    The seed is ``--seed``, else the plan's ``inference.seed``; the strata column is
-    ``--strata``, else the plan's ``survival.strata``, else none. With ``--verify`` the
-    seed, ratio and strata come from the audit record; a seed given by ``--seed`` or the
-    plan must equal the audit's. A failed verification raises :class:`EvalexpError`
-    (exit status 2).
-
-    An assignment is drawn once: an existing ``OUT`` or audit record is refused
-    (:class:`~evalexp.errors.OutputError`, nothing written), never replaced by a new
-    draw. Both files are written together, or neither (:func:`evalexp._files.write_files`).
-    """
-    plan = load_plan(args.plan) if args.plan else None
-    seed = args.seed if args.seed is not None else (plan.inference.seed if plan else None)
-    strata = args.strata if args.strata is not None else (plan.survival.strata if plan else None)
-    roster = read_roster(args.roster, plan)
-    record = audit_path(args.out)
-    if args.verify:
-        try:
-            audit = json.loads(record.read_text(encoding="utf-8"))
-            given = pd.read_csv(args.out, dtype=str, keep_default_na=False)
-        except FileNotFoundError as exc:
-            raise EvalexpError(f"{exc.filename}: not found (nothing to verify)") from None
-        except (OSError, ValueError) as exc:
-            raise EvalexpError(f"cannot read the assignment or its audit record: {exc}") from None
-        result = verify_assignment(roster, given, audit, expected_seed=seed, source=str(args.roster))
-        if not result.ok:
-            raise EvalexpError(f"{args.out}: verification failed: " + "; ".join(result.failures()))
-        print(result.summary())
-        return
-    for path in (Path(args.out), record):
-        if path.exists() or path.is_symlink():
-            raise OutputError(f"{path}: already exists: an assignment is drawn once and never replaced by a "
-                              "new draw (check it with --verify, or choose another --out); nothing was written")
-    if seed is None:
-        raise EvalexpError("a seed is needed: give --seed or a plan (--plan) with [inference] seed")
-    assignment = randomize(roster, strata=strata, ratio=args.ratio, seed=seed, source=str(args.roster))
-    write_files({Target(Path(args.out)): assignment.to_csv().encode("utf-8"),
-                 Target(record): (json.dumps(assignment.audit, indent=2, ensure_ascii=False) + "\n").encode("utf-8")})
-    arms = assignment.audit["arms"]
-    print(f"{args.out}: {arms['treatment']} treatment, {arms['control']} control "
-          f"({len(assignment.audit['strata_sizes'])} strata); audit record {record}")

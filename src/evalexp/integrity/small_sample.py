@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -33,7 +34,6 @@ import pandas as pd
 from scipy import stats
 
 from ..results import json_number
-
 
 
 @dataclass(frozen=True)
@@ -79,17 +79,14 @@ def bell_mccaffrey_df(X: np.ndarray, contrast: np.ndarray, clusters: np.ndarray 
     bread = np.linalg.pinv(cross_all)
     values, vectors = np.linalg.eigh(bread)
     root = (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
-    if clusters is None:
-        codes = np.arange(len(X))
-    else:
-        codes = pd.factorize(pd.Series(clusters), use_na_sentinel=False)[0]
+    codes = np.arange(len(X)) if clusters is None else pd.factorize(pd.Series(clusters), use_na_sentinel=False)[0]
     order = np.argsort(codes, kind="stable")
     edges = np.r_[0, np.flatnonzero(np.diff(codes[order])) + 1, len(order)]
     Xs = X[order]
     if clusters is None:
         cross = Xs[:, :, None] * Xs[:, None, :]
     else:
-        cross = np.stack([Xs[a:b].T @ Xs[a:b] for a, b in zip(edges[:-1], edges[1:])])
+        cross = np.stack([Xs[a:b].T @ Xs[a:b] for a, b in pairwise(edges)])
     lam, V = np.linalg.eigh(root @ cross @ root)
     remaining = 1.0 - lam
     factor = np.where(remaining > 1e-12, 1.0 / np.sqrt(np.where(remaining > 1e-12, remaining, 1.0)), 0.0) - 1.0

@@ -12,7 +12,8 @@ For each column of ``plan.integrity.subgroups`` the participants are split into 
 Per level: participants and ruptures per arm; the hazard ratio of rupture, treatment vs
 control, from a Cox model fitted within the level (Efron ties, Wald CI; stratified by
 ``plan.survival.strata`` as the primary model; R ``coxph(Surv(time, status) ~ treated,
-subset = level)``), not estimable (null) when an arm of the level has no rupture; the risk difference ``(1 − S₁(h)) − (1 − S₀(h))``
+subset = level)``), not estimable (null) when an arm of the level has no rupture; the risk difference
+``(1 − S₁(h)) − (1 − S₀(h))``
 at ``plan.survival.horizon_days`` (Kaplan-Meier, Greenwood, Wald CI).
 
 Interaction test, per subgroup column: Wald chi-square of the ``treated × level``
@@ -32,13 +33,13 @@ over-rejection; Cameron & Miller 2015, J. Human Resources 50(2)) and the model-b
 variance is used. Each estimate and test says which (``robust``).
 
 Missing stratum or cluster labels form one stratum / cluster of their own, as in the
-primary survival analysis (:mod:`evalexp.survival.analysis`).
+primary survival analysis (:mod:`evalexp.survival.survival_analysis`).
 """
 from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -47,10 +48,10 @@ from scipy import stats
 from ..alerts import NOT_ESTIMABLE, AnalysisWarning
 from ..cohort import Cohort
 from ..errors import AnalysisError
+from ..grouping import group_labels
 from ..levels import collation_key
 from ..plan import Plan
 from ..results import Result, json_number, tidy_frame
-from ..survival.analysis import MISSING_LABEL
 from ..survival._cholesky import GeneralizedCholesky
 from ..survival.cox import FEW_CLUSTERS, cox_ph
 from ..survival.risk import risk_difference
@@ -69,8 +70,8 @@ def subgroup_levels(values: pd.Series, name: str) -> tuple[pd.Series, str]:
     if numeric and present.nunique() > MAX_LEVELS:
         cut = AGE_CUT if name == "age" else float(present.median())
         rule = f"cut at {cut:g}" + (" years" if name == "age" else " (the median)")
-        labels = np.where(values < cut, f"< {cut:g}", f">= {cut:g}")
-        return pd.Series(labels, index=values.index).where(values.notna()), rule
+        halves = np.where(values < cut, f"< {cut:g}", f">= {cut:g}")
+        return pd.Series(halves, index=values.index).where(values.notna()), rule
     labels = values.map(lambda v: f"{v:g}" if isinstance(v, (float, np.floating)) else str(v))
     return labels.where(values.notna()), "one level per value"
 
@@ -148,7 +149,7 @@ class InteractionTest:
                 "robust": self.robust}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SubgroupEffects(Result):
     """Per-subgroup effects on ruptures and interaction tests; :meth:`forest` gives plot data."""
 
@@ -157,7 +158,7 @@ class SubgroupEffects(Result):
     day: int
     alpha: float
 
-    title = "Subgroup effects on ruptures"
+    title: ClassVar[str] = "Subgroup effects on ruptures"
 
     @property
     def warnings(self) -> tuple[AnalysisWarning, ...]:
@@ -230,8 +231,7 @@ def _labels(frame: pd.DataFrame, column: str | None) -> np.ndarray | None:
     """Stratum or cluster labels; a missing label is a level of its own (as in the primary analysis)."""
     if not column:
         return None
-    values = frame[column].astype(object)
-    return values.where(values.notna(), MISSING_LABEL).astype(str).to_numpy()
+    return group_labels(frame[column])
 
 
 def _cox(frame: pd.DataFrame, X: pd.DataFrame, plan: Plan):

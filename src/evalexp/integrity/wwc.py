@@ -105,6 +105,7 @@ class OutcomeWWC:
     def to_dict(self) -> dict[str, Any]:
         """``binary_outcomes.<name>.wwc``."""
         covariates = []
+        row: Any  # an itertuples() row: pandas-stubs types its fields as any scalar
         for row in self.equivalence.itertuples(index=False):
             covariates.append({"covariate": row.covariate, "level": row.level, "measure": row.measure,
                                "n": {"treatment": int(row.n_treatment), "control": int(row.n_control)},
@@ -171,6 +172,7 @@ def outcome_wwc(data: pd.DataFrame, outcome: str, observed: np.ndarray, balance_
     table["adjusted"] = table["covariate"].isin(adjusted)
     table["judgement"] = [_judgement(float(d), a) for d, a in zip(table["std_difference"], table["adjusted"])]
     reasons = [f"{attrition}_attrition"]
+    row: Any  # an itertuples() row: pandas-stubs types its fields as any scalar
     for row in table.itertuples(index=False):
         code = {"adjusted": "adjusted_for", "not_adjusted": "not_adjusted_for", "fails": "exceeds_025",
                 "undefined": "difference_undefined"}.get(row.judgement)

@@ -13,9 +13,10 @@ import hashlib
 import json
 import platform
 import re
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from .. import __version__
 from .._files import check_report_dir, seal_manifest, sha256_file, staged_directory, write_tree
@@ -24,8 +25,8 @@ from ..disclosure import check_audience, publish
 from ..disclosure.tables import find_identifiers
 from ..engine.counts import CountsAnalysis
 from ..errors import EvalexpError
-from ..guards import require, require_path
 from ..fingerprint import check_analysis_matches
+from ..guards import require, require_path
 from ..plan import Plan
 from .compose import compose
 from .docx import render_docx
@@ -93,7 +94,7 @@ def manifest(plan: Plan, *, cohort: Cohort | None, cohort_path: str | Path | Non
     return {
         "generator": "evalexp",
         "evalexp": __version__,
-        "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command_line": _without_folders(command_line) if command_line is not None else None,
         "input": {**_file_record(cohort_path, cohort.source if cohort is not None else ""),
                   "rows": len(cohort) if cohort is not None else rows},

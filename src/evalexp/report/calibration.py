@@ -56,7 +56,7 @@ def displayed_results(results: dict[str, Any]) -> dict[str, Any]:
     for path, key, _ in SIBLINGS:
         block = _at(survival, path)
         sibling = None if block is None else block.get(key)
-        if sibling:
+        if block is not None and sibling:
             shown = _replaced(shown, path, {**block, **{f: sibling.get(f) for f in SHOWN_FIELDS}})
     return {**results, "survival": shown}
 
@@ -106,7 +106,7 @@ def _calibration_blocks(ctx: Any, calibration: dict[str, Any]) -> tuple[Block, .
     alt = next((s for s in scenarios if s is not null), None)
     hr = fmt.number(alt["hazard_ratio"]) if alt else "–"
     reps = fmt.integer(calibration["reps"])
-    any_method = next(iter(null["methods"].values()), {})
+    any_method: dict[str, Any] = next(iter(null["methods"].values()), {})
     se = fmt.number(100 * any_method["mc_se"], 2) if any_method.get("mc_se") is not None else "–"
     rows, sentences = [], []
     for name, m0 in null["methods"].items():

@@ -2,8 +2,8 @@
 
 The order is the one of French experimentation-fund (FEJ) evaluation reports:
 cover, disclaimer, one-page summary (verdict first), the intervention, the
-experiment (CONSORT), the participants at randomisation (Table 1), baseline balance, attrition, the primary result, ruptures
-by initiative, employment outcomes, take-up, sensitivity analyses, subgroups,
+experiment (CONSORT), the participants at randomisation (Table 1), baseline balance,
+attrition, the primary result, ruptures by initiative, employment outcomes, take-up, sensitivity analyses, subgroups,
 sites, fidelity, power, lessons for public policy, recommendations, methods, a
 glossary and the data-quality annex. A section whose analysis the plan does not
 request, or whose text the plan does not give, is left out; each section is a
@@ -21,23 +21,43 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
 
 from .. import __version__
 from ..disclosure import Publication
 from ..plan import Plan
+from .calibration import displayed_results
 from .document import Document, Section
 from .i18n import Formatter
-from .calibration import displayed_results
-from .sections import (attrition, balance, baseline, competing, compliance, experiment, fidelity, glossary, intervention,
-                       lessons, methods, outcomes, power, primary, quality, recommendations, sensitivity, sites,
-                       subgroups, summary, wwc)
+from .sections import (
+    attrition,
+    balance,
+    baseline,
+    competing,
+    compliance,
+    experiment,
+    fidelity,
+    glossary,
+    intervention,
+    lessons,
+    methods,
+    outcomes,
+    power,
+    primary,
+    quality,
+    recommendations,
+    sensitivity,
+    sites,
+    subgroups,
+    summary,
+    wwc,
+)
 from .sections.context import Context, hidden_note
 
-
 SECTIONS: tuple[Callable[[Context], Section | None], ...] = (
-    summary.section, intervention.section, experiment.section, baseline.section, balance.section, attrition.section, primary.section,
-    competing.section, outcomes.section, wwc.section, compliance.section, sensitivity.section, subgroups.section, sites.section,
+    summary.section, intervention.section, experiment.section, baseline.section, balance.section, attrition.section,
+    primary.section, competing.section, outcomes.section, wwc.section, compliance.section, sensitivity.section,
+    subgroups.section, sites.section,
     fidelity.section, power.section, lessons.section, recommendations.section, methods.section, glossary.section,
     quality.section,
 )
@@ -62,7 +82,7 @@ def compose(pub: Publication, plan: Plan, *, today: dt.date | None = None) -> Do
     if not pub.public:  # nothing is hidden in the evaluator's report: the legend of the marks goes
         note = hidden_note(ctx)
         sections = tuple(Section(s.key, s.title, tuple(b for b in s.blocks if b != note)) for s in sections)
-    today = today or dt.datetime.now(dt.timezone.utc).date()
+    today = today or dt.datetime.now(dt.UTC).date()
     cover = ((fmt.t("funder"), plan.report.funder or fmt.t("not_given")),
              (fmt.t("evaluator"), plan.report.evaluator or fmt.t("not_given")),
              (fmt.t("date"), fmt.date(today)))

@@ -12,12 +12,14 @@ The figures draw only what they are given: the curves and numbers at risk of a
 from __future__ import annotations
 
 import functools
-from typing import Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
@@ -123,8 +125,7 @@ def km_figure(curves: Mapping[str, PublicCurve], ticks: np.ndarray, at_risk: Map
     with ``fun = "event"``). The y axis starts at 0. The at-risk table is a second axes sharing the
     x axis of the curves, so its numbers sit exactly under the ticks. No censoring marks are drawn.
     """
-    fig = Figure(figsize=(WIDTH, 4.8), layout="constrained")
-    fig.get_layout_engine().set(rect=TOP_MARGIN)
+    fig = Figure(figsize=(WIDTH, 4.8), layout=ConstrainedLayoutEngine(rect=TOP_MARGIN))
     grid = fig.add_gridspec(2, 1, height_ratios=(4.2, 1.0))
     ax = fig.add_subplot(grid[0])
     risk_ax = fig.add_subplot(grid[1], sharex=ax)
@@ -147,7 +148,7 @@ def km_figure(curves: Mapping[str, PublicCurve], ticks: np.ndarray, at_risk: Map
     ax.yaxis.set_major_locator(_percent_ticks())
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: fmt.percent(y, 0)))
     ax.set_ylabel(fmt.t("rupture_incidence"), fontsize=9)
-    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_locator(FixedLocator(ticks.tolist()))
     ax.tick_params(axis="x", labelbottom=False)
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     if horizon is not None:
@@ -215,8 +216,8 @@ def cif_figure(cif: pd.DataFrame, stops: Mapping[str, float], fmt: Formatter, *,
     groups = list(dict.fromkeys(cif["group"]))
     columns = 2 if len(groups) in (2, 4) else min(3, max(1, len(groups)))
     rows = int(np.ceil(len(groups) / columns)) if groups else 1
-    fig = Figure(figsize=(WIDTH, 0.7 + (2.6 if columns > 1 else 3.0) * rows), layout="constrained")
-    fig.get_layout_engine().set(rect=TOP_MARGIN)
+    fig = Figure(figsize=(WIDTH, 0.7 + (2.6 if columns > 1 else 3.0) * rows),
+                 layout=ConstrainedLayoutEngine(rect=TOP_MARGIN))
     axes = np.atleast_1d(fig.subplots(rows, columns, sharey=True, squeeze=False)).ravel()
     top = 0.05
     for ax, group in zip(axes, groups):
@@ -238,7 +239,7 @@ def cif_figure(cif: pd.DataFrame, stops: Mapping[str, float], fmt: Formatter, *,
             top = max(top, float(values.max()))
         ax.set_title(group, fontsize=9.5)
         ax.set_xlim(0, max_time)
-        ax.xaxis.set_major_locator(FixedLocator(time_ticks(max_time, most=5 if columns > 2 else 6)))
+        ax.xaxis.set_major_locator(FixedLocator(time_ticks(max_time, most=5 if columns > 2 else 6).tolist()))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: fmt.integer(x)))
         ax.grid(axis="y", color="#dddddd", linewidth=0.6)
         _style(ax)
@@ -323,14 +324,15 @@ def _forest_rows(forest: pd.DataFrame, fmt: Formatter) -> list[tuple[str, str, f
     rows: list[tuple[str, str, float, float, float, bool]] = []
     for variable, part in forest.groupby("variable", sort=False):
         p = part["interaction_p"].iloc[0]
-        rows.append((f"{fmt.var(variable)}  ({fmt.t('interaction_p')} {fmt.pvalue(p)})", "", np.nan, np.nan,
+        rows.append((f"{fmt.var(str(variable))}  ({fmt.t('interaction_p')} {fmt.pvalue(p)})", "", np.nan, np.nan,
                      np.nan, True))
+        rec: Any  # an itertuples() row: pandas-stubs types its fields as any scalar
         for rec in part.itertuples():
             size = SECONDARY if rec.n is None or pd.isna(rec.n) else fmt.integer(int(rec.n))
             shown = rec.estimate is not None and not pd.isna(rec.estimate)
             estimate = f"{fmt.number(rec.estimate)} {fmt.ci(rec.ci_low, rec.ci_high)}" if shown else "–"
             values = (float(rec.estimate), float(rec.ci_low), float(rec.ci_high)) if shown else (np.nan,) * 3
-            rows.append((fmt.value(variable, rec.level), f"{estimate}   {fmt.t('n')} {size}", *values, False))
+            rows.append((fmt.value(str(variable), rec.level), f"{estimate}   {fmt.t('n')} {size}", *values, False))
     return rows
 
 
@@ -425,8 +427,8 @@ def consort_figure(total: str, flow: Mapping[str, Mapping[str, str]], fmt: Forma
         Excluded before randomisation, by reason (the side box of the enrolment row).
     """
     stages = []
-    for stage, lines in CONSORT_STAGES:
-        shown = [(key, label) for key, label in lines if all(flow[arm].get(key) is not None for arm in ARMS)]
+    for stage, stage_lines in CONSORT_STAGES:
+        shown = [(key, label) for key, label in stage_lines if all(flow[arm].get(key) is not None for arm in ARMS)]
         if shown:
             stages.append((stage, shown))
     heights = [PAD_IN + LINE_IN * len(lines) for _, lines in stages]
@@ -468,9 +470,9 @@ def consort_figure(total: str, flow: Mapping[str, Mapping[str, str]], fmt: Forma
     if assessed is not None:
         bottom = box(centre - 1.2, y, [fmt.t("consort_eligible"), f"(n = {assessed})"], wide, True)
         if excluded:
-            lines = [fmt.t("consort_excluded")] + [f"• {reason} (n = {count})"
-                                                   for reason, count in excluded.items()]
-            side_bottom = box(centre + 1.75, bottom - 0.15, lines, 2.9)
+            excluded_lines = [fmt.t("consort_excluded")] + [f"• {reason} (n = {count})"
+                                                            for reason, count in excluded.items()]
+            side_bottom = box(centre + 1.75, bottom - 0.15, excluded_lines, 2.9)
             side_mid = (bottom - 0.15 + side_bottom) / 2
             arrow(centre - 1.2, side_mid, centre + 1.75 - 1.45, side_mid)
             below = side_bottom - 0.2

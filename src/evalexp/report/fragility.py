@@ -51,7 +51,8 @@ def _model(fmt: Formatter, where: str | None) -> str:
     """The model a warning is about (its ``model`` field), translated when known; "–" when unnamed."""
     if not where:
         return "–"
-    return fmt.label({"unadjusted Cox model": "cox_unadj", "adjusted Cox model": "aw_adjusted"}.get(where, where), where)
+    keys = {"unadjusted Cox model": "cox_unadj", "adjusted Cox model": "aw_adjusted"}
+    return fmt.label(keys.get(where, where), where)
 
 
 def warnings_table(fmt: Formatter, results: dict[str, Any]) -> list[Block]:

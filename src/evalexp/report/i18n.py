@@ -112,8 +112,9 @@ STRINGS: dict[str, dict[str, str]] = {
             "coefficient infini). L'effet du dispositif reste estimé, comme le fait R, mais le rapport des "
             "risques ajusté est fragile ; le rapport non ajusté ne dépend pas des covariables."),
         "adj_few_epp": (
-            "Modèle de Cox ajusté : le nombre de ruptures par coefficient estimé est inférieur à {epp}. Le rapport des risques "
-            "ajusté est fragile (Peduzzi et al., 1995) ; le rapport non ajusté ne dépend pas des covariables."),
+            "Modèle de Cox ajusté : le nombre de ruptures par coefficient estimé est inférieur à {epp}. "
+            "Le rapport des risques ajusté est fragile (Peduzzi et al., 1995) ; "
+            "le rapport non ajusté ne dépend pas des covariables."),
         "adj_firth": (
             "Avec la vraisemblance pénalisée de Firth (Heinze et Schemper, 2001), le rapport des risques "
             "ajusté est de {hr} {ci} ({p})."),
@@ -397,8 +398,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "ss_rmst": "la différence de RMST (test de permutation studentisé, Ditzhaus, Yu et Xu 2023)",
         "ss_rd": ("la différence de risque (intervalle de Newcombe sur les effectifs efficaces de "
                   "Kaplan-Meier)"),
-        "ss_cox_clusters": ("le modèle de Cox à erreurs robustes par grappe (sandwich CR1 et loi de Student "
-                            "à G − 1 degrés de liberté)"),
+        "ss_cox_clusters": ("le modèle de Cox à erreurs robustes par grappe (sandwich corrigé du biais de "
+                            "Kauermann-Carroll et loi de Student à G − 1 degrés de liberté)"),
         "cal_title": "Calibration des méthodes sur {reps} essais simulés semblables à celui-ci",
         "cal_intro": (
             "Les essais sont simulés à partir de cette cohorte (mêmes strates, sites, covariables, risque de "
@@ -426,8 +427,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "cal_cox_unadjusted_small_sample": "le modèle de Cox non ajusté (petit échantillon)",
         "cal_cox_adjusted": "le modèle de Cox ajusté",
         "cal_cox_adjusted_small_sample": "le modèle de Cox ajusté (petit échantillon)",
-        "cal_cox_unadjusted_few_clusters": "le modèle de Cox non ajusté (CR1, Student)",
-        "cal_cox_adjusted_few_clusters": "le modèle de Cox ajusté (CR1, Student)",
+        "cal_cox_unadjusted_few_clusters": "le modèle de Cox non ajusté (KC, Student)",
+        "cal_cox_adjusted_few_clusters": "le modèle de Cox ajusté (KC, Student)",
         "cal_logrank": "le test du log-rank",
         "cal_randomization_logrank": "l'inférence par randomisation (log-rank)",
         "cal_randomization_cox_score": "l'inférence par randomisation (score de Cox)",
@@ -563,7 +564,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "read_km": ("How to read this table: the share of contracts broken by each day in each group, with its "
                     "confidence interval and, in brackets, the young people still followed."),
         "read_effects": ("How to read this table: a hazard ratio below 1 or a negative risk difference means "
-                         "fewer ruptures among the supported; a p below {alpha} flags a gap hard to ascribe to chance."),
+                         "fewer ruptures among the supported; a p below {alpha} flags a gap hard to ascribe "
+                         "to chance."),
         "read_competing": ("How to read this table: for each cause of rupture, a ratio below 1 means that cause "
                            "is less frequent among the supported."),
         "read_outcomes": ("How to read this table: a positive difference means more young people employed (or "
@@ -795,8 +797,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "ss_mode_never": "the plan's choice: never",
         "ss_rmst": "the RMST difference (studentised permutation test, Ditzhaus, Yu and Xu 2023)",
         "ss_rd": "the risk difference (Newcombe interval on Kaplan-Meier effective sample sizes)",
-        "ss_cox_clusters": ("the Cox model with cluster-robust errors (CR1 sandwich and Student t with G − 1 "
-                            "degrees of freedom)"),
+        "ss_cox_clusters": ("the Cox model with cluster-robust errors (Kauermann-Carroll bias-corrected sandwich "
+                            "and Student t with G − 1 degrees of freedom)"),
         "cal_title": "Calibration of the methods over {reps} simulated trials like this one",
         "cal_intro": (
             "The trials are simulated from this cohort (same strata, sites, covariates, control-arm rupture "
@@ -823,8 +825,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "cal_cox_unadjusted_small_sample": "the unadjusted Cox model (small sample)",
         "cal_cox_adjusted": "the adjusted Cox model",
         "cal_cox_adjusted_small_sample": "the adjusted Cox model (small sample)",
-        "cal_cox_unadjusted_few_clusters": "the unadjusted Cox model (CR1, Student t)",
-        "cal_cox_adjusted_few_clusters": "the adjusted Cox model (CR1, Student t)",
+        "cal_cox_unadjusted_few_clusters": "the unadjusted Cox model (KC, Student t)",
+        "cal_cox_adjusted_few_clusters": "the adjusted Cox model (KC, Student t)",
         "cal_logrank": "the log-rank test",
         "cal_randomization_logrank": "randomisation inference (log-rank)",
         "cal_randomization_cox_score": "randomisation inference (Cox score)",
@@ -912,7 +914,7 @@ class Formatter:
             text = text.replace(",", NNBSP).replace(".", ",")
         return text.replace("-", "−")
 
-    def integer(self, value: int | None) -> str:
+    def integer(self, value: float | None) -> str:
         """A whole number with thousands separators."""
         return self.number(value, 0)
 

@@ -30,8 +30,17 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import (BaseDocTemplate, Frame, KeepTogether, PageBreak, PageTemplate, Paragraph,
-                                Spacer, Table, TableStyle)
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Frame,
+    KeepTogether,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 from reportlab.platypus.tableofcontents import TableOfContents
 from svglib.svglib import svg2rlg
 
@@ -151,7 +160,7 @@ class _Caption(_Heading):
 class _Report(BaseDocTemplate):
     """A4 pages with one frame; headings and captions become bookmarks, headings TOC entries."""
 
-    def afterFlowable(self, flowable) -> None:  # noqa: N802 (reportlab's hook name)
+    def afterFlowable(self, flowable) -> None:  # reportlab's hook name
         if not isinstance(flowable, _Heading):
             return
         self.canv.bookmarkPage(flowable.key)
@@ -163,6 +172,7 @@ class _Report(BaseDocTemplate):
 def _drawing(block: d.Figure, width: float, max_height: float):
     """The figure's SVG as a reportlab vector drawing scaled to fit ``width`` x ``max_height``."""
     drawing = svg2rlg(io.BytesIO(block.svg))
+    assert drawing is not None  # svglib gives None only for an unreadable SVG; matplotlib wrote this one
     scale = min(width / drawing.width, max_height / drawing.height)
     drawing.scale(scale, scale)
     drawing.width, drawing.height = drawing.width * scale, drawing.height * scale

@@ -16,9 +16,8 @@ Modules, one idea each:
 - :mod:`.covariate_adjusted` — Ye-Shao-Yi covariate-adjusted log-rank test and marginal log HR;
 - :mod:`.augmented` — covariate-augmented RMST and risk differences (Tian et al. 2012);
 - :mod:`.projection` — the within-arm regressions on covariates both adjustments use;
-- :mod:`.analysis` — the plan's whole survival analysis of a cohort.
+- :mod:`.survival_analysis` — the plan's whole survival analysis of a cohort.
 """
-from .analysis import SurvivalAnalysis, analyze_survival
 from .covariate_adjusted import CovariateAdjusted, covariate_adjusted, fit_hazard_ratio
 from .cox import CoxResult, cox_ph
 from .design import design_matrix
@@ -28,6 +27,7 @@ from .permutation import RandomizationTest, randomization_inference
 from .randomization_ci import RandomizationIntervals, randomization_intervals
 from .risk import RiskDifference, risk_difference
 from .rmst import RMST, rmst_difference
+from .survival_analysis import SurvivalAnalysis, analyze_survival
 from .zph import PHTest, cox_zph
 
 __all__ = ["CovariateAdjusted", "CoxResult", "KaplanMeier", "LogRankTest", "PHTest", "RMST", "RandomizationIntervals",

@@ -6,6 +6,7 @@ import pandas as pd
 from scipy import stats
 
 from ..results import Result, tidy_frame
+from ..wald import WaldEstimate
 
 
 def as_float_array(values, name: str) -> np.ndarray:
@@ -63,13 +64,9 @@ def z_value(alpha: float) -> float:
 
 
 def wald(estimate: float, se: float, alpha: float) -> tuple[float, float, float, float]:
-    """Wald statistic, two-sided normal p-value (from the survival function) and CI."""
-    z = z_value(alpha)
-    if not (np.isfinite(se) and se > 0):
-        return float("nan"), float("nan"), float("nan"), float("nan")
-    stat = estimate / se
-    p = float(2.0 * stats.norm.sf(abs(stat)))
-    return float(stat), p, float(estimate - z * se), float(estimate + z * se)
+    """Wald statistic, two-sided p-value and CI of :class:`evalexp.wald.WaldEstimate`, as a tuple."""
+    w = WaldEstimate(float(estimate), float(se), alpha)
+    return w.statistic, w.p_value, w.ci_low, w.ci_high
 
 
 class ArmContrast(Result):
@@ -78,6 +75,16 @@ class ArmContrast(Result):
     The dataclass provides ``treatment``, ``control``, ``se_treatment``, ``se_control``,
     ``difference``, ``se``, ``p_value``, ``ci_low`` and ``ci_high``.
     """
+
+    treatment: float
+    control: float
+    se_treatment: float
+    se_control: float
+    difference: float
+    se: float
+    p_value: float
+    ci_low: float
+    ci_high: float
 
     def tidy(self) -> pd.DataFrame:
         """Rows treatment, control (estimate and SE) and difference (Wald statistic, p, CI)."""

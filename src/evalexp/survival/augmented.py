@@ -40,8 +40,8 @@ blocks within strata alike (Ye et al. 2023, Theorems 1-2). Wald CI and two-sided
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -51,7 +51,7 @@ from .cells import Cells
 from .projection import Grouped
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AugmentedContrast(ArmContrast):
     """Augmented per-arm estimates at the horizon and their difference treatment - control.
 
@@ -82,7 +82,7 @@ class AugmentedContrast(ArmContrast):
     unadjusted_difference: float
     unadjusted_se: float
     alpha: float = 0.05
-    title: str = field(default="Covariate-augmented contrast at the horizon", repr=False)
+    title: ClassVar[str] = "Covariate-augmented contrast at the horizon"
 
     def to_dict(self) -> dict[str, Any]:
         """docs/CONTRACT.md section 8's ``difference, se, ci_low, ci_high, p_value`` (plus the arms and horizon)."""

@@ -40,8 +40,8 @@ and returns the :class:`CovariateAdjusted` result (docs/CONTRACT.md section 8,
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -49,6 +49,7 @@ from scipy import stats
 
 from ..errors import AnalysisError
 from ..results import Result, json_number, tidy_frame
+from ..wald import WaldEstimate
 from ._utils import as_arm_array, as_event_array, as_float_array, wald
 from .augmented import AugmentedContrast, augmented_contrasts
 from .cells import Cells, build_cells
@@ -99,7 +100,7 @@ class _Risk:
             theta, u, v = theta + step, u_new, v_new
             if abs(step) < TOLERANCE:
                 return theta
-        raise ArithmeticError("the log hazard ratio did not converge (an arm without events?)")
+        raise AnalysisError("the log hazard ratio did not converge (no finite root of its estimating equation)")
 
 
 @dataclass(frozen=True)
@@ -271,7 +272,7 @@ def _fit(data: _Data, grouped: Grouped) -> HazardRatioFit:
                           n_strata=data.n_strata)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CovariateAdjusted(Result):
     """Covariate-adjusted robust analysis: log-rank test, marginal log HR, augmented RMST and risk.
 
@@ -298,7 +299,7 @@ class CovariateAdjusted(Result):
     n: int
     n_dropped: int
     alpha: float = 0.05
-    title: str = field(default="Covariate-adjusted robust inference (Ye, Shao & Yi 2024)", repr=False)
+    title: ClassVar[str] = "Covariate-adjusted robust inference (Ye, Shao & Yi 2024)"
 
     @property
     def log_hr_wald(self) -> tuple[float, float, float, float]:
@@ -324,20 +325,20 @@ class CovariateAdjusted(Result):
     def to_dict(self) -> dict[str, Any]:
         """docs/CONTRACT.md section 8's ``survival.covariate_adjusted`` (plus ``hr``, ``unadjusted``,
         ``precision_gain``, ``randomization``, ``n``, ``n_dropped``)."""
-        _, p, low, high = self.log_hr_wald
         h = self.hazard
-        _, _, low_u, high_u = wald(h.log_hr_unadjusted, h.se_unadjusted, self.alpha)
+        adjusted = WaldEstimate(h.log_hr, h.se, self.alpha)
+        unadjusted = WaldEstimate(h.log_hr_unadjusted, h.se_unadjusted, self.alpha)
         return {
             "method": "ye-shao-yi", "covariates": list(self.covariates), "strata": self.strata,
             "randomization": self.randomization, "n": self.n, "n_dropped": self.n_dropped,
             "logrank": {"statistic": json_number(h.z), "p_value": json_number(h.z_p_value)},
-            "log_hr": {"estimate": json_number(h.log_hr), "se": json_number(h.se), "ci_low": json_number(low),
-                       "ci_high": json_number(high), "p_value": json_number(p)},
-            "hr": {"estimate": json_number(np.exp(h.log_hr)), "ci_low": json_number(np.exp(low)),
-                   "ci_high": json_number(np.exp(high))},
-            "unadjusted": {"log_hr": json_number(h.log_hr_unadjusted), "se": json_number(h.se_unadjusted),
-                           "hr": json_number(np.exp(h.log_hr_unadjusted)), "ci_low": json_number(np.exp(low_u)),
-                           "ci_high": json_number(np.exp(high_u)), "logrank_statistic": json_number(h.z_unadjusted)},
+            "log_hr": adjusted.to_dict(),
+            "hr": {"estimate": json_number(adjusted.ratio), "ci_low": json_number(adjusted.ratio_ci_low),
+                   "ci_high": json_number(adjusted.ratio_ci_high)},
+            "unadjusted": {"log_hr": json_number(unadjusted.estimate), "se": json_number(unadjusted.se),
+                           "hr": json_number(unadjusted.ratio), "ci_low": json_number(unadjusted.ratio_ci_low),
+                           "ci_high": json_number(unadjusted.ratio_ci_high),
+                           "logrank_statistic": json_number(h.z_unadjusted)},
             "precision_gain": {"variance_ratio": json_number((h.se_unadjusted / h.se) ** 2),
                                "equivalent_participants": (json_number(round(self.equivalent_participants))
                                                            if np.isfinite(self.equivalent_participants) else None)},

@@ -33,7 +33,8 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field, replace
-from typing import Any
+from itertools import pairwise
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -41,6 +42,7 @@ from scipy import stats
 
 from ..errors import AnalysisError
 from ..results import Result, json_number, tidy_frame
+from ..wald import WaldEstimate
 from ._cholesky import GeneralizedCholesky
 from ._utils import as_event_array, as_float_array, as_weight_array, wald
 
@@ -84,6 +86,7 @@ class CoxData:
     slot_frac: np.ndarray    # (m,) Efron fraction l / d (0 for Breslow)
     ties: str
     weight: np.ndarray | None = None  # (n,) sorted frequency weights (None: each row once)
+    center: np.ndarray | None = None  # (p,) the column means subtracted from X
 
 
 def prepare(time, event, X, strata=None, ties: str = "efron", weights=None) -> CoxData:
@@ -123,7 +126,7 @@ def prepare(time, event, X, strata=None, ties: str = "efron", weights=None) -> C
     stratum_start = np.flatnonzero(np.r_[True, codes_s[1:] != codes_s[:-1]]) if n else np.zeros(0, int)
     bounds = np.r_[stratum_start, n]
     strata_blocks = [(int(lo), int(hi), int(block[lo]), int(block[hi - 1]) + 1)
-                     for lo, hi in zip(bounds[:-1], bounds[1:])]
+                     for lo, hi in pairwise(bounds)]
     d = block_events.astype(np.int64)
     slot_block = np.repeat(np.arange(d.size), d)
     first_slot = np.cumsum(d) - d
@@ -131,7 +134,8 @@ def prepare(time, event, X, strata=None, ties: str = "efron", weights=None) -> C
     slot_frac = rank / d[slot_block] if ties == "efron" else np.zeros(slot_block.size)
     return CoxData(X=Xs, time=time_s, event=event_s, order=order, block=block,
                    block_start=block_start, block_events=block_events, strata_blocks=strata_blocks,
-                   slot_block=slot_block, slot_frac=slot_frac, ties=ties, weight=weight)
+                   slot_block=slot_block, slot_frac=slot_frac, ties=ties, weight=weight,
+                   center=X.mean(axis=0))
 
 
 def _risk_sums(cd: CoxData, w: np.ndarray, wx: np.ndarray):
@@ -332,6 +336,8 @@ class CoxResult(Result):
         (R gives them ``NA``); estimate and SE NaN.
     converged : bool
         False when ``MAX_ITER`` iterations did not suffice.
+    cluster_codes_ : numpy.ndarray or None
+        Cluster code (0..G-1) of each row of ``data_`` (sorted order) of a cluster-robust fit.
     """
 
     terms: tuple[str, ...]
@@ -353,27 +359,28 @@ class CoxResult(Result):
     alpha: float
     iterations_: int
     data_: CoxData = field(repr=False)
-    title: str = field(default="Cox proportional-hazards model", repr=False)
+    title: ClassVar[str] = "Cox proportional-hazards model"
     diverged: tuple[str, ...] = ()
     aliased: tuple[str, ...] = ()
     converged: bool = True
+    cluster_codes_: np.ndarray | None = field(default=None, repr=False)
 
     def estimable(self, term: str = "treated") -> bool:
         """Whether ``term`` has a finite estimate and SE (not diverged, not aliased)."""
         return term not in self.diverged and term not in self.aliased and bool(np.isfinite(self.se_[term]))
 
+    def wald(self, term: str = "treated") -> WaldEstimate:
+        """The log hazard ratio of ``term`` and its SE (both NaN when not :meth:`estimable`)."""
+        if not self.estimable(term):
+            return WaldEstimate(float("nan"), float("nan"), self.alpha)
+        return WaldEstimate(float(self.params_[term]), float(self.se_[term]), self.alpha)
+
     def ratio(self, term: str = "treated") -> dict[str, Any]:
         """The contract's ratio object for ``term``: log_hr, se, hr, ci_low, ci_high, p_value, robust.
 
-        Wald CI ``exp(beta -/+ z se)`` at level ``1 - alpha`` and two-sided Wald p.
+        Wald CI ``exp(beta -/+ z se)`` at level ``1 - alpha`` and two-sided Wald p (:meth:`wald`).
         """
-        beta, se = float(self.params_[term]), float(self.se_[term])
-        if not self.estimable(term):
-            beta = se = float("nan")
-        _, p, low, high = wald(beta, se, self.alpha)
-        return {"log_hr": json_number(beta), "se": json_number(se), "hr": json_number(np.exp(beta)),
-                "ci_low": json_number(np.exp(low)), "ci_high": json_number(np.exp(high)),
-                "p_value": json_number(p), "robust": bool(self.robust),
+        return {**self.wald(term).ratio_dict("log_hr", "hr"), "robust": bool(self.robust),
                 **({"n_clusters": self.n_clusters} if self.robust else {})}
 
     def tidy(self) -> pd.DataFrame:
@@ -471,7 +478,8 @@ def cox_ph(time, event, X, *, strata=None, cluster=None, ties: str = "efron",
                       f"{', '.join(np.array(terms)[aliased])} is not estimable (constant or collinear "
                       "covariate); it is left out, as R coxph gives it NA", RuntimeWarning, stacklevel=2)
     kept = np.flatnonzero(~aliased)
-    fitted = replace(cd, X=cd.X[:, kept]) if aliased.any() else cd
+    center = None if cd.center is None else cd.center[kept]
+    fitted = replace(cd, X=cd.X[:, kept], center=center) if aliased.any() else cd
     beta_k, ev, null, iterations, infinite, converged = _solve_newton(fitted)
     if infinite.any():
         # R coxph: "Loglik converged before variable ...; coefficient may be infinite"
@@ -484,6 +492,7 @@ def cox_ph(time, event, X, *, strata=None, cluster=None, ties: str = "efron",
     var_k[np.ix_(finite, finite)] = GeneralizedCholesky(ev.information[np.ix_(finite, finite)]).inverse()
     score_stat = float(null.score @ GeneralizedCholesky(null.information).solve(null.score))
     n_clusters = None
+    codes: np.ndarray | None = None
     robust_k = var_k
     if cluster is not None:
         labels = np.asarray(cluster).ravel()
@@ -513,4 +522,4 @@ def cox_ph(time, event, X, *, strata=None, cluster=None, ties: str = "efron",
         n_events=n_events, n_strata=len(cd.strata_blocks), n_clusters=n_clusters,
         robust=cluster is not None, ties=ties, alpha=alpha, iterations_=iterations, data_=fitted,
         diverged=tuple(np.array(terms)[kept[infinite]]), aliased=tuple(np.array(terms)[aliased]),
-        converged=converged)
+        converged=converged, cluster_codes_=codes)

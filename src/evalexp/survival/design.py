@@ -44,9 +44,8 @@ def design_matrix(data: pd.DataFrame, terms: Iterable[str], reference: Mapping[s
     columns: dict[str, np.ndarray] = {}
     for term in terms:
         col = sub[term]
-        if ptypes.is_bool_dtype(col):
-            columns[term] = col.to_numpy(dtype=float)
-        elif ptypes.is_numeric_dtype(col) and not isinstance(col.dtype, pd.CategoricalDtype):
+        if ptypes.is_bool_dtype(col) or (ptypes.is_numeric_dtype(col)
+                                         and not isinstance(col.dtype, pd.CategoricalDtype)):
             columns[term] = col.to_numpy(dtype=float)
         else:
             if isinstance(col.dtype, pd.CategoricalDtype) and col.cat.ordered:

@@ -9,9 +9,10 @@ fall to 0.5 or below, with R's midpoint rule when a curve is flat at exactly 0.5
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Iterable
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -107,7 +108,7 @@ class KaplanMeier(Result):
     surv: np.ndarray
     greenwood: np.ndarray
     alpha: float = 0.05
-    title: str = field(default="Kaplan-Meier estimate", repr=False)
+    title: ClassVar[str] = "Kaplan-Meier estimate"
 
     @cached_property
     def _median(self) -> tuple[float, float, float]:
@@ -197,8 +198,8 @@ class KaplanMeier(Result):
     def points(self, days: Iterable[int]) -> list[dict[str, Any]]:
         """The contract's ``km`` points: ``[{day, survival, ci_low, ci_high, at_risk}, ...]``."""
         frame = self.at(list(days))
-        return [{"day": int(r.day), "survival": json_number(r.survival), "ci_low": json_number(r.ci_low),
-                 "ci_high": json_number(r.ci_high), "at_risk": int(r.at_risk)} for r in frame.itertuples()]
+        return [{"day": int(r["day"]), "survival": json_number(r["survival"]), "ci_low": json_number(r["ci_low"]),
+                 "ci_high": json_number(r["ci_high"]), "at_risk": int(r["at_risk"])} for r in frame.to_dict("records")]
 
     def tidy(self) -> pd.DataFrame:
         """One row: the median survival time with its confidence limits."""

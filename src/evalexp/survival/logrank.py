@@ -1,8 +1,8 @@
 """Log-rank (Mantel-Haenszel) test of treatment vs control, optionally stratified."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -12,7 +12,7 @@ from ..results import Result, json_number, tidy_frame
 from .cells import CellStatistics, build_cells
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LogRankTest(Result):
     """Log-rank test.
 
@@ -35,7 +35,7 @@ class LogRankTest(Result):
     variance: float
     stratified: bool
     n_strata: int
-    title: str = field(default="Log-rank test", repr=False)
+    title: ClassVar[str] = "Log-rank test"
 
     def tidy(self) -> pd.DataFrame:
         return tidy_frame([{"term": "treated", "estimate": self.observed - self.expected,

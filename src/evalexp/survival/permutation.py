@@ -8,7 +8,8 @@ from one of the exact samplers of :mod:`.resample` (``method="permute"``,
 
 All draw from the same distribution (tested). Draws are made in chunks (bounded
 memory, and the sampler's preferred block: the Bernoulli sampler and the statistics
-then run on a few draws at a time, in the CPU cache), each chunk from its own generator spawned from ``SeedSequence(seed)``, so
+then run on a few draws at a time, in the CPU cache), each chunk from its own generator spawned from
+``SeedSequence(seed)``, so
 results are reproducible (and the same with or without the worker threads).
 ``p = (1 + #{T* >= T}) / (1 + B)``, with a relative tolerance of 1e-9 on the comparison
 (re-randomisations equivalent to the observed one give the same statistic up to
@@ -24,9 +25,10 @@ from __future__ import annotations
 import os
 import sys
 import time as _time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -44,7 +46,7 @@ WORKERS = max(1, min(2, os.cpu_count() or 1))
 TIE_TOLERANCE = 1e-9
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RandomizationTest(Result):
     """A randomisation (re-randomisation) test.
 
@@ -71,7 +73,7 @@ class RandomizationTest(Result):
     exceed: int
     method: str
     seed: int
-    title: str = field(default="Randomisation inference", repr=False)
+    title: ClassVar[str] = "Randomisation inference"
 
     @property
     def mc_error(self) -> float:

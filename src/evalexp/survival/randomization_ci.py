@@ -52,8 +52,8 @@ in Ditzhaus, Yu & Xu 2023 for the RMST, :mod:`.rmst_perm`). The inversion is the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -290,7 +290,7 @@ def _hr_scale(log_value: float) -> float | None:
     return json_number(np.exp(log_value)) if np.isfinite(log_value) else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RandomizationIntervals(Result):
     """Randomisation-test-inversion intervals of the hazard ratio and the risk difference.
 
@@ -327,7 +327,7 @@ class RandomizationIntervals(Result):
     seed: int
     ties: str = "efron"
     alpha: float = 0.05
-    title: str = field(default="Randomisation-based confidence intervals", repr=False)
+    title: ClassVar[str] = "Randomisation-based confidence intervals"
 
     def tidy(self) -> pd.DataFrame:
         return tidy_frame([

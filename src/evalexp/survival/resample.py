@@ -211,4 +211,4 @@ def _cheapest(cells: Cells, n_cells: int) -> str:
     cost = {"permute": 7.5e-9 * n.sum(),
             "hypergeometric": 90e-9 * n_cells,
             "bernoulli": 5e-9 * n_cells + 4e-9 * (n.sum() / 64 + 1) + 80e-9 * corrections}
-    return min(cost, key=cost.get)
+    return min(cost, key=cost.__getitem__)

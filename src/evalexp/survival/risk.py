@@ -1,8 +1,8 @@
 """Risk (cumulative incidence ``1 - S(day)``) difference between arms from Kaplan-Meier curves."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -18,7 +18,7 @@ from ._utils import (
 from .km import kaplan_meier
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RiskDifference(ArmContrast):
     """Risk of an event by ``day`` per arm and the difference treatment - control.
 
@@ -45,7 +45,7 @@ class RiskDifference(ArmContrast):
     se_treatment: float
     se_control: float
     alpha: float = 0.05
-    title: str = field(default="Risk difference (Kaplan-Meier)", repr=False)
+    title: ClassVar[str] = "Risk difference (Kaplan-Meier)"
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's ``risk_difference`` object (plus ``p_value``)."""

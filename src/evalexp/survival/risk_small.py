@@ -8,7 +8,8 @@ replaces, in each arm, the binomial sample size by the Kaplan-Meier *effective s
     n*_a = r_a (1 - r_a) / Var_Greenwood(r_a),    r_a = 1 - S_a(day)
 
 (when no event or every subject's event precedes ``day``, where the Greenwood variance is 0
-or undefined: the number at risk at ``day`` plus the events up to it), takes Wilson's score interval ``[l_a, u_a]`` for ``r_a`` with
+or undefined: the number at risk at ``day`` plus the events up to it), takes Wilson's score interval
+``[l_a, u_a]`` for ``r_a`` with
 ``n*_a`` trials, and combines the arms by Newcombe's (1998, method 10) hybrid score / MOVER
 rule::
 
@@ -23,8 +24,8 @@ level at which the interval's bound touches 0 (the interval inverted), so that
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 from scipy import optimize, stats
@@ -78,7 +79,7 @@ def _p_value(r1: float, n1: float, r0: float, n0: float) -> float:
     return float(2.0 * stats.norm.sf(z_star))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SmallSampleRiskDifference(Result):
     """Newcombe hybrid-score interval of the risk difference on effective sample sizes.
 
@@ -101,7 +102,7 @@ class SmallSampleRiskDifference(Result):
     n_effective: dict[str, float]
     alpha: float = 0.05
     method: str = METHOD
-    title: str = field(default="Risk difference, small-sample interval", repr=False)
+    title: ClassVar[str] = "Risk difference, small-sample interval"
 
     def tidy(self):
         return tidy_frame([{"term": f"risk difference (day {self.day}, {self.method})",

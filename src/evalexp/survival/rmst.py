@@ -1,8 +1,8 @@
 """Restricted mean survival time (RMST) per arm and the difference, Greenwood-type variance."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -39,7 +39,7 @@ def restricted_mean(km: KaplanMeier, tau: float) -> tuple[float, float]:
     return area, float(np.sqrt(np.sum(tail ** 2 * h)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RMST(ArmContrast):
     """RMST per arm at ``tau_days`` and the difference treatment - control.
 
@@ -64,7 +64,7 @@ class RMST(ArmContrast):
     ci_high: float
     p_value: float
     alpha: float = 0.05
-    title: str = field(default="Restricted mean survival time", repr=False)
+    title: ClassVar[str] = "Restricted mean survival time"
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's ``rmst`` object (plus per-arm standard errors)."""

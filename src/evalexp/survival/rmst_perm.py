@@ -23,8 +23,8 @@ for all draws at once from at-risk and event counts at the pooled event times up
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -65,7 +65,7 @@ class StudentizedPermutation:
     widths: np.ndarray    # (K + 1,)
 
     @classmethod
-    def build(cls, time: np.ndarray, event: np.ndarray, tau: float) -> "StudentizedPermutation":
+    def build(cls, time: np.ndarray, event: np.ndarray, tau: float) -> StudentizedPermutation:
         times = np.unique(time[(event == 1) & (time <= tau)])
         widths = np.diff(np.r_[0.0, times, tau])
         at_risk = (time[:, None] >= times[None, :]).astype(float)
@@ -94,7 +94,7 @@ def _rerandomise(arm: np.ndarray, blocks: np.ndarray, rng: np.random.Generator, 
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RMSTPermutation(Result):
     """Studentised permutation test and interval of the RMST difference (see the module docstring)."""
 
@@ -109,7 +109,7 @@ class RMSTPermutation(Result):
     seed: int
     alpha: float = 0.05
     method: str = METHOD
-    title: str = field(default="RMST difference, studentised permutation", repr=False)
+    title: ClassVar[str] = "RMST difference, studentised permutation"
 
     def tidy(self) -> pd.DataFrame:
         return tidy_frame([{"term": f"rmst difference (tau {self.tau_days}, {self.method})",

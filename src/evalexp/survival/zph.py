@@ -16,8 +16,8 @@ The score of the ``x`` part is taken as exactly 0 at ``beta_hat``, as R does.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -49,7 +49,7 @@ class PHTest(Result):
     df: int
     p_value: float
     alpha: float
-    title: str = field(default="Proportional-hazards test (cox.zph, KM transform)", repr=False)
+    title: ClassVar[str] = "Proportional-hazards test (cox.zph, KM transform)"
 
     @property
     def rejected(self) -> bool:

@@ -1,6 +1,8 @@
 """Fidelity: meetings due, held and on time; ruptures by meetings held."""
 from __future__ import annotations
 
+from typing import Any
+
 from ...disclosure.ledger import pointer
 from ..document import Paragraph, Section, Table
 from .context import Context, hidden_note
@@ -11,9 +13,9 @@ def section(ctx: Context) -> Section | None:
     if not block:
         return None
     fmt = ctx.fmt
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for key, meeting in block["meetings"].items():
-        base = ("fidelity", "meetings", key)
+        base: tuple[Any, ...] = ("fidelity", "meetings", key)
         rows.append((fmt.label(meeting["label"]), ctx.count(*base, "due"), ctx.count(*base, "held"),
                      ctx.count(*base, "on_time"), ctx.share(*base, "share_held"), ctx.share(*base, "share_on_time")))
     base = ("fidelity", "all_on_time")
@@ -21,7 +23,7 @@ def section(ctx: Context) -> Section | None:
                  ctx.share(*base, "share")))
     meetings = Table((fmt.t("meeting"), fmt.t("due"), fmt.t("held"), fmt.t("on_time"), fmt.t("share_held"),
                       fmt.t("share_on_time")), tuple(rows))
-    by_rows = []
+    by_rows: list[tuple[Any, ...]] = []
     for i, r in enumerate(block["ruptures_by_meetings"]["rows"]):
         base = ("fidelity", "ruptures_by_meetings", "rows", i)
         withheld = ctx.pub.rule(pointer(base + ("share",)))

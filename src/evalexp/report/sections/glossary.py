@@ -51,8 +51,8 @@ TERMS: dict[str, tuple[tuple[str, str], ...]] = {
         ("Statistically significant", "A gap this large would be unlikely (less than {alpha_n} chances in 100) if the "
          "support had no effect; it says nothing of the gap's practical importance."),
         ("Power, minimum detectable effect", "Power is the probability that a trial detects an effect of a given "
-         "size; the minimum detectable effect is the smallest effect detected with {power} power (the value the analysis "
-         "plan sets)."),
+         "size; the minimum detectable effect is the smallest effect detected with {power} power (the value the "
+         "analysis plan sets)."),
         ("RMST", "Restricted mean survival time: the mean time without rupture over the follow-up; the "
          "difference between groups reads as days of contract gained."),
         ("Competing risks", "A rupture at the employer's initiative prevents one at the young person's, and "
@@ -72,7 +72,9 @@ HEADER = {"fr": ("Terme", "Définition"), "en": ("Term", "Definition")}
 def section(ctx: Context) -> Section:
     language = ctx.fmt.language
     alpha, power = ctx.plan.inference.alpha, ctx.plan.integrity.power
-    values = {"hidden": ctx.fmt.hidden, "power": plan_percent(ctx.fmt, power), "level": plan_percent(ctx.fmt, 1 - alpha),
-              "level_n": plan_percent(ctx.fmt, 1 - alpha, sign=False), "alpha_n": plan_percent(ctx.fmt, alpha, sign=False)}
+    values = {"hidden": ctx.fmt.hidden, "power": plan_percent(ctx.fmt, power),
+              "level": plan_percent(ctx.fmt, 1 - alpha),
+              "level_n": plan_percent(ctx.fmt, 1 - alpha, sign=False),
+              "alpha_n": plan_percent(ctx.fmt, alpha, sign=False)}
     rows = tuple((term, text.format(**values)) for term, text in TERMS[language])
     return Section("glossary", TITLE[language], (Table(HEADER[language], rows),))

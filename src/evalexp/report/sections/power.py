@@ -16,7 +16,7 @@ def section(ctx: Context) -> Section | None:
     if block.get("events") is None:
         return Section("power", fmt.t("sec_power"), (Paragraph(fmt.t("power_hidden", threshold=ctx.threshold)),))
     mde_rd = block["risk_difference"]["minimum_detectable"]
-    rows = ((fmt.t("events_needed"), fmt.integer(block["events"])),
+    rows: tuple[tuple[str, str], ...] = ((fmt.t("events_needed"), fmt.integer(block["events"])),
             (fmt.t("power"), plan_percent(fmt, block["power"])),
             (fmt.t("mde_hr"), fmt.number(block["hazard_ratio"]["minimum_detectable"])),
             (fmt.t("mde_rd"), SECONDARY if mde_rd is None and ctx.pub.rule(

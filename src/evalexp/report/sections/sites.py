@@ -26,7 +26,6 @@ from ...heterogeneity.plot import draw_forest
 from ...plan import ARMS
 from ..document import Block, Paragraph, Section, Table, render_figure
 
-
 TEXTS: dict[str, dict[str, str]] = {
     "fr": {
         "title": "L'effet selon les sites",
@@ -188,8 +187,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "hazard ratios, between-site variance by restricted maximum likelihood (REML), Knapp-Hartung "
             "confidence interval (Student t with k − 1 df), prediction interval and shrunken estimates (BLUPs) "
             "as R metafor computes them; Wald test of the site × group interaction in a Cox model of all the "
-            "sites (a main effect per site, the randomisation strata). The prediction interval is approximate: when the variation between sites is small or the "
-            "sites are few, it is too narrow (Partlett & Riley, 2017)."),
+            "sites (a main effect per site, the randomisation strata). The prediction interval is approximate: "
+            "when the variation between sites is small or the sites are few, it is too narrow "
+            "(Partlett & Riley, 2017)."),
     },
 }
 #: I2 (percent) limits of "little", "moderately", "strongly" (Higgins et al. 2003, BMJ 327:557).
@@ -243,7 +243,8 @@ def _effects(fmt, block: dict[str, Any], shown: list[dict[str, Any]], level: str
         raw = "–" if s["hr"] is None else f"{fmt.number(s['hr'])} {fmt.ci(s['ci_low'], s['ci_high'])}"
         rows.append((fmt.value(block["by"], s["site"]), raw, shrunken))
     pooled, pi = block["pooled"], block["prediction_interval"]
-    rows.append((_text(fmt, "pooled"), f"{fmt.number(pooled['hr'])} {fmt.ci(pooled['ci_low'], pooled['ci_high'])}", "–"))
+    pooled_ci = fmt.ci(pooled["ci_low"], pooled["ci_high"])
+    rows.append((_text(fmt, "pooled"), f"{fmt.number(pooled['hr'])} {pooled_ci}", "–"))
     rows.append((_text(fmt, "prediction"), fmt.ci(pi["hr_low"], pi["hr_high"]), "–"))
     effects = Table((_text(fmt, "site"), _text(fmt, "hr", level=level), _text(fmt, "shrunken", level=level)),
                     tuple(rows), caption=_text(fmt, "effects_caption"), note=_text(fmt, "read_effects"))
@@ -273,7 +274,8 @@ def _forest(fmt, block: dict[str, Any], shown: list[dict[str, Any]], level: str,
     texts = {"raw": _text(fmt, "raw", level=level), "shrunken": _text(fmt, "shrunken_legend"),
              "pooled": _text(fmt, "pooled"), "prediction": _text(fmt, "prediction"), "axis": _text(fmt, "axis")}
     pooled = {**block["pooled"], **block["prediction_interval"]}
-    draw_forest(fig.add_subplot(), frame, pooled, labels=[fmt.value(block["by"], s["site"]) for s in shown], texts=texts,
+    draw_forest(fig.add_subplot(), frame, pooled, labels=[fmt.value(block["by"], s["site"]) for s in shown],
+                texts=texts,
                 number=lambda x: fmt.number(x, 2 if x < 0.1 else 1))
     return render_figure(fig, "sites", _text(fmt, "figure_caption"))
 
@@ -299,7 +301,8 @@ def section(ctx) -> Section | None:
     if excluded:
         blocks.append(Paragraph(_text(fmt, "excluded", m=excluded), "note"))
     if shown:
-        blocks += [_descriptive_table(fmt, block, shown), Paragraph(_text(fmt, "pooled_note", threshold=threshold), "note")]
+        blocks += [_descriptive_table(fmt, block, shown),
+                   Paragraph(_text(fmt, "pooled_note", threshold=threshold), "note")]
     else:
         blocks.append(Paragraph(_text(fmt, "all_pooled", threshold=threshold), "note"))
     blocks.append(Paragraph(_text(fmt, "methods")))

@@ -63,7 +63,7 @@ def section(ctx: Context) -> Section | None:
             threshold=ctx.threshold))
     rows = []
     for variable, entry in block["variables"].items():
-        for i, (level, lv) in enumerate(entry["levels"].items()):
+        for i, level in enumerate(entry["levels"]):
             base = ("subgroups", "variables", variable, "levels", level)
             hr = est_ci(ctx, base + ("cox",))
             hr_text = hr[0] if hr[1] in (hr[0], "–") else f"{hr[0]} {hr[1]}"

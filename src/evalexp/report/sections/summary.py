@@ -22,8 +22,7 @@ from __future__ import annotations
 from ...disclosure.ledger import pointer
 from ..document import Block, Paragraph, Section
 from ..i18n import SECONDARY, Formatter
-from .context import (ARMS, Context, hr_not_estimable, mde_sentence, planned_power, primary_estimate,
-                      reduced_precision)
+from .context import ARMS, Context, hr_not_estimable, mde_sentence, planned_power, primary_estimate, reduced_precision
 
 TEXTS: dict[str, dict[str, str]] = {
     "fr": {
@@ -171,6 +170,7 @@ def _primary(ctx: Context) -> tuple[str | None, float | None, float | None]:
     if est.kind == "logrank":
         text = _text(fmt, "logrank_result", p=p)
     elif est.kind == "risk_difference":
+        assert est.estimate is not None  # a published risk difference has its estimate
         text = _text(fmt, "rd_result", diff=points_difference(fmt, est.estimate), level=level,
                      ci=points_interval(fmt, est.ci_low, est.ci_high), p=p)
     elif est.kind == "rmst":
@@ -195,7 +195,7 @@ def verdict(ctx: Context) -> list[Paragraph]:
         return [Paragraph(_text(fmt, "primary_hidden", name=_text(fmt, kind), threshold=ctx.threshold), "lead")]
     blocks = [Paragraph(_text(fmt, "primary", name=_text(fmt, kind), result=result), "lead")]
     alpha = fmt.percent(plan.inference.alpha, 0)
-    if p is not None and p < plan.inference.alpha:
+    if p is not None and direction is not None and p < plan.inference.alpha:
         blocks.append(Paragraph(_text(fmt, "significant_benefit" if direction < 0 else "significant_harm",
                                       alpha=alpha), "lead"))
         return blocks

@@ -21,7 +21,8 @@ Extra keys: ``rmst.small_sample`` (studentised permutation, :mod:`.rmst_perm`) a
 ``risk_difference.small_sample`` (Newcombe on effective sizes, :mod:`.risk_small`),
 ``randomization_inference.ci`` (hazard-ratio and risk-difference intervals by inverting the
 randomisation test, :mod:`.randomization_ci`),
-``cox.*.few_clusters`` (CR1 sandwich and t(G - 1), :mod:`.cox_clusters`, cluster-robust models), the
+``cox.*.few_clusters`` (Kauermann-Carroll bias-corrected sandwich and t(G - 1), :mod:`.cox_clusters`,
+cluster-robust models), the
 ``method`` of the contract's Cox, RMST and risk-difference intervals, ``small_sample`` (which
 version the report shows, :mod:`evalexp.small_sample`),
 ``km_median`` (median and CI per arm), ``cox.*.n`` / ``n_dropped``,
@@ -31,7 +32,7 @@ whose follow-up ends before ``horizon_days``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -40,10 +41,11 @@ from .. import alerts
 from ..alerts import AnalysisWarning, run_quietly
 from ..cohort import Cohort
 from ..errors import AnalysisError
+from ..grouping import group_labels
 from ..plan import ARMS, Plan
 from ..results import Result, json_number
-from .covariate_adjusted import CovariateAdjusted, covariate_adjusted
 from ..small_sample import shows_small_sample, small_sample_choice
+from .covariate_adjusted import CovariateAdjusted, covariate_adjusted
 from .cox import FEW_CLUSTERS, CoxResult, cox_ph
 from .cox_clusters import few_clusters_ratio
 from .design import design_matrix
@@ -58,7 +60,6 @@ from .rmst import RMST, rmst_difference
 from .rmst_perm import RMSTPermutation, rmst_permutation
 from .zph import PHTest, cox_zph
 
-MISSING_LABEL = "(missing)"
 #: The contract's ratio numbers when the hazard ratio is not estimable.
 NOT_ESTIMABLE = dict.fromkeys(("log_hr", "se", "hr", "ci_low", "ci_high", "p_value"))
 
@@ -117,7 +118,7 @@ class SurvivalAnalysis(Result):
     covariate_adjusted: CovariateAdjusted | None = None
     warnings: tuple[AnalysisWarning, ...] = ()
     firth: dict[str, dict[str, Any]] = field(default_factory=dict)
-    title: str = field(default="Survival analysis of contract ruptures", repr=False)
+    title: ClassVar[str] = "Survival analysis of contract ruptures"
     rmst_small_sample: RMSTPermutation | None = None
     risk_small_sample: SmallSampleRiskDifference | None = None
     small_sample: dict[str, Any] | None = None
@@ -148,7 +149,8 @@ class SurvivalAnalysis(Result):
             if fit is not None:
                 frames.append(fit.tidy().iloc[[0]].assign(term=f"{name}: treated"))
         frames += [self.rmst.tidy().iloc[[2]].assign(term=f"rmst difference (tau {self.rmst.tau_days})"),
-                   self.risk_difference.tidy().iloc[[2]].assign(term=f"risk difference (day {self.risk_difference.day})"),
+                   self.risk_difference.tidy().iloc[[2]].assign(
+                       term=f"risk difference (day {self.risk_difference.day})"),
                    self.logrank.tidy().assign(term="logrank")]
         frames += [part.tidy() for part in (self.rmst_small_sample, self.risk_small_sample) if part is not None]
         if self.ph_test is not None:
@@ -190,7 +192,7 @@ class SurvivalAnalysis(Result):
                                "covariates": list(self.covariates)}
         for model, firth in self.firth.items():
             cox[model]["small_sample"] = firth
-        out = {
+        out: dict[str, Any] = {
             "km": {arm: self.km[arm].points(self.landmarks_days) for arm in ARMS},
             "km_median": {arm: {"median": json_number(self.km[arm].median_),
                                 "ci_low": json_number(self.km[arm].median_ci_low_),
@@ -207,7 +209,7 @@ class SurvivalAnalysis(Result):
         for block in cox.values():
             block.setdefault("method", "wald-cluster-robust" if self.robust else "wald")
         for key, fit in (("unadjusted", self.cox_unadjusted), ("adjusted", self.cox_adjusted)):
-            if fit is not None and fit.robust and fit.n_clusters >= 2:
+            if fit is not None and fit.robust and fit.n_clusters is not None and fit.n_clusters >= 2:
                 cox[key]["few_clusters"] = few_clusters_ratio(fit)
         if self.rmst_small_sample is not None:
             out["rmst"]["small_sample"] = self.rmst_small_sample.to_dict()
@@ -233,18 +235,18 @@ class SurvivalAnalysis(Result):
 
 def _labels(data: pd.DataFrame, column: str | None, role: str, notes: list[str],
             weights: np.ndarray | None = None) -> np.ndarray | None:
-    """Stratum or cluster labels of a plan column, a missing label becoming its own level
-    (rows counted by their frequency ``weights`` when given: an aggregated cohort)."""
+    """Stratum or cluster labels of a plan column (:func:`evalexp.grouping.group_labels`: the
+    missing labels one level of their own), with a note counting the missing ones (rows counted
+    by their frequency ``weights`` when given: an aggregated cohort)."""
     if column is None:
         return None
     if column not in data.columns:
         raise AnalysisError(f"the plan's {role} column '{column}' is not in the cohort")
-    values = data[column].astype(object)
-    missing = int(values.isna().sum() if weights is None else weights[values.isna().to_numpy()].sum())
+    isna = data[column].isna()
+    missing = int(isna.sum() if weights is None else weights[isna.to_numpy()].sum())
     if missing:
         notes.append(f"{missing} rows with no {role} label ('{column}') form their own {role}")
-        values = values.where(values.notna(), MISSING_LABEL)
-    return values.astype(str).to_numpy()
+    return group_labels(data[column])
 
 
 def _fragility(fit: CoxResult) -> list[AnalysisWarning]:
@@ -352,8 +354,9 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
         if adjusted is not None:
             models["adjusted"] = (rows, X)
         for model, (kept, design) in models.items():
+            # run_quietly calls the function at once, with this iteration's model
             fit, caught = run_quietly(f"{model} Cox model, Firth", lambda: firth_cox(
-                time[kept], event[kept], design, strata=None if strata is None else strata[kept],
+                time[kept], event[kept], design, strata=None if strata is None else strata[kept],  # noqa: B023
                 alpha=alpha).small_sample("treated"))
             found += caught
             if fit is not None:
@@ -368,7 +371,8 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
     intervals_fit = inf.permutations * int(event.sum()) <= MAX_CELLS
     if randomization and not intervals_fit:
         notes.append(f"randomisation-based confidence intervals not computed: {inf.permutations} permutations x "
-                     f"{int(event.sum())} events exceeds {MAX_CELLS:,} (memory); the randomisation p-values are reported")
+                     f"{int(event.sum())} events exceeds {MAX_CELLS:,} (memory); the randomisation p-values "
+                     "are reported")
     return SurvivalAnalysis(
         km=km,
         logrank=logrank_test(time, event, treated, strata=strata),

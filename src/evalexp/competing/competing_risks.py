@@ -25,7 +25,7 @@ ruptures) is reported the same way, on its own: the other model keeps its number
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,7 @@ from .. import alerts
 from ..alerts import AnalysisWarning, run_quietly
 from ..cohort import Cohort
 from ..errors import AnalysisError
+from ..grouping import group_labels
 from ..plan import ARMS, Plan
 from ..results import Result, json_number, tidy_frame
 from ..survival.cox import FEW_CLUSTERS, cox_ph
@@ -48,7 +49,7 @@ _RATIO_KEYS = ("log_hr", "se", "hr", "ci_low", "ci_high", "p_value")
 _SHR_KEYS = ("log_shr", "se", "shr", "ci_low", "ci_high", "p_value")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CauseAnalysis(Result):
     """The four analyses of one cause of rupture.
 
@@ -91,9 +92,10 @@ class CauseAnalysis(Result):
     warnings: tuple[AnalysisWarning, ...] = ()
     small_sample: dict[str, Any] | None = None
 
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return f"Competing risks: {self.cause}"
+    title: ClassVar[str] = "Competing risks"
+
+    def heading(self) -> str:
+        return f"{self.title}: {self.cause}"
 
     def cif_points(self, arm: str) -> list[dict[str, Any]]:
         """The arm's incidence at the landmarks: day, cif, std_err, ci_low, ci_high."""
@@ -108,11 +110,11 @@ class CauseAnalysis(Result):
             csc = {**csc, "small_sample": self.small_sample}
         fg = ({k: json_number(v) for k, v in self.fine_gray.ratio("treated").items()}
               if self.fine_gray is not None else {k: None for k in _SHR_KEYS})
-        out = {"cif": {arm: self.cif_points(arm) for arm in ARMS},
-               "gray_test": self.gray.to_dict(),
-               "cause_specific_cox": csc,
-               "fine_gray": fg,
-               "events": dict(self.events)}
+        out: dict[str, Any] = {"cif": {arm: self.cif_points(arm) for arm in ARMS},
+                               "gray_test": self.gray.to_dict(),
+                               "cause_specific_cox": csc,
+                               "fine_gray": fg,
+                               "events": dict(self.events)}
         if self.note:
             out["note"] = self.note
         return out
@@ -147,7 +149,7 @@ class CauseAnalysis(Result):
                 "primary Cox; Fine-Gray as cmprsk::crr." + (f" Note: {self.note}" if self.note else ""))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CompetingRisksAnalysis(Result):
     """Competing-risks results for every cause (see the module docstring).
 
@@ -161,7 +163,7 @@ class CompetingRisksAnalysis(Result):
     by_cause: dict[str, CauseAnalysis] = field(default_factory=dict)
     alpha: float = 0.05
 
-    title = "Competing risks by initiative of the rupture"
+    title: ClassVar[str] = "Competing risks by initiative of the rupture"
 
     @property
     def warnings(self) -> tuple[AnalysisWarning, ...]:
@@ -223,9 +225,10 @@ class CompetingRisksAnalysis(Result):
         return pd.concat(frames, ignore_index=True)
 
     def summary(self) -> str:
+        head = f"{self.heading()}\n{'=' * len(self.heading())}"
         if not self.by_cause:
-            return f"{self.title}\n{'=' * len(self.title)}\nno rupture"
-        return "\n\n".join(part.summary() for part in self.by_cause.values())
+            return f"{head}\nno rupture"
+        return "\n\n".join([head, *(part.summary() for part in self.by_cause.values())])
 
     def conventions(self) -> str:
         return next(iter(self.by_cause.values())).conventions() if self.by_cause else ""
@@ -244,7 +247,7 @@ def rupture_causes(cohort: Cohort, plan: Plan) -> pd.Series:
 
     A rupture with a missing (empty) cause gets :data:`UNKNOWN_CAUSE`.
     """
-    raw = _column(cohort.data, plan, plan.survival.causes, "causes")
+    raw = _column(cohort.data, plan, str(plan.survival.causes), "causes")
     text = raw.astype("string").str.strip()
     cause = text.where(text.notna() & (text != ""), UNKNOWN_CAUSE).astype(object)
     return cause.where(cohort.data["event"] == 1, None)
@@ -330,10 +333,10 @@ def analyze_competing(cohort: Cohort, plan: Plan) -> CompetingRisksAnalysis | No
     status = cause.map(codes).fillna(0).to_numpy(dtype=np.int64)
     time = data["time_days"].to_numpy(dtype=float)
     treated = data["treated"].to_numpy(dtype=np.int64)
-    # integer codes (a missing label is a level of its own): fast for Gray's test and the Cox model
-    strata = (pd.factorize(_column(data, plan, plan.survival.strata, "strata"), use_na_sentinel=False)[0]
+    # integer codes of the labels (evalexp.grouping: the missing ones one level): fast for Gray's test and Cox
+    strata = (pd.factorize(group_labels(_column(data, plan, plan.survival.strata, "strata")))[0]
               if plan.survival.strata else None)
-    cluster = (pd.factorize(_column(data, plan, plan.survival.cluster, "cluster"), use_na_sentinel=False)[0]
+    cluster = (pd.factorize(group_labels(_column(data, plan, plan.survival.cluster, "cluster")))[0]
                if plan.survival.cluster else None)
     alpha = plan.inference.alpha
     by_cause = {label: analyze_cause(time, status, treated, codes[label], label, strata=strata,
