@@ -107,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress display (shown only on a terminal)")
     p.add_argument("--lang", choices=("fr", "en"), default=None,
                    help="language of the report (default: the plan's language)")
+    _add_engine(p)
     _add_key(p)
 
     p = sub.add_parser("validate", help="check a cohort file and print a data-quality summary",
@@ -228,6 +229,7 @@ def _analyze(args: argparse.Namespace) -> None:
 
 
 def _report(args: argparse.Namespace) -> None:
+    from .engine.choose import choose_engine
     from .load import load_cohort
     from .plan import load_plan
     from .report import build_report
@@ -235,6 +237,18 @@ def _report(args: argparse.Namespace) -> None:
     plan = load_plan(args.plan)
     if args.lang:
         plan = plan.in_language(args.lang)
+    engine = choose_engine(args.engine or plan.data.engine, args.cohort)
+    if engine != "memory":  # the report from the engine's counts (the sections they determine)
+        from ._files import check_report_dir
+        from .engine.run import analyze_out_of_core
+
+        check_report_dir(args.out, inputs=(args.cohort, args.plan))  # refused before the analysis runs
+        command_line = ["evalexp", *sys.argv[1:]]
+        build_report(None, plan, args.out, cohort_path=args.cohort, plan_path=args.plan, command_line=command_line,
+                     progress=_progress(args), audience=args.audience,
+                     analysis=analyze_out_of_core(args.cohort, plan, engine, command_line=command_line,
+                                                  spark_master=args.spark_master))
+        return
     cohort = load_cohort(args.cohort, plan, key=_read_key(args.key_file))
     build_report(cohort, plan, args.out, cohort_path=args.cohort, plan_path=args.plan,
                  command_line=["evalexp", *sys.argv[1:]], progress=_progress(args),

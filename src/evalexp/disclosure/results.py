@@ -23,8 +23,12 @@ from .sites import heterogeneity
 from .tables import collapse_small_categories
 from .wwc import wwc
 
-#: Keys published as they are: labels and metadata that carry no count.
-METADATA = ("schema_version", "title", "software", "alpha", "primary", "suppressed", "audience", "provenance")
+#: Keys published as they are: labels and metadata that carry no count. ``engine`` (a report from
+#: counts, :class:`evalexp.engine.counts.CountsAnalysis`): the engine's name, its number of aggregated
+#: cells (distinct combinations of arm, day and the plan's keys, not a number of participants) and the
+#: fixed sentences naming the analyses the counts do not give.
+METADATA = ("schema_version", "title", "software", "alpha", "primary", "suppressed", "audience", "provenance",
+            "engine")
 
 #: Minimum residual degrees of freedom of a published regression (ACRO's rule).
 MIN_RESIDUAL_DF = 10

@@ -23,6 +23,7 @@ from .._files import check_report_dir, seal_manifest, sha256_file, staged_direct
 from ..cohort import Cohort
 from ..disclosure import check_audience, publish
 from ..disclosure.tables import find_identifiers
+from ..engine.counts import CountsAnalysis
 from ..errors import EvalexpError
 from ..fingerprint import check_analysis_matches
 from ..guards import require, require_path
@@ -77,8 +78,8 @@ def _without_folders(command_line: Sequence[str]) -> list[str]:
     return [_base_name(str(arg)) for arg in command_line]
 
 
-def manifest(plan: Plan, *, cohort: Cohort, cohort_path: str | Path | None, plan_path: str | Path | None,
-             command_line: Sequence[str] | None, outputs: dict[str, bytes]) -> dict[str, Any]:
+def manifest(plan: Plan, *, cohort: Cohort | None, cohort_path: str | Path | None, plan_path: str | Path | None,
+             command_line: Sequence[str] | None, outputs: dict[str, bytes], rows: int | None = None) -> dict[str, Any]:
     """The reproducibility record of a report run (``manifest.json``).
 
     The input and the plan are identified by their base name and SHA-256 (``cohort_path``
@@ -88,13 +89,15 @@ def manifest(plan: Plan, *, cohort: Cohort, cohort_path: str | Path | None, plan
     file of the folder, by name relative to it, with its SHA-256) and the manifest's own
     SHA-256 added when it is written (:func:`evalexp._files.seal_manifest`) let a later run
     recognise the folder as evalexp's own, unedited (:func:`evalexp._files.foreign_entries`).
+    Without ``cohort`` (a report from counts, :func:`build_report`), ``rows`` is the number of participants.
     """
     return {
         "generator": "evalexp",
         "evalexp": __version__,
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command_line": _without_folders(command_line) if command_line is not None else None,
-        "input": {**_file_record(cohort_path, cohort.source), "rows": len(cohort)},
+        "input": {**_file_record(cohort_path, cohort.source if cohort is not None else ""),
+                  "rows": len(cohort) if cohort is not None else rows},
         "plan": _file_record(plan_path, plan.source),
         "seed": plan.inference.seed,
         "permutations": plan.inference.permutations,
@@ -117,7 +120,7 @@ def _check_no_identifiers(outputs: dict[str, bytes], cohort: Cohort) -> None:
                                    "nothing written")
 
 
-def build_report(cohort: Cohort, plan: Plan, out_dir: str | Path, *, cohort_path: str | Path | None = None,
+def build_report(cohort: Cohort | None, plan: Plan, out_dir: str | Path, *, cohort_path: str | Path | None = None,
                  plan_path: str | Path | None = None, command_line: Sequence[str] | None = None,
                  progress: bool = True, analysis: Any = None, audience: str = "public") -> Path:
     """Build the funders' report of ``cohort`` under ``plan`` into ``out_dir``.
@@ -132,7 +135,12 @@ def build_report(cohort: Cohort, plan: Plan, out_dir: str | Path, *, cohort_path
     Parameters
     ----------
     cohort, plan
-        From :func:`evalexp.load.load_cohort` and :func:`evalexp.plan.load_plan`.
+        From :func:`evalexp.load.load_cohort` and :func:`evalexp.plan.load_plan`. ``cohort`` is
+        None for a report from counts: ``analysis`` is then the
+        :class:`~evalexp.engine.counts.CountsAnalysis` of an out-of-core engine
+        (:func:`evalexp.engine.run.analyze_out_of_core`) and ``cohort_path`` the file it read;
+        the sections whose inputs the counts do not give are left out, and the data-quality
+        annex says which (the same disclosure control, manifest and file rules).
     out_dir : path
         The report directory (created, or replaced when complete). Its parent must
         exist; it must not be the current folder, the folder of ``cohort_path`` or
@@ -143,9 +151,9 @@ def build_report(cohort: Cohort, plan: Plan, out_dir: str | Path, *, cohort_path
         Recorded in the manifest.
     progress : bool
         Print the steps on stderr.
-    analysis : Analysis, optional
+    analysis : Analysis or CountsAnalysis, optional
         An analysis of this cohort under this plan already computed
-        (:func:`evalexp.analysis.analyze`); computed here when omitted.
+        (:func:`evalexp.analysis.analyze`); computed here when omitted. Required without ``cohort``.
     audience : {"public", "evaluator"}
         Public (default): disclosure-controlled; evaluator: every number, each output marked
         "not for publication".
@@ -163,17 +171,22 @@ def build_report(cohort: Cohort, plan: Plan, out_dir: str | Path, *, cohort_path
         ``analysis`` was computed on another cohort or under another plan
         (:func:`evalexp.fingerprint.check_analysis_matches`).
     """
-    require("build_report", "cohort", cohort, Cohort)
+    if cohort is None:
+        require("build_report", "analysis", analysis, CountsAnalysis)
+        require_path("build_report", "cohort_path", cohort_path)
+    else:
+        require("build_report", "cohort", cohort, Cohort)
     require("build_report", "plan", plan, Plan)
     require_path("build_report", "out_dir", out_dir)
-    inputs = (cohort_path if cohort_path else cohort.source, plan_path if plan_path else plan.source)
+    source = cohort_path if cohort_path else cohort.source if cohort is not None else None
+    inputs = (source, plan_path if plan_path else plan.source)
     check_report_dir(out_dir, inputs=inputs)
-    if analysis is not None:
+    if analysis is not None and cohort is not None:
         check_analysis_matches(analysis, cohort, plan)
     plan = plan.in_language(plan.language)  # the plan's reader texts in the report's language
     steps = Steps(5, enabled=progress)
     check_audience(audience, plan.report.suppression_threshold)
-    if analysis is None:
+    if analysis is None and cohort is not None:
         from ..analysis import analyze
 
         steps.start("analysis")
@@ -197,11 +210,13 @@ def build_report(cohort: Cohort, plan: Plan, out_dir: str | Path, *, cohort_path
     outputs["disclosure.json"] = (json.dumps(pub.disclosure_log(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     steps.start("manifest and files")
     record = manifest(plan, cohort=cohort, cohort_path=cohort_path, plan_path=plan_path,
-                      command_line=command_line, outputs=outputs)
+                      command_line=command_line, outputs=outputs,
+                      rows=sum(analysis.n.values()) if cohort is None else None)
     record["audience"] = audience
     record["disclosure"] = DISCLOSURE_NOTE[audience]
     outputs["manifest.json"] = seal_manifest(record)
-    _check_no_identifiers(outputs, cohort)
+    if cohort is not None:  # counts hold no participant identifier
+        _check_no_identifiers(outputs, cohort)
     out_dir = Path(out_dir)
     # Every file of the folder goes through ``outputs``: the manifest lists them with their SHA-256,
     # and a file it does not list would make the folder foreign to the next run (refused).

@@ -214,6 +214,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_warning": "Aucune anomalie non bloquante n'a été relevée au chargement.",
         "quality_intro": (
             "Anomalies non bloquantes relevées au chargement du fichier (nombres de lignes uniquement)."),
+        "engine_note": (
+            "Ce rapport est calculé à partir de {cells} cellules de comptes (bras, jour, rupture et clés du plan) "
+            "par le moteur {engine}, sans les lignes des participants. Les analyses et sections qui en ont besoin "
+            "sont omises : inférence par randomisation, analyse ajustée sur les covariables (Ye, Shao et Yi), "
+            "modèle de Fine et Gray, intervalles pour petits échantillons, diagramme CONSORT, participants à la "
+            "randomisation, équilibre des groupes, attrition, adhésion, sous-groupes, sites, fidélité, puissance, "
+            "hétérogénéité, coût et anomalies de chargement.{adjusted} Pour les obtenir, relancer l'analyse "
+            "avec --engine memory."),
+        "engine_adjusted": (
+            " Le modèle de Cox ajusté n'est pas calculé : une covariable du plan prend plus de "
+            "{levels} valeurs, ce que des comptes ne peuvent porter."),
         "cause": "Initiative",
         "employer": "Employeur",
         "apprentice": "Jeune",
@@ -611,6 +622,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "rows": "Rows concerned",
         "no_warning": "No non-blocking anomaly was found at load time.",
         "quality_intro": "Non-blocking anomalies found when loading the file (row counts only).",
+        "engine_note": (
+            "This report is computed from {cells} cells of counts (arm, day, rupture and the plan's keys) by the "
+            "{engine} engine, without the participants' rows. The analyses and sections that need them are "
+            "omitted: randomisation inference, the covariate-adjusted (Ye, Shao and Yi) analysis, the Fine-Gray "
+            "model, small-sample intervals, the CONSORT diagram, the participants at randomisation, baseline "
+            "balance, attrition, take-up, subgroups, sites, fidelity, power, heterogeneity, cost and the load-time "
+            "anomalies.{adjusted} To obtain them, run the analysis with --engine memory."),
+        "engine_adjusted": (
+            " The adjusted Cox model is not computed: a covariate of the plan takes more than "
+            "{levels} values, which counts cannot carry."),
         "cause": "Initiative",
         "employer": "Employer",
         "apprentice": "Young person",

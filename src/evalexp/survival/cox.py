@@ -184,7 +184,14 @@ def evaluate(cd: CoxData, beta: np.ndarray) -> _Evaluation:
     e1 = np.add.reduceat(dw[:, None] * cd.X, cd.block_start, axis=0)
     k, f = cd.slot_block, cd.slot_frac
     den = S0[k] - f * e0[k]
-    xbar = (S1[k] - f[:, None] * e1[k]) / den[:, None]
+    # xbar = (S1[k] - f e1[k]) / den, computed in place: one array of slots x p at a time besides it
+    # (the slots are the tied events, as many as the expanded data's with frequency weights)
+    xbar = S1[k]
+    tied = e1[k]
+    tied *= f[:, None]
+    xbar -= tied
+    del tied
+    xbar /= den[:, None]
     nb = cd.block_start.size
     inv = np.bincount(k, weights=1.0 / den, minlength=nb)
     frac_inv = np.bincount(k, weights=f / den, minlength=nb)
@@ -246,6 +253,10 @@ def _infinite(beta: np.ndarray, step: np.ndarray) -> np.ndarray:
     return ~np.isfinite(step) | ((np.abs(step) > INF_ABS) & (np.abs(step) > INF_REL * np.abs(beta)))
 
 
+#: Stands for the per-row and per-slot arrays of the null evaluation that :func:`_solve_newton` drops.
+_NONE = np.zeros(0)
+
+
 def _solve_newton(cd: CoxData) -> tuple[np.ndarray, _Evaluation, _Evaluation, int, np.ndarray, bool]:
     """Newton-Raphson from beta = 0 with step halving.
 
@@ -262,7 +273,10 @@ def _solve_newton(cd: CoxData) -> tuple[np.ndarray, _Evaluation, _Evaluation, in
     """
     p = cd.X.shape[1]
     beta = np.zeros(p)
-    ev = null = evaluate(cd, beta)
+    ev = evaluate(cd, beta)
+    # the null model's log-likelihood, score and information only: its per-slot arrays would
+    # otherwise stay in memory through the whole fit
+    null = replace(ev, w=_NONE, den=_NONE, xbar=_NONE, inv=_NONE, cum_inv=_NONE, frac_inv=_NONE)
     step, _ = _newton_step(ev)
     for iteration in range(1, MAX_ITER + 1):
         candidate = evaluate(cd, beta + step)

@@ -32,8 +32,9 @@ def section(ctx: Context) -> Section:
         fmt.t("m_ph"),
         fmt.t("m_rmst", tau=sv.horizon_days),
         fmt.t("m_rd", day=sv.horizon_days),
-        fmt.t("m_ri", perm=fmt.integer(plan.inference.permutations), seed=plan.inference.seed),
     ]
+    if res.get("engine") is None:  # a report from counts has no randomisation inference (quality annex)
+        texts.append(fmt.t("m_ri", perm=fmt.integer(plan.inference.permutations), seed=plan.inference.seed))
     if (res["survival"].get("randomization_inference") or {}).get("ci"):
         texts.append(fmt.t("m_ri_ci", alpha=fmt.number(plan.inference.alpha), ties=sv.ties,
                            perm=fmt.integer(plan.inference.permutations), day=sv.horizon_days))
