@@ -10,7 +10,7 @@ Scenarios (cohorts from ``evalexp.simulate``, true conditional HR 0.6 in the sec
 Each cohort is drawn once (seed 28) and calibrated with the same plan keys (horizon 365 days,
 randomisation inference on the log-rank, RMST and Cox-score statistics).
 Usage: ``python benchmarks/calibration.py [--reps 2000] [--reps-other 1000] [--workers 2] [--permutations 1000]
-[--out DIR]``;
+[--quick] [--firth] [--only SCENARIO ...] [--out DIR]``;
 prints one table row per (scenario, method) and writes ``DIR/<scenario>.json``.
 """
 import argparse
@@ -32,6 +32,11 @@ SCENARIOS = {
     "sites30": {"n": 300, "n_sites": 30, "n_strata": 5, "cluster": "site"},
     "n1000": {"n": 1000, "n_sites": 10, "n_strata": 10, "cluster": ""},
 }
+
+
+#: Methods whose numbers come from re-randomisations (left out by ``--quick``).
+PERMUTATION_METHODS = ("randomization_logrank", "randomization_cox_score", "randomization_rmst",
+                       "randomization_ci_hazard_ratio", "randomization_ci_risk_difference", "rmst_small_sample")
 
 
 def plan_for(cluster: str, small_sample: str | None, covariates=COVARIATES, firth: bool = False):
@@ -60,6 +65,9 @@ def main() -> None:
     parser.add_argument("--small-sample", default=None, help="[inference] small_sample of the plan")
     parser.add_argument("--out", type=Path, default=None, help="folder for the calibration JSON files")
     parser.add_argument("--firth", action="store_true", help="[survival] firth = true (Firth Cox siblings)")
+    parser.add_argument("--quick", action="store_true",
+                        help="one re-randomisation per trial: only the methods without re-randomisation are "
+                             "printed and saved (the Cox models, Wald intervals, Ye-Shao-Yi and Newcombe)")
     parser.add_argument("--permutations", type=int, default=CALIBRATION_PERMUTATIONS,
                         help=f"re-randomisations per trial, at most (default {CALIBRATION_PERMUTATIONS})")
     args = parser.parse_args()
@@ -73,8 +81,11 @@ def main() -> None:
         reps = args.reps if name == "n150" else (args.reps_other or args.reps)
         start = time.perf_counter()
         result = calibrate(cohort, plan, reps=reps, hazard_ratio=args.hr, seed=1, workers=args.workers,
-                           permutations=args.permutations)
+                           permutations=1 if args.quick else args.permutations)
         seconds = time.perf_counter() - start
+        if args.quick:
+            for scenario in result["scenarios"]:
+                scenario["methods"] = {m: v for m, v in scenario["methods"].items() if m not in PERMUTATION_METHODS}
         if args.out:
             args.out.mkdir(parents=True, exist_ok=True)
             (args.out / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")

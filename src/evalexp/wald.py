@@ -9,7 +9,10 @@ Conventions
 -----------
 ``z = z_{1-alpha/2}`` (``scipy.stats.norm.isf(alpha / 2)``), statistic ``estimate / se``,
 two-sided ``p = 2 Φ(−|statistic|)`` (from the normal survival function, accurate for tiny p),
-``CI = estimate ∓ z se``. A ratio is ``exp(estimate)`` with ``CI = exp(estimate ∓ z se)``
+``CI = estimate ∓ z se``. With ``df`` given, Student's t with ``df`` degrees of freedom
+replaces the normal in the quantile and the p-value (the small-sample siblings: few clusters,
+``t(G - 1)``; the covariate-adjusted log HR, ``t(n - k)``). A ratio is ``exp(estimate)`` with
+``CI = exp(estimate ∓ z se)``
 (the interval of the log, transformed: R ``summary(coxph)``, ``cmprsk::crr``, Woolf).
 Without a finite positive standard error (a diverged or aliased coefficient, a constant
 outcome) the statistic, p-value and both CIs are NaN (``null`` in ``results.json``).
@@ -38,6 +41,8 @@ class WaldEstimate:
         Standard error of ``estimate``.
     alpha : float
         1 − confidence level.
+    df : float, optional
+        Degrees of freedom of a Student t reference; None (default) is the normal.
 
     Examples
     --------
@@ -49,10 +54,20 @@ class WaldEstimate:
     estimate: float
     se: float
     alpha: float = 0.05
+    df: float | None = None
 
     @property
     def _defined(self) -> bool:
         return math.isfinite(self.se) and self.se > 0
+
+    @property
+    def _reference(self) -> Any:
+        return stats.norm if self.df is None else stats.t(self.df)
+
+    @property
+    def quantile(self) -> float:
+        """The CI's critical value ``z_{1-alpha/2}`` (or ``t_{df, 1-alpha/2}``)."""
+        return float(self._reference.isf(self.alpha / 2.0))
 
     @property
     def statistic(self) -> float:
@@ -60,15 +75,15 @@ class WaldEstimate:
 
     @property
     def p_value(self) -> float:
-        return float(2.0 * stats.norm.sf(abs(self.statistic))) if self._defined else float("nan")
+        return float(2.0 * self._reference.sf(abs(self.statistic))) if self._defined else float("nan")
 
     @property
     def ci_low(self) -> float:
-        return float(self.estimate - stats.norm.isf(self.alpha / 2.0) * self.se) if self._defined else float("nan")
+        return float(self.estimate - self.quantile * self.se) if self._defined else float("nan")
 
     @property
     def ci_high(self) -> float:
-        return float(self.estimate + stats.norm.isf(self.alpha / 2.0) * self.se) if self._defined else float("nan")
+        return float(self.estimate + self.quantile * self.se) if self._defined else float("nan")
 
     @property
     def ratio(self) -> float:

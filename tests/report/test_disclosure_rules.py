@@ -119,6 +119,28 @@ def test_rows_dropped_by_the_adjusted_model_are_a_count_of_people():
     assert cox["n_dropped"] is None and cox["n"] is None and cox["hr"] == 0.5
 
 
+def test_the_small_sample_degrees_of_freedom_do_not_give_the_hidden_model_size_back():
+    # df = n - p and parameters = p: published together they would give n = 147, hence the 3 dropped rows
+    sibling = {"method": "wald-hc1-t", "hr": 0.5, "ci_low": 0.28, "ci_high": 0.92, "df": 134.0, "parameters": 13}
+    adjusted = {"hr": 0.5, "ci_low": 0.3, "ci_high": 0.9, "n": 147, "n_dropped": 3, "covariates": ["age"],
+                "small_sample": sibling}
+    robust = {"method": "ye-shao-yi", "n": 147, "n_dropped": 3,
+              "log_hr": {"estimate": -0.4, "se": 0.3, "small_sample": {"estimate": -0.4, "df": 115.0,
+                                                                          "parameters": 32}},
+              "logrank": {"statistic": -1.2, "small_sample": {"statistic": -1.1, "df": 115.0}}}
+    arms = ("treatment", "control")
+    ledger = _ledger(survival={"km": {a: [] for a in arms}, "cox": {"adjusted": adjusted},
+                               "covariate_adjusted": robust})
+    table = pd.DataFrame({"time": [10.0], "n_risk": [150], "n_event": [20]})
+    rules.survival(ledger, {a: table for a in arms}, {a: np.array([]) for a in arms}, comparable=True)
+    survival = ledger.data["survival"]
+    assert survival["cox"]["adjusted"]["small_sample"]["df"] is None
+    assert survival["cox"]["adjusted"]["small_sample"]["ci_low"] == 0.28
+    assert survival["covariate_adjusted"]["log_hr"]["small_sample"]["df"] is None
+    assert survival["covariate_adjusted"]["logrank"]["small_sample"]["df"] is None
+    assert ledger.rule("survival", "cox", "adjusted", "small_sample", "df") == "complement"
+
+
 def test_lin_sample_size_is_hidden_when_few_rows_lack_a_covariate():
     outcome = {"treatment": 0.6, "control": 0.5, "difference": 0.1, "se": 0.08, "ci_low": -0.05, "ci_high": 0.25,
                "p_value": 0.2, "n_observed": {"treatment": 50, "control": 52},

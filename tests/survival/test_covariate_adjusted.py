@@ -10,6 +10,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from evalexp.errors import AnalysisError, PlanError
 from evalexp.plan import plan_from_dict
@@ -341,3 +342,55 @@ def test_arm_groups_read_the_group_sizes_and_cells_off_the_cell_counts():
     np.testing.assert_array_equal(counts, np.bincount(group, minlength=cells.counts.size * 2))
     stratum = pd.factorize(df["extent"], sort=True)[0]
     np.testing.assert_array_equal(cell[group], stratum * 2 + arm)
+
+
+# ----------------------------------------------------------------------- the small-sample sibling (issue 14)
+
+@pytest.mark.parametrize("key", sorted(k for k in CASES if "/cov/" in k))
+def test_small_sample_sibling_is_the_robin_surv_variance_times_n_over_n_minus_k_with_student_t(key):
+    case = CASES[key]                      # R: case["call"]; the sibling rescales its se and test_stat
+    fit = _fit(case)
+    small = fit.small_sample
+    df = _dataset(case["dataset"])
+    x = design_matrix(df, case["covariates"]).to_numpy()
+    strata = 1 if not case["strata"] else df[case["strata"]].nunique()
+    k = 2 * (np.linalg.matrix_rank(x - x.mean(axis=0)) + strata)     # slopes and intercepts of both arms
+    assert small.method == "ye-shao-yi-hc1-t" and small.parameters == k and small.df == case["n"] - k
+    inflation = np.sqrt(case["n"] / (case["n"] - k))
+    np.testing.assert_allclose(small.log_hr, case["log_hr"], rtol=RTOL)
+    np.testing.assert_allclose(small.se, case["se"] * inflation, rtol=RTOL)
+    np.testing.assert_allclose(small.z, case["z"] / inflation, rtol=RTOL)
+    t = stats.t(case["n"] - k)
+    assert small.z_p_value == pytest.approx(2 * t.sf(abs(case["z"] / inflation)), rel=RTOL)
+    wald = small.wald(0.05)
+    assert wald.ci_high - wald.estimate == pytest.approx(t.isf(0.025) * case["se"] * inflation, rel=RTOL)
+
+
+def test_with_fewer_ruptures_than_parameters_the_sibling_is_the_unadjusted_stratified_analysis():
+    # 13 arrests; 2 x (6 slopes + 2 stratum intercepts) = 16 parameters ('mar' is also the stratum)
+    df = _dataset("rossi").iloc[:60]
+    x = design_matrix(df, ["age", "prio", "race", "wexp", "mar", "paro", "educ"]).to_numpy()
+    fit = fit_hazard_ratio(df["time"], df["event"], df["treated"], x, strata=df["mar"])
+    small = fit.small_sample
+    assert (small.ruptures, small.parameters) == (13, 16)
+    assert small.method == "unadjusted-stratified" and small.df is None
+    assert (small.log_hr, small.se, small.z) == (fit.log_hr_unadjusted, fit.se_unadjusted, fit.z_unadjusted)
+    assert small.z_p_value == pytest.approx(2 * stats.norm.sf(abs(fit.z_unadjusted)), rel=1e-12)
+    cox = cox_ph(df["time"], df["event"], df[["treated"]].astype(float), strata=df["mar"], ties="breslow")
+    assert small.log_hr == pytest.approx(cox.params_.iloc[0], rel=1e-8)   # R coxph(ties = "breslow")
+
+
+def test_the_sibling_is_in_results_json_beside_the_robin_surv_numbers():
+    df = _dataset("rossi")
+    result = covariate_adjusted(df["time"], df["event"], df["treated"], df[["age", "prio", "race", "wexp"]],
+                                strata=df["mar"], strata_name="mar", horizon_days=26)
+    out = result.to_dict()
+    small = result.hazard.small_sample
+    assert out["log_hr"]["small_sample"] == {
+        "method": "ye-shao-yi-hc1-t", "estimate": small.log_hr, "se": small.se,
+        "ci_low": small.wald(0.05).ci_low, "ci_high": small.wald(0.05).ci_high,
+        "p_value": small.wald(0.05).p_value, "df": small.df, "parameters": small.parameters}
+    assert out["logrank"]["small_sample"]["statistic"] == small.z
+    assert out["hr"]["small_sample"]["ci_low"] == pytest.approx(np.exp(small.wald(0.05).ci_low), rel=1e-12)
+    assert "ruptures" not in out["log_hr"]["small_sample"]          # a count among complete cases
+    assert "small sample: ye-shao-yi-hc1-t" in " ".join(result.tidy()["term"])

@@ -113,6 +113,28 @@ def test_the_few_clusters_interval_is_the_cr1_sandwich_with_a_t_reference():
         few_clusters_ratio(cox_ph(time, event, treated), "x")
 
 
+def test_the_cox_sibling_is_the_model_variance_times_n_over_n_minus_p_with_a_t_reference():
+    from scipy import stats
+
+    from evalexp.survival.cox import cox_ph
+
+    from .refdata import load_dataset
+
+    df = load_dataset("veteran")                 # R: coxph(Surv(time, status) ~ treated + karno + age + prior + diagtime)
+    X = df.assign(treated=(df["trt"] == 2).astype(float))[["treated", "karno", "age", "prior", "diagtime"]]
+    fit = cox_ph(df["time"], df["status"], X)
+    out = fit.small_sample_ratio("treated")
+    n, p = 137, 5
+    se = float(fit.se_["treated"]) * np.sqrt(n / (n - p))
+    beta = float(fit.params_["treated"])
+    assert out["method"] == "wald-hc1-t" and out["df"] == n - p and out["parameters"] == p
+    assert out["se"] == pytest.approx(se, rel=1e-12) and out["log_hr"] == beta and out["hr"] == np.exp(beta)
+    assert out["ci_high"] == pytest.approx(np.exp(beta + stats.t.isf(0.025, n - p) * se), rel=1e-12)
+    assert out["p_value"] == pytest.approx(2 * stats.t.sf(abs(beta) / se, n - p), rel=1e-12)
+    with pytest.raises(ValueError, match="use few_clusters_ratio"):
+        cox_ph(df["time"], df["status"], X, cluster=df["celltype"]).small_sample_ratio("treated")
+
+
 def test_results_json_names_each_intervals_method_and_holds_the_siblings():
     from pathlib import Path
 
@@ -133,3 +155,7 @@ def test_results_json_names_each_intervals_method_and_holds_the_siblings():
     assert out["small_sample"] == {"mode": "auto", "threshold_n": THRESHOLD_N, "threshold_clusters": 50,
                                    "shown": True}
     assert "few_clusters" not in out["cox"]["unadjusted"]
+    assert out["cox"]["adjusted"]["small_sample"]["method"] == out["cox"]["unadjusted"]["small_sample"]["method"] \
+        == "wald-hc1-t"
+    ca = out["covariate_adjusted"]
+    assert ca["log_hr"]["small_sample"]["method"] == ca["logrank"]["small_sample"]["method"] == "ye-shao-yi-hc1-t"

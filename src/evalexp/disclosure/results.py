@@ -115,11 +115,15 @@ def survival(ledger: Ledger, km_tables: Mapping[str, pd.DataFrame], kept: Mappin
         # rows dropped for a missing covariate: a count of people, and the model's n gives it back
         ledger.hide(("survival", "cox", "adjusted", "n_dropped"), "primary")
         ledger.hide(("survival", "cox", "adjusted", "n"), "complement")
+        # the small-sample sibling's t degrees of freedom are n - p: the same n
+        ledger.drop(("survival", "cox", "adjusted", "small_sample", "df"), "complement")
     robust = surv.get("covariate_adjusted")
     if robust and robust.get("n_dropped") is not None and small_missing(robust["n_dropped"], sum(n.values()), t):
         # the same count of people for the covariate-adjusted (Ye, Shao & Yi) analysis
         ledger.hide(("survival", "covariate_adjusted", "n_dropped"), "primary")
         ledger.hide(("survival", "covariate_adjusted", "n"), "complement")
+        for block in ("log_hr", "logrank"):
+            ledger.drop(("survival", "covariate_adjusted", block, "small_sample", "df"), "complement")
     if adjusted and adjusted.get("n") is not None:
         terms = len(adjusted.get("terms") or adjusted.get("covariates") or ())
         if adjusted["n"] - adjusted.get("n_dropped", 0) - 1 - terms < MIN_RESIDUAL_DF:

@@ -4,10 +4,11 @@ Two things, both read from results and files, never from the cohort:
 
 - :func:`displayed_results`: the results the report shows. When
   ``results["survival"]["small_sample"]["shown"]`` (the plan's ``[inference] small_sample``,
-  the cohort size and the number of clusters, :mod:`evalexp.small_sample`), the RMST and
-  risk-difference intervals and p-values are those of their ``small_sample`` siblings and
-  the cluster-robust Cox ones those of their ``few_clusters`` siblings; ``results.json``
-  itself keeps the contract's numbers and the siblings beside them.
+  the cohort size and the number of clusters, :mod:`evalexp.small_sample`), the Cox,
+  covariate-adjusted (Ye-Shao-Yi), RMST and risk-difference intervals and p-values are those
+  of their ``small_sample`` siblings and the cluster-robust Cox ones those of their
+  ``few_clusters`` siblings (:data:`SIBLINGS`); ``results.json`` itself keeps the contract's
+  numbers and the siblings beside them.
 - :func:`methods_blocks`: the sentence saying which version the report shows and, when
   the plan's ``[report] calibration`` names a ``calibration.json`` written by
   ``evalexp calibrate`` (a path relative to the plan's folder), a small table of every
@@ -23,12 +24,21 @@ from ..errors import EvalexpError
 from .document import Block, Paragraph, Table
 
 #: Results objects (path under ``survival``) with a sibling shown in their place, the sibling's
-#: key and the i18n key of its description.
+#: key and the i18n key of its description (a Cox model's few-clusters sibling, after its
+#: small-sample one, wins when both exist: only it accounts for the clusters).
 SIBLINGS = ((("rmst",), "small_sample", "ss_rmst"), (("risk_difference",), "small_sample", "ss_rd"),
+            (("cox", "unadjusted"), "small_sample", "ss_cox_small"),
+            (("cox", "adjusted"), "small_sample", "ss_cox_small"),
             (("cox", "unadjusted"), "few_clusters", "ss_cox_clusters"),
-            (("cox", "adjusted"), "few_clusters", "ss_cox_clusters"))
-#: Fields of a sibling that replace the contract's ones in the report.
-SHOWN_FIELDS = ("ci_low", "ci_high", "p_value", "method")
+            (("cox", "adjusted"), "few_clusters", "ss_cox_clusters"),
+            (("covariate_adjusted", "hr"), "small_sample", "ss_ca"),
+            (("covariate_adjusted", "log_hr"), "small_sample", "ss_ca"),
+            (("covariate_adjusted", "logrank"), "small_sample", "ss_ca"))
+#: Description of a sibling whose ``method`` differs from its entry's usual one.
+METHOD_TEXTS = {"firth": "ss_cox_firth", "unadjusted-stratified": "ss_ca_unadjusted"}
+#: Fields of a sibling that replace the contract's ones in the report (those the sibling has:
+#: the estimate too when it differs, as Firth's or the unadjusted fallback's).
+SHOWN_FIELDS = ("ci_low", "ci_high", "p_value", "method", "hr", "log_hr", "estimate", "statistic")
 
 
 def _at(survival: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any] | None:
@@ -57,7 +67,7 @@ def displayed_results(results: dict[str, Any]) -> dict[str, Any]:
         block = _at(survival, path)
         sibling = None if block is None else block.get(key)
         if block is not None and sibling:
-            shown = _replaced(shown, path, {**block, **{f: sibling.get(f) for f in SHOWN_FIELDS}})
+            shown = _replaced(shown, path, {**block, **{f: sibling[f] for f in SHOWN_FIELDS if f in sibling}})
     return {**results, "survival": shown}
 
 
@@ -67,8 +77,8 @@ def _choice_paragraph(ctx: Any) -> Paragraph | None:
     choice = survival.get("small_sample")
     if not choice:
         return None
-    present = list(dict.fromkeys(text for path, key, text in SIBLINGS
-                                 if (_at(survival, path) or {}).get(key)))
+    present = list(dict.fromkeys(METHOD_TEXTS.get(sibling.get("method", ""), text) for path, key, text in SIBLINGS
+                                 if (sibling := (_at(survival, path) or {}).get(key))))
     if not present:
         return None
     methods = (" ; " if fmt.language == "fr" else "; ").join(fmt.t(text) for text in present)

@@ -400,6 +400,13 @@ STRINGS: dict[str, dict[str, str]] = {
                   "Kaplan-Meier)"),
         "ss_cox_clusters": ("le modèle de Cox à erreurs robustes par grappe (sandwich corrigé du biais de "
                             "Kauermann-Carroll et loi de Student à G − 1 degrés de liberté)"),
+        "ss_cox_small": ("les modèles de Cox (variance multipliée par n/(n − p), p coefficients, et loi de Student "
+                         "à n − p degrés de liberté)"),
+        "ss_cox_firth": "les modèles de Cox (vraisemblance pénalisée de Firth, intervalle de vraisemblance profilée)",
+        "ss_ca": ("le rapport des risques ajusté sur les covariables (variances multipliées par n/(n − k), k "
+                  "paramètres de l'ajustement, et loi de Student à n − k degrés de liberté)"),
+        "ss_ca_unadjusted": ("le rapport des risques ajusté sur les covariables (trop peu de ruptures pour "
+                             "ajuster : analyse stratifiée non ajustée à la place)"),
         "cal_title": "Calibration des méthodes sur {reps} essais simulés semblables à celui-ci",
         "cal_intro": (
             "Les essais sont simulés à partir de cette cohorte (mêmes strates, sites, covariables, risque de "
@@ -439,6 +446,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "cal_risk_difference_small_sample": "la différence de risque (Newcombe)",
         "cal_randomization_ci_hazard_ratio": "le rapport de risques (inversion du test de randomisation)",
         "cal_randomization_ci_risk_difference": "la différence de risque (inversion du test de randomisation)",
+        "cal_covariate_adjusted_logrank": "le log-rank ajusté sur les covariables (Ye, Shao et Yi)",
+        "cal_covariate_adjusted_logrank_small_sample": "le log-rank ajusté sur les covariables (petit échantillon)",
+        "cal_covariate_adjusted_log_hr": "le rapport des risques ajusté sur les covariables (Ye, Shao et Yi)",
+        "cal_covariate_adjusted_log_hr_small_sample": ("le rapport des risques ajusté sur les covariables "
+                                                       "(petit échantillon)"),
+        "cal_covariate_adjusted_rmst": "la différence de RMST ajustée sur les covariables",
+        "cal_covariate_adjusted_risk_difference": "la différence de risque ajustée sur les covariables",
     },
     "en": {
         "report_kind": "Evaluation report",
@@ -799,6 +813,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "ss_rd": "the risk difference (Newcombe interval on Kaplan-Meier effective sample sizes)",
         "ss_cox_clusters": ("the Cox model with cluster-robust errors (Kauermann-Carroll bias-corrected sandwich "
                             "and Student t with G − 1 degrees of freedom)"),
+        "ss_cox_small": ("the Cox models (variance times n/(n − p), p coefficients, and Student t with n − p "
+                         "degrees of freedom)"),
+        "ss_cox_firth": "the Cox models (Firth's penalised likelihood, profile likelihood interval)",
+        "ss_ca": ("the covariate-adjusted hazard ratio (variances times n/(n − k), k parameters of the "
+                  "adjustment, and Student t with n − k degrees of freedom)"),
+        "ss_ca_unadjusted": ("the covariate-adjusted hazard ratio (too few ruptures to adjust: the unadjusted "
+                             "stratified analysis instead)"),
         "cal_title": "Calibration of the methods over {reps} simulated trials like this one",
         "cal_intro": (
             "The trials are simulated from this cohort (same strata, sites, covariates, control-arm rupture "
@@ -837,6 +858,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "cal_risk_difference_small_sample": "the risk difference (Newcombe)",
         "cal_randomization_ci_hazard_ratio": "the hazard ratio (randomisation-test inversion)",
         "cal_randomization_ci_risk_difference": "the risk difference (randomisation-test inversion)",
+        "cal_covariate_adjusted_logrank": "the covariate-adjusted log-rank test (Ye, Shao and Yi)",
+        "cal_covariate_adjusted_logrank_small_sample": "the covariate-adjusted log-rank test (small sample)",
+        "cal_covariate_adjusted_log_hr": "the covariate-adjusted hazard ratio (Ye, Shao and Yi)",
+        "cal_covariate_adjusted_log_hr_small_sample": "the covariate-adjusted hazard ratio (small sample)",
+        "cal_covariate_adjusted_rmst": "the covariate-adjusted RMST difference",
+        "cal_covariate_adjusted_risk_difference": "the covariate-adjusted risk difference",
     },
 }
 

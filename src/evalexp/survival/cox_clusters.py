@@ -26,9 +26,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
-from ..results import json_number
+from ..wald import WaldEstimate
 from .cox import CoxResult
 from .cox_bcv import bias_corrected_variances
 
@@ -96,10 +95,5 @@ def few_clusters_ratio(fit: CoxResult, term: str = "treated", correction: str = 
     else:
         se, correction = corrected_se(fit, term, correction)
     df = g - 1
-    q = float(stats.t.isf(fit.alpha / 2.0, df))
-    valid = bool(np.isfinite(se) and se > 0)
-    p = float(2.0 * stats.t.sf(abs(beta / se), df)) if valid else float("nan")
-    low, high = (np.exp(beta - q * se), np.exp(beta + q * se)) if valid else (float("nan"), float("nan"))
-    return {"method": METHODS[correction], "log_hr": json_number(beta), "se": json_number(se),
-            "hr": json_number(np.exp(beta)), "ci_low": json_number(low), "ci_high": json_number(high),
-            "p_value": json_number(p), "df": df, "n_clusters": g}
+    wald = WaldEstimate(beta, se, fit.alpha, df=df)
+    return {"method": METHODS[correction], **wald.ratio_dict("log_hr", "hr"), "df": df, "n_clusters": g}

@@ -22,7 +22,9 @@ Extra keys: ``rmst.small_sample`` (studentised permutation, :mod:`.rmst_perm`) a
 ``randomization_inference.ci`` (hazard-ratio and risk-difference intervals by inverting the
 randomisation test, :mod:`.randomization_ci`),
 ``cox.*.few_clusters`` (Kauermann-Carroll bias-corrected sandwich and t(G - 1), :mod:`.cox_clusters`,
-cluster-robust models), the
+cluster-robust models), ``cox.*.small_sample`` (Firth's, :mod:`.firth`, when ``[survival] firth``;
+else the model-based variance times n / (n - p) with t(n - p),
+:meth:`.cox.CoxResult.small_sample_ratio`), the
 ``method`` of the contract's Cox, RMST and risk-difference intervals, ``small_sample`` (which
 version the report shows, :mod:`evalexp.small_sample`),
 ``km_median`` (median and CI per arm), ``cox.*.n`` / ``n_dropped``,
@@ -192,6 +194,11 @@ class SurvivalAnalysis(Result):
                                "covariates": list(self.covariates)}
         for model, firth in self.firth.items():
             cox[model]["small_sample"] = firth
+        for key, fit in (("unadjusted", self.cox_unadjusted), ("adjusted", self.cox_adjusted)):
+            # the df-corrected sibling of the model-based fits, unless Firth's was asked for
+            if fit is not None and not fit.robust and fit.data_.weight is None and key not in self.firth \
+                    and fit.estimable("treated"):
+                cox[key]["small_sample"] = fit.small_sample_ratio("treated")
         out: dict[str, Any] = {
             "km": {arm: self.km[arm].points(self.landmarks_days) for arm in ARMS},
             "km_median": {arm: {"median": json_number(self.km[arm].median_),
