@@ -155,7 +155,8 @@ def test_results_json_names_each_intervals_method_and_holds_the_siblings():
     assert out["small_sample"] == {"mode": "auto", "threshold_n": THRESHOLD_N, "threshold_clusters": 50,
                                    "shown": True}
     assert "few_clusters" not in out["cox"]["unadjusted"]
-    assert out["cox"]["adjusted"]["small_sample"]["method"] == out["cox"]["unadjusted"]["small_sample"]["method"] \
-        == "wald-hc1-t"
+    # 150 participants, small-sample versions shown: Firth's for the unadjusted model, HC1-t for the adjusted
+    assert out["cox"]["unadjusted"]["small_sample"]["method"] == "firth"
+    assert out["cox"]["adjusted"]["small_sample"]["method"] == "wald-hc1-t"
     ca = out["covariate_adjusted"]
     assert ca["log_hr"]["small_sample"]["method"] == ca["logrank"]["small_sample"]["method"] == "ye-shao-yi-hc1-t"

@@ -391,9 +391,10 @@ class CoxResult(Result):
         (method ``"wald-hc1-t"``: HC1's factor, as the covariate-adjusted log HR's sibling). With
         six covariates (p = 13) in 150-participant trials the Wald test rejected 5.8 % of null trials
         and the interval covered 93.3 % under a hazard ratio of 0.6; this version 4.5 % and 94.4 %
-        (2,000 trials each, ``benchmarks/calibration_results.md``). Firth's estimate
-        (``[survival] firth = true``) replaces this sibling when asked for; it did not help there
-        (93.8 % coverage over 400 trials).
+        (2,000 trials each, ``benchmarks/calibration_results.md``). Firth's estimate replaces this
+        sibling for the unadjusted model when the report shows small-sample versions, and for both
+        with ``[survival] firth = true``; for the adjusted model it did not help there (93.8 %
+        coverage over 400 trials).
         """
         if self.robust:
             raise ValueError("small_sample_ratio is for model-based variances; use few_clusters_ratio")

@@ -22,8 +22,9 @@ Extra keys: ``rmst.small_sample`` (studentised permutation, :mod:`.rmst_perm`) a
 ``randomization_inference.ci`` (hazard-ratio and risk-difference intervals by inverting the
 randomisation test, :mod:`.randomization_ci`),
 ``cox.*.few_clusters`` (Kauermann-Carroll bias-corrected sandwich and t(G - 1), :mod:`.cox_clusters`,
-cluster-robust models), ``cox.*.small_sample`` (Firth's, :mod:`.firth`, when ``[survival] firth``;
-else the model-based variance times n / (n - p) with t(n - p),
+cluster-robust models), ``cox.*.small_sample`` (Firth's, :mod:`.firth`: the unadjusted model's
+when the small-sample versions are shown or ``[survival] firth``, the adjusted model's with
+``[survival] firth``; otherwise the model-based variance times n / (n - p) with t(n - p),
 :meth:`.cox.CoxResult.small_sample_ratio`), the
 ``method`` of the contract's Cox, RMST and risk-difference intervals, ``small_sample`` (which
 version the report shows, :mod:`evalexp.small_sample`),
@@ -358,18 +359,23 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
             randomization=sv.randomization, horizon_days=sv.horizon_days, alpha=alpha))
         found += caught
     firth = {}
-    if sv.firth:
-        models = {"unadjusted": (np.arange(time.size), pd.DataFrame({"treated": treated.astype(float)}))}
-        if adjusted is not None:
-            models["adjusted"] = (rows, X)
-        for model, (kept, design) in models.items():
-            # run_quietly calls the function at once, with this iteration's model
-            fit, caught = run_quietly(f"{model} Cox model, Firth", lambda: firth_cox(
-                time[kept], event[kept], design, strata=None if strata is None else strata[kept],  # noqa: B023
-                alpha=alpha).small_sample("treated"))
-            found += caught
-            if fit is not None:
-                firth[model] = fit
+    # Firth's interval is the unadjusted model's small-sample sibling (one coefficient: calibrated at 60
+    # participants, finite with an arm without rupture); for the adjusted model only when the plan asks
+    # (with six covariates it under-covers as the Wald interval does, and its profile takes seconds)
+    models = {}
+    if sv.firth or shows_small_sample(inf.small_sample, int(time.size),
+                                      None if unadjusted is None else unadjusted.n_clusters):
+        models["unadjusted"] = (np.arange(time.size), pd.DataFrame({"treated": treated.astype(float)}))
+    if sv.firth and adjusted is not None:
+        models["adjusted"] = (rows, X)
+    for model, (kept, design) in models.items():
+        # run_quietly calls the function at once, with this iteration's model
+        fit, caught = run_quietly(f"{model} Cox model, Firth", lambda: firth_cox(
+            time[kept], event[kept], design, strata=None if strata is None else strata[kept],  # noqa: B023
+            alpha=alpha).small_sample("treated"))
+        found += caught
+        if fit is not None:
+            firth[model] = fit
     ph_test = None
     if unadjusted is not None and unadjusted.estimable("treated"):
         ph_test, caught = run_quietly("proportional-hazards test", lambda: cox_zph(unadjusted, alpha=alpha))
