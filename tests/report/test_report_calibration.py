@@ -81,6 +81,46 @@ def test_a_cluster_robust_cox_model_shows_its_few_clusters_version():
     assert results["survival"]["cox"]["unadjusted"]["ci_low"] == 0.5
 
 
+def test_the_cox_and_covariate_adjusted_siblings_replace_estimate_interval_and_p():
+    firth = {"method": "firth", "log_hr": -0.5, "hr": 0.61, "ci_low": 0.3, "ci_high": 1.1, "p_value": 0.1}
+    hc1 = {"method": "wald-hc1-t", "log_hr": -0.6, "hr": 0.55, "ci_low": 0.27, "ci_high": 1.05, "p_value": 0.07,
+           "df": 137.0}
+    cox = {"unadjusted": {"log_hr": -0.6, "hr": 0.55, "ci_low": 0.29, "ci_high": 1.05, "p_value": 0.07,
+                          "small_sample": firth},
+           "adjusted": {"log_hr": -0.6, "hr": 0.55, "ci_low": 0.3, "ci_high": 0.99, "p_value": 0.04,
+                        "small_sample": hc1}}
+    ca = {"hr": {"estimate": 0.53, "ci_low": 0.3, "ci_high": 0.96,
+                 "small_sample": {"method": "ye-shao-yi-hc1-t", "estimate": 0.53, "ci_low": 0.27, "ci_high": 1.05,
+                                  "p_value": 0.067}},
+          "log_hr": {"estimate": -0.63, "p_value": 0.037, "small_sample": {"estimate": -0.63, "p_value": 0.067}},
+          "logrank": {"statistic": -2.04, "p_value": 0.041,
+                      "small_sample": {"method": "ye-shao-yi-hc1-t", "statistic": -1.81, "p_value": 0.072}}}
+    results = {"survival": {**SURVIVAL, "cox": cox, "covariate_adjusted": ca, "small_sample": {"shown": True}}}
+    shown = displayed_results(results)["survival"]
+    assert (shown["cox"]["unadjusted"]["hr"], shown["cox"]["unadjusted"]["ci_low"]) == (0.61, 0.3)   # Firth's
+    assert (shown["cox"]["adjusted"]["ci_high"], shown["cox"]["adjusted"]["p_value"]) == (1.05, 0.07)
+    assert shown["covariate_adjusted"]["hr"]["ci_high"] == 1.05
+    assert shown["covariate_adjusted"]["log_hr"]["p_value"] == 0.067
+    assert shown["covariate_adjusted"]["logrank"]["statistic"] == -1.81
+    ctx = _ctx("en", True)
+    ctx = dataclasses.replace(ctx, pub=dataclasses.replace(ctx.pub, results={"survival": {
+        **ctx.pub.results["survival"], "cox": cox, "covariate_adjusted": ca}}))
+    (paragraph,) = methods_blocks(ctx)
+    assert ("the unadjusted Cox model (Firth's penalised likelihood, profile likelihood interval); the adjusted "
+            "Cox model (variance times n/(n − p), p coefficients, and Student t with n − p degrees of freedom); "
+            "the covariate-adjusted hazard ratio (variances times n/(n − k), k parameters of the adjustment, and "
+            "Student t with n − k degrees of freedom)") in paragraph.text
+
+
+def test_a_few_clusters_sibling_wins_over_a_firth_one():
+    unadjusted = {"hr": 0.7, "ci_low": 0.5, "ci_high": 0.98, "p_value": 0.04, "robust": True,
+                  "small_sample": {"method": "firth", "hr": 0.72, "ci_low": 0.52, "ci_high": 0.99, "p_value": 0.045},
+                  "few_clusters": {"method": "kc-t", "hr": 0.7, "ci_low": 0.45, "ci_high": 1.09, "p_value": 0.1}}
+    results = {"survival": {**SURVIVAL, "cox": {"unadjusted": unadjusted}, "small_sample": {"shown": True}}}
+    shown = displayed_results(results)["survival"]["cox"]["unadjusted"]
+    assert (shown["hr"], shown["ci_low"], shown["method"]) == (0.7, 0.45, "kc-t")
+
+
 def test_the_calibration_table_and_plain_sentences(tmp_path):
     (tmp_path / "calibration.json").write_text(json.dumps(CALIBRATION))
     plan_file = tmp_path / "plan.toml"

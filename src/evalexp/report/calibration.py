@@ -27,15 +27,17 @@ from .document import Block, Paragraph, Table
 #: key and the i18n key of its description (a Cox model's few-clusters sibling, after its
 #: small-sample one, wins when both exist: only it accounts for the clusters).
 SIBLINGS = ((("rmst",), "small_sample", "ss_rmst"), (("risk_difference",), "small_sample", "ss_rd"),
-            (("cox", "unadjusted"), "small_sample", "ss_cox_small"),
-            (("cox", "adjusted"), "small_sample", "ss_cox_small"),
+            (("cox", "unadjusted"), "small_sample", "ss_cox_unadjusted"),
+            (("cox", "adjusted"), "small_sample", "ss_cox_adjusted"),
             (("cox", "unadjusted"), "few_clusters", "ss_cox_clusters"),
             (("cox", "adjusted"), "few_clusters", "ss_cox_clusters"),
             (("covariate_adjusted", "hr"), "small_sample", "ss_ca"),
             (("covariate_adjusted", "log_hr"), "small_sample", "ss_ca"),
             (("covariate_adjusted", "logrank"), "small_sample", "ss_ca"))
-#: Description of a sibling whose ``method`` differs from its entry's usual one.
-METHOD_TEXTS = {"firth": "ss_cox_firth", "unadjusted-stratified": "ss_ca_unadjusted"}
+#: Description of a sibling whose ``method`` is not its entry's usual one: (entry's key, method) -> key.
+METHOD_TEXTS = {("ss_cox_unadjusted", "firth"): "ss_cox_unadjusted_firth",
+                ("ss_cox_adjusted", "firth"): "ss_cox_adjusted_firth",
+                ("ss_ca", "unadjusted-stratified"): "ss_ca_unadjusted"}
 #: Fields of a sibling that replace the contract's ones in the report (those the sibling has:
 #: the estimate too when it differs, as Firth's or the unadjusted fallback's).
 SHOWN_FIELDS = ("ci_low", "ci_high", "p_value", "method", "hr", "log_hr", "estimate", "statistic")
@@ -77,7 +79,7 @@ def _choice_paragraph(ctx: Any) -> Paragraph | None:
     choice = survival.get("small_sample")
     if not choice:
         return None
-    present = list(dict.fromkeys(METHOD_TEXTS.get(sibling.get("method", ""), text) for path, key, text in SIBLINGS
+    present = list(dict.fromkeys(METHOD_TEXTS.get((text, sibling.get("method")), text) for path, key, text in SIBLINGS
                                  if (sibling := (_at(survival, path) or {}).get(key))))
     if not present:
         return None

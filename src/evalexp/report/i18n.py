@@ -400,9 +400,14 @@ STRINGS: dict[str, dict[str, str]] = {
                   "Kaplan-Meier)"),
         "ss_cox_clusters": ("le modèle de Cox à erreurs robustes par grappe (sandwich corrigé du biais de "
                             "Kauermann-Carroll et loi de Student à G − 1 degrés de liberté)"),
-        "ss_cox_small": ("les modèles de Cox (variance multipliée par n/(n − p), p coefficients, et loi de Student "
-                         "à n − p degrés de liberté)"),
-        "ss_cox_firth": "les modèles de Cox (vraisemblance pénalisée de Firth, intervalle de vraisemblance profilée)",
+        "ss_cox_unadjusted": ("le modèle de Cox non ajusté (variance multipliée par n/(n − 1) et loi de Student à "
+                              "n − 1 degrés de liberté)"),
+        "ss_cox_unadjusted_firth": ("le modèle de Cox non ajusté (vraisemblance pénalisée de Firth, intervalle de "
+                                    "vraisemblance profilée)"),
+        "ss_cox_adjusted": ("le modèle de Cox ajusté (variance multipliée par n/(n − p), p coefficients, et loi de "
+                            "Student à n − p degrés de liberté)"),
+        "ss_cox_adjusted_firth": ("le modèle de Cox ajusté (vraisemblance pénalisée de Firth, intervalle de "
+                                  "vraisemblance profilée)"),
         "ss_ca": ("le rapport des risques ajusté sur les covariables (variances multipliées par n/(n − k), k "
                   "paramètres de l'ajustement, et loi de Student à n − k degrés de liberté)"),
         "ss_ca_unadjusted": ("le rapport des risques ajusté sur les covariables (trop peu de ruptures pour "
@@ -813,9 +818,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "ss_rd": "the risk difference (Newcombe interval on Kaplan-Meier effective sample sizes)",
         "ss_cox_clusters": ("the Cox model with cluster-robust errors (Kauermann-Carroll bias-corrected sandwich "
                             "and Student t with G − 1 degrees of freedom)"),
-        "ss_cox_small": ("the Cox models (variance times n/(n − p), p coefficients, and Student t with n − p "
-                         "degrees of freedom)"),
-        "ss_cox_firth": "the Cox models (Firth's penalised likelihood, profile likelihood interval)",
+        "ss_cox_unadjusted": ("the unadjusted Cox model (variance times n/(n − 1) and Student t with n − 1 degrees "
+                              "of freedom)"),
+        "ss_cox_unadjusted_firth": ("the unadjusted Cox model (Firth's penalised likelihood, profile likelihood "
+                                    "interval)"),
+        "ss_cox_adjusted": ("the adjusted Cox model (variance times n/(n − p), p coefficients, and Student t with "
+                            "n − p degrees of freedom)"),
+        "ss_cox_adjusted_firth": "the adjusted Cox model (Firth's penalised likelihood, profile likelihood interval)",
         "ss_ca": ("the covariate-adjusted hazard ratio (variances times n/(n − k), k parameters of the "
                   "adjustment, and Student t with n − k degrees of freedom)"),
         "ss_ca_unadjusted": ("the covariate-adjusted hazard ratio (too few ruptures to adjust: the unadjusted "
