@@ -37,6 +37,7 @@ from scipy import optimize, stats
 
 from ..errors import AnalysisError
 from ..results import Result, json_number, tidy_frame
+from ..wald import WaldEstimate
 
 
 def _weights(v: np.ndarray, tau2: float) -> np.ndarray:
@@ -105,21 +106,26 @@ class RandomEffectsMeta(Result):
         return len(self.labels)
 
     @property
+    def pooled(self) -> WaldEstimate:
+        """The pooled log hazard ratio with the Knapp-Hartung t(k - 1) reference."""
+        return WaldEstimate(self.mu, self.se, self.alpha, df=self.k - 1)
+
+    @property
     def crit(self) -> float:
         """The two-sided t quantile with ``k - 1`` degrees of freedom."""
-        return float(stats.t.isf(self.alpha / 2.0, self.k - 1))
+        return self.pooled.quantile
 
     @property
     def statistic(self) -> float:
-        return self.mu / self.se if self.se > 0 else float("nan")
+        return self.pooled.statistic
 
     @property
     def p_value(self) -> float:
-        return float(2.0 * stats.t.sf(abs(self.statistic), self.k - 1))
+        return self.pooled.p_value
 
     @property
     def ci(self) -> tuple[float, float]:
-        return self.mu - self.crit * self.se, self.mu + self.crit * self.se
+        return self.pooled.ci_low, self.pooled.ci_high
 
     @property
     def prediction_interval(self) -> tuple[float, float]:
