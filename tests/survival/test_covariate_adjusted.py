@@ -20,9 +20,11 @@ from evalexp.survival.covariate_adjusted import (
     arm_groups,
     covariate_adjusted,
     fit_hazard_ratio,
+    small_sample_hazard,
 )
 from evalexp.survival.cox import cox_ph
 from evalexp.survival.design import design_matrix
+from evalexp.survival.firth import firth_cox
 from evalexp.survival.km import kaplan_meier
 from evalexp.survival.logrank import logrank_test
 from evalexp.survival.projection import ArmProjection
@@ -350,34 +352,38 @@ def test_arm_groups_read_the_group_sizes_and_cells_off_the_cell_counts():
 def test_small_sample_sibling_is_the_robin_surv_variance_times_n_over_n_minus_k_with_student_t(key):
     case = CASES[key]                      # R: case["call"]; the sibling rescales its se and test_stat
     fit = _fit(case)
-    small = fit.small_sample
     df = _dataset(case["dataset"])
+    small = small_sample_hazard(fit, df["time"], df["event"], df["treated"],
+                                strata=df[case["strata"]] if case["strata"] else None)
     x = design_matrix(df, case["covariates"]).to_numpy()
     strata = 1 if not case["strata"] else df[case["strata"]].nunique()
     k = 2 * (np.linalg.matrix_rank(x - x.mean(axis=0)) + strata)     # slopes and intercepts of both arms
     assert small.method == "ye-shao-yi-hc1-t" and small.parameters == k and small.df == case["n"] - k
     inflation = np.sqrt(case["n"] / (case["n"] - k))
+    t = stats.t(case["n"] - k)
     np.testing.assert_allclose(small.log_hr, case["log_hr"], rtol=RTOL)
     np.testing.assert_allclose(small.se, case["se"] * inflation, rtol=RTOL)
+    np.testing.assert_allclose(small.ci_high - small.log_hr, t.isf(0.025) * case["se"] * inflation, rtol=RTOL)
+    np.testing.assert_allclose(small.p_value, 2 * t.sf(abs(case["log_hr"]) / (case["se"] * inflation)), rtol=RTOL)
     np.testing.assert_allclose(small.z, case["z"] / inflation, rtol=RTOL)
-    t = stats.t(case["n"] - k)
-    assert small.z_p_value == pytest.approx(2 * t.sf(abs(case["z"] / inflation)), rel=RTOL)
-    wald = small.wald(0.05)
-    assert wald.ci_high - wald.estimate == pytest.approx(t.isf(0.025) * case["se"] * inflation, rel=RTOL)
+    np.testing.assert_allclose(small.z_p_value, 2 * t.sf(abs(case["z"] / inflation)), rtol=RTOL)
 
 
-def test_with_fewer_ruptures_than_parameters_the_sibling_is_the_unadjusted_stratified_analysis():
+def test_with_fewer_ruptures_than_parameters_the_sibling_is_the_unadjusted_firth_analysis():
     # 13 arrests; 2 x (6 slopes + 2 stratum intercepts) = 16 parameters ('mar' is also the stratum)
     df = _dataset("rossi").iloc[:60]
     x = design_matrix(df, ["age", "prio", "race", "wexp", "mar", "paro", "educ"]).to_numpy()
     fit = fit_hazard_ratio(df["time"], df["event"], df["treated"], x, strata=df["mar"])
-    small = fit.small_sample
+    small = small_sample_hazard(fit, df["time"], df["event"], df["treated"], strata=df["mar"])
     assert (small.ruptures, small.parameters) == (13, 16)
-    assert small.method == "unadjusted-stratified" and small.df is None
-    assert (small.log_hr, small.se, small.z) == (fit.log_hr_unadjusted, fit.se_unadjusted, fit.z_unadjusted)
+    assert small.method == "unadjusted-firth" and small.df is None
+    # the test: the stratified log-rank (R survdiff); the estimate: Firth's (R coxphf, Breslow ties, per stratum)
+    assert small.z == fit.z_unadjusted
     assert small.z_p_value == pytest.approx(2 * stats.norm.sf(abs(fit.z_unadjusted)), rel=1e-12)
-    cox = cox_ph(df["time"], df["event"], df[["treated"]].astype(float), strata=df["mar"], ties="breslow")
-    assert small.log_hr == pytest.approx(cox.params_.iloc[0], rel=1e-8)   # R coxph(ties = "breslow")
+    firth = firth_cox(df["time"], df["event"], df[["treated"]].astype(float), strata=df["mar"]).small_sample()
+    assert [small.log_hr, small.se, small.ci_low, small.ci_high, small.p_value] == pytest.approx(
+        [firth["log_hr"], firth["se"], np.log(firth["ci_low"]), np.log(firth["ci_high"]), firth["p_value"]],
+        rel=1e-12)
 
 
 def test_the_sibling_is_in_results_json_beside_the_robin_surv_numbers():
@@ -385,12 +391,12 @@ def test_the_sibling_is_in_results_json_beside_the_robin_surv_numbers():
     result = covariate_adjusted(df["time"], df["event"], df["treated"], df[["age", "prio", "race", "wexp"]],
                                 strata=df["mar"], strata_name="mar", horizon_days=26)
     out = result.to_dict()
-    small = result.hazard.small_sample
+    small = result.small_sample
     assert out["log_hr"]["small_sample"] == {
-        "method": "ye-shao-yi-hc1-t", "estimate": small.log_hr, "se": small.se,
-        "ci_low": small.wald(0.05).ci_low, "ci_high": small.wald(0.05).ci_high,
-        "p_value": small.wald(0.05).p_value, "df": small.df, "parameters": small.parameters}
-    assert out["logrank"]["small_sample"]["statistic"] == small.z
-    assert out["hr"]["small_sample"]["ci_low"] == pytest.approx(np.exp(small.wald(0.05).ci_low), rel=1e-12)
+        "method": "ye-shao-yi-hc1-t", "estimate": small.log_hr, "se": small.se, "ci_low": small.ci_low,
+        "ci_high": small.ci_high, "p_value": small.p_value, "df": small.df, "parameters": small.parameters}
+    assert out["logrank"]["small_sample"] == {"method": "ye-shao-yi-hc1-t", "statistic": small.z,
+                                              "p_value": small.z_p_value, "df": small.df}
+    assert out["hr"]["small_sample"]["ci_low"] == pytest.approx(np.exp(small.ci_low), rel=1e-12)
     assert "ruptures" not in out["log_hr"]["small_sample"]          # a count among complete cases
     assert "small sample: ye-shao-yi-hc1-t" in " ".join(result.tidy()["term"])

@@ -37,7 +37,7 @@ SIBLINGS = ((("rmst",), "small_sample", "ss_rmst"), (("risk_difference",), "smal
 #: Description of a sibling whose ``method`` is not its entry's usual one: (entry's key, method) -> key.
 METHOD_TEXTS = {("ss_cox_unadjusted", "firth"): "ss_cox_unadjusted_firth",
                 ("ss_cox_adjusted", "firth"): "ss_cox_adjusted_firth",
-                ("ss_ca", "unadjusted-stratified"): "ss_ca_unadjusted"}
+                ("ss_ca", "unadjusted-firth"): "ss_ca_unadjusted"}
 #: Fields of a sibling that replace the contract's ones in the report (those the sibling has:
 #: the estimate too when it differs, as Firth's or the unadjusted fallback's).
 SHOWN_FIELDS = ("ci_low", "ci_high", "p_value", "method", "hr", "log_hr", "estimate", "statistic")

@@ -411,7 +411,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "ss_ca": ("le rapport des risques ajusté sur les covariables (variances multipliées par n/(n − k), k "
                   "paramètres de l'ajustement, et loi de Student à n − k degrés de liberté)"),
         "ss_ca_unadjusted": ("le rapport des risques ajusté sur les covariables (trop peu de ruptures pour "
-                             "ajuster : analyse stratifiée non ajustée à la place)"),
+                             "ajuster : analyse stratifiée non ajustée à la place, estimation de Firth)"),
         "cal_title": "Calibration des méthodes sur {reps} essais simulés semblables à celui-ci",
         "cal_intro": (
             "Les essais sont simulés à partir de cette cohorte (mêmes strates, sites, covariables, risque de "
@@ -828,7 +828,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "ss_ca": ("the covariate-adjusted hazard ratio (variances times n/(n − k), k parameters of the "
                   "adjustment, and Student t with n − k degrees of freedom)"),
         "ss_ca_unadjusted": ("the covariate-adjusted hazard ratio (too few ruptures to adjust: the unadjusted "
-                             "stratified analysis instead)"),
+                             "stratified analysis instead, Firth's estimate)"),
         "cal_title": "Calibration of the methods over {reps} simulated trials like this one",
         "cal_intro": (
             "The trials are simulated from this cohort (same strata, sites, covariates, control-arm rupture "

@@ -36,9 +36,10 @@ the two within-arm fits (slopes and stratum intercepts of each arm; 2 (p + S) at
 HC1 does for least squares, and refers the test and the interval to Student's t with
 ``n - k`` degrees of freedom (method ``"ye-shao-yi-hc1-t"``). With fewer ruptures than ``k``
 the covariates cannot be adjusted for at all (60 participants, nine ruptures and 30
-parameters covered 88 % with the correction): the sibling is then the unadjusted stratified
-test and Breslow estimate of the same marginal hazard ratio, the ``unadjusted`` numbers
-below (method ``"unadjusted-stratified"``), with the normal reference.
+parameters covered 88 % with the correction): the sibling is then the unadjusted analysis of
+the same marginal hazard ratio (method ``"unadjusted-firth"``), the stratified log-rank test
+(normal reference) and Firth's estimate with its profile interval (:mod:`.firth`, Breslow
+ties, the same strata), the unadjusted Cox model's own small-sample version.
 
 Both equations are solved by Newton's method to ``|step| < 1e-12`` (``dU/dtheta = -sigma2``
 without the ties factor, exactly). Under simple randomisation and under permuted blocks within
@@ -67,6 +68,7 @@ from ._utils import as_arm_array, as_event_array, as_float_array, wald
 from .augmented import AugmentedContrast, augmented_contrasts
 from .cells import Cells, build_cells
 from .covariate_design import covariate_design
+from .firth import firth_cox
 from .projection import ArmProjection, Grouped
 
 #: Randomisation schemes of the plan's ``[survival] randomization``.
@@ -202,26 +204,25 @@ def _adjustment(outcome: np.ndarray, grouped: Grouped, sigma_x: np.ndarray) -> t
     return shift, pi * (1.0 - pi) * float(b @ sigma_x @ b) * projection.arm.size
 
 
-#: ``method`` of the small-sample sibling (module docstring).
-SMALL_SAMPLE_METHODS = ("ye-shao-yi-hc1-t", "unadjusted-stratified")
-
-
 @dataclass(frozen=True)
 class SmallSampleHazard:
     """The ``small_sample`` sibling of the adjusted log-rank test and log hazard ratio.
 
     Attributes
     ----------
-    method : {"ye-shao-yi-hc1-t", "unadjusted-stratified"}
+    method : {"ye-shao-yi-hc1-t", "unadjusted-firth"}
         The corrected adjusted analysis, or the unadjusted one when ``ruptures < parameters``
         (module docstring).
-    log_hr, se : float
-        The log hazard ratio and its standard error (``se`` times ``sqrt(n / (n - k))`` for
-        the corrected analysis).
-    z : float
-        The log-rank statistic (the adjusted ``z`` divided by ``sqrt(n / (n - k))``).
+    log_hr, se, ci_low, ci_high, p_value : float
+        The log hazard ratio, its standard error, confidence interval (log scale) and p-value:
+        ``se`` times ``sqrt(n / (n - k))`` with t(n - k) for the corrected analysis; Firth's
+        estimate, profile penalised-likelihood interval and penalised likelihood-ratio p
+        (:mod:`.firth`, Breslow ties, the same strata) for the unadjusted one.
+    z, z_p_value : float
+        The log-rank statistic and its two-sided p-value: the adjusted ``z`` divided by
+        ``sqrt(n / (n - k))`` on t(n - k), or the unadjusted stratified ``z`` on the normal.
     df : float or None
-        Student t degrees of freedom ``n - k`` of the test and interval; None: the normal.
+        ``n - k``; None for the unadjusted analysis.
     parameters, ruptures : int
         ``k`` and the number of ruptures.
     """
@@ -229,25 +230,51 @@ class SmallSampleHazard:
     method: str
     log_hr: float
     se: float
+    ci_low: float
+    ci_high: float
+    p_value: float
     z: float
+    z_p_value: float
     df: float | None
     parameters: int
     ruptures: int
 
-    def wald(self, alpha: float) -> WaldEstimate:
-        """The log hazard ratio with its interval and p-value (t or normal reference)."""
-        return WaldEstimate(self.log_hr, self.se, alpha, df=self.df)
+    def to_dict(self) -> dict[str, Any]:
+        """The ``log_hr.small_sample`` object: ``method``, the estimate's fields, ``df`` and ``parameters``
+        (not ``ruptures``: among complete cases, against the published total, a count of people)."""
+        return {"method": self.method, "estimate": json_number(self.log_hr), "se": json_number(self.se),
+                "ci_low": json_number(self.ci_low), "ci_high": json_number(self.ci_high),
+                "p_value": json_number(self.p_value), "df": self.df, "parameters": self.parameters}
 
-    @property
-    def z_p_value(self) -> float:
-        """Two-sided p-value of the log-rank statistic (t(df) or normal)."""
-        reference = stats.norm if self.df is None else stats.t(self.df)
-        return float(2.0 * reference.sf(abs(self.z))) if np.isfinite(self.z) else float("nan")
 
-    def to_dict(self, alpha: float) -> dict[str, Any]:
-        """The ``log_hr.small_sample`` object: ``method``, the Wald fields, ``df`` and ``parameters`` (not
-        ``ruptures``: among complete cases, against the published total, a count of people)."""
-        return {"method": self.method, **self.wald(alpha).to_dict(), "df": self.df, "parameters": self.parameters}
+def small_sample_hazard(fit: HazardRatioFit, time, event, treated, *, strata=None,
+                        alpha: float = 0.05) -> SmallSampleHazard:
+    """The small-sample sibling of ``fit`` (module docstring), on the same complete cases.
+
+    Parameters
+    ----------
+    fit : HazardRatioFit
+        :func:`fit_hazard_ratio` on ``time``, ``event``, ``treated`` and ``strata``.
+    time, event, treated, strata : array-like
+        The data of ``fit`` (Firth's fit needs them when there are too few ruptures).
+    alpha : float
+    """
+    k, n = fit.parameters, fit.n
+    if k and fit.ruptures >= k and n > k:
+        inflation = np.sqrt(n / (n - k))
+        t = stats.t(n - k)
+        wald = WaldEstimate(fit.log_hr, fit.se * inflation, alpha, df=n - k)
+        z = fit.z / inflation
+        return SmallSampleHazard("ye-shao-yi-hc1-t", wald.estimate, wald.se, wald.ci_low, wald.ci_high, wald.p_value,
+                                 float(z), float(2.0 * t.sf(abs(z))) if np.isfinite(z) else float("nan"),
+                                 float(n - k), k, fit.ruptures)
+    firth = firth_cox(time, event, pd.DataFrame({"treated": np.asarray(treated, dtype=float)}), strata=strata,
+                      alpha=alpha).small_sample("treated")
+    number = [np.nan if firth[key] is None else float(firth[key]) for key in ("log_hr", "se", "ci_low", "ci_high",
+                                                                           "p_value")]
+    return SmallSampleHazard("unadjusted-firth", number[0], number[1], float(np.log(number[2])),
+                             float(np.log(number[3])), number[4], fit.z_unadjusted,
+                             float(2.0 * stats.norm.sf(abs(fit.z_unadjusted))), None, k, fit.ruptures)
 
 
 @dataclass(frozen=True)
@@ -267,8 +294,9 @@ class HazardRatioFit:
     z_unadjusted : float
         ``sqrt(n) U(0) / sqrt(sigma2(0))``; its square is R ``survdiff``'s chi-square.
     n, n_strata : int
-    small_sample : SmallSampleHazard
-        The small-sample sibling (module docstring).
+    parameters : int
+        ``k``: the parameters of the two within-arm fits (0 without covariates).
+    ruptures : int
     """
 
     log_hr: float
@@ -280,7 +308,8 @@ class HazardRatioFit:
     z_unadjusted: float
     n: int
     n_strata: int
-    small_sample: SmallSampleHazard
+    parameters: int
+    ruptures: int
 
 
 def fit_hazard_ratio(time, event, treated, x: np.ndarray | None = None, *, strata=None) -> HazardRatioFit:
@@ -330,20 +359,12 @@ def _fit(data: _Data, grouped: Grouped) -> HazardRatioFit:
         log_hr = risk.solve(shift)
         info = risk.score(log_hr, ties=False)[1]
         se = float(np.sqrt((info - reduction) / info ** 2)) if info > reduction else np.nan
-    ruptures = int(round(float(risk.d.sum())))
     projection = grouped.projection
     k = projection.parameters(0) + projection.parameters(1) + 2 if projection.x.shape[1] else 0
-    if k and ruptures >= k and n > k:
-        inflation = np.sqrt(n / (n - k))
-        small = SmallSampleHazard("ye-shao-yi-hc1-t", float(log_hr), float(se * inflation), float(z / inflation),
-                                  float(n - k), k, ruptures)
-    else:
-        small = SmallSampleHazard("unadjusted-stratified", float(theta_u), float(se_unadjusted),
-                                  float(z_unadjusted), None, k, ruptures)
     return HazardRatioFit(log_hr=float(log_hr), se=float(se), z=float(z),
                           z_p_value=float(2.0 * stats.norm.sf(abs(z))), log_hr_unadjusted=float(theta_u),
                           se_unadjusted=float(se_unadjusted), z_unadjusted=float(z_unadjusted), n=n,
-                          n_strata=data.n_strata, small_sample=small)
+                          n_strata=data.n_strata, parameters=k, ruptures=int(round(float(risk.d.sum()))))
 
 
 @dataclass(frozen=True, eq=False)
@@ -358,6 +379,8 @@ class CovariateAdjusted(Result):
         augmentation's covariates).
     randomization : {"permuted_blocks", "simple"}
     hazard : HazardRatioFit
+    small_sample : SmallSampleHazard
+        Its small-sample sibling (module docstring).
     rmst, risk_difference : AugmentedContrast
     n, n_dropped : int
         Complete cases used, rows dropped for a missing covariate.
@@ -368,6 +391,7 @@ class CovariateAdjusted(Result):
     strata: str | None
     randomization: str
     hazard: HazardRatioFit
+    small_sample: SmallSampleHazard
     rmst: AugmentedContrast
     risk_difference: AugmentedContrast
     n: int
@@ -388,11 +412,12 @@ class CovariateAdjusted(Result):
 
     def tidy(self) -> pd.DataFrame:
         stat, p, low, high = self.log_hr_wald
-        small = self.hazard.small_sample
+        small = self.small_sample
         rows = [{"term": "log_hr (adjusted)", "estimate": self.hazard.log_hr, "std_error": self.hazard.se,
                  "statistic": stat, "p_value": p, "ci_low": low, "ci_high": high},
                 {"term": "logrank z (adjusted)", "statistic": self.hazard.z, "p_value": self.hazard.z_p_value},
-                small.wald(self.alpha).tidy_row(f"log_hr (small sample: {small.method})"),
+                {"term": f"log_hr (small sample: {small.method})", "estimate": small.log_hr, "std_error": small.se,
+                 "p_value": small.p_value, "ci_low": small.ci_low, "ci_high": small.ci_high},
                 {"term": f"logrank z (small sample: {small.method})", "statistic": small.z,
                  "p_value": small.z_p_value}]
         frame = tidy_frame(rows)
@@ -403,23 +428,22 @@ class CovariateAdjusted(Result):
     def to_dict(self) -> dict[str, Any]:
         """docs/CONTRACT.md section 8's ``survival.covariate_adjusted`` (plus ``hr``, ``unadjusted``,
         ``precision_gain``, ``randomization``, ``n``, ``n_dropped``)."""
-        h, small = self.hazard, self.hazard.small_sample
+        h, small = self.hazard, self.small_sample
         adjusted = WaldEstimate(h.log_hr, h.se, self.alpha)
         unadjusted = WaldEstimate(h.log_hr_unadjusted, h.se_unadjusted, self.alpha)
-        corrected = small.wald(self.alpha)
         return {
             "method": "ye-shao-yi", "covariates": list(self.covariates), "strata": self.strata,
             "randomization": self.randomization, "n": self.n, "n_dropped": self.n_dropped,
             "logrank": {"statistic": json_number(h.z), "p_value": json_number(h.z_p_value),
                         "small_sample": {"method": small.method, "statistic": json_number(small.z),
                                          "p_value": json_number(small.z_p_value), "df": small.df}},
-            "log_hr": {**adjusted.to_dict(), "small_sample": small.to_dict(self.alpha)},
+            "log_hr": {**adjusted.to_dict(), "small_sample": small.to_dict()},
             "hr": {"estimate": json_number(adjusted.ratio), "ci_low": json_number(adjusted.ratio_ci_low),
                    "ci_high": json_number(adjusted.ratio_ci_high),
-                   "small_sample": {"method": small.method, "estimate": json_number(corrected.ratio),
-                                    "ci_low": json_number(corrected.ratio_ci_low),
-                                    "ci_high": json_number(corrected.ratio_ci_high),
-                                    "p_value": json_number(corrected.p_value)}},
+                   "small_sample": {"method": small.method, "estimate": json_number(np.exp(small.log_hr)),
+                                    "ci_low": json_number(np.exp(small.ci_low)),
+                                    "ci_high": json_number(np.exp(small.ci_high)),
+                                    "p_value": json_number(small.p_value)}},
             "unadjusted": {"log_hr": json_number(unadjusted.estimate), "se": json_number(unadjusted.se),
                            "hr": json_number(unadjusted.ratio), "ci_low": json_number(unadjusted.ratio_ci_low),
                            "ci_high": json_number(unadjusted.ratio_ci_high),
@@ -441,10 +465,11 @@ class CovariateAdjusted(Result):
 
 
     def _small_conventions(self) -> str:
-        small = self.hazard.small_sample
-        if small.method == "unadjusted-stratified":
+        small = self.small_sample
+        if small.method == "unadjusted-firth":
             return (f"the unadjusted stratified analysis ({small.ruptures} ruptures, fewer than the "
-                    f"{small.parameters} parameters of the adjustment), normal reference")
+                    f"{small.parameters} parameters of the adjustment): Firth's estimate and profile interval, "
+                    f"log-rank test")
         return (f"variances times n / (n - k), k = {small.parameters} parameters of the within-arm fits, "
                 f"Student t with {small.df:g} df")
 
@@ -491,9 +516,11 @@ def covariate_adjusted(time, event, treated, covariates: pd.DataFrame, *, strata
     projection = ArmProjection(design.x, data.arm, data.stratum, data.n_strata)
     grouped = projection.grouped(data.group, data.group_cell, data.group_counts)
     hazard = _fit(data, grouped)
+    small = small_sample_hazard(hazard, time, event, arm, strata=labels, alpha=alpha)
     # the augmentation has the same stratum intercepts (the strata's dummies among the
     # covariates), as ANHECOVA needs under permuted blocks within strata
     parts = augmented_contrasts(data.cells, grouped, horizon_days, alpha=alpha)
     return CovariateAdjusted(covariates=tuple(covariates.columns), strata=strata_name, randomization=randomization,
-                             hazard=hazard, rmst=parts["rmst"], risk_difference=parts["risk"], n=int(design.x.shape[0]),
+                             hazard=hazard, small_sample=small, rmst=parts["rmst"], risk_difference=parts["risk"],
+                             n=int(design.x.shape[0]),
                              n_dropped=design.n_dropped, alpha=alpha)
