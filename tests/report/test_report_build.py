@@ -399,3 +399,6 @@ def test_no_rupture_in_one_arm_is_explained_not_shown_as_dashes():
     # no re-randomisation of the 200 reaches the observed log-rank: p = 1 / 201
     assert texts.count(expected) == 2
     assert not any("(p = –)" in t or "est de –" in t for t in texts)
+    # 150 participants: the table shows Firth's finite estimate for the unadjusted model, and says so
+    assert typeset_fr("Pour le modèle de Cox non ajusté, le tableau donne l'estimation pénalisée de Firth, finie "
+                      "même sans rupture dans un groupe, avec son intervalle de vraisemblance profilée.") in texts

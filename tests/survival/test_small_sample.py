@@ -120,7 +120,8 @@ def test_the_cox_sibling_is_the_model_variance_times_n_over_n_minus_p_with_a_t_r
 
     from .refdata import load_dataset
 
-    df = load_dataset("veteran")                 # R: coxph(Surv(time, status) ~ treated + karno + age + prior + diagtime)
+    # R: coxph(Surv(time, status) ~ treated + karno + age + prior + diagtime, veteran)
+    df = load_dataset("veteran")
     X = df.assign(treated=(df["trt"] == 2).astype(float))[["treated", "karno", "age", "prior", "diagtime"]]
     fit = cox_ph(df["time"], df["status"], X)
     out = fit.small_sample_ratio("treated")

@@ -136,6 +136,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "ri_ci_rd": "Différence de risque à {day} jours (points), intervalle par inversion du test de randomisation",
         "ph_ok": "L'hypothèse de risques proportionnels n'est pas rejetée ({p}).",
         "ri_p_short": "inférence par randomisation :",
+        "hr_firth_shown": ("Pour le modèle de Cox non ajusté, le tableau donne l'estimation pénalisée de Firth, "
+                           "finie même sans rupture dans un groupe, avec son intervalle de vraisemblance profilée."),
         "hr_not_estimable": "Aucune rupture n'a été observée dans l'un des groupes : le rapport des risques "
                             "instantanés n'est pas estimable (vraisemblance monotone) et le test de "
                             "proportionnalité ne s'applique pas ; les autres indicateurs restent valides"
@@ -565,6 +567,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "ri_ci_rd": "Risk difference at {day} days (points), interval by inverting the randomisation test",
         "ph_ok": "The proportional-hazards assumption is not rejected ({p}).",
         "ri_p_short": "randomisation inference:",
+        "hr_firth_shown": ("For the unadjusted Cox model the table gives Firth's penalised estimate, finite even "
+                           "without a rupture in one arm, with its profile likelihood interval."),
         "hr_not_estimable": "No rupture was observed in one of the arms: the hazard ratio is not estimable "
                             "(monotone likelihood) and the proportional-hazards test does not apply; the "
                             "other measures remain valid{p_ri}.",

@@ -107,12 +107,16 @@ def section(ctx: Context) -> Section:
                         fmt.pvalue(ph.get("p_value"))))
     blocks.append(Table((fmt.t("quantity"), fmt.t("estimate"), fmt.t("ci_level", level=ctx.level), fmt.t("p_value")),
                         tuple(effect_rows), note=fmt.t("read_effects", alpha=fmt.number(plan.inference.alpha))))
-    if (cox.get("unadjusted") or {}).get("hr") is not None:
+    unadjusted = cox.get("unadjusted") or {}
+    # "estimable" is the contract's model: a Firth sibling shown in its place has an estimate even then
+    if unadjusted.get("hr") is not None and unadjusted.get("estimable", True):
         blocks.append(Paragraph(fmt.t("ph_rejected" if ph.get("p_value") is not None
                                       and ph["p_value"] < plan.inference.alpha else "ph_ok",
                                       p=fmt.p_equals(ph.get("p_value")))))
     elif ctx.comparable:
         blocks.append(Paragraph(hr_not_estimable(ctx)))
+        if unadjusted.get("method") == "firth" and unadjusted.get("hr") is not None:
+            blocks.append(Paragraph(fmt.t("hr_firth_shown")))
     unadj = ca.get("unadjusted") or {}
     gain = (ca.get("precision_gain") or {}).get("equivalent_participants")
     if ca_shown and unadj.get("hr") is not None and gain is not None:
