@@ -13,7 +13,9 @@ Scoring one replicate (:func:`score`):
   excludes the null value (0, or 1 on the hazard-ratio scale);
 - *coverage*: ``ci_low <= truth <= ci_high``, the truth put on the CI's scale
   (``exp`` of a log hazard ratio when the CI is on the hazard-ratio scale);
-- *not computed*: the p-value (tests) or a CI bound (intervals) is null.
+- *not computed*: the p-value (tests) or a CI bound (intervals) is null, unless the block says
+  the bound is infinite (``ci_high_unbounded``: the randomisation interval of a hazard ratio
+  with no rupture in the control arm).
 """
 from __future__ import annotations
 
@@ -151,6 +153,8 @@ def score(spec: MethodSpec, results: dict[str, Any], truth: dict[str, float], al
     label = block.get("method") if isinstance(block.get("method"), str) else None
     p = _number(block, spec.p_value)
     low, high = (None, None) if spec.ci is None else (_number(block, spec.ci[0]), _number(block, spec.ci[1]))
+    if spec.ci is not None and high is None and block.get(f"{spec.ci[1]}_unbounded") is True:
+        high = math.inf
     has_ci = spec.ci is not None and low is not None and high is not None
     if (spec.p_value is not None and p is None and not has_ci) or (spec.ci is not None and not has_ci):
         return Score(False, None, None, None, label)

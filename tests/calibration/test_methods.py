@@ -81,3 +81,19 @@ def test_the_randomization_intervals_are_scored_on_their_scales():
     assert score(SPECS["randomization_ci_hazard_ratio"], results, TRUTH, 0.05).covered
     assert score(SPECS["randomization_ci_risk_difference"], results, TRUTH, 0.05) == \
         Score(True, False, True, -0.12, "randomization-studentized-inversion")
+
+
+def test_a_one_sided_randomization_interval_is_scored_with_its_infinite_bound():
+    # no rupture in the control arm: [1.8, inf) on the HR scale, the upper bound null and flagged
+    ci = {"hazard_ratio": {"log_hr": None, "hr": None, "ci_low": 1.8, "ci_high": None, "ci_high_unbounded": True,
+                           "p_value": 0.02}}
+    results = {"survival": {"randomization_inference": {"ci": ci}}}
+    assert score(SPECS["randomization_ci_hazard_ratio"], results, TRUTH, 0.05) == Score(True, True, False, None,
+                                                                                         None)
+    ci["hazard_ratio"]["ci_low"] = 0.5                             # [0.5, inf) holds exp(-0.3)
+    assert score(SPECS["randomization_ci_hazard_ratio"], results, TRUTH, 0.05).covered
+    # no rupture in the treatment arm: [0, 0.6]; a plain null bound is still "not computed"
+    ci["hazard_ratio"].update(ci_low=0.0, ci_high=0.6, ci_high_unbounded=False)
+    assert score(SPECS["randomization_ci_hazard_ratio"], results, TRUTH, 0.05).covered is False
+    ci["hazard_ratio"].update(ci_high=None)
+    assert score(SPECS["randomization_ci_hazard_ratio"], results, TRUTH, 0.05).computed is False

@@ -399,6 +399,10 @@ def test_no_rupture_in_one_arm_is_explained_not_shown_as_dashes():
     # no re-randomisation of the 200 reaches the observed log-rank: p = 1 / 201
     assert texts.count(expected) == 2
     assert not any("(p = –)" in t or "est de –" in t for t in texts)
+    # the randomisation interval of the hazard ratio is one-sided: from 0 to a finite upper limit
+    rows = [row for s in document.sections if s.key == "primary" for b in s.blocks for row in getattr(b, "rows", ())]
+    (ri_row,) = [row for row in rows if row[0].startswith("Rapport des risques, intervalle par inversion")]
+    assert ri_row[1:] == ("–", "[0,00\u202f; 0,09]", "0,005")
     # 150 participants: the table shows Firth's finite estimate for the unadjusted model, and says so
     assert typeset_fr("Pour le modèle de Cox non ajusté, le tableau donne l'estimation pénalisée de Firth, finie "
                       "même sans rupture dans un groupe, avec son intervalle de vraisemblance profilée.") in texts

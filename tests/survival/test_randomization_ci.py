@@ -12,6 +12,7 @@ import pytest
 from evalexp.survival.cox import cox_ph
 from evalexp.survival.randomization_ci import (
     HR_METHOD,
+    MAX_DISTANCE,
     RD_METHOD,
     TOLERANCE,
     _reduce,
@@ -124,15 +125,40 @@ def test_reproducible_from_the_seed(veteran):
         (other.log_hr_ci_low, other.log_hr_ci_high, other.rd_ci_low)
 
 
-def test_an_arm_without_events_gives_no_hazard_ratio_and_the_json_says_null():
+def _no_treated_rupture():
     time = np.r_[np.full(10, 400.0), np.arange(1.0, 11.0) * 20]
     event = np.r_[np.zeros(10), np.ones(10)].astype(int)
-    arm = np.r_[np.ones(10), np.zeros(10)]
+    return time, event, np.r_[np.ones(10), np.zeros(10)], np.zeros(20, dtype=int)
+
+
+def test_an_arm_without_rupture_gives_a_one_sided_interval_from_a_hazard_ratio_of_zero():
+    time, event, arm, blocks = _no_treated_rupture()
     out = randomization_intervals(time, event, arm, 365, permutations=200, seed=1)
+    parts = _reduce(time, event, arm, blocks, 365, 200, 1, "efron")[0]
+    assert out.log_hr == -np.inf and out.log_hr_ci_low == -np.inf
+    # the upper limit is where p crosses alpha, as for a finite estimate
+    assert parts.p_value(out.log_hr_ci_high) > ALPHA >= parts.p_value(out.log_hr_ci_high + TOLERANCE)
+    assert parts.p_value(-MAX_DISTANCE) > ALPHA
     hr = out.to_dict()["hazard_ratio"]
-    assert np.isnan(out.log_hr)
-    assert (hr["log_hr"], hr["hr"], hr["ci_low"], hr["ci_high"]) == (None, None, None, None)
-    assert hr["p_value"] == pytest.approx(1 / 201)
+    assert (hr["log_hr"], hr["hr"], hr["ci_low"], hr["ci_high_unbounded"]) == (None, None, 0.0, False)
+    assert hr["ci_high"] == pytest.approx(np.exp(out.log_hr_ci_high)) and hr["ci_high"] < 1
+    assert hr["p_value"] == pytest.approx(1 / 201)   # no re-randomisation is as extreme
+
+
+def test_a_control_arm_without_rupture_gives_an_interval_unbounded_above():
+    time, event, arm, _ = _no_treated_rupture()
+    out = randomization_intervals(time, event, 1 - arm, 365, permutations=200, seed=1)
+    assert out.log_hr == np.inf and out.log_hr_ci_high == np.inf and np.isfinite(out.log_hr_ci_low)
+    hr = out.to_dict()["hazard_ratio"]
+    assert hr["ci_high"] is None and hr["ci_high_unbounded"] is True and hr["ci_low"] > 1
+
+
+def test_without_any_rupture_there_is_no_hazard_ratio_interval():
+    time, event, arm, _ = _no_treated_rupture()
+    out = randomization_intervals(time, np.zeros_like(event), arm, 365, permutations=50, seed=1)
+    hr = out.to_dict()["hazard_ratio"]
+    assert np.isnan(out.log_hr) and (hr["hr"], hr["ci_low"], hr["ci_high"], hr["ci_high_unbounded"]) == \
+        (None, None, None, False)
 
 
 def test_unknown_ties_are_refused(veteran):

@@ -980,11 +980,13 @@ class Formatter:
         return sign + self.number(100 * share, digits)
 
     def ci(self, low: float | None, high: float | None, digits: int = 2, scale: float = 1.0) -> str:
-        """A confidence interval ``[low ; high]`` (French) or ``[low, high]`` (English)."""
+        """A confidence interval ``[low ; high]`` (French) or ``[low, high]`` (English); an infinite
+        upper bound (a one-sided interval) is written ``∞``."""
         lo = None if low is None else low * scale
         hi = None if high is None else high * scale
         sep = " ; " if self.language == "fr" else ", "
-        return f"[{self.number(lo, digits)}{sep}{self.number(hi, digits)}]"
+        upper = "∞" if hi == math.inf else self.number(hi, digits)
+        return f"[{self.number(lo, digits)}{sep}{upper}]"
 
     def pvalue(self, p: float | None) -> str:
         """A p-value: three decimals, ``< 0,001`` below that."""

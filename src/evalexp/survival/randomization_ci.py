@@ -210,24 +210,32 @@ def _root(f: Callable[[float], float], inside: float, outside: float) -> tuple[f
     return inside, outside
 
 
-def _limit(accepted: Callable[[float], bool], estimate: float, step: float, direction: int) -> float:
-    """The last accepted log HR on one side of ``estimate`` (infinite beyond :data:`MAX_DISTANCE`)."""
+def _limit(accepted: Callable[[float], bool], estimate: float, step: float, direction: int,
+           reach: float = MAX_DISTANCE) -> float:
+    """The last accepted log HR on one side of ``estimate`` (infinite beyond ``reach``)."""
     inside, distance = estimate, step
     while accepted(estimate + direction * distance):
         inside = estimate + direction * distance
-        if distance >= MAX_DISTANCE:
+        if distance >= reach:
             return direction * np.inf
-        distance = min(2 * distance, MAX_DISTANCE)
+        distance = min(2 * distance, reach)
     return _root(accepted, inside, estimate + direction * distance)[0]
 
 
 def _cox_estimate(parts: _ScoreParts) -> float:
-    """Root of the actual assignment's score ``U(b; Z)`` (decreasing in b); NaN when it has none."""
+    """Root of the actual assignment's score ``U(b; Z)`` (decreasing in b): ``-inf`` when the score is
+    negative down to ``-MAX_DISTANCE`` (no rupture in the treatment arm), ``inf`` when it is positive up
+    to ``MAX_DISTANCE`` (none in the control arm), NaN when it is zero (no rupture at all)."""
     def score(b: float) -> float:
         return float(parts.statistic(b, slice(0, 1))[1][0])
 
     low, high = -MAX_DISTANCE, MAX_DISTANCE
-    if not score(low) > 0 > score(high):
+    at_low, at_high = score(low), score(high)
+    if at_low <= 0 and at_high < 0:
+        return -np.inf
+    if at_low > 0 and at_high >= 0:
+        return np.inf
+    if not at_low > 0 > at_high:
         return float("nan")
     while high - low > 1e-10:
         mid = 0.5 * (low + high)
@@ -286,8 +294,9 @@ def _reduce(time: np.ndarray, event: np.ndarray, arm: np.ndarray, blocks: np.nda
 
 
 def _hr_scale(log_value: float) -> float | None:
-    """``exp(log_value)`` for JSON; None when the log value is infinite or NaN (an infinite limit)."""
-    return json_number(np.exp(log_value)) if np.isfinite(log_value) else None
+    """``exp(log_value)`` for JSON: 0 for ``-inf`` (a lower limit at a hazard ratio of 0); None when the
+    log value is ``inf`` (an upper limit at infinity: the block's ``ci_high_unbounded``) or NaN."""
+    return 0.0 if log_value == -np.inf else json_number(np.exp(log_value)) if np.isfinite(log_value) else None
 
 
 @dataclass(frozen=True, eq=False)
@@ -297,9 +306,12 @@ class RandomizationIntervals(Result):
     Attributes
     ----------
     log_hr : float
-        Cox partial-likelihood estimate (stratified by the blocks, ties ``ties``).
+        Cox partial-likelihood estimate (stratified by the blocks, ties ``ties``); ``-inf`` / ``inf``
+        when the treatment / control arm has no rupture (monotone likelihood).
     log_hr_ci_low, log_hr_ci_high : float
-        Limits ``{b0 : p(b0) > alpha}`` on the log scale (``-inf`` / ``inf`` when beyond the search).
+        Limits ``{b0 : p(b0) > alpha}`` on the log scale (``-inf`` / ``inf`` when beyond the search:
+        with an arm without rupture the interval is one-sided, ``[0, high]`` or ``[low, inf)`` on the
+        hazard-ratio scale).
     log_hr_p_value : float
         ``p(0)``: the randomisation p-value of the Cox score statistic.
     day : int
@@ -342,9 +354,10 @@ class RandomizationIntervals(Result):
         return {
             "permutations": int(self.permutations), "seed": int(self.seed), "level": 1 - self.alpha,
             "hazard_ratio": {"method": HR_METHOD, "ties": self.ties, "log_hr": json_number(self.log_hr),
-                             "hr": _hr_scale(self.log_hr),
+                             "hr": json_number(np.exp(self.log_hr)) if np.isfinite(self.log_hr) else None,
                              "ci_low": _hr_scale(self.log_hr_ci_low),
                              "ci_high": _hr_scale(self.log_hr_ci_high),
+                             "ci_high_unbounded": bool(self.log_hr_ci_high == np.inf),
                              "p_value": json_number(self.log_hr_p_value)},
             "risk_difference": {"method": RD_METHOD, "day": int(self.day),
                                 "difference": json_number(self.difference), "se": json_number(self.se),
@@ -395,13 +408,21 @@ def randomization_intervals(time, event, treated, day: float, *, strata=None, pe
     parts, diff, se = _reduce(time, event, arm, blocks, day, permutations, seed, ties)
     estimate = _cox_estimate(parts)
     low = high = float("nan")
+
+    def accepted(b0: float) -> bool:
+        return parts.p_value(b0) > alpha
+
     if np.isfinite(estimate):
         info = float(parts.statistic(estimate, slice(0, 1))[2][0])
         step = max(0.5 / np.sqrt(info), 0.05) if info > 0 else 0.5
-
-        def accepted(b0: float) -> bool:
-            return parts.p_value(b0) > alpha
         low, high = _limit(accepted, estimate, step, -1), _limit(accepted, estimate, step, 1)
+    elif np.isinf(estimate):
+        # an arm without rupture: the interval is one-sided, from the far end of the search
+        # (where the statistic vanishes and every re-randomisation is at least as extreme)
+        far = float(np.sign(estimate)) * MAX_DISTANCE
+        if accepted(far):
+            limit = _limit(accepted, far, 0.5, -int(np.sign(estimate)), reach=2 * MAX_DISTANCE)
+            low, high = (-np.inf, limit) if estimate < 0 else (limit, np.inf)
 
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(se > 0, np.abs(diff) / se, np.where(diff == 0, 0.0, np.inf))

@@ -1,6 +1,8 @@
 """The primary result: Kaplan-Meier curves, risks at landmarks, effect estimates."""
 from __future__ import annotations
 
+import math
+
 from ...disclosure.curves import GRID_DAYS
 from ...disclosure.ledger import pointer
 from ...survival.cox import FEW_CLUSTERS
@@ -95,8 +97,15 @@ def section(ctx: Context) -> Section:
     ri_ci = (surv.get("randomization_inference") or {}).get("ci")
     if ri_ci:
         # issue 14: the intervals of the randomisation test, beside its p-values
-        effect_rows.append((fmt.t("ri_ci_hr"), *est_ci(ctx, ("survival", "randomization_inference", "ci",
-                                                             "hazard_ratio"))))
+        ri_hr = ri_ci["hazard_ratio"]
+        if ri_hr.get("hr") is None and ri_hr.get("ci_low") is not None:
+            # an arm without rupture: no estimate, a one-sided interval ([0, high] or [low, inf))
+            high = math.inf if ri_hr.get("ci_high_unbounded") else ri_hr.get("ci_high")
+            effect_rows.append((fmt.t("ri_ci_hr"), "–", fmt.ci(ri_hr["ci_low"], high),
+                                fmt.pvalue(ri_hr.get("p_value"))))
+        else:
+            effect_rows.append((fmt.t("ri_ci_hr"), *est_ci(ctx, ("survival", "randomization_inference", "ci",
+                                                                 "hazard_ratio"))))
         ri_rd = ri_ci["risk_difference"]
         effect_rows.append((fmt.t("ri_ci_rd", day=ri_rd["day"]),
                             *((SECONDARY, SECONDARY, "–") if ri_rd.get("difference") is None else
