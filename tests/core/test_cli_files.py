@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from _tree import leftovers, snapshot
@@ -189,15 +190,24 @@ def test_progress_needs_a_terminal_and_no_quiet(monkeypatch):
     assert cli._progress(argparse.Namespace(quiet=True)) is False
 
 
-def test_the_randomisation_bar_writes_no_carriage_return_off_a_terminal(capsys, monkeypatch):
-    from evalexp.survival.permutation import _Progress
-    bar = _Progress(10, enabled=True)
-    monkeypatch.setattr(bar, "start", bar.start - 100)  # a long run: the bar would show on a terminal
-    bar.update(5)
-    bar.close()
+def test_the_randomisation_bar_writes_no_carriage_return_off_a_terminal(capsys):
+    from evalexp.survival.permutation import randomization_inference
+    time = np.arange(1.0, 41.0)
+    randomization_inference(time, np.ones(40), np.r_[np.ones(20), np.zeros(20)], permutations=2_000, progress=True)
+    assert capsys.readouterr().err == ""             # stderr is captured, not a terminal
+
+
+def test_a_bar_with_min_seconds_appears_only_for_a_long_run(capsys):
+    from evalexp._progress import ProgressBar
+    quick = ProgressBar("quick", 10, True, min_seconds=2.0)
+    quick.update(5)
+    quick.close()
     assert capsys.readouterr().err == ""
-    monkeypatch.setattr(sys, "stderr", _Terminal())
-    assert _Progress(10, enabled=True).enabled and not _Progress(10, enabled=False).enabled
+    slow = ProgressBar("slow", 10, True, min_seconds=2.0)
+    slow.start -= 100                                # 100 s for half the work: 200 s predicted
+    slow.update(5)
+    slow.close()
+    assert capsys.readouterr().err == "\rslow [###############               ] 5/10\n"
 
 
 # --------------------------------------------------------------------------- analyze --json

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time as _time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from .._progress import ProgressBar
 from ..results import Result, json_number, tidy_frame
 from .cells import CellStatistics, build_cells
 from .resample import sampler as make_sampler
@@ -99,31 +99,6 @@ def _chunk_size(per_draw: int, block: int, total: int) -> int:
     return int(max(1, min(total, block, CHUNK_ELEMENTS // max(per_draw, 1))))
 
 
-class _Progress:
-    """A one-line progress bar on stderr, shown only when the run is expected to last > 2 s and
-    stderr is a terminal (a log file would get every ``\\r`` frame)."""
-
-    def __init__(self, total: int, enabled: bool):
-        self.total, self.enabled, self.shown = total, enabled and sys.stderr.isatty(), False
-        self.start = _time.perf_counter()
-
-    def update(self, done: int) -> None:
-        if not self.enabled:
-            return
-        elapsed = _time.perf_counter() - self.start
-        if self.shown or (done < self.total and elapsed * self.total / max(done, 1) > 2.0):
-            self.shown = True
-            filled = int(30 * done / self.total)
-            sys.stderr.write(f"\rrandomisation inference [{'#' * filled}{' ' * (30 - filled)}] "
-                             f"{done}/{self.total}")
-            sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.shown:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
-
-
 def randomization_inference(time, event, treated, *, strata=None,
                             statistics: Sequence[str] = ("logrank",), permutations: int = 10000,
                             seed: int = 20101001, ties: str = "efron", tau: float | None = None,
@@ -185,7 +160,8 @@ def randomization_inference(time, event, treated, *, strata=None,
         return job[1], {name: int(np.count_nonzero(values[name] >= threshold[name])) for name in statistics}
 
     exceed = dict.fromkeys(statistics, 0)
-    bar = _Progress(permutations, progress)
+    # drawn only on a terminal, and only when the run is predicted to last more than two seconds
+    bar = ProgressBar("randomisation inference", permutations, progress and sys.stderr.isatty(), min_seconds=2.0)
     done = 0
     # chunks are independent (own generator each), so threads give the same result as a loop
     workers = min(WORKERS, len(sizes))
