@@ -6,11 +6,11 @@ Each test reads one cohort both ways: :func:`evalexp.load.load_cohort` then the 
 from __future__ import annotations
 
 import dataclasses
-import math
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from checks import assert_same_results
 
 from evalexp.competing.competing_risks import analyze_competing
 from evalexp.engine.counts import analyze_counts
@@ -22,23 +22,6 @@ from evalexp.simulate import simulate_to_file
 from evalexp.survival.survival_analysis import analyze_survival
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "synthetic"
-TOL = 1e-9
-
-
-def _close(memory, counts, where: str) -> None:
-    """Every number of ``memory`` equals the one at the same place of ``counts`` (1e-9, relative above 1)."""
-    if isinstance(memory, dict):
-        for key, value in memory.items():
-            _close(value, counts[key], f"{where}.{key}")
-    elif isinstance(memory, list):
-        assert len(memory) == len(counts), where
-        for i, (a, b) in enumerate(zip(memory, counts)):
-            _close(a, b, f"{where}[{i}]")
-    elif isinstance(memory, float) and not isinstance(memory, bool):
-        assert counts is not None and math.isclose(memory, counts, rel_tol=TOL, abs_tol=TOL), \
-            f"{where}: memory {memory!r}, duckdb {counts!r}"
-    else:
-        assert memory == counts, f"{where}: memory {memory!r}, duckdb {counts!r}"
 
 
 def _plan(path: Path, **survival):
@@ -55,13 +38,12 @@ CONTRACT = ("treatment", "control", "difference", "se", "ci_low", "ci_high", "p_
 
 def _compare_survival(memory: dict, counts: dict) -> None:
     for key in SURVIVAL_KEYS:
-        _close(memory[key], counts[key], key)
+        assert_same_results(memory[key], counts[key], key)
     for model in ("unadjusted", "adjusted"):
-        _close({k: memory["cox"][model][k] for k in CORE + (("n_clusters",) if memory["cox"][model]["robust"]
-                                                              else ())},
-               counts["cox"][model], f"cox.{model}")
+        keys = CORE + (("n_clusters",) if memory["cox"][model]["robust"] else ())
+        assert_same_results({k: memory["cox"][model][k] for k in keys}, counts["cox"][model], f"cox.{model}")
     for key in ("rmst", "risk_difference"):
-        _close({k: v for k, v in memory[key].items() if k not in ("small_sample",)}, counts[key], key)
+        assert_same_results({k: v for k, v in memory[key].items() if k not in ("small_sample",)}, counts[key], key)
 
 
 @pytest.fixture(scope="module")
@@ -87,14 +69,14 @@ def test_demo_competing_risks_equal_memory(demo):
     assert sorted(memory) == sorted(duck)
     for cause, block in memory.items():
         for key in ("cif", "gray_test", "cause_specific_cox", "events"):
-            _close(block[key], duck[cause][key], f"{cause}.{key}")
+            assert_same_results(block[key], duck[cause][key], f"{cause}.{key}")
 
 
 def test_demo_binary_outcomes_equal_memory(demo):
     plan, cohort, counts = demo
     memory = binary_outcomes(cohort, plan).to_dict()
     for name, block in counts.outcomes.items():
-        _close({k: memory[name][k] for k in CONTRACT}, block, name)
+        assert_same_results({k: memory[name][k] for k in CONTRACT}, block, name)
         assert block["n_observed"] == memory[name]["n_observed"]
 
 
@@ -144,10 +126,10 @@ def test_clustered_competing_and_outcomes_equal_memory(clustered):
     assert sorted(memory) == sorted(duck) and len(duck) >= 3
     for cause, block in memory.items():
         for key in ("cif", "gray_test", "cause_specific_cox", "events"):
-            _close(block[key], duck[cause][key], f"{cause}.{key}")
+            assert_same_results(block[key], duck[cause][key], f"{cause}.{key}")
     outcomes = binary_outcomes(cohort, plan).to_dict()
     for name, block in counts.outcomes.items():
-        _close({k: outcomes[name][k] for k in CONTRACT}, block, name)
+        assert_same_results({k: outcomes[name][k] for k in CONTRACT}, block, name)
 
 
 def test_padded_cells_and_missing_markers_read_as_memory(demo, tmp_path):

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pypdfium2 as pdfium
 import pytest
+from checks import determined
 from scipy.stats import norm
 
 from evalexp.analysis import analyze
@@ -332,27 +333,6 @@ def test_forest_plot_svg_prints_no_size_that_the_tables_withhold(fixture, reques
 
 # --------------------------------------------------------------------------- attack: differencing tables
 
-def _determined(hidden: np.ndarray, lines: list[np.ndarray]) -> list[tuple[int, ...]]:
-    """Hidden cells whose value follows from published totals: each line (a boolean mask over the
-    table whose total is public) gives one linear equation over its hidden cells; a hidden cell is
-    determined when its indicator lies in the span of those equations."""
-    cells = [tuple(i) for i in np.argwhere(hidden)]
-    if not cells:
-        return []
-    rows = [np.array([line[c] for c in cells], dtype=float) for line in lines if (line & hidden).any()]
-    if not rows:
-        return []
-    matrix = np.vstack(rows)
-    rank = np.linalg.matrix_rank(matrix)
-    found = []
-    for k, cell in enumerate(cells):
-        unit = np.zeros(len(cells))
-        unit[k] = 1
-        if np.linalg.matrix_rank(np.vstack([matrix, unit])) == rank:
-            found.append(cell)
-    return found
-
-
 def _margins(shape: tuple[int, int], rows: list[int], columns: list[int]) -> list[np.ndarray]:
     lines = []
     for i in rows:
@@ -379,7 +359,7 @@ def test_subgroup_totals_cannot_be_differenced_into_hidden_cells(fixture, reques
             # forest plot prints it (both arms published)
             full_rows = [i for i in range(len(levels)) if not table[i].any()]
             lines = _margins(table.shape, full_rows, [0, 1])
-            assert not _determined(table, lines), (variable, key)
+            assert not determined(table, lines), (variable, key)
             assert not (table ^ True)[exact < T].any(), (variable, key)   # no small cell shown
 
 
@@ -409,7 +389,7 @@ def test_cause_counts_cannot_be_differenced_from_the_other_group_and_the_totals(
             line[members, j] = True
             lines.append(line)
     assert hidden[causes.index("mutual")].all()
-    assert not _determined(hidden, lines)
+    assert not determined(hidden, lines)
     assert not (~hidden)[exact < T].any()
 
 
@@ -421,7 +401,7 @@ def test_data_quality_table_cannot_be_differenced(fixture, request):
     hidden = np.array([[counts[a][k] is None for a in ARMS] for k in keys])
     exact = np.array([[analysis.to_dict()["data_quality"]["counts"][a][k] for a in ARMS] for k in keys])
     rows = [i for i, k in enumerate(keys) if counts["total"][k] is not None]
-    assert not _determined(hidden, _margins(hidden.shape, rows, [0, 1]))
+    assert not determined(hidden, _margins(hidden.shape, rows, [0, 1]))
     assert not (~hidden)[exact < T].any()
 
 

@@ -22,6 +22,7 @@ import openpyxl
 import pandas as pd
 import pypdfium2 as pdfium
 import pytest
+from checks import determined
 
 from evalexp.analysis import analyze
 from evalexp.disclosure import Publication
@@ -316,24 +317,6 @@ def _published_cells(results: dict, name: str, levels: list[str], missing_row: b
     return known
 
 
-def _determined(hidden: np.ndarray, lines: list[np.ndarray]) -> list[tuple[int, ...]]:
-    """Hidden cells whose value follows from published totals (rank test: a cell is determined when
-    its indicator lies in the span of the lines' equations over the hidden cells)."""
-    cells = [tuple(i) for i in np.argwhere(hidden)]
-    rows = [np.array([line[c] for c in cells], dtype=float) for line in lines if (line & hidden).any()]
-    if not cells or not rows:
-        return []
-    matrix = np.vstack(rows)
-    rank = np.linalg.matrix_rank(matrix)
-    found = []
-    for k, cell in enumerate(cells):
-        unit = np.zeros(len(cells))
-        unit[k] = 1
-        if np.linalg.matrix_rank(np.vstack([matrix, unit])) == rank:
-            found.append(cell)
-    return found
-
-
 def _attack(analysis, folder: Folder) -> list[str]:
     """Every way the attacker recovers a withheld count of a Table 1 variable: a cell below the
     threshold shown anywhere, a hidden cell determined by the published totals (arm sizes, the
@@ -370,7 +353,7 @@ def _attack(analysis, folder: Folder) -> list[str]:
             line = np.zeros(truth.shape, bool)
             line[-1] = True
             lines.append(line)
-        found += [f"{name} {cell}: determined by totals" for cell in _determined(~shown, lines)]
+        found += [f"{name} {cell}: determined by totals" for cell in determined(~shown, lines)]
         for row in (results.get("balance") or {}).get("covariates", []):
             for a in ARMS:
                 if row["covariate"] == name and row[a]["mean"] is not None and row[a]["n"] is None:

@@ -8,10 +8,10 @@ covariates; cluster-robust), cox.zph, RMST, risk difference, Aalen-Johansen, Gra
 Cox, binary outcomes. The DuckDB engine's results on the same file are the same (1e-9).
 """
 import dataclasses
-import math
 from pathlib import Path
 
 import pytest
+from checks import assert_same_results
 
 from evalexp.competing.competing_risks import analyze_competing
 from evalexp.engine import duckdb_engine, spark
@@ -25,7 +25,6 @@ from evalexp.survival.survival_analysis import analyze_survival
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "synthetic" / "agir_demo.csv"
 DEMO_PLAN = ROOT / "data" / "synthetic" / "agir_demo.toml"
-TOL = 1e-9
 RATIO = ("log_hr", "se", "hr", "ci_low", "ci_high", "p_value", "robust")
 BINARY = ("treatment", "control", "difference", "se", "ci_low", "ci_high", "p_value", "n_observed")
 CLUSTERED_PLAN = """title = "simulated, clustered"
@@ -39,22 +38,6 @@ covariates = ["female", "diploma"]
 [outcomes]
 binary = ["employed_6m", "employed_12m"]
 """
-
-
-def assert_close(memory, counts, where="results"):
-    """Every number of ``memory`` equals the one at the same place of ``counts`` (1e-9, relative above 1)."""
-    if isinstance(memory, dict):
-        for key, value in memory.items():
-            assert_close(value, counts[key], f"{where}.{key}")
-    elif isinstance(memory, list):
-        assert len(memory) == len(counts), where
-        for i, (a, b) in enumerate(zip(memory, counts)):
-            assert_close(a, b, f"{where}[{i}]")
-    elif isinstance(memory, float):
-        assert counts is not None and math.isclose(memory, counts, rel_tol=TOL, abs_tol=TOL), \
-            f"{where}: memory {memory!r}, spark {counts!r}"
-    else:
-        assert memory == counts, f"{where}: memory {memory!r}, spark {counts!r}"
 
 
 def counts_plan(path):
@@ -89,27 +72,27 @@ def clustered(spark, tmp_path_factory):
 
 def compare_survival(memory, counts):
     for key in ("km", "km_median", "logrank", "ph_test"):
-        assert_close(memory[key], counts[key], key)
+        assert_same_results(memory[key], counts[key], key)
     for model in ("unadjusted", "adjusted"):
         keys = RATIO + ("n", "events") + (("n_clusters",) if memory["cox"][model]["robust"] else ())
-        assert_close({k: memory["cox"][model][k] for k in keys}, counts["cox"][model], f"cox.{model}")
+        assert_same_results({k: memory["cox"][model][k] for k in keys}, counts["cox"][model], f"cox.{model}")
     for key in ("rmst", "risk_difference"):
-        assert_close({k: v for k, v in memory[key].items() if k != "small_sample"}, counts[key], key)
+        assert_same_results({k: v for k, v in memory[key].items() if k != "small_sample"}, counts[key], key)
 
 
 def compare_competing(memory, counts):
     assert sorted(memory) == sorted(counts)
     for cause, part in memory.items():
         for key in ("cif", "gray_test", "events"):
-            assert_close(part[key], counts[cause][key], f"{cause}.{key}")
-        assert_close({k: part["cause_specific_cox"][k] for k in RATIO}, counts[cause]["cause_specific_cox"],
+            assert_same_results(part[key], counts[cause][key], f"{cause}.{key}")
+        assert_same_results({k: part["cause_specific_cox"][k] for k in RATIO}, counts[cause]["cause_specific_cox"],
                      f"{cause}.cause_specific_cox")
 
 
 def compare_binary(memory, counts):
     assert sorted(memory) == sorted(counts)
     for name, outcome in memory.items():
-        assert_close({k: outcome[k] for k in BINARY}, counts[name], name)
+        assert_same_results({k: outcome[k] for k in BINARY}, counts[name], name)
 
 
 @pytest.mark.parametrize("name", ["demo", "clustered"])
@@ -146,4 +129,5 @@ def test_spark_and_duckdb_results_are_identical(name, request):
     for part in duckdb_dict.get("competing_risks", {}).values():
         if "note" in part:  # "Fine-Gray model: not computed by the duckdb engine"
             part["note"] = part["note"].replace("duckdb engine", "spark engine")
-    assert_close(duckdb_dict, spark_dict)  # not bit-equal: NULLs sort first in Spark, last in DuckDB
+    # not bit-equal: NULLs sort first in Spark, last in DuckDB
+    assert_same_results(duckdb_dict, spark_dict, names=("duckdb", "spark"))
