@@ -141,6 +141,24 @@ def test_the_small_sample_degrees_of_freedom_do_not_give_the_hidden_model_size_b
     assert ledger.rule("survival", "cox", "adjusted", "small_sample", "df") == "complement"
 
 
+def test_no_flag_tells_that_an_arm_has_no_rupture_when_the_comparison_is_withheld():
+    # an arm without rupture: the Cox models are not estimable and the randomisation interval one-sided
+    arms = ("treatment", "control")
+    survival = {"km": {a: [] for a in arms},
+                "cox": {"unadjusted": {"hr": None, "estimable": False, "robust": False,
+                                       "small_sample": {"method": "firth", "hr": 3.1, "converged": True}},
+                        "adjusted": {"hr": None, "estimable": False}},
+                "randomization_inference": {"p_value": 0.01, "ci": {"hazard_ratio": {
+                    "ci_low": 1.8, "ci_high": None, "ci_high_unbounded": True}}}}
+    ledger = _ledger(survival=survival)
+    rules.survival(ledger, {a: pd.DataFrame() for a in arms}, {a: np.array([]) for a in arms}, comparable=False)
+    out = ledger.data["survival"]
+    assert out["cox"]["unadjusted"]["estimable"] is None and out["cox"]["adjusted"]["estimable"] is None
+    assert out["randomization_inference"]["ci"]["hazard_ratio"]["ci_high_unbounded"] is None
+    assert out["cox"]["unadjusted"]["small_sample"]["hr"] is None
+    assert ledger.rule("survival", "cox", "unadjusted", "estimable") == "small_group"
+
+
 def test_lin_sample_size_is_hidden_when_few_rows_lack_a_covariate():
     outcome = {"treatment": 0.6, "control": 0.5, "difference": 0.1, "se": 0.08, "ci_low": -0.05, "ci_high": 0.25,
                "p_value": 0.2, "n_observed": {"treatment": 50, "control": 52},

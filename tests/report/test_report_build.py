@@ -380,6 +380,31 @@ def test_kaplan_meier_shares_are_withheld_when_an_arm_has_fewer_than_11_ruptures
     assert not any(row[1].startswith("s (<11)") for row in landmarks.rows[:2])  # 75 at risk are not '<11'
 
 
+def _flags(node, path=""):
+    """Every boolean of a results tree, by JSON pointer."""
+    if isinstance(node, dict):
+        return [f for key, value in node.items() for f in _flags(value, f"{path}/{key}")]
+    if isinstance(node, list):
+        return [f for i, value in enumerate(node) for f in _flags(value, f"{path}/{i}")]
+    return [(path, node)] if isinstance(node, bool) else []
+
+
+@pytest.mark.parametrize("arm", [0, 1])
+def test_the_public_results_do_not_say_which_arm_had_no_rupture(arm):
+    # a zero is disclosive (docs/disclosure.md): no flag may differ from a trial with a rupture in each arm
+    plan = _plan()
+    data = load_cohort(DEMO_CSV, plan).data.copy()
+    none = load_frame(data.drop(columns=["end", "event", "time_days", "treated"])
+                      .assign(rupture_date=data["rupture_date"].where(data["treated"] != arm)), plan)
+    few = data["treated"] != arm
+    few.loc[data.index[(data["treated"] == arm) & (data["event"] == 1)][:1]] = True    # one rupture
+    one = load_frame(data.drop(columns=["end", "event", "time_days", "treated"])
+                     .assign(rupture_date=data["rupture_date"].where(few)), plan)
+    flags = [dict(_flags(publish(analyze(c, plan), 11, "public").results["survival"])) for c in (none, one)]
+    differing = {k for k in flags[0].keys() | flags[1].keys() if flags[0].get(k) != flags[1].get(k)}
+    assert not differing, differing
+
+
 def test_no_rupture_in_one_arm_is_explained_not_shown_as_dashes():
     from evalexp.report.compose import compose
 

@@ -93,6 +93,10 @@ def survival(ledger: Ledger, km_tables: Mapping[str, pd.DataFrame], kept: Mappin
         for key in surv:
             if key != "km":
                 ledger.hide(("survival", key), "small_group")
+        # flags kept by hide() that would say an arm has no rupture (a zero is disclosive)
+        for flag in (("cox", "unadjusted", "estimable"), ("cox", "adjusted", "estimable"),
+                     ("randomization_inference", "ci", "hazard_ratio", "ci_high_unbounded")):
+            ledger.drop(("survival", *flag), "small_group")
         return
     for arm in ARMS:
         table = km_tables[arm]
