@@ -115,3 +115,16 @@ def test_header_row_refused(spark, tmp_path):
         load_counts(str(path), plan, spark)
     assert str(refused.value) == (f"{path}: [data] header_row = 3: --engine spark reads the header on the first "
                                   f"line; remove the 2 lines above it, or use --engine duckdb")
+
+
+def test_labels_fold_on_spark_as_the_memory_engine_folds_them(spark):
+    """[recode] and [arms] labels: accents, case, spaces and the right quote ignored, as plan_loading.fold_label."""
+    from evalexp.engine.sql import SPARK
+    from evalexp.plan_loading import fold_label
+
+    labels = [" À l’initiative de l'Employeur ", "ÉLÈVE", "Ça", "naïve", "e\u0301te\u0301 (décomposé)", "Œuvre",
+              "Straße", "Ĳssel", "Ångström", "ŁÓDŹ"]
+    frame = spark.createDataFrame([(label,) for label in labels], ["label"])
+    folded = [row[0] for row in frame.selectExpr(SPARK.fold_label("label")).collect()]
+    assert folded == [fold_label(label) for label in labels]
+    assert folded[0] == "a l'initiative de l'employeur" and folded[6] == "strasse"

@@ -38,6 +38,7 @@ import pandas as pd
 
 from ..competing.competing_risks import UNKNOWN_CAUSE
 from ..plan import Plan
+from ..plan_loading import fold_label
 from ..recode import recode_lookup
 from ..validate import DATE_COLUMNS, TEXT_COLUMNS, arm_lookup
 
@@ -58,6 +59,29 @@ _SLASH = r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})( [0-9]{1,2}:[0-9]{2}(:[0-9]{2})
 def literal(text: str) -> str:
     """A SQL string literal (single quotes doubled; no backslash in the patterns used here)."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def _spark_fold() -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    """``translate``'s from and to strings and the two-letter replacements that make Spark's
+    ``lower`` of a Latin letter what :func:`~evalexp.plan_loading.fold_label` makes of it; the
+    combining marks (U+0300 to U+036F) come last in ``from`` without a counterpart: deleted."""
+    sources, targets, pairs = [], [], []
+    for code in range(0x00C0, 0x0250):
+        lower = chr(code).lower()
+        target = fold_label(lower)
+        if len(lower) != 1 or target == lower or lower in sources or any(lower == p for p, _ in pairs):
+            continue
+        if len(target) == 1:
+            sources.append(lower)
+            targets.append(target)
+        else:
+            pairs.append((lower, target))
+    marks = "".join(chr(code) for code in range(0x0300, 0x0370))
+    return "".join(sources) + marks, "".join(targets), tuple(pairs)
+
+
+#: Spark's accent folding (:meth:`SparkDialect.fold_label`).
+SPARK_FOLD = _spark_fold()
 
 
 @dataclass(frozen=True)
@@ -114,9 +138,14 @@ class SparkDialect(Dialect):
         return f"lower(trim({expr}))"
 
     def fold_label(self, expr: str) -> str:
-        """Trimmed, lower case, a right quote as an apostrophe: Spark SQL has no accent stripping
-        (accented labels are then matched as the plan writes them)."""
-        return f"lower(replace(trim({expr}), {literal(RIGHT_QUOTE)}, {literal(APOSTROPHE)}))"
+        """Trimmed, lower case, a right quote as an apostrophe, accents stripped: Spark SQL has no
+        ``strip_accents``, so ``translate`` maps each accented Latin letter (U+00C0 to U+024F) to
+        what :func:`evalexp.plan_loading.fold_label` makes of it and deletes combining marks
+        (:data:`SPARK_FOLD`); a letter that folds to two (``ß``, ``ŉ``) is replaced first."""
+        folded = f"lower(replace(trim({expr}), {literal(RIGHT_QUOTE)}, {literal(APOSTROPHE)}))"
+        for letter, target in SPARK_FOLD[2]:
+            folded = f"replace({folded}, {literal(letter)}, {literal(target)})"
+        return f"translate({folded}, {literal(SPARK_FOLD[0])}, {literal(SPARK_FOLD[1])})"
 
     def ymd_date(self, ymd: str) -> str:
         return f"to_date({ymd}, 'y-M-d')"
