@@ -301,12 +301,33 @@ def test_results_json_carries_the_block_and_the_primary_choice():
     assert bare["primary"] == "cox_unadjusted" and "covariate_adjusted" not in bare["survival"]
 
 
-def test_an_arm_without_rupture_among_complete_cases_is_refused_and_noted():
+def test_an_arm_without_rupture_keeps_the_tests_and_differences_and_firths_estimate():
     df = _dataset("veteran")
-    df.loc[(df["treated"] == 1) & (df["event"] == 1), "karno"] = np.nan
-    with pytest.raises(AnalysisError, match=r"^no rupture in the treatment arm among the complete cases: the "
-                                            r"covariate-adjusted hazard ratio is not estimable$"):
-        covariate_adjusted(df["time"], df["event"], df["treated"], df[["karno"]], horizon_days=100)
+    df.loc[(df["treated"] == 1) & (df["event"] == 1), "karno"] = np.nan     # no treated death among complete cases
+    with pytest.warns(RuntimeWarning, match=r"^monotone likelihood: no rupture in the treatment arm among the "
+                                            r"complete cases: the covariate-adjusted hazard ratio is not estimable"):
+        result = covariate_adjusted(df["time"], df["event"], df["treated"], df[["karno"]], horizon_days=100)
+    kept = df.dropna(subset=["karno"])
+    assert np.isnan(result.hazard.log_hr) and np.isnan(result.hazard.log_hr_unadjusted)
+    # the stratified log-rank test at 0 stands (R survdiff), and the adjusted one beside it
+    logrank = logrank_test(kept["time"], kept["event"], kept["treated"])
+    assert result.hazard.z_unadjusted ** 2 == pytest.approx(logrank.statistic, rel=1e-10)
+    assert np.isfinite(result.hazard.z) and result.hazard.z < 0
+    small = result.small_sample
+    firth = firth_cox(kept["time"], kept["event"], kept[["treated"]].astype(float)).small_sample()
+    assert small.method == "unadjusted-firth" and small.log_hr == pytest.approx(firth["log_hr"], rel=1e-12)
+    assert np.exp(small.ci_high) == pytest.approx(firth["ci_high"], rel=1e-12) and firth["ci_high"] < 1
+    out = result.to_dict()
+    assert out["log_hr"]["estimate"] is None and out["hr"]["estimate"] is None
+    assert out["hr"]["small_sample"]["estimate"] == pytest.approx(firth["hr"], rel=1e-12)
+    assert out["risk_difference"]["difference"] < 0 and out["rmst"]["difference"] > 0
+    assert out["precision_gain"]["equivalent_participants"] is None
+
+
+def test_without_any_rupture_there_is_no_covariate_adjusted_analysis():
+    df = _dataset("veteran")
+    with pytest.raises(AnalysisError, match=r"^no rupture among the complete cases: no covariate-adjusted analysis$"):
+        covariate_adjusted(df["time"], np.zeros(len(df)), df["treated"], df[["karno"]], horizon_days=100)
 
 
 def test_the_newton_solver_reaches_a_far_root():
@@ -320,7 +341,7 @@ def test_the_newton_solver_reaches_a_far_root():
 
 
 @pytest.mark.filterwarnings("ignore")  # the adjusted Cox model warns of its monotone likelihood
-def test_analysis_notes_a_covariate_adjusted_analysis_it_cannot_run():
+def test_analysis_notes_a_covariate_adjusted_hazard_ratio_it_cannot_estimate():
     from evalexp.survival.survival_analysis import analyze_survival
     cohort = _demo_cohort()
     data = cohort.data.copy()
@@ -328,11 +349,12 @@ def test_analysis_notes_a_covariate_adjusted_analysis_it_cannot_run():
     plan = plan_from_dict({"title": "t", "survival": {"horizon_days": 365, "covariates": ["age"]},
                            "inference": {"permutations": 10}})
     result = analyze_survival(type(cohort)(data, source="x.csv"), plan)
-    assert result.covariate_adjusted is None
-    assert any(w.code == "not_estimable" and w.message.endswith(
-        "no rupture in the treatment arm among the complete cases: the covariate-adjusted hazard ratio is not "
-        "estimable") for w in result.warnings)
-    assert "covariate_adjusted" not in result.to_dict()
+    assert any(w.code == "monotone_likelihood" and w.message.startswith(
+        "covariate-adjusted analysis (Ye, Shao & Yi): monotone likelihood: no rupture in the treatment arm among "
+        "the complete cases") for w in result.warnings)
+    out = result.to_dict()["covariate_adjusted"]
+    assert out["log_hr"]["estimate"] is None and out["logrank"]["p_value"] < 0.05
+    assert out["log_hr"]["small_sample"]["method"] == "unadjusted-firth"
 
 
 def test_arm_groups_read_the_group_sizes_and_cells_off_the_cell_counts():

@@ -39,7 +39,10 @@ the covariates cannot be adjusted for at all (60 participants, nine ruptures and
 parameters covered 88 % with the correction): the sibling is then the unadjusted analysis of
 the same marginal hazard ratio (method ``"unadjusted-firth"``), the stratified log-rank test
 (normal reference) and Firth's estimate with its profile interval (:mod:`.firth`, Breslow
-ties, the same strata), the unadjusted Cox model's own small-sample version.
+ties, the same strata), the unadjusted Cox model's own small-sample version. It is that too
+when an arm has no rupture: the log hazard ratios (adjusted and not) are then not estimable
+(monotone likelihood, NaN), while the log-rank tests at ``theta = 0`` and the augmented
+differences stand.
 
 Both equations are solved by Newton's method to ``|step| < 1e-12`` (``dU/dtheta = -sigma2``
 without the ties factor, exactly). Under simple randomisation and under permuted blocks within
@@ -54,6 +57,7 @@ and returns the :class:`CovariateAdjusted` result (docs/CONTRACT.md section 8,
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -260,7 +264,7 @@ def small_sample_hazard(fit: HazardRatioFit, time, event, treated, *, strata=Non
     alpha : float
     """
     k, n = fit.parameters, fit.n
-    if k and fit.ruptures >= k and n > k:
+    if k and fit.ruptures >= k and n > k and np.isfinite(fit.log_hr):
         inflation = np.sqrt(n / (n - k))
         t = stats.t(n - k)
         wald = WaldEstimate(fit.log_hr, fit.se * inflation, alpha, df=n - k)
@@ -345,8 +349,11 @@ def _fit(data: _Data, grouped: Grouped) -> HazardRatioFit:
     risk = data.risk
     u0, v0 = risk.score(0.0, ties=True)
     z_unadjusted = u0 / np.sqrt(v0)
-    theta_u = risk.solve(0.0)
-    se_unadjusted = 1.0 / np.sqrt(risk.score(theta_u, ties=False)[1])
+    # an arm without rupture: the score never reaches 0 (monotone likelihood), no log HR; the tests
+    # at theta = 0 stand
+    estimable = 0 < risk.d1.sum() < risk.d.sum()
+    theta_u = risk.solve(0.0) if estimable else np.nan
+    se_unadjusted = 1.0 / np.sqrt(risk.score(theta_u, ties=False)[1]) if estimable else np.nan
     if grouped.projection.x.shape[1] == 0:
         log_hr, se, z = theta_u, se_unadjusted, z_unadjusted
     else:
@@ -355,10 +362,12 @@ def _fit(data: _Data, grouped: Grouped) -> HazardRatioFit:
         # in very small samples the estimated reductions can exceed the variances: the adjusted
         # variance is then not estimable and the statistics are NaN (null in results.json)
         z = (u0 - shift0) / np.sqrt(v0 - reduction0) if v0 > reduction0 else np.nan
-        shift, reduction = _adjustment(derived_outcomes(data, theta_u), grouped, sigma_x)
-        log_hr = risk.solve(shift)
-        info = risk.score(log_hr, ties=False)[1]
-        se = float(np.sqrt((info - reduction) / info ** 2)) if info > reduction else np.nan
+        log_hr = se = np.nan
+        if estimable:
+            shift, reduction = _adjustment(derived_outcomes(data, theta_u), grouped, sigma_x)
+            log_hr = risk.solve(shift)
+            info = risk.score(log_hr, ties=False)[1]
+            se = float(np.sqrt((info - reduction) / info ** 2)) if info > reduction else np.nan
     projection = grouped.projection
     k = projection.parameters(0) + projection.parameters(1) + 2 if projection.x.shape[1] else 0
     return HazardRatioFit(log_hr=float(log_hr), se=float(se), z=float(z),
@@ -508,10 +517,13 @@ def covariate_adjusted(time, event, treated, covariates: pd.DataFrame, *, strata
         time, event, arm = time[design.rows], event[design.rows], arm[design.rows]
         labels = None if labels is None else labels[design.rows]
     ruptures = np.bincount(arm, weights=event, minlength=2)
+    if not ruptures.sum():
+        raise AnalysisError("no rupture among the complete cases: no covariate-adjusted analysis")
     for name, flag in (("treatment", 1), ("control", 0)):
         if not ruptures[flag]:
-            raise AnalysisError(f"no rupture in the {name} arm among the complete cases: the covariate-adjusted "
-                                f"hazard ratio is not estimable")
+            warnings.warn(f"monotone likelihood: no rupture in the {name} arm among the complete cases: the "
+                          f"covariate-adjusted hazard ratio is not estimable (its log-rank test, augmented "
+                          f"differences and small-sample version are)", RuntimeWarning, stacklevel=2)
     data = _prepare(time, event, arm, labels)
     projection = ArmProjection(design.x, data.arm, data.stratum, data.n_strata)
     grouped = projection.grouped(data.group, data.group_cell, data.group_counts)
