@@ -4,11 +4,17 @@ Usage: ``python benchmarks/calibration_table.py DIR [--scenarios n150 n60 ...]``
 (scenario, method, sibling): the contract's method on the left, its ``small_sample`` or
 ``few_clusters`` sibling on the right. "calibrated" = CONTRACT section 10 in both scenarios (no
 effect, the alternative) and no replicate where the method was not computed. Then one line per
-scenario: replicates that failed as a whole (the analysis aborted) and the run time.
+scenario: replicates that failed as a whole (the analysis aborted) and the run time, and the
+methods the report shows at that size under ``[inference] small_sample = "auto"`` (a method's
+sibling in its place below 500 participants or 50 clusters) with those not calibrated.
 """
 import argparse
 import json
 from pathlib import Path
+
+from calibration import SCENARIOS
+
+from evalexp.small_sample import shows_small_sample
 
 SUFFIXES = ("_small_sample", "_few_clusters")
 ORDER = ("n150", "n60", "n60u", "sites10", "sites30", "n1000")
@@ -45,6 +51,24 @@ def rows(name: str, result: dict) -> list[str]:
     return out
 
 
+def shown(name: str, result: dict) -> tuple[list[str], list[str]]:
+    """The methods the report shows in scenario ``name`` and those of them not calibrated."""
+    null, alt = result["scenarios"]
+    methods = null["methods"]
+    spec = SCENARIOS[name]
+    siblings = shows_small_sample("auto", spec["n"], spec["n_sites"] if spec["cluster"] else None)
+    out, failing = [], []
+    for method in methods:
+        if method.endswith(SUFFIXES):
+            continue
+        # a few-clusters sibling wins over a small-sample one (evalexp.report.calibration.SIBLINGS)
+        chosen = next((method + s for s in reversed(SUFFIXES) if siblings and method + s in methods), method)
+        out.append(chosen)
+        if cells(methods[chosen], alt["methods"].get(chosen, {}))[2] != "yes":
+            failing.append(chosen)
+    return out, failing
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
@@ -65,6 +89,9 @@ def main() -> None:
         notes.append(f"- `{name}`: {result['reps']} replicates per scenario, {result['permutations']['used']} "
                      f"re-randomisations, failed replicates (no effect / HR {result['scenarios'][1]['hazard_ratio']}):"
                      f" {failed[0]} / {failed[1]}, {result['seconds']:.0f} s on {result['workers']} workers")
+        methods, failing = shown(name, result)
+        notes.append(f"  - shown by the report: {len(methods)} methods, {len(methods) - len(failing)} calibrated"
+                     + (f"; not: {', '.join(failing)}" if failing else ""))
     print()
     print("\n".join(notes))
 
