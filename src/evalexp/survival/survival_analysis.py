@@ -330,10 +330,10 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
                      f"('{sv.cluster}'); with fewer than {FEW_CLUSTERS} they tend to be too small")
         found.append(AnalysisWarning(alerts.FEW_CLUSTERS, notes[-1]))
     adjusted, dropped, robust_adjusted = None, 0, None
+    missing = [c for c in sv.covariates if c not in data.columns]
+    if missing:
+        raise AnalysisError(f"covariates of the plan not in the cohort: {missing}")
     if sv.covariates and unadjusted is not None:
-        missing = [c for c in sv.covariates if c not in data.columns]
-        if missing:
-            raise AnalysisError(f"covariates of the plan not in the cohort: {missing}")
         # positional index, so the kept rows are positions even if cohort.data's index repeats
         X = design_matrix(data.assign(treated=treated).reset_index(drop=True), ["treated", *sv.covariates],
                           plan.reference)
@@ -354,6 +354,8 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
             # _fragility names the infinite terms and says what they mean for the treatment estimate
             caught = [w for w in caught if w.code != alerts.MONOTONE_LIKELIHOOD] + _fragility(adjusted)
         found += caught
+    if sv.covariates:
+        # also with an arm without rupture: its tests and augmented differences stand
         robust_adjusted, caught = run_quietly("covariate-adjusted analysis (Ye, Shao & Yi)", lambda: covariate_adjusted(
             time, event, treated, data[list(sv.covariates)], strata=strata, strata_name=sv.strata,
             randomization=sv.randomization, horizon_days=sv.horizon_days, alpha=alpha))
