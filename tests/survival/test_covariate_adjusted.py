@@ -422,3 +422,18 @@ def test_the_sibling_is_in_results_json_beside_the_robin_surv_numbers():
     assert out["hr"]["small_sample"]["ci_low"] == pytest.approx(np.exp(small.ci_low), rel=1e-12)
     assert "ruptures" not in out["log_hr"]["small_sample"]          # a count among complete cases
     assert "small sample: ye-shao-yi-hc1-t" in " ".join(result.tidy()["term"])
+
+
+def test_an_adjusted_equation_without_finite_root_keeps_the_tests_and_the_small_sample_version():
+    # a simulated 60-participant trial (evalexp.calibrate, n60 scenario) with 8 ruptures and six covariates:
+    # the covariate shift lies beyond the range of the score, U_c(theta) = 0 has no finite root
+    df = pd.read_csv(REFERENCE.parent / "data" / "ysy_no_finite_root.csv")
+    covariates = ["age", "female", "qpv", "diploma", "sector", "company_size"]
+    with pytest.warns(RuntimeWarning, match=r"^the covariate-adjusted log hazard ratio did not converge: its "
+                                            r"estimating equation has no finite root"):
+        result = covariate_adjusted(df["time_days"], df["event"], df["treated"], df[covariates],
+                                    strata=df["stratum"], horizon_days=365)
+    assert np.isnan(result.hazard.log_hr) and np.isnan(result.hazard.se)
+    assert np.isfinite(result.hazard.z) and np.isfinite(result.hazard.log_hr_unadjusted)
+    assert result.small_sample.method == "unadjusted-firth" and np.isfinite(result.small_sample.ci_high)
+    assert np.isfinite(result.rmst.difference) and np.isfinite(result.risk_difference.difference)

@@ -42,7 +42,9 @@ the same marginal hazard ratio (method ``"unadjusted-firth"``), the stratified l
 ties, the same strata), the unadjusted Cox model's own small-sample version. It is that too
 when an arm has no rupture: the log hazard ratios (adjusted and not) are then not estimable
 (monotone likelihood, NaN), while the log-rank tests at ``theta = 0`` and the augmented
-differences stand.
+differences stand; and when the adjusted equation has no finite root (the covariate shift
+beyond the range of the score: 10 of 1,500 simulated 60-participant trials with six
+covariates), the adjusted log HR alone is NaN, with a warning.
 
 Both equations are solved by Newton's method to ``|step| < 1e-12`` (``dU/dtheta = -sigma2``
 without the ties factor, exactly). Under simple randomisation and under permuted blocks within
@@ -365,9 +367,16 @@ def _fit(data: _Data, grouped: Grouped) -> HazardRatioFit:
         log_hr = se = np.nan
         if estimable:
             shift, reduction = _adjustment(derived_outcomes(data, theta_u), grouped, sigma_x)
-            log_hr = risk.solve(shift)
-            info = risk.score(log_hr, ties=False)[1]
-            se = float(np.sqrt((info - reduction) / info ** 2)) if info > reduction else np.nan
+            try:
+                log_hr = risk.solve(shift)
+            except AnalysisError:
+                # the covariate shift lies beyond the range of the score (few ruptures, many covariates)
+                warnings.warn("the covariate-adjusted log hazard ratio did not converge: its estimating equation "
+                              "has no finite root (the covariate shift exceeds the score's range); its log-rank "
+                              "tests and augmented differences stand", RuntimeWarning, stacklevel=2)
+            else:
+                info = risk.score(log_hr, ties=False)[1]
+                se = float(np.sqrt((info - reduction) / info ** 2)) if info > reduction else np.nan
     projection = grouped.projection
     k = projection.parameters(0) + projection.parameters(1) + 2 if projection.x.shape[1] else 0
     return HazardRatioFit(log_hr=float(log_hr), se=float(se), z=float(z),
