@@ -55,7 +55,7 @@ def shown(name: str, result: dict) -> tuple[list[str], list[str]]:
     """The methods the report shows in scenario ``name`` and those of them not calibrated."""
     null, alt = result["scenarios"]
     methods = null["methods"]
-    spec = SCENARIOS[name]
+    spec = SCENARIOS[name.removesuffix("_firth")]
     siblings = shows_small_sample("auto", spec["n"], spec["n_sites"] if spec["cluster"] else None)
     out, failing = [], []
     for method in methods:
