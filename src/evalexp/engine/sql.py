@@ -65,7 +65,9 @@ def _spark_fold() -> tuple[str, str, tuple[tuple[str, str], ...]]:
     """``translate``'s from and to strings and the two-letter replacements that make Spark's
     ``lower`` of a Latin letter what :func:`~evalexp.plan_loading.fold_label` makes of it; the
     combining marks (U+0300 to U+036F) come last in ``from`` without a counterpart: deleted."""
-    sources, targets, pairs = [], [], []
+    sources: list[str] = []
+    targets: list[str] = []
+    pairs: list[tuple[str, str]] = []
     for code in range(0x00C0, 0x0250):
         lower = chr(code).lower()
         target = fold_label(lower)
