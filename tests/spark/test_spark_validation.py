@@ -128,3 +128,15 @@ def test_labels_fold_on_spark_as_the_memory_engine_folds_them(spark):
     folded = [row[0] for row in frame.selectExpr(SPARK.fold_label("label")).collect()]
     assert folded == [fold_label(label) for label in labels]
     assert folded[0] == "a l'initiative de l'employeur" and folded[6] == "strasse"
+
+
+def test_string_literals_keep_quotes_and_backslashes_on_both_engines(spark):
+    """A label with an apostrophe or a backslash reaches SQL unchanged (Spark escapes, DuckDB doubles)."""
+    import duckdb
+
+    from evalexp.engine.sql import DUCKDB, SPARK
+
+    texts = ["à l'initiative de l'employeur", "a\\b", "'", "plain"]
+    on_spark = spark.sql("SELECT " + ", ".join(SPARK.literal(t) for t in texts)).collect()[0]
+    on_duckdb = duckdb.sql("SELECT " + ", ".join(DUCKDB.literal(t) for t in texts)).fetchall()[0]
+    assert list(on_spark) == list(on_duckdb) == texts

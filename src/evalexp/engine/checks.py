@@ -55,7 +55,7 @@ from ..validate import (
     unmapped_arms_problem,
 )
 from .counts import MAX_LEVELS
-from .sql import _SLASH, RECODED, Dialect, date_columns, literal, recoded
+from .sql import _SLASH, RECODED, Dialect, date_columns, recoded
 
 #: Column of the ``cohort`` view giving each row's position (increasing in file order).
 POSITION = "__position"
@@ -156,7 +156,7 @@ class SqlChecks:
         """:func:`evalexp.validate.check_ids` then :func:`evalexp.validate.map_arms`."""
         pid = self.q("participant_id")
         arms = self.precount([f"{pid} IS NULL", "arm IS NULL"],
-                             {arm: f"count_if(arm = {literal(arm)})" for arm in ARMS})
+                             {arm: f"count_if(arm = {self.dialect.literal(arm)})" for arm in ARMS})
         self.check(InvalidValueError, "participant_id", MISSING_ID, f"{pid} IS NULL")
         repeated = f"SELECT {pid} FROM {self.cohort} GROUP BY 1 HAVING count(*) > 1"
         n_ids = int(self.run(f"SELECT count(*) FROM ({repeated}) t")[0][0])
@@ -186,7 +186,7 @@ class SqlChecks:
                    f"slash dates that could be DD/MM/YYYY or MM/DD/YYYY (no day above 12 in "
                    f"{', '.join(repr(self.table.label(c)) for c in slash)}); set [data] date_format = "
                    f"\"%d/%m/%Y\" in the plan",
-                   f"regexp_extract({text}, {literal(_SLASH)}, 0) <> ''")
+                   f"regexp_extract({text}, {self.dialect.literal(_SLASH)}, 0) <> ''")
         return False
 
     def rows(self, plan: Plan, canonical: list[str]) -> tuple[int, tuple[str, ...]]:
@@ -196,8 +196,9 @@ class SqlChecks:
         q = self.q
         dates = date_columns(plan, {name: name for name in canonical})
         low, high = plan.data.date_min, plan.data.date_max
+        lit = self.dialect.literal
         date_rules = [(c, f"{q(c + '__text')} IS NOT NULL AND {q(c)} IS NULL",
-                       f"{q(c)} < DATE {literal(str(low))} OR {q(c)} > DATE {literal(str(high))}") for c in dates]
+                       f"{q(c)} < DATE {lit(str(low))} OR {q(c)} > DATE {lit(str(high))}") for c in dates]
         binary = [c for c in ("support_received", *plan.outcomes.binary) if c in canonical]
         not_01 = {c: f"{q(c)} IS NOT NULL AND trim({self.dialect.text(q(c))}) NOT IN ('0', '1')" for c in binary}
         missing = {c: f"{q(c)} IS NULL" for c in REQUIRED_DATES}
@@ -244,6 +245,6 @@ class SqlChecks:
             bad = ~values.isin(["0", "1"]).to_numpy()
             shown = ", ".join(repr(v) for v in values[bad][:MAX_ROWS_SHOWN])
         if bad.any():
-            listed = ", ".join(literal(str(v)) for v in values[bad])
+            listed = ", ".join(self.dialect.literal(str(v)) for v in values[bad])
             self.check(InvalidValueError, column, f"values must be 0 or 1 (or empty), found {shown}",
                        f"{text} IN ({listed})")

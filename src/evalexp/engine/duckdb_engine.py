@@ -64,7 +64,6 @@ from .sql import (
     canonical_select,
     date_columns,
     date_evidence_query,
-    literal,
     split_aggregate,
 )
 
@@ -134,9 +133,9 @@ def _evidence(con: duckdb.DuckDBPyConnection, plan: Plan, columns: list[str]) ->
 
 def _reader(path: Path, fmt: str, header_row: int) -> str:
     if fmt == ".parquet":
-        return f"read_parquet({literal(str(path))})"
+        return f"read_parquet({DUCKDB.literal(str(path))})"
     sep = _separator(_header_line(path, header_row))
-    return (f"read_csv({literal(str(path))}, delim={literal(sep)}, header=true, all_varchar=true, "
+    return (f"read_csv({DUCKDB.literal(str(path))}, delim={DUCKDB.literal(sep)}, header=true, all_varchar=true, "
             f"quote='\"', escape='\"', nullstr='', parallel=true, skip={header_row - 1})")
 
 
@@ -150,10 +149,10 @@ def _fetch(con: duckdb.DuckDBPyConnection, query: str) -> pd.DataFrame:
 
 def _cleaned(columns: list[str]) -> str:
     """The CSV's cells as :mod:`evalexp.readers` reads them: stripped, :data:`~evalexp.readers.MISSING_MARKERS` NULL."""
-    markers = ", ".join(literal(m) for m in sorted(MISSING_MARKERS))
+    markers = ", ".join(DUCKDB.literal(m) for m in sorted(MISSING_MARKERS))
     cells = []
     for column in columns:
-        stripped = f"trim({DUCKDB.quote(column)}, {literal(_WHITESPACE)})"
+        stripped = f"trim({DUCKDB.quote(column)}, {DUCKDB.literal(_WHITESPACE)})"
         cells.append(f"CASE WHEN {stripped} IN ({markers}) THEN NULL ELSE {stripped} END AS {DUCKDB.quote(column)}")
     return f"SELECT {', '.join(cells)} FROM file"
 

@@ -39,7 +39,7 @@ from ..readers import MISSING_MARKERS, _separator
 from ..validate import Table, check_columns
 from .checks import POSITION, SqlChecks
 from .counts import CohortCounts
-from .sql import COUNT, KEYS, SPARK, aggregate_query, canonical_select, date_columns, date_evidence_query, literal
+from .sql import COUNT, KEYS, SPARK, aggregate_query, canonical_select, date_columns, date_evidence_query
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -149,7 +149,7 @@ def read_source(spark: SparkSession, path: str, header_row: int = 1) -> DataFram
         frame = spark.read.options(header="true", sep=_separator(header), encoding="UTF-8", escape='"',
                                    mode="FAILFAST", inferSchema="false").csv(path)
     names = [name.strip().lstrip("\ufeff").strip() for name in frame.columns]
-    markers = ", ".join(literal(m) for m in sorted(MISSING_MARKERS))
+    markers = ", ".join(SPARK.literal(m) for m in sorted(MISSING_MARKERS))
     q = SPARK.quote
     cells = [f"CASE WHEN trim({q(raw)}) IN ({markers}) THEN NULL ELSE trim({q(raw)}) END AS {q(name)}"
              for raw, name in zip(frame.columns, names)]

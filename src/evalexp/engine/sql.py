@@ -56,11 +56,6 @@ _ISO = r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}
 _SLASH = r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})( [0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?$"
 
 
-def literal(text: str) -> str:
-    """A SQL string literal (single quotes doubled; no backslash in the patterns used here)."""
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _spark_fold() -> tuple[str, str, tuple[tuple[str, str], ...]]:
     """``translate``'s from and to strings and the two-letter replacements that make Spark's
     ``lower`` of a Latin letter what :func:`~evalexp.plan_loading.fold_label` makes of it; the
@@ -95,6 +90,10 @@ class Dialect:
 
     name: str = "duckdb"
 
+    def literal(self, text: str) -> str:
+        """A string literal: single quotes doubled (DuckDB reads a backslash as itself)."""
+        return "'" + text.replace("'", "''") + "'"
+
     def quote(self, name: str) -> str:
         """A quoted identifier."""
         return '"' + name.replace('"', '""') + '"'
@@ -109,7 +108,8 @@ class Dialect:
 
     def fold_label(self, expr: str) -> str:
         """Labels as :func:`evalexp.plan_loading.fold_label` matches them (trimmed, accents and case ignored)."""
-        return f"lower(strip_accents(replace(trim({expr}), {literal(RIGHT_QUOTE)}, {literal(APOSTROPHE)})))"
+        return (f"lower(strip_accents(replace(trim({expr}), {self.literal(RIGHT_QUOTE)}, "
+                f"{self.literal(APOSTROPHE)})))")
 
     def ymd_date(self, ymd: str) -> str:
         """A DATE from ``Y-M-D`` text (1-2 digit month and day), NULL when not a calendar day."""
@@ -117,7 +117,7 @@ class Dialect:
 
     def strptime(self, text: str, date_format: str) -> str:
         """A DATE from text in the plan's strptime ``[data] date_format``, NULL when it does not parse."""
-        return f"CAST(try_strptime({text}, {literal(date_format)}) AS DATE)"
+        return f"CAST(try_strptime({text}, {self.literal(date_format)}) AS DATE)"
 
     def day_diff(self, start: str, stop: str) -> str:
         """Whole days from ``start`` to ``stop``."""
@@ -129,6 +129,11 @@ class SparkDialect(Dialect):
     """Spark SQL (ANSI mode off, so that an invalid date is NULL): backquotes, ``to_date``, ``datediff``."""
 
     name: str = "spark"
+
+    def literal(self, text: str) -> str:
+        """A string literal with backslash escapes (Spark SQL's; pyspark 3.5.0 reads a doubled quote
+        as two adjacent literals, so ``'l''a'`` would lose its apostrophe)."""
+        return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
     def quote(self, name: str) -> str:
         return "`" + name.replace("`", "``") + "`"
@@ -144,10 +149,10 @@ class SparkDialect(Dialect):
         ``strip_accents``, so ``translate`` maps each accented Latin letter (U+00C0 to U+024F) to
         what :func:`evalexp.plan_loading.fold_label` makes of it and deletes combining marks
         (:data:`SPARK_FOLD`); a letter that folds to two (``ß``, ``ŉ``) is replaced first."""
-        folded = f"lower(replace(trim({expr}), {literal(RIGHT_QUOTE)}, {literal(APOSTROPHE)}))"
+        folded = f"lower(replace(trim({expr}), {self.literal(RIGHT_QUOTE)}, {self.literal(APOSTROPHE)}))"
         for letter, target in SPARK_FOLD[2]:
-            folded = f"replace({folded}, {literal(letter)}, {literal(target)})"
-        return f"translate({folded}, {literal(SPARK_FOLD[0])}, {literal(SPARK_FOLD[1])})"
+            folded = f"replace({folded}, {self.literal(letter)}, {self.literal(target)})"
+        return f"translate({folded}, {self.literal(SPARK_FOLD[0])}, {self.literal(SPARK_FOLD[1])})"
 
     def ymd_date(self, ymd: str) -> str:
         return f"to_date({ymd}, 'y-M-d')"
@@ -157,7 +162,7 @@ class SparkDialect(Dialect):
         for directive, spark in (("%Y", "yyyy"), ("%m", "MM"), ("%d", "dd"), ("%y", "yy"), ("%H", "HH"),
                                  ("%M", "mm"), ("%S", "ss")):
             pattern = pattern.replace(directive, spark)
-        return f"to_date({text}, {literal(pattern)})"
+        return f"to_date({text}, {self.literal(pattern)})"
 
     def day_diff(self, start: str, stop: str) -> str:
         return f"datediff({stop}, {start})"
@@ -182,7 +187,7 @@ def _date(dialect: Dialect, raw: str, plan: Plan, day_first: bool) -> str:
     text = dialect.text(raw)
 
     def part(pattern: str, group: int) -> str:
-        return f"NULLIF(regexp_extract({text}, {literal(pattern)}, {group}), '')"
+        return f"NULLIF(regexp_extract({text}, {dialect.literal(pattern)}, {group}), '')"
 
     iso = dialect.ymd_date(f"{part(_ISO, 1)} || '-' || {part(_ISO, 2)} || '-' || {part(_ISO, 3)}")
     if plan.data.date_format != "auto":
@@ -197,14 +202,15 @@ def _date(dialect: Dialect, raw: str, plan: Plan, day_first: bool) -> str:
 def _arm(dialect: Dialect, raw: str, plan: Plan) -> str:
     """CASE mapping the source arm labels to the canonical arms (NULL when unmapped)."""
     lookup = arm_lookup(plan)
-    whens = " ".join(f"WHEN {literal(label)} THEN {literal(arm)}" for label, arm in lookup.items())
+    whens = " ".join(f"WHEN {dialect.literal(label)} THEN {dialect.literal(arm)}" for label, arm in lookup.items())
     return f"CASE {dialect.fold(dialect.text(raw))} {whens} END"
 
 
 def recoded(dialect: Dialect, raw: str, table_: dict[str, tuple[str, ...]]) -> str:
     """The plan's ``[recode.COLUMN]`` (:func:`evalexp.recode.recode_lookup`): canonical value, NULL when
     the cell is missing or its label unmapped (``<column>__recoded`` keeps the cell for the check)."""
-    whens = " ".join(f"WHEN {literal(label)} THEN {literal(value)}" for label, value in recode_lookup(table_).items())
+    whens = " ".join(f"WHEN {dialect.literal(label)} THEN {dialect.literal(value)}"
+                     for label, value in recode_lookup(table_).items())
     return f"CASE {dialect.fold_label(dialect.text(raw))} {whens} END"
 
 
@@ -271,7 +277,7 @@ def aggregate_query(plan: Plan, source_relation: str, dialect: Dialect, *, colum
         if key == "cause":
             cause = f"trim({dialect.text(q(column))})"
             keys.append((key, (f"CASE WHEN {q('event')} = 1 THEN COALESCE(NULLIF({cause}, ''), "
-                               f"{literal(UNKNOWN_CAUSE)}) END")))
+                               f"{dialect.literal(UNKNOWN_CAUSE)}) END")))
         elif key in ("stratum", "cluster") or key not in outcomes:
             keys.append((key, q(column)))
     inner = canonical_select(plan, source_relation, dialect, columns=columns, day_first=day_first)
@@ -307,7 +313,7 @@ def date_evidence_query(plan: Plan, source_relation: str, dialect: Dialect, *, c
     canonical = _canonical_names(plan, columns)
     parts = []
     for name in date_columns(plan, canonical):
-        first = f"NULLIF(regexp_extract({dialect.text(q(canonical[name]))}, {literal(_SLASH)}, 1), '')"
+        first = f"NULLIF(regexp_extract({dialect.text(q(canonical[name]))}, {dialect.literal(_SLASH)}, 1), '')"
         parts.append(f"count({first}) AS {q(name + '__slash')}")
         parts.append(f"max(CAST({first} AS INTEGER)) AS {q(name + '__first')}")
     return f"SELECT {', '.join(parts) or '0 AS none'} FROM {source_relation}"
