@@ -138,5 +138,6 @@ def test_string_literals_keep_quotes_and_backslashes_on_both_engines(spark):
 
     texts = ["à l'initiative de l'employeur", "a\\b", "'", "plain"]
     on_spark = spark.sql("SELECT " + ", ".join(SPARK.literal(t) for t in texts)).collect()[0]
-    on_duckdb = duckdb.sql("SELECT " + ", ".join(DUCKDB.literal(t) for t in texts)).fetchall()[0]
+    with duckdb.connect() as connection:                   # its own connection, not the shared default one
+        on_duckdb = connection.execute("SELECT " + ", ".join(DUCKDB.literal(t) for t in texts)).fetchall()[0]
     assert list(on_spark) == list(on_duckdb) == texts
