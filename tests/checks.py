@@ -1,4 +1,5 @@
-"""Assertions shared by test folders (on ``sys.path`` through ``pythonpath = ["tests"]`` in pyproject.toml)."""
+"""Assertions and helpers shared by test folders (on ``sys.path`` through ``pythonpath = ["tests"]``
+in pyproject.toml)."""
 import math
 
 import numpy as np
@@ -41,3 +42,15 @@ def determined(hidden: np.ndarray, lines: list[np.ndarray]) -> list[tuple[int, .
         if np.linalg.matrix_rank(np.vstack([matrix, unit])) == rank:
             found.append(cell)
     return found
+
+
+def leaves(node, accept, path=()):
+    """``(path, value)`` of every leaf of a JSON-like tree for which ``accept(value)`` holds."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from leaves(value, accept, path + (key,))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from leaves(value, accept, path + (i,))
+    elif accept(node):
+        yield path, node

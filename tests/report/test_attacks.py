@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import pypdfium2 as pdfium
 import pytest
-from checks import determined
+from checks import determined, leaves
 from scipy.stats import norm
 
 from evalexp.analysis import analyze
@@ -510,17 +510,6 @@ def test_no_sentence_or_cell_carries_a_small_count(skewed, arm8):
     assert not _small_numbers_in_text(arm8[2].text())
 
 
-def _count_leaves(node, path=()):
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _count_leaves(value, path + (key,))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _count_leaves(value, path + (i,))
-    elif isinstance(node, int) and not isinstance(node, bool):
-        yield path, node
-
-
 COUNT_KEYS = {"n", "events", "attrited", "due", "held", "on_time", "ruptures", "count", "planned_end", "n_dropped",
               "extraction", "lost", "received", "not_received", "lost_to_followup", "censored_at_extraction",
               "assigned", "analysed", "n_observed", "missing", "at_risk"}
@@ -537,7 +526,7 @@ def test_public_results_json_holds_no_count_from_1_to_threshold(fixture, request
     built = request.getfixturevalue(fixture)
     analysis, public = built[1], built[2]
     exact = analysis.to_dict()
-    leaks = [path for path, value in _count_leaves(exact)
+    leaks = [path for path, value in leaves(exact, lambda v: isinstance(v, int) and not isinstance(v, bool))
              if 0 < value < T and COUNT_KEYS & set(map(str, path[-3:])) and path[0] != "power"
              and _at(public.results, path) is not None]
     assert not leaks

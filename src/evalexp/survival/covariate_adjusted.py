@@ -275,11 +275,10 @@ def small_sample_hazard(fit: HazardRatioFit, time, event, treated, *, strata=Non
                                  float(z), float(2.0 * t.sf(abs(z))) if np.isfinite(z) else float("nan"),
                                  float(n - k), k, fit.ruptures)
     firth = firth_cox(time, event, pd.DataFrame({"treated": np.asarray(treated, dtype=float)}), strata=strata,
-                      alpha=alpha).small_sample("treated")
-    number = [np.nan if firth[key] is None else float(firth[key]) for key in ("log_hr", "se", "ci_low", "ci_high",
-                                                                           "p_value")]
-    return SmallSampleHazard("unadjusted-firth", number[0], number[1], float(np.log(number[2])),
-                             float(np.log(number[3])), number[4], fit.z_unadjusted,
+                      alpha=alpha)
+    low, high, p = firth.interval("treated")
+    return SmallSampleHazard("unadjusted-firth", float(firth.params_["treated"]), float(firth.se_["treated"]),
+                             float(low), float(high), float(p), fit.z_unadjusted,
                              float(2.0 * stats.norm.sf(abs(fit.z_unadjusted))), None, k, fit.ruptures)
 
 

@@ -47,7 +47,7 @@ from ..errors import AnalysisError
 from ..grouping import group_labels
 from ..plan import ARMS, Plan
 from ..results import Result, json_number
-from ..small_sample import shows_small_sample, small_sample_choice
+from ..small_sample import small_sample_choice
 from .covariate_adjusted import CovariateAdjusted, covariate_adjusted
 from .cox import FEW_CLUSTERS, CoxResult, cox_ph
 from .cox_clusters import few_clusters_ratio
@@ -364,9 +364,10 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
     # Firth's interval is the unadjusted model's small-sample sibling (one coefficient: calibrated at 60
     # participants, finite with an arm without rupture); for the adjusted model only when the plan asks
     # (with six covariates it under-covers as the Wald interval does, and its profile takes seconds)
+    choice = small_sample_choice(inf.small_sample, int(time.size),
+                                 None if unadjusted is None else unadjusted.n_clusters)
     models = {}
-    if sv.firth or shows_small_sample(inf.small_sample, int(time.size),
-                                      None if unadjusted is None else unadjusted.n_clusters):
+    if sv.firth or choice["shown"]:
         models["unadjusted"] = (np.arange(time.size), pd.DataFrame({"treated": treated.astype(float)}))
     if sv.firth and adjusted is not None:
         models["adjusted"] = (rows, X)
@@ -411,11 +412,9 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
         # report shows the small-sample versions (pilot sizes, few clusters, or "always")
         rmst_small_sample=rmst_permutation(time, event, treated, sv.horizon_days, strata=strata,
                                            permutations=inf.permutations, seed=inf.seed, alpha=alpha)
-        if inf.permutations >= 1 and shows_small_sample(
-            inf.small_sample, int(time.size), None if unadjusted is None else unadjusted.n_clusters) else None,
+        if inf.permutations >= 1 and choice["shown"] else None,
         risk_small_sample=risk_difference_small_sample(time, event, treated, sv.horizon_days, alpha=alpha),
-        small_sample=small_sample_choice(inf.small_sample, int(time.size),
-                                         None if unadjusted is None else unadjusted.n_clusters),
+        small_sample=choice,
         randomization_ci=randomization_intervals(time, event, treated, sv.horizon_days, strata=strata,
                                                  permutations=inf.permutations, seed=inf.seed, ties=sv.ties,
                                                  alpha=alpha)
