@@ -190,11 +190,25 @@ def test_progress_needs_a_terminal_and_no_quiet(monkeypatch):
     assert cli._progress(argparse.Namespace(quiet=True)) is False
 
 
-def test_the_randomisation_bar_writes_no_carriage_return_off_a_terminal(capsys):
+def test_the_randomisation_bar_writes_no_carriage_return_off_a_terminal(capsys, monkeypatch):
+    import itertools
+
+    from evalexp import _progress
+    from evalexp.survival import permutation
     from evalexp.survival.permutation import randomization_inference
+    clock = itertools.count(0.0, 100.0)               # 100 s a tick: a long run, the bar would show on a terminal
+    monkeypatch.setattr(_progress.time, "perf_counter", lambda: next(clock))
+    monkeypatch.setattr(permutation, "CHUNK_ELEMENTS", 4_000)   # many chunks: the bar has partial updates
     time = np.arange(1.0, 41.0)
-    randomization_inference(time, np.ones(40), np.r_[np.ones(20), np.zeros(20)], permutations=2_000, progress=True)
+    arms = np.r_[np.ones(20), np.zeros(20)]
+    randomization_inference(time, np.ones(40), arms, permutations=2_000, progress=True)
     assert capsys.readouterr().err == ""             # stderr is captured, not a terminal
+    monkeypatch.setattr(sys, "stderr", _Terminal())   # on a terminal the same run draws the bar
+    monkeypatch.setattr(_Terminal, "write", lambda self, text: written.append(text), raising=False)
+    monkeypatch.setattr(_Terminal, "flush", lambda self: None, raising=False)
+    written: list[str] = []
+    randomization_inference(time, np.ones(40), arms, permutations=2_000, progress=True)
+    assert written and written[0].startswith("\rrandomisation inference [")
 
 
 def test_a_bar_with_min_seconds_appears_only_for_a_long_run(capsys):
