@@ -15,7 +15,8 @@ Scoring one replicate (:func:`score`):
   (``exp`` of a log hazard ratio when the CI is on the hazard-ratio scale);
 - *not computed*: the p-value (tests) or a CI bound (intervals) is null, unless the block says
   the bound is infinite (``ci_high_unbounded``: the randomisation interval of a hazard ratio
-  with no rupture in the control arm).
+  with no rupture in the control arm; ``ci_low_unbounded`` too on the log scale, without any
+  rupture).
 """
 from __future__ import annotations
 
@@ -107,6 +108,11 @@ METHODS: tuple[MethodSpec, ...] = (
           CI, "identity"),
     _spec("covariate_adjusted_risk_difference", "/survival/covariate_adjusted/risk_difference",
           "risk_difference", "difference", CI, "identity"),
+    _spec("covariate_adjusted_rmst_small_sample", "/survival/covariate_adjusted/rmst/small_sample",
+          "rmst_difference", "difference", CI, "identity"),
+    _spec("covariate_adjusted_risk_difference_small_sample",
+          "/survival/covariate_adjusted/risk_difference/small_sample", "risk_difference", "difference", CI,
+          "identity"),
 )
 
 
@@ -153,6 +159,8 @@ def score(spec: MethodSpec, results: dict[str, Any], truth: dict[str, float], al
     label = block.get("method") if isinstance(block.get("method"), str) else None
     p = _number(block, spec.p_value)
     low, high = (None, None) if spec.ci is None else (_number(block, spec.ci[0]), _number(block, spec.ci[1]))
+    if spec.ci is not None and low is None and block.get(f"{spec.ci[0]}_unbounded") is True:
+        low = -math.inf
     if spec.ci is not None and high is None and block.get(f"{spec.ci[1]}_unbounded") is True:
         high = math.inf
     has_ci = spec.ci is not None and low is not None and high is not None

@@ -71,3 +71,21 @@ def test_results_on_standard_output_are_plain_json(capsys):
                  "--engine", "duckdb"])
     assert code == 0
     assert json.loads(capsys.readouterr().out)["engine"]["name"] == "duckdb"
+
+
+@pytest.mark.parametrize("engine", ["memory", "duckdb"])
+def test_a_cohort_without_rupture_is_analysed_by_both_engines(tmp_path, engine):
+    # every rupture_date empty: DuckDB's count_if over an all-NULL condition gave NULL, an internal error
+    lines = (DEMO / "agir_demo.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    cut = [header.index("rupture_date"), header.index("rupture_initiative")]
+    rows = [",".join("" if i in cut else v for i, v in enumerate(line.split(","))) for line in lines[1:]]
+    (tmp_path / "cohort.csv").write_text("\n".join([lines[0], *rows]) + "\n", encoding="utf-8")
+    out = tmp_path / "results.json"
+    assert main(["analyze", str(tmp_path / "cohort.csv"), "--plan", str(DEMO / "agir_demo.toml"),
+                 "--json", str(out), "--engine", engine]) == 0
+    results = json.loads(out.read_text())
+    assert results["events"] == {"treatment": 0, "control": 0}
+    assert (results["survival"]["logrank"]["statistic"], results["survival"]["logrank"]["p_value"]) == (0.0, 1.0)
+    assert results["survival"]["cox"]["unadjusted"]["hr"] is None
+    assert [w["code"] for w in results["warnings"]] == ["not_estimable"]

@@ -383,7 +383,7 @@ def test_kaplan_meier_shares_are_withheld_when_an_arm_has_fewer_than_11_ruptures
 
 @pytest.mark.parametrize("arm", [0, 1])
 def test_the_public_results_do_not_say_which_arm_had_no_rupture(arm):
-    # a zero is disclosive (docs/disclosure.md): no flag may differ from a trial with a rupture in each arm
+    # a zero is disclosive (docs/disclosure.md): no flag or label may differ from a trial with a rupture in each arm
     plan = _plan()
     data = load_cohort(DEMO_CSV, plan).data.copy()
     none = load_frame(data.drop(columns=["end", "event", "time_days", "treated"])
@@ -392,8 +392,9 @@ def test_the_public_results_do_not_say_which_arm_had_no_rupture(arm):
     few.loc[data.index[(data["treated"] == arm) & (data["event"] == 1)][:1]] = True    # one rupture
     one = load_frame(data.drop(columns=["end", "event", "time_days", "treated"])
                      .assign(rupture_date=data["rupture_date"].where(few)), plan)
-    flags = [dict(leaves(publish(analyze(c, plan), 11, "public").results["survival"], lambda v: isinstance(v, bool)))
-             for c in (none, one)]
+    # flags and labels: a sibling's method says when it fell back to an unadjusted analysis
+    flags = [dict(leaves(publish(analyze(c, plan), 11, "public").results["survival"],
+                         lambda v: isinstance(v, (bool, str)))) for c in (none, one)]
     differing = {k for k in flags[0].keys() | flags[1].keys() if flags[0].get(k) != flags[1].get(k)}
     assert not differing, differing
 
@@ -415,7 +416,13 @@ def test_no_rupture_in_one_arm_is_explained_not_shown_as_dashes():
         "n'est pas estimable (vraisemblance monotone) et le test de proportionnalité ne s'applique "
         "pas ; les autres indicateurs restent valides (inférence par randomisation : p = 0,005).")
     # no re-randomisation of the 200 reaches the observed log-rank: p = 1 / 201
-    assert texts.count(expected) == 2
+    assert texts.count(expected) == 1
+    # the primary analysis (adjusted Cox) shows its small-sample sibling, the unadjusted Firth model, and says so
+    fallback = typeset_fr(
+        "Le modèle de Cox ajusté ne peut pas être estimé ici (moins de deux ruptures par coefficient, ou aucune "
+        "dans un groupe) : le rapport des risques donné pour le modèle ajusté est celui du modèle non ajusté, "
+        "estimé par la vraisemblance pénalisée de Firth.")
+    assert texts.count(fallback) == 2
     assert not any("(p = –)" in t or "est de –" in t for t in texts)
     # the randomisation interval of the hazard ratio is one-sided: from 0 to a finite upper limit
     rows = [row for s in document.sections if s.key == "primary" for b in s.blocks for row in getattr(b, "rows", ())]

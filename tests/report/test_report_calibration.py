@@ -160,3 +160,31 @@ def test_the_plan_keys():
     with pytest.raises(PlanError) as err:
         plan_from_dict({"title": "t", "survival": {"horizon_days": 365}, "inference": {"small_sample": "yes"}})
     assert str(err.value) == "<plan>: 'small_sample' must be one of auto, always, never, got 'yes'"
+
+
+def test_the_unadjusted_fallbacks_are_shown_and_named():
+    # 60 participants, six covariates, nine ruptures: every adjusted analysis falls back to its unadjusted sibling
+    firth = {"method": "firth", "log_hr": -0.5, "hr": 0.61, "ci_low": 0.2, "ci_high": 1.9, "p_value": 0.4}
+    cox = {"unadjusted": {"hr": None, "ci_low": None, "ci_high": None, "p_value": None, "small_sample": firth},
+           "adjusted": {"hr": None, "ci_low": None, "ci_high": None, "p_value": None,
+                        "small_sample": {**firth, "method": "unadjusted-firth", "parameters": 13}}}
+    ca = {"rmst": {"difference": 12.0, "ci_low": -30.0, "ci_high": 54.0, "p_value": 0.6,
+                   "small_sample": {"method": "unadjusted-studentized-permutation", "difference": 10.0,
+                                    "ci_low": -40.0, "ci_high": 60.0, "p_value": 0.7}},
+          "risk_difference": {"difference": -0.05, "ci_low": -0.2, "ci_high": 0.1, "p_value": 0.5,
+                              "small_sample": {"method": "unadjusted-newcombe-effective-n", "difference": -0.04,
+                                               "ci_low": -0.25, "ci_high": 0.15, "p_value": 0.6}}}
+    results = {"survival": {**SURVIVAL, "cox": cox, "covariate_adjusted": ca, "small_sample": {"shown": True}}}
+    shown = displayed_results(results)["survival"]
+    assert (shown["cox"]["adjusted"]["hr"], shown["cox"]["adjusted"]["method"]) == (0.61, "unadjusted-firth")
+    assert (shown["covariate_adjusted"]["rmst"]["difference"], shown["covariate_adjusted"]["rmst"]["ci_low"]) == \
+        (10.0, -40.0)
+    assert shown["covariate_adjusted"]["risk_difference"]["ci_high"] == 0.15
+    ctx = _ctx("en", True)
+    ctx = dataclasses.replace(ctx, pub=dataclasses.replace(ctx.pub, results={"survival": {
+        **ctx.pub.results["survival"], "cox": cox, "covariate_adjusted": ca}}))
+    (paragraph,) = methods_blocks(ctx)
+    assert ("the adjusted Cox model (fewer than two ruptures per coefficient: the unadjusted Firth model in its "
+            "place); the covariate-augmented RMST difference (too few ruptures to adjust: the unadjusted "
+            "studentised permutation test instead); the covariate-augmented risk difference (too few ruptures to "
+            "adjust: the unadjusted Newcombe interval instead)") in paragraph.text

@@ -101,11 +101,13 @@ def test_without_covariates_strata_or_cluster():
     assert out["cox"]["unadjusted"]["robust"] is False
 
 
-def test_no_rupture_is_an_analysis_error():
+def test_no_rupture_is_analysed_with_tests_that_have_no_information():
+    # it used to be refused (issue 14: no simulated trial may fail); tests/survival/test_no_rupture.py
     cohort = _cohort()
-    data = cohort.data.assign(event=0)
-    with pytest.raises(AnalysisError, match="no rupture"):
-        analyze_survival(Cohort(data), _plan())
+    out = analyze_survival(Cohort(cohort.data.assign(event=0)), _plan())
+    assert [(w.code, w.message) for w in out.warnings] == [("not_estimable", (
+        "Cox models: no rupture in the cohort, the hazard ratios are null; the tests have no information (p = 1)"))]
+    assert out.cox_unadjusted is None and (out.logrank.statistic, out.logrank.p_value) == (0.0, 1.0)
 
 
 def test_few_clusters_are_noted_and_counted(demo):

@@ -324,10 +324,27 @@ def test_an_arm_without_rupture_keeps_the_tests_and_differences_and_firths_estim
     assert out["precision_gain"]["equivalent_participants"] is None
 
 
-def test_without_any_rupture_there_is_no_covariate_adjusted_analysis():
+def test_without_any_rupture_the_tests_have_no_information_and_the_small_sample_versions_bound_the_effect():
     df = _dataset("veteran")
-    with pytest.raises(AnalysisError, match=r"^no rupture among the complete cases: no covariate-adjusted analysis$"):
-        covariate_adjusted(df["time"], np.zeros(len(df)), df["treated"], df[["karno"]], horizon_days=100)
+    with pytest.warns(RuntimeWarning, match=r"^no rupture among the complete cases: the covariate-adjusted hazard "
+                                            r"ratio is not estimable and its tests have no information \(p = 1\)"):
+        result = covariate_adjusted(df["time"], np.zeros(len(df)), df["treated"], df[["karno"]], horizon_days=100,
+                                    permutations=20)
+    out = result.to_dict()
+    assert out["logrank"]["statistic"] == 0.0 and out["logrank"]["p_value"] == 1.0
+    assert out["log_hr"]["estimate"] is None
+    assert out["logrank"]["small_sample"] == {"method": "unadjusted-firth", "statistic": 0.0, "p_value": 1.0,
+                                              "df": None}
+    assert out["log_hr"]["small_sample"] == {
+        "method": "unadjusted-firth", "estimate": None, "se": None, "ci_low": None, "ci_high": None,
+        "ci_low_unbounded": True, "ci_high_unbounded": True, "p_value": 1.0, "df": None, "parameters": 4}
+    assert out["hr"]["small_sample"] == {"method": "unadjusted-firth", "estimate": None, "ci_low": 0.0,
+                                         "ci_high": None, "ci_high_unbounded": True, "p_value": 1.0}
+    # the risk difference and the RMST difference at day 100: Newcombe's interval and the Wilson bound
+    assert out["risk_difference"]["small_sample"]["method"] == "unadjusted-newcombe-effective-n"
+    assert out["risk_difference"]["small_sample"]["p_value"] == 1.0
+    assert out["rmst"]["small_sample"]["method"] == "unadjusted-wilson-bound"
+    assert out["rmst"]["small_sample"]["ci_low"] < 0 < out["rmst"]["small_sample"]["ci_high"]
 
 
 def test_the_newton_solver_reaches_a_far_root():
@@ -437,3 +454,64 @@ def test_an_adjusted_equation_without_finite_root_keeps_the_tests_and_the_small_
     assert np.isfinite(result.hazard.z) and np.isfinite(result.hazard.log_hr_unadjusted)
     assert result.small_sample.method == "unadjusted-firth" and np.isfinite(result.small_sample.ci_high)
     assert np.isfinite(result.rmst.difference) and np.isfinite(result.risk_difference.difference)
+
+
+def test_ruptures_of_one_arm_without_the_other_at_risk_make_the_hazard_ratio_not_estimable_not_an_error():
+    # a simulated 60-participant trial (evalexp.calibrate, n60 scenario, HR 0.6): 2 control ruptures and 1
+    # treated one, but within its stratum the treated rupture happens when no control is at risk, so the
+    # stratified score U(theta) never reaches 0 (R coxph: "coefficient may be infinite")
+    df = pd.read_csv(REFERENCE.parent / "data" / "ysy_no_unadjusted_root.csv")
+    covariates = ["age", "female", "qpv", "diploma", "sector", "company_size"]
+    with pytest.warns(RuntimeWarning, match=r"^monotone likelihood: every rupture of one arm happens when nobody "
+                                            r"of the other arm is at risk in its stratum"):
+        result = covariate_adjusted(df["time_days"], df["event"], df["treated"], df[covariates],
+                                    strata=df["stratum"], horizon_days=365)
+    assert np.isnan(result.hazard.log_hr) and np.isnan(result.hazard.log_hr_unadjusted)
+    assert np.isfinite(result.hazard.z) and np.isfinite(result.hazard.z_unadjusted)
+    assert result.small_sample.method == "unadjusted-firth"
+    assert np.isfinite(result.small_sample.ci_low) and np.isfinite(result.small_sample.ci_high)
+    assert np.isfinite(result.rmst.difference) and np.isfinite(result.risk_difference.difference)
+
+
+def test_augmented_siblings_refer_the_augmented_differences_to_student_t_with_n_minus_k_df():
+    # Rossi (432 men, 114 arrests), four covariates and 'mar' strata: k = 2 x (4 slopes + 2 intercepts) = 12
+    df = _dataset("rossi")
+    result = covariate_adjusted(df["time"], df["event"], df["treated"], df[["age", "prio", "race", "wexp"]],
+                                strata=df["mar"], strata_name="mar", horizon_days=26, permutations=50)
+    out = result.to_dict()
+    assert result.hazard.parameters == 12 and result.hazard.ruptures == 114
+    for key, part in (("rmst", result.rmst), ("risk_difference", result.risk_difference)):
+        df_t = 432 - 12
+        q = stats.t(df_t).isf(0.025)
+        small = dict(out[key]["small_sample"])
+        assert small.pop("method") == "augmented-t"
+        assert small == pytest.approx({
+            "difference": part.difference, "se": part.se,
+            "ci_low": part.difference - q * part.se, "ci_high": part.difference + q * part.se,
+            "p_value": 2 * stats.t(df_t).sf(abs(part.difference / part.se)), "df": df_t, "parameters": 12},
+            rel=1e-12)
+    assert "rmst difference (augmented, day 26) (small sample: augmented-t)" in list(result.tidy()["term"])
+
+
+def test_with_fewer_ruptures_than_parameters_the_augmented_siblings_are_the_unadjusted_small_sample_ones():
+    # 13 arrests, 16 parameters (as above): the studentised permutation and Newcombe on the same rows
+    from evalexp.survival.risk_small import risk_difference_small_sample
+    from evalexp.survival.rmst_perm import rmst_permutation
+
+    df = _dataset("rossi").iloc[:60]
+    covariates = ["age", "prio", "race", "wexp", "mar", "paro", "educ"]
+    args = (df["time"], df["event"], df["treated"])
+    result = covariate_adjusted(*args, df[covariates], strata=df["mar"], horizon_days=26, permutations=200, seed=7)
+    out = result.to_dict()
+    perm = rmst_permutation(*args, 26, strata=df["mar"], permutations=200, seed=7)
+    newcombe = risk_difference_small_sample(*args, 26)
+    assert out["rmst"]["small_sample"] == {
+        "method": "unadjusted-studentized-permutation", "difference": perm.difference, "se": perm.se,
+        "ci_low": perm.ci_low, "ci_high": perm.ci_high, "p_value": perm.p_value, "df": None, "parameters": 16}
+    assert out["risk_difference"]["small_sample"] == {
+        "method": "unadjusted-newcombe-effective-n", "difference": newcombe.difference, "se": None,
+        "ci_low": newcombe.ci_low, "ci_high": newcombe.ci_high, "p_value": newcombe.p_value, "df": None,
+        "parameters": 16}
+    # without re-randomisations there is no RMST sibling to fall back on
+    bare = covariate_adjusted(*args, df[covariates], strata=df["mar"], horizon_days=26).to_dict()
+    assert "small_sample" not in bare["rmst"] and "small_sample" in bare["risk_difference"]

@@ -73,8 +73,32 @@ def test_firth_sibling_equals_coxphf(pilot, ref):
         pytest.approx([r["coef"][0], r["se"][0], np.log(r["ci_low"][0]), np.log(r["ci_high"][0]), r["p"][0]],
                       abs=1e-6)
     assert out["unadjusted"]["small_sample"]["method"] == "firth"
-    # without [survival] firth the sibling is the df-corrected Wald interval (CoxResult.small_sample_ratio)
-    assert analyze_survival(pilot, _plan()).to_dict()["cox"]["adjusted"]["small_sample"]["method"] == "wald-hc1-t"
+
+
+def test_the_adjusted_sibling_is_the_unadjusted_firth_analysis_below_two_ruptures_per_coefficient(pilot):
+    # the pilot: 25 ruptures; six covariates make 13 coefficients (fewer than 2 x 13 = 26 ruptures)
+    cox = analyze_survival(pilot, _plan()).to_dict()["cox"]
+    assert cox["adjusted"]["events"] == 25
+    unadjusted, adjusted = cox["unadjusted"]["small_sample"], cox["adjusted"]["small_sample"]
+    assert unadjusted["method"] == "firth"
+    assert adjusted == {"method": "unadjusted-firth", "parameters": 13,
+                        **{key: unadjusted[key] for key in ("log_hr", "se", "hr", "ci_low", "ci_high", "p_value")}}
+    # two covariates (age, female: 3 coefficients, 25 >= 6 ruptures): the df-corrected Wald interval
+    cox = analyze_survival(pilot, _plan(covariates=["age", "female"])).to_dict()["cox"]
+    assert cox["adjusted"]["small_sample"]["method"] == "wald-hc1-t"
+    assert cox["adjusted"]["small_sample"]["parameters"] == 3
+
+
+def test_the_adjusted_sibling_is_the_unadjusted_firth_analysis_when_an_arm_has_no_rupture(pilot):
+    data = pilot.data.copy()
+    data.loc[data["treated"] == 1, "event"] = 0
+    cox = analyze_survival(Cohort(data), _plan(covariates=["age"])).to_dict()["cox"]
+    assert cox["adjusted"]["log_hr"] is None and cox["adjusted"]["estimable"] is False
+    firth = cox["unadjusted"]["small_sample"]
+    assert cox["adjusted"]["small_sample"]["method"] == "unadjusted-firth"
+    assert cox["adjusted"]["small_sample"]["parameters"] is None
+    assert [cox["adjusted"]["small_sample"][key] for key in ("log_hr", "ci_low", "ci_high", "p_value")] == \
+        [firth[key] for key in ("log_hr", "ci_low", "ci_high", "p_value")]
 
 
 def test_firth_is_finite_when_an_arm_has_no_rupture(pilot):

@@ -95,8 +95,7 @@ def test_worker_threads_do_not_change_the_result(monkeypatch, method):
     assert serial.method == method and serial.exceed == threaded.exceed
 
 
-def test_undefined_observed_statistic_gives_no_p_value():
-    # one event, in a risk set of one: the log-rank variance is 0, the statistic undefined
+def test_a_statistic_without_information_is_0_and_its_p_value_1():
+    # one event, in a risk set of one: the log-rank variance is 0 in every re-randomisation (O = E)
     (ri,) = randomization_inference([1, 2, 3, 4], [0, 0, 0, 1], [1, 0, 1, 0], permutations=50, seed=1)
-    assert np.isnan(ri.observed) and np.isnan(ri.p_value)
-    assert ri.to_dict()["p_value"] is None
+    assert (ri.observed, ri.p_value, ri.exceed) == (0.0, 1.0, 50)

@@ -153,12 +153,13 @@ def test_a_control_arm_without_rupture_gives_an_interval_unbounded_above():
     assert hr["ci_high"] is None and hr["ci_high_unbounded"] is True and hr["ci_low"] > 1
 
 
-def test_without_any_rupture_there_is_no_hazard_ratio_interval():
+def test_without_any_rupture_no_effect_is_rejected():
     time, event, arm, _ = _no_treated_rupture()
     out = randomization_intervals(time, np.zeros_like(event), arm, 365, permutations=50, seed=1)
-    hr = out.to_dict()["hazard_ratio"]
-    assert np.isnan(out.log_hr) and (hr["hr"], hr["ci_low"], hr["ci_high"], hr["ci_high_unbounded"]) == \
-        (None, None, None, False)
+    hr, rd = out.to_dict()["hazard_ratio"], out.to_dict()["risk_difference"]
+    assert np.isnan(out.log_hr) and (hr["hr"], hr["ci_low"], hr["ci_high"], hr["ci_high_unbounded"], hr["p_value"]) \
+        == (None, 0.0, None, True, 1.0)
+    assert (rd["difference"], rd["ci_low"], rd["ci_high"], rd["p_value"]) == (0.0, -1.0, 1.0, 1.0)
 
 
 def test_unknown_ties_are_refused(veteran):

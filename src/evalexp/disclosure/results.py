@@ -8,7 +8,7 @@ runs them in that order. docs/disclosure.md states every rule and its source.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -58,6 +58,24 @@ def arm_counts(ledger: Ledger) -> bool:
     return not mask.any() and not any(small(n[a], t) for a in ARMS)
 
 
+#: Flags that an arm (or the cohort) without rupture sets.
+TELLING_FLAGS = ("estimable", "ci_low_unbounded", "ci_high_unbounded")
+
+
+def _telling(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
+    """Paths inside ``node`` of :data:`TELLING_FLAGS` and of the ``small_sample`` siblings' methods (their
+    unadjusted fallbacks and bounds are taken when an arm has no rupture)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in TELLING_FLAGS or (key == "method" and path and path[-1] == "small_sample"):
+                yield (*path, key)
+            else:
+                yield from _telling(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _telling(value, (*path, i))
+
+
 def survival(ledger: Ledger, km_tables: Mapping[str, pd.DataFrame], kept: Mapping[str, np.ndarray],
              comparable: bool) -> None:
     """Landmarks, medians and every two-arm statistic of ruptures.
@@ -93,10 +111,9 @@ def survival(ledger: Ledger, km_tables: Mapping[str, pd.DataFrame], kept: Mappin
         for key in surv:
             if key != "km":
                 ledger.hide(("survival", key), "small_group")
-        # flags kept by hide() that would say an arm has no rupture (a zero is disclosive)
-        for flag in (("cox", "unadjusted", "estimable"), ("cox", "adjusted", "estimable"),
-                     ("randomization_inference", "ci", "hazard_ratio", "ci_high_unbounded")):
-            ledger.drop(("survival", *flag), "small_group")
+        # flags and labels kept by hide() that would say an arm has no rupture (a zero is disclosive)
+        for path in _telling(surv):
+            ledger.drop(("survival", *path), "small_group")
         return
     for arm in ARMS:
         table = km_tables[arm]
@@ -126,7 +143,7 @@ def survival(ledger: Ledger, km_tables: Mapping[str, pd.DataFrame], kept: Mappin
         # the same count of people for the covariate-adjusted (Ye, Shao & Yi) analysis
         ledger.hide(("survival", "covariate_adjusted", "n_dropped"), "primary")
         ledger.hide(("survival", "covariate_adjusted", "n"), "complement")
-        for block in ("log_hr", "logrank"):
+        for block in ("log_hr", "logrank", "rmst", "risk_difference"):
             ledger.drop(("survival", "covariate_adjusted", block, "small_sample", "df"), "complement")
     if adjusted and adjusted.get("n") is not None:
         terms = len(adjusted.get("terms") or adjusted.get("covariates") or ())

@@ -104,7 +104,8 @@ class SqlChecks:
         """Count the rows of each condition in one scan (kept for :meth:`check`); also the ``extra``
         aggregate expressions, returned by name."""
         extra = extra or {}
-        expressions = [f"count_if({c})" for c in conditions] + list(extra.values())
+        # coalesce: count_if over a condition that is NULL on every row (a column all empty) is NULL in DuckDB
+        expressions = [f"count_if(coalesce({c}, false))" for c in conditions] + list(extra.values())
         row = tuple(self.run(f"SELECT {', '.join(expressions) or '0'} FROM {self.cohort}")[0])
         self.known.update(zip(conditions, (int(v) for v in row[:len(conditions)])))
         return dict(zip(extra, row[len(conditions):]))

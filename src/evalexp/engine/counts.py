@@ -33,7 +33,6 @@ from ..alerts import AnalysisWarning, run_quietly
 from ..competing.cif import cumulative_incidence
 from ..competing.competing_risks import CauseAnalysis, CompetingRisksAnalysis
 from ..competing.gray import gray_test
-from ..errors import AnalysisError
 from ..integrity.outcomes import WaldEstimate
 from ..plan import ARMS, Plan
 from ..results import Result, json_number
@@ -158,8 +157,6 @@ def _survival(cc: CohortCounts, skipped: list[str]) -> SurvivalAnalysis:
     event = data["event"].to_numpy(dtype=float)
     treated = (data["arm"] == "treatment").to_numpy(dtype=np.int64)
     w = data[COUNT].to_numpy(dtype=float)
-    if (event * w).sum() == 0:
-        raise AnalysisError("no rupture observed in the cohort: no survival analysis is possible")
     # the keys under the plan's column names, for _labels' notes (no copy of the other columns)
     keys = pd.DataFrame({column: data[key] for key, column in (("stratum", sv.strata), ("cluster", sv.cluster))
                          if column})
@@ -271,13 +268,8 @@ def _binary(cc: CohortCounts) -> dict[str, dict[str, Any]]:
 
 
 def analyze_counts(cc: CohortCounts) -> CountsAnalysis:
-    """Every result that the counts of ``cc`` determine (see the module docstring).
-
-    Raises
-    ------
-    AnalysisError
-        No rupture in the cohort.
-    """
+    """Every result that the counts of ``cc`` determine (see the module docstring); a cohort without
+    rupture too (hazard ratios null, the log-rank's p 1)."""
     plan = cc.plan
     skipped: list[str] = []
     survival = _survival(cc, skipped)

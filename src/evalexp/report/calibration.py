@@ -33,14 +33,22 @@ SIBLINGS = ((("rmst",), "small_sample", "ss_rmst"), (("risk_difference",), "smal
             (("cox", "adjusted"), "few_clusters", "ss_cox_clusters"),
             (("covariate_adjusted", "hr"), "small_sample", "ss_ca"),
             (("covariate_adjusted", "log_hr"), "small_sample", "ss_ca"),
-            (("covariate_adjusted", "logrank"), "small_sample", "ss_ca"))
+            (("covariate_adjusted", "logrank"), "small_sample", "ss_ca"),
+            (("covariate_adjusted", "rmst"), "small_sample", "ss_ca_rmst"),
+            (("covariate_adjusted", "risk_difference"), "small_sample", "ss_ca_rd"))
 #: Description of a sibling whose ``method`` is not its entry's usual one: (entry's key, method) -> key.
 METHOD_TEXTS = {("ss_cox_unadjusted", "firth"): "ss_cox_unadjusted_firth",
                 ("ss_cox_adjusted", "firth"): "ss_cox_adjusted_firth",
-                ("ss_ca", "unadjusted-firth"): "ss_ca_unadjusted"}
+                ("ss_cox_adjusted", "unadjusted-firth"): "ss_cox_adjusted_unadjusted",
+                ("ss_ca", "unadjusted-firth"): "ss_ca_unadjusted",
+                ("ss_ca_rmst", "unadjusted-studentized-permutation"): "ss_ca_rmst_unadjusted",
+                ("ss_rmst", "wilson-bound"): "ss_rmst_bound",
+                ("ss_ca_rmst", "unadjusted-wilson-bound"): "ss_rmst_bound",
+                ("ss_ca_rd", "unadjusted-newcombe-effective-n"): "ss_ca_rd_unadjusted"}
 #: Fields of a sibling that replace the contract's ones in the report (those the sibling has:
 #: the estimate too when it differs, as Firth's or the unadjusted fallback's).
-SHOWN_FIELDS = ("ci_low", "ci_high", "p_value", "method", "hr", "log_hr", "estimate", "statistic")
+SHOWN_FIELDS = ("ci_low", "ci_high", "ci_high_unbounded", "p_value", "method", "hr", "log_hr", "estimate",
+                "statistic", "difference")
 
 
 def _at(survival: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any] | None:

@@ -136,8 +136,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "ri_ci_rd": "Différence de risque à {day} jours (points), intervalle par inversion du test de randomisation",
         "ph_ok": "L'hypothèse de risques proportionnels n'est pas rejetée ({p}).",
         "ri_p_short": "inférence par randomisation :",
+        "fallback_cox_adjusted": ("Le modèle de Cox ajusté ne peut pas être estimé ici (moins de deux ruptures par "
+                                  "coefficient, ou aucune dans un groupe) : le rapport des risques donné pour le "
+                                  "modèle ajusté est celui du modèle non ajusté, estimé par la vraisemblance pénalisée "
+                                  "de Firth."),
+        "fallback_covariate_adjusted": ("L'ajustement de Ye, Shao et Yi ne peut pas être estimé ici (moins de ruptures "
+                                        "que ses paramètres, ou aucune dans un groupe) : le rapport des risques donné "
+                                        "pour l'analyse ajustée est celui de l'analyse stratifiée non ajustée, estimé "
+                                        "par la vraisemblance pénalisée de Firth."),
         "hr_firth_shown": ("Pour le modèle de Cox non ajusté, le tableau donne l'estimation pénalisée de Firth, "
                            "finie même sans rupture dans un groupe, avec son intervalle de vraisemblance profilée."),
+        "hr_no_rupture": ("Aucune rupture n'a été observée, dans aucun des groupes : le rapport des risques "
+                          "instantanés n'est pas estimable et aucun test ne peut conclure (p = 1) ; les intervalles "
+                          "du tableau disent jusqu'où les données bornent l'effet."),
         "hr_not_estimable": "Aucune rupture n'a été observée dans l'un des groupes : le rapport des risques "
                             "instantanés n'est pas estimable (vraisemblance monotone) et le test de "
                             "proportionnalité ne s'applique pas ; les autres indicateurs restent valides"
@@ -414,6 +425,18 @@ STRINGS: dict[str, dict[str, str]] = {
                   "paramètres de l'ajustement, et loi de Student à n − k degrés de liberté)"),
         "ss_ca_unadjusted": ("le rapport des risques ajusté sur les covariables (trop peu de ruptures pour "
                              "ajuster : analyse stratifiée non ajustée à la place, estimation de Firth)"),
+        "ss_cox_adjusted_unadjusted": ("le modèle de Cox ajusté (moins de deux ruptures par coefficient : le modèle "
+                                       "non ajusté de Firth à sa place)"),
+        "ss_rmst_bound": ("la différence de RMST (aucune rupture : bornée par la limite supérieure de Wilson du "
+                          "risque de rupture de chaque groupe)"),
+        "ss_ca_rmst": ("la différence de RMST augmentée par les covariables (loi de Student à n − k degrés de "
+                       "liberté)"),
+        "ss_ca_rmst_unadjusted": ("la différence de RMST augmentée par les covariables (trop peu de ruptures pour "
+                                  "ajuster : test de permutation studentisé non ajusté à la place)"),
+        "ss_ca_rd": ("la différence de risque augmentée par les covariables (loi de Student à n − k degrés de "
+                     "liberté)"),
+        "ss_ca_rd_unadjusted": ("la différence de risque augmentée par les covariables (trop peu de ruptures pour "
+                                "ajuster : intervalle de Newcombe non ajusté à la place)"),
         "cal_title": "Calibration des méthodes sur {reps} essais simulés semblables à celui-ci",
         "cal_intro": (
             "Les essais sont simulés à partir de cette cohorte (mêmes strates, sites, covariables, risque de "
@@ -460,6 +483,10 @@ STRINGS: dict[str, dict[str, str]] = {
                                                        "(petit échantillon)"),
         "cal_covariate_adjusted_rmst": "la différence de RMST ajustée sur les covariables",
         "cal_covariate_adjusted_risk_difference": "la différence de risque ajustée sur les covariables",
+        "cal_covariate_adjusted_rmst_small_sample": ("la différence de RMST ajustée sur les covariables (petit "
+                                                     "échantillon)"),
+        "cal_covariate_adjusted_risk_difference_small_sample": ("la différence de risque ajustée sur les "
+                                                                "covariables (petit échantillon)"),
     },
     "en": {
         "report_kind": "Evaluation report",
@@ -567,8 +594,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "ri_ci_rd": "Risk difference at {day} days (points), interval by inverting the randomisation test",
         "ph_ok": "The proportional-hazards assumption is not rejected ({p}).",
         "ri_p_short": "randomisation inference:",
+        "fallback_cox_adjusted": ("The adjusted Cox model cannot be estimated here (fewer than two ruptures per "
+                                  "coefficient, or none in an arm): the hazard ratio given for the adjusted model is "
+                                  "the unadjusted model's, estimated by Firth's penalised likelihood."),
+        "fallback_covariate_adjusted": ("The Ye, Shao and Yi adjustment cannot be estimated here (fewer ruptures than "
+                                        "its parameters, or none in an arm): the hazard ratio given for the adjusted "
+                                        "analysis is the unadjusted stratified analysis's, estimated by Firth's "
+                                        "penalised likelihood."),
         "hr_firth_shown": ("For the unadjusted Cox model the table gives Firth's penalised estimate, finite even "
                            "without a rupture in one arm, with its profile likelihood interval."),
+        "hr_no_rupture": ("No rupture was observed in either arm: the hazard ratio is not estimable and no "
+                          "test can conclude (p = 1); the table's intervals say how far the data bound the effect."),
         "hr_not_estimable": "No rupture was observed in one of the arms: the hazard ratio is not estimable "
                             "(monotone likelihood) and the proportional-hazards test does not apply; the "
                             "other measures remain valid{p_ri}.",
@@ -833,6 +869,16 @@ STRINGS: dict[str, dict[str, str]] = {
                   "adjustment, and Student t with n − k degrees of freedom)"),
         "ss_ca_unadjusted": ("the covariate-adjusted hazard ratio (too few ruptures to adjust: the unadjusted "
                              "stratified analysis instead, Firth's estimate)"),
+        "ss_cox_adjusted_unadjusted": ("the adjusted Cox model (fewer than two ruptures per coefficient: the "
+                                       "unadjusted Firth model in its place)"),
+        "ss_rmst_bound": ("the RMST difference (no rupture: bounded by each arm's Wilson upper limit of the "
+                          "rupture risk)"),
+        "ss_ca_rmst": "the covariate-augmented RMST difference (Student t with n − k degrees of freedom)",
+        "ss_ca_rmst_unadjusted": ("the covariate-augmented RMST difference (too few ruptures to adjust: the "
+                                  "unadjusted studentised permutation test instead)"),
+        "ss_ca_rd": "the covariate-augmented risk difference (Student t with n − k degrees of freedom)",
+        "ss_ca_rd_unadjusted": ("the covariate-augmented risk difference (too few ruptures to adjust: the "
+                                "unadjusted Newcombe interval instead)"),
         "cal_title": "Calibration of the methods over {reps} simulated trials like this one",
         "cal_intro": (
             "The trials are simulated from this cohort (same strata, sites, covariates, control-arm rupture "
@@ -877,6 +923,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "cal_covariate_adjusted_log_hr_small_sample": "the covariate-adjusted hazard ratio (small sample)",
         "cal_covariate_adjusted_rmst": "the covariate-adjusted RMST difference",
         "cal_covariate_adjusted_risk_difference": "the covariate-adjusted risk difference",
+        "cal_covariate_adjusted_rmst_small_sample": "the covariate-adjusted RMST difference (small sample)",
+        "cal_covariate_adjusted_risk_difference_small_sample": "the covariate-adjusted risk difference (small sample)",
     },
 }
 

@@ -199,10 +199,11 @@ class CellStatistics:
         return observed, n1 @ self._lr_a, n1 @ self._lr_vn - (n1 * n1) @ self._lr_v
 
     def logrank(self, x: np.ndarray) -> np.ndarray:
-        """(Stratified) Mantel-Haenszel chi-square ``(O - E)^2 / V`` (R ``survdiff``)."""
+        """(Stratified) Mantel-Haenszel chi-square ``(O - E)^2 / V`` (R ``survdiff``); 0 where ``V = 0``
+        (no information: no rupture, or never both arms at risk at a rupture, where ``O = E``)."""
         observed, expected, variance = self.logrank_parts(x)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (observed - expected) ** 2 / variance
+            return np.where(variance > 0, (observed - expected) ** 2 / variance, 0.0)
 
     def cox_score(self, x: np.ndarray) -> np.ndarray:
         """Score statistic ``U(0)^2 / I(0)`` of the Cox model ``~ treated`` (+ strata) at beta = 0.
@@ -216,7 +217,7 @@ class CellStatistics:
         score = (d1 - mean).sum(axis=1)
         info = (mean - square).sum(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return score ** 2 / info
+            return np.where(info > 0, score ** 2 / info, 0.0)    # U = 0 where I = 0, as for the log-rank
 
     def rmst_difference(self, x: np.ndarray) -> np.ndarray:
         """RMST(tau) of the treated KM minus the control KM (strata pooled), (B,)."""

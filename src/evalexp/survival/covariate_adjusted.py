@@ -40,8 +40,9 @@ parameters covered 88 % with the correction): the sibling is then the unadjusted
 the same marginal hazard ratio (method ``"unadjusted-firth"``), the stratified log-rank test
 (normal reference) and Firth's estimate with its profile interval (:mod:`.firth`, Breslow
 ties, the same strata), the unadjusted Cox model's own small-sample version. It is that too
-when an arm has no rupture: the log hazard ratios (adjusted and not) are then not estimable
-(monotone likelihood, NaN), while the log-rank tests at ``theta = 0`` and the augmented
+when an arm has no rupture, or when every rupture of one arm happens while nobody of the other
+arm is at risk in its stratum (6 of 4,000 simulated 60-participant trials): the log hazard ratios (adjusted and not)
+are then not estimable (monotone likelihood, NaN), while the log-rank tests at ``theta = 0`` and the augmented
 differences stand; and when the adjusted equation has no finite root (the covariate shift
 beyond the range of the score: 10 of 1,500 simulated 60-participant trials with six
 covariates), the adjusted log HR alone is NaN, with a warning.
@@ -72,10 +73,13 @@ from ..results import Result, json_number, tidy_frame
 from ..wald import WaldEstimate
 from ._utils import as_arm_array, as_event_array, as_float_array, wald
 from .augmented import AugmentedContrast, augmented_contrasts
+from .augmented_small import SmallSampleContrast, small_sample_contrast
 from .cells import Cells, build_cells
 from .covariate_design import covariate_design
 from .firth import firth_cox
 from .projection import ArmProjection, Grouped
+from .risk_small import risk_difference_small_sample
+from .rmst_perm import rmst_permutation
 
 #: Randomisation schemes of the plan's ``[survival] randomization``.
 SCHEMES = ("permuted_blocks", "simple")
@@ -250,7 +254,14 @@ class SmallSampleHazard:
         (not ``ruptures``: among complete cases, against the published total, a count of people)."""
         return {"method": self.method, "estimate": json_number(self.log_hr), "se": json_number(self.se),
                 "ci_low": json_number(self.ci_low), "ci_high": json_number(self.ci_high),
+                **unbounded(self.ci_low, self.ci_high),
                 "p_value": json_number(self.p_value), "df": self.df, "parameters": self.parameters}
+
+
+def unbounded(low: float, high: float) -> dict[str, bool]:
+    """``ci_low_unbounded`` / ``ci_high_unbounded`` flags of infinite limits (null in JSON), when there are any."""
+    return {**({"ci_low_unbounded": True} if low == -np.inf else {}),
+            **({"ci_high_unbounded": True} if high == np.inf else {})}
 
 
 def small_sample_hazard(fit: HazardRatioFit, time, event, treated, *, strata=None,
@@ -266,6 +277,10 @@ def small_sample_hazard(fit: HazardRatioFit, time, event, treated, *, strata=Non
     alpha : float
     """
     k, n = fit.parameters, fit.n
+    if not fit.ruptures:
+        # no information at all (:mod:`.firth`): no estimate, the whole line, p = 1
+        return SmallSampleHazard("unadjusted-firth", np.nan, np.nan, -np.inf, np.inf, 1.0, fit.z_unadjusted, 1.0,
+                                 None, k, 0)
     if k and fit.ruptures >= k and n > k and np.isfinite(fit.log_hr):
         inflation = np.sqrt(n / (n - k))
         t = stats.t(n - k)
@@ -349,11 +364,22 @@ def _fit(data: _Data, grouped: Grouped) -> HazardRatioFit:
     n = data.arm.size
     risk = data.risk
     u0, v0 = risk.score(0.0, ties=True)
-    z_unadjusted = u0 / np.sqrt(v0)
+    z_unadjusted = u0 / np.sqrt(v0) if v0 > 0 else 0.0   # no rupture: no information, as the log-rank's
     # an arm without rupture: the score never reaches 0 (monotone likelihood), no log HR; the tests
     # at theta = 0 stand
     estimable = 0 < risk.d1.sum() < risk.d.sum()
-    theta_u = risk.solve(0.0) if estimable else np.nan
+    theta_u = np.nan
+    if estimable:
+        try:
+            theta_u = risk.solve(0.0)
+        except AnalysisError:
+            # both arms have ruptures, but every rupture of one arm happens when nobody of the other
+            # arm is at risk in its stratum: the stratified likelihood is monotone; the tests stand
+            warnings.warn("monotone likelihood: every rupture of one arm happens when nobody of the other arm "
+                          "is at risk in its stratum, so the stratified hazard ratio (adjusted or not) is not "
+                          "estimable; its log-rank tests, augmented differences and small-sample version are",
+                          RuntimeWarning, stacklevel=2)
+            estimable = False
     se_unadjusted = 1.0 / np.sqrt(risk.score(theta_u, ties=False)[1]) if estimable else np.nan
     if grouped.projection.x.shape[1] == 0:
         log_hr, se, z = theta_u, se_unadjusted, z_unadjusted
@@ -362,7 +388,7 @@ def _fit(data: _Data, grouped: Grouped) -> HazardRatioFit:
         shift0, reduction0 = _adjustment(derived_outcomes(data, 0.0), grouped, sigma_x)
         # in very small samples the estimated reductions can exceed the variances: the adjusted
         # variance is then not estimable and the statistics are NaN (null in results.json)
-        z = (u0 - shift0) / np.sqrt(v0 - reduction0) if v0 > reduction0 else np.nan
+        z = (u0 - shift0) / np.sqrt(v0 - reduction0) if v0 > reduction0 else (0.0 if v0 == 0 else np.nan)
         log_hr = se = np.nan
         if estimable:
             shift, reduction = _adjustment(derived_outcomes(data, theta_u), grouped, sigma_x)
@@ -399,6 +425,9 @@ class CovariateAdjusted(Result):
     small_sample : SmallSampleHazard
         Its small-sample sibling (module docstring).
     rmst, risk_difference : AugmentedContrast
+    rmst_small_sample, risk_small_sample : SmallSampleContrast or None
+        Their small-sample siblings (:mod:`.augmented_small`); None when the RMST's needs
+        re-randomisations and none were asked for.
     n, n_dropped : int
         Complete cases used, rows dropped for a missing covariate.
     alpha : float
@@ -414,6 +443,8 @@ class CovariateAdjusted(Result):
     n: int
     n_dropped: int
     alpha: float = 0.05
+    rmst_small_sample: SmallSampleContrast | None = None
+    risk_small_sample: SmallSampleContrast | None = None
     title: ClassVar[str] = "Covariate-adjusted robust inference (Ye, Shao & Yi 2024)"
 
     @property
@@ -440,7 +471,10 @@ class CovariateAdjusted(Result):
         frame = tidy_frame(rows)
         extra = [part.tidy().iloc[[2]].assign(term=f"{part.measure} difference (augmented, day {part.day})")
                  for part in (self.rmst, self.risk_difference)]
-        return pd.concat([frame, *extra], ignore_index=True)
+        small_rows = [sibling.tidy_row(f"{part.measure} difference (augmented, day {part.day})")
+                      for part, sibling in ((self.rmst, self.rmst_small_sample),
+                                            (self.risk_difference, self.risk_small_sample)) if sibling is not None]
+        return pd.concat([frame, *extra, *([tidy_frame(small_rows)] if small_rows else [])], ignore_index=True)
 
     def to_dict(self) -> dict[str, Any]:
         """docs/CONTRACT.md section 8's ``survival.covariate_adjusted`` (plus ``hr``, ``unadjusted``,
@@ -460,6 +494,7 @@ class CovariateAdjusted(Result):
                    "small_sample": {"method": small.method, "estimate": json_number(np.exp(small.log_hr)),
                                     "ci_low": json_number(np.exp(small.ci_low)),
                                     "ci_high": json_number(np.exp(small.ci_high)),
+                                    **unbounded(0.0, small.ci_high),
                                     "p_value": json_number(small.p_value)}},
             "unadjusted": {"log_hr": json_number(unadjusted.estimate), "se": json_number(unadjusted.se),
                            "hr": json_number(unadjusted.ratio), "ci_low": json_number(unadjusted.ratio_ci_low),
@@ -468,9 +503,13 @@ class CovariateAdjusted(Result):
             "precision_gain": {"variance_ratio": json_number((h.se_unadjusted / h.se) ** 2),
                                "equivalent_participants": (json_number(round(self.equivalent_participants))
                                                            if np.isfinite(self.equivalent_participants) else None)},
-            "rmst": self.rmst.to_dict(),
-            "risk_difference": self.risk_difference.to_dict(),
+            "rmst": {**self.rmst.to_dict(), **self._sibling(self.rmst_small_sample)},
+            "risk_difference": {**self.risk_difference.to_dict(), **self._sibling(self.risk_small_sample)},
         }
+
+    @staticmethod
+    def _sibling(small: SmallSampleContrast | None) -> dict[str, Any]:
+        return {} if small is None else {"small_sample": small.to_dict()}
 
     def conventions(self) -> str:
         strata = f", stratified by '{self.strata}'" if self.strata else ""
@@ -492,7 +531,8 @@ class CovariateAdjusted(Result):
 
 
 def covariate_adjusted(time, event, treated, covariates: pd.DataFrame, *, strata=None, strata_name: str | None = None,
-                       randomization: str = "simple", horizon_days: int, alpha: float = 0.05) -> CovariateAdjusted:
+                       randomization: str = "simple", horizon_days: int, alpha: float = 0.05,
+                       permutations: int = 0, seed: int = 20101001) -> CovariateAdjusted:
     """The plan's covariate-adjusted robust analysis (complete cases on the covariates).
 
     Parameters
@@ -509,6 +549,9 @@ def covariate_adjusted(time, event, treated, covariates: pd.DataFrame, *, strata
     horizon_days : int
         Day of the augmented RMST (tau) and risk difference.
     alpha : float
+    permutations, seed : int
+        Re-randomisations of the RMST difference's small-sample sibling when there are fewer
+        ruptures than parameters (:mod:`.augmented_small`); 0: that sibling is not computed.
     """
     if randomization not in SCHEMES:
         raise ValueError(f"randomization must be one of {SCHEMES}, not {randomization!r}")
@@ -526,9 +569,11 @@ def covariate_adjusted(time, event, treated, covariates: pd.DataFrame, *, strata
         labels = None if labels is None else labels[design.rows]
     ruptures = np.bincount(arm, weights=event, minlength=2)
     if not ruptures.sum():
-        raise AnalysisError("no rupture among the complete cases: no covariate-adjusted analysis")
+        warnings.warn("no rupture among the complete cases: the covariate-adjusted hazard ratio is not estimable "
+                      "and its tests have no information (p = 1); the small-sample versions bound the effect",
+                      RuntimeWarning, stacklevel=2)
     for name, flag in (("treatment", 1), ("control", 0)):
-        if not ruptures[flag]:
+        if ruptures.sum() and not ruptures[flag]:
             warnings.warn(f"monotone likelihood: no rupture in the {name} arm among the complete cases: the "
                           f"covariate-adjusted hazard ratio is not estimable (its log-rank test, augmented "
                           f"differences and small-sample version are)", RuntimeWarning, stacklevel=2)
@@ -540,7 +585,15 @@ def covariate_adjusted(time, event, treated, covariates: pd.DataFrame, *, strata
     # the augmentation has the same stratum intercepts (the strata's dummies among the
     # covariates), as ANHECOVA needs under permuted blocks within strata
     parts = augmented_contrasts(data.cells, grouped, horizon_days, alpha=alpha)
+    few = hazard.ruptures < hazard.parameters
+    unadjusted = {"rmst": rmst_permutation(time, event, arm, horizon_days, strata=labels, permutations=permutations,
+                                           seed=seed, alpha=alpha) if few and permutations >= 1 else None,
+                  "risk": risk_difference_small_sample(time, event, arm, horizon_days, alpha=alpha) if few else None}
+    siblings = {measure: small_sample_contrast(parts[measure], n=hazard.n, parameters=hazard.parameters,
+                                               ruptures=hazard.ruptures, unadjusted=unadjusted[measure])
+                for measure in parts}
     return CovariateAdjusted(covariates=tuple(covariates.columns), strata=strata_name, randomization=randomization,
                              hazard=hazard, small_sample=small, rmst=parts["rmst"], risk_difference=parts["risk"],
                              n=int(design.x.shape[0]),
-                             n_dropped=design.n_dropped, alpha=alpha)
+                             n_dropped=design.n_dropped, alpha=alpha, rmst_small_sample=siblings["rmst"],
+                             risk_small_sample=siblings["risk"])

@@ -28,6 +28,11 @@ each bound is a Brent root of the profile, to 1e-10.
 Ties: Breslow, as coxphf (the only ties method it has); the Efron §4 models are beside
 it. Strata: separate risk sets (coxphf has no strata; with one stratum the two agree).
 No cluster-robust variance (coxphf has none).
+
+Without any rupture the likelihood and its penalty carry no information on beta (the partial
+likelihood is 1, the information 0, at every beta): no estimate, the profile interval is the
+whole line, ``[0, inf)`` on the hazard-ratio scale, and the likelihood-ratio test's p is 1 (R
+``coxph`` then reports the likelihood-ratio test 0 on 0 df, p = 1): :func:`no_rupture_small_sample`.
 """
 from __future__ import annotations
 
@@ -158,6 +163,13 @@ class FirthCox:
                 "ci_high": json_number(np.exp(high)), "p_value": json_number(p),
                 "ci": "profile penalised likelihood", "test": "penalised likelihood ratio",
                 "ties": "breslow", "robust": False, "converged": self.converged}
+
+
+def no_rupture_small_sample() -> dict[str, Any]:
+    """The ``small_sample`` sibling object of a cohort without rupture (module docstring)."""
+    return {"method": "firth", "log_hr": None, "se": None, "hr": None, "ci_low": 0.0, "ci_high": None,
+            "ci_high_unbounded": True, "p_value": 1.0, "ci": "profile penalised likelihood",
+            "test": "penalised likelihood ratio", "ties": "breslow", "robust": False, "converged": True}
 
 
 def firth_cox(time, event, X, *, strata=None, alpha: float = 0.05) -> FirthCox:

@@ -58,13 +58,16 @@ def logrank_test(time, event, treated, *, strata=None, weights=None) -> LogRankT
 
     At each event time t of stratum s: ``E1 = d n1 / n``, ``V = d (n1 / n)(1 - n1 / n)(n - d)/(n - 1)``;
     statistic ``(sum (d1 - E1))^2 / sum V``. Reference: R ``survdiff(Surv(time, event) ~ treated
-    [+ strata(s)])``. Optional frequency ``weights`` (a row counts that many times).
+    [+ strata(s)])``. Optional frequency ``weights`` (a row counts that many times). With
+    ``sum V = 0`` (no rupture at all) the statistic is 0 and p = 1, where ``survdiff`` gives
+    chi-square 0 and p NaN (its degrees of freedom are then -1).
     """
     cells = build_cells(time, event, treated, strata, weights)
     calc = CellStatistics(cells)
     observed, expected, variance = calc.logrank_parts(calc.observed())
-    with np.errstate(divide="ignore", invalid="ignore"):
-        stat = float((observed[0] - expected[0]) ** 2 / variance[0])  # NaN when V = 0
+    # V = 0 (no rupture, or never both arms at risk at a rupture, where O = E): R survdiff gives chi-square
+    # 0 and p NaN (its degrees of freedom are then -1); here p = 1, the test has no information to reject
+    stat = float((observed[0] - expected[0]) ** 2 / variance[0]) if variance[0] > 0 else 0.0
     return LogRankTest(statistic=stat, p_value=float(stats.chi2.sf(stat, 1)), observed=float(observed[0]),
                        expected=float(expected[0]), variance=float(variance[0]),
                        stratified=strata is not None, n_strata=cells.n_strata)

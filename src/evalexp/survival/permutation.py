@@ -13,7 +13,7 @@ then run on a few draws at a time, in the CPU cache), each chunk from its own ge
 results are reproducible (and the same with or without the worker threads).
 ``p = (1 + #{T* >= T}) / (1 + B)``, with a relative tolerance of 1e-9 on the comparison
 (re-randomisations equivalent to the observed one give the same statistic up to
-rounding); p is NaN when the observed statistic is undefined (e.g. a zero variance).
+rounding). A chi-square without information (zero variance: no rupture) is 0, so p = 1.
 
 Statistics: ``"logrank"`` (stratified Mantel-Haenszel chi-square, O - E and V
 recomputed for every draw); ``"cox_score"`` (score chi-square ``U(0)^2 / I(0)`` of the

@@ -48,6 +48,11 @@ observed statistic only: the studentised re-randomisation distribution does not 
 in Ditzhaus, Yu & Xu 2023 for the RMST, :mod:`.rmst_perm`). The inversion is then closed-form:
 ``CI = RD -/+ q se``, ``q`` the ``ceil((1 - alpha)(B + 1))``-th smallest ``|T*|`` (infinite when
 ``alpha (B + 1) < 1``); exact at ``d0 = 0`` under the sharp null, asymptotically valid otherwise.
+
+**No rupture** (at all, for the hazard ratio; up to the horizon, for the risk difference): every
+re-randomisation gives the observed data, the test has no information and rejects no effect: the
+intervals are ``[0, inf)`` and ``[-1, 1]``, with p = 1 (the studentised shift's ``se`` is 0 there,
+which would otherwise give the single point 0).
 """
 from __future__ import annotations
 
@@ -416,6 +421,9 @@ def randomization_intervals(time, event, treated, day: float, *, strata=None, pe
         info = float(parts.statistic(estimate, slice(0, 1))[2][0])
         step = max(0.5 / np.sqrt(info), 0.05) if info > 0 else 0.5
         low, high = _limit(accepted, estimate, step, -1), _limit(accepted, estimate, step, 1)
+    elif not event.any():
+        # no rupture at all: the score and its information vanish at every b0, no value is rejected
+        low, high = -np.inf, np.inf
     elif np.isinf(estimate):
         # an arm without rupture: the interval is one-sided, from the far end of the search
         # (where the statistic vanishes and every re-randomisation is at least as extreme)
@@ -432,10 +440,12 @@ def randomization_intervals(time, event, treated, day: float, *, strata=None, pe
     m = int(np.floor(alpha * (permutations + 1) + 1e-9))
     q = float(np.sort(magnitude)[permutations - m]) if m >= 1 else np.inf
     ok = se[0] > 0 and np.isfinite(se[0])
+    rd_low, rd_high = (float(diff[0] - q * se[0]), float(diff[0] + q * se[0])) if ok else (np.nan, np.nan)
+    if not event[time <= day].any():
+        # no rupture up to the day: every re-randomisation gives risks 0 and 0, no information on the difference
+        rd_low, rd_high, rd_p, ok = -1.0, 1.0, 1.0, True
     return RandomizationIntervals(
         log_hr=estimate, log_hr_ci_low=float(low), log_hr_ci_high=float(high), log_hr_p_value=parts.p_value(0.0),
-        day=int(day), difference=float(diff[0]), se=float(se[0]),
-        rd_ci_low=float(diff[0] - q * se[0]) if ok else float("nan"),
-        rd_ci_high=float(diff[0] + q * se[0]) if ok else float("nan"),
+        day=int(day), difference=float(diff[0]), se=float(se[0]), rd_ci_low=rd_low, rd_ci_high=rd_high,
         rd_p_value=rd_p if ok else float("nan"), permutations=int(permutations), seed=int(seed), ties=ties,
         alpha=alpha)

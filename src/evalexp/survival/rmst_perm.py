@@ -20,6 +20,13 @@ sizes fixed), ``B`` draws from ``SeedSequence(seed)``; with ``T*_b`` the permute
 (the studentised-permutation interval, which excludes 0 when ``p <= alpha`` up to ties).
 RMST and ``se`` are those of :func:`.rmst.restricted_mean` (survRM2's formula), computed
 for all draws at once from at-risk and event counts at the pooled event times up to ``tau``.
+
+Without any rupture up to ``tau`` every statistic is 0/0: p = 1 (every re-randomisation gives the
+observed data) and the interval bounds the difference instead (method ``"wilson-bound"``): each
+arm's RMST lies between ``tau (1 - F_a(tau))`` and ``tau`` (its curve is non-increasing), and
+Wilson's score interval for no event among the arm's Kaplan-Meier effective size at ``tau``
+(:mod:`.risk_small`) bounds ``F_a(tau)`` by ``u_a``, so ``CI = [-tau u_T, tau u_C]`` (Newcombe's
+MOVER combination, the other arm's term being 0).
 """
 from __future__ import annotations
 
@@ -30,9 +37,13 @@ import numpy as np
 import pandas as pd
 
 from ..results import Result, json_number, tidy_frame
-from ._utils import as_arm_array, as_event_array, as_float_array
+from ._utils import as_arm_array, as_event_array, as_float_array, z_value
+from .km import kaplan_meier
+from .risk_small import effective_size, wilson
 
 METHOD = "studentized-permutation"
+#: Method of the interval when there is no rupture up to tau.
+NO_RUPTURE_METHOD = "wilson-bound"
 #: Draws evaluated at once (bounds memory to about (chunk x n) floats).
 CHUNK = 2000
 #: Relative tolerance of ``|T*| >= |T|``.
@@ -162,8 +173,21 @@ def rmst_permutation(time, event, treated, tau: float, *, strata=None, permutati
     rank = min(permutations, int(np.ceil((1 - alpha) * (permutations + 1))))
     q = float(np.sort(magnitude)[rank - 1])
     finite = np.isfinite(se) and se > 0 and np.isfinite(q)
-    return RMSTPermutation(tau_days=int(tau), difference=diff, se=se, statistic=t,
-                           ci_low=diff - q * se if finite else float("nan"),
-                           ci_high=diff + q * se if finite else float("nan"),
+    low, high = (diff - q * se, diff + q * se) if finite else (float("nan"), float("nan"))
+    method = METHOD
+    if not event[time <= tau].any():
+        low, high = no_rupture_bounds(time, arm, tau, alpha)
+        method = NO_RUPTURE_METHOD
+    return RMSTPermutation(tau_days=int(tau), difference=diff, se=se, statistic=t, ci_low=low, ci_high=high,
                            p_value=(1 + exceed) / (1 + permutations), permutations=int(permutations),
-                           seed=int(seed), alpha=alpha)
+                           seed=int(seed), alpha=alpha, method=method)
+
+
+def no_rupture_bounds(time: np.ndarray, arm: np.ndarray, tau: float, alpha: float) -> tuple[float, float]:
+    """The RMST difference's interval when nobody broke a contract up to ``tau`` (module docstring)."""
+    z = z_value(alpha)
+    upper = {}
+    for flag in (1.0, 0.0):
+        km = kaplan_meier(time[arm == flag], np.zeros(int(np.count_nonzero(arm == flag))))
+        upper[flag] = wilson(0.0, effective_size(km, tau), z)[1]
+    return -tau * upper[1.0], tau * upper[0.0]

@@ -25,7 +25,12 @@ randomisation test, :mod:`.randomization_ci`),
 cluster-robust models), ``cox.*.small_sample`` (Firth's, :mod:`.firth`: the unadjusted model's
 when the small-sample versions are shown or ``[survival] firth``, the adjusted model's with
 ``[survival] firth``; otherwise the model-based variance times n / (n - p) with t(n - p),
-:meth:`.cox.CoxResult.small_sample_ratio`), the
+:meth:`.cox.CoxResult.small_sample_ratio`; for the adjusted model, the unadjusted model's Firth
+analysis, method ``"unadjusted-firth"``, when it is not estimable or has fewer than
+:data:`RUPTURES_PER_COEFFICIENT` ruptures per coefficient: with 13 coefficients on about nine
+ruptures, 60-participant trials, its treatment coefficient diverged in 1,663 of 4,000 simulated
+trials and its interval covered 90.4 % where it did not; Firth's unadjusted interval covered the
+conditional hazard ratio in 96.0 % and 94.9 % of them, no effect and HR 0.6), the
 ``method`` of the contract's Cox, RMST and risk-difference intervals, ``small_sample`` (which
 version the report shows, :mod:`evalexp.small_sample`),
 ``km_median`` (median and CI per arm), ``cox.*.n`` / ``n_dropped``,
@@ -52,7 +57,7 @@ from .covariate_adjusted import CovariateAdjusted, covariate_adjusted
 from .cox import FEW_CLUSTERS, CoxResult, cox_ph
 from .cox_clusters import few_clusters_ratio
 from .design import design_matrix
-from .firth import firth_cox
+from .firth import firth_cox, no_rupture_small_sample
 from .km import KaplanMeier, kaplan_meier
 from .logrank import LogRankTest, logrank_test
 from .permutation import RandomizationTest, randomization_inference
@@ -63,6 +68,11 @@ from .rmst import RMST, rmst_difference
 from .rmst_perm import RMSTPermutation, rmst_permutation
 from .zph import PHTest, cox_zph
 
+#: Below this many ruptures per coefficient the adjusted Cox model's small-sample sibling is the
+#: unadjusted Firth analysis (module docstring).
+RUPTURES_PER_COEFFICIENT = 2
+#: Fields of the unadjusted Firth sibling that the adjusted model's fallback sibling repeats.
+FALLBACK_FIELDS = ("log_hr", "se", "hr", "ci_low", "ci_high", "ci_high_unbounded", "p_value")
 #: The contract's ratio numbers when the hazard ratio is not estimable.
 NOT_ESTIMABLE = dict.fromkeys(("log_hr", "se", "hr", "ci_low", "ci_high", "p_value"))
 
@@ -166,6 +176,25 @@ class SurvivalAnalysis(Result):
                 term=lambda f: "covariate_adjusted: " + f["term"]))
         return pd.concat(frames, ignore_index=True)
 
+    def _adjusted_parameters(self) -> int | None:
+        fit = self.cox_adjusted
+        return None if fit is None else len(fit.terms) - len(fit.aliased)
+
+    def _adjusted_by_unadjusted(self) -> bool:
+        """Whether the adjusted model's small-sample sibling is the unadjusted Firth analysis.
+
+        When the small-sample versions are computed and the adjusted model (model-based
+        variance, no Firth asked for it) is not fitted, its treatment coefficient is not
+        estimable, or it has fewer than :data:`RUPTURES_PER_COEFFICIENT` ruptures per
+        coefficient: the covariates cannot then be adjusted for (module docstring).
+        """
+        if not self.covariates or self.robust or "unadjusted" not in self.firth or "adjusted" in self.firth:
+            return False
+        fit = self.cox_adjusted
+        if fit is None or not fit.estimable("treated"):
+            return True
+        return fit.data_.weight is None and fit.n_events < RUPTURES_PER_COEFFICIENT * (self._adjusted_parameters() or 0)
+
     def _randomization_primary(self) -> RandomizationTest:
         for r in self.randomization:
             if r.statistic == "logrank":
@@ -200,6 +229,11 @@ class SurvivalAnalysis(Result):
             if fit is not None and not fit.robust and fit.data_.weight is None and key not in self.firth \
                     and fit.estimable("treated"):
                 cox[key]["small_sample"] = fit.small_sample_ratio("treated")
+        if self._adjusted_by_unadjusted():
+            firth = self.firth["unadjusted"]
+            cox["adjusted"]["small_sample"] = {"method": "unadjusted-firth",
+                                               **{key: firth[key] for key in FALLBACK_FIELDS if key in firth},
+                                               "parameters": self._adjusted_parameters()}
         out: dict[str, Any] = {
             "km": {arm: self.km[arm].points(self.landmarks_days) for arm in ARMS},
             "km_median": {arm: {"median": json_number(self.km[arm].median_),
@@ -298,8 +332,6 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
     time = data["time_days"].to_numpy(dtype=float)
     event = data["event"].to_numpy(dtype=float)
     treated = data["treated"].to_numpy(dtype=np.int64)
-    if event.sum() == 0:
-        raise AnalysisError("no rupture observed in the cohort: no survival analysis is possible")
     for arm, flag in (("treatment", 1), ("control", 0)):
         if not (treated == flag).any():
             raise AnalysisError(f"no participant in the {arm} arm: no comparison is possible")
@@ -314,7 +346,14 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
                          f"{sv.horizon_days} for the RMST and the risk difference (survRM2 would refuse)")
     found: list[AnalysisWarning] = []
     without = [arm for arm, flag in (("treatment", 1), ("control", 0)) if event[treated == flag].sum() == 0]
-    if without:
+    if len(without) == 2:
+        notes.append("no rupture in the cohort: the hazard ratio is not estimable (the likelihood carries no "
+                     "information), the tests have p = 1 and the small-sample intervals say how far the data "
+                     "bound the effect")
+        found.append(AnalysisWarning(alerts.NOT_ESTIMABLE, "Cox models: no rupture in the cohort, the hazard "
+                                     "ratios are null; the tests have no information (p = 1)"))
+        unadjusted = None
+    elif without:
         notes.append(f"no rupture in the {without[0]} arm: the hazard ratio is not estimable (monotone "
                      f"likelihood), so the Cox models and the proportional-hazards test are null")
         found.append(AnalysisWarning(alerts.MONOTONE_LIKELIHOOD, f"Cox models: no rupture in the {without[0]} "
@@ -354,23 +393,27 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
             # _fragility names the infinite terms and says what they mean for the treatment estimate
             caught = [w for w in caught if w.code != alerts.MONOTONE_LIKELIHOOD] + _fragility(adjusted)
         found += caught
+    choice = small_sample_choice(inf.small_sample, int(time.size),
+                                 None if unadjusted is None else unadjusted.n_clusters)
     if sv.covariates:
         # also with an arm without rupture: its tests and augmented differences stand
         robust_adjusted, caught = run_quietly("covariate-adjusted analysis (Ye, Shao & Yi)", lambda: covariate_adjusted(
             time, event, treated, data[list(sv.covariates)], strata=strata, strata_name=sv.strata,
-            randomization=sv.randomization, horizon_days=sv.horizon_days, alpha=alpha))
+            randomization=sv.randomization, horizon_days=sv.horizon_days, alpha=alpha,
+            permutations=inf.permutations if choice["shown"] else 0, seed=inf.seed))
         found += caught
     firth = {}
     # Firth's interval is the unadjusted model's small-sample sibling (one coefficient: calibrated at 60
     # participants, finite with an arm without rupture); for the adjusted model only when the plan asks
     # (with six covariates it under-covers as the Wald interval does, and its profile takes seconds)
-    choice = small_sample_choice(inf.small_sample, int(time.size),
-                                 None if unadjusted is None else unadjusted.n_clusters)
     models = {}
     if sv.firth or choice["shown"]:
         models["unadjusted"] = (np.arange(time.size), pd.DataFrame({"treated": treated.astype(float)}))
     if sv.firth and adjusted is not None:
         models["adjusted"] = (rows, X)
+    if not event.any() and "unadjusted" in models:
+        firth["unadjusted"] = no_rupture_small_sample()
+        models = {}
     for model, (kept, design) in models.items():
         # run_quietly calls the function at once, with this iteration's model
         fit, caught = run_quietly(f"{model} Cox model, Firth", lambda: firth_cox(

@@ -103,6 +103,10 @@ def est_ci(ctx: Context, path: tuple[str, ...], key: str = "hr", digits: int = 2
     block = ctx.get(*path)
     if not block:
         return "–", "–", "–"
+    high = math.inf if block.get("ci_high_unbounded") else block.get("ci_high")
+    if block.get(key) is None and block.get("ci_low") is not None and high is not None:
+        # no estimate (an arm, or the cohort, without rupture) but an interval: [0, high] or [low, inf)
+        return "–", ctx.fmt.ci(block["ci_low"], high, digits), ctx.fmt.pvalue(block.get("p_value"))
     if block.get(key) is None:
         mark = ctx.stat(*path, key)
         return mark, mark, "–"
@@ -149,8 +153,20 @@ def planned_power(ctx: Context) -> float | None:
     return float(stats.norm.cdf(math.sqrt(share * (1 - share) * events) * abs(math.log(planned)) - z))
 
 
+def fallback_note(ctx: Context, kind: str) -> str | None:
+    """The sentence saying that the hazard ratio shown for ``kind`` ("cox_adjusted" or
+    "covariate_adjusted") is its small-sample sibling's unadjusted fallback; None when it is not."""
+    surv = ctx.get("survival") or {}
+    block = ((surv.get("cox") or {}).get("adjusted") if kind == "cox_adjusted"
+             else (surv.get("covariate_adjusted") or {}).get("log_hr")) or {}
+    return ctx.fmt.t(f"fallback_{kind}") if block.get("method") == "unadjusted-firth" else None
+
+
 def hr_not_estimable(ctx: Context) -> str:
-    """Why there is no hazard ratio (an arm without rupture), with the randomisation p if any."""
+    """Why there is no hazard ratio (an arm, or the whole cohort, without rupture), with the
+    randomisation p if any."""
+    if all(ctx.get("events", arm) == 0 for arm in ARMS):
+        return ctx.fmt.t("hr_no_rupture")
     ri = ctx.get("survival", "randomization_inference")
     p_ri = "" if not ri or ri.get("p_value") is None else \
         f" ({ctx.fmt.t('ri_p_short')} {ctx.fmt.p_equals(ri['p_value'])})"

@@ -1,8 +1,6 @@
 """The primary result: Kaplan-Meier curves, risks at landmarks, effect estimates."""
 from __future__ import annotations
 
-import math
-
 from ...disclosure.curves import GRID_DAYS
 from ...disclosure.ledger import pointer
 from ...survival.cox import FEW_CLUSTERS
@@ -10,7 +8,7 @@ from .. import figures
 from ..document import Block, Paragraph, Section, Table
 from ..fragility import fragility_notes
 from ..i18n import SECONDARY
-from .context import ARMS, Context, est_ci, hidden_note, hr_not_estimable
+from .context import ARMS, Context, est_ci, fallback_note, hidden_note, hr_not_estimable
 
 
 def _km_figure(ctx: Context) -> Block | None:
@@ -97,15 +95,9 @@ def section(ctx: Context) -> Section:
     ri_ci = (surv.get("randomization_inference") or {}).get("ci")
     if ri_ci:
         # issue 14: the intervals of the randomisation test, beside its p-values
-        ri_hr = ri_ci["hazard_ratio"]
-        if ri_hr.get("hr") is None and ri_hr.get("ci_low") is not None:
-            # an arm without rupture: no estimate, a one-sided interval ([0, high] or [low, inf))
-            high = math.inf if ri_hr.get("ci_high_unbounded") else ri_hr.get("ci_high")
-            effect_rows.append((fmt.t("ri_ci_hr"), "–", fmt.ci(ri_hr["ci_low"], high),
-                                fmt.pvalue(ri_hr.get("p_value"))))
-        else:
-            effect_rows.append((fmt.t("ri_ci_hr"), *est_ci(ctx, ("survival", "randomization_inference", "ci",
-                                                                 "hazard_ratio"))))
+        # with an arm without rupture: no estimate, a one-sided interval ([0, high] or [low, inf))
+        effect_rows.append((fmt.t("ri_ci_hr"), *est_ci(ctx, ("survival", "randomization_inference", "ci",
+                                                             "hazard_ratio"))))
         ri_rd = ri_ci["risk_difference"]
         effect_rows.append((fmt.t("ri_ci_rd", day=ri_rd["day"]),
                             *((SECONDARY, SECONDARY, "–") if ri_rd.get("difference") is None else
@@ -126,6 +118,10 @@ def section(ctx: Context) -> Section:
         blocks.append(Paragraph(hr_not_estimable(ctx)))
         if unadjusted.get("method") == "firth" and unadjusted.get("hr") is not None:
             blocks.append(Paragraph(fmt.t("hr_firth_shown")))
+    for kind in ("cox_adjusted", "covariate_adjusted"):
+        fallback = fallback_note(ctx, kind)
+        if fallback and ctx.comparable:
+            blocks.append(Paragraph(fallback))
     unadj = ca.get("unadjusted") or {}
     gain = (ca.get("precision_gain") or {}).get("equivalent_participants")
     if ca_shown and unadj.get("hr") is not None and gain is not None:

@@ -22,7 +22,16 @@ from __future__ import annotations
 from ...disclosure.ledger import pointer
 from ..document import Block, Paragraph, Section
 from ..i18n import SECONDARY, Formatter
-from .context import ARMS, Context, hr_not_estimable, mde_sentence, planned_power, primary_estimate, reduced_precision
+from .context import (
+    ARMS,
+    Context,
+    fallback_note,
+    hr_not_estimable,
+    mde_sentence,
+    planned_power,
+    primary_estimate,
+    reduced_precision,
+)
 
 TEXTS: dict[str, dict[str, str]] = {
     "fr": {
@@ -194,6 +203,9 @@ def verdict(ctx: Context) -> list[Paragraph]:
             return [Paragraph(hr_not_estimable(ctx), "lead")]
         return [Paragraph(_text(fmt, "primary_hidden", name=_text(fmt, kind), threshold=ctx.threshold), "lead")]
     blocks = [Paragraph(_text(fmt, "primary", name=_text(fmt, kind), result=result), "lead")]
+    fallback = fallback_note(ctx, kind)
+    if fallback:
+        blocks.append(Paragraph(fallback, "lead"))
     alpha = fmt.percent(plan.inference.alpha, 0)
     if p is not None and direction is not None and p < plan.inference.alpha:
         blocks.append(Paragraph(_text(fmt, "significant_benefit" if direction < 0 else "significant_harm",
