@@ -14,8 +14,11 @@ contract's ``survival`` block:
 - ``randomization_inference``: the log-rank one when requested (else the first
   statistic); all of them in ``randomization_inference_all``;
 - ``covariate_adjusted``: Ye-Shao-Yi adjusted log-rank and marginal log HR, augmented RMST
-  and risk differences (docs/CONTRACT.md section 8), when the plan names covariates and both arms
-  have a rupture.
+  and risk differences (docs/CONTRACT.md section 8), when the plan names covariates.
+
+A cohort without any rupture is analysed too: the hazard ratios are null (warning
+``not_estimable``), every rupture test has p = 1 and the small-sample intervals bound the effect
+(docs/CONTRACT.md, "A cohort without any rupture").
 
 Extra keys: ``rmst.small_sample`` (studentised permutation, :mod:`.rmst_perm`) and
 ``risk_difference.small_sample`` (Newcombe on effective sizes, :mod:`.risk_small`),
@@ -87,7 +90,7 @@ class SurvivalAnalysis(Result):
         ``{"treatment": KaplanMeier, "control": KaplanMeier}``.
     logrank : LogRankTest
     cox_unadjusted : CoxResult or None
-        None when an arm has no rupture: the likelihood is then monotone and the hazard
+        None when an arm (or the cohort) has no rupture: the likelihood is then monotone (flat) and the hazard
         ratio not estimable (R ``coxph`` warns that the coefficient "may be infinite");
         ``to_dict()`` gives the contract's ratio object with null numbers and a note.
     cox_adjusted : CoxResult or None
@@ -104,15 +107,16 @@ class SurvivalAnalysis(Result):
     notes : tuple of str
         What was dropped or recoded (complete cases, missing labels).
     covariate_adjusted : CovariateAdjusted or None
-        None without covariates, or when an arm has no rupture.
+        None without covariates (or when it could not be computed: a warning says why).
     warnings : tuple of AnalysisWarning
         Monotone likelihood, few events per parameter, few clusters, covariates left
         out (:mod:`evalexp.alerts`); each model also lists its ``diverged`` terms.
     firth : dict
-        With ``[survival] firth = true``: ``{"unadjusted": ..., "adjusted": ...}``, the
-        treatment's Firth penalised-likelihood estimate of each Cox model
-        (:meth:`evalexp.survival.firth.FirthCox.small_sample`), put beside the model's
-        §4 numbers as its ``small_sample`` sibling (CONTRACT.md, version 2).
+        ``{"unadjusted": ...}`` when the small-sample versions are shown or ``[survival] firth =
+        true``, ``"adjusted"`` too with the latter: the treatment's Firth penalised-likelihood
+        estimate of each Cox model (:meth:`evalexp.survival.firth.FirthCox.small_sample`;
+        :func:`evalexp.survival.firth.no_rupture_small_sample` without any rupture), put beside
+        the model's §4 numbers as its ``small_sample`` sibling (CONTRACT.md, version 2).
     """
 
     km: dict[str, KaplanMeier]
