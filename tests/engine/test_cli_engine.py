@@ -88,4 +88,5 @@ def test_a_cohort_without_rupture_is_analysed_by_both_engines(tmp_path, engine):
     assert results["events"] == {"treatment": 0, "control": 0}
     assert (results["survival"]["logrank"]["statistic"], results["survival"]["logrank"]["p_value"]) == (0.0, 1.0)
     assert results["survival"]["cox"]["unadjusted"]["hr"] is None
-    assert [w["code"] for w in results["warnings"]] == ["not_estimable"]
+    assert [(w["code"], w["message"]) for w in results["warnings"]] == [("not_estimable", (
+        "Cox models: no rupture in the cohort, the hazard ratios are null; the tests have no information (p = 1)"))]

@@ -42,7 +42,7 @@ from ..survival.km import kaplan_meier
 from ..survival.logrank import logrank_test
 from ..survival.risk import risk_difference
 from ..survival.rmst import rmst_difference
-from ..survival.survival_analysis import SurvivalAnalysis, _fragility, _labels
+from ..survival.survival_analysis import SurvivalAnalysis, _fragility, _labels, _no_rupture
 from ..survival.zph import cox_zph
 from .sql import COUNT
 
@@ -164,10 +164,14 @@ def _survival(cc: CohortCounts, skipped: list[str]) -> SurvivalAnalysis:
     cluster = _labels(keys, sv.cluster, "cluster", notes, w)
     km = {arm: kaplan_meier(time[treated == flag], event[treated == flag], alpha=alpha, weights=w[treated == flag])
           for arm, flag in (("treatment", 1), ("control", 0))}
-    unadjusted, caught = run_quietly("unadjusted Cox model", lambda: cox_ph(
-        time, event, pd.DataFrame({"treated": treated.astype(float)}), strata=strata, cluster=cluster,
-        ties=sv.ties, alpha=alpha, weights=w))
-    found += caught
+    if (event * w).sum() == 0:
+        unadjusted = None
+        _no_rupture(notes, found)
+    else:
+        unadjusted, caught = run_quietly("unadjusted Cox model", lambda: cox_ph(
+            time, event, pd.DataFrame({"treated": treated.astype(float)}), strata=strata, cluster=cluster,
+            ties=sv.ties, alpha=alpha, weights=w))
+        found += caught
     if unadjusted is not None and unadjusted.robust and unadjusted.n_clusters < FEW_CLUSTERS:
         notes.append(f"cluster-robust standard errors rest on only {unadjusted.n_clusters} clusters "
                      f"('{sv.cluster}'); with fewer than {FEW_CLUSTERS} they tend to be too small")

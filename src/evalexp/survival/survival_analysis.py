@@ -317,6 +317,15 @@ def _fragility(fit: CoxResult) -> list[AnalysisWarning]:
     return out
 
 
+def _no_rupture(notes: list[str], found: list[AnalysisWarning]) -> None:
+    """The note and warning of a cohort without any rupture (memory and counts engines alike)."""
+    notes.append("no rupture in the cohort: the hazard ratio is not estimable (the likelihood carries no "
+                 "information), the tests have p = 1 and the small-sample intervals say how far the data "
+                 "bound the effect")
+    found.append(AnalysisWarning(alerts.NOT_ESTIMABLE, "Cox models: no rupture in the cohort, the hazard "
+                                 "ratios are null; the tests have no information (p = 1)"))
+
+
 def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> SurvivalAnalysis:
     """Run the plan's primary survival analysis on a cohort.
 
@@ -351,11 +360,7 @@ def analyze_survival(cohort: Cohort, plan: Plan, *, progress: bool = False) -> S
     found: list[AnalysisWarning] = []
     without = [arm for arm, flag in (("treatment", 1), ("control", 0)) if event[treated == flag].sum() == 0]
     if len(without) == 2:
-        notes.append("no rupture in the cohort: the hazard ratio is not estimable (the likelihood carries no "
-                     "information), the tests have p = 1 and the small-sample intervals say how far the data "
-                     "bound the effect")
-        found.append(AnalysisWarning(alerts.NOT_ESTIMABLE, "Cox models: no rupture in the cohort, the hazard "
-                                     "ratios are null; the tests have no information (p = 1)"))
+        _no_rupture(notes, found)
         unadjusted = None
     elif without:
         notes.append(f"no rupture in the {without[0]} arm: the hazard ratio is not estimable (monotone "
