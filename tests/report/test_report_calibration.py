@@ -48,6 +48,13 @@ def _ctx(language, shown, mode="auto", calibration=""):
     return Context(pub, plan, fmt)
 
 
+def _ctx_with(cox, ca):
+    """An English context showing the small-sample versions, with these Cox and covariate-adjusted blocks."""
+    ctx = _ctx("en", True)
+    return dataclasses.replace(ctx, pub=dataclasses.replace(ctx.pub, results={"survival": {
+        **ctx.pub.results["survival"], "cox": cox, "covariate_adjusted": ca}}))
+
+
 def test_the_report_shows_the_siblings_numbers_when_the_small_sample_version_is_chosen():
     results = {"n": 1, "survival": {**SURVIVAL, "small_sample": {"shown": True}}}
     shown = displayed_results(results)
@@ -102,10 +109,7 @@ def test_the_cox_and_covariate_adjusted_siblings_replace_estimate_interval_and_p
     assert shown["covariate_adjusted"]["hr"]["ci_high"] == 1.05
     assert shown["covariate_adjusted"]["log_hr"]["p_value"] == 0.067
     assert shown["covariate_adjusted"]["logrank"]["statistic"] == -1.81
-    ctx = _ctx("en", True)
-    ctx = dataclasses.replace(ctx, pub=dataclasses.replace(ctx.pub, results={"survival": {
-        **ctx.pub.results["survival"], "cox": cox, "covariate_adjusted": ca}}))
-    (paragraph,) = methods_blocks(ctx)
+    (paragraph,) = methods_blocks(_ctx_with(cox, ca))
     assert ("the unadjusted Cox model (Firth's penalised likelihood, profile likelihood interval); the adjusted "
             "Cox model (variance times n/(n − p), p coefficients, and Student t with n − p degrees of freedom); "
             "the covariate-adjusted hazard ratio (variances times n/(n − k), k parameters of the adjustment, and "
@@ -180,10 +184,7 @@ def test_the_unadjusted_fallbacks_are_shown_and_named():
     assert (shown["covariate_adjusted"]["rmst"]["difference"], shown["covariate_adjusted"]["rmst"]["ci_low"]) == \
         (10.0, -40.0)
     assert shown["covariate_adjusted"]["risk_difference"]["ci_high"] == 0.15
-    ctx = _ctx("en", True)
-    ctx = dataclasses.replace(ctx, pub=dataclasses.replace(ctx.pub, results={"survival": {
-        **ctx.pub.results["survival"], "cox": cox, "covariate_adjusted": ca}}))
-    (paragraph,) = methods_blocks(ctx)
+    (paragraph,) = methods_blocks(_ctx_with(cox, ca))
     assert ("the adjusted Cox model (fewer than two ruptures per coefficient: the unadjusted Firth model in its "
             "place); the covariate-augmented RMST difference (too few ruptures to adjust: the unadjusted "
             "studentised permutation test instead); the covariate-augmented risk difference (too few ruptures to "

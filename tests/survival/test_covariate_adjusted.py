@@ -441,15 +441,21 @@ def test_the_sibling_is_in_results_json_beside_the_robin_surv_numbers():
     assert "small sample: ye-shao-yi-hc1-t" in " ".join(result.tidy()["term"])
 
 
+def _n60_trial(name: str):
+    """The plan's covariate-adjusted analysis (six covariates, strata, day 365) of a trial kept from the
+    calibration benchmark's n60 scenario (tests/data)."""
+    df = pd.read_csv(REFERENCE.parent / "data" / name)
+    covariates = ["age", "female", "qpv", "diploma", "sector", "company_size"]
+    return covariate_adjusted(df["time_days"], df["event"], df["treated"], df[covariates], strata=df["stratum"],
+                              horizon_days=365)
+
+
 def test_an_adjusted_equation_without_finite_root_keeps_the_tests_and_the_small_sample_version():
     # a simulated 60-participant trial (evalexp.calibrate, n60 scenario) with 8 ruptures and six covariates:
     # the covariate shift lies beyond the range of the score, U_c(theta) = 0 has no finite root
-    df = pd.read_csv(REFERENCE.parent / "data" / "ysy_no_finite_root.csv")
-    covariates = ["age", "female", "qpv", "diploma", "sector", "company_size"]
     with pytest.warns(RuntimeWarning, match=r"^the covariate-adjusted log hazard ratio did not converge: its "
                                             r"estimating equation has no finite root"):
-        result = covariate_adjusted(df["time_days"], df["event"], df["treated"], df[covariates],
-                                    strata=df["stratum"], horizon_days=365)
+        result = _n60_trial("ysy_no_finite_root.csv")
     assert np.isnan(result.hazard.log_hr) and np.isnan(result.hazard.se)
     assert np.isfinite(result.hazard.z) and np.isfinite(result.hazard.log_hr_unadjusted)
     assert result.small_sample.method == "unadjusted-firth" and np.isfinite(result.small_sample.ci_high)
@@ -460,12 +466,9 @@ def test_ruptures_of_one_arm_without_the_other_at_risk_make_the_hazard_ratio_not
     # a simulated 60-participant trial (evalexp.calibrate, n60 scenario, HR 0.6): 2 control ruptures and 1
     # treated one, but within its stratum the treated rupture happens when no control is at risk, so the
     # stratified score U(theta) never reaches 0 (R coxph: "coefficient may be infinite")
-    df = pd.read_csv(REFERENCE.parent / "data" / "ysy_no_unadjusted_root.csv")
-    covariates = ["age", "female", "qpv", "diploma", "sector", "company_size"]
     with pytest.warns(RuntimeWarning, match=r"^monotone likelihood: every rupture of one arm happens when nobody "
                                             r"of the other arm is at risk in its stratum"):
-        result = covariate_adjusted(df["time_days"], df["event"], df["treated"], df[covariates],
-                                    strata=df["stratum"], horizon_days=365)
+        result = _n60_trial("ysy_no_unadjusted_root.csv")
     assert np.isnan(result.hazard.log_hr) and np.isnan(result.hazard.log_hr_unadjusted)
     assert np.isfinite(result.hazard.z) and np.isfinite(result.hazard.z_unadjusted)
     assert result.small_sample.method == "unadjusted-firth"

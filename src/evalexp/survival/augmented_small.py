@@ -71,7 +71,7 @@ class SmallSampleContrast:
                 "std_error": self.se, "p_value": self.p_value, "ci_low": self.ci_low, "ci_high": self.ci_high}
 
 
-def small_sample_contrast(contrast: AugmentedContrast, *, n: int, parameters: int, ruptures: int,
+def small_sample_contrast(contrast: AugmentedContrast, *, n: int, parameters: int, adjustable: bool,
                           unadjusted: RMSTPermutation | SmallSampleRiskDifference | None
                           ) -> SmallSampleContrast | None:
     """The sibling of ``contrast`` (module docstring).
@@ -79,14 +79,16 @@ def small_sample_contrast(contrast: AugmentedContrast, *, n: int, parameters: in
     Parameters
     ----------
     contrast : AugmentedContrast
-    n, parameters, ruptures : int
-        Complete cases, ``k`` and ruptures among the complete cases.
+    n, parameters : int
+        Complete cases and ``k``.
+    adjustable : bool
+        At least ``k`` ruptures (:attr:`.covariate_adjusted.HazardRatioFit.adjustable`).
     unadjusted : RMSTPermutation or SmallSampleRiskDifference or None
         The unadjusted small-sample analysis of the same complete cases, used with fewer than
         ``k`` ruptures; None when it was not computed (no re-randomisation asked for): there is
         then no sibling.
     """
-    if ruptures >= parameters and n > parameters:
+    if adjustable:
         wald = WaldEstimate(contrast.difference, contrast.se, contrast.alpha, df=float(n - parameters))
         return SmallSampleContrast(AUGMENTED_T, wald.estimate, wald.se, wald.ci_low, wald.ci_high, wald.p_value,
                                    float(n - parameters), parameters)

@@ -281,7 +281,7 @@ def small_sample_hazard(fit: HazardRatioFit, time, event, treated, *, strata=Non
         # no information at all (:mod:`.firth`): no estimate, the whole line, p = 1
         return SmallSampleHazard("unadjusted-firth", np.nan, np.nan, -np.inf, np.inf, 1.0, fit.z_unadjusted, 1.0,
                                  None, k, 0)
-    if k and fit.ruptures >= k and n > k and np.isfinite(fit.log_hr):
+    if fit.adjustable and np.isfinite(fit.log_hr):
         inflation = np.sqrt(n / (n - k))
         t = stats.t(n - k)
         wald = WaldEstimate(fit.log_hr, fit.se * inflation, alpha, df=n - k)
@@ -330,6 +330,12 @@ class HazardRatioFit:
     n_strata: int
     parameters: int
     ruptures: int
+
+    @property
+    def adjustable(self) -> bool:
+        """Whether there are covariates and at least as many ruptures as the ``k`` parameters of the
+        within-arm fits (with ``k < n``): below, the small-sample siblings are the unadjusted analyses."""
+        return 0 < self.parameters <= self.ruptures and self.parameters < self.n
 
 
 def fit_hazard_ratio(time, event, treated, x: np.ndarray | None = None, *, strata=None) -> HazardRatioFit:
@@ -585,12 +591,12 @@ def covariate_adjusted(time, event, treated, covariates: pd.DataFrame, *, strata
     # the augmentation has the same stratum intercepts (the strata's dummies among the
     # covariates), as ANHECOVA needs under permuted blocks within strata
     parts = augmented_contrasts(data.cells, grouped, horizon_days, alpha=alpha)
-    few = hazard.ruptures < hazard.parameters
+    few = not hazard.adjustable
     unadjusted = {"rmst": rmst_permutation(time, event, arm, horizon_days, strata=labels, permutations=permutations,
                                            seed=seed, alpha=alpha) if few and permutations >= 1 else None,
                   "risk": risk_difference_small_sample(time, event, arm, horizon_days, alpha=alpha) if few else None}
     siblings = {measure: small_sample_contrast(parts[measure], n=hazard.n, parameters=hazard.parameters,
-                                               ruptures=hazard.ruptures, unadjusted=unadjusted[measure])
+                                               adjustable=hazard.adjustable, unadjusted=unadjusted[measure])
                 for measure in parts}
     return CovariateAdjusted(covariates=tuple(covariates.columns), strata=strata_name, randomization=randomization,
                              hazard=hazard, small_sample=small, rmst=parts["rmst"], risk_difference=parts["risk"],

@@ -365,6 +365,11 @@ class CoxResult(Result):
     converged: bool = True
     cluster_codes_: np.ndarray | None = field(default=None, repr=False)
 
+    @property
+    def n_coefficients(self) -> int:
+        """The coefficients estimated: the terms less the aliased ones."""
+        return len(self.terms) - len(self.aliased)
+
     def estimable(self, term: str = "treated") -> bool:
         """Whether ``term`` has a finite estimate and SE (not diverged, not aliased)."""
         return term not in self.diverged and term not in self.aliased and bool(np.isfinite(self.se_[term]))
@@ -398,7 +403,7 @@ class CoxResult(Result):
         """
         if self.robust:
             raise ValueError("small_sample_ratio is for model-based variances; use few_clusters_ratio")
-        p = len(self.terms) - len(self.aliased)
+        p = self.n_coefficients
         df = float(self.n - p)
         base = self.wald(term)
         inflated = base.se * np.sqrt(self.n / df) if df > 0 else float("nan")   # NaN: no interval, no p

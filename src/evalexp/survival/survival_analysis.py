@@ -180,10 +180,6 @@ class SurvivalAnalysis(Result):
                 term=lambda f: "covariate_adjusted: " + f["term"]))
         return pd.concat(frames, ignore_index=True)
 
-    def _adjusted_parameters(self) -> int | None:
-        fit = self.cox_adjusted
-        return None if fit is None else len(fit.terms) - len(fit.aliased)
-
     def _adjusted_by_unadjusted(self) -> bool:
         """Whether the adjusted model's small-sample sibling is the unadjusted Firth analysis.
 
@@ -197,7 +193,7 @@ class SurvivalAnalysis(Result):
         fit = self.cox_adjusted
         if fit is None or not fit.estimable("treated"):
             return True
-        return fit.data_.weight is None and fit.n_events < RUPTURES_PER_COEFFICIENT * (self._adjusted_parameters() or 0)
+        return fit.data_.weight is None and fit.n_events < RUPTURES_PER_COEFFICIENT * fit.n_coefficients
 
     def _randomization_primary(self) -> RandomizationTest:
         for r in self.randomization:
@@ -228,16 +224,17 @@ class SurvivalAnalysis(Result):
                                "covariates": list(self.covariates)}
         for model, firth in self.firth.items():
             cox[model]["small_sample"] = firth
+        fallback = self._adjusted_by_unadjusted()
         for key, fit in (("unadjusted", self.cox_unadjusted), ("adjusted", self.cox_adjusted)):
             # the df-corrected sibling of the model-based fits, unless Firth's was asked for
             if fit is not None and not fit.robust and fit.data_.weight is None and key not in self.firth \
-                    and fit.estimable("treated"):
+                    and fit.estimable("treated") and not (key == "adjusted" and fallback):
                 cox[key]["small_sample"] = fit.small_sample_ratio("treated")
-        if self._adjusted_by_unadjusted():
+        if fallback:
             firth = self.firth["unadjusted"]
-            cox["adjusted"]["small_sample"] = {"method": "unadjusted-firth",
-                                               **{key: firth[key] for key in FALLBACK_FIELDS if key in firth},
-                                               "parameters": self._adjusted_parameters()}
+            cox["adjusted"]["small_sample"] = {
+                "method": "unadjusted-firth", **{key: firth[key] for key in FALLBACK_FIELDS if key in firth},
+                "parameters": None if self.cox_adjusted is None else self.cox_adjusted.n_coefficients}
         out: dict[str, Any] = {
             "km": {arm: self.km[arm].points(self.landmarks_days) for arm in ARMS},
             "km_median": {arm: {"median": json_number(self.km[arm].median_),
@@ -304,7 +301,7 @@ def _fragility(fit: CoxResult) -> list[AnalysisWarning]:
     The messages hold no count of participants or ruptures (a public ``results.json``
     suppresses small counts; a message must not give them back)."""
     out = []
-    k = len(fit.terms) - len(fit.aliased)
+    k = fit.n_coefficients
     if fit.n_events < alerts.EVENTS_PER_PARAMETER * k:
         out.append(AnalysisWarning(alerts.FEW_EVENTS_PER_PARAMETER, (
             f"adjusted Cox model: fewer than {alerts.EVENTS_PER_PARAMETER} ruptures per coefficient ({k} "
